@@ -1,0 +1,29 @@
+import { Context, Contract } from 'fabric-contract-api';
+
+/**
+ * The per-transaction context of every Kiseki contract. fabric-contract-api creates a fresh one for
+ * each invocation (through {@link KisekiContract.createContext}), so what it carries lives exactly as
+ * long as one transaction.
+ */
+export class KisekiContext extends Context {
+  /**
+   * Records already read from the committed state in this transaction, by key (validated values, or
+   * `null` for a missing key), so a batch that touches one provider or one terms record a thousand
+   * times reads it once. Only reads are cached: like the peer, a transaction never sees its own writes.
+   */
+  readonly reads = new Map<string, unknown>();
+
+  /** Name of the event this transaction emitted, if any (one per transaction, see `ledger/events`). */
+  emittedEvent: string | undefined;
+}
+
+/**
+ * Base class of every Kiseki contract: gives transactions a {@link KisekiContext}. Declare the first
+ * parameter of each transaction as `ctx: KisekiContext` (fabric-contract-api recognises the context
+ * parameter by that exact class) and decorate reads with `@Transaction(false)`.
+ */
+export abstract class KisekiContract extends Contract {
+  override createContext(): KisekiContext {
+    return new KisekiContext();
+  }
+}

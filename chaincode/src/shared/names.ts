@@ -1,0 +1,116 @@
+/**
+ * Names that clients rely on: contract names, transaction names and chaincode event names, defined
+ * once here and imported by both the chaincode and the gateway (a misspelt name in one place would be
+ * a silent bug). A transaction is invoked as `<contract>:<transaction>`, see {@link qualifiedName}.
+ */
+
+/** fabric-contract-api contract names (DESIGN §7). */
+export const ContractNames = {
+  terms: 'terms',
+  providers: 'providers',
+  data: 'data',
+  models: 'models',
+  outputs: 'outputs',
+  rights: 'rights',
+  revenue: 'revenue',
+  market: 'market',
+} as const;
+export type ContractName = (typeof ContractNames)[keyof typeof ContractNames];
+
+/**
+ * Transaction names per contract. The contract classes' method names are exactly these (a unit test
+ * checks both directions). Reads are evaluate-only transactions; writes take one JSON argument.
+ */
+export const Transactions = {
+  terms: {
+    Publish: 'Publish',
+    Get: 'Get',
+    GetPrivate: 'GetPrivate',
+  },
+  providers: {
+    Register: 'Register',
+    UpdatePayoutRef: 'UpdatePayoutRef',
+    Get: 'Get',
+  },
+  data: {
+    Register: 'Register',
+    RegisterBatch: 'RegisterBatch',
+    RevokeConsent: 'RevokeConsent',
+    SetDisputed: 'SetDisputed',
+    Get: 'Get',
+    History: 'History',
+    ListByProvider: 'ListByProvider',
+    ListByCollector: 'ListByCollector',
+    ListByTerms: 'ListByTerms',
+    ListUsage: 'ListUsage',
+  },
+  models: {
+    Register: 'Register',
+    AttestTrainingBatch: 'AttestTrainingBatch',
+    Seal: 'Seal',
+    Revoke: 'Revoke',
+    Get: 'Get',
+    ListTrainingIds: 'ListTrainingIds',
+    ListProviderCounts: 'ListProviderCounts',
+    VerifyInclusion: 'VerifyInclusion',
+    VerifyExclusion: 'VerifyExclusion',
+  },
+  outputs: {
+    Register: 'Register',
+    Get: 'Get',
+    Verify: 'Verify',
+  },
+  // rights, revenue and market: their transaction names are added here with their contracts.
+} as const;
+
+/**
+ * Chaincode event names. Every submitted transaction emits exactly one event (Fabric keeps only one
+ * per transaction); its payload (sorted-key JSON) lists every effect of the transaction.
+ */
+export const EventNames = {
+  /** `{ termsId, issuerMsp, hasPrivateDetails }` */
+  TermsPublished: 'TermsPublished',
+  /** `{ providerId, managingMsp }` */
+  ProviderRegistered: 'ProviderRegistered',
+  /** `{ providerId, managingMsp, payoutRefDigest }` */
+  ProviderPayoutRefUpdated: 'ProviderPayoutRefUpdated',
+  /** `{ collectorMsp, count, dataIds: [...] }` — for `data:Register` and `data:RegisterBatch` alike. */
+  DataRegistered: 'DataRegistered',
+  /** `{ dataId, providerId, reason, flaggedModelIds: [...] }` */
+  DataConsentRevoked: 'DataConsentRevoked',
+  /** `{ dataId, disputed, status, reason, flaggedModelIds: [...] }` */
+  DataDisputeChanged: 'DataDisputeChanged',
+  /** `{ modelId, ownerMsp, baseModelId? }` */
+  ModelRegistered: 'ModelRegistered',
+  /** `{ modelId, count, dataIds, firstDataId, lastDataId, trainingSize, root, providerCounts, termsCounts }` */
+  TrainingBatchAttested: 'TrainingBatchAttested',
+  /** `{ modelId, trainingRoot, trainingSize, dataPoolShareBps }` */
+  ModelSealed: 'ModelSealed',
+  /** `{ modelId, previousStatus, reason }` */
+  ModelRevoked: 'ModelRevoked',
+  /** `{ outputId, modelId, ownerMsp, rightsIds }` */
+  OutputRegistered: 'OutputRegistered',
+  // rights, revenue and market: their event names are added here with their contracts.
+} as const;
+export type EventName = (typeof EventNames)[keyof typeof EventNames];
+
+/** The name a client invokes: `<contract>:<transaction>`, e.g. `data:RegisterBatch`. */
+export function qualifiedName(contract: ContractName, transaction: string): string {
+  return `${contract}:${transaction}`;
+}
+
+/** Org roles (DESIGN §1, §4). */
+export const Roles = { studio: 'studio', licensor: 'licensor', regulator: 'regulator' } as const;
+export type Role = (typeof Roles)[keyof typeof Roles];
+
+/** Names of the private data collections (chaincode/collections_config.json). */
+export const Collections = {
+  /** Confidential commercial details of licence terms; members: licensor and studios, not the regulator. */
+  termsCommercial: 'termsCommercial',
+} as const;
+
+/** Transient-map keys read by transactions that take private input. */
+export const TransientKeys = {
+  /** `terms:Publish`: a JSON object of confidential commercial details, stored in `termsCommercial`. */
+  termsCommercial: 'commercial',
+} as const;

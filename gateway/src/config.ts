@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration: one JSON file (path in `KISEKI_GATEWAY_CONFIG`) plus environment overrides,
+ * parsed once at start against a schema. Anything missing or malformed stops the process with a message
+ * naming every bad field; secrets have no defaults.
+ */
+
+const duration = z.number().int().positive();
+
+const ConfigSchema = z.strictObject({
+  /** The org this gateway acts for, e.g. `Studio1MSP`. */
+  mspId: z.string().min(1),
+  peer: z.strictObject({
+    /** gRPC endpoint of the org's gateway peer, `host:port`. */
+    endpoint: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'),
+    /** TLS server name override when the endpoint's host is not in the peer's certificate. */
+    hostAlias: z.string().min(1).optional(),
+    tlsCACertPath: z.string().min(1),
+  }),
+  identity: z.strictObject({ certPath: z.string().min(1), keyPath: z.string().min(1) }),
+  channel: z.string().min(1),
+  chaincode: z.string().min(1),
+  vault: z.strictObject({
+    /** MinIO/S3 endpoint URL, e.g. `http://127.0.0.1:9000`. */
+    endpoint: z.url(),
+    accessKey: z.string().min(1),
+    secretKey: z.string().min(8),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid bucket name'),
+    region: z.string().min(1).default('us-east-1'),
+    /** `sse-s3`: objects encrypted at rest by the vault's KMS; `none` only for throwaway setups. */
+    serverSideEncryption: z.enum(['sse-s3', 'none']),
+    /** Multipart part size; memory per upload is bounded by about two parts. */
+    partSizeBytes: z.number().int().min(5 * 1024 * 1024).default(16 * 1024 * 1024),
+    presignTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(300),
+    /** Staged uploads older than this are cleared by the reaper. */
+    stagingMaxAgeMs: duration.default(15 * 60 * 1000),
+    reapIntervalMs: duration.default(60 * 1000),
+  }),
+  listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  limits: z
+    .strictObject({
+      uploadMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
+      jsonMaxBytes: z.number().int().positive().default(1024 * 1024),
+    })
+    .prefault({}),
+  /** JSON file listing API keys as SHA-256 hashes with client id and role (see auth.ts). */
+  apiKeysFile: z.string().min(1),
+  /** Directory for idempotency records, transaction log, event checkpoints and webhook registrations. */
+  stateDir: z.string().min(1),
+  timeouts: z
+    .strictObject({
+      evaluateMs: duration.default(5_000),
+      endorseMs: duration.default(15_000),
+      submitMs: duration.default(5_000),
+      commitStatusMs: duration.default(60_000),
+      /** How long a graceful shutdown waits for in-flight requests. */
+      shutdownMs: duration.default(15_000),
+    })
+    .prefault({}),
+  retry: z
+    .strictObject({
+      /** Attempts for a transaction invalidated by an MVCC read conflict (first try included). */
+      mvccAttempts: z.number().int().min(1).max(10).default(4),
+      baseDelayMs: duration.default(100),
+    })
+    .prefault({}),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type GatewayConfig = z.infer<typeof ConfigSchema>;
+export type GatewayConfigInput = z.input<typeof ConfigSchema>;
+
+/** Raised when the configuration is unusable; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid gateway configuration:\n  - ${problems.join('\n  - ')}\n${USAGE}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const USAGE =
+  'Usage: KISEKI_GATEWAY_CONFIG=/path/gateway.json node gateway/dist/main.js\n' +
+  'Environment overrides: KISEKI_MSP_ID, KISEKI_LISTEN_HOST, KISEKI_LISTEN_PORT, KISEKI_STATE_DIR, ' +
+  'KISEKI_VAULT_ENDPOINT, KISEKI_VAULT_ACCESS_KEY, KISEKI_VAULT_SECRET_KEY, KISEKI_VAULT_BUCKET, ' +
+  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL. See docs/gateway.md.';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Environment variables that override a config field (secrets are best given this way). */
+const ENV_OVERRIDES: readonly (readonly [string, readonly string[], 'string' | 'int'])[] = [
+  ['KISEKI_MSP_ID', ['mspId'], 'string'],
+  ['KISEKI_LISTEN_HOST', ['listen', 'host'], 'string'],
+  ['KISEKI_LISTEN_PORT', ['listen', 'port'], 'int'],
+  ['KISEKI_STATE_DIR', ['stateDir'], 'string'],
+  ['KISEKI_VAULT_ENDPOINT', ['vault', 'endpoint'], 'string'],
+  ['KISEKI_VAULT_ACCESS_KEY', ['vault', 'accessKey'], 'string'],
+  ['KISEKI_VAULT_SECRET_KEY', ['vault', 'secretKey'], 'string'],
+  ['KISEKI_VAULT_BUCKET', ['vault', 'bucket'], 'string'],
+  ['KISEKI_API_KEYS_FILE', ['apiKeysFile'], 'string'],
+  ['KISEKI_LOG_LEVEL', ['logLevel'], 'string'],
+];
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+/**
+ * Validates a raw configuration object (file contents with env overrides applied). Relative paths are
+ * resolved against `baseDir`; files the gateway must read are checked to exist.
+ * @throws ConfigError listing every problem.
+ */
+export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()): GatewayConfig {
+  const merged: Record<string, unknown> =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? structuredClone(raw as Record<string, unknown>) : {};
+  const problems: string[] = [];
+  for (const [name, path, kind] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (kind === 'int') {
+      if (!/^\d+$/.test(value)) {
+        problems.push(`${name}: must be a non-negative integer`);
+        continue;
+      }
+      setPath(merged, path, Number(value));
+    } else {
+      setPath(merged, path, value);
+    }
+  }
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = parsed.data;
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  config.peer.tlsCACertPath = abs(config.peer.tlsCACertPath);
+  config.identity.certPath = abs(config.identity.certPath);
+  config.identity.keyPath = abs(config.identity.keyPath);
+  config.apiKeysFile = abs(config.apiKeysFile);
+  config.stateDir = abs(config.stateDir);
+  const mustExist: readonly [string, string][] = [
+    ['peer.tlsCACertPath', config.peer.tlsCACertPath],
+    ['identity.certPath', config.identity.certPath],
+    ['identity.keyPath', config.identity.keyPath],
+    ['apiKeysFile', config.apiKeysFile],
+  ];
+  for (const [field, path] of mustExist) {
+    if (!existsSync(path)) problems.push(`${field}: file not found: ${path}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Loads the configuration named by `KISEKI_GATEWAY_CONFIG` (or `path`) and applies env overrides.
+ * @throws ConfigError when the file is missing, not JSON, or invalid.
+ */
+export function loadConfig(env: Env = process.env, path = env.KISEKI_GATEWAY_CONFIG): GatewayConfig {
+  if (path === undefined || path === '') throw new ConfigError(['KISEKI_GATEWAY_CONFIG: not set']);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${path}: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  return parseConfig(raw, env, dirname(resolve(path)));
+}

@@ -1,0 +1,157 @@
+import type { Checkpoint, Network } from '@hyperledger/fabric-gateway';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { toJson } from '@kiseki/chaincode/shared/codec';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { fabricToAppError, RETRYABLE_VALIDATION_CODES, validationCodeName } from './errors';
+import type { EventPosition, EventStream, Ledger, LedgerEvent, SubmitResult, TransactionStatus, TxContext } from './ledger';
+import { backoffDelay, sleep } from './retry';
+
+export interface FabricLedgerOptions {
+  network: Network;
+  chaincode: string;
+  retry: { mvccAttempts: number; baseDelayMs: number };
+  logger: Logger;
+  /** Releases the connection (gateway, then gRPC client). */
+  close: () => void;
+}
+
+const utf8 = new TextDecoder();
+
+/** Parses a chaincode result: JSON when it is JSON, the raw text otherwise, undefined when empty. */
+export function parseResult(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = utf8.decode(bytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * {@link Ledger} over @hyperledger/fabric-gateway. Writes send one sorted-key JSON argument carrying the
+ * acting client as `clientRef`; reads take string arguments. Deadlines come from the connection's
+ * default call options.
+ */
+export class FabricLedger implements Ledger {
+  readonly #options: Readonly<FabricLedgerOptions>;
+
+  constructor(options: Readonly<FabricLedgerOptions>) {
+    this.#options = options;
+  }
+
+  async submit(contract: string, transaction: string, request: Record<string, unknown>, context: TxContext): Promise<SubmitResult> {
+    const { network, chaincode, retry, logger } = this.#options;
+    const target = network.getContract(chaincode, contract);
+    const argument = toJson({ ...request, clientRef: context.clientId });
+    for (let attempt = 1; ; attempt += 1) {
+      const proposal = target.newProposal(transaction, { arguments: [argument] });
+      const transactionId = proposal.getTransactionId();
+      context.onTransactionId?.(transactionId);
+      try {
+        const endorsed = await proposal.endorse();
+        const submitted = await endorsed.submit();
+        const status = await submitted.getStatus();
+        if (status.successful) {
+          return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };
+        }
+        const reason = validationCodeName(status.code);
+        if (RETRYABLE_VALIDATION_CODES.has(status.code) && attempt < retry.mvccAttempts) {
+          logger.warn('transaction invalidated, retrying', { transactionId, reason, attempt, contract, transaction });
+          await sleep(backoffDelay(attempt, retry.baseDelayMs));
+          continue;
+        }
+        throw new AppError('COMMIT_FAILED', `transaction ${transactionId} was invalidated: ${reason}`, { transactionId });
+      } catch (error) {
+        throw fabricToAppError(error, transactionId);
+      }
+    }
+  }
+
+  async evaluate(contract: string, transaction: string, args: readonly string[]): Promise<unknown> {
+    const { network, chaincode } = this.#options;
+    try {
+      return parseResult(await network.getContract(chaincode, contract).evaluate(transaction, { arguments: [...args] }));
+    } catch (error) {
+      throw fabricToAppError(error);
+    }
+  }
+
+  async transactionStatus(transactionId: string): Promise<TransactionStatus> {
+    const { network } = this.#options;
+    const qscc = network.getContract('qscc');
+    let processed: peer.ProcessedTransaction;
+    try {
+      const bytes = await qscc.evaluateTransaction('GetTransactionByID', network.getName(), transactionId);
+      processed = peer.ProcessedTransaction.deserializeBinary(bytes);
+    } catch (error) {
+      const converted = fabricToAppError(error);
+      if (converted.httpStatus < 500 || /no such transaction|not found/i.test(String((error as Error).message) + detailText(error))) {
+        return { transactionId, status: 'unknown' };
+      }
+      throw converted;
+    }
+    const code = processed.getValidationcode();
+    let blockNumber: string | undefined;
+    try {
+      const block = common.Block.deserializeBinary(
+        await qscc.evaluateTransaction('GetBlockByTxID', network.getName(), transactionId),
+      );
+      blockNumber = String(block.getHeader()?.getNumber() ?? '');
+    } catch {
+      blockNumber = undefined;
+    }
+    return {
+      transactionId,
+      status: code === 0 ? 'committed' : 'invalid',
+      validationCode: validationCodeName(code),
+      ...(blockNumber ? { blockNumber } : {}),
+    };
+  }
+
+  async height(): Promise<bigint> {
+    const { network } = this.#options;
+    try {
+      const bytes = await network.getContract('qscc').evaluateTransaction('GetChainInfo', network.getName());
+      return BigInt(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
+    } catch (error) {
+      throw fabricToAppError(error);
+    }
+  }
+
+  async events(from?: EventPosition): Promise<EventStream> {
+    const { network, chaincode } = this.#options;
+    const checkpoint: Checkpoint | undefined =
+      from === undefined
+        ? undefined
+        : { getBlockNumber: () => from.blockNumber, getTransactionId: () => from.transactionId };
+    const inner = await network.getChaincodeEvents(chaincode, checkpoint === undefined ? {} : { checkpoint });
+    async function* mapped(): AsyncGenerator<LedgerEvent> {
+      for await (const event of inner) {
+        yield {
+          blockNumber: event.blockNumber,
+          transactionId: event.transactionId,
+          eventName: event.eventName,
+          payload: parseResult(event.payload),
+        };
+      }
+    }
+    const iterator = mapped();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      close: () => inner.close(),
+    };
+  }
+
+  close(): void {
+    this.#options.close();
+  }
+}
+
+function detailText(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'details' in error && Array.isArray(error.details)) {
+    return (error.details as { message?: string }[]).map((d) => d.message ?? '').join(' ');
+  }
+  return '';
+}

@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import * as Minio from 'minio';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import type { PresignedUrl, StagedRecord, StagedUpload, StageOptions, StagingRef, Vault } from './vault';
+
+/**
+ * {@link Vault} over MinIO (any S3 API). A staged upload is an S3 multipart upload to the final key:
+ * its parts stay invisible until `CompleteMultipartUpload`, which costs no copy, so promotion after
+ * commit is cheap even for large files. A small marker object under `staging/` records each upload
+ * (key, upload id, ledger reference, then digest and part ETags) so the reaper can settle uploads
+ * abandoned by a crash: complete them when the ledger has the record, abort them otherwise.
+ *
+ * Encryption at rest is SSE-S3 (`x-amz-server-side-encryption: AES256`); on MinIO that needs a KMS,
+ * e.g. the built-in one enabled by `MINIO_KMS_SECRET_KEY`. SSE-C is not used because presigned
+ * downloads would then need the customer key in the downloader's hands.
+ */
+
+export interface MinioVaultOptions {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  region: string;
+  serverSideEncryption: 'sse-s3' | 'none';
+  partSizeBytes: number;
+  logger: Logger;
+}
+
+const STAGING_PREFIX = 'staging/';
+
+interface Marker {
+  key: string;
+  uploadId: string;
+  ref: StagingRef;
+  startedAt: string;
+  digest?: string;
+  size?: number;
+  parts?: { part: number; etag: string }[];
+}
+
+/** Converts a MinIO client failure into the API's error family. */
+export function vaultError(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('UNAVAILABLE', `the vault failed to ${what}`, { cause: error, headers: { 'Retry-After': '5' } });
+}
+
+/** True when the client's body stream broke off (connection reset, aborted request). */
+function isInterrupted(error: unknown, body: Readable): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return body.errored !== null || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchUpload';
+}
+
+export class MinioVault implements Vault {
+  readonly #client: Minio.Client;
+  readonly #options: Readonly<MinioVaultOptions>;
+
+  constructor(options: Readonly<MinioVaultOptions>) {
+    const url = new URL(options.endpoint);
+    this.#options = options;
+    this.#client = new Minio.Client({
+      endPoint: url.hostname,
+      port: url.port === '' ? undefined : Number(url.port),
+      useSSL: url.protocol === 'https:',
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: options.region,
+    });
+  }
+
+  /** The underlying client (integration tests inspect the bucket with it). */
+  get client(): Minio.Client {
+    return this.#client;
+  }
+
+  #encryptionHeaders(): Record<string, string> {
+    return this.#options.serverSideEncryption === 'sse-s3' ? { 'X-Amz-Server-Side-Encryption': 'AES256' } : {};
+  }
+
+  #markerKey(uploadId: string): string {
+    return `${STAGING_PREFIX}${createHash('sha256').update(uploadId).digest('hex')}.json`;
+  }
+
+  async #writeMarker(marker: Marker): Promise<void> {
+    const bytes = Buffer.from(JSON.stringify(marker));
+    await this.#client.putObject(this.#options.bucket, this.#markerKey(marker.uploadId), bytes, bytes.length, {
+      'Content-Type': 'application/json',
+    });
+  }
+
+  async #removeQuietly(key: string): Promise<void> {
+    try {
+      await this.#client.removeObject(this.#options.bucket, key);
+    } catch (error) {
+      if (!isMissing(error)) this.#options.logger.warn('vault: could not remove object', { key, error: String(error) });
+    }
+  }
+
+  async #abortQuietly(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.#client.abortMultipartUpload(this.#options.bucket, key, uploadId);
+    } catch (error) {
+      if (!isMissing(error)) this.#options.logger.warn('vault: could not abort upload', { key, error: String(error) });
+    }
+  }
+
+  async stage(key: string, body: Readable, options: StageOptions): Promise<StagedUpload> {
+    const { bucket, partSizeBytes } = this.#options;
+    let uploadId: string;
+    try {
+      uploadId = await this.#client.initiateNewMultipartUpload(bucket, key, {
+        'Content-Type': options.contentType,
+        ...this.#encryptionHeaders(),
+      });
+    } catch (error) {
+      throw vaultError(error, 'start the upload');
+    }
+    const marker: Marker = { key, uploadId, ref: options.ref, startedAt: new Date().toISOString() };
+    const drop = async (): Promise<void> => {
+      await this.#abortQuietly(key, uploadId);
+      await this.#removeQuietly(this.#markerKey(uploadId));
+    };
+    try {
+      await this.#writeMarker(marker);
+      const hash = createHash('sha256');
+      const parts: { part: number; etag: string }[] = [];
+      let size = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      // One part uploads while the next one fills, so receiving and sending overlap.
+      let inFlight: Promise<void> = Promise.resolve();
+      const flush = async (): Promise<void> => {
+        const payload = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const part = parts.length + 1;
+        parts.push({ part, etag: '' });
+        await inFlight;
+        inFlight = this.#client
+          .uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, payload)
+          .then((result) => {
+            (parts[part - 1] as { etag: string }).etag = result.etag;
+          });
+        // Surface a failed part at the next flush or at the end; keep the rejection observed meanwhile.
+        inFlight.catch(() => undefined);
+      };
+      for await (const chunk of body as AsyncIterable<Buffer | string>) {
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        size += buffer.length;
+        if (size > options.maxBytes) {
+          body.destroy();
+          throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
+        }
+        hash.update(buffer);
+        pending.push(buffer);
+        pendingBytes += buffer.length;
+        if (pendingBytes >= partSizeBytes) await flush();
+      }
+      if (size === 0) throw new AppError('INVALID', 'the upload is empty');
+      if (pendingBytes > 0) await flush();
+      await inFlight;
+      marker.digest = hash.digest('hex');
+      marker.size = size;
+      marker.parts = parts;
+      await this.#writeMarker(marker);
+      return this.#stagedUpload(marker);
+    } catch (error) {
+      await drop();
+      if (error instanceof AppError) throw error;
+      if (isInterrupted(error, body)) throw new AppError('INVALID', 'the upload was interrupted', { cause: error });
+      throw vaultError(error, 'store the upload');
+    }
+  }
+
+  #stagedUpload(marker: Marker): StagedUpload {
+    const { bucket } = this.#options;
+    let settled = false;
+    return {
+      key: marker.key,
+      digest: marker.digest as string,
+      size: marker.size as number,
+      promote: async () => {
+        if (settled) return;
+        try {
+          await this.#client.completeMultipartUpload(bucket, marker.key, marker.uploadId, marker.parts ?? []);
+        } catch (error) {
+          // Already completed by an earlier attempt: the object is there, which is all promote promises.
+          if (!(isMissing(error) && (await this.exists(marker.key)))) throw vaultError(error, 'promote the upload');
+        }
+        settled = true;
+        await this.#removeQuietly(this.#markerKey(marker.uploadId));
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await this.#abortQuietly(marker.key, marker.uploadId);
+        await this.#removeQuietly(this.#markerKey(marker.uploadId));
+      },
+    };
+  }
+
+  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    try {
+      await this.#client.putObject(this.#options.bucket, key, bytes, bytes.length, {
+        'Content-Type': contentType,
+        ...this.#encryptionHeaders(),
+      });
+    } catch (error) {
+      throw vaultError(error, 'store an object');
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      const stream = await this.#client.getObject(this.#options.bucket, key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw vaultError(error, 'read an object');
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.#client.statObject(this.#options.bucket, key);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw vaultError(error, 'look an object up');
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    try {
+      const keys: string[] = [];
+      const stream = this.#client.listObjectsV2(this.#options.bucket, prefix, true);
+      for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name !== undefined) keys.push(item.name);
+      return keys.sort();
+    } catch (error) {
+      throw vaultError(error, 'list objects');
+    }
+  }
+
+  async presignGet(key: string, ttlSeconds: number): Promise<PresignedUrl> {
+    try {
+      const url = await this.#client.presignedGetObject(this.#options.bucket, key, ttlSeconds);
+      return { url, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
+    } catch (error) {
+      throw vaultError(error, 'sign a download');
+    }
+  }
+
+  async listStaged(before: Date): Promise<StagedRecord[]> {
+    const records: StagedRecord[] = [];
+    for (const markerKey of await this.list(STAGING_PREFIX)) {
+      const bytes = await this.get(markerKey);
+      if (bytes === undefined) continue;
+      let marker: Marker;
+      try {
+        marker = JSON.parse(bytes.toString('utf8')) as Marker;
+      } catch {
+        continue;
+      }
+      const startedAt = new Date(marker.startedAt);
+      if (!(startedAt < before)) continue;
+      records.push({
+        markerKey,
+        key: marker.key,
+        ref: marker.ref,
+        startedAt,
+        ...(marker.digest === undefined ? {} : { digest: marker.digest, size: marker.size ?? 0 }),
+      });
+    }
+    return records;
+  }
+
+  async settleStaged(record: StagedRecord, committed: boolean): Promise<void> {
+    const bytes = await this.get(record.markerKey);
+    if (bytes === undefined) return;
+    const marker = JSON.parse(bytes.toString('utf8')) as Marker;
+    const upload = this.#stagedUpload(marker);
+    if (committed && marker.parts !== undefined && marker.digest !== undefined) await upload.promote();
+    else await upload.discard();
+  }
+
+  async ping(): Promise<void> {
+    let exists: boolean;
+    try {
+      exists = await this.#client.bucketExists(this.#options.bucket);
+    } catch (error) {
+      throw vaultError(error, 'answer');
+    }
+    if (!exists) throw new AppError('UNAVAILABLE', `the vault bucket ${this.#options.bucket} does not exist`);
+  }
+
+  /**
+   * Creates the bucket when missing and checks that server-side encryption works.
+   * @throws Error with a remedy when the vault refuses SSE-S3 (no KMS configured).
+   */
+  async ensureReady(): Promise<void> {
+    const { bucket, region } = this.#options;
+    if (!(await this.#client.bucketExists(bucket))) {
+      try {
+        await this.#client.makeBucket(bucket, region);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'BucketAlreadyOwnedByYou') throw error;
+      }
+    }
+    if (this.#options.serverSideEncryption === 'sse-s3') {
+      const probe = 'health/sse-probe';
+      try {
+        await this.put(probe, Buffer.from('probe'), 'text/plain');
+      } catch (error) {
+        throw new Error(
+          `the vault refused server-side encryption (SSE-S3): start MinIO with a KMS (e.g. MINIO_KMS_SECRET_KEY) ` +
+            `or set vault.serverSideEncryption to "none": ${String((error as AppError).cause ?? error)}`,
+        );
+      }
+      await this.#removeQuietly(probe);
+    }
+  }
+}

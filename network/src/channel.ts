@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { genesisBlockPath } from './bootstrap';
+import { run } from './exec';
+import { peerAdminEnv } from './nodes';
+import { sleep } from './processes';
+import { Tools } from './tools';
+import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
+
+/** Joins an orderer to the channel through its channel participation (admin) API. */
+export async function joinOrderer(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
+  const paths = cryptoPaths(stateDir);
+  const adminTls = path.join(paths.ordererAdmin, 'tls');
+  const args = ['-o', `${LOOPBACK}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
+    '--client-cert', path.join(adminTls, 'client.crt'), '--client-key', path.join(adminTls, 'client.key')];
+  const listed = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', ...args]);
+  if (listed.stdout.includes(`"name": "${channel}"`) || listed.stdout.includes(`"name":"${channel}"`)) return;
+  await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'join', '--channelID', channel, '--config-block', genesisBlockPath(stateDir), ...args]);
+}
+
+/** Joins a peer to the channel from the genesis block; retries while the orderers elect a leader. */
+export async function joinPeer(peer: PeerNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
+  const env = peerAdminEnv(peer, stateDir);
+  const peerBin = path.join(tools.fabricBin, 'peer');
+  const listed = await run(peerBin, ['channel', 'list'], { env });
+  if (listed.stdout.split('\n').some((line) => line.trim() === channel)) return;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await run(peerBin, ['channel', 'join', '-b', genesisBlockPath(stateDir)], { env });
+      return;
+    } catch (error) {
+      lastError = error;
+      await sleep(500);
+    }
+  }
+  throw lastError;
+}
+
+/** Current block height of the channel on a peer (for catch-up checks). */
+export async function peerHeight(peer: PeerNode, channel: string, stateDir: string, tools: Tools): Promise<number> {
+  const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', channel], { env: peerAdminEnv(peer, stateDir) });
+  const match = /"height":(\d+)/.exec(stdout);
+  if (!match?.[1]) throw new Error(`cannot read height from: ${stdout}`);
+  return Number(match[1]);
+}

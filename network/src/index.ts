@@ -1,0 +1,11 @@
+export * from './network';
+export { ensureTools, FABRIC_VERSION, MINIO_VERSION } from './tools';
+export type { Tools } from './tools';
+export { buildTopology, PEER_ORGS, DEFAULT_BASE_PORT } from './topology';
+export type { Consensus, Topology, PeerOrg } from './topology';
+export { consoleLogger, silentLogger } from './log';
+export type { Logger } from './log';
+export { NetworkError } from './errors';
+export { defaultStateDir, REPO_ROOT } from './paths';
+export { readGateways, gatewaysFile } from './state';
+export type { GatewayRegistration } from './state';

@@ -1,0 +1,328 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { generateArtifacts, writeNodeConfig } from './bootstrap';
+import { joinOrderer, joinPeer } from './channel';
+import { ChaincodeDefinition, loadChaincodeDefinition } from './consortium';
+import { NetworkError } from './errors';
+import * as lifecycle from './lifecycle';
+import { Logger, silentLogger } from './log';
+import { healthUrl, NetworkNode, nodeProcess } from './nodes';
+import { packageChaincode } from './package-chaincode';
+import { defaultStateDir } from './paths';
+import { healthy, livePid, portFree, startProcess, stopProcess, waitHealthy } from './processes';
+import { readGateways, readState, NetworkState, writeState } from './state';
+import { ensureTools, Tools } from './tools';
+import { allPorts, buildTopology, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
+import { ensureBucket, newVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
+
+export interface NetworkOptions {
+  readonly stateDir?: string;
+  readonly log?: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface UpOptions extends NetworkOptions {
+  readonly consensus?: Consensus;
+  readonly basePort?: number;
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly mspId?: string;
+  readonly endpoint: string;
+  readonly pid: number | null;
+  readonly healthy: boolean;
+}
+
+export interface OrgConnection {
+  readonly mspId: string;
+  readonly peerEndpoint: string;
+  /** The TLS server name of the org's peer (its certificate also covers 127.0.0.1 and localhost). */
+  readonly peerHostAlias: string;
+  readonly tlsCACertPath: string;
+  readonly userCertPath: string;
+  readonly userKeyPath: string;
+  readonly adminCertPath: string;
+  readonly adminKeyPath: string;
+}
+
+export interface NetworkStatus {
+  readonly stateDir: string;
+  readonly consensus: Consensus;
+  readonly basePort: number;
+  readonly running: boolean;
+  readonly channel: string;
+  readonly chaincode: { readonly name: string; readonly sequence: number | null; readonly packageId: string | null };
+  readonly orderers: readonly NodeStatus[];
+  readonly peers: readonly NodeStatus[];
+  readonly vault: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string; readonly pid: number | null; readonly healthy: boolean };
+  readonly orgs: readonly OrgConnection[];
+  readonly gateways: readonly { readonly mspId: string; readonly url: string; readonly pid: number | null; readonly healthy: boolean }[];
+}
+
+interface Resolved {
+  readonly stateDir: string;
+  readonly log: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly definition: ChaincodeDefinition;
+}
+
+function resolve(options: NetworkOptions): Resolved {
+  const env = options.env ?? process.env;
+  return {
+    stateDir: path.resolve(options.stateDir ?? defaultStateDir(env)),
+    log: options.log ?? silentLogger,
+    env,
+    definition: loadChaincodeDefinition(),
+  };
+}
+
+const pidFileOf = (stateDir: string, name: string): string => path.join(stateDir, 'pids', `${name}.pid`);
+
+function signatureKey(dir: string): { cert: string; key: string } {
+  const signcerts = path.join(dir, 'msp', 'signcerts');
+  const keystore = path.join(dir, 'msp', 'keystore');
+  const cert = readdirSync(signcerts).find((f) => f.endsWith('.pem'));
+  const key = readdirSync(keystore).find((f) => f.endsWith('_sk'));
+  if (!cert || !key) throw new NetworkError(`no identity in ${dir}/msp`);
+  return { cert: path.join(signcerts, cert), key: path.join(keystore, key) };
+}
+
+export function orgConnections(topology: Topology, stateDir: string): OrgConnection[] {
+  const paths = cryptoPaths(stateDir);
+  return topology.peers.map((peer) => {
+    const user = signatureKey(paths.orgUser(peer.org));
+    const admin = signatureKey(paths.orgAdmin(peer.org));
+    return {
+      mspId: peer.org.mspId,
+      peerEndpoint: `${LOOPBACK}:${peer.port}`,
+      peerHostAlias: peer.host,
+      tlsCACertPath: paths.peerTlsCa(peer.org),
+      userCertPath: user.cert,
+      userKeyPath: user.key,
+      adminCertPath: admin.cert,
+      adminKeyPath: admin.key,
+    };
+  });
+}
+
+/** Every node's endpoint, pid and health (from its own /healthz), and what a client needs to connect. */
+export async function status(options: NetworkOptions = {}): Promise<NetworkStatus> {
+  const ctx = resolve(options);
+  const state = readState(ctx.stateDir);
+  if (!state) throw new NetworkError(`no network in ${ctx.stateDir}: run \`npm run network -- up\` first`);
+  const topology = buildTopology(state.consensus, state.basePort);
+  const nodeStatus = async (node: NetworkNode): Promise<NodeStatus> => {
+    const pid = livePid(pidFileOf(ctx.stateDir, node.name)) ?? null;
+    return {
+      name: node.name,
+      ...(node.kind === 'peer' ? { mspId: node.org.mspId } : {}),
+      endpoint: `${LOOPBACK}:${node.port}`,
+      pid,
+      healthy: pid !== null && (await healthy(healthUrl(node))),
+    };
+  };
+  const [orderers, peers] = await Promise.all([
+    Promise.all(topology.orderers.map(nodeStatus)),
+    Promise.all(topology.peers.map(nodeStatus)),
+  ]);
+  const vaultPid = livePid(pidFileOf(ctx.stateDir, 'vault')) ?? null;
+  const gateways = await Promise.all(readGateways(ctx.stateDir).map(async (g) => {
+    const pid = livePid(g.pidFile) ?? null;
+    return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
+  }));
+  const vaultHealthy = vaultPid !== null && (await healthy(vaultHealthUrl(topology.vault)));
+  return {
+    stateDir: ctx.stateDir,
+    consensus: state.consensus,
+    basePort: state.basePort,
+    running: [...orderers, ...peers].every((n) => n.healthy) && vaultHealthy,
+    channel: state.channel,
+    chaincode: { name: ctx.definition.name, sequence: state.chaincode?.sequence ?? null, packageId: state.chaincode?.packageId ?? null },
+    orderers,
+    peers,
+    vault: {
+      endpoint: vaultEndpoint(topology.vault),
+      accessKey: state.vault.accessKey,
+      secretKey: state.vault.secretKey,
+      bucket: state.vault.bucket,
+      pid: vaultPid,
+      healthy: vaultHealthy,
+    },
+    orgs: existsSync(cryptoPaths(ctx.stateDir).root) ? orgConnections(topology, ctx.stateDir) : [],
+    gateways,
+  };
+}
+
+async function checkPorts(topology: Topology, stateDir: string, names: ReadonlySet<string>): Promise<void> {
+  const busy: string[] = [];
+  for (const { port, owner } of allPorts(topology)) {
+    if (names.has(owner) && !(await portFree(port))) busy.push(`${port} (for ${owner})`);
+  }
+  if (busy.length > 0) {
+    throw new NetworkError(`port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. ` +
+      `Stop what holds ${busy.length > 1 ? 'them' : 'it'}, or choose another range with --base-port (state dir ${stateDir}).`);
+  }
+}
+
+async function startNetworkNode(node: NetworkNode, topology: Topology, ctx: Resolved, tools: Tools): Promise<void> {
+  const spec = nodeProcess(node, topology, ctx.stateDir, tools);
+  if (livePid(spec.pidFile) !== undefined) return;
+  startProcess(spec);
+  await waitHealthy(node.name, healthUrl(node), spec.pidFile, spec.logFile);
+}
+
+async function startVault(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<void> {
+  const spec = vaultProcess(topology.vault, state.vault, ctx.stateDir, tools);
+  if (livePid(spec.pidFile) === undefined) {
+    startProcess(spec);
+    await waitHealthy('vault', vaultHealthUrl(topology.vault), spec.pidFile, spec.logFile);
+  }
+  await ensureBucket(topology.vault, state.vault);
+}
+
+function firstLiveOrderer(topology: Topology, stateDir: string) {
+  const orderer = topology.orderers.find((o) => livePid(pidFileOf(stateDir, o.name)) !== undefined);
+  if (!orderer) throw new NetworkError('no orderer is running');
+  return orderer;
+}
+
+/**
+ * Installs, approves and commits the chaincode as built now. A package identical to the committed
+ * one changes nothing; a changed one becomes the next sequence (upgrade without restarting nodes).
+ */
+async function deployChaincode(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<NetworkState> {
+  const lc = { stateDir: ctx.stateDir, tools, definition: ctx.definition };
+  const pkg = await ctx.log.step('package chaincode (compiled TypeScript + production dependencies)', () =>
+    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label));
+  const anchor = topology.peers[0] as PeerNode;
+  const committed = await lifecycle.queryCommitted(lc, anchor);
+  if (committed?.packageId === pkg.packageId) {
+    ctx.log.info(`✓ chaincode ${ctx.definition.name} sequence ${committed.sequence} is current (${pkg.packageId.slice(0, 24)}…)`);
+    return { ...state, chaincode: { name: ctx.definition.name, sequence: committed.sequence, packageId: pkg.packageId } };
+  }
+  const sequence = (committed?.sequence ?? 0) + 1;
+  const orderer = firstLiveOrderer(topology, ctx.stateDir);
+  const livePeers = topology.peers.filter((p) => livePid(pidFileOf(ctx.stateDir, p.name)) !== undefined);
+  await ctx.log.step(`install chaincode on ${livePeers.length} peers`, () => Promise.all(livePeers.map((p) => lifecycle.install(lc, p, pkg))));
+  await ctx.log.step(`approve sequence ${sequence} for ${livePeers.length} orgs`, () =>
+    Promise.all(livePeers.map((p) => lifecycle.approve(lc, p, orderer, sequence, pkg))));
+  const endorsers = livePeers.filter((p) => p.org.endorsing);
+  await ctx.log.step(`commit ${ctx.definition.name} sequence ${sequence}`, () => lifecycle.commit(lc, endorsers, orderer, sequence, pkg));
+  await ctx.log.step('start chaincode on every peer', () => Promise.all(livePeers.map((p) => lifecycle.warmUp(lc, p))));
+  return { ...state, chaincode: { name: ctx.definition.name, sequence, packageId: pkg.packageId } };
+}
+
+/**
+ * Brings the whole network up: artifacts on first use, every node as a background process, the
+ * channel joined, the vault, and the chaincode deployed. Running it on a running network changes nothing.
+ */
+export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
+  const ctx = resolve(options);
+  const existing = readState(ctx.stateDir);
+  const consensus = options.consensus ?? existing?.consensus ?? 'raft';
+  const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT;
+  if (existing && (existing.consensus !== consensus || existing.basePort !== basePort)) {
+    throw new NetworkError(`${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}; ` +
+      'run `npm run network -- down --purge` first, or use another KISEKI_STATE_DIR');
+  }
+  if (existing?.channelReady && existing.chaincode) {
+    const current = await status(options);
+    if (current.running) {
+      ctx.log.info(`Kiseki network is already running (${ctx.stateDir}); nothing changed.`);
+      return current;
+    }
+  }
+  const tools = await ensureTools(ctx.log, ctx.env);
+  const topology = buildTopology(consensus, basePort);
+  let state: NetworkState = existing ?? {
+    version: 1, consensus, basePort, channel: ctx.definition.channel, vault: newVaultCredentials(), channelReady: false,
+  };
+  const stopped = new Set([...topology.orderers, ...topology.peers, topology.vault]
+    .filter((node) => livePid(pidFileOf(ctx.stateDir, node.name)) === undefined).map((node) => node.name));
+  await checkPorts(topology, ctx.stateDir, stopped);
+
+  if (!state.channelReady) {
+    await ctx.log.step('generate crypto material and genesis block', async () => {
+      writeNodeConfig(ctx.stateDir, tools);
+      await generateArtifacts(topology, ctx.stateDir, tools, state.channel);
+    });
+    writeState(ctx.stateDir, state);
+  }
+  await ctx.log.step(`start ${topology.orderers.length} orderers (${consensus})`, () =>
+    Promise.all(topology.orderers.map((o) => startNetworkNode(o, topology, ctx, tools))));
+  if (!state.channelReady) {
+    await ctx.log.step(`join orderers to channel ${state.channel}`, () =>
+      Promise.all(topology.orderers.map((o) => joinOrderer(o, state.channel, ctx.stateDir, tools))));
+  }
+  await ctx.log.step(`start ${topology.peers.length} peers`, () =>
+    Promise.all(topology.peers.map((p) => startNetworkNode(p, topology, ctx, tools))));
+  if (!state.channelReady) {
+    await ctx.log.step('join peers to the channel', () => Promise.all(topology.peers.map((p) => joinPeer(p, state.channel, ctx.stateDir, tools))));
+    state = { ...state, channelReady: true };
+    writeState(ctx.stateDir, state);
+  }
+  await ctx.log.step('start the vault (MinIO)', () => startVault(topology, state, ctx, tools));
+  state = await deployChaincode(topology, state, ctx, tools);
+  writeState(ctx.stateDir, state);
+  return status(options);
+}
+
+/** Deploys the chaincode as currently built: the next sequence if it changed, nothing otherwise. */
+export async function deploy(options: NetworkOptions = {}): Promise<NetworkStatus> {
+  const ctx = resolve(options);
+  const state = readState(ctx.stateDir);
+  if (!state?.channelReady) throw new NetworkError(`no network in ${ctx.stateDir}: run \`npm run network -- up\` first`);
+  const tools = await ensureTools(silentLogger, ctx.env);
+  const next = await deployChaincode(buildTopology(state.consensus, state.basePort), state, ctx, tools);
+  writeState(ctx.stateDir, next);
+  return status(options);
+}
+
+function findNode(topology: Topology, name: string): NetworkNode | Topology['vault'] {
+  const node = [...topology.orderers, ...topology.peers, topology.vault].find((n) => n.name === name);
+  if (!node) {
+    const names = [...topology.orderers, ...topology.peers, topology.vault].map((n) => n.name).join(', ');
+    throw new NetworkError(`no node named ${name}; nodes: ${names}`);
+  }
+  return node;
+}
+
+export async function stopNode(name: string, options: NetworkOptions = {}): Promise<boolean> {
+  const ctx = resolve(options);
+  const state = readState(ctx.stateDir);
+  if (!state) throw new NetworkError(`no network in ${ctx.stateDir}`);
+  findNode(buildTopology(state.consensus, state.basePort), name);
+  return stopProcess(pidFileOf(ctx.stateDir, name));
+}
+
+export async function startNode(name: string, options: NetworkOptions = {}): Promise<void> {
+  const ctx = resolve(options);
+  const state = readState(ctx.stateDir);
+  if (!state) throw new NetworkError(`no network in ${ctx.stateDir}`);
+  const topology = buildTopology(state.consensus, state.basePort);
+  const node = findNode(topology, name);
+  const tools = await ensureTools(silentLogger, ctx.env);
+  await checkPorts(topology, ctx.stateDir, new Set(livePid(pidFileOf(ctx.stateDir, name)) === undefined ? [name] : []));
+  if (node.kind === 'vault') await startVault(topology, state, ctx, tools);
+  else await startNetworkNode(node, topology, ctx, tools);
+}
+
+/** Stops exactly the processes this state dir started (by pid file); `purge` also deletes the state. */
+export async function down(options: NetworkOptions & { purge?: boolean } = {}): Promise<string[]> {
+  const ctx = resolve(options);
+  const pidsDir = path.join(ctx.stateDir, 'pids');
+  const stopped: string[] = [];
+  if (existsSync(pidsDir)) {
+    // Clients first (gateways), then peers (and their chaincode), then orderers and the vault.
+    const order = (name: string): number => (name.startsWith('gateway') ? 0 : name.startsWith('peer') ? 1 : 2);
+    const names = readdirSync(pidsDir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)).sort((a, b) => order(a) - order(b));
+    for (const tier of [0, 1, 2]) {
+      const batch = names.filter((n) => order(n) === tier);
+      const results = await Promise.all(batch.map(async (n) => ((await stopProcess(path.join(pidsDir, `${n}.pid`))) ? n : undefined)));
+      stopped.push(...results.filter((n): n is string => n !== undefined));
+    }
+  }
+  if (options.purge) rmSync(ctx.stateDir, { recursive: true, force: true });
+  return stopped;
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { NetworkError } from './errors';
+import { run } from './exec';
+import { CHAINCODE_DIR } from './paths';
+
+export interface ChaincodePackage {
+  readonly file: string;
+  readonly label: string;
+  /** `label:sha256(package)`, exactly as the peer computes it. */
+  readonly packageId: string;
+  /** Collection config shipped inside the package, also passed to approve/commit; absent when none. */
+  readonly collectionsConfig?: string;
+}
+
+interface PackageJson {
+  name: string;
+  version: string;
+  main?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/** Resolves a package the way Node does: the nearest node_modules/<name> walking up from `fromDir`. */
+function resolvePackageDir(name: string, fromDir: string): string | undefined {
+  let dir = fromDir;
+  for (;;) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The chaincode's production dependency closure, as installed in this repository, mapped to where
+ * each package must sit under the package's own node_modules. Copying these (instead of `npm ci`
+ * in the builder) makes install need no registry and keeps it fast.
+ */
+export function productionClosure(rootPackageDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const queue: { dir: string; optional: boolean; name: string; from: string }[] = [];
+  const enqueueDeps = (dir: string): void => {
+    const pkg = readJson<PackageJson>(path.join(dir, 'package.json'));
+    for (const name of Object.keys(pkg.dependencies ?? {})) queue.push({ dir, optional: false, name, from: dir });
+    for (const name of Object.keys(pkg.optionalDependencies ?? {})) queue.push({ dir, optional: true, name, from: dir });
+  };
+  enqueueDeps(rootPackageDir);
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    const found = resolvePackageDir(next.name, next.from);
+    if (!found) {
+      if (next.optional) continue;
+      throw new NetworkError(`chaincode dependency ${next.name} (needed by ${next.from}) is not installed; run npm install`);
+    }
+    // Where it goes: its path below the outermost node_modules that holds it.
+    const marker = `${path.sep}node_modules${path.sep}`;
+    const at = found.indexOf(marker);
+    const relative = path.join('node_modules', found.slice(at + marker.length));
+    if (out.has(relative)) continue;
+    out.set(relative, found);
+    enqueueDeps(found);
+  }
+  return out;
+}
+
+async function deterministicTarGz(cwd: string, entries: readonly string[], output: string): Promise<void> {
+  // Sorted names, fixed mtime and owner, gzip without a timestamp: unchanged code → same package ID.
+  await run('bash', ['-c', 'set -euo pipefail; tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "${@:2}" | gzip -n > "$1"', 'tar', output, ...entries], { cwd });
+}
+
+/**
+ * Builds a Fabric chaincode package of the compiled TypeScript chaincode with its production
+ * dependencies: `metadata.json` (type node) and `code.tar.gz` whose entries sit under `src/`.
+ */
+export async function packageChaincode(buildDir: string, label: string): Promise<ChaincodePackage> {
+  const dist = path.join(CHAINCODE_DIR, 'dist');
+  if (!existsSync(path.join(dist, 'index.js'))) throw new NetworkError('chaincode/dist/index.js is missing: run npm run build first');
+  rmSync(buildDir, { recursive: true, force: true });
+  const src = path.join(buildDir, 'code', 'src');
+  mkdirSync(src, { recursive: true });
+
+  const manifest = readJson<PackageJson>(path.join(CHAINCODE_DIR, 'package.json'));
+  writeFileSync(path.join(src, 'package.json'), JSON.stringify({
+    name: manifest.name,
+    version: manifest.version,
+    main: 'dist/index.js',
+    private: true,
+    dependencies: manifest.dependencies ?? {},
+  }, null, 2));
+  cpSync(dist, path.join(src, 'dist'), {
+    recursive: true,
+    filter: (file) => !/\.(test\.js|test\.d\.ts|map|tsbuildinfo)$/.test(file),
+  });
+  const collections = path.join(CHAINCODE_DIR, 'collections_config.json');
+  if (existsSync(collections)) cpSync(collections, path.join(src, 'collections_config.json'));
+  for (const [relative, from] of productionClosure(CHAINCODE_DIR)) {
+    cpSync(from, path.join(src, relative), {
+      recursive: true,
+      verbatimSymlinks: true,
+      // Nested node_modules are copied as their own closure entries; the peer refuses symlinks.
+      filter: (file) => file === from || !(file.startsWith(path.join(from, 'node_modules')) || path.basename(file) === '.bin'),
+    });
+  }
+  const { stdout: links } = await run('find', [src, '-type', 'l']);
+  if (links.trim()) await run('find', [src, '-type', 'l', '-delete']);
+
+  await deterministicTarGz(path.join(buildDir, 'code'), ['src'], path.join(buildDir, 'code.tar.gz'));
+  writeFileSync(path.join(buildDir, 'metadata.json'), JSON.stringify({ type: 'node', label }));
+  const file = path.join(buildDir, `${label}.tar.gz`);
+  await deterministicTarGz(buildDir, ['metadata.json', 'code.tar.gz'], file);
+  const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+  return {
+    file,
+    label,
+    packageId: `${label}:${digest}`,
+    ...(existsSync(collections) ? { collectionsConfig: path.join(src, 'collections_config.json') } : {}),
+  };
+}
+

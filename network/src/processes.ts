@@ -1,0 +1,137 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { NetworkError } from './errors';
+
+export interface NodeProcessSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+}
+
+/**
+ * Starts a node in the background in its own process group, so stopping it also stops what it
+ * launched (a peer's chaincode processes), and so the caller's exit does not take it down.
+ */
+export function startProcess(spec: NodeProcessSpec): number {
+  mkdirSync(path.dirname(spec.logFile), { recursive: true });
+  mkdirSync(path.dirname(spec.pidFile), { recursive: true });
+  const out = openSync(spec.logFile, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      env: spec.env,
+      cwd: spec.cwd,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
+    if (child.pid === undefined) throw new NetworkError(`${spec.name}: could not start ${spec.command}`);
+    child.unref();
+    writeFileSync(spec.pidFile, `${child.pid}\n${spec.command}\n`);
+    return child.pid;
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** The pid recorded for a node, if the process is alive and still runs the command we started. */
+export function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const [pidLine, command] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  // Guard against pid reuse: the live process must be the binary we launched.
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    if (command && cmdline !== command) return undefined;
+  } catch {
+    return undefined;
+  }
+  return pid;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a node and its process group: SIGTERM, then SIGKILL after the grace period. */
+export async function stopProcess(pidFile: string, graceMs = 10_000): Promise<boolean> {
+  const pid = livePid(pidFile);
+  if (pid === undefined) {
+    rmSync(pidFile, { force: true });
+    return false;
+  }
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (groupAlive(pid)) signal('SIGKILL');
+  while (groupAlive(pid)) await sleep(50);
+  rmSync(pidFile, { force: true });
+  return true;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function lastLines(file: string, count = 20): string {
+  if (!existsSync(file)) return '(no log)';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+}
+
+/** True when nothing listens on the loopback port. */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** GETs a health URL once; true on 2xx. */
+export async function healthy(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until a node's health URL answers, failing early (with its last log lines) if the process
+ * dies, and failing with a timeout rather than hanging.
+ */
+export async function waitHealthy(name: string, url: string, pidFile: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await healthy(url)) return;
+    if (livePid(pidFile) === undefined) {
+      throw new NetworkError(`${name} exited during start-up; last lines of ${logFile}:\n${lastLines(logFile)}`);
+    }
+    await sleep(200);
+  }
+  throw new NetworkError(`${name} did not become healthy at ${url} within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`);
+}

@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Consensus } from './topology';
+import { VaultCredentials } from './vault';
+
+/** What a state dir remembers about its network between commands. */
+export interface NetworkState {
+  readonly version: 1;
+  readonly consensus: Consensus;
+  readonly basePort: number;
+  readonly channel: string;
+  readonly vault: VaultCredentials;
+  /** Set once artifacts exist and every node joined the channel. */
+  readonly channelReady: boolean;
+  readonly chaincode?: { readonly name: string; readonly sequence: number; readonly packageId: string };
+}
+
+export const stateFile = (stateDir: string): string => path.join(stateDir, 'network.json');
+
+export function readState(stateDir: string): NetworkState | undefined {
+  const file = stateFile(stateDir);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as NetworkState;
+}
+
+export function writeState(stateDir: string, state: NetworkState): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = stateFile(stateDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
+/** Gateways started beside the network register here so status and down can see them. */
+export interface GatewayRegistration {
+  readonly mspId: string;
+  readonly url: string;
+  readonly pidFile: string;
+}
+
+export const gatewaysFile = (stateDir: string): string => path.join(stateDir, 'gateways.json');
+
+export function readGateways(stateDir: string): GatewayRegistration[] {
+  const file = gatewaysFile(stateDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GatewayRegistration[]) : [];
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (no network), then integration tests on a real network and MinIO that
+# the test setup starts on its own ports and state dir and stops afterwards. Ends with one line
+# "N passed, N failed" summed from jest's JSON reports.
+#   npm test                 all tiers
+#   npm test -- unit         unit tier only
+#   npm test -- integration  integration tier only
+source "$(dirname "$0")/lib.sh"
+tier="${1:-all}"
+ensure_deps
+mkdir -p reports
+rm -f reports/*.json
+status=0
+
+say "▸ compiling (tsc -b)"
+if ! ensure_build; then
+  say "✗ compile failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+if [ "$tier" = all ] || [ "$tier" = unit ]; then
+  say "▸ unit tests"
+  jest -c jest.unit.config.js --json --outputFile=reports/unit.json || status=1
+fi
+if [ "$tier" = all ] || [ "$tier" = integration ]; then
+  say "▸ native tools (Fabric, MinIO)"
+  node network/dist/cli.js tools >&2 || { echo "0 passed, 1 failed"; exit 1; }
+  say "▸ integration tests (real Fabric network and MinIO)"
+  jest -c jest.integration.config.js --runInBand --json --outputFile=reports/integration.json || status=1
+fi
+node scripts/test-summary.js reports/*.json || status=1
+exit $status
