@@ -38,6 +38,8 @@ export interface AppErrorOptions {
   transactionId?: string;
   /** Extra headers to send with the error response (e.g. `Retry-After`). */
   headers?: Readonly<Record<string, string>>;
+  /** The transaction reached the orderer but its fate is unknown: it may still commit. */
+  outcomeUnknown?: boolean;
 }
 
 export class AppError extends Error {
@@ -46,6 +48,7 @@ export class AppError extends Error {
   readonly issues: readonly Issue[] | undefined;
   readonly transactionId: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly outcomeUnknown: boolean;
 
   constructor(code: AppErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -55,6 +58,7 @@ export class AppError extends Error {
     this.issues = options.issues;
     this.transactionId = options.transactionId;
     this.headers = options.headers ?? {};
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 
   /** The JSON body every error response carries. */

@@ -33,7 +33,8 @@ export async function queryCommitted(ctx: Context, peer: PeerNode): Promise<Comm
       '--name', ctx.definition.name, '--output', 'json'], { env });
     committed = JSON.parse(stdout) as { sequence: number; version: string };
   } catch (error) {
-    if (String(error).includes('not found')) return undefined;
+    // A chaincode never committed on the channel is 'not defined'/'not found' to the peer.
+    if (/not (?:found|defined)/.test(String(error))) return undefined;
     throw error;
   }
   const { stdout } = await run(peerBin(ctx), ['lifecycle', 'chaincode', 'queryapproved', '--channelID', ctx.definition.channel,

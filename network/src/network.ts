@@ -194,7 +194,7 @@ function firstLiveOrderer(topology: Topology, stateDir: string) {
 async function deployChaincode(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<NetworkState> {
   const lc = { stateDir: ctx.stateDir, tools, definition: ctx.definition };
   const pkg = await ctx.log.step('package chaincode (compiled TypeScript + production dependencies)', () =>
-    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label));
+    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label, ctx.env.KISEKI_CHAINCODE_DIR ? path.resolve(ctx.env.KISEKI_CHAINCODE_DIR) : undefined));
   const anchor = topology.peers[0] as PeerNode;
   const committed = await lifecycle.queryCommitted(lc, anchor);
   if (committed?.packageId === pkg.packageId) {

@@ -115,6 +115,8 @@ export function peerAdminEnv(peer: PeerNode, stateDir: string): NodeJS.ProcessEn
     CORE_PEER_ADDRESS: `${LOOPBACK}:${peer.port}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: paths.peerTlsCa(peer.org),
+    // The CLI's gRPC chatter at INFO buries the errors worth reading.
+    FABRIC_LOGGING_SPEC: 'WARN',
   };
 }
 

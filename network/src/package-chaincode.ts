@@ -77,14 +77,14 @@ async function deterministicTarGz(cwd: string, entries: readonly string[], outpu
  * Builds a Fabric chaincode package of the compiled TypeScript chaincode with its production
  * dependencies: `metadata.json` (type node) and `code.tar.gz` whose entries sit under `src/`.
  */
-export async function packageChaincode(buildDir: string, label: string): Promise<ChaincodePackage> {
-  const dist = path.join(CHAINCODE_DIR, 'dist');
-  if (!existsSync(path.join(dist, 'index.js'))) throw new NetworkError('chaincode/dist/index.js is missing: run npm run build first');
+export async function packageChaincode(buildDir: string, label: string, chaincodeDir = CHAINCODE_DIR): Promise<ChaincodePackage> {
+  const dist = path.join(chaincodeDir, 'dist');
+  if (!existsSync(path.join(dist, 'index.js'))) throw new NetworkError(`dist/index.js is missing in ${chaincodeDir}: run npm run build first`);
   rmSync(buildDir, { recursive: true, force: true });
   const src = path.join(buildDir, 'code', 'src');
   mkdirSync(src, { recursive: true });
 
-  const manifest = readJson<PackageJson>(path.join(CHAINCODE_DIR, 'package.json'));
+  const manifest = readJson<PackageJson>(path.join(chaincodeDir, 'package.json'));
   writeFileSync(path.join(src, 'package.json'), JSON.stringify({
     name: manifest.name,
     version: manifest.version,
@@ -96,9 +96,9 @@ export async function packageChaincode(buildDir: string, label: string): Promise
     recursive: true,
     filter: (file) => !/\.(test\.js|test\.d\.ts|map|tsbuildinfo)$/.test(file),
   });
-  const collections = path.join(CHAINCODE_DIR, 'collections_config.json');
+  const collections = path.join(chaincodeDir, 'collections_config.json');
   if (existsSync(collections)) cpSync(collections, path.join(src, 'collections_config.json'));
-  for (const [relative, from] of productionClosure(CHAINCODE_DIR)) {
+  for (const [relative, from] of productionClosure(chaincodeDir)) {
     cpSync(from, path.join(src, relative), {
       recursive: true,
       verbatimSymlinks: true,

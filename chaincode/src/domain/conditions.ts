@@ -1,7 +1,8 @@
 import { invalid } from '../shared/errors';
+import { isMspId, parseRfc3339 } from '../shared/validate';
+
 import { parseAmount, parseCurrency } from './amounts';
-import { isMspId, parseSubject, type Subject } from './subjects';
-import { parseRfc3339 } from './time';
+import { parseSubject, type Subject } from './subjects';
 
 /** Upper bound on the orgs a transfer can wait for. */
 export const MAX_APPROVALS = 8;

@@ -1,5 +1,5 @@
 import { invalid } from '../shared/errors';
-import { isMspId, isLedgerId } from './subjects';
+import { isId, isMspId } from '../shared/validate';
 
 /** Shares are basis points; a complete set of holders always sums to exactly this. */
 export const BPS_TOTAL = 10_000;
@@ -31,7 +31,7 @@ export function shareIssues(holders: readonly ShareHolder[]): string[] {
   const seen = new Set<string>();
   let sum = 0;
   holders.forEach((holder, i) => {
-    if (!isLedgerId(holder.holderId)) {
+    if (!isId(holder.holderId)) {
       issues.push(`holders[${i}].holderId is malformed`);
     } else if (seen.has(holder.holderId)) {
       issues.push(`holders[${i}].holderId ${holder.holderId} is repeated`);

@@ -45,6 +45,11 @@ function isHash(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && value.length === HASH_SIZE;
 }
 
+/** Array check for arguments typed as arrays but arriving from untyped callers (JSON, chaincode args). */
+function isList(value: unknown): boolean {
+  return Array.isArray(value);
+}
+
 function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -127,7 +132,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
  * @throws KisekiError `INVALID` for a leaf input {@link leafHash} refuses.
  */
 export function merkleRoot(leafInputs: readonly (string | Uint8Array)[]): Buffer {
-  if (!Array.isArray(leafInputs as unknown)) throw invalid('leaf inputs must be an array');
+  if (!isList(leafInputs)) throw invalid('leaf inputs must be an array');
   if (leafInputs.length === 0) return emptyRoot();
   const leaves = leafInputs.map((input) => leafHash(input));
   const mth = (start: number, end: number): Buffer => {
@@ -167,7 +172,7 @@ function codePointRank(unit: number): number {
  * @throws KisekiError `INVALID` naming the first offending position.
  */
 export function assertStrictlyIncreasing(ids: readonly string[], after?: string): void {
-  if (!Array.isArray(ids as unknown)) throw invalid('ids must be an array of strings');
+  if (!isList(ids)) throw invalid('ids must be an array of strings');
   let previous = after;
   for (let i = 0; i < ids.length; i += 1) {
     const id: unknown = ids[i];
@@ -228,7 +233,7 @@ function assertFrontier(frontier: unknown): asserts frontier is Frontier {
  */
 export function frontierAppend(frontier: Frontier, leafInputs: readonly (string | Uint8Array)[]): Frontier {
   assertFrontier(frontier);
-  if (!Array.isArray(leafInputs as unknown)) throw invalid('leaf inputs must be an array');
+  if (!isList(leafInputs)) throw invalid('leaf inputs must be an array');
   if (leafInputs.length > Number.MAX_SAFE_INTEGER - frontier.size) throw invalid('tree size would overflow');
   const stack: Buffer[] = frontier.nodes.map((node) => Buffer.from(node, 'hex'));
   let size = frontier.size;
@@ -340,7 +345,7 @@ export class MerkleTree {
    * @throws KisekiError `INVALID` for a refused leaf input.
    */
   static fromLeafInputs(leafInputs: readonly (string | Uint8Array)[]): MerkleTree {
-    if (!Array.isArray(leafInputs as unknown)) throw invalid('leaf inputs must be an array');
+    if (!isList(leafInputs)) throw invalid('leaf inputs must be an array');
     return new MerkleTree(hashLeaves(leafInputs), leafInputs.length, undefined);
   }
 
@@ -551,7 +556,7 @@ export function encodeProof(proof: readonly Uint8Array[]): string[] {
  * @throws KisekiError `INVALID` when it is not an array of 64-character lowercase hex digests.
  */
 export function decodeProof(path: readonly string[]): Buffer[] {
-  if (!Array.isArray(path as unknown)) throw invalid('proof must be an array of hex digests');
+  if (!isList(path)) throw invalid('proof must be an array of hex digests');
   return path.map((hex, i) => fromHex(hex, HASH_SIZE, `proof[${String(i)}]`));
 }
 
@@ -571,7 +576,7 @@ export function verifyInclusion(
   root: Uint8Array,
 ): boolean {
   if (!isIndex(index) || !isIndex(size) || index >= size) return false;
-  if (!isHash(leafHash) || !isHash(root) || !Array.isArray(proof as unknown) || !proof.every(isHash)) return false;
+  if (!isHash(leafHash) || !isHash(root) || !isList(proof) || !proof.every(isHash)) return false;
   let fn = index;
   let sn = size - 1;
   let r: Buffer = Buffer.from(leafHash);
@@ -606,7 +611,7 @@ export function verifyConsistency(
   proof: readonly Uint8Array[],
 ): boolean {
   if (!isIndex(oldSize) || !isIndex(newSize) || oldSize > newSize) return false;
-  if (!isHash(oldRoot) || !isHash(newRoot) || !Array.isArray(proof as unknown) || !proof.every(isHash)) return false;
+  if (!isHash(oldRoot) || !isHash(newRoot) || !isList(proof) || !proof.every(isHash)) return false;
   if (oldSize === newSize) return proof.length === 0 && sameBytes(oldRoot, newRoot);
   if (oldSize === 0) return proof.length === 0 && sameBytes(oldRoot, EMPTY_ROOT);
   if (proof.length === 0) return false;

@@ -392,3 +392,12 @@ export class Fields {
     return this.#path ? `${this.#path}.${name}` : name;
   }
 }
+
+/**
+ * Reads the ID argument of a read transaction (`data:Get d-1`).
+ * @throws KisekiError `INVALID` when it is not an ID.
+ */
+export function parseIdArgument(value: unknown, name: string): string {
+  if (!isId(value)) throw invalid(`${name} must be an ID matching ${ID_PATTERN.source}`);
+  return value;
+}

@@ -70,7 +70,9 @@ function transactionIdOf(error: unknown): string | undefined {
 export function fabricToAppError(error: unknown, transactionId?: string): AppError {
   if (error instanceof AppError) return error;
   const txId = transactionIdOf(error) ?? transactionId;
-  const withTx = txId === undefined ? {} : { transactionId: txId };
+  // Once a transaction went past endorsement, a failure does not prove it will not commit.
+  const unknownFate = error instanceof CommitStatusError || (error instanceof GatewayError && !(error instanceof EndorseError) && txId !== undefined && 'transactionId' in error);
+  const withTx = txId === undefined ? {} : { transactionId: txId, outcomeUnknown: unknownFate };
   if (!(error instanceof Error)) return new AppError('INTERNAL', 'unexpected ledger failure', { cause: error, ...withTx });
 
   const chaincode = findChaincodeError(error);

@@ -18,6 +18,9 @@ export interface FabricLedgerOptions {
 
 const utf8 = new TextDecoder();
 
+/** Transient-map key carrying the API client that asked for a transaction. */
+export const CLIENT_REF_TRANSIENT_KEY = 'clientRef';
+
 /** Parses a chaincode result: JSON when it is JSON, the raw text otherwise, undefined when empty. */
 export function parseResult(bytes: Uint8Array): unknown {
   if (bytes.length === 0) return undefined;
@@ -30,8 +33,8 @@ export function parseResult(bytes: Uint8Array): unknown {
 }
 
 /**
- * {@link Ledger} over @hyperledger/fabric-gateway. Writes send one sorted-key JSON argument carrying the
- * acting client as `clientRef`; reads take string arguments. Deadlines come from the connection's
+ * {@link Ledger} over @hyperledger/fabric-gateway. Writes send one sorted-key JSON argument, with the
+ * acting client as `clientRef` in the transient map; reads take string arguments. Deadlines come from the connection's
  * default call options.
  */
 export class FabricLedger implements Ledger {
@@ -44,9 +47,12 @@ export class FabricLedger implements Ledger {
   async submit(contract: string, transaction: string, request: Record<string, unknown>, context: TxContext): Promise<SubmitResult> {
     const { network, chaincode, retry, logger } = this.#options;
     const target = network.getContract(chaincode, contract);
-    const argument = toJson({ ...request, clientRef: context.clientId });
+    const argument = toJson(request);
+    // The acting API client travels in the transient map: every endorser sees it (so the chaincode may
+    // record it deterministically) while the request itself keeps exactly the fields DESIGN §7 names.
+    const transientData = { ...context.transient, [CLIENT_REF_TRANSIENT_KEY]: context.clientId };
     for (let attempt = 1; ; attempt += 1) {
-      const proposal = target.newProposal(transaction, { arguments: [argument] });
+      const proposal = target.newProposal(transaction, { arguments: [argument], transientData });
       const transactionId = proposal.getTransactionId();
       context.onTransactionId?.(transactionId);
       try {

@@ -9,6 +9,8 @@ export interface TxContext {
   clientId: string;
   /** The HTTP request id, for correlating logs. */
   requestId?: string;
+  /** Private inputs for the chaincode (transient map; never written to the block). */
+  transient?: Readonly<Record<string, string>>;
   /** Called with each transaction ID as soon as it is known (once per attempt). */
   onTransactionId?: (transactionId: string) => void;
 }

@@ -1,0 +1,397 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import {
+  DataDigestType,
+  type DataRecord,
+  DataType,
+  DocTypes,
+  ModelFlagCountType,
+  type ModelFlagRecord,
+  ModelFlagType,
+  ProviderType,
+  UsageType,
+} from '../domain/records';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
+import { modelFlagCounts } from '../ledger/provenance';
+import {
+  type Paging,
+  decodeEntries,
+  deleteKey,
+  keyExists,
+  readAll,
+  readHistory,
+  readPage,
+  readPaging,
+  readRecord,
+  requireRecord,
+  writeMarker,
+  writeRecord,
+} from '../ledger/state';
+import { txTime } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
+import { compareIds } from '../shared/merkle';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, parseIdArgument } from '../shared/validate';
+
+/** Most items in one `data:RegisterBatch`. */
+export const MAX_DATA_BATCH = 1000;
+/** Largest page of the `data:List*` queries, and the default. */
+export const MAX_DATA_PAGE = 200;
+const DEFAULT_DATA_PAGE = 50;
+/** Most history entries `data:History` returns (newest first). */
+export const MAX_DATA_HISTORY = 100;
+/**
+ * Most models one data item's revocation or dispute updates in one transaction. Each model that used
+ * the item gets a flag and its flag count updated, so the work is bounded by this number.
+ */
+export const MAX_MODELS_PER_ITEM = 10_000;
+const MAX_REASON = 256;
+
+/** One item of `data:Register` / `data:RegisterBatch`. */
+interface DataItem {
+  readonly dataId: string;
+  readonly providerId: string;
+  readonly termsId: string;
+  readonly contentDigest: string;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+function readItem(f: Fields): DataItem {
+  return {
+    dataId: f.id('dataId'),
+    providerId: f.id('providerId'),
+    termsId: f.id('termsId'),
+    contentDigest: f.digest('contentDigest'),
+    mediaType: f.mediaType('mediaType'),
+    size: f.size('size'),
+  };
+}
+
+const distinctSorted = (values: Iterable<string>): string[] => [...new Set(values)].sort(compareIds);
+
+/**
+ * Training data (`data`): registration (one or a bounded batch), consent revocation, disputes, history
+ * and paged queries. Content never reaches the ledger: only its SHA-256, media type and size.
+ *
+ * Access: studios register data of the providers they manage; consent is revoked by the provider's
+ * managing studio; a dispute is raised or cleared by the licensor or by the studio that collected the
+ * item; everyone in the consortium reads.
+ */
+@Info({ title: 'Training data', description: 'Registration, consent and queries of training-data items' })
+export class DataContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.data);
+  }
+
+  /**
+   * Registers one item. Request: `{ dataId, providerId, termsId, contentDigest, mediaType, size }`.
+   * Returns the record.
+   * @throws `FORBIDDEN` unless the studio managing the provider; `INVALID`; `NOT_FOUND` for the provider
+   * or terms; `CONFLICT` when the dataId or the content digest is already registered.
+   */
+  @Transaction()
+  async Register(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register data', Roles.studio);
+    const f = Fields.parse(request);
+    const item = readItem(f);
+    f.finish();
+    const records = await registerItems(ctx, caller, [item]);
+    emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: 1, dataIds: [item.dataId] });
+    return toJson(records[0]);
+  }
+
+  /**
+   * Registers up to {@link MAX_DATA_BATCH} items at once, all or none. Request: `{ items: [...] }`,
+   * each as for `Register`. Returns `{ collectorMsp, count, createdAt, dataIds }` (the records are the
+   * items plus those fields and `status: active`; echoing them all would double the block size).
+   * @throws as `Register`, naming every offending item; a digest or dataId repeated inside the batch
+   * is a `CONFLICT` too.
+   */
+  @Transaction()
+  async RegisterBatch(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register data', Roles.studio);
+    const f = Fields.parse(request);
+    const items = f.objects('items', 1, MAX_DATA_BATCH).map(readItem);
+    f.finish();
+    const records = await registerItems(ctx, caller, items);
+    const dataIds = records.map((record) => record.dataId);
+    emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: dataIds.length, dataIds });
+    return toJson({ collectorMsp: caller.mspId, count: dataIds.length, createdAt: txTime(ctx), dataIds });
+  }
+
+  /**
+   * Revokes the provider's consent for an item, for good: the item can no longer be trained on, and
+   * every model that already used it is flagged (so outputs of those models stop verifying as
+   * `authorized`). Request: `{ dataId, reason }`. Returns the updated record.
+   * @throws `FORBIDDEN` unless the provider's managing studio; `INVALID`; `NOT_FOUND`;
+   * `STATE` when consent is already revoked.
+   */
+  @Transaction()
+  async RevokeConsent(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'revoke consent', Roles.studio);
+    const f = Fields.parse(request);
+    const dataId = f.id('dataId');
+    const reason = f.text('reason', MAX_REASON);
+    f.finish();
+    const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
+    const provider = await requireRecord(ctx, Keys.provider(data.providerId), ProviderType, `provider ${data.providerId}`);
+    requireOrg(caller, provider.managingMsp, `revoke consent for data of provider ${data.providerId}`);
+    if (data.status === 'consent-revoked') throw wrongState(`consent for data item ${dataId} is already revoked`);
+
+    const now = txTime(ctx);
+    const flaggedModelIds = await flagModels(ctx, caller, data, 'revoke', reason, now);
+    const record: DataRecord = { ...data, status: 'consent-revoked', statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    await writeRecord(ctx, Keys.data(dataId), DataType, record);
+    emitEvent(ctx, EventNames.DataConsentRevoked, { dataId, providerId: data.providerId, reason, flaggedModelIds });
+    return toJson(record);
+  }
+
+  /**
+   * Raises (`disputed: true`) or clears (`false`) a dispute on an item. A disputed item cannot be
+   * trained on, and models that used it are flagged until the dispute is cleared. Request:
+   * `{ dataId, disputed, reason }`. Returns the updated record.
+   * @throws `FORBIDDEN` unless the licensor or the collecting studio; `INVALID`; `NOT_FOUND`;
+   * `STATE` when consent was revoked, or the item is already (not) disputed.
+   */
+  @Transaction()
+  async SetDisputed(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'dispute data', Roles.licensor, Roles.studio);
+    const f = Fields.parse(request);
+    const dataId = f.id('dataId');
+    const disputed = f.boolean('disputed');
+    const reason = f.text('reason', MAX_REASON);
+    f.finish();
+    const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
+    if (caller.role === Roles.studio && caller.mspId !== data.collectorMsp) {
+      throw forbidden(`${caller.mspId} may not dispute data item ${dataId}: only the licensor or ${data.collectorMsp} may`);
+    }
+    if (data.status === 'consent-revoked') throw wrongState(`consent for data item ${dataId} was revoked; disputes no longer apply`);
+    if (disputed && data.status === 'disputed') throw wrongState(`data item ${dataId} is already disputed`);
+    if (!disputed && data.status !== 'disputed') throw wrongState(`data item ${dataId} is not disputed`);
+
+    const now = txTime(ctx);
+    const flaggedModelIds = await flagModels(ctx, caller, data, disputed ? 'dispute' : 'clear', reason, now);
+    const status = disputed ? 'disputed' : 'active';
+    const record: DataRecord = { ...data, status, statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    await writeRecord(ctx, Keys.data(dataId), DataType, record);
+    emitEvent(ctx, EventNames.DataDisputeChanged, { dataId, disputed, status, reason, flaggedModelIds });
+    return toJson(record);
+  }
+
+  /**
+   * The data record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async Get(ctx: KisekiContext, dataId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(dataId, 'dataId');
+    return toJson(await requireRecord(ctx, Keys.data(id), DataType, `data item ${id}`));
+  }
+
+  /**
+   * Every version of the record, newest first (at most {@link MAX_DATA_HISTORY}):
+   * `{ dataId, entries: [{ txId, timestamp, isDelete, record }], more }`.
+   * @throws `NOT_FOUND` when the item never existed; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async History(ctx: KisekiContext, dataId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(dataId, 'dataId');
+    const { entries, more } = await readHistory(ctx, Keys.data(id), DataType, MAX_DATA_HISTORY);
+    if (entries.length === 0) throw notFound(`data item ${id} does not exist`);
+    return toJson({ dataId: id, entries, more });
+  }
+
+  /**
+   * A page of a provider's items in dataId order. Query: `{ providerId, pageSize?, bookmark? }`
+   * (pageSize 1..200, default 50). Returns `{ items: [DataRecord], bookmark }` (bookmark '' at the end).
+   */
+  @Transaction(false)
+  async ListByProvider(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const providerId = f.id('providerId');
+    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
+    f.finish('query');
+    return listData(ctx, KeyTypes.dataByProvider, providerId, paging);
+  }
+
+  /** A page of the items an org collected. Query: `{ mspId, pageSize?, bookmark? }`; as `ListByProvider`. */
+  @Transaction(false)
+  async ListByCollector(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const mspId = f.mspId('mspId');
+    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
+    f.finish('query');
+    return listData(ctx, KeyTypes.dataByCollector, mspId, paging);
+  }
+
+  /** A page of the items under given terms. Query: `{ termsId, pageSize?, bookmark? }`; as `ListByProvider`. */
+  @Transaction(false)
+  async ListByTerms(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const termsId = f.id('termsId');
+    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
+    f.finish('query');
+    return listData(ctx, KeyTypes.dataByTerms, termsId, paging);
+  }
+
+  /**
+   * Where an item went: a page of its usage records (one per model that trained on it), in modelId
+   * order. Query: `{ dataId, pageSize?, bookmark? }`. Returns `{ items: [UsageRecord], bookmark }`.
+   */
+  @Transaction(false)
+  async ListUsage(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const dataId = f.id('dataId');
+    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
+    f.finish('query');
+    const page = await readPage(ctx, KeyTypes.usage, [dataId], paging.pageSize, paging.bookmark);
+    return toJson({ items: decodeEntries(page.entries, UsageType), bookmark: page.bookmark });
+  }
+}
+
+/**
+ * Checks and writes a registration: referenced providers (managed by the caller) and terms exist,
+ * no dataId or digest is registered already or repeated within the batch. Every offender is named.
+ * Providers and terms are read once per transaction whatever the batch size.
+ */
+async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly DataItem[]): Promise<DataRecord[]> {
+  const missing: string[] = [];
+  const foreign: string[] = [];
+  for (const providerId of distinctSorted(items.map((item) => item.providerId))) {
+    const provider = await readRecord(ctx, Keys.provider(providerId), ProviderType);
+    if (provider === undefined) missing.push(`provider ${providerId}`);
+    else if (provider.managingMsp !== caller.mspId) foreign.push(`${providerId} (managed by ${provider.managingMsp})`);
+  }
+  for (const termsId of distinctSorted(items.map((item) => item.termsId))) {
+    if (!(await keyExists(ctx, Keys.terms(termsId)))) missing.push(`terms ${termsId}`);
+  }
+  if (missing.length > 0) throw notFound(`registration refused; these do not exist: ${missing.join(', ')}`);
+  if (foreign.length > 0) {
+    throw forbidden(`${caller.mspId} may only register data of providers it manages; refused: ${foreign.join(', ')}`);
+  }
+
+  const conflicts: string[] = [];
+  const ids = new Set<string>();
+  const digests = new Map<string, string>();
+  for (const { dataId, contentDigest } of items) {
+    if (ids.has(dataId)) {
+      conflicts.push(`dataId ${dataId} appears more than once in the batch`);
+      continue;
+    }
+    ids.add(dataId);
+    const twin = digests.get(contentDigest);
+    if (twin !== undefined) conflicts.push(`content of ${dataId} is the same as that of ${twin} in this batch`);
+    else digests.set(contentDigest, dataId);
+    if (await keyExists(ctx, Keys.data(dataId))) conflicts.push(`dataId ${dataId} is already registered`);
+    const existing = await readRecord(ctx, Keys.dataDigest(contentDigest), DataDigestType);
+    if (existing !== undefined) conflicts.push(`content of ${dataId} is already registered as ${existing.dataId}`);
+  }
+  if (conflicts.length > 0) throw conflict(`registration refused: ${conflicts.join('; ')}`);
+
+  const now = txTime(ctx);
+  const records: DataRecord[] = [];
+  for (const item of items) {
+    const record: DataRecord = {
+      docType: DocTypes.data,
+      ...item,
+      collectorMsp: caller.mspId,
+      status: 'active',
+      createdBy: caller.mspId,
+      createdAt: now,
+    };
+    await writeRecord(ctx, Keys.data(item.dataId), DataType, record);
+    await writeRecord(ctx, Keys.dataDigest(item.contentDigest), DataDigestType, {
+      docType: DocTypes.dataDigest,
+      contentDigest: item.contentDigest,
+      dataId: item.dataId,
+      createdBy: caller.mspId,
+      createdAt: now,
+    });
+    await writeMarker(ctx, Keys.dataByProvider(item.providerId, item.dataId));
+    await writeMarker(ctx, Keys.dataByCollector(caller.mspId, item.dataId));
+    await writeMarker(ctx, Keys.dataByTerms(item.termsId, item.dataId));
+    records.push(record);
+  }
+  return records;
+}
+
+/**
+ * Brings the flags of every model that used `data` in line with a status change, and their counts:
+ * `revoke` flags (or turns a dispute flag into) consent-revoked; `dispute` flags disputed; `clear`
+ * removes dispute flags. Bounded by the number of models the item went into.
+ * @returns the ids of the models whose flags changed, in order.
+ * @throws KisekiError `STATE` when the item went into more than {@link MAX_MODELS_PER_ITEM} models.
+ */
+async function flagModels(
+  ctx: KisekiContext,
+  caller: Caller,
+  data: DataRecord,
+  change: 'revoke' | 'dispute' | 'clear',
+  reason: string,
+  now: string,
+): Promise<string[]> {
+  const { entries, more } = await readAll(ctx, KeyTypes.usage, [data.dataId], MAX_MODELS_PER_ITEM);
+  if (more) throw wrongState(`data item ${data.dataId} went into more than ${MAX_MODELS_PER_ITEM} models`);
+  const modelIds = entries.map((entry) => lastAttribute(entry.key));
+  for (const modelId of modelIds) {
+    const flagKey = Keys.modelFlag(modelId, data.dataId);
+    const flag = await readRecord(ctx, flagKey, ModelFlagType);
+    const counts = await modelFlagCounts(ctx, modelId);
+    let { consentRevoked, disputed } = counts;
+    if (flag?.status === 'disputed') disputed -= 1;
+    if (flag?.status === 'consent-revoked') consentRevoked -= 1;
+    if (change === 'clear') {
+      if (flag !== undefined) await deleteKey(ctx, flagKey);
+    } else {
+      const status = change === 'revoke' ? 'consent-revoked' : 'disputed';
+      if (status === 'consent-revoked') consentRevoked += 1;
+      else disputed += 1;
+      const next: ModelFlagRecord = {
+        docType: DocTypes.modelFlag,
+        modelId,
+        dataId: data.dataId,
+        providerId: data.providerId,
+        status,
+        reason,
+        createdBy: flag?.createdBy ?? caller.mspId,
+        createdAt: flag?.createdAt ?? now,
+        updatedBy: flag === undefined ? undefined : caller.mspId,
+        updatedAt: flag === undefined ? undefined : now,
+      };
+      await writeRecord(ctx, flagKey, ModelFlagType, next);
+    }
+    await writeRecord(ctx, Keys.modelFlagCount(modelId), ModelFlagCountType, {
+      docType: DocTypes.modelFlagCount,
+      modelId,
+      consentRevoked,
+      disputed,
+      createdBy: counts.record?.createdBy ?? caller.mspId,
+      createdAt: counts.record?.createdAt ?? now,
+      updatedBy: counts.record === undefined ? undefined : caller.mspId,
+      updatedAt: counts.record === undefined ? undefined : now,
+    });
+  }
+  return modelIds;
+}
+
+/** A page of data records from an index (`dataByProvider`, `dataByCollector`, `dataByTerms`). */
+async function listData(ctx: KisekiContext, objectType: string, attribute: string, paging: Paging): Promise<string> {
+  const page = await readPage(ctx, objectType, [attribute], paging.pageSize, paging.bookmark);
+  const items: DataRecord[] = [];
+  for (const entry of page.entries) {
+    const dataId = lastAttribute(entry.key);
+    items.push(await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`));
+  }
+  return toJson({ items, bookmark: page.bookmark });
+}

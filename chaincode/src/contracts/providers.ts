@@ -1,0 +1,83 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import { DocTypes, type ProviderRecord, ProviderType } from '../domain/records';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { Keys } from '../ledger/keys';
+import { keyExists, requireRecord, writeRecord } from '../ledger/state';
+import { txTime } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict } from '../shared/errors';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, parseIdArgument } from '../shared/validate';
+
+/**
+ * Data providers (`providers`): pseudonymous IDs managed by a studio, which collects their data and
+ * acts for them on chain (consent changes). The payout reference is only a digest; the real-world
+ * identity and bank details stay off chain with the managing studio.
+ */
+@Info({ title: 'Data providers', description: 'Pseudonymous data providers and their managing orgs' })
+export class ProvidersContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.providers);
+  }
+
+  /**
+   * Registers a provider managed by the calling studio. Request: `{ providerId, payoutRefDigest }`.
+   * @throws `FORBIDDEN` unless a studio; `INVALID`; `CONFLICT` when the providerId exists.
+   */
+  @Transaction()
+  async Register(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register providers', Roles.studio);
+    const f = Fields.parse(request);
+    const providerId = f.id('providerId');
+    const payoutRefDigest = f.digest('payoutRefDigest');
+    f.finish();
+    const key = Keys.provider(providerId);
+    if (await keyExists(ctx, key)) throw conflict(`provider ${providerId} already exists`);
+    const record: ProviderRecord = {
+      docType: DocTypes.provider,
+      providerId,
+      managingMsp: caller.mspId,
+      payoutRefDigest,
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
+    await writeRecord(ctx, key, ProviderType, record);
+    emitEvent(ctx, EventNames.ProviderRegistered, { providerId, managingMsp: caller.mspId });
+    return toJson(record);
+  }
+
+  /**
+   * Replaces the payout reference digest; the managing studio only. Request:
+   * `{ providerId, payoutRefDigest }`.
+   * @throws `FORBIDDEN` unless the managing studio; `INVALID`; `NOT_FOUND`.
+   */
+  @Transaction()
+  async UpdatePayoutRef(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'update payout references', Roles.studio);
+    const f = Fields.parse(request);
+    const providerId = f.id('providerId');
+    const payoutRefDigest = f.digest('payoutRefDigest');
+    f.finish();
+    const key = Keys.provider(providerId);
+    const current = await requireRecord(ctx, key, ProviderType, `provider ${providerId}`);
+    requireOrg(caller, current.managingMsp, `update provider ${providerId}`);
+    const record: ProviderRecord = { ...current, payoutRefDigest, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    await writeRecord(ctx, key, ProviderType, record);
+    emitEvent(ctx, EventNames.ProviderPayoutRefUpdated, { providerId, managingMsp: current.managingMsp, payoutRefDigest });
+    return toJson(record);
+  }
+
+  /**
+   * The provider record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async Get(ctx: KisekiContext, providerId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(providerId, 'providerId');
+    return toJson(await requireRecord(ctx, Keys.provider(id), ProviderType, `provider ${id}`));
+  }
+}

@@ -1,0 +1,70 @@
+import type { GatewayConfig } from '../config';
+import { SseRegistry } from '../events/sse';
+import { WebhookService, type WebhookOptions } from '../events/webhooks';
+import type { Ledger } from '../fabric/ledger';
+import { IdempotencyGuard } from '../http/idempotency';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { DocumentStore } from '../store/store';
+import type { Vault } from '../vault/vault';
+import { ManifestService } from './manifests';
+import { Transactor } from './transactor';
+
+/** Settings the use cases and routes read (a subset of the config, so tests can build it by hand). */
+export interface ServiceSettings {
+  mspId: string;
+  uploadMaxBytes: number;
+  jsonMaxBytes: number;
+  presignTtlSeconds: number;
+  sseHeartbeatMs: number;
+}
+
+/** Everything a route handler may use; built once in main.ts (or by a test with fakes). */
+export interface Services {
+  settings: ServiceSettings;
+  ledger: Ledger;
+  vault: Vault;
+  store: DocumentStore;
+  transactor: Transactor;
+  manifests: ManifestService;
+  idempotency: IdempotencyGuard;
+  webhooks: WebhookService;
+  sse: SseRegistry;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function settingsFrom(config: GatewayConfig): ServiceSettings {
+  return {
+    mspId: config.mspId,
+    uploadMaxBytes: config.limits.uploadMaxBytes,
+    jsonMaxBytes: config.limits.jsonMaxBytes,
+    presignTtlSeconds: config.vault.presignTtlSeconds,
+    sseHeartbeatMs: 15_000,
+  };
+}
+
+/** Wires the use-case objects around the adapters. */
+export function buildServices(parts: {
+  settings: ServiceSettings;
+  ledger: Ledger;
+  vault: Vault;
+  store: DocumentStore;
+  metrics: Metrics;
+  logger: Logger;
+  webhookOptions?: WebhookOptions;
+  fetch?: typeof fetch;
+}): Services {
+  const { webhookOptions, fetch: fetchImpl, ...adapters } = parts;
+  return {
+    ...adapters,
+    transactor: new Transactor(parts.ledger, parts.store, parts.metrics, parts.logger),
+    manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
+    idempotency: new IdempotencyGuard(parts.store),
+    webhooks: new WebhookService(
+      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) },
+      webhookOptions,
+    ),
+    sse: new SseRegistry(),
+  };
+}
