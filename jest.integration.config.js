@@ -4,8 +4,9 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/network/test', '<rootDir>/chaincode/test', '<rootDir>/gateway/test'],
-  testMatch: ['**/*.test.ts'],
+  roots: ['<rootDir>'],
+  testMatch: ['<rootDir>/{network,chaincode,gateway}/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/network/test/support/global-setup.ts',

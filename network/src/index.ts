@@ -9,3 +9,5 @@ export { NetworkError } from './errors';
 export { defaultStateDir, REPO_ROOT } from './paths';
 export { readGateways, gatewaysFile } from './state';
 export type { GatewayRegistration } from './state';
+export { connectOrg, orgConnection } from './client';
+export type { OrgClient, ConnectOptions } from './client';

@@ -5,6 +5,7 @@ import {
   type DataRecord,
   DataType,
   DocTypes,
+  MAX_REASON_LENGTH,
   ModelFlagCountType,
   type ModelFlagRecord,
   ModelFlagType,
@@ -49,7 +50,7 @@ export const MAX_DATA_HISTORY = 100;
  * the item gets a flag and its flag count updated, so the work is bounded by this number.
  */
 export const MAX_MODELS_PER_ITEM = 10_000;
-const MAX_REASON = 256;
+
 
 /** One item of `data:Register` / `data:RegisterBatch`. */
 interface DataItem {
@@ -136,7 +137,7 @@ export class DataContract extends KisekiContract {
     const caller = requireRole(ctx, 'revoke consent', Roles.studio);
     const f = Fields.parse(request);
     const dataId = f.id('dataId');
-    const reason = f.text('reason', MAX_REASON);
+    const reason = f.text('reason', MAX_REASON_LENGTH);
     f.finish();
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     const provider = await requireRecord(ctx, Keys.provider(data.providerId), ProviderType, `provider ${data.providerId}`);
@@ -164,7 +165,7 @@ export class DataContract extends KisekiContract {
     const f = Fields.parse(request);
     const dataId = f.id('dataId');
     const disputed = f.boolean('disputed');
-    const reason = f.text('reason', MAX_REASON);
+    const reason = f.text('reason', MAX_REASON_LENGTH);
     f.finish();
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     if (caller.role === Roles.studio && caller.mspId !== data.collectorMsp) {
@@ -222,12 +223,15 @@ export class DataContract extends KisekiContract {
     return listData(ctx, KeyTypes.dataByProvider, providerId, paging);
   }
 
-  /** A page of the items an org collected. Query: `{ mspId, pageSize?, bookmark? }`; as `ListByProvider`. */
+  /**
+   * A page of the items an org collected. Query: `{ collectorMsp, pageSize?, bookmark? }`; as
+   * `ListByProvider`.
+   */
   @Transaction(false)
   async ListByCollector(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
     const f = Fields.parse(query, 'query');
-    const mspId = f.mspId('mspId');
+    const mspId = f.mspId('collectorMsp');
     const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
     f.finish('query');
     return listData(ctx, KeyTypes.dataByCollector, mspId, paging);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_LINEAGE_DEPTH, planDistribution, type LineageLevel } from './distribution';
+import { MAX_POOL_LEVELS, planDistribution, type LineageLevel } from './distribution';
 import type { ShareHolder } from './shares';
 
 const holders: ShareHolder[] = [
@@ -50,9 +50,9 @@ describe('distribution plan', () => {
   });
 
   it('when the lineage is deeper than the bound, then only the first levels receive anything', () => {
-    const lineage: LineageLevel[] = Array.from({ length: MAX_LINEAGE_DEPTH + 3 }, (_, i) => ({ modelId: `m${i}`, trainingSize: 1n, lineageShareBps: 5000 }));
+    const lineage: LineageLevel[] = Array.from({ length: MAX_POOL_LEVELS + 3 }, (_, i) => ({ modelId: `m${i}`, trainingSize: 1n, lineageShareBps: 5000 }));
     const plan = planDistribution({ amount: 1n << 20n, holders, dataPoolShareBps: 10000, lineage });
-    expect(plan.poolAdditions.map((a) => a.modelId)).toEqual(lineage.slice(0, MAX_LINEAGE_DEPTH).map((l) => l.modelId));
+    expect(plan.poolAdditions.map((a) => a.modelId)).toEqual(lineage.slice(0, MAX_POOL_LEVELS).map((l) => l.modelId));
     expect(sum(plan.poolAdditions)).toBe(1n << 20n);
   });
 

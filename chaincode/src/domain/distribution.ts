@@ -11,7 +11,7 @@ export const DEFAULT_LINEAGE_SHARE_BPS = 2_000;
  * ancestors). Bounds the write set; deeper ancestors receive nothing from this event, and the last
  * pool reached keeps what it would have passed up.
  */
-export const MAX_LINEAGE_DEPTH = 8;
+export const MAX_POOL_LEVELS = 8;
 
 /** One pool on the lineage path, starting with the subject's own model. */
 export interface LineageLevel {
@@ -61,7 +61,7 @@ export function planDistribution(input: DistributionInput): DistributionPlan {
   const { amount, holders, dataPoolShareBps, lineage } = input;
   if (amount < 0n) throw new RangeError('amount must not be negative');
   checkBps(dataPoolShareBps, 'dataPoolShareBps');
-  const levels = lineage.slice(0, MAX_LINEAGE_DEPTH);
+  const levels = lineage.slice(0, MAX_POOL_LEVELS);
   const pool = levels.length === 0 ? 0n : (amount * BigInt(dataPoolShareBps)) / BigInt(BPS_TOTAL);
   const poolAdditions: PoolAddition[] = [];
   if (new Set(levels.map((level) => level.modelId)).size !== levels.length) throw new RangeError('lineage repeats a model');

@@ -9,6 +9,9 @@ import { Fields, type Issue, isNonNegativeInteger, isPlainObject } from '../shar
  * Key layout: ledger/keys.ts.
  */
 
+/** Longest reason (revocation, dispute) a record keeps. */
+export const MAX_REASON_LENGTH = 1024;
+
 export const DocTypes = {
   terms: 'terms',
   provider: 'provider',
@@ -275,7 +278,7 @@ export const DataType: RecordType<DataRecord> = recordType('data', (f) => ({
   mediaType: f.mediaType('mediaType'),
   size: f.size('size'),
   status: f.oneOf('status', DataStatuses),
-  statusReason: f.text('statusReason', 256, { optional: true }),
+  statusReason: f.text('statusReason', MAX_REASON_LENGTH, { optional: true }),
   ...stamp(f),
 }));
 
@@ -302,7 +305,7 @@ export const ModelType: RecordType<ModelRecord> = recordType('model', (f) => ({
   trainingRoot: f.digest('trainingRoot', { optional: true }),
   sealedAt: f.timestamp('sealedAt', { optional: true }),
   revokedAt: f.timestamp('revokedAt', { optional: true }),
-  revokedReason: f.text('revokedReason', 256, { optional: true }),
+  revokedReason: f.text('revokedReason', MAX_REASON_LENGTH, { optional: true }),
   ...stamp(f),
 }));
 
@@ -338,7 +341,7 @@ export const ModelFlagType: RecordType<ModelFlagRecord> = recordType('modelFlag'
   dataId: f.id('dataId'),
   providerId: f.id('providerId'),
   status: f.oneOf('status', FlagStatuses),
-  reason: f.text('reason', 256),
+  reason: f.text('reason', MAX_REASON_LENGTH),
   ...stamp(f),
 }));
 

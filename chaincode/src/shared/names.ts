@@ -60,7 +60,35 @@ export const Transactions = {
     Get: 'Get',
     Verify: 'Verify',
   },
-  // rights, revenue and market: their transaction names are added here with their contracts.
+  rights: {
+    Create: 'Create',
+    Get: 'Get',
+    GetBySubject: 'GetBySubject',
+    ProposeTransfer: 'ProposeTransfer',
+    ApproveTransfer: 'ApproveTransfer',
+    ExecuteTransfer: 'ExecuteTransfer',
+    CancelTransfer: 'CancelTransfer',
+    GetTransfer: 'GetTransfer',
+  },
+  revenue: {
+    Record: 'Record',
+    Get: 'Get',
+    GetSubjectRevenue: 'GetSubjectRevenue',
+    GetPool: 'GetPool',
+    Statement: 'Statement',
+    HolderBalance: 'HolderBalance',
+    Claim: 'Claim',
+    MarkSettled: 'MarkSettled',
+    GetSettlement: 'GetSettlement',
+    Totals: 'Totals',
+  },
+  market: {
+    Offer: 'Offer',
+    Withdraw: 'Withdraw',
+    Purchase: 'Purchase',
+    GetOffer: 'GetOffer',
+    GetGrant: 'GetGrant',
+  },
 } as const;
 
 /**
@@ -90,7 +118,28 @@ export const EventNames = {
   ModelRevoked: 'ModelRevoked',
   /** `{ outputId, modelId, ownerMsp, rightsIds }` */
   OutputRegistered: 'OutputRegistered',
-  // rights, revenue and market: their event names are added here with their contracts.
+  /** `{ rights }` — the new RightsRecord. */
+  RightsCreated: 'RightsCreated',
+  /** `{ transfer }` — the pending RightsTransferRecord. */
+  RightsTransferProposed: 'RightsTransferProposed',
+  /** `{ transferId, approvedBy, mspId }` */
+  RightsTransferApproved: 'RightsTransferApproved',
+  /** `{ transfer, rights }` — explicit `rights:ExecuteTransfer`. */
+  RightsTransferExecuted: 'RightsTransferExecuted',
+  /** `{ transfer }` */
+  RightsTransferCancelled: 'RightsTransferCancelled',
+  /** `{ revenue, subjectTotal, pools, executedTransfers: [{ transfer, rights }], voidedTransfers: [...] }` */
+  RevenueRecorded: 'RevenueRecorded',
+  /** `{ settlement }` — a claim moved accrued amounts to payable. */
+  RevenueClaimed: 'RevenueClaimed',
+  /** `{ settlement }` — the off-chain payment reference was recorded. */
+  SettlementSettled: 'SettlementSettled',
+  /** `{ offer }` */
+  OfferPublished: 'OfferPublished',
+  /** `{ offer }` */
+  OfferWithdrawn: 'OfferWithdrawn',
+  /** `{ grant, revenue, subjectTotal, pools, executedTransfers, voidedTransfers }` */
+  LicencePurchased: 'LicencePurchased',
 } as const;
 export type EventName = (typeof EventNames)[keyof typeof EventNames];
 

@@ -12,7 +12,7 @@ import type { DocumentStore } from '../store/store';
 
 export interface StoredResponse {
   status: number;
-  body: unknown;
+  body?: unknown;
   headers?: Record<string, string>;
 }
 

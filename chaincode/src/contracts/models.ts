@@ -1,0 +1,404 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import { judgeLineage } from '../domain/lineage';
+import {
+  DataType,
+  DocTypes,
+  MAX_REASON_LENGTH,
+  type ModelProviderCountRecord,
+  ModelProviderCountType,
+  type ModelRecord,
+  ModelTermsCountType,
+  ModelType,
+  type TermsRecord,
+  TermsType,
+  UsageType,
+} from '../domain/records';
+import { MAX_TRAINING_BATCH, type BatchItem, checkBatchItems, orderingProblems, poolShareBps, tally } from '../domain/training';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
+import { MAX_LINEAGE_DEPTH, readLineage, requireModel } from '../ledger/provenance';
+import {
+  decodeEntries,
+  keyExists,
+  readPage,
+  readPaging,
+  readRecord,
+  writeJson,
+  writeRecord,
+} from '../ledger/state';
+import { txTime, txTimeMs } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict, invalid, notFound, wrongState } from '../shared/errors';
+import { fromHex, isDigestHex, toHex } from '../shared/hex';
+import {
+  type ExclusionProof,
+  frontierAppend,
+  frontierRoot,
+  isExclusionProof,
+  leafHash,
+  verifyExclusion,
+  verifyInclusion,
+} from '../shared/merkle';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, isNonNegativeInteger, parseIdArgument } from '../shared/validate';
+
+/** Largest page of `models:ListTrainingIds`, and its default. */
+export const MAX_TRAINING_IDS_PAGE = 1000;
+/** Largest page of `models:ListProviderCounts`. */
+export const MAX_PROVIDER_COUNTS_PAGE = 200;
+/** Longest audit path accepted (a tree of 2^64 leaves would need 64). */
+const MAX_PROOF_LENGTH = 64;
+
+
+const isProofPath = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= MAX_PROOF_LENGTH && value.every((node) => isDigestHex(node));
+
+/**
+ * Models (`models`) and their training manifests. A studio registers a model (optionally fine-tuned
+ * from a sealed base model), attests its training set in batches of strictly increasing dataIds —
+ * each item checked, then folded into an RFC 6962 frontier on chain, so the chaincode computes the
+ * root itself — and seals it, freezing root and size. Proofs of inclusion and exclusion are checked
+ * against the sealed root by any member, the regulator included.
+ *
+ * Per batch, for each item: a `trainingSet` (modelId, dataId) entry with its leaf index, a `usage`
+ * (dataId, modelId) record; per distinct provider and terms: the `modelProviderCount` and
+ * `modelTermsCount` counters (see ledger/keys.ts).
+ */
+@Info({ title: 'Models', description: 'Models, training manifests and their proofs' })
+export class ModelsContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.models);
+  }
+
+  /**
+   * Registers a model owned by the calling studio. Request: `{ modelId, baseModelId? }`. A base model
+   * (any studio's) must be sealed, not revoked, without flagged training data, and at most
+   * {@link MAX_LINEAGE_DEPTH} models deep. Returns the record.
+   * @throws `FORBIDDEN` unless a studio; `INVALID`; `CONFLICT` when the modelId exists; `NOT_FOUND` for
+   * the base; `STATE` when the base cannot be built on.
+   */
+  @Transaction()
+  async Register(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register models', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    const baseModelId = f.id('baseModelId', { optional: true });
+    f.finish();
+    if (baseModelId === modelId) throw invalid('a model cannot be its own base model');
+    const key = Keys.model(modelId);
+    if (await keyExists(ctx, key)) throw conflict(`model ${modelId} already exists`);
+
+    let lineageDepth = 0;
+    if (baseModelId !== undefined) {
+      const base = await requireModel(ctx, baseModelId);
+      if (base.lineageDepth >= MAX_LINEAGE_DEPTH) {
+        throw wrongState(`base model ${baseModelId} is ${base.lineageDepth} models deep; at most ${MAX_LINEAGE_DEPTH} allowed`);
+      }
+      const judgement = judgeLineage((await readLineage(ctx, baseModelId)).map((link) => link.facts));
+      if (judgement.verdict !== 'authorized') {
+        throw wrongState(`base model ${baseModelId} cannot be built on: ${judgement.reasons.join('; ')}`);
+      }
+      lineageDepth = base.lineageDepth + 1;
+    }
+    const record: ModelRecord = {
+      docType: DocTypes.model,
+      modelId,
+      ownerMsp: caller.mspId,
+      baseModelId,
+      lineageDepth,
+      status: 'training',
+      frontier: { size: 0, nodes: [] },
+      trainingSize: 0,
+      batchCount: 0,
+      providerCount: 0,
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
+    await writeRecord(ctx, key, ModelType, record);
+    emitEvent(ctx, EventNames.ModelRegistered, { modelId, ownerMsp: caller.mspId, baseModelId });
+    return toJson(record);
+  }
+
+  /**
+   * Attests a batch of training data. Request: `{ modelId, dataIds }` with 1..1000 ids in strictly
+   * increasing UTF-8 byte order, the first after the previous batch's last. Every item must exist, be
+   * active, and have terms that allow AI training at the transaction's time; otherwise the whole batch
+   * is refused, naming every offending id. Returns the updated model record.
+   * @throws `FORBIDDEN` unless the model's owner; `INVALID` for shape or ordering; `NOT_FOUND` for the
+   * model or missing items; `STATE` for a sealed or revoked model, or items that may not be trained on.
+   */
+  @Transaction()
+  async AttestTrainingBatch(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'attest training data', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    const dataIds = f.idList('dataIds', 1, MAX_TRAINING_BATCH);
+    f.finish();
+    const model = await requireModel(ctx, modelId);
+    requireOrg(caller, model.ownerMsp, `attest training data for model ${modelId}`);
+    if (model.status !== 'training') throw wrongState(`model ${modelId} is ${model.status} and accepts no more training batches`);
+    const ordering = orderingProblems(dataIds, model.lastDataId);
+    if (ordering.length > 0) throw invalid(`batch refused: dataIds must strictly increase: ${ordering.join('; ')}`);
+
+    const items: BatchItem[] = [];
+    for (const dataId of dataIds) {
+      const data = await readRecord(ctx, Keys.data(dataId), DataType);
+      const terms = data === undefined ? undefined : await readRecord(ctx, Keys.terms(data.termsId), TermsType);
+      items.push({ dataId, data, terms });
+    }
+    const { missing, refused } = checkBatchItems(items, txTimeMs(ctx));
+    if (missing.length > 0 || refused.length > 0) {
+      const parts = [];
+      if (missing.length > 0) parts.push(`not registered: ${missing.join(', ')}`);
+      if (refused.length > 0) parts.push(`may not be trained on: ${refused.join('; ')}`);
+      const message = `batch refused; ${parts.join('; ')}`;
+      throw missing.length > 0 ? notFound(message) : wrongState(message);
+    }
+
+    const now = txTime(ctx);
+    const stamp = { createdBy: caller.mspId, createdAt: now };
+    const start = model.trainingSize;
+    for (const [i, { dataId, data }] of items.entries()) {
+      if (data === undefined) continue; // checked above
+      await writeJson(ctx, Keys.trainingSet(modelId, dataId), { index: start + i });
+      await writeRecord(ctx, Keys.usage(dataId, modelId), UsageType, {
+        docType: DocTypes.usage,
+        dataId,
+        modelId,
+        providerId: data.providerId,
+        termsId: data.termsId,
+        index: start + i,
+        ...stamp,
+      });
+    }
+
+    const providerCounts = [];
+    let newProviders = 0;
+    for (const [providerId, added] of tally(items.map((item) => item.data?.providerId ?? ''))) {
+      const key = Keys.modelProviderCount(modelId, providerId);
+      const current = await readRecord(ctx, key, ModelProviderCountType);
+      if (current === undefined) newProviders += 1;
+      const next: ModelProviderCountRecord = current === undefined
+        ? { docType: DocTypes.modelProviderCount, modelId, providerId, count: added, ...stamp }
+        : { ...current, count: current.count + added, updatedBy: caller.mspId, updatedAt: now };
+      await writeRecord(ctx, key, ModelProviderCountType, next);
+      providerCounts.push({ providerId, added, count: next.count });
+    }
+    const termsCounts = [];
+    const termsById = new Map<string, TermsRecord>();
+    for (const item of items) if (item.terms !== undefined) termsById.set(item.terms.termsId, item.terms);
+    for (const [termsId, added] of tally(items.map((item) => item.data?.termsId ?? ''))) {
+      const key = Keys.modelTermsCount(modelId, termsId);
+      const current = await readRecord(ctx, key, ModelTermsCountType);
+      const count = (current?.count ?? 0) + added;
+      await writeRecord(ctx, key, ModelTermsCountType, current === undefined
+        ? { docType: DocTypes.modelTermsCount, modelId, termsId, count, ...stamp }
+        : { ...current, count, updatedBy: caller.mspId, updatedAt: now });
+      termsCounts.push({ termsId, added, count });
+    }
+
+    const frontier = frontierAppend(model.frontier, dataIds);
+    const lastDataId = dataIds[dataIds.length - 1];
+    const record: ModelRecord = {
+      ...model,
+      frontier,
+      trainingSize: frontier.size,
+      lastDataId,
+      batchCount: model.batchCount + 1,
+      providerCount: model.providerCount + newProviders,
+      dataPoolShareBps: poolShareBps(model.dataPoolShareBps, [...termsById.values()].map((terms) => terms.dataPoolShareBps)),
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, Keys.model(modelId), ModelType, record);
+    emitEvent(ctx, EventNames.TrainingBatchAttested, {
+      modelId,
+      count: dataIds.length,
+      dataIds,
+      firstDataId: dataIds[0],
+      lastDataId,
+      trainingSize: frontier.size,
+      root: toHex(frontierRoot(frontier)),
+      providerCounts,
+      termsCounts,
+    });
+    return toJson(record);
+  }
+
+  /**
+   * Seals a model: its training root (lowercase hex RFC 6962 root of the attested ids) and size are
+   * frozen, and no batch is accepted any more. Request: `{ modelId }`. Returns the record.
+   * @throws `FORBIDDEN` unless the owner; `INVALID`; `NOT_FOUND`; `STATE` unless training with at least
+   * one attested item.
+   */
+  @Transaction()
+  async Seal(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'seal models', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    f.finish();
+    const model = await requireModel(ctx, modelId);
+    requireOrg(caller, model.ownerMsp, `seal model ${modelId}`);
+    if (model.status !== 'training') throw wrongState(`model ${modelId} is ${model.status}, not training`);
+    if (model.trainingSize === 0) throw wrongState(`model ${modelId} has no attested training data to seal`);
+    const now = txTime(ctx);
+    const record: ModelRecord = {
+      ...model,
+      status: 'sealed',
+      trainingRoot: toHex(frontierRoot(model.frontier)),
+      sealedAt: now,
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, Keys.model(modelId), ModelType, record);
+    emitEvent(ctx, EventNames.ModelSealed, {
+      modelId,
+      trainingRoot: record.trainingRoot,
+      trainingSize: record.trainingSize,
+      dataPoolShareBps: record.dataPoolShareBps,
+    });
+    return toJson(record);
+  }
+
+  /**
+   * Revokes a model (training or sealed): it accepts no batches and produces no outputs; outputs of it
+   * and of models built on it verify as `unauthorized`. A sealed model keeps its root for proofs.
+   * Request: `{ modelId, reason }`. Returns the record.
+   * @throws `FORBIDDEN` unless the owner; `INVALID`; `NOT_FOUND`; `STATE` when already revoked.
+   */
+  @Transaction()
+  async Revoke(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'revoke models', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    const reason = f.text('reason', MAX_REASON_LENGTH);
+    f.finish();
+    const model = await requireModel(ctx, modelId);
+    requireOrg(caller, model.ownerMsp, `revoke model ${modelId}`);
+    if (model.status === 'revoked') throw wrongState(`model ${modelId} is already revoked`);
+    const now = txTime(ctx);
+    const record: ModelRecord = {
+      ...model,
+      status: 'revoked',
+      revokedAt: now,
+      revokedReason: reason,
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, Keys.model(modelId), ModelType, record);
+    emitEvent(ctx, EventNames.ModelRevoked, { modelId, previousStatus: model.status, reason });
+    return toJson(record);
+  }
+
+  /**
+   * The model record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async Get(ctx: KisekiContext, modelId: string): Promise<string> {
+    requireMember(ctx);
+    return toJson(await requireModel(ctx, parseIdArgument(modelId, 'modelId')));
+  }
+
+  /**
+   * A page of a model's training ids in leaf order (ascending UTF-8 bytes), for building proofs.
+   * Query: `{ modelId, pageSize? (1..1000, default 1000), bookmark? }`. Returns
+   * `{ modelId, status, trainingSize, trainingRoot?, startIndex, ids, bookmark }`, where `startIndex` is
+   * the leaf index of `ids[0]` and the bookmark is '' after the last page.
+   * @throws `NOT_FOUND` for the model; `INVALID`.
+   */
+  @Transaction(false)
+  async ListTrainingIds(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const paging = readPaging(f, MAX_TRAINING_IDS_PAGE, MAX_TRAINING_IDS_PAGE);
+    f.finish('query');
+    const model = await requireModel(ctx, modelId);
+    const page = await readPage(ctx, KeyTypes.trainingSet, [modelId], paging.pageSize, paging.bookmark);
+    const ids = page.entries.map((entry) => lastAttribute(entry.key));
+    const first = page.entries[0];
+    const startIndex = first === undefined ? model.trainingSize : trainingIndex(first.value);
+    return toJson({
+      modelId,
+      status: model.status,
+      trainingSize: model.trainingSize,
+      trainingRoot: model.trainingRoot,
+      startIndex,
+      ids,
+      bookmark: page.bookmark,
+    });
+  }
+
+  /**
+   * A page of a model's per-provider item counts in providerId order. Query:
+   * `{ modelId, pageSize? (1..200, default 200), bookmark? }`. Returns `{ items, bookmark }`.
+   */
+  @Transaction(false)
+  async ListProviderCounts(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const paging = readPaging(f, MAX_PROVIDER_COUNTS_PAGE, MAX_PROVIDER_COUNTS_PAGE);
+    f.finish('query');
+    const page = await readPage(ctx, KeyTypes.modelProviderCount, [modelId], paging.pageSize, paging.bookmark);
+    return toJson({ items: decodeEntries(page.entries, ModelProviderCountType), bookmark: page.bookmark });
+  }
+
+  /**
+   * Checks an RFC 6962 inclusion proof of a dataId against the model's sealed root, on this peer.
+   * Query: `{ modelId, dataId, index, path: [hex] }`. Returns `{ modelId, dataId, index, trainingSize,
+   * trainingRoot, status, valid }`; a proof that does not check out gives `valid: false`.
+   * @throws `NOT_FOUND` for the model; `STATE` when it was never sealed; `INVALID` for a malformed query.
+   */
+  @Transaction(false)
+  async VerifyInclusion(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const dataId = f.id('dataId');
+    const index = f.check('index', isNonNegativeInteger, 'must be an integer ≥ 0', 0);
+    const path = f.check('path', isProofPath, `must be an array of at most ${MAX_PROOF_LENGTH} hex SHA-256 digests`, []);
+    f.finish('query');
+    const { model, root } = await sealedRoot(ctx, modelId);
+    const proof = path.map((node) => fromHex(node, 32));
+    const valid = verifyInclusion(leafHash(dataId), index, model.trainingSize, proof, root);
+    return toJson({ modelId, dataId, index, trainingSize: model.trainingSize, trainingRoot: model.trainingRoot, status: model.status, valid });
+  }
+
+  /**
+   * Checks an exclusion proof ("this dataId is not in the training set") against the sealed root.
+   * Query: `{ modelId, dataId, proof: { size, predecessor?, successor? } }` (shared/merkle
+   * `ExclusionProof`). Returns `{ modelId, dataId, trainingSize, trainingRoot, status, valid }`.
+   * @throws as `VerifyInclusion`.
+   */
+  @Transaction(false)
+  async VerifyExclusion(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const dataId = f.id('dataId');
+    const proof = f.check<ExclusionProof>('proof', isExclusionProof, 'must be an exclusion proof { size, predecessor?, successor? }', { size: 0 });
+    f.finish('query');
+    const { model, root } = await sealedRoot(ctx, modelId);
+    const valid = proof.size === model.trainingSize && verifyExclusion(dataId, proof, root);
+    return toJson({ modelId, dataId, trainingSize: model.trainingSize, trainingRoot: model.trainingRoot, status: model.status, valid });
+  }
+}
+
+/** The model and its sealed root as bytes. */
+async function sealedRoot(ctx: KisekiContext, modelId: string): Promise<{ model: ModelRecord; root: Buffer }> {
+  const model = await requireModel(ctx, modelId);
+  if (model.trainingRoot === undefined) throw wrongState(`model ${modelId} was never sealed; it has no training root`);
+  return { model, root: fromHex(model.trainingRoot, 32) };
+}
+
+function trainingIndex(value: Uint8Array): number {
+  const parsed: unknown = JSON.parse(Buffer.from(value).toString('utf8'));
+  const index = (parsed as { index?: unknown } | null)?.index;
+  if (!isNonNegativeInteger(index)) throw new Error('training-set entry without a leaf index');
+  return index;
+}

@@ -1,0 +1,338 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import { conditionToJson, parseCondition, type TransferCondition } from '../domain/conditions';
+import { OutputType } from '../domain/records';
+import {
+  type RightsRecord,
+  RightsSubjectType,
+  type RightsTransferRecord,
+  RightsTransferType,
+  RightsType,
+  RoyaltyDocTypes,
+} from '../domain/royalty-records';
+import { MAX_HOLDERS, moveShare, parseHolders } from '../domain/shares';
+import { SUBJECT_TYPES, type Subject } from '../domain/subjects';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { requireMember, requireOrg, requireRole, roleOf } from '../ledger/identity';
+import { Keys } from '../ledger/keys';
+import { keyExists, readRecord, requireRecord, writeMarker, writeRecord } from '../ledger/state';
+import { txTime } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict, forbidden, invalid, KisekiError, wrongState } from '../shared/errors';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, parseIdArgument } from '../shared/validate';
+
+import { RoyaltyKeys } from './royalty-keys';
+import {
+  closeTransfer,
+  evaluateTransfer,
+  MAX_PENDING_PER_SUBJECT,
+  moveRights,
+  pendingTransferIds,
+  requireSubject,
+  RightsChanges,
+  setRightsPolicy,
+  subjectRevenueTotal,
+} from './royalty-ledger';
+
+const MAX_REASON = 256;
+
+/**
+ * Rights (`rights`): who holds which share of a subject (data, dataset, model, output or work), and
+ * conditional transfers of those shares. Every rights key carries a key-level endorsement policy
+ * requiring its holders' orgs and its licensor, so Fabric's validation refuses a change they did not
+ * all endorse; the chaincode checks are the first line, the policy the one that cannot be bypassed.
+ */
+@Info({ title: 'Rights', description: 'Rights records, their holders and conditional transfers' })
+export class RightsContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.rights);
+  }
+
+  /**
+   * Creates a rights record. Request: `{ rightsId, subjectType, subjectId, holders: [{ holderId,
+   * mspId, shareBps }], licensorMsp? }`, shares summing to exactly 10000, at most 32 holders, every
+   * holder org a studio or licensor of the consortium. A licensor creates rights it licenses
+   * (`licensorMsp` is the caller); a studio may create rights only on its own outputs and must name
+   * the licensor that co-signs (`licensorMsp`). Sets the key-level endorsement policy (holders' orgs
+   * and licensor). Returns the record.
+   * @throws `FORBIDDEN` for the regulator, a studio on anything but its own output, or a licensor
+   *   naming another licensor; `INVALID`; `NOT_FOUND` for a missing data item, model or output;
+   *   `CONFLICT` when the rightsId exists or the subject already has rights.
+   */
+  @Transaction()
+  async Create(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'create rights', Roles.licensor, Roles.studio);
+    const f = Fields.parse(request);
+    const rightsId = f.id('rightsId');
+    const subject: Subject = { subjectType: f.oneOf('subjectType', SUBJECT_TYPES), subjectId: f.id('subjectId') };
+    const rawHolders = f.array('holders', 1, MAX_HOLDERS);
+    const licensorMsp = f.mspId('licensorMsp', { optional: true });
+    f.finish();
+    const holders = parseHolders(rawHolders);
+    holders.forEach((holder, i) => checkHolderOrg(holder.mspId, `holders[${i}].mspId`));
+
+    let licensor: string;
+    if (caller.role === Roles.licensor) {
+      if (licensorMsp !== undefined && licensorMsp !== caller.mspId) {
+        throw forbidden(`${caller.mspId} may not create rights licensed by ${licensorMsp}`);
+      }
+      licensor = caller.mspId;
+    } else {
+      if (subject.subjectType !== 'output') throw forbidden(`${caller.mspId} (studio) may create rights only on its own outputs`);
+      const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
+      requireOrg(caller, output.ownerMsp, `create rights on output ${subject.subjectId}`);
+      if (licensorMsp === undefined) throw invalid('request is invalid: licensorMsp: is required when a studio creates rights');
+      if (roleOf(licensorMsp) !== Roles.licensor) throw invalid(`request is invalid: licensorMsp: ${licensorMsp} is not a licensor org`);
+      licensor = licensorMsp;
+    }
+    await requireSubject(ctx, subject);
+    if (await keyExists(ctx, RoyaltyKeys.rights(rightsId))) throw conflict(`rights ${rightsId} already exist`);
+    const subjectKey = RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId);
+    const existing = await readRecord(ctx, subjectKey, RightsSubjectType);
+    if (existing !== undefined) throw conflict(`${subject.subjectType} ${subject.subjectId} already has rights ${existing.rightsId}`);
+
+    const stamp = { createdBy: caller.mspId, createdAt: txTime(ctx) };
+    const record: RightsRecord = {
+      docType: RoyaltyDocTypes.rights,
+      rightsId,
+      ...subject,
+      holders,
+      licensorMsp: licensor,
+      status: 'active',
+      transferCount: 0,
+      ...stamp,
+    };
+    await writeRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, record);
+    await setRightsPolicy(ctx, record);
+    await writeRecord(ctx, subjectKey, RightsSubjectType, { docType: RoyaltyDocTypes.rightsSubject, ...subject, rightsId, ...stamp });
+    emitEvent(ctx, EventNames.RightsCreated, { rights: record });
+    return toJson(record);
+  }
+
+  /**
+   * The rights record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async Get(ctx: KisekiContext, rightsId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(rightsId, 'rightsId');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.rights(id), RightsType, `rights ${id}`));
+  }
+
+  /**
+   * The rights record covering a subject. Query: `{ subjectType, subjectId }`.
+   * @throws `NOT_FOUND` when the subject has no rights; `INVALID`.
+   */
+  @Transaction(false)
+  async GetBySubject(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const subjectType = f.oneOf('subjectType', SUBJECT_TYPES);
+    const subjectId = f.id('subjectId');
+    f.finish('query');
+    const index = await requireRecord(ctx, RoyaltyKeys.rightsSubject(subjectType, subjectId), RightsSubjectType, `rights on ${subjectType} ${subjectId}`);
+    return toJson(await requireRecord(ctx, RoyaltyKeys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`));
+  }
+
+  /**
+   * Proposes moving `shareBps` of a holder's share to another holder once a condition holds.
+   * Request: `{ transferId, rightsId, fromHolderId, toHolderId, toMspId, shareBps, condition }` where
+   * `condition` has at least one of `revenueThreshold: { subjectType, subjectId, currency, amount }`
+   * (cumulative revenue ≥ amount), `notBefore` (RFC 3339) and `approvals` (MSP IDs), all of which must
+   * hold. Proposed by the sender's org or the rights' licensor. A threshold transfer is indexed on its
+   * subject (at most 16 pending per subject and currency) and executes inside the revenue transaction
+   * that makes its condition hold. Returns the pending transfer.
+   * @throws `FORBIDDEN` unless the sender's org or the licensor; `INVALID` (including a move that
+   *   would be impossible now); `NOT_FOUND` for the rights or the threshold's subject; `CONFLICT` when
+   *   the transferId exists; `STATE` when the subject already has the maximum pending transfers.
+   */
+  @Transaction()
+  async ProposeTransfer(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'propose rights transfers', Roles.licensor, Roles.studio);
+    const f = Fields.parse(request);
+    const transferId = f.id('transferId');
+    const rightsId = f.id('rightsId');
+    const fromHolderId = f.id('fromHolderId');
+    const toHolderId = f.id('toHolderId');
+    const toMspId = f.mspId('toMspId');
+    const shareBps = f.integer('shareBps', 1, 10_000);
+    const rawCondition = f.raw('condition');
+    if (rawCondition === undefined) f.addIssue('condition', 'is required');
+    f.finish();
+    const condition = parseConditionRequest(rawCondition);
+    checkHolderOrg(toMspId, 'toMspId');
+    for (const msp of condition.approvals ?? []) checkApprover(msp);
+
+    const rights = await requireRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, `rights ${rightsId}`);
+    const sender = rights.holders.find((holder) => holder.holderId === fromHolderId);
+    if (sender !== undefined && caller.mspId !== sender.mspId && caller.mspId !== rights.licensorMsp) {
+      throw forbidden(`${caller.mspId} may not propose transfers of ${fromHolderId}'s share: only ${sender.mspId} or ${rights.licensorMsp} may`);
+    }
+    if (sender === undefined && caller.mspId !== rights.licensorMsp) {
+      throw forbidden(`${caller.mspId} may not propose transfers on rights ${rightsId}`);
+    }
+    moveShare(rights.holders, fromHolderId, { holderId: toHolderId, mspId: toMspId }, shareBps);
+    if (await keyExists(ctx, RoyaltyKeys.rightsTransfer(transferId))) throw conflict(`transfer ${transferId} already exists`);
+    const threshold = condition.revenueThreshold;
+    if (threshold !== undefined) {
+      await requireSubject(ctx, threshold);
+      const pending = await pendingTransferIds(ctx, threshold, threshold.currency);
+      if (pending.length >= MAX_PENDING_PER_SUBJECT) {
+        throw wrongState(`${threshold.subjectType} ${threshold.subjectId} already has ${MAX_PENDING_PER_SUBJECT} pending transfers in ${threshold.currency}`);
+      }
+    }
+
+    const transfer: RightsTransferRecord = {
+      docType: RoyaltyDocTypes.rightsTransfer,
+      transferId,
+      rightsId,
+      fromHolderId,
+      toHolderId,
+      toMspId,
+      shareBps,
+      condition: conditionToJson(condition),
+      status: 'pending',
+      approvedBy: [],
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
+    await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, transfer);
+    if (threshold !== undefined) {
+      await writeMarker(ctx, RoyaltyKeys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transferId));
+    }
+    emitEvent(ctx, EventNames.RightsTransferProposed, { transfer });
+    return toJson(transfer);
+  }
+
+  /**
+   * Approves a pending transfer on behalf of the calling org, which must be named in its condition's
+   * `approvals`. Request: `{ transferId }`. Returns the transfer.
+   * @throws `FORBIDDEN` for an org not named; `NOT_FOUND`; `STATE` unless pending; `CONFLICT` when the
+   *   org already approved.
+   */
+  @Transaction()
+  async ApproveTransfer(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'approve rights transfers', Roles.licensor, Roles.studio);
+    const transfer = await pendingTransfer(ctx, request);
+    if (!(transfer.condition.approvals ?? []).includes(caller.mspId)) {
+      throw forbidden(`${caller.mspId} is not asked to approve transfer ${transfer.transferId}`);
+    }
+    if (transfer.approvedBy.includes(caller.mspId)) throw conflict(`${caller.mspId} already approved transfer ${transfer.transferId}`);
+    const approved: RightsTransferRecord = {
+      ...transfer,
+      approvedBy: [...transfer.approvedBy, caller.mspId].sort(),
+      updatedBy: caller.mspId,
+      updatedAt: txTime(ctx),
+    };
+    await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transfer.transferId), RightsTransferType, approved);
+    emitEvent(ctx, EventNames.RightsTransferApproved, { transferId: transfer.transferId, mspId: caller.mspId, approvedBy: approved.approvedBy });
+    return toJson(approved);
+  }
+
+  /**
+   * Executes a pending transfer whose condition holds; any studio or licensor may call it. The
+   * transaction writes the rights key, so it needs the endorsement of every holder's org and the
+   * licensor (the key-level policy). Request: `{ transferId }`. Returns `{ transfer, rights }`.
+   * @throws `NOT_FOUND`; `STATE` when not pending, when the condition does not hold (naming each
+   *   unmet clause), or when the sender no longer holds the share.
+   */
+  @Transaction()
+  async ExecuteTransfer(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'execute rights transfers', Roles.licensor, Roles.studio);
+    const transfer = await pendingTransfer(ctx, request);
+    const result = await evaluateTransfer(ctx, transfer);
+    if (!result.met) throw wrongState(`transfer ${transfer.transferId} is not due: ${await unmetDetail(ctx, transfer, result.unmet)}`);
+    const changes = new RightsChanges();
+    const moved = await moveRights(ctx, changes, transfer, caller);
+    if ('problem' in moved) throw wrongState(`transfer ${transfer.transferId} cannot execute: ${moved.problem}`);
+    const closed = await closeTransfer(ctx, transfer, 'executed', caller);
+    await changes.flush(ctx);
+    emitEvent(ctx, EventNames.RightsTransferExecuted, { transfer: closed, rights: moved.rights });
+    return toJson({ transfer: closed, rights: moved.rights });
+  }
+
+  /**
+   * Cancels a pending transfer; only the org that proposed it. Request: `{ transferId, reason? }`.
+   * Returns the transfer.
+   * @throws `FORBIDDEN` unless the proposer; `NOT_FOUND`; `STATE` unless pending; `INVALID`.
+   */
+  @Transaction()
+  async CancelTransfer(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'cancel rights transfers', Roles.licensor, Roles.studio);
+    const f = Fields.parse(request);
+    const transferId = f.id('transferId');
+    const reason = f.text('reason', MAX_REASON, { optional: true });
+    f.finish();
+    const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+    requireOrg(caller, transfer.createdBy, `cancel transfer ${transferId}`);
+    if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
+    const cancelled = await closeTransfer(ctx, transfer, 'cancelled', caller, reason);
+    emitEvent(ctx, EventNames.RightsTransferCancelled, { transfer: cancelled });
+    return toJson(cancelled);
+  }
+
+  /**
+   * The transfer record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async GetTransfer(ctx: KisekiContext, transferId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(transferId, 'transferId');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.rightsTransfer(id), RightsTransferType, `transfer ${id}`));
+  }
+}
+
+/** Reads `{ transferId }` and returns the transfer, which must be pending. */
+async function pendingTransfer(ctx: KisekiContext, request: string): Promise<RightsTransferRecord> {
+  const f = Fields.parse(request);
+  const transferId = f.id('transferId');
+  f.finish();
+  const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+  if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
+  return transfer;
+}
+
+function parseConditionRequest(value: unknown): TransferCondition {
+  try {
+    return parseCondition(value);
+  } catch (error) {
+    if (error instanceof KisekiError) throw invalid(`request is invalid: ${error.message.replace(/^INVALID: /, '')}`);
+    throw error;
+  }
+}
+
+/** Holders must be orgs of the consortium that can hold rights: studios and licensors. */
+function checkHolderOrg(mspId: string, path: string): void {
+  const role = roleOf(mspId);
+  if (role === undefined) throw invalid(`request is invalid: ${path}: ${mspId} is not an org of this consortium`);
+  if (role === Roles.regulator) throw invalid(`request is invalid: ${path}: the regulator cannot hold rights`);
+}
+
+/** Approvers must be orgs that can write: the regulator never submits, so it could never approve. */
+function checkApprover(mspId: string): void {
+  const role = roleOf(mspId);
+  if (role === undefined) throw invalid(`request is invalid: condition.approvals: ${mspId} is not an org of this consortium`);
+  if (role === Roles.regulator) throw invalid('request is invalid: condition.approvals: the regulator does not approve transfers');
+}
+
+/** Names each unmet clause with the facts, for a refusal a client can act on. */
+async function unmetDetail(ctx: KisekiContext, transfer: RightsTransferRecord, unmet: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  const { revenueThreshold, notBefore, approvals } = transfer.condition;
+  for (const clause of unmet) {
+    if (clause === 'revenueThreshold' && revenueThreshold !== undefined) {
+      const subject: Subject = { subjectType: revenueThreshold.subjectType as Subject['subjectType'], subjectId: revenueThreshold.subjectId };
+      const total = await subjectRevenueTotal(ctx, subject, revenueThreshold.currency);
+      parts.push(`revenue of ${subject.subjectType} ${subject.subjectId} is ${total.toString()} ${revenueThreshold.currency} of ${revenueThreshold.amount}`);
+    } else if (clause === 'notBefore' && notBefore !== undefined) {
+      parts.push(`not before ${notBefore}`);
+    } else if (clause === 'approvals' && approvals !== undefined) {
+      parts.push(`awaiting approval of ${approvals.filter((msp) => !transfer.approvedBy.includes(msp)).join(', ')}`);
+    }
+  }
+  return parts.join('; ');
+}

@@ -1,0 +1,411 @@
+import { KeyEndorsementPolicy } from 'fabric-shim';
+
+import { formatAmount } from '../domain/amounts';
+import { conditionFromJson, evaluateCondition, type ConditionResult } from '../domain/conditions';
+import { DEFAULT_LINEAGE_SHARE_BPS, MAX_POOL_LEVELS, planDistribution, type LineageLevel } from '../domain/distribution';
+import { DataType, type ModelRecord, OutputType } from '../domain/records';
+import { addToPool, EMPTY_POOL, poolFromJson, poolToJson } from '../domain/royalty-index';
+import {
+  type HolderBalanceRecord,
+  HolderBalanceType,
+  type RevenueRecord,
+  RevenueType,
+  type RightsRecord,
+  RightsSubjectType,
+  type RightsTransferRecord,
+  RightsTransferType,
+  RightsType,
+  RoyaltyDocTypes,
+  type RoyaltyPoolRecord,
+  RoyaltyPoolType,
+  type SubjectRevenueRecord,
+  SubjectRevenueType,
+  type TransferStatus,
+} from '../domain/royalty-records';
+import { moveShare, type ShareHolder } from '../domain/shares';
+import type { Subject } from '../domain/subjects';
+import type { KisekiContext } from '../ledger/context';
+import type { Caller } from '../ledger/identity';
+import { Keys, lastAttribute } from '../ledger/keys';
+import { readModel, requireModel } from '../ledger/provenance';
+import { deleteKey, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
+import { txTime, txTimeMs } from '../ledger/time';
+import { conflict, KisekiError, notFound, wrongState } from '../shared/errors';
+
+import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
+
+/**
+ * The ledger side of rights and royalties shared by the `rights`, `revenue` and `market` contracts:
+ * one revenue code path (a report and a licence purchase distribute alike), rights changes with their
+ * key-level endorsement policy, and the execution of conditional transfers. Module-level functions,
+ * so none of them becomes a transaction.
+ */
+
+/**
+ * Most pending transfers with a revenue threshold on one (subject, currency). Each revenue event on
+ * the subject evaluates all of them, so this bounds its reads and writes.
+ */
+export const MAX_PENDING_PER_SUBJECT = 16;
+
+/** Role used in key-level policies: any member of the org may endorse (peers sign endorsements). */
+const POLICY_ROLE = 'MEMBER';
+
+/** The orgs that must endorse a change of these rights: every holder's org and the licensor, sorted. */
+export function rightsOrgs(rights: Pick<RightsRecord, 'holders' | 'licensorMsp'>): string[] {
+  return [...new Set([...rights.holders.map((holder) => holder.mspId), rights.licensorMsp])].sort();
+}
+
+/**
+ * Sets the key-level endorsement policy of a rights key: one endorsement from each org of
+ * {@link rightsOrgs}. Fabric then validates every later write of that key against it (the policy in
+ * force before the write), whatever the chaincode-level policy says.
+ */
+export async function setRightsPolicy(ctx: KisekiContext, rights: RightsRecord): Promise<void> {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs(POLICY_ROLE, ...rightsOrgs(rights));
+  await ctx.stub.setStateValidationParameter(RoyaltyKeys.rights(rights.rightsId), policy.getPolicy());
+}
+
+/** The rights record covering a subject, if any. */
+export async function readRightsOfSubject(ctx: KisekiContext, subject: Subject): Promise<RightsRecord | undefined> {
+  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+  if (index === undefined) return undefined;
+  return requireRecord(ctx, RoyaltyKeys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`);
+}
+
+/** Cumulative revenue of a subject in a currency (0 when it has none). */
+export async function subjectRevenueTotal(ctx: KisekiContext, subject: Subject, currency: string): Promise<bigint> {
+  const record = await readRecord(ctx, RoyaltyKeys.subjectRevenue(subject.subjectType, subject.subjectId, currency), SubjectRevenueType);
+  return BigInt(record?.total ?? '0');
+}
+
+/**
+ * Rights records changed by this transaction. The peer never shows a transaction its own writes, so
+ * when several transfers touch one record they must build on this copy, which is written once, with
+ * its endorsement policy, by {@link RightsChanges.flush}.
+ */
+export class RightsChanges {
+  readonly #records = new Map<string, RightsRecord>();
+
+  /** The current version of a rights record in this transaction. */
+  async get(ctx: KisekiContext, rightsId: string): Promise<RightsRecord> {
+    return this.#records.get(rightsId) ?? requireRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, `rights ${rightsId}`);
+  }
+
+  set(record: RightsRecord): void {
+    this.#records.set(record.rightsId, record);
+  }
+
+  /** The changed records, by rightsId. */
+  changed(): RightsRecord[] {
+    return [...this.#records.values()].sort((a, b) => (a.rightsId < b.rightsId ? -1 : a.rightsId > b.rightsId ? 1 : 0));
+  }
+
+  async flush(ctx: KisekiContext): Promise<void> {
+    for (const record of this.changed()) {
+      await writeRecord(ctx, RoyaltyKeys.rights(record.rightsId), RightsType, record);
+      await setRightsPolicy(ctx, record);
+    }
+  }
+}
+
+/** What the ledger knows about a transfer's condition now. */
+export async function evaluateTransfer(
+  ctx: KisekiContext,
+  transfer: RightsTransferRecord,
+  knownTotal?: { subject: Subject; currency: string; total: bigint },
+): Promise<ConditionResult> {
+  const condition = conditionFromJson(transfer.condition);
+  let revenueTotal = 0n;
+  const threshold = condition.revenueThreshold;
+  if (threshold !== undefined) {
+    const known =
+      knownTotal !== undefined &&
+      knownTotal.subject.subjectType === threshold.subjectType &&
+      knownTotal.subject.subjectId === threshold.subjectId &&
+      knownTotal.currency === threshold.currency;
+    revenueTotal = known ? knownTotal.total : await subjectRevenueTotal(ctx, threshold, threshold.currency);
+  }
+  return evaluateCondition(condition, { nowMs: txTimeMs(ctx), revenueTotal, approvedBy: transfer.approvedBy });
+}
+
+/**
+ * Moves the transfer's share on the working copy of its rights.
+ * @returns the new rights, or the reason the move is no longer possible (the sender holds too little).
+ */
+export async function moveRights(
+  ctx: KisekiContext,
+  changes: RightsChanges,
+  transfer: RightsTransferRecord,
+  caller: Caller,
+): Promise<{ rights: RightsRecord } | { problem: string }> {
+  const rights = await changes.get(ctx, transfer.rightsId);
+  let holders: ShareHolder[];
+  try {
+    holders = moveShare(rights.holders, transfer.fromHolderId, { holderId: transfer.toHolderId, mspId: transfer.toMspId }, transfer.shareBps);
+  } catch (error) {
+    if (error instanceof KisekiError) return { problem: error.message.replace(/^[A-Z_]+: /, '') };
+    throw error;
+  }
+  const next: RightsRecord = {
+    ...rights,
+    holders,
+    transferCount: rights.transferCount + 1,
+    updatedBy: caller.mspId,
+    updatedAt: txTime(ctx),
+  };
+  changes.set(next);
+  return { rights: next };
+}
+
+/** Closes a pending transfer (executed, cancelled or void) and drops its threshold index entry. */
+export async function closeTransfer(
+  ctx: KisekiContext,
+  transfer: RightsTransferRecord,
+  status: Exclude<TransferStatus, 'pending'>,
+  caller: Caller,
+  reason?: string,
+): Promise<RightsTransferRecord> {
+  const closed: RightsTransferRecord = {
+    ...transfer,
+    status,
+    closedTxId: ctx.stub.getTxID(),
+    reason,
+    updatedBy: caller.mspId,
+    updatedAt: txTime(ctx),
+  };
+  await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transfer.transferId), RightsTransferType, closed);
+  const threshold = transfer.condition.revenueThreshold;
+  if (threshold !== undefined) {
+    await deleteKey(ctx, RoyaltyKeys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transfer.transferId));
+  }
+  return closed;
+}
+
+/** The ids of the pending threshold transfers on a (subject, currency), in id order. */
+export async function pendingTransferIds(ctx: KisekiContext, subject: Subject, currency: string): Promise<string[]> {
+  const { entries } = await readAll(
+    ctx,
+    RoyaltyKeyTypes.pendingTransfer,
+    [subject.subjectType, subject.subjectId, currency],
+    MAX_PENDING_PER_SUBJECT + 1,
+  );
+  return entries.map((entry) => lastAttribute(entry.key));
+}
+
+/** What a revenue event is paid on: the model whose pool shares in it, and who owns the subject. */
+interface RevenueTarget {
+  readonly model?: ModelRecord;
+  readonly ownerMsp?: string;
+}
+
+/**
+ * Checks that the subject exists (for record subjects) and finds its model and owner.
+ * @throws KisekiError `NOT_FOUND` for a missing output, model or data item; `STATE` for a model
+ *   that was never sealed (its training set, and so its pool's item counts, is not frozen yet).
+ */
+export async function resolveTarget(ctx: KisekiContext, subject: Subject): Promise<RevenueTarget> {
+  let target: RevenueTarget = {};
+  switch (subject.subjectType) {
+    case 'output': {
+      const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
+      target = { model: await requireModel(ctx, output.modelId), ownerMsp: output.ownerMsp };
+      break;
+    }
+    case 'model': {
+      const model = await requireModel(ctx, subject.subjectId);
+      target = { model, ownerMsp: model.ownerMsp };
+      break;
+    }
+    case 'data':
+      await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+      break;
+    case 'dataset':
+    case 'work':
+      break;
+  }
+  if (target.model !== undefined && target.model.sealedAt === undefined) {
+    throw wrongState(`model ${target.model.modelId} is not sealed: revenue needs its frozen training set`);
+  }
+  return target;
+}
+
+/**
+ * The pools a revenue event on `model` feeds: the model, then its base models while each is sealed
+ * with at least one item, at most {@link MAX_POOL_LEVELS}. Empty when the model itself has no pool
+ * (no items or no data-pool share).
+ */
+async function poolLevels(ctx: KisekiContext, model: ModelRecord | undefined): Promise<{ levels: LineageLevel[]; models: ModelRecord[] }> {
+  const models: ModelRecord[] = [];
+  if (model === undefined || model.dataPoolShareBps === undefined || model.trainingSize === 0) return { levels: [], models };
+  let current: ModelRecord | undefined = model;
+  while (current !== undefined && models.length < MAX_POOL_LEVELS) {
+    models.push(current);
+    const baseId: string | undefined = current.baseModelId;
+    const base: ModelRecord | undefined = baseId === undefined ? undefined : await readModel(ctx, baseId);
+    current = base !== undefined && base.sealedAt !== undefined && base.trainingSize > 0 && !models.some((m) => m.modelId === base.modelId) ? base : undefined;
+  }
+  const levels = models.map((m) => ({ modelId: m.modelId, trainingSize: BigInt(m.trainingSize), lineageShareBps: DEFAULT_LINEAGE_SHARE_BPS }));
+  return { levels, models };
+}
+
+/** A revenue event to distribute. */
+export interface RevenueInput {
+  readonly caller: Caller;
+  readonly subject: Subject;
+  readonly amount: bigint;
+  readonly currency: string;
+  /** Unique per recording org. */
+  readonly reference: string;
+  readonly source: 'report' | 'purchase';
+}
+
+/** Everything a revenue event changed, for the return value and the event payload. */
+export interface RevenueOutcome {
+  readonly revenue: RevenueRecord;
+  readonly subjectTotal: SubjectRevenueRecord;
+  readonly pools: readonly RoyaltyPoolRecord[];
+  readonly balances: readonly HolderBalanceRecord[];
+  readonly executedTransfers: readonly { transfer: RightsTransferRecord; rights: RightsRecord }[];
+  readonly voidedTransfers: readonly RightsTransferRecord[];
+}
+
+/**
+ * Records and distributes one revenue event, all in this transaction: the subject's rights holders
+ * (or, without a rights record, the owner of an output or model) get their shares of the non-pool
+ * part by largest remainder; the data pool goes into the per-model index along the lineage; the
+ * subject's cumulative revenue grows; and every pending transfer on the subject whose condition now
+ * holds executes (or becomes void if its sender no longer holds the share), exactly once, since
+ * it leaves the pending index in the same write set.
+ * Writes O(holders + pool levels + pending transfers), never O(providers).
+ * @throws KisekiError `CONFLICT` for a reference already recorded by the org; `NOT_FOUND` / `STATE`
+ *   from {@link resolveTarget}; `STATE` when nobody holds rights on the subject.
+ */
+export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput): Promise<RevenueOutcome> {
+  const { caller, subject, amount, currency, reference } = input;
+  const revenueKey = RoyaltyKeys.revenue(caller.mspId, reference);
+  if ((await readRecord(ctx, revenueKey, RevenueType)) !== undefined) {
+    throw conflict(`revenue reference ${reference} was already recorded by ${caller.mspId}`);
+  }
+  const target = await resolveTarget(ctx, subject);
+  const changes = new RightsChanges();
+  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+  const rights = index === undefined ? undefined : await changes.get(ctx, index.rightsId);
+  let holders: readonly ShareHolder[];
+  if (rights !== undefined) holders = rights.holders;
+  else if (target.ownerMsp !== undefined) holders = [{ holderId: target.ownerMsp, mspId: target.ownerMsp, shareBps: 10_000 }];
+  else throw wrongState(`${subject.subjectType} ${subject.subjectId} has no rights record: nobody to pay`);
+
+  const { levels, models } = await poolLevels(ctx, target.model);
+  const dataPoolShareBps = levels.length === 0 ? 0 : (target.model?.dataPoolShareBps ?? 0);
+  const plan = planDistribution({ amount, holders, dataPoolShareBps, lineage: levels });
+
+  const now = txTime(ctx);
+  const created = { createdBy: caller.mspId, createdAt: now };
+  const updated = { updatedBy: caller.mspId, updatedAt: now };
+
+  const balances: HolderBalanceRecord[] = [];
+  for (const payout of plan.holderPayouts) {
+    const key = RoyaltyKeys.holderBalance(payout.mspId, payout.holderId, currency);
+    const current = await readRecord(ctx, key, HolderBalanceType);
+    const next: HolderBalanceRecord = current === undefined
+      ? { docType: RoyaltyDocTypes.holderBalance, holderId: payout.holderId, mspId: payout.mspId, currency, credited: formatAmount(payout.amount), claimed: '0', ...created }
+      : { ...current, credited: formatAmount(BigInt(current.credited) + payout.amount), ...updated };
+    await writeRecord(ctx, key, HolderBalanceType, next);
+    balances.push(next);
+  }
+
+  const pools: RoyaltyPoolRecord[] = [];
+  for (const addition of plan.poolAdditions) {
+    const model = models.find((m) => m.modelId === addition.modelId) as ModelRecord;
+    const key = RoyaltyKeys.royaltyPool(model.modelId, currency);
+    const current = await readRecord(ctx, key, RoyaltyPoolType);
+    if (current !== undefined && current.trainingSize !== model.trainingSize) {
+      throw new Error(`pool ${model.modelId}/${currency} counts ${current.trainingSize} items but the model has ${model.trainingSize}`);
+    }
+    const state = addToPool(current === undefined ? EMPTY_POOL : poolFromJson(current), addition.amount, BigInt(model.trainingSize));
+    const next: RoyaltyPoolRecord = current === undefined
+      ? { docType: RoyaltyDocTypes.royaltyPool, modelId: model.modelId, currency, trainingSize: model.trainingSize, ...poolToJson(state), events: 1, ...created }
+      : { ...current, ...poolToJson(state), events: current.events + 1, ...updated };
+    await writeRecord(ctx, key, RoyaltyPoolType, next);
+    pools.push(next);
+  }
+
+  const totalKey = RoyaltyKeys.subjectRevenue(subject.subjectType, subject.subjectId, currency);
+  const totalBefore = await readRecord(ctx, totalKey, SubjectRevenueType);
+  const total = BigInt(totalBefore?.total ?? '0') + amount;
+  const subjectTotal: SubjectRevenueRecord = totalBefore === undefined
+    ? { docType: RoyaltyDocTypes.subjectRevenue, ...subject, currency, total: formatAmount(total), events: 1, ...created }
+    : { ...totalBefore, total: formatAmount(total), events: totalBefore.events + 1, ...updated };
+  await writeRecord(ctx, totalKey, SubjectRevenueType, subjectTotal);
+
+  const executedTransfers: { transfer: RightsTransferRecord; rights: RightsRecord }[] = [];
+  const voidedTransfers: RightsTransferRecord[] = [];
+  for (const transferId of await pendingTransferIds(ctx, subject, currency)) {
+    const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+    if (transfer.status !== 'pending') throw new Error(`transfer ${transferId} is indexed as pending but is ${transfer.status}`);
+    const result = await evaluateTransfer(ctx, transfer, { subject, currency, total });
+    if (!result.met) continue;
+    const moved = await moveRights(ctx, changes, transfer, caller);
+    if ('problem' in moved) {
+      voidedTransfers.push(await closeTransfer(ctx, transfer, 'void', caller, moved.problem));
+    } else {
+      executedTransfers.push({ transfer: await closeTransfer(ctx, transfer, 'executed', caller), rights: moved.rights });
+    }
+  }
+  await changes.flush(ctx);
+
+  const revenue: RevenueRecord = {
+    docType: RoyaltyDocTypes.revenue,
+    reference,
+    txId: ctx.stub.getTxID(),
+    source: input.source,
+    ...subject,
+    currency,
+    amount: formatAmount(amount),
+    modelId: target.model?.modelId,
+    rightsId: rights?.rightsId,
+    dataPoolShareBps,
+    holderPayouts: plan.holderPayouts.map((p) => ({ holderId: p.holderId, mspId: p.mspId, amount: formatAmount(p.amount) })),
+    poolAdditions: plan.poolAdditions.map((p) => ({ modelId: p.modelId, amount: formatAmount(p.amount) })),
+    executedTransfers: executedTransfers.map((e) => e.transfer.transferId),
+    voidedTransfers: voidedTransfers.map((t) => t.transferId),
+    ...created,
+  };
+  await writeRecord(ctx, revenueKey, RevenueType, revenue);
+  return { revenue, subjectTotal, pools, balances, executedTransfers, voidedTransfers };
+}
+
+/** The event payload of a revenue outcome (every effect of the transaction). */
+export function revenuePayload(outcome: RevenueOutcome): Record<string, unknown> {
+  return {
+    revenue: outcome.revenue,
+    subjectTotal: outcome.subjectTotal,
+    pools: outcome.pools,
+    balances: outcome.balances,
+    executedTransfers: outcome.executedTransfers,
+    voidedTransfers: outcome.voidedTransfers,
+  };
+}
+
+/** Refuses a record subject that does not exist, so a transfer or offer cannot point at a typo. */
+export async function requireSubject(ctx: KisekiContext, subject: Subject): Promise<void> {
+  switch (subject.subjectType) {
+    case 'output':
+      await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
+      return;
+    case 'model':
+      await requireModel(ctx, subject.subjectId);
+      return;
+    case 'data':
+      await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+      return;
+    default:
+      return;
+  }
+}
+
+/** @throws KisekiError `NOT_FOUND` naming the missing thing. */
+export function missing(what: string): never {
+  throw notFound(`${what} does not exist`);
+}

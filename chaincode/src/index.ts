@@ -1,0 +1,24 @@
+import type { Contract } from 'fabric-contract-api';
+
+import { DataContract } from './contracts/data';
+import { ModelsContract } from './contracts/models';
+import { OutputsContract } from './contracts/outputs';
+import { ProvidersContract } from './contracts/providers';
+import { TermsContract } from './contracts/terms';
+
+/**
+ * Kiseki's chaincode: the contracts fabric-chaincode-node serves (`fabric-chaincode-node start` loads
+ * this module's `contracts`). Clients call `<contract>:<transaction>`; names are in shared/names.ts.
+ */
+
+export { DataContract, ModelsContract, OutputsContract, ProvidersContract, TermsContract };
+
+export const contracts: (new () => Contract)[] = [
+  // Provenance: licence terms, providers, training data, models and their manifests, outputs.
+  TermsContract,
+  ProvidersContract,
+  DataContract,
+  ModelsContract,
+  OutputsContract,
+  // Rights, royalties and market: RightsContract, RevenueContract, MarketContract are appended here.
+];

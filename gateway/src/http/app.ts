@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { authorize, type ApiKeyStore, type Principal } from '../auth';
+import { AppError, toAppError } from '../errors';
+import { errorFields, type Logger } from '../logger';
+import type { Services } from '../use-cases/services';
+import { requestFingerprint, type StoredResponse } from './idempotency';
+import type { AnyRoute, RouteResult } from './route';
+import { parseInput } from './validation';
+
+/**
+ * The Express application: every declared route gets request ids, access logs and metrics, API-key
+ * auth and role checks, schema validation of params/query/body, Idempotency-Key handling for POSTs,
+ * and one error renderer (`{ error: { code, message, issues?, transactionId? } }`). `start`/`stop` own
+ * the HTTP server; `stop` drains in-flight requests (bounded by `shutdownMs`) and ends event streams.
+ */
+
+export interface AppDeps {
+  services: Services;
+  keys: ApiKeyStore;
+  routes: readonly AnyRoute[];
+  shutdownMs: number;
+}
+
+export interface GatewayApp {
+  app: express.Express;
+  /** Listens on `host:port` (port 0 picks a free one); resolves with the bound URL. */
+  start(port: number, host: string): Promise<{ url: string; port: number }>;
+  /** Stops accepting, drains in-flight requests, ends event streams and closes the server. */
+  stop(): Promise<void>;
+}
+
+interface Locals {
+  requestId: string;
+  log: Logger;
+  route?: string;
+  principal?: Principal;
+}
+
+const locals = (res: Response): Locals => res.locals as Locals;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Converts body-parser failures (malformed JSON, too large) to API errors. */
+function bodyParserError(error: unknown): AppError | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
+  if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
+  if (type === 'request.aborted') return new AppError('INVALID', 'the request was aborted', { cause: error });
+  return undefined;
+}
+
+export function createApp(deps: AppDeps): GatewayApp {
+  const { services, keys } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.set('X-Request-Id', requestId);
+    Object.assign(res.locals, { requestId, log: services.logger.child({ requestId }) } satisfies Locals);
+    const started = process.hrtime.bigint();
+    inFlight += 1;
+    if (draining) res.set('Connection', 'close');
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = locals(res).route ?? 'unmatched';
+      services.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      services.metrics.httpDuration.observe(seconds, { method: req.method, route });
+      locals(res).log.info('request', {
+        method: req.method,
+        path: req.path,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1000),
+        clientId: locals(res).principal?.clientId,
+      });
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
+  });
+
+  const router = express.Router();
+  for (const spec of deps.routes) router[spec.method](spec.path, ...chain(spec));
+  app.use(router);
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    next(new AppError('NOT_FOUND', 'no such route; see /v1/openapi.json'));
+    void res;
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const appError = bodyParserError(error) ?? toAppError(error);
+    const log = locals(res).log ?? services.logger;
+    if (appError.httpStatus >= 500) log.error(appError.message, { code: appError.code, transactionId: appError.transactionId, ...errorFields(appError.cause ?? appError) });
+    else log.debug(appError.message, { code: appError.code });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(appError.httpStatus).set(appError.headers).json(appError.toBody());
+  });
+
+  function chain(spec: AnyRoute): RequestHandler[] {
+    const handlers: RequestHandler[] = [
+      (req, res, next) => {
+        locals(res).route = spec.path;
+        if (spec.access !== 'public') {
+          const principal = keys.authenticate(req.get('authorization'), req.get('x-api-key'));
+          locals(res).principal = principal;
+          authorize(principal, spec.access);
+        }
+        next();
+      },
+    ];
+    if (spec.body !== undefined) {
+      handlers.push((req, _res, next) => {
+        if (req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined) {
+          if (!req.is('application/json')) {
+            next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
+            return;
+          }
+        }
+        next();
+      });
+      handlers.push(express.json({ limit: services.settings.jsonMaxBytes, strict: true }));
+    }
+    handlers.push((req, res, next) => {
+      run(spec, req, res).catch(next);
+    });
+    return handlers;
+  }
+
+  async function run(spec: AnyRoute, req: Request, res: Response): Promise<void> {
+    const params: unknown = spec.params === undefined ? {} : parseInput(spec.params, req.params, 'params');
+    const query: unknown = spec.query === undefined ? {} : parseInput(spec.query, req.query, 'query');
+    const body: unknown = spec.body === undefined ? undefined : parseInput(spec.body, (req.body as unknown) ?? {}, 'body');
+    const { requestId, log, principal } = locals(res);
+    const execute = async (): Promise<RouteResult> =>
+      spec.handler({ principal: principal as Principal, params, query, body, req, res, requestId, log, services });
+    const idempotencyKey = req.get('idempotency-key');
+    if (spec.method === 'post' && spec.idempotent !== false && idempotencyKey !== undefined && principal !== undefined) {
+      const fingerprint = requestFingerprint(
+        req.method,
+        req.originalUrl,
+        spec.upload === undefined ? body : { contentType: req.get('content-type') ?? '' },
+      );
+      const { response, replayed } = await services.idempotency.run(principal.clientId, idempotencyKey, fingerprint, async () => {
+        const result = await execute();
+        if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
+        return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
+      });
+      if (replayed) res.set('Idempotent-Replayed', 'true');
+      send(res, response);
+      return;
+    }
+    const result = await execute();
+    if ('streamed' in result) return;
+    send(res, result);
+  }
+
+  let server: Server | undefined;
+  return {
+    app,
+    start: (port, host) =>
+      new Promise((resolve, reject) => {
+        const listening = app.listen(port, host, (error?: Error) => {
+          if (error !== undefined) {
+            reject(error);
+            return;
+          }
+          const address = listening.address() as AddressInfo;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          resolve({ url: `http://${shownHost}:${address.port}`, port: address.port });
+        });
+        listening.keepAliveTimeout = 65_000;
+        server = listening;
+      }),
+    stop: async () => {
+      draining = true;
+      services.webhooks.stop();
+      services.sse.endAll();
+      const current = server;
+      if (current === undefined) return;
+      const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+      current.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, deps.shutdownMs).unref()),
+        ]);
+      }
+      current.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function send(res: Response, response: StoredResponse): void {
+  res.status(response.status);
+  if (response.headers !== undefined) res.set(response.headers);
+  if (response.body === undefined) res.end();
+  else res.json(response.body);
+}

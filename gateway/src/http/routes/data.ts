@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { AppError } from '../../errors';
+import { uploadAndRegister } from '../../use-cases/uploads';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Id, MediaType, PageQuery } from '../validation';
+import { Download, errors, evaluateRead, LedgerRecord, Page, pagedRead, STUDIO, STUDIO_OR_LICENSOR, STUDIO_OR_PROVIDER, submitWrite, UploadResult, WriteResult } from './common';
+import { requireAbsent, uploadPreflight } from './uploads';
+
+/** Training data: streamed upload + registration, reads, consent revocation, disputes, usage. */
+
+const DataParams = z.strictObject({ dataId: Id });
+/** Roles that may download data content (of data their org collected). */
+const DATA_CONTENT_ROLES = ['studio-operator', 'provider-agent', 'regulator'] as const;
+
+export const dataRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/data',
+    operationId: 'uploadData',
+    tag: 'data',
+    summary: 'Upload a data item and register it (content streamed into the vault, digest on the ledger)',
+    access: STUDIO,
+    query: z.strictObject({ dataId: Id, providerId: Id, termsId: Id, mediaType: MediaType.optional() }),
+    upload: { description: 'The raw bytes of the item; Content-Type is its media type unless mediaType is given' },
+    responses: { 201: { description: 'Stored and registered', schema: UploadResult }, ...errors(409, 413, 415, 502, 503, 504) },
+    handler: async (ctx) => {
+      const { dataId, providerId, termsId } = ctx.query;
+      const mediaType = uploadPreflight(ctx.req, ctx.query.mediaType, ctx.services.settings.uploadMaxBytes);
+      await requireAbsent(() => ctx.services.ledger.evaluate(C.data, T.data.Get, [dataId]), `data ${dataId}`);
+      const { submitted, content } = await uploadAndRegister(
+        { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: ctx.services.settings.uploadMaxBytes },
+        {
+          key: `data/${dataId}`,
+          ref: { kind: 'data', id: dataId },
+          contentType: mediaType,
+          body: ctx.req,
+          register: ({ digest, size }) =>
+            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.data, T.data.Register, {
+              dataId,
+              providerId,
+              termsId,
+              contentDigest: digest,
+              mediaType,
+              size,
+            }),
+        },
+      );
+      return {
+        status: 201,
+        body: { record: submitted.result, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber, content },
+        headers: { 'Kiseki-Transaction-Id': submitted.transactionId, Location: `/v1/data/${dataId}` },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data',
+    operationId: 'listData',
+    tag: 'data',
+    summary: 'List data items by provider, collecting org or terms (exactly one filter)',
+    access: ANY_ROLE,
+    query: PageQuery.extend({ providerId: Id.optional(), collectorMsp: z.string().min(1).optional(), termsId: Id.optional() }),
+    responses: { 200: { description: 'One page of data records', schema: Page }, ...errors() },
+    handler: async (ctx) => {
+      const { providerId, collectorMsp, termsId, limit, cursor } = ctx.query;
+      const filters = [providerId, collectorMsp, termsId].filter((f) => f !== undefined);
+      if (filters.length !== 1) {
+        throw new AppError('INVALID', 'give exactly one of providerId, collectorMsp, termsId', {
+          issues: [{ path: 'query', code: 'custom', message: 'exactly one of providerId, collectorMsp, termsId' }],
+        });
+      }
+      if (providerId !== undefined) return pagedRead(ctx, C.data, T.data.ListByProvider, { providerId }, { limit, cursor });
+      if (termsId !== undefined) return pagedRead(ctx, C.data, T.data.ListByTerms, { termsId }, { limit, cursor });
+      return pagedRead(ctx, C.data, T.data.ListByCollector, { collectorMsp }, { limit, cursor });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data/:dataId',
+    operationId: 'getData',
+    tag: 'data',
+    summary: 'Read a data record',
+    access: ANY_ROLE,
+    params: DataParams,
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.data, T.data.Get, [ctx.params.dataId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data/:dataId/history',
+    operationId: 'getDataHistory',
+    tag: 'data',
+    summary: 'Every version of a data record, with transaction IDs',
+    access: ANY_ROLE,
+    params: DataParams,
+    responses: { 200: { description: 'The history', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.data, T.data.History, [ctx.params.dataId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data/:dataId/usage',
+    operationId: 'listDataUsage',
+    tag: 'data',
+    summary: 'Models trained on a data item',
+    access: ANY_ROLE,
+    params: DataParams,
+    query: PageQuery,
+    responses: { 200: { description: 'One page of usage records', schema: Page }, ...errors(404) },
+    handler: (ctx) => pagedRead(ctx, C.data, T.data.ListUsage, { dataId: ctx.params.dataId }, ctx.query),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data/:dataId/content',
+    operationId: 'getDataContent',
+    tag: 'data',
+    summary: 'A short-lived download URL for the content (entitled roles of the collecting org)',
+    access: DATA_CONTENT_ROLES,
+    params: DataParams,
+    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    handler: async (ctx) => {
+      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as { collectorMsp?: string };
+      if (ctx.principal.role !== 'regulator' && record.collectorMsp !== ctx.services.settings.mspId) {
+        throw new AppError('FORBIDDEN', 'only the collecting org may download this content');
+      }
+      const key = `data/${ctx.params.dataId}`;
+      if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/data/:dataId/consent/revoke',
+    operationId: 'revokeConsent',
+    tag: 'consent',
+    summary: "Revoke a provider's consent for a data item (the provider's managing org)",
+    access: STUDIO_OR_PROVIDER,
+    params: DataParams,
+    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    responses: { 200: { description: 'Consent revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.data, T.data.RevokeConsent, { dataId: ctx.params.dataId, reason: ctx.body.reason }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/data/:dataId/dispute',
+    operationId: 'setDataDispute',
+    tag: 'data',
+    summary: 'Open or close a dispute on a data item',
+    access: STUDIO_OR_LICENSOR,
+    params: DataParams,
+    body: z.strictObject({ disputed: z.boolean(), reason: z.string().min(1).max(1024) }),
+    responses: { 200: { description: 'Dispute state changed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.data, T.data.SetDisputed, { dataId: ctx.params.dataId, ...ctx.body }),
+  }),
+];

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Id, PageQuery } from '../validation';
+import { errors, evaluateRead, LedgerRecord, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+
+/**
+ * Models: registration, training batches, seal (which also stores the training manifest in the vault),
+ * revocation, and proofs of inclusion or exclusion served from the manifest and checked against the
+ * on-chain root.
+ */
+
+const ModelParams = z.strictObject({ modelId: Id });
+const ProofParams = z.strictObject({ modelId: Id, dataId: Id });
+
+const InclusionProof = z
+  .object({
+    modelId: z.string(),
+    dataId: z.string(),
+    algorithm: z.literal('RFC6962-SHA256'),
+    root: z.string(),
+    treeSize: z.number().int(),
+    leafIndex: z.number().int(),
+    leafHash: z.string(),
+    auditPath: z.array(z.string()),
+    verified: z.literal(true),
+  })
+  .meta({ id: 'InclusionProof' });
+
+const Neighbour = z.object({ index: z.number().int(), id: z.string(), path: z.array(z.string()) });
+const ExclusionProof = z
+  .object({
+    modelId: z.string(),
+    dataId: z.string(),
+    algorithm: z.literal('RFC6962-SHA256'),
+    root: z.string(),
+    treeSize: z.number().int(),
+    proof: z.object({ size: z.number().int(), predecessor: Neighbour.optional(), successor: Neighbour.optional() }),
+    verified: z.literal(true),
+  })
+  .meta({ id: 'ExclusionProof' });
+
+const ManifestInfo = z.object({ key: z.string(), root: z.string(), size: z.number().int(), sha256: z.string() }).meta({ id: 'ManifestInfo' });
+
+export const modelRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/models',
+    operationId: 'registerModel',
+    tag: 'models',
+    summary: 'Register a model (optionally fine-tuned from a base model)',
+    access: STUDIO,
+    body: z.strictObject({ modelId: Id, baseModelId: Id.optional() }),
+    responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.models, T.models.Register, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId',
+    operationId: 'getModel',
+    tag: 'models',
+    summary: 'Read a model record',
+    access: ANY_ROLE,
+    params: ModelParams,
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.models, T.models.Get, [ctx.params.modelId]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/models/:modelId/training-batches',
+    operationId: 'attestTrainingBatch',
+    tag: 'models',
+    summary: 'Attest a batch of training data (strictly increasing dataIds, continuing the previous batch)',
+    access: STUDIO,
+    params: ModelParams,
+    body: z.strictObject({ dataIds: z.array(Id).min(1).max(1000) }),
+    responses: { 200: { description: 'Attested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.models, T.models.AttestTrainingBatch, { modelId: ctx.params.modelId, dataIds: ctx.body.dataIds }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/models/:modelId/seal',
+    operationId: 'sealModel',
+    tag: 'models',
+    summary: 'Seal a model: freeze its training root; the training manifest is stored in the vault',
+    access: STUDIO,
+    params: ModelParams,
+    responses: {
+      200: { description: 'Sealed', schema: WriteResult.extend({ manifest: ManifestInfo.optional() }) },
+      ...errors(404, 409, 422, 502, 503, 504),
+    },
+    handler: async (ctx) => {
+      const result = await submitWrite(ctx, C.models, T.models.Seal, { modelId: ctx.params.modelId });
+      if ('streamed' in result) return result;
+      try {
+        const manifest = await ctx.services.manifests.store(ctx.params.modelId);
+        return { ...result, body: { ...(result.body as object), manifest } };
+      } catch (error) {
+        // Sealed on the ledger all the same; the manifest is rebuilt from the ledger on first use.
+        ctx.log.warn('manifest not stored at seal', { modelId: ctx.params.modelId, error: String(error) });
+        return result;
+      }
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/models/:modelId/revoke',
+    operationId: 'revokeModel',
+    tag: 'models',
+    summary: 'Revoke a model (it can no longer back new outputs)',
+    access: STUDIO,
+    params: ModelParams,
+    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.models, T.models.Revoke, { modelId: ctx.params.modelId, reason: ctx.body.reason }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/training-ids',
+    operationId: 'listTrainingIds',
+    tag: 'models',
+    summary: "A model's training dataIds in leaf order",
+    access: ANY_ROLE,
+    params: ModelParams,
+    query: PageQuery,
+    responses: { 200: { description: 'One page of dataIds', schema: Page }, ...errors(404) },
+    handler: (ctx) => pagedRead(ctx, C.models, T.models.ListTrainingIds, { modelId: ctx.params.modelId }, ctx.query),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/providers',
+    operationId: 'listModelProviders',
+    tag: 'models',
+    summary: 'Training item counts per provider (the weights of the data pool)',
+    access: ANY_ROLE,
+    params: ModelParams,
+    query: PageQuery,
+    responses: { 200: { description: 'One page of provider counts', schema: Page }, ...errors(404) },
+    handler: (ctx) => pagedRead(ctx, C.models, T.models.ListProviderCounts, { modelId: ctx.params.modelId }, ctx.query),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/manifest',
+    operationId: 'getTrainingManifest',
+    tag: 'proofs',
+    summary: 'The training manifest of a sealed model (checked against the on-chain root)',
+    access: ANY_ROLE,
+    params: ModelParams,
+    responses: { 200: { description: 'The manifest', schema: LedgerRecord }, ...errors(404, 409) },
+    handler: async (ctx) => ({ status: 200, body: (await ctx.services.manifests.load(ctx.params.modelId)).manifest }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/models/:modelId/manifest',
+    operationId: 'storeTrainingManifest',
+    tag: 'proofs',
+    summary: 'Store the manifest of a sealed model, from the given ids or from the ledger (checked against the root)',
+    access: STUDIO,
+    params: ModelParams,
+    body: z.strictObject({ dataIds: z.array(Id).optional() }),
+    responses: { 200: { description: 'Stored', schema: ManifestInfo }, ...errors(404, 409, 415, 422, 503) },
+    handler: async (ctx) => ({ status: 200, body: await ctx.services.manifests.store(ctx.params.modelId, ctx.body.dataIds) }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/proofs/inclusion/:dataId',
+    operationId: 'getInclusionProof',
+    tag: 'proofs',
+    summary: 'RFC 6962 proof that a dataId is in the training set of a sealed model',
+    access: ANY_ROLE,
+    params: ProofParams,
+    responses: { 200: { description: 'The proof, verified against the on-chain root', schema: InclusionProof }, ...errors(404, 409) },
+    handler: async (ctx) => ({ status: 200, body: await ctx.services.manifests.inclusion(ctx.params.modelId, ctx.params.dataId) }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/proofs/exclusion/:dataId',
+    operationId: 'getExclusionProof',
+    tag: 'proofs',
+    summary: 'Proof that a dataId is NOT in the training set (adjacent sorted leaves with inclusion proofs)',
+    access: ANY_ROLE,
+    params: ProofParams,
+    responses: { 200: { description: 'The proof, verified against the on-chain root', schema: ExclusionProof }, ...errors(404, 409) },
+    handler: async (ctx) => ({ status: 200, body: await ctx.services.manifests.exclusion(ctx.params.modelId, ctx.params.dataId) }),
+  }),
+];

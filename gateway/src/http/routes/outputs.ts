@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { AppError } from '../../errors';
+import { uploadAndRegister } from '../../use-cases/uploads';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Id, MediaType } from '../validation';
+import { Download, errors, evaluateRead, LedgerRecord, STUDIO, UploadResult } from './common';
+import { requireAbsent, uploadPreflight } from './uploads';
+
+/** Outputs: streamed upload + registration against a sealed model, reads, verification of lineage. */
+
+const OutputParams = z.strictObject({ outputId: Id });
+const OUTPUT_CONTENT_ROLES = ['studio-operator', 'licensor-operator', 'auditor', 'regulator'] as const;
+
+/** `rightsIds` as a comma-separated list in the query. */
+const IdList = z
+  .string()
+  .max(64 * 130)
+  .transform((s) => (s === '' ? [] : s.split(',')))
+  .pipe(z.array(Id).max(64));
+
+export const outputRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/outputs',
+    operationId: 'uploadOutput',
+    tag: 'outputs',
+    summary: 'Upload a generated output and register it against a sealed model',
+    access: STUDIO,
+    query: z.strictObject({ outputId: Id, modelId: Id, rightsIds: IdList.optional(), mediaType: MediaType.optional() }),
+    upload: { description: 'The raw bytes of the output; Content-Type is its media type unless mediaType is given' },
+    responses: { 201: { description: 'Stored and registered', schema: UploadResult }, ...errors(404, 409, 413, 415, 502, 503, 504) },
+    handler: async (ctx) => {
+      const { outputId, modelId } = ctx.query;
+      const mediaType = uploadPreflight(ctx.req, ctx.query.mediaType, ctx.services.settings.uploadMaxBytes);
+      await requireAbsent(() => ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [outputId]), `output ${outputId}`);
+      const { submitted, content } = await uploadAndRegister(
+        { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: ctx.services.settings.uploadMaxBytes },
+        {
+          key: `outputs/${outputId}`,
+          ref: { kind: 'output', id: outputId },
+          contentType: mediaType,
+          body: ctx.req,
+          register: ({ digest }) =>
+            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.outputs, T.outputs.Register, {
+              outputId,
+              modelId,
+              contentDigest: digest,
+              mediaType,
+              rightsIds: ctx.query.rightsIds ?? [],
+            }),
+        },
+      );
+      return {
+        status: 201,
+        body: { record: submitted.result, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber, content },
+        headers: { 'Kiseki-Transaction-Id': submitted.transactionId, Location: `/v1/outputs/${outputId}` },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/outputs/:outputId',
+    operationId: 'getOutput',
+    tag: 'outputs',
+    summary: 'Read an output record',
+    access: ANY_ROLE,
+    params: OutputParams,
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.outputs, T.outputs.Get, [ctx.params.outputId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/outputs/:outputId/verification',
+    operationId: 'verifyOutput',
+    tag: 'verification',
+    summary: 'Verify an output: lineage (output → model → base models → training roots → terms) and verdict',
+    access: ANY_ROLE,
+    params: OutputParams,
+    responses: { 200: { description: '{ verdict, lineage, … }', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/outputs/:outputId/content',
+    operationId: 'getOutputContent',
+    tag: 'outputs',
+    summary: 'A short-lived download URL for the output content (entitled roles)',
+    access: OUTPUT_CONTENT_ROLES,
+    params: OutputParams,
+    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    handler: async (ctx) => {
+      await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId]);
+      const key = `outputs/${ctx.params.outputId}`;
+      if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+    },
+  }),
+];

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { DigestHex, Id } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO_OR_PROVIDER, submitWrite, WriteResult } from './common';
+
+/**
+ * Data providers: pseudonymous IDs managed by an org. A payout reference (bank or wallet reference)
+ * never reaches the ledger: the gateway sends its SHA-256 only.
+ */
+
+const ProviderParams = z.strictObject({ providerId: Id });
+const PayoutRef = z
+  .strictObject({ payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() })
+  .refine((p) => (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined), {
+    message: 'give exactly one of payoutRef or payoutRefDigest',
+    path: ['payoutRef'],
+  });
+
+const digestOf = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): string =>
+  p.payoutRefDigest ?? createHash('sha256').update(p.payoutRef ?? '', 'utf8').digest('hex');
+
+export const providerRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/providers',
+    operationId: 'registerProvider',
+    tag: 'providers',
+    summary: 'Register a data provider (pseudonymous)',
+    access: STUDIO_OR_PROVIDER,
+    body: z
+      .strictObject({ providerId: Id, payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() })
+      .refine((p) => (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined), {
+        message: 'give exactly one of payoutRef or payoutRefDigest',
+        path: ['payoutRef'],
+      }),
+    responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(409, 415, 422, 502, 503, 504) },
+    handler: (ctx) =>
+      submitWrite(ctx, C.providers, T.providers.Register, { providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) }, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/providers/:providerId',
+    operationId: 'getProvider',
+    tag: 'providers',
+    summary: 'Read a provider record',
+    access: ANY_ROLE,
+    params: ProviderParams,
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.providers, T.providers.Get, [ctx.params.providerId]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/providers/:providerId/payout-ref',
+    operationId: 'updateProviderPayoutRef',
+    tag: 'providers',
+    summary: "Replace a provider's payout reference (its managing org)",
+    access: STUDIO_OR_PROVIDER,
+    params: ProviderParams,
+    body: PayoutRef,
+    responses: { 200: { description: 'Updated', schema: WriteResult }, ...errors(404, 415, 422, 502, 503, 504) },
+    handler: (ctx) =>
+      submitWrite(ctx, C.providers, T.providers.UpdatePayoutRef, { providerId: ctx.params.providerId, payoutRefDigest: digestOf(ctx.body) }),
+  }),
+];

@@ -1,0 +1,114 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T, TransientKeys } from '@kiseki/chaincode/shared/names';
+import { toJson } from '@kiseki/chaincode/shared/codec';
+import { AppError } from '../../errors';
+import { uploadAndRegister } from '../../use-cases/uploads';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Bps, DigestHex, Id, Rfc3339 } from '../validation';
+import { Download, errors, evaluateRead, LedgerRecord, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
+import { requireAbsent } from './uploads';
+
+/** Licence terms: publish (with the legal text kept in the vault), read, confidential details. */
+
+const TermsParams = z.strictObject({ termsId: Id });
+
+const PublishTerms = z
+  .strictObject({
+    termsId: Id,
+    aiTraining: z.boolean(),
+    commercialUse: z.boolean(),
+    derivatives: z.boolean(),
+    attribution: z.boolean(),
+    territory: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"'),
+    validFrom: Rfc3339,
+    validUntil: Rfc3339.optional(),
+    dataPoolShareBps: Bps,
+    /** The full legal text; stored in the vault, its SHA-256 goes on the ledger. */
+    legalText: z.string().min(1).max(512 * 1024).optional(),
+    /** Or the digest of a legal text kept elsewhere. */
+    legalTextDigest: DigestHex.optional(),
+    /** Confidential commercial details, stored in a private collection (members only). */
+    commercial: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((t) => (t.legalText === undefined) !== (t.legalTextDigest === undefined), {
+    message: 'give exactly one of legalText or legalTextDigest',
+    path: ['legalText'],
+  });
+
+const legalTextKey = (termsId: string): string => `terms/${termsId}/legal-text`;
+
+export const termsRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/terms',
+    operationId: 'publishTerms',
+    tag: 'terms',
+    summary: 'Publish licence terms (licensors)',
+    access: LICENSOR,
+    body: PublishTerms,
+    responses: { 201: { description: 'Published', schema: UploadResult.or(WriteResult) }, ...errors(409, 415, 422, 502, 503, 504) },
+    handler: async (ctx) => {
+      const { legalText, legalTextDigest, commercial, ...fields } = ctx.body;
+      const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
+      if (legalText === undefined) {
+        return submitWrite(ctx, C.terms, T.terms.Publish, { ...fields, legalTextDigest }, { status: 201, ...(transient ? { transient } : {}) });
+      }
+      await requireAbsent(() => ctx.services.ledger.evaluate(C.terms, T.terms.Get, [fields.termsId]), `terms ${fields.termsId}`);
+      const bytes = Buffer.from(legalText, 'utf8');
+      const { submitted, content } = await uploadAndRegister(
+        { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: bytes.length },
+        {
+          key: legalTextKey(fields.termsId),
+          ref: { kind: 'terms', id: fields.termsId },
+          contentType: 'text/plain; charset=utf-8',
+          body: Readable.from([bytes]),
+          register: ({ digest }) =>
+            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.terms, T.terms.Publish, { ...fields, legalTextDigest: digest }, transient),
+        },
+      );
+      return {
+        status: 201,
+        body: { record: submitted.result, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber, content },
+        headers: { 'Kiseki-Transaction-Id': submitted.transactionId },
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/terms/:termsId',
+    operationId: 'getTerms',
+    tag: 'terms',
+    summary: 'Read the public terms record',
+    access: ANY_ROLE,
+    params: TermsParams,
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.Get, [ctx.params.termsId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/terms/:termsId/commercial',
+    operationId: 'getTermsCommercial',
+    tag: 'terms',
+    summary: 'Read the confidential commercial details (members of the private collection only)',
+    access: ['studio-operator', 'licensor-operator', 'auditor'],
+    params: TermsParams,
+    responses: { 200: { description: 'The private record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetPrivate, [ctx.params.termsId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/terms/:termsId/legal-text',
+    operationId: 'getTermsLegalText',
+    tag: 'terms',
+    summary: 'A short-lived download URL for the legal text',
+    access: ANY_ROLE,
+    params: TermsParams,
+    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    handler: async (ctx) => {
+      const key = legalTextKey(ctx.params.termsId);
+      if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'no legal text for these terms in this vault');
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+    },
+  }),
+];

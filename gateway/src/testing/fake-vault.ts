@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors';
+import type { PresignedUrl, StagedRecord, StagedUpload, StageOptions, Vault } from '../vault/vault';
+
+/**
+ * An in-memory {@link Vault} for unit tests, with the same staging semantics as the MinIO adapter:
+ * staged bytes are invisible until promoted, a size overrun keeps nothing, and staged uploads are
+ * listed for the reaper.
+ */
+export class FakeVault implements Vault {
+  readonly objects = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly staged = new Map<string, { record: StagedRecord; bytes: Buffer; contentType: string }>();
+  /** When set, every call fails with 503 (a stopped vault). */
+  down = false;
+  #next = 0;
+  /** Clock for staging timestamps. */
+  now: () => number = Date.now;
+
+  #check(): void {
+    if (this.down) throw new AppError('UNAVAILABLE', 'the vault failed to answer');
+  }
+
+  async stage(key: string, body: Readable, options: StageOptions): Promise<StagedUpload> {
+    this.#check();
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      this.#check();
+      size += chunk.length;
+      if (size > options.maxBytes) {
+        body.destroy();
+        throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
+      }
+      hash.update(chunk);
+      chunks.push(chunk);
+    }
+    if (size === 0) throw new AppError('INVALID', 'the upload is empty');
+    this.#next += 1;
+    const markerKey = `staging/${this.#next}`;
+    const digest = hash.digest('hex');
+    const record: StagedRecord = { markerKey, key, ref: options.ref, startedAt: new Date(this.now()), digest, size };
+    this.staged.set(markerKey, { record, bytes: Buffer.concat(chunks), contentType: options.contentType });
+    return {
+      key,
+      digest,
+      size,
+      promote: async () => this.settleStaged(record, true),
+      discard: async () => this.settleStaged(record, false),
+    };
+  }
+
+  put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    this.#check();
+    this.objects.set(key, { bytes, contentType });
+    return Promise.resolve();
+  }
+
+  get(key: string): Promise<Buffer | undefined> {
+    this.#check();
+    return Promise.resolve(this.objects.get(key)?.bytes);
+  }
+
+  exists(key: string): Promise<boolean> {
+    this.#check();
+    return Promise.resolve(this.objects.has(key));
+  }
+
+  list(prefix: string): Promise<string[]> {
+    this.#check();
+    return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort());
+  }
+
+  presignGet(key: string, ttlSeconds: number): Promise<PresignedUrl> {
+    this.#check();
+    return Promise.resolve({ url: `http://vault.invalid/${key}?ttl=${ttlSeconds}`, expiresAt: new Date(this.now() + ttlSeconds * 1000).toISOString() });
+  }
+
+  listStaged(before: Date): Promise<StagedRecord[]> {
+    this.#check();
+    return Promise.resolve([...this.staged.values()].map((s) => s.record).filter((r) => r.startedAt < before));
+  }
+
+  settleStaged(record: StagedRecord, committed: boolean): Promise<void> {
+    this.#check();
+    const staged = this.staged.get(record.markerKey);
+    if (staged === undefined) return Promise.resolve();
+    this.staged.delete(record.markerKey);
+    if (committed) this.objects.set(staged.record.key, { bytes: staged.bytes, contentType: staged.contentType });
+    return Promise.resolve();
+  }
+
+  ping(): Promise<void> {
+    this.#check();
+    return Promise.resolve();
+  }
+}

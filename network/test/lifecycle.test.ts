@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { down, status, up } from '../src/network';
+import { portFree } from '../src/processes';
+import { allPorts, buildTopology } from '../src/topology';
+import { Clients, submitJson, TEST_BASE_PORT, TEST_STATE_DIR, runId } from './support/test-network';
+
+const opts = { stateDir: TEST_STATE_DIR };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('network lifecycle', () => {
+  it('when up runs on a running network, then it says so and changes nothing', async () => {
+    const before = await status(opts);
+    const lines: string[] = [];
+    const after = await up({ ...opts, log: { info: (m) => lines.push(m), step: (_t, fn) => fn() } });
+    expect(lines.join('\n')).toMatch(/already running/);
+    expect(after.peers.map((p) => p.pid)).toEqual(before.peers.map((p) => p.pid));
+    expect(after.chaincode.sequence).toBe(before.chaincode.sequence);
+  });
+
+  it('when down runs, then no process of ours is left and every port is free; up after down --purge works again', async () => {
+    const before = await status(opts);
+    const pids = [...before.orderers, ...before.peers].map((n) => n.pid).concat(before.vault.pid).filter((p): p is number => p !== null);
+    expect(pids.length).toBe(8);
+
+    await down(opts);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const { port } of allPorts(buildTopology(before.consensus, before.basePort))) expect(await portFree(port)).toBe(true);
+
+    await down({ ...opts, purge: true });
+    expect(existsSync(path.join(TEST_STATE_DIR, 'network.json'))).toBe(false);
+
+    const again = await up({ ...opts, basePort: TEST_BASE_PORT });
+    expect(again.running).toBe(true);
+    const clients = await Clients.create();
+    try {
+      const written = await submitJson<{ providerId: string }>(clients.org('Studio1MSP'), 'providers:Register', {
+        providerId: `again-${runId}`,
+        payoutRefDigest: 'a'.repeat(64),
+      });
+      expect(written.providerId).toBe(`again-${runId}`);
+    } finally {
+      clients.closeAll();
+    }
+  });
+});
