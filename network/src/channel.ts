@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { NetworkError } from './errors';
 import { genesisBlockPath } from './bootstrap';
 import { run } from './exec';
 import { peerAdminEnv } from './nodes';
@@ -42,4 +44,31 @@ export async function peerHeight(peer: PeerNode, channel: string, stateDir: stri
   const match = /"height":(\d+)/.exec(stdout);
   if (!match?.[1]) throw new Error(`cannot read height from: ${stdout}`);
   return Number(match[1]);
+}
+
+/**
+ * Waits until a peer's discovery service sees every peer of the channel. Right after start-up gossip
+ * has not converged, and a gateway would find "no combination of peers" for the endorsement policy.
+ */
+export async function waitForMembership(peer: PeerNode, expected: number, channel: string, stateDir: string, tools: Tools, timeoutMs = 60_000): Promise<void> {
+  const paths = cryptoPaths(stateDir);
+  const user = path.join(paths.orgUser(peer.org), 'msp');
+  const key = readdirSync(path.join(user, 'keystore')).find((f) => f.endsWith('_sk'));
+  const cert = readdirSync(path.join(user, 'signcerts')).find((f) => f.endsWith('.pem'));
+  if (!key || !cert) throw new NetworkError(`no user identity for ${peer.org.mspId}`);
+  const args = ['peers', '--channel', channel, '--server', `${LOOPBACK}:${peer.port}`, '--peerTLSCA', paths.peerTlsCa(peer.org),
+    '--userKey', path.join(user, 'keystore', key), '--userCert', path.join(user, 'signcerts', cert), '--MSP', peer.org.mspId];
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    try {
+      const { stdout } = await run(path.join(tools.fabricBin, 'discover'), args, { env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARN' } });
+      seen = (JSON.parse(stdout) as unknown[]).length;
+      if (seen >= expected) return;
+    } catch {
+      // discovery answers only once the peer has the channel; keep polling
+    }
+    await sleep(300);
+  }
+  throw new NetworkError(`${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (check the peers' logs)`);
 }

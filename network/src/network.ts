@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { generateArtifacts, writeNodeConfig } from './bootstrap';
-import { joinOrderer, joinPeer } from './channel';
+import { joinOrderer, joinPeer, waitForMembership } from './channel';
 import { ChaincodeDefinition, loadChaincodeDefinition } from './consortium';
 import { NetworkError } from './errors';
 import * as lifecycle from './lifecycle';
@@ -265,6 +265,8 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
   await ctx.log.step('start the vault (MinIO)', () => startVault(topology, state, ctx, tools));
   state = await deployChaincode(topology, state, ctx, tools);
   writeState(ctx.stateDir, state);
+  await ctx.log.step('wait for gossip: every peer sees all peers', () =>
+    Promise.all(topology.peers.map((p) => waitForMembership(p, topology.peers.length, state.channel, ctx.stateDir, tools))));
   return status(options);
 }
 
@@ -306,6 +308,7 @@ export async function startNode(name: string, options: NetworkOptions = {}): Pro
   await checkPorts(topology, ctx.stateDir, new Set(livePid(pidFileOf(ctx.stateDir, name)) === undefined ? [name] : []));
   if (node.kind === 'vault') await startVault(topology, state, ctx, tools);
   else await startNetworkNode(node, topology, ctx, tools);
+  if (node.kind === 'peer') await waitForMembership(node, topology.peers.length, state.channel, ctx.stateDir, tools);
 }
 
 /** Stops exactly the processes this state dir started (by pid file); `purge` also deletes the state. */

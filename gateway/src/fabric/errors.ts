@@ -1,5 +1,4 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, CommitStatusError, EndorseError, GatewayError, type SubmitError } from '@hyperledger/fabric-gateway';
 import { parseErrorCode, type ErrorCode } from '@kiseki/chaincode/shared/errors';
 import { AppError, type AppErrorCode } from '../errors';
 
@@ -7,6 +6,9 @@ import { AppError, type AppErrorCode } from '../errors';
  * The one place where Fabric failures become API errors. A chaincode refusal carries a stable code at the
  * start of its message (`NOT_FOUND: …`), which maps to a 4xx; infrastructure failures map to 502/503/504
  * and keep the transaction ID so the client can ask for its status later.
+ *
+ * Fabric's error classes are recognised by their `name` (set by @hyperledger/fabric-gateway) and shape,
+ * not by `instanceof`, so this module does not load the client library (and tests can build lookalikes).
  */
 
 const CHAINCODE_TO_APP: Readonly<Record<ErrorCode, AppErrorCode>> = {
@@ -34,10 +36,24 @@ export function validationCodeName(code: number): string {
   return VALIDATION_CODE_NAMES[code] ?? `VALIDATION_CODE_${code}`;
 }
 
+/** The shape shared by fabric-gateway's GatewayError and its subclasses. */
+interface FabricError extends Error {
+  name: 'GatewayError' | 'EndorseError' | 'SubmitError' | 'CommitStatusError' | 'CommitError';
+  code: number;
+  details?: { address?: string; message?: string; mspId?: string }[];
+  transactionId?: string;
+}
+
+const FABRIC_ERROR_NAMES = new Set(['GatewayError', 'EndorseError', 'SubmitError', 'CommitStatusError', 'CommitError']);
+
+export function isFabricError(error: unknown): error is FabricError {
+  return error instanceof Error && FABRIC_ERROR_NAMES.has(error.name) && typeof (error as { code?: unknown }).code === 'number';
+}
+
 /** Texts that may hold the chaincode's message: the error's own and each endorser's detail. */
 function messagesOf(error: Error): string[] {
   const out = [error.message];
-  if (error instanceof GatewayError) for (const detail of error.details) out.push(detail.message);
+  if (isFabricError(error)) for (const detail of error.details ?? []) if (typeof detail.message === 'string') out.push(detail.message);
   return out;
 }
 
@@ -53,14 +69,11 @@ export function findChaincodeError(error: Error): { code: ErrorCode; message: st
   return undefined;
 }
 
-function transactionIdOf(error: unknown): string | undefined {
-  if (error instanceof EndorseError || error instanceof CommitStatusError || error instanceof CommitError) {
-    return error.transactionId;
-  }
-  if (error instanceof GatewayError && 'transactionId' in error) {
-    return String((error as SubmitError).transactionId);
-  }
-  return undefined;
+function firstDetail(error: FabricError): string {
+  const detail = error.details?.[0];
+  const text = detail === undefined ? error.message : `${detail.mspId ?? '?'}@${detail.address ?? '?'}: ${detail.message ?? ''}`;
+  // Keep responses short; the full text goes to the log through `cause`.
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /**
@@ -69,58 +82,45 @@ function transactionIdOf(error: unknown): string | undefined {
  */
 export function fabricToAppError(error: unknown, transactionId?: string): AppError {
   if (error instanceof AppError) return error;
-  const txId = transactionIdOf(error) ?? transactionId;
-  // Once a transaction went past endorsement, a failure does not prove it will not commit.
-  const unknownFate = error instanceof CommitStatusError || (error instanceof GatewayError && !(error instanceof EndorseError) && txId !== undefined && 'transactionId' in error);
-  const withTx = txId === undefined ? {} : { transactionId: txId, outcomeUnknown: unknownFate };
-  if (!(error instanceof Error)) return new AppError('INTERNAL', 'unexpected ledger failure', { cause: error, ...withTx });
+  if (!(error instanceof Error)) return new AppError('INTERNAL', 'unexpected ledger failure', { cause: error });
 
   const chaincode = findChaincodeError(error);
-  if (chaincode !== undefined) {
-    return new AppError(CHAINCODE_TO_APP[chaincode.code], chaincode.message, { cause: error });
-  }
-  if (error instanceof CommitError) {
-    return new AppError('COMMIT_FAILED', `transaction ${error.transactionId} was invalidated: ${validationCodeName(error.code)}`, {
+  if (chaincode !== undefined) return new AppError(CHAINCODE_TO_APP[chaincode.code], chaincode.message, { cause: error });
+  if (!isFabricError(error)) return new AppError('INTERNAL', 'unexpected ledger failure', { cause: error });
+
+  const txId = error.transactionId ?? transactionId;
+  // Once a transaction went past endorsement, a failure does not prove that it will not commit.
+  const outcomeUnknown = error.name === 'SubmitError' || error.name === 'CommitStatusError';
+  const withTx = txId === undefined ? {} : { transactionId: txId, outcomeUnknown };
+  const later = txId === undefined ? '' : `; ask GET /v1/transactions/${txId} later`;
+
+  if (error.name === 'CommitError') {
+    return new AppError('COMMIT_FAILED', `transaction ${txId ?? ''} was invalidated: ${validationCodeName(error.code)}`, {
       cause: error,
-      ...withTx,
+      ...(txId === undefined ? {} : { transactionId: txId }),
     });
   }
-  if (error instanceof GatewayError) {
-    const later = txId === undefined ? '' : `; check GET /v1/transactions/${txId}`;
-    switch (error.code) {
-      case GrpcStatus.DEADLINE_EXCEEDED:
-        return new AppError('TIMEOUT', `the ledger did not answer in time${later}`, { cause: error, ...withTx });
-      case GrpcStatus.UNAVAILABLE:
-        return new AppError('UNAVAILABLE', `the org's peer is unreachable${later}`, {
-          cause: error,
-          ...withTx,
-          headers: { 'Retry-After': '5' },
-        });
-      case GrpcStatus.CANCELLED:
-        return new AppError('UNAVAILABLE', `the ledger call was cancelled${later}`, { cause: error, ...withTx });
-      default:
-        break;
-    }
-    if (error instanceof EndorseError) {
+  switch (error.code) {
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new AppError('TIMEOUT', `the ledger did not answer in time${later}`, { cause: error, ...withTx });
+    case GrpcStatus.UNAVAILABLE:
+      return new AppError('UNAVAILABLE', `the org's peer is unreachable${later}`, { cause: error, ...withTx, headers: { 'Retry-After': '5' } });
+    case GrpcStatus.CANCELLED:
+      return new AppError('UNAVAILABLE', `the ledger call was cancelled${later}`, { cause: error, ...withTx });
+    default:
+      break;
+  }
+  switch (error.name) {
+    case 'EndorseError':
       return new AppError('ENDORSEMENT_FAILED', `endorsement failed: ${firstDetail(error)}`, { cause: error, ...withTx });
-    }
-    if (error instanceof CommitStatusError) {
-      return new AppError('TIMEOUT', `commit status unknown${later}`, { cause: error, ...withTx });
-    }
-    if ('transactionId' in error) {
-      return new AppError('COMMIT_FAILED', `the ordering service refused the transaction: ${firstDetail(error)}`, {
+    case 'SubmitError':
+      return new AppError('COMMIT_FAILED', `the ordering service did not accept the transaction: ${firstDetail(error)}${later}`, {
         cause: error,
         ...withTx,
       });
-    }
-    return new AppError('ENDORSEMENT_FAILED', `ledger call failed: ${firstDetail(error)}`, { cause: error, ...withTx });
+    case 'CommitStatusError':
+      return new AppError('TIMEOUT', `the commit status is unknown${later}`, { cause: error, ...withTx });
+    default:
+      return new AppError('ENDORSEMENT_FAILED', `ledger call failed: ${firstDetail(error)}`, { cause: error, ...withTx });
   }
-  return new AppError('INTERNAL', 'unexpected ledger failure', { cause: error, ...withTx });
-}
-
-function firstDetail(error: GatewayError): string {
-  const detail = error.details[0];
-  const text = detail === undefined ? error.message : `${detail.mspId}@${detail.address}: ${detail.message}`;
-  // Keep responses short; the full text goes to the log through `cause`.
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

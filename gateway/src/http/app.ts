@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): GatewayApp {
     void res;
   });
 
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = bodyParserError(error) ?? toAppError(error);
     const log = locals(res).log ?? services.logger;
     if (appError.httpStatus >= 500) log.error(appError.message, { code: appError.code, transactionId: appError.transactionId, ...errorFields(appError.cause ?? appError) });
@@ -111,6 +111,8 @@ export function createApp(deps: AppDeps): GatewayApp {
       res.end();
       return;
     }
+    // A refused upload leaves unread bytes on the connection: close it after this answer.
+    if (appError.code === 'PAYLOAD_TOO_LARGE' || !req.complete) res.set('Connection', 'close');
     res.status(appError.httpStatus).set(appError.headers).json(appError.toBody());
   });
 

@@ -23,12 +23,14 @@ export class FakeLedger implements Ledger {
   readonly writes = new Map<string, Handler>();
   readonly reads = new Map<string, ReadHandler>();
   readonly submitted: SubmitCall[] = [];
-  readonly events: LedgerEvent[] = [];
+  readonly emitted: LedgerEvent[] = [];
   readonly committed = new Map<string, TransactionStatus>();
   /** Records by `contract/id`, for handlers that want a store. */
   readonly state = new Map<string, unknown>();
   /** When set, every call fails with it (e.g. an unreachable peer). */
   failWith: AppError | undefined;
+  /** When set, submits fail with it (e.g. a commit timeout) while reads still work. */
+  failSubmitWith: AppError | undefined;
   #block = 5n;
   #tx = 0;
   readonly #waiters = new Set<() => void>();
@@ -52,7 +54,7 @@ export class FakeLedger implements Ledger {
   emit(eventName: string, payload: unknown, transactionId = this.nextTransactionId()): LedgerEvent {
     this.#block += 1n;
     const event: LedgerEvent = { blockNumber: this.#block, transactionId, eventName, payload };
-    this.events.push(event);
+    this.emitted.push(event);
     for (const wake of [...this.#waiters]) wake();
     return event;
   }
@@ -62,8 +64,9 @@ export class FakeLedger implements Ledger {
     const operation = `${contract}:${transaction}`;
     const transactionId = this.nextTransactionId();
     context.onTransactionId?.(transactionId);
-    if (this.failWith !== undefined) {
-      throw new AppError(this.failWith.code, this.failWith.message, { transactionId, outcomeUnknown: this.failWith.outcomeUnknown });
+    const failure = this.failWith ?? this.failSubmitWith;
+    if (failure !== undefined) {
+      throw new AppError(failure.code, failure.message, { transactionId, outcomeUnknown: failure.outcomeUnknown });
     }
     this.submitted.push({ operation, request, context });
     const handler = this.writes.get(operation);
@@ -105,17 +108,17 @@ export class FakeLedger implements Ledger {
     if (this.failWith !== undefined) return Promise.reject(this.failWith);
     let index = 0;
     if (from === undefined) {
-      index = this.events.length;
+      index = this.emitted.length;
     } else {
-      while (index < this.events.length && (this.events[index] as LedgerEvent).blockNumber < from.blockNumber) index += 1;
+      while (index < this.emitted.length && (this.emitted[index] as LedgerEvent).blockNumber < from.blockNumber) index += 1;
       if (from.transactionId !== undefined) {
-        const at = this.events.findIndex((e) => e.blockNumber === from.blockNumber && e.transactionId === from.transactionId);
+        const at = this.emitted.findIndex((e) => e.blockNumber === from.blockNumber && e.transactionId === from.transactionId);
         if (at >= 0) index = at + 1;
       }
     }
     let closed = false;
     let wake: (() => void) | undefined;
-    const events = this.events;
+    const events = this.emitted;
     const waiters = this.#waiters;
     const iterator: AsyncIterator<LedgerEvent> = {
       next: async () => {

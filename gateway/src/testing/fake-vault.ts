@@ -30,7 +30,6 @@ export class FakeVault implements Vault {
       this.#check();
       size += chunk.length;
       if (size > options.maxBytes) {
-        body.destroy();
         throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
       }
       hash.update(chunk);

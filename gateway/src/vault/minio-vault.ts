@@ -154,8 +154,7 @@ export class MinioVault implements Vault {
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         size += buffer.length;
         if (size > options.maxBytes) {
-          body.destroy();
-          throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
+            throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
         }
         hash.update(buffer);
         pending.push(buffer);

@@ -1,0 +1,214 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import { isAmountString, isCurrency } from '../domain/amounts';
+import { TermsType, type TermsRecord } from '../domain/records';
+import {
+  type GrantRecord,
+  GrantType,
+  type OfferRecord,
+  OfferSubjectTypes,
+  OfferType,
+  RoyaltyDocTypes,
+} from '../domain/royalty-records';
+import type { Subject } from '../domain/subjects';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { Keys } from '../ledger/keys';
+import { requireModel } from '../ledger/provenance';
+import { keyExists, requireRecord, writeRecord } from '../ledger/state';
+import { txTime, txTimeMs } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, parseIdArgument, parseRfc3339 } from '../shared/validate';
+
+import { PURCHASE_REFERENCE_PREFIX } from './revenue';
+import { RoyaltyKeys } from './royalty-keys';
+import { distributeRevenue, readRightsOfSubject, revenuePayload } from './royalty-ledger';
+
+/** Longest purchaseId: its revenue reference (`purchase:` + id) must still be a valid ID. */
+const MAX_PURCHASE_ID = 128 - PURCHASE_REFERENCE_PREFIX.length;
+
+const isPositiveAmount = (value: unknown): value is string => isAmountString(value) && value !== '0';
+
+/**
+ * The licence market (`market`): offers to license a model (by its owning studio) or a dataset (by
+ * the licensor of its rights) under published terms; a purchase creates a grant and a revenue event
+ * that distributes exactly like a reported one (same code path: holders, data pools, transfers).
+ */
+@Info({ title: 'Market', description: 'Licence offers on models and datasets, and their purchases' })
+export class MarketContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.market);
+  }
+
+  /**
+   * Publishes an offer. Request: `{ offerId, subjectType: model|dataset, subjectId, termsId, price,
+   * currency }`. A model offer comes from the model's owner studio (the model sealed and not
+   * revoked); a dataset offer from the licensor of the dataset's rights record. The terms must exist
+   * and be valid now. Returns the offer (status `open`).
+   * @throws `FORBIDDEN` for the regulator or a seller that does not own the subject; `INVALID`;
+   *   `NOT_FOUND` for the model, the dataset's rights or the terms; `CONFLICT` when the offerId
+   *   exists; `STATE` for an unsealed or revoked model or expired terms.
+   */
+  @Transaction()
+  async Offer(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'publish licence offers', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const offerId = f.id('offerId');
+    const subjectType = f.oneOf('subjectType', OfferSubjectTypes);
+    const subjectId = f.id('subjectId');
+    const termsId = f.id('termsId');
+    const price = f.check('price', isPositiveAmount, 'must be a positive decimal string of minor units (digits only, no leading zeros)', '1');
+    const currency = f.check('currency', isCurrency, 'must be a three-letter upper-case currency code', 'XXX');
+    f.finish();
+    await requireSellable(ctx, caller, { subjectType, subjectId });
+    await requireValidTerms(ctx, termsId);
+    const key = RoyaltyKeys.offer(offerId);
+    if (await keyExists(ctx, key)) throw conflict(`offer ${offerId} already exists`);
+    const offer: OfferRecord = {
+      docType: RoyaltyDocTypes.offer,
+      offerId,
+      subjectType,
+      subjectId,
+      termsId,
+      price,
+      currency,
+      sellerMsp: caller.mspId,
+      status: 'open',
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
+    await writeRecord(ctx, key, OfferType, offer);
+    emitEvent(ctx, EventNames.OfferPublished, { offer });
+    return toJson(offer);
+  }
+
+  /**
+   * Withdraws an open offer; the seller only. Request: `{ offerId }`. Returns the offer.
+   * @throws `FORBIDDEN` unless the seller; `INVALID`; `NOT_FOUND`; `STATE` unless open.
+   */
+  @Transaction()
+  async Withdraw(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'withdraw licence offers', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const offerId = f.id('offerId');
+    f.finish();
+    const key = RoyaltyKeys.offer(offerId);
+    const offer = await requireRecord(ctx, key, OfferType, `offer ${offerId}`);
+    requireOrg(caller, offer.sellerMsp, `withdraw offer ${offerId}`);
+    if (offer.status !== 'open') throw wrongState(`offer ${offerId} is ${offer.status}`);
+    const withdrawn: OfferRecord = { ...offer, status: 'withdrawn', updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    await writeRecord(ctx, key, OfferType, withdrawn);
+    emitEvent(ctx, EventNames.OfferWithdrawn, { offer: withdrawn });
+    return toJson(withdrawn);
+  }
+
+  /**
+   * Buys a licence through an open offer: a studio other than the seller. Request:
+   * `{ offerId, purchaseId }` (purchaseId unique; a retried purchase is refused, never paid twice).
+   * Writes a grant and records the price as revenue on the offer's subject under reference
+   * `purchase:<purchaseId>` of the buyer's org, distributed like any revenue. Returns the grant.
+   * @throws `FORBIDDEN` unless a studio other than the seller; `INVALID`; `NOT_FOUND` for the offer;
+   *   `CONFLICT` for a repeated purchaseId; `STATE` for a withdrawn offer, a revoked model or
+   *   expired terms.
+   */
+  @Transaction()
+  async Purchase(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'purchase licences', Roles.studio);
+    const f = Fields.parse(request);
+    const offerId = f.id('offerId');
+    const purchaseId = f.id('purchaseId');
+    if (purchaseId.length > MAX_PURCHASE_ID) f.addIssue('purchaseId', `must be at most ${MAX_PURCHASE_ID} characters`);
+    f.finish();
+    const offer = await requireRecord(ctx, RoyaltyKeys.offer(offerId), OfferType, `offer ${offerId}`);
+    if (offer.sellerMsp === caller.mspId) throw forbidden(`${caller.mspId} may not buy its own offer ${offerId}`);
+    if (offer.status !== 'open') throw wrongState(`offer ${offerId} is ${offer.status}`);
+    const grantKey = RoyaltyKeys.grant(purchaseId);
+    if (await keyExists(ctx, grantKey)) throw conflict(`purchase ${purchaseId} already exists`);
+    if (offer.subjectType === 'model') {
+      const model = await requireModel(ctx, offer.subjectId);
+      if (model.status === 'revoked') throw wrongState(`model ${offer.subjectId} is revoked and cannot be licensed`);
+    }
+    await requireValidTerms(ctx, offer.termsId);
+    const revenueReference = `${PURCHASE_REFERENCE_PREFIX}${purchaseId}`;
+    const outcome = await distributeRevenue(ctx, {
+      caller,
+      subject: { subjectType: offer.subjectType, subjectId: offer.subjectId },
+      amount: BigInt(offer.price),
+      currency: offer.currency,
+      reference: revenueReference,
+      source: 'purchase',
+    });
+    const grant: GrantRecord = {
+      docType: RoyaltyDocTypes.grant,
+      purchaseId,
+      offerId,
+      subjectType: offer.subjectType,
+      subjectId: offer.subjectId,
+      termsId: offer.termsId,
+      price: offer.price,
+      currency: offer.currency,
+      sellerMsp: offer.sellerMsp,
+      buyerMsp: caller.mspId,
+      revenueReference,
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
+    await writeRecord(ctx, grantKey, GrantType, grant);
+    emitEvent(ctx, EventNames.LicencePurchased, { grant, ...revenuePayload(outcome) });
+    return toJson(grant);
+  }
+
+  /**
+   * The offer record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async GetOffer(ctx: KisekiContext, offerId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(offerId, 'offerId');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.offer(id), OfferType, `offer ${id}`));
+  }
+
+  /**
+   * The grant of a purchase.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async GetGrant(ctx: KisekiContext, purchaseId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(purchaseId, 'purchaseId');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.grant(id), GrantType, `grant ${id}`));
+  }
+}
+
+/**
+ * The seller must control the subject: a model's owner studio (sealed, not revoked), or a dataset's
+ * licensor.
+ */
+async function requireSellable(ctx: KisekiContext, caller: Caller, subject: { subjectType: 'model' | 'dataset'; subjectId: string }): Promise<void> {
+  if (subject.subjectType === 'model') {
+    if (caller.role !== Roles.studio) throw forbidden(`${caller.mspId} (${caller.role}) may not offer models; their owner studio may`);
+    const model = await requireModel(ctx, subject.subjectId);
+    requireOrg(caller, model.ownerMsp, `offer model ${subject.subjectId}`);
+    if (model.status !== 'sealed') throw wrongState(`model ${subject.subjectId} is ${model.status}; only sealed models can be licensed`);
+    return;
+  }
+  if (caller.role !== Roles.licensor) throw forbidden(`${caller.mspId} (${caller.role}) may not offer datasets; their licensor may`);
+  const dataset: Subject = { subjectType: 'dataset', subjectId: subject.subjectId };
+  const rights = await readRightsOfSubject(ctx, dataset);
+  if (rights === undefined) throw notFound(`dataset ${subject.subjectId} has no rights record`);
+  requireOrg(caller, rights.licensorMsp, `offer dataset ${subject.subjectId}`);
+}
+
+/** @throws KisekiError `NOT_FOUND` for missing terms; `STATE` outside their validity window. */
+async function requireValidTerms(ctx: KisekiContext, termsId: string): Promise<TermsRecord> {
+  const terms = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
+  const now = txTimeMs(ctx);
+  const from = parseRfc3339(terms.validFrom) ?? 0;
+  const until = terms.validUntil === undefined ? undefined : parseRfc3339(terms.validUntil);
+  if (now < from || (until !== undefined && now >= until)) throw wrongState(`terms ${termsId} are not valid at this time`);
+  return terms;
+}

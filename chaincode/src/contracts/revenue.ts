@@ -1,0 +1,459 @@
+import { Info, Transaction } from 'fabric-contract-api';
+
+import { formatAmount, isAmountString, isCurrency } from '../domain/amounts';
+import { ProviderType, type RecordType } from '../domain/records';
+import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
+import {
+  HolderBalanceType,
+  type HolderBalanceRecord,
+  type PoolAdditionJson,
+  ProviderClaimType,
+  type ProviderClaimRecord,
+  RevenueType,
+  RoyaltyDocTypes,
+  RoyaltyPoolType,
+  type RoyaltyPoolRecord,
+  type SettlementRecord,
+  SettlementType,
+  SubjectRevenueType,
+} from '../domain/royalty-records';
+import { isSubjectType, SUBJECT_TYPES, type Subject, type SubjectType } from '../domain/subjects';
+import { KisekiContext, KisekiContract } from '../ledger/context';
+import { emitEvent } from '../ledger/events';
+import { requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { Keys, lastAttribute } from '../ledger/keys';
+import { modelProviderCount, readModel } from '../ledger/provenance';
+import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
+import { txTime } from '../ledger/time';
+import { toJson } from '../shared/codec';
+import { conflict, invalid, notFound, wrongState } from '../shared/errors';
+import { ContractNames, EventNames, Roles } from '../shared/names';
+import { Fields, isId, parseIdArgument } from '../shared/validate';
+
+import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
+import { distributeRevenue, revenuePayload } from './royalty-ledger';
+
+/** Revenue references starting with this are written by `market:Purchase` only. */
+export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
+/** Most models one statement or claim covers (name `modelIds` / `modelId` beyond that). */
+export const MAX_STATEMENT_MODELS = 200;
+/** Most keys of one kind `revenue:Totals` sums; beyond it the view says `complete: false`. */
+export const MAX_AUDIT_KEYS = 100_000;
+
+const isAmount = (value: unknown): value is string => isAmountString(value) && value !== '0';
+const AMOUNT_MESSAGE = 'must be a positive decimal string of minor units (digits only, no leading zeros)';
+const CURRENCY_MESSAGE = 'must be a three-letter upper-case currency code';
+
+/** One (model, currency) line of a provider's statement. */
+interface StatementLine {
+  readonly modelId: string;
+  readonly currency: string;
+  readonly itemCount: number;
+  readonly trainingSize: number;
+  /** Everything the provider's items have earned from this pool so far. */
+  readonly accrued: string;
+  readonly claimed: string;
+  readonly claimable: string;
+}
+
+/**
+ * Revenue (`revenue`): revenue reports and their exact distribution, provider statements, claims and
+ * settlements, and the per-currency invariant view. See docs/royalties.md for the arithmetic.
+ */
+@Info({ title: 'Revenue', description: 'Revenue distribution, royalty statements, claims and settlements' })
+export class RevenueContract extends KisekiContract {
+  constructor() {
+    super(ContractNames.revenue);
+  }
+
+  /**
+   * Records a revenue event and distributes it in this transaction (rights holders by share, the
+   * data pool into the per-model index along the lineage, due threshold transfers executed).
+   * Request: `{ subjectId, amount, currency, reference, subjectType? }` — `subjectType` defaults to
+   * the output or model with that id; `reference` is unique per recording org (a retried report is
+   * refused, never paid twice). Studios only. Returns the revenue record.
+   * @throws `FORBIDDEN` unless a studio; `INVALID` (also an ambiguous subject or a reserved
+   *   reference); `NOT_FOUND` for the subject; `CONFLICT` for a repeated reference; `STATE` for an
+   *   unsealed model or a subject without rights holders.
+   */
+  @Transaction()
+  async Record(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'record revenue', Roles.studio);
+    const f = Fields.parse(request);
+    const subjectType = f.check('subjectType', isSubjectType, `must be one of ${SUBJECT_TYPES.join(', ')}`, 'work', { optional: true });
+    const subjectId = f.id('subjectId');
+    const amount = f.check('amount', isAmount, AMOUNT_MESSAGE, '1');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
+    const reference = f.id('reference');
+    if (reference.startsWith(PURCHASE_REFERENCE_PREFIX)) f.addIssue('reference', `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`);
+    f.finish();
+    const subject: Subject = { subjectType: subjectType ?? (await inferSubjectType(ctx, subjectId)), subjectId };
+    const outcome = await distributeRevenue(ctx, { caller, subject, amount: BigInt(amount), currency, reference, source: 'report' });
+    emitEvent(ctx, EventNames.RevenueRecorded, revenuePayload(outcome));
+    return toJson(outcome.revenue);
+  }
+
+  /**
+   * A revenue record. Query: `{ recorderMsp, reference }`.
+   * @throws `NOT_FOUND`; `INVALID`.
+   */
+  @Transaction(false)
+  async Get(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const recorderMsp = f.mspId('recorderMsp');
+    const reference = f.id('reference');
+    f.finish('query');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`));
+  }
+
+  /**
+   * Cumulative revenue of a subject in a currency. Query: `{ subjectType, subjectId, currency }`.
+   * Returns the record, or a zero total when none was recorded.
+   * @throws `INVALID`.
+   */
+  @Transaction(false)
+  async GetSubjectRevenue(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const subjectType = f.oneOf('subjectType', SUBJECT_TYPES);
+    const subjectId = f.id('subjectId');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
+    f.finish('query');
+    const record = await readRecord(ctx, RoyaltyKeys.subjectRevenue(subjectType, subjectId, currency), SubjectRevenueType);
+    return toJson(record ?? { docType: RoyaltyDocTypes.subjectRevenue, subjectType, subjectId, currency, total: '0', events: 0 });
+  }
+
+  /**
+   * A model's data pool in a currency, with the check of its identity N·index + carry = 10^18·poolIn.
+   * Query: `{ modelId, currency }`. Returns `{ pool, identityHolds }`.
+   * @throws `NOT_FOUND` when the pool never received anything; `INVALID`.
+   */
+  @Transaction(false)
+  async GetPool(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
+    f.finish('query');
+    const pool = await requireRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType, `pool of model ${modelId} in ${currency}`);
+    return toJson({ pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) });
+  }
+
+  /**
+   * A provider's royalty statement: per model and currency the items it contributed, what they have
+   * accrued in total, what was claimed and what is claimable, and totals per currency. Query:
+   * `{ providerId, currency?, modelIds? }`; without `modelIds`, the models are those of the
+   * `providerModel` index (at most 200; `complete: false` says there are more).
+   * Returns `{ providerId, managingMsp, lines, totals, complete }`.
+   * @throws `NOT_FOUND` for the provider; `INVALID`.
+   */
+  @Transaction(false)
+  async Statement(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const providerId = f.id('providerId');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX', { optional: true });
+    const modelIds = f.has('modelIds') ? f.idList('modelIds', 1, MAX_STATEMENT_MODELS, { unique: true }) : undefined;
+    f.finish('query');
+    const provider = await requireRecord(ctx, Keys.provider(providerId), ProviderType, `provider ${providerId}`);
+    const { models, complete } = modelIds === undefined ? await providerModels(ctx, providerId) : { models: modelIds, complete: true };
+    const lines = await statementLines(ctx, providerId, models, currency);
+    const totals = new Map<string, { accrued: bigint; claimed: bigint; claimable: bigint }>();
+    for (const line of lines) {
+      const sum = totals.get(line.currency) ?? { accrued: 0n, claimed: 0n, claimable: 0n };
+      sum.accrued += BigInt(line.accrued);
+      sum.claimed += BigInt(line.claimed);
+      sum.claimable += BigInt(line.claimable);
+      totals.set(line.currency, sum);
+    }
+    return toJson({
+      providerId,
+      managingMsp: provider.managingMsp,
+      lines,
+      totals: [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cur, sum]) => ({
+        currency: cur,
+        accrued: formatAmount(sum.accrued),
+        claimed: formatAmount(sum.claimed),
+        claimable: formatAmount(sum.claimable),
+      })),
+      complete,
+    });
+  }
+
+  /**
+   * A rights holder's balances. Query: `{ holderId, mspId, currency? }`. Returns `{ holderId, mspId,
+   * balances: [{ currency, credited, claimed, claimable }] }`.
+   * @throws `INVALID`.
+   */
+  @Transaction(false)
+  async HolderBalance(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const holderId = f.id('holderId');
+    const mspId = f.mspId('mspId');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX', { optional: true });
+    f.finish('query');
+    let records: HolderBalanceRecord[];
+    if (currency !== undefined) {
+      const record = await readRecord(ctx, RoyaltyKeys.holderBalance(mspId, holderId, currency), HolderBalanceType);
+      records = record === undefined ? [] : [record];
+    } else {
+      records = decodeEntries((await readAll(ctx, RoyaltyKeyTypes.holderBalance, [mspId, holderId], 1000)).entries, HolderBalanceType);
+    }
+    return toJson({
+      holderId,
+      mspId,
+      balances: records.map((r) => ({
+        currency: r.currency,
+        credited: r.credited,
+        claimed: r.claimed,
+        claimable: formatAmount(BigInt(r.credited) - BigInt(r.claimed)),
+      })),
+    });
+  }
+
+  /**
+   * Moves what is claimable to payable and records a settlement request. Request, either
+   * `{ providerId, currency, modelId?, settlementId? }` — by the provider's managing org, over one model or
+   * all the provider's models (at most 200) — or `{ holderId, currency, settlementId? }` — a rights
+   * holder's balance, by the holder's org. `settlementId` defaults to the transaction ID.
+   * Returns the settlement (status `requested`).
+   * @throws `FORBIDDEN` for the regulator or an org that does not manage the payee; `INVALID`;
+   *   `NOT_FOUND` for the provider or the holder balance; `CONFLICT` for an existing settlementId;
+   *   `STATE` when nothing is claimable or the provider has too many models to claim at once.
+   */
+  @Transaction()
+  async Claim(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'claim royalties', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const providerId = f.id('providerId', { optional: true });
+    const holderId = f.id('holderId', { optional: true });
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
+    const modelId = f.id('modelId', { optional: true });
+    const requestedId = f.id('settlementId', { optional: true });
+    if ((providerId === undefined) === (holderId === undefined)) f.addIssue('providerId', 'give exactly one of providerId and holderId');
+    if (holderId !== undefined && modelId !== undefined) f.addIssue('modelId', 'applies to provider claims only');
+    f.finish();
+    const settlementId = requestedId ?? ctx.stub.getTxID();
+    if (!isId(settlementId)) throw invalid('request is invalid: settlementId: is required (the transaction ID is not a valid ID)');
+    if (await keyExists(ctx, RoyaltyKeys.settlement(settlementId))) throw conflict(`settlement ${settlementId} already exists`);
+    const now = txTime(ctx);
+    const stamp = { createdBy: caller.mspId, createdAt: now };
+
+    let settlement: SettlementRecord;
+    if (providerId !== undefined) {
+      const provider = await requireRecord(ctx, Keys.provider(providerId), ProviderType, `provider ${providerId}`);
+      requireOrg(caller, provider.managingMsp, `claim for provider ${providerId}`);
+      let models: string[];
+      if (modelId !== undefined) {
+        models = [modelId];
+      } else {
+        const found = await providerModels(ctx, providerId);
+        if (!found.complete) throw wrongState(`provider ${providerId} has more than ${MAX_STATEMENT_MODELS} models: claim per modelId`);
+        models = found.models;
+      }
+      const items: PoolAdditionJson[] = [];
+      let total = 0n;
+      for (const line of await statementLines(ctx, providerId, models, currency)) {
+        const claimable = BigInt(line.claimable);
+        if (claimable === 0n) continue;
+        const key = RoyaltyKeys.providerClaim(providerId, line.modelId, currency);
+        const current = await readRecord(ctx, key, ProviderClaimType);
+        const claimed = formatAmount(BigInt(line.claimed) + claimable);
+        const next: ProviderClaimRecord = current === undefined
+          ? { docType: RoyaltyDocTypes.providerClaim, providerId, modelId: line.modelId, currency, claimed, ...stamp }
+          : { ...current, claimed, updatedBy: caller.mspId, updatedAt: now };
+        await writeRecord(ctx, key, ProviderClaimType, next);
+        items.push({ modelId: line.modelId, amount: line.claimable });
+        total += claimable;
+      }
+      if (total === 0n) throw wrongState(`provider ${providerId} has nothing claimable in ${currency}`);
+      settlement = settlementRecord(settlementId, 'provider', providerId, provider.managingMsp, currency, total, items, stamp);
+    } else {
+      const id = holderId as string;
+      const key = RoyaltyKeys.holderBalance(caller.mspId, id, currency);
+      const balance = await requireRecord(ctx, key, HolderBalanceType, `balance of holder ${id} of ${caller.mspId} in ${currency}`);
+      const claimable = BigInt(balance.credited) - BigInt(balance.claimed);
+      if (claimable === 0n) throw wrongState(`holder ${id} has nothing claimable in ${currency}`);
+      await writeRecord(ctx, key, HolderBalanceType, { ...balance, claimed: balance.credited, updatedBy: caller.mspId, updatedAt: now });
+      settlement = settlementRecord(settlementId, 'holder', id, caller.mspId, currency, claimable, [], stamp);
+    }
+    await writeRecord(ctx, RoyaltyKeys.settlement(settlementId), SettlementType, settlement);
+    emitEvent(ctx, EventNames.RevenueClaimed, { settlement });
+    return toJson(settlement);
+  }
+
+  /**
+   * Records the off-chain payment of a settlement; only its managing org. Request:
+   * `{ settlementId, paymentReference }` (a bank or ledger reference, never personal data).
+   * Returns the settlement (status `settled`).
+   * @throws `FORBIDDEN` unless the managing org; `INVALID`; `NOT_FOUND`; `STATE` when already settled.
+   */
+  @Transaction()
+  async MarkSettled(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'mark settlements', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const settlementId = f.id('settlementId');
+    const paymentReference = f.text('paymentReference', 256);
+    f.finish();
+    const key = RoyaltyKeys.settlement(settlementId);
+    const settlement = await requireRecord(ctx, key, SettlementType, `settlement ${settlementId}`);
+    requireOrg(caller, settlement.managingMsp, `settle ${settlementId}`);
+    if (settlement.status !== 'requested') throw wrongState(`settlement ${settlementId} is already ${settlement.status}`);
+    const settled: SettlementRecord = { ...settlement, status: 'settled', paymentReference, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    await writeRecord(ctx, key, SettlementType, settled);
+    emitEvent(ctx, EventNames.SettlementSettled, { settlement: settled });
+    return toJson(settled);
+  }
+
+  /**
+   * The settlement record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async GetSettlement(ctx: KisekiContext, settlementId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(settlementId, 'settlementId');
+    return toJson(await requireRecord(ctx, RoyaltyKeys.settlement(id), SettlementType, `settlement ${id}`));
+  }
+
+  /**
+   * The per-currency invariant view (an audit read: it sums every key of each kind). Query:
+   * `{ currency }`. Returns the sums — revenue, holder credited/claimed, pool in, provider claimed,
+   * payable (requested settlements), settled — the unclaimed parts, and the checks
+   * `distributed` (revenue = holder credited + pool in), `claimsSettle` (holder claimed + provider
+   * claimed = payable + settled), `poolIdentities` (every pool's N·index + carry = 10^18·poolIn) and
+   * `balanced` (all three). `poolUnclaimed` is providers' accrued-unclaimed plus the carried remainder.
+   * @throws `INVALID`.
+   */
+  @Transaction(false)
+  async Totals(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
+    f.finish('query');
+    let complete = true;
+    const scan = async <T extends { currency: string }>(objectType: string, type: RecordType<T>): Promise<T[]> => {
+      const { entries, more } = await readAll(ctx, objectType, [], MAX_AUDIT_KEYS);
+      if (more) complete = false;
+      return decodeEntries(entries, type).filter((record) => record.currency === currency);
+    };
+    const sum = (values: readonly string[]): bigint => values.reduce((acc, v) => acc + BigInt(v), 0n);
+
+    const revenue = sum((await scan(RoyaltyKeyTypes.subjectRevenue, SubjectRevenueType)).map((r) => r.total));
+    const balances = await scan(RoyaltyKeyTypes.holderBalance, HolderBalanceType);
+    const holderCredited = sum(balances.map((b) => b.credited));
+    const holderClaimed = sum(balances.map((b) => b.claimed));
+    const pools: RoyaltyPoolRecord[] = await scan(RoyaltyKeyTypes.royaltyPool, RoyaltyPoolType);
+    const poolIn = sum(pools.map((p) => p.poolIn));
+    const carryScaled = sum(pools.map((p) => p.carry));
+    const poolIdentities = pools.every((p) => poolIdentityHolds(poolFromJson(p), BigInt(p.trainingSize)));
+    const providerClaimed = sum((await scan(RoyaltyKeyTypes.providerClaim, ProviderClaimType)).map((c) => c.claimed));
+    const settlements = await scan(RoyaltyKeyTypes.settlement, SettlementType);
+    const payable = sum(settlements.filter((s) => s.status === 'requested').map((s) => s.amount));
+    const settled = sum(settlements.filter((s) => s.status === 'settled').map((s) => s.amount));
+
+    const distributed = revenue === holderCredited + poolIn;
+    const claimsSettle = holderClaimed + providerClaimed === payable + settled;
+    return toJson({
+      currency,
+      revenue: formatAmount(revenue),
+      holderCredited: formatAmount(holderCredited),
+      holderClaimed: formatAmount(holderClaimed),
+      holderUnclaimed: formatAmount(holderCredited - holderClaimed),
+      poolIn: formatAmount(poolIn),
+      providerClaimed: formatAmount(providerClaimed),
+      poolUnclaimed: formatAmount(poolIn - providerClaimed),
+      carryScaled: carryScaled.toString(),
+      payable: formatAmount(payable),
+      settled: formatAmount(settled),
+      pools: pools.length,
+      distributed,
+      claimsSettle,
+      poolIdentities,
+      balanced: distributed && claimsSettle && poolIdentities,
+      complete,
+    });
+  }
+}
+
+/**
+ * Which type an untyped revenue subject id names: an output, else a model.
+ * @throws KisekiError `INVALID` when both exist; `NOT_FOUND` when neither does.
+ */
+async function inferSubjectType(ctx: KisekiContext, subjectId: string): Promise<SubjectType> {
+  const isOutput = await keyExists(ctx, Keys.output(subjectId));
+  const isModel = await keyExists(ctx, Keys.model(subjectId));
+  if (isOutput && isModel) throw invalid(`request is invalid: subjectType: ${subjectId} is both an output and a model; give subjectType`);
+  if (isOutput) return 'output';
+  if (isModel) return 'model';
+  throw notFound(`no output or model ${subjectId} exists (give subjectType for data, dataset or work subjects)`);
+}
+
+/** The models of the `providerModel` index for a provider, at most {@link MAX_STATEMENT_MODELS}. */
+async function providerModels(ctx: KisekiContext, providerId: string): Promise<{ models: string[]; complete: boolean }> {
+  const { entries, more } = await readAll(ctx, RoyaltyKeyTypes.providerModel, [providerId], MAX_STATEMENT_MODELS);
+  return { models: entries.map((entry) => lastAttribute(entry.key)), complete: !more };
+}
+
+/**
+ * A provider's lines over the given models: one per pool (model, currency) it has items in. O(1)
+ * reads per line whatever the number of the model's providers.
+ */
+async function statementLines(
+  ctx: KisekiContext,
+  providerId: string,
+  modelIds: readonly string[],
+  currency: string | undefined,
+): Promise<StatementLine[]> {
+  const lines: StatementLine[] = [];
+  for (const modelId of modelIds) {
+    const model = await readModel(ctx, modelId);
+    if (model === undefined) continue;
+    const itemCount = await modelProviderCount(ctx, modelId, providerId);
+    if (itemCount === 0) continue;
+    const pools = currency === undefined
+      ? decodeEntries((await readAll(ctx, RoyaltyKeyTypes.royaltyPool, [modelId], 1000)).entries, RoyaltyPoolType)
+      : [await readRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType)].filter((p): p is RoyaltyPoolRecord => p !== undefined);
+    for (const pool of pools) {
+      const claim = await readRecord(ctx, RoyaltyKeys.providerClaim(providerId, modelId, pool.currency), ProviderClaimType);
+      const claimed = BigInt(claim?.claimed ?? '0');
+      const index = poolFromJson(pool).index;
+      lines.push({
+        modelId,
+        currency: pool.currency,
+        itemCount,
+        trainingSize: pool.trainingSize,
+        accrued: formatAmount(entitlement(index, BigInt(itemCount))),
+        claimed: formatAmount(claimed),
+        claimable: formatAmount(accrued(index, BigInt(itemCount), claimed)),
+      });
+    }
+  }
+  return lines;
+}
+
+function settlementRecord(
+  settlementId: string,
+  kind: SettlementRecord['kind'],
+  payeeId: string,
+  managingMsp: string,
+  currency: string,
+  amount: bigint,
+  items: PoolAdditionJson[],
+  stamp: { createdBy: string; createdAt: string },
+): SettlementRecord {
+  return {
+    docType: RoyaltyDocTypes.settlement,
+    settlementId,
+    kind,
+    payeeId,
+    managingMsp,
+    currency,
+    amount: formatAmount(amount),
+    items,
+    status: 'requested',
+    ...stamp,
+  };
+}

@@ -1,0 +1,69 @@
+import { ApiKeyStore, hashApiKey, type Role } from '../auth';
+import { createApp, type GatewayApp } from '../http/app';
+import { allRoutes } from '../http/routes';
+import { silentLogger } from '../logger';
+import { Metrics } from '../metrics';
+import { MemoryStore, type DocumentStore } from '../store/store';
+import { buildServices, type Services } from '../use-cases/services';
+import { FakeLedger } from './fake-ledger';
+import { FakeVault } from './fake-vault';
+
+/** A gateway on port 0 over the fakes, with one API key per role (`key-<role>`). */
+export interface Harness {
+  url: string;
+  ledger: FakeLedger;
+  vault: FakeVault;
+  store: DocumentStore;
+  services: Services;
+  app: GatewayApp;
+  key(role: Role): string;
+  call(method: string, path: string, options?: { role?: Role; body?: unknown; raw?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBytes?: number } = {}): Promise<Harness> {
+  const ledger = new FakeLedger();
+  const vault = new FakeVault();
+  const store = new MemoryStore();
+  const roles: Role[] = ['studio-operator', 'licensor-operator', 'provider-agent', 'auditor', 'regulator'];
+  const keys = new ApiKeyStore({ keys: roles.map((role) => ({ keyHash: hashApiKey(`key-${role}`), clientId: `client-${role}`, role })) });
+  const services = buildServices({
+    settings: {
+      mspId: 'Studio1MSP',
+      uploadMaxBytes: options.uploadMaxBytes ?? 1024 * 1024,
+      jsonMaxBytes: options.jsonMaxBytes ?? 64 * 1024,
+      presignTtlSeconds: 60,
+      sseHeartbeatMs: 60_000,
+    },
+    ledger,
+    vault,
+    store,
+    metrics: new Metrics(),
+    logger: silentLogger,
+    webhookOptions: { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+  });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000 });
+  const { url } = await app.start(0, '127.0.0.1');
+  const key = (role: Role): string => `key-${role}`;
+  return {
+    url,
+    ledger,
+    vault,
+    store,
+    services,
+    app,
+    key,
+    call: (method, path, opts = {}) => {
+      const headers: Record<string, string> = { ...(opts.role === undefined ? {} : { authorization: `Bearer ${key(opts.role)}` }), ...opts.headers };
+      let body: RequestInit['body'] | undefined = opts.raw;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body, duplex: 'half' } as RequestInit) });
+    },
+    close: async () => {
+      await app.stop();
+    },
+  };
+}
