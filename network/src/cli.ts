@@ -3,7 +3,7 @@ import { NetworkError } from './errors';
 import { consoleLogger, seconds } from './log';
 import { deploy, down, NetworkStatus, startNode, status, stopNode, up } from './network';
 import { ensureTools } from './tools';
-import { Consensus, DEFAULT_BASE_PORT } from './topology';
+import { DEFAULT_BASE_PORT } from './topology';
 
 const USAGE = `Usage: npm run network -- <command> [options]
 
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
       if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft') throw new NetworkError(`--consensus must be raft or bft, got ${consensus}`);
       const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
       if (basePort !== undefined && !Number.isInteger(basePort)) throw new NetworkError(`--base-port must be a number, got ${values['base-port']}`);
-      const s = await up({ log, ...(consensus ? { consensus: consensus as Consensus } : {}), ...(basePort !== undefined ? { basePort } : {}) });
+      const s = await up({ log, ...(consensus ? { consensus: consensus } : {}), ...(basePort !== undefined ? { basePort } : {}) });
       printStatus(s);
       console.log(`network up in ${seconds(Date.now() - started)}`);
       return;

@@ -22,7 +22,7 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const readPackageJson = (file: string): PackageJson => JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
 
 /** Resolves a package the way Node does: the nearest node_modules/<name> walking up from `fromDir`. */
 function resolvePackageDir(name: string, fromDir: string): string | undefined {
@@ -45,13 +45,12 @@ export function productionClosure(rootPackageDir: string): Map<string, string> {
   const out = new Map<string, string>();
   const queue: { dir: string; optional: boolean; name: string; from: string }[] = [];
   const enqueueDeps = (dir: string): void => {
-    const pkg = readJson<PackageJson>(path.join(dir, 'package.json'));
+    const pkg = readPackageJson(path.join(dir, 'package.json'));
     for (const name of Object.keys(pkg.dependencies ?? {})) queue.push({ dir, optional: false, name, from: dir });
     for (const name of Object.keys(pkg.optionalDependencies ?? {})) queue.push({ dir, optional: true, name, from: dir });
   };
   enqueueDeps(rootPackageDir);
-  while (queue.length > 0) {
-    const next = queue.shift()!;
+  for (let next = queue.shift(); next; next = queue.shift()) {
     const found = resolvePackageDir(next.name, next.from);
     if (!found) {
       if (next.optional) continue;
@@ -84,7 +83,7 @@ export async function packageChaincode(buildDir: string, label: string, chaincod
   const src = path.join(buildDir, 'code', 'src');
   mkdirSync(src, { recursive: true });
 
-  const manifest = readJson<PackageJson>(path.join(chaincodeDir, 'package.json'));
+  const manifest = readPackageJson(path.join(chaincodeDir, 'package.json'));
   writeFileSync(path.join(src, 'package.json'), JSON.stringify({
     name: manifest.name,
     version: manifest.version,

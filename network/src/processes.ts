@@ -104,8 +104,8 @@ export function lastLines(file: string, count = 20): string {
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
+    server.once('error', () => { resolve(false); });
+    server.listen(port, host, () => server.close(() => { resolve(true); }));
   });
 }
 

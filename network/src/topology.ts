@@ -110,8 +110,19 @@ export function allPorts(topology: Topology): { port: number; owner: string }[] 
   ];
 }
 
+export interface CryptoPaths {
+  readonly root: string;
+  readonly ordererTlsCa: string;
+  readonly ordererAdmin: string;
+  ordererNode(o: OrdererNode): string;
+  peerNode(p: PeerNode): string;
+  peerTlsCa(org: PeerOrg): string;
+  orgAdmin(org: PeerOrg): string;
+  orgUser(org: PeerOrg): string;
+}
+
 /** Paths inside the state dir's `crypto/` tree, as cryptogen lays it out. */
-export function cryptoPaths(stateDir: string) {
+export function cryptoPaths(stateDir: string): CryptoPaths {
   const crypto = path.join(stateDir, 'crypto');
   const ordererOrg = path.join(crypto, 'ordererOrganizations', ORDERER_DOMAIN);
   const peerOrg = (org: PeerOrg): string => path.join(crypto, 'peerOrganizations', org.domain);

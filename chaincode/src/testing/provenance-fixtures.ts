@@ -159,3 +159,16 @@ export class ProvenanceWorld {
     return this.seal(modelId, mspId);
   }
 }
+
+/**
+ * The refusal of a transaction: resolves to its error when `attempt` rejects, and fails the test when
+ * it succeeds. Use as `expect((await refusal(p)).message).toMatch(/^FORBIDDEN: /)`.
+ */
+export async function refusal(attempt: Promise<unknown>): Promise<Error> {
+  try {
+    await attempt;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the transaction to be refused, but it succeeded');
+}

@@ -45,7 +45,7 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code
 
 /** Cursor paging for list endpoints. */
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2048).optional(),
 });
 

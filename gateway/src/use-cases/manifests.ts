@@ -49,6 +49,7 @@ export interface InclusionProofView {
   leafIndex: number;
   leafHash: string;
   auditPath: string[];
+  /** Checked here against the on-chain root, and by the peer (`models:VerifyInclusion`). */
   verified: true;
 }
 
@@ -59,6 +60,7 @@ export interface ExclusionProofView {
   root: string;
   treeSize: number;
   proof: ExclusionProof;
+  /** Checked here against the on-chain root, and by the peer (`models:VerifyExclusion`). */
   verified: true;
 }
 
@@ -163,6 +165,8 @@ export class ManifestService {
     if (!verifyInclusion(leaf, index, tree.size, path, Buffer.from(manifest.root, 'hex'))) {
       throw new AppError('INTERNAL', 'the inclusion proof does not verify against the on-chain root');
     }
+    const auditPath = encodeProof(path);
+    await this.#peerAgrees(Transactions.models.VerifyInclusion, { modelId, dataId, index, path: auditPath });
     return {
       modelId,
       dataId,
@@ -171,7 +175,7 @@ export class ManifestService {
       treeSize: tree.size,
       leafIndex: index,
       leafHash: leaf.toString('hex'),
-      auditPath: encodeProof(path),
+      auditPath,
       verified: true,
     };
   }
@@ -188,6 +192,13 @@ export class ManifestService {
     if (!isExclusionProof(proof) || !verifyExclusion(dataId, proof, Buffer.from(manifest.root, 'hex'))) {
       throw new AppError('INTERNAL', 'the exclusion proof does not verify against the on-chain root');
     }
+    await this.#peerAgrees(Transactions.models.VerifyExclusion, { modelId, dataId, proof });
     return { modelId, dataId, algorithm: 'RFC6962-SHA256', root: manifest.root, treeSize: tree.size, proof, verified: true };
+  }
+
+  /** Has the org's peer check a proof against the sealed root on the ledger. */
+  async #peerAgrees(transaction: string, query: Record<string, unknown>): Promise<void> {
+    const answer = (await this.ledger.evaluate(ContractNames.models, transaction, [JSON.stringify(query)])) as { valid?: unknown };
+    if (answer.valid !== true) throw new AppError('INTERNAL', 'the peer did not accept the proof against the on-chain root');
   }
 }

@@ -104,9 +104,9 @@ export async function pagedRead(
 ): Promise<RouteResult> {
   const result = (await ctx.services.ledger.evaluate(contract, transaction, [
     JSON.stringify({ ...query, pageSize: page.limit, bookmark: decodeCursor(page.cursor) }),
-  ])) as { items?: unknown[]; bookmark?: string } | undefined;
+  ])) as { items?: unknown[]; ids?: unknown[]; bookmark?: string } | undefined;
   const nextCursor = encodeCursor(result?.bookmark ?? '');
-  return { status: 200, body: { items: result?.items ?? [], ...(nextCursor === undefined ? {} : { nextCursor }) } };
+  return { status: 200, body: { items: result?.items ?? result?.ids ?? [], ...(nextCursor === undefined ? {} : { nextCursor }) } };
 }
 
 /** The media type of a request without parameters, e.g. `image/png`. */

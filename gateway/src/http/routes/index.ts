@@ -2,9 +2,12 @@ import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
+import { marketRoutes } from './market';
 import { modelRoutes } from './models';
 import { outputRoutes } from './outputs';
 import { providerRoutes } from './providers';
+import { revenueRoutes } from './revenue';
+import { rightsRoutes } from './rights';
 import { systemRoutes } from './system';
 import { termsRoutes } from './terms';
 
@@ -18,6 +21,9 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...dataRoutes,
     ...modelRoutes,
     ...outputRoutes,
+    ...rightsRoutes,
+    ...revenueRoutes,
+    ...marketRoutes,
     ...eventRoutes,
   ];
   document = buildOpenApi(routes, {

@@ -122,7 +122,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: "A model's training dataIds in leaf order",
     access: ANY_ROLE,
     params: ModelParams,
-    query: PageQuery,
+    query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(1000) }),
     responses: { 200: { description: 'One page of dataIds', schema: Page }, ...errors(404) },
     handler: (ctx) => pagedRead(ctx, C.models, T.models.ListTrainingIds, { modelId: ctx.params.modelId }, ctx.query),
   }),

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Currency, Id } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+
+/** The licence market: offers on models and datasets, purchases that grant a licence and pay royalties. */
+
+const OfferParams = z.strictObject({ offerId: Id });
+const PositiveAmount = z.string().regex(/^[1-9][0-9]{0,30}$/, 'must be a positive integer in minor units, as a decimal string');
+
+export const marketRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/offers',
+    operationId: 'publishOffer',
+    tag: 'market',
+    summary: 'Offer a licence on a sealed model (its owner) or a dataset (its licensor)',
+    access: STUDIO_OR_LICENSOR,
+    body: z.strictObject({ offerId: Id, subjectType: z.enum(['model', 'dataset']), subjectId: Id, termsId: Id, price: PositiveAmount, currency: Currency }),
+    responses: { 201: { description: 'Published', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.market, T.market.Offer, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/offers/:offerId',
+    operationId: 'getOffer',
+    tag: 'market',
+    summary: 'Read an offer',
+    access: ANY_ROLE,
+    params: OfferParams,
+    responses: { 200: { description: 'The offer', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetOffer, [ctx.params.offerId]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/offers/:offerId/withdraw',
+    operationId: 'withdrawOffer',
+    tag: 'market',
+    summary: 'Withdraw an open offer (the seller)',
+    access: STUDIO_OR_LICENSOR,
+    params: OfferParams,
+    responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.market, T.market.Withdraw, { offerId: ctx.params.offerId }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/purchases',
+    operationId: 'purchaseLicence',
+    tag: 'market',
+    summary: 'Buy a licence through an open offer: a grant, and the price distributed as revenue',
+    access: STUDIO,
+    body: z.strictObject({ offerId: Id, purchaseId: Id }),
+    responses: { 201: { description: 'Purchased: the grant', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.market, T.market.Purchase, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/purchases/:purchaseId',
+    operationId: 'getGrant',
+    tag: 'market',
+    summary: 'The licence grant of a purchase',
+    access: ANY_ROLE,
+    params: z.strictObject({ purchaseId: Id }),
+    responses: { 200: { description: 'The grant', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetGrant, [ctx.params.purchaseId]),
+  }),
+];

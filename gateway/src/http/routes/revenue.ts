@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ANY_ROLE, route, type AnyRoute } from '../route';
+import { Amount, Currency, Id, MspId } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO, submitWrite, WriteResult } from './common';
+import { SubjectType } from './rights';
+
+/** Revenue, distribution pools, statements, balances, claims and settlements. */
+
+const IdList = z
+  .string()
+  .max(200 * 130)
+  .transform((s) => s.split(',').filter((id) => id !== ''))
+  .pipe(z.array(Id).min(1).max(200));
+
+export const revenueRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/revenue',
+    operationId: 'recordRevenue',
+    tag: 'revenue',
+    summary: 'Record revenue on a subject; it is distributed (and due threshold transfers executed) in the same transaction',
+    access: STUDIO,
+    body: z.strictObject({ subjectId: Id, amount: Amount, currency: Currency, reference: Id, subjectType: SubjectType.optional() }),
+    responses: { 201: { description: 'Recorded and distributed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Record, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/revenue/:recorderMsp/:reference',
+    operationId: 'getRevenue',
+    tag: 'revenue',
+    summary: 'A revenue record by the recording org and its reference',
+    access: ANY_ROLE,
+    params: z.strictObject({ recorderMsp: MspId, reference: Id }),
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Get, [JSON.stringify(ctx.params)]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/subjects/:subjectType/:subjectId/revenue',
+    operationId: 'getSubjectRevenue',
+    tag: 'revenue',
+    summary: 'Cumulative revenue of a subject in a currency',
+    access: ANY_ROLE,
+    params: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
+    query: z.strictObject({ currency: Currency }),
+    responses: { 200: { description: 'The total', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSubjectRevenue, [JSON.stringify({ ...ctx.params, ...ctx.query })]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/models/:modelId/pool',
+    operationId: 'getDataPool',
+    tag: 'revenue',
+    summary: "A model's data pool: the cumulative revenue index per training item",
+    access: ANY_ROLE,
+    params: z.strictObject({ modelId: Id }),
+    query: z.strictObject({ currency: Currency }),
+    responses: { 200: { description: '{ pool, identityHolds }', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetPool, [JSON.stringify({ modelId: ctx.params.modelId, currency: ctx.query.currency })]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/providers/:providerId/statement',
+    operationId: 'getProviderStatement',
+    tag: 'statements',
+    summary: "A provider's statement: items per model, accrued, claimed and claimable",
+    access: ANY_ROLE,
+    params: z.strictObject({ providerId: Id }),
+    query: z.strictObject({ currency: Currency.optional(), modelIds: IdList.optional() }),
+    responses: { 200: { description: '{ providerId, managingMsp, lines, totals, complete }', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) =>
+      evaluateRead(ctx, C.revenue, T.revenue.Statement, [
+        JSON.stringify({ providerId: ctx.params.providerId, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}), ...(ctx.query.modelIds ? { modelIds: ctx.query.modelIds } : {}) }),
+      ]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/holders/:mspId/:holderId/balance',
+    operationId: 'getHolderBalance',
+    tag: 'statements',
+    summary: "A rights holder's balances",
+    access: ANY_ROLE,
+    params: z.strictObject({ mspId: MspId, holderId: Id }),
+    query: z.strictObject({ currency: Currency.optional() }),
+    responses: { 200: { description: '{ holderId, mspId, balances }', schema: LedgerRecord }, ...errors() },
+    handler: (ctx) =>
+      evaluateRead(ctx, C.revenue, T.revenue.HolderBalance, [JSON.stringify({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) })]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/claims',
+    operationId: 'claim',
+    tag: 'claims',
+    summary: "Claim what is claimable for a provider (its managing org) or a rights holder (the holder's org)",
+    access: ['studio-operator', 'licensor-operator', 'provider-agent'],
+    body: z
+      .strictObject({ providerId: Id.optional(), holderId: Id.optional(), currency: Currency, modelId: Id.optional(), settlementId: Id.optional() })
+      .refine((c) => (c.providerId === undefined) !== (c.holderId === undefined), { message: 'give exactly one of providerId or holderId', path: ['providerId'] }),
+    responses: { 201: { description: 'Settlement requested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Claim, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/settlements/:settlementId',
+    operationId: 'getSettlement',
+    tag: 'claims',
+    summary: 'Read a settlement',
+    access: ANY_ROLE,
+    params: z.strictObject({ settlementId: Id }),
+    responses: { 200: { description: 'The settlement', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSettlement, [ctx.params.settlementId]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/settlements/:settlementId/settled',
+    operationId: 'markSettled',
+    tag: 'claims',
+    summary: 'Record the off-chain payment of a settlement (its managing org)',
+    access: ['studio-operator', 'licensor-operator'],
+    params: z.strictObject({ settlementId: Id }),
+    body: z.strictObject({ paymentReference: z.string().min(1).max(256) }),
+    responses: { 200: { description: 'Settled', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.MarkSettled, { settlementId: ctx.params.settlementId, ...ctx.body }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/revenue-totals',
+    operationId: 'getRevenueTotals',
+    tag: 'revenue',
+    summary: 'Consortium-wide sums for a currency (the conservation invariant, for auditors)',
+    access: ANY_ROLE,
+    query: z.strictObject({ currency: Currency }),
+    responses: { 200: { description: 'Totals', schema: LedgerRecord }, ...errors() },
+    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Totals, [JSON.stringify(ctx.query)]),
+  }),
+];
