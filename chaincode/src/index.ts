@@ -1,9 +1,12 @@
 import type { Contract } from 'fabric-contract-api';
 
 import { DataContract } from './contracts/data';
+import { MarketContract } from './contracts/market';
 import { ModelsContract } from './contracts/models';
 import { OutputsContract } from './contracts/outputs';
 import { ProvidersContract } from './contracts/providers';
+import { RevenueContract } from './contracts/revenue';
+import { RightsContract } from './contracts/rights';
 import { TermsContract } from './contracts/terms';
 
 /**
@@ -11,7 +14,7 @@ import { TermsContract } from './contracts/terms';
  * this module's `contracts`). Clients call `<contract>:<transaction>`; names are in shared/names.ts.
  */
 
-export { DataContract, ModelsContract, OutputsContract, ProvidersContract, TermsContract };
+export { DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, RightsContract, TermsContract };
 
 export const contracts: (new () => Contract)[] = [
   // Provenance: licence terms, providers, training data, models and their manifests, outputs.
@@ -20,5 +23,8 @@ export const contracts: (new () => Contract)[] = [
   DataContract,
   ModelsContract,
   OutputsContract,
-  // Rights, royalties and market: RightsContract, RevenueContract, MarketContract are appended here.
+  // Rights, royalties and market.
+  RightsContract,
+  RevenueContract,
+  MarketContract,
 ];

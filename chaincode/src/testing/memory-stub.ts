@@ -27,6 +27,10 @@ import { compareIds } from '../shared/merkle';
  * (fresh context, before/around/after hooks) and commits its writes only if it succeeds.
  */
 
+// fabric-contract-api logs every decorator at info level; tests want quiet unless told otherwise.
+// (A peer always sets this variable for real chaincode, which never loads this module.)
+process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'WARNING';
+
 const COMPOSITE_NS = '\u0000';
 const MIN_RUNE = '\u0000';
 const MAX_RUNE = '\u{10FFFF}';

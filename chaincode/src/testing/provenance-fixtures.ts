@@ -4,6 +4,9 @@ import * as path from 'node:path';
 
 import type { Contract } from 'fabric-contract-api';
 
+// First, so that its quieter contract-api logging applies before the contracts load.
+import { type CollectionConfig, type InvokeOptions, type InvokeResult, MemoryLedger, type MemoryLedgerOptions } from './memory-stub';
+
 import { DataContract } from '../contracts/data';
 import { ModelsContract } from '../contracts/models';
 import { OutputsContract } from '../contracts/outputs';
@@ -11,8 +14,6 @@ import { ProvidersContract } from '../contracts/providers';
 import { TermsContract } from '../contracts/terms';
 import type { ModelRecord } from '../domain/records';
 import { Keys } from '../ledger/keys';
-
-import { type CollectionConfig, type InvokeOptions, type InvokeResult, MemoryLedger, type MemoryLedgerOptions } from './memory-stub';
 
 /**
  * Building blocks for tests of contracts that sit on provenance: a {@link MemoryLedger} with every

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
+import type { GatewayConfigInput } from './config';
+
+/**
+ * Starts one gateway process per org beside a running network (`npm start`): derives each org's config
+ * from the network status, writes it with the org's API keys (hashed) under the network's state dir,
+ * starts `gateway/dist/main.js` detached, registers it in `gateways.json` (so `network status` and
+ * `network down` see it) and prints each URL with a demo key per role.
+ */
+
+/** What the launcher reads from `network status` (a subset of the network's NetworkStatus). */
+export interface NetworkView {
+  stateDir: string;
+  basePort: number;
+  channel: string;
+  chaincode: { name: string };
+  vault: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
+  orgs: readonly { mspId: string; peerEndpoint: string; peerHostAlias: string; tlsCACertPath: string; userCertPath: string; userKeyPath: string }[];
+}
+
+/** The roles demo keys are made for, per org. */
+export function rolesFor(mspId: string): Role[] {
+  if (mspId.startsWith('Regulator')) return ['regulator'];
+  if (mspId.startsWith('Licensor')) return ['licensor-operator', 'auditor'];
+  return ['studio-operator', 'provider-agent', 'auditor'];
+}
+
+/** Gateway ports follow the network's topology: base + 300 + the org's index. */
+export const gatewayPort = (view: NetworkView, index: number): number => view.basePort + 300 + index;
+
+export const orgDir = (stateDir: string, mspId: string): string => join(stateDir, 'gateways', mspId);
+
+/** The gateway config of one org (paths absolute, secrets from the network's state). */
+export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfigInput {
+  const org = view.orgs[index];
+  if (org === undefined) throw new Error(`no org at index ${index}`);
+  const dir = orgDir(view.stateDir, org.mspId);
+  return {
+    mspId: org.mspId,
+    peer: { endpoint: org.peerEndpoint, hostAlias: org.peerHostAlias, tlsCACertPath: org.tlsCACertPath },
+    identity: { certPath: org.userCertPath, keyPath: org.userKeyPath },
+    channel: view.channel,
+    chaincode: view.chaincode.name,
+    vault: {
+      endpoint: view.vault.endpoint,
+      accessKey: view.vault.accessKey,
+      secretKey: view.vault.secretKey,
+      // Each org keeps its content in its own bucket, as it would in its own vault on its own hosts.
+      bucket: `${view.vault.bucket}-${org.mspId.toLowerCase()}`.slice(0, 63),
+      serverSideEncryption: 'sse-s3',
+    },
+    listen: { host: '127.0.0.1', port: gatewayPort(view, index) },
+    apiKeysFile: join(dir, 'api-keys.json'),
+    stateDir: join(dir, 'state'),
+  };
+}
+
+export interface DemoKey {
+  clientId: string;
+  role: Role;
+  key: string;
+}
+
+function writePrivate(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Demo keys of an org: reused when they exist (so restarts keep them), created otherwise. */
+export function ensureDemoKeys(stateDir: string, mspId: string): DemoKey[] {
+  const dir = orgDir(stateDir, mspId);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const demoFile = join(dir, 'demo-keys.json');
+  let keys: DemoKey[];
+  if (existsSync(demoFile)) {
+    keys = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoKey[];
+  } else {
+    keys = rolesFor(mspId).map((role) => ({ clientId: `${mspId.toLowerCase()}-demo-${role}`, role, key: newApiKey() }));
+    writePrivate(demoFile, keys);
+  }
+  const file: ApiKeyFile = { keys: keys.map(({ clientId, role, key }) => ({ keyHash: hashApiKey(key), clientId, role })) };
+  writePrivate(join(dir, 'api-keys.json'), file);
+  return keys;
+}
+
+/** Reads the demo keys the launcher wrote (for `npm run demo`). */
+export function readDemoKeys(stateDir: string, mspId: string): DemoKey[] {
+  return JSON.parse(readFileSync(join(orgDir(stateDir, mspId), 'demo-keys.json'), 'utf8')) as DemoKey[];
+}
+
+interface Registration {
+  mspId: string;
+  url: string;
+  pidFile: string;
+}
+
+function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitHealthy(url: string, pidFile: string, logFile: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (livePid(pidFile) === undefined) throw new Error(`gateway exited; see ${logFile}`);
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gateway at ${url} not healthy after ${timeoutMs} ms; see ${logFile}`);
+}
+
+export interface LaunchedGateway extends Registration {
+  keys: DemoKey[];
+  reused: boolean;
+}
+
+/** Starts (or keeps) one gateway per org of the network and registers them. */
+export async function launchGateways(view: NetworkView, mainScript = join(__dirname, 'main.js')): Promise<LaunchedGateway[]> {
+  const launched: LaunchedGateway[] = [];
+  mkdirSync(join(view.stateDir, 'pids'), { recursive: true });
+  mkdirSync(join(view.stateDir, 'logs'), { recursive: true });
+  for (let index = 0; index < view.orgs.length; index += 1) {
+    const config = gatewayConfigFor(view, index);
+    const keys = ensureDemoKeys(view.stateDir, config.mspId);
+    const configFile = join(orgDir(view.stateDir, config.mspId), 'gateway.json');
+    writePrivate(configFile, config);
+    const pidFile = join(view.stateDir, 'pids', `gateway-${config.mspId}.pid`);
+    const logFile = join(view.stateDir, 'logs', `gateway-${config.mspId}.log`);
+    const url = `http://127.0.0.1:${config.listen.port}`;
+    const running = livePid(pidFile) !== undefined;
+    if (!running) {
+      const log = openSync(logFile, 'a');
+      const child = spawn(process.execPath, [mainScript], {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, KISEKI_GATEWAY_CONFIG: configFile },
+      });
+      if (child.pid === undefined) throw new Error(`could not start the gateway of ${config.mspId}`);
+      writeFileSync(pidFile, `${child.pid}\n`);
+      child.unref();
+    }
+    launched.push({ mspId: config.mspId, url, pidFile, keys, reused: running });
+  }
+  writePrivate(
+    join(view.stateDir, 'gateways.json'),
+    launched.map(({ mspId, url, pidFile }) => ({ mspId, url, pidFile }) satisfies Registration),
+  );
+  await Promise.all(launched.map((g) => waitHealthy(g.url, g.pidFile, join(view.stateDir, 'logs', `gateway-${g.mspId}.log`))));
+  return launched;
+}
+
+async function main(): Promise<void> {
+  // The network package is loaded only here, so that the gateway itself does not depend on it.
+  const network = (await import('@kiseki/network')) as { status(options: { stateDir?: string }): Promise<NetworkView> };
+  const stateDir = process.env.KISEKI_STATE_DIR === undefined ? undefined : resolve(process.env.KISEKI_STATE_DIR);
+  const view = await network.status(stateDir === undefined ? {} : { stateDir });
+  const gateways = await launchGateways(view);
+  const lines = ['', 'Gateways (REST API, OpenAPI at <url>/v1/openapi.json):'];
+  for (const g of gateways) {
+    lines.push(`  ${g.mspId.padEnd(12)} ${g.url}${g.reused ? '  (already running)' : ''}`);
+    for (const k of g.keys) lines.push(`      ${k.role.padEnd(18)} ${k.key}`);
+  }
+  lines.push(`  demo keys are kept in ${join(view.stateDir, 'gateways', '<MSP>', 'demo-keys.json')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`gateway launch failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

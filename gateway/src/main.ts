@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiKeyStore } from './auth';
+import { ConfigError, loadConfig, type GatewayConfig } from './config';
+import { connectFabric } from './fabric/connection';
+import { FabricLedger } from './fabric/fabric-ledger';
+import { createApp } from './http/app';
+import { allRoutes } from './http/routes';
+import { createLogger, errorFields, type Logger } from './logger';
+import { Metrics } from './metrics';
+import { FileStore } from './store/store';
+import { reapStaging } from './use-cases/reaper';
+import { buildServices, settingsFrom } from './use-cases/services';
+import { MinioVault } from './vault/minio-vault';
+
+/**
+ * One gateway process for one org: config → adapters (Fabric, vault, state store) → use cases → HTTP.
+ * Exits cleanly on SIGTERM/SIGINT after draining in-flight requests.
+ */
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a gateway from a parsed config.
+ * @throws Error when the vault refuses server-side encryption or the port is taken.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logLevel, { mspId: config.mspId })): Promise<RunningGateway> {
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  const keys = ApiKeyStore.fromFile(config.apiKeysFile);
+  const metrics = new Metrics();
+  const vault = new MinioVault({ ...config.vault, logger });
+  try {
+    await vault.ensureReady();
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('server-side encryption')) throw error;
+    // The vault may come up after the gateway; /readyz says so meanwhile.
+    logger.warn('vault not reachable at start', errorFields(error));
+  }
+  const connection = connectFabric(config);
+  const ledger = new FabricLedger({
+    network: connection.gateway.getNetwork(config.channel),
+    chaincode: config.chaincode,
+    retry: config.retry,
+    logger,
+    close: connection.close,
+  });
+  const store = new FileStore(join(config.stateDir, 'store'));
+  const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs });
+  const { url, port } = await app.start(config.listen.port, config.listen.host);
+  await services.webhooks.startAll();
+
+  let reaping = false;
+  const reaper = setInterval(() => {
+    if (reaping) return;
+    reaping = true;
+    void (async () => {
+      try {
+        await reapStaging({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
+        await services.idempotency.sweep();
+      } catch (error) {
+        logger.warn('reaper pass failed', errorFields(error));
+      } finally {
+        reaping = false;
+      }
+    })();
+  }, config.vault.reapIntervalMs);
+  reaper.unref();
+
+  logger.info('gateway listening', { url, peer: config.peer.endpoint, channel: config.channel, chaincode: config.chaincode });
+  return {
+    url,
+    port,
+    stop: async () => {
+      clearInterval(reaper);
+      await app.stop();
+      ledger.close();
+      logger.info('gateway stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel, { mspId: config.mspId });
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', errorFields(reason)));
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (error) {
+    logger.error('gateway failed to start', errorFields(error));
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) void main();
