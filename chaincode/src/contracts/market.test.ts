@@ -1,6 +1,10 @@
+import type { GrantRecord, OfferRecord, RevenueRecord } from '../domain/royalty-records';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { HolderBalances, Statement } from './revenue';
+import type { RevenueOutcome } from './royalty-ledger';
+
+type Json = Record<string, unknown>;
 
 async function world(): Promise<RoyaltyWorld> {
   const w = new RoyaltyWorld();
@@ -29,7 +33,7 @@ describe('market:Offer', () => {
 
   it('when the licensor offers a dataset it licenses, then the offer is open', async () => {
     const w = await world();
-    const offer = await w.call<Json>(w.market, 'Offer', LICENSOR, { ...modelOffer, offerId: 'o2', subjectType: 'dataset', subjectId: 'ds-1' });
+    const offer = await w.call<OfferRecord>(w.market, 'Offer', LICENSOR, { ...modelOffer, offerId: 'o2', subjectType: 'dataset', subjectId: 'ds-1' });
     expect(offer).toMatchObject({ sellerMsp: LICENSOR, subjectType: 'dataset' });
   });
 
@@ -77,7 +81,7 @@ describe('market:Purchase', () => {
     const w = await world();
     await w.call(w.market, 'Offer', STUDIO1, modelOffer);
     const outcome = await w.invoke(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'buy-1' });
-    const grant = outcome.result as Json;
+    const grant = outcome.result as GrantRecord;
     expect(grant).toEqual({
       docType: 'grant',
       purchaseId: 'buy-1',
@@ -94,7 +98,7 @@ describe('market:Purchase', () => {
       createdAt: outcome.timestamp,
     });
     expect(outcome.eventCount).toBe(1);
-    const payload = outcome.event?.payload as Json;
+    const payload = outcome.event?.payload as RevenueOutcome & { grant: GrantRecord };
     expect(outcome.event?.name).toBe('LicencePurchased');
     expect(payload.grant).toEqual(grant);
     // 25 % pool over 4 items; the owner (no rights record) gets the rest.
@@ -107,11 +111,11 @@ describe('market:Purchase', () => {
     });
     expect(await w.call(w.market, 'GetGrant', REGULATOR, 'buy-1')).toEqual(grant);
     expect(await w.call(w.revenue, 'Get', REGULATOR, { recorderMsp: STUDIO2, reference: 'purchase:buy-1' })).toEqual(payload.revenue);
-    const statement = await w.call<Json>(w.revenue, 'Statement', STUDIO1, { providerId: 'p1' });
+    const statement = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p1' });
     expect(statement.lines[0]).toMatchObject({ accrued: '187', claimable: '187' });
 
     // The same distribution as a reported revenue of the same amount on the same subject.
-    const reported = await w.call<Json>(w.revenue, 'Record', STUDIO2, { subjectType: 'model', subjectId: 'm', amount: '1000', currency: 'JPY', reference: 'r' });
+    const reported = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO2, { subjectType: 'model', subjectId: 'm', amount: '1000', currency: 'JPY', reference: 'r' });
     expect(reported.holderPayouts).toEqual(payload.revenue.holderPayouts);
     expect(reported.poolAdditions).toEqual(payload.revenue.poolAdditions);
   });
@@ -120,7 +124,7 @@ describe('market:Purchase', () => {
     const w = await world();
     await w.call(w.market, 'Offer', LICENSOR, { ...modelOffer, offerId: 'o2', subjectType: 'dataset', subjectId: 'ds-1', price: '300' });
     await w.call(w.market, 'Purchase', STUDIO1, { offerId: 'o2', purchaseId: 'b2' });
-    const balance = await w.call<Json>(w.revenue, 'HolderBalance', LICENSOR, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', LICENSOR, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
     expect(balance.balances[0]).toMatchObject({ credited: '300' });
   });
 

@@ -1,11 +1,14 @@
 import { KeyEndorsementPolicy } from 'fabric-shim';
 
 import { ROYALTY_SCALE } from '../domain/royalty-index';
+import type { RevenueRecord, RightsRecord, RightsTransferRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
+import type { HolderBalances, PoolView, Statement, Totals } from './revenue';
 import { RoyaltyKeys } from './royalty-keys';
+import type { RevenueOutcome } from './royalty-ledger';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Request = Record<string, unknown>;
 
 /**
  * A base model trained on 3 items (p1: 1, p2: 2) and a fine-tuned model on 4 items (p3: 3, p4: 1),
@@ -30,13 +33,13 @@ async function world(): Promise<RoyaltyWorld> {
   return w;
 }
 
-const record = (w: RoyaltyWorld, request: Json, msp = STUDIO1): Promise<Json> => w.call<Json>(w.revenue, 'Record', msp, request);
+const record = (w: RoyaltyWorld, request: Request, msp = STUDIO1): Promise<RevenueRecord> => w.call<RevenueRecord>(w.revenue, 'Record', msp, request);
 
 describe('revenue:Record', () => {
   it('when revenue is reported on an output, then holders, the model pool and the base pool share it exactly, in one event', async () => {
     const w = await world();
     const outcome = await w.invoke(w.revenue, 'Record', STUDIO1, { subjectId: 'out-1', amount: '10001', currency: 'JPY', reference: 'inv-1' });
-    const revenue = outcome.result as Json;
+    const revenue = outcome.result as RevenueRecord;
     // pool = floor(10001 × 0.3) = 3000 → 20 % (600) up to the base; holders split 7001 → 4901 / 2100.
     expect(revenue).toMatchObject({
       docType: 'revenue',
@@ -59,10 +62,10 @@ describe('revenue:Record', () => {
     });
     expect(outcome.eventCount).toBe(1);
     expect(outcome.event?.name).toBe('RevenueRecorded');
-    const payload = outcome.event?.payload as Json;
+    const payload = outcome.event?.payload as RevenueOutcome;
     expect(payload.revenue).toEqual(revenue);
     expect(payload.subjectTotal).toMatchObject({ total: '10001', events: 1 });
-    expect(payload.pools.map((p: Json) => [p.modelId, p.poolIn])).toEqual([['ft', '2400'], ['base', '600']]);
+    expect(payload.pools.map((p) => [p.modelId, p.poolIn])).toEqual([['ft', '2400'], ['base', '600']]);
     // Nothing in the write set grows with providers: revenue, subject total, 2 pools, 2 holder balances.
     const kinds = outcome.writeSet.state.map((w) => w.key.split('\u0000')[1]).sort();
     expect(kinds).toEqual(['holderBalance', 'holderBalance', 'revenue', 'royaltyPool', 'royaltyPool', 'subjectRevenue']);
@@ -71,18 +74,18 @@ describe('revenue:Record', () => {
   it('when providers look at their statements, then each gets its item share of its pool, and the remainder carries', async () => {
     const w = await world();
     await record(w, { subjectId: 'out-1', amount: '10001', currency: 'JPY', reference: 'inv-1' });
-    const s3 = await w.call<Json>(w.revenue, 'Statement', REGULATOR, { providerId: 'p3' });
+    const s3 = await w.call<Statement>(w.revenue, 'Statement', REGULATOR, { providerId: 'p3' });
     // ft pool 2400 over 4 items: 600 per item; p3 has 3 items.
     expect(s3.lines).toEqual([{ modelId: 'ft', currency: 'JPY', itemCount: 3, trainingSize: 4, accrued: '1800', claimed: '0', claimable: '1800' }]);
     expect(s3.totals).toEqual([{ currency: 'JPY', accrued: '1800', claimed: '0', claimable: '1800' }]);
     expect(s3).toMatchObject({ managingMsp: STUDIO1, complete: true });
     // base pool 600 over 3 items: p1 200, p2 400.
-    const s2 = await w.call<Json>(w.revenue, 'Statement', STUDIO2, { providerId: 'p2', currency: 'JPY' });
+    const s2 = await w.call<Statement>(w.revenue, 'Statement', STUDIO2, { providerId: 'p2', currency: 'JPY' });
     expect(s2.lines[0]).toMatchObject({ modelId: 'base', accrued: '400', claimable: '400' });
     // 100 more to the base model directly: pool 30 → 10 per item exactly.
     await w.call(w.rights, 'Create', LICENSOR, { rightsId: 'r-base', subjectType: 'model', subjectId: 'base', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }] });
     await record(w, { subjectType: 'model', subjectId: 'base', amount: '101', currency: 'JPY', reference: 'inv-2' });
-    const pool = await w.call<Json>(w.revenue, 'GetPool', STUDIO1, { modelId: 'base', currency: 'JPY' });
+    const pool = await w.call<PoolView>(w.revenue, 'GetPool', STUDIO1, { modelId: 'base', currency: 'JPY' });
     expect(pool.identityHolds).toBe(true);
     expect(pool.pool).toMatchObject({ poolIn: '630', trainingSize: 3, carry: '0', index: (210n * ROYALTY_SCALE).toString(), events: 2 });
   });
@@ -112,8 +115,8 @@ describe('revenue:Record', () => {
     });
     const revenue = await record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' });
     expect(revenue.poolAdditions).toEqual([]);
-    expect(revenue.holderPayouts.map((p: Json) => p.amount)).toEqual(['33', '33', '34']);
-    const balance = await w.call<Json>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'c', mspId: STUDIO2 });
+    expect(revenue.holderPayouts.map((p) => p.amount)).toEqual(['33', '33', '34']);
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'c', mspId: STUDIO2 });
     expect(balance.balances).toEqual([{ currency: 'EUR', credited: '34', claimed: '0', claimable: '34' }]);
   });
 
@@ -121,13 +124,13 @@ describe('revenue:Record', () => {
     const w = await world();
     await record(w, { subjectId: 'out-1', amount: '1000', currency: 'JPY', reference: 'a' });
     await record(w, { subjectId: 'out-1', amount: '1000', currency: 'USD', reference: 'b' });
-    const jpy = await w.call<Json>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'JPY' });
+    const jpy = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'JPY' });
     expect(jpy.total).toBe('1000');
-    const none = await w.call<Json>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'EUR' });
+    const none = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'EUR' });
     expect(none).toMatchObject({ total: '0', events: 0 });
-    const s = await w.call<Json>(w.revenue, 'Statement', STUDIO1, { providerId: 'p4' });
-    expect(s.totals.map((t: Json) => t.currency)).toEqual(['JPY', 'USD']);
-    const totals = await w.call<Json>(w.revenue, 'Totals', REGULATOR, { currency: 'USD' });
+    const s = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p4' });
+    expect(s.totals.map((t) => t.currency)).toEqual(['JPY', 'USD']);
+    const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'USD' });
     expect(totals).toMatchObject({ revenue: '1000', balanced: true, complete: true });
   });
 
@@ -140,7 +143,7 @@ describe('revenue:Record', () => {
     );
     expect(w.ledger.dump()).toBe(before);
     await record(w, { subjectId: 'out-1', amount: '500', currency: 'JPY', reference: 'inv-1' }, STUDIO2);
-    const got = await w.call<Json>(w.revenue, 'Get', REGULATOR, { recorderMsp: STUDIO2, reference: 'inv-1' });
+    const got = await w.call<RevenueRecord>(w.revenue, 'Get', REGULATOR, { recorderMsp: STUDIO2, reference: 'inv-1' });
     expect(got.createdBy).toBe(STUDIO2);
   });
 
@@ -153,7 +156,7 @@ describe('revenue:Record', () => {
     await expect(record(w, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'x' }, msp)).rejects.toThrow(message);
   });
 
-  it.each<[string, Json, RegExp]>([
+  it.each<[string, Request, RegExp]>([
     ['a zero amount', { subjectId: 'out-1', amount: '0', currency: 'JPY', reference: 'x' }, /amount: must be a positive decimal string/],
     ['a numeric amount', { subjectId: 'out-1', amount: 5, currency: 'JPY', reference: 'x' }, /amount: must be a positive/],
     ['a fractional amount', { subjectId: 'out-1', amount: '1.50', currency: 'JPY', reference: 'x' }, /amount: must be a positive/],
@@ -215,16 +218,17 @@ describe('threshold transfers inside revenue', () => {
     expect(below.executedTransfers).toEqual([]);
     // Another currency never counts towards a JPY threshold.
     await record(w, { subjectId: 'out-1', amount: '5000', currency: 'USD', reference: 'usd' });
-    expect((await w.call<Json>(w.rights, 'GetTransfer', STUDIO1, 'tr-1')).status).toBe('pending');
+    expect((await w.call<RightsTransferRecord>(w.rights, 'GetTransfer', STUDIO1, 'tr-1')).status).toBe('pending');
 
     const crossing = await w.invoke(w.revenue, 'Record', STUDIO2, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'b' });
-    const revenue = crossing.result as Json;
+    const revenue = crossing.result as RevenueRecord;
     expect(revenue.executedTransfers).toEqual(['tr-1']);
     // The crossing revenue itself is paid under the shares in force when it arrived.
-    expect(revenue.holderPayouts.map((p: Json) => p.holderId)).toEqual(['studio1']);
-    const payload = crossing.event?.payload as Json;
-    expect(payload.executedTransfers[0].transfer).toMatchObject({ transferId: 'tr-1', status: 'executed', closedTxId: crossing.txId });
-    expect(payload.executedTransfers[0].rights.holders).toEqual([
+    expect(revenue.holderPayouts.map((p) => p.holderId)).toEqual(['studio1']);
+    const payload = crossing.event?.payload as RevenueOutcome;
+    const [executed] = payload.executedTransfers;
+    expect(executed?.transfer).toMatchObject({ transferId: 'tr-1', status: 'executed', closedTxId: crossing.txId });
+    expect(executed?.rights.holders).toEqual([
       { holderId: 'lic', mspId: LICENSOR, shareBps: 2000 },
       { holderId: 'studio1', mspId: STUDIO1, shareBps: 7000 },
       { holderId: 'studio2', mspId: STUDIO2, shareBps: 1000 },
@@ -236,8 +240,8 @@ describe('threshold transfers inside revenue', () => {
 
     const after = await record(w, { subjectId: 'out-1', amount: '10000', currency: 'JPY', reference: 'c' });
     expect(after.executedTransfers).toEqual([]);
-    expect(after.holderPayouts.map((p: Json) => [p.holderId, p.amount])).toEqual([['lic', '1400'], ['studio1', '4900'], ['studio2', '700']]);
-    const rights = await w.call<Json>(w.rights, 'Get', STUDIO1, 'r-out-1');
+    expect(after.holderPayouts.map((p) => [p.holderId, p.amount])).toEqual([['lic', '1400'], ['studio1', '4900'], ['studio2', '700']]);
+    const rights = await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1');
     expect(rights.transferCount).toBe(1);
   });
 
@@ -254,7 +258,7 @@ describe('threshold transfers inside revenue', () => {
     });
     const revenue = await record(w, { subjectId: 'out-1', amount: '2000', currency: 'JPY', reference: 'a' });
     expect(revenue.executedTransfers).toEqual(['tr-1', 'tr-2']);
-    const rights = await w.call<Json>(w.rights, 'Get', STUDIO1, 'r-out-1');
+    const rights = await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1');
     expect(rights.holders).toEqual([
       { holderId: 'lic', mspId: LICENSOR, shareBps: 2000 },
       { holderId: 'studio1', mspId: STUDIO1, shareBps: 6500 },
@@ -280,9 +284,9 @@ describe('threshold transfers inside revenue', () => {
     const revenue = await record(w, { subjectId: 'out-1', amount: '1000', currency: 'JPY', reference: 'a' });
     expect(revenue.executedTransfers).toEqual([]);
     expect(revenue.voidedTransfers).toEqual(['tr-1']);
-    const transfer = await w.call<Json>(w.rights, 'GetTransfer', STUDIO1, 'tr-1');
+    const transfer = await w.call<RightsTransferRecord>(w.rights, 'GetTransfer', STUDIO1, 'tr-1');
     expect(transfer).toMatchObject({ status: 'void', reason: 'holder lic holds 500 bps, fewer than 1000' });
-    expect(revenue.holderPayouts.reduce((s: bigint, p: Json) => s + BigInt(p.amount), 0n) + revenue.poolAdditions.reduce((s: bigint, p: Json) => s + BigInt(p.amount), 0n)).toBe(1000n);
+    expect([...revenue.holderPayouts, ...revenue.poolAdditions].reduce((sum, p) => sum + BigInt(p.amount), 0n)).toBe(1000n);
   });
 
   it('when a threshold transfer also needs an approval, then revenue alone does not execute it; after approval the next report does', async () => {
@@ -299,7 +303,7 @@ describe('threshold transfers inside revenue', () => {
     expect((await record(w, { subjectId: 'out-1', amount: '100', currency: 'JPY', reference: 'a' })).executedTransfers).toEqual([]);
     await w.call(w.rights, 'ApproveTransfer', LICENSOR, { transferId: 'tr-a' });
     expect((await record(w, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'b' })).executedTransfers).toEqual(['tr-a']);
-    expect((await w.call<Json>(w.rights, 'Get', STUDIO1, 'r-out-1')).holders).toEqual([{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }]);
+    expect((await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1')).holders).toEqual([{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }]);
   });
 });
 
@@ -313,7 +317,7 @@ describe('statements, claims and settlements', () => {
   it('when the managing org claims for a provider, then claimable becomes payable once, and the settlement is marked paid', async () => {
     const w = await paid();
     const claim = await w.invoke(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' });
-    const settlement = claim.result as Json;
+    const settlement = claim.result as SettlementRecord;
     expect(settlement).toMatchObject({
       docType: 'settlement',
       settlementId: claim.txId,
@@ -326,18 +330,18 @@ describe('statements, claims and settlements', () => {
       status: 'requested',
     });
     expect(claim.event).toEqual({ name: 'RevenueClaimed', payload: { settlement } });
-    const statement = await w.call<Json>(w.revenue, 'Statement', STUDIO1, { providerId: 'p3', currency: 'JPY' });
+    const statement = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p3', currency: 'JPY' });
     expect(statement.lines[0]).toMatchObject({ accrued: '1800', claimed: '1800', claimable: '0' });
     await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(/^STATE: provider p3 has nothing claimable in JPY/);
 
-    const settled = await w.call<Json>(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'bank-20250101-001' });
+    const settled = await w.call<SettlementRecord>(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'bank-20250101-001' });
     expect(settled).toMatchObject({ status: 'settled', paymentReference: 'bank-20250101-001', updatedBy: STUDIO1 });
     await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'again' })).rejects.toThrow(/^STATE: settlement .* is already settled/);
-    expect(await w.call<Json>(w.revenue, 'GetSettlement', REGULATOR, claim.txId)).toEqual(settled);
+    expect(await w.call<SettlementRecord>(w.revenue, 'GetSettlement', REGULATOR, claim.txId)).toEqual(settled);
 
     // Later revenue accrues on top of what was claimed.
     await record(w, { subjectId: 'out-1', amount: '10001', currency: 'JPY', reference: 'inv-2' });
-    const later = await w.call<Json>(w.revenue, 'Statement', STUDIO2, { providerId: 'p3' });
+    const later = await w.call<Statement>(w.revenue, 'Statement', STUDIO2, { providerId: 'p3' });
     expect(later.lines[0]).toMatchObject({ accrued: '3600', claimed: '1800', claimable: '1800' });
   });
 
@@ -345,18 +349,18 @@ describe('statements, claims and settlements', () => {
     const w = await paid();
     await w.trainModel('other', { p3: 1 }, { termsId: 't30' });
     await record(w, { subjectType: 'model', subjectId: 'other', amount: '100', currency: 'JPY', reference: 'o' });
-    const settlement = await w.call<Json>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', modelId: 'other', settlementId: 'stl-1' });
+    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', modelId: 'other', settlementId: 'stl-1' });
     expect(settlement).toMatchObject({ settlementId: 'stl-1', amount: '30', items: [{ modelId: 'other', amount: '30' }] });
     await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 'stl-1' })).rejects.toThrow(/^CONFLICT: settlement stl-1 already exists/);
-    const all = await w.call<Json>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' });
+    const all = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' });
     expect(all.items).toEqual([{ modelId: 'ft', amount: '1800' }]);
   });
 
   it('when a rights holder claims, then its org moves the balance to payable and settles it', async () => {
     const w = await paid();
-    const settlement = await w.call<Json>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', settlementId: 'lic-1' });
+    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', settlementId: 'lic-1' });
     expect(settlement).toMatchObject({ kind: 'holder', payeeId: 'lic', managingMsp: LICENSOR, amount: '2100', items: [] });
-    const balance = await w.call<Json>(w.revenue, 'HolderBalance', STUDIO1, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO1, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
     expect(balance.balances).toEqual([{ currency: 'JPY', credited: '2100', claimed: '2100', claimable: '0' }]);
     await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^STATE: holder lic has nothing claimable/);
     await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'lic-1', paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: Studio1MSP may not settle lic-1: only LicensorMSP may/);
@@ -373,7 +377,7 @@ describe('statements, claims and settlements', () => {
     await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', holderId: 'x', currency: 'JPY' })).rejects.toThrow(/^INVALID: /);
     await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', modelId: 'ft' })).rejects.toThrow(/^INVALID: .*modelId: applies to provider claims only/);
     await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'EUR' })).rejects.toThrow(/^STATE: provider p3 has nothing claimable in EUR/);
-    const s = await w.call<Json>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 's' });
+    const s = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 's' });
     await expect(w.call(w.revenue, 'MarkSettled', STUDIO2, { settlementId: s.settlementId, paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: /);
     await expect(w.call(w.revenue, 'MarkSettled', REGULATOR, { settlementId: 's', paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: /);
     await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'none', paymentReference: 'x' })).rejects.toThrow(/^NOT_FOUND: settlement none/);
@@ -387,8 +391,8 @@ describe('statements, claims and settlements', () => {
 
   it('when a statement names its models, then it does not need the provider → model index', async () => {
     const w = await paid();
-    const s = await w.call<Json>(w.revenue, 'Statement', STUDIO1, { providerId: 'p1', modelIds: ['base', 'ft', 'missing'] });
-    expect(s.lines.map((l: Json) => [l.modelId, l.accrued])).toEqual([['base', '200']]);
+    const s = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p1', modelIds: ['base', 'ft', 'missing'] });
+    expect(s.lines.map((l) => [l.modelId, l.accrued])).toEqual([['base', '200']]);
   });
 
   it('when money moves through claims and settlements, then the per-currency totals stay balanced to the unit', async () => {
@@ -396,7 +400,7 @@ describe('statements, claims and settlements', () => {
     await w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 's1' });
     await w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', settlementId: 's2' });
     await w.call(w.revenue, 'MarkSettled', LICENSOR, { settlementId: 's2', paymentReference: 'w' });
-    const totals = await w.call<Json>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' });
+    const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' });
     expect(totals).toEqual({
       currency: 'JPY',
       revenue: '10001',

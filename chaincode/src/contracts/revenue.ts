@@ -45,7 +45,7 @@ const AMOUNT_MESSAGE = 'must be a positive decimal string of minor units (digits
 const CURRENCY_MESSAGE = 'must be a three-letter upper-case currency code';
 
 /** One (model, currency) line of a provider's statement. */
-interface StatementLine {
+export interface StatementLine {
   readonly modelId: string;
   readonly currency: string;
   readonly itemCount: number;
@@ -54,6 +54,60 @@ interface StatementLine {
   readonly accrued: string;
   readonly claimed: string;
   readonly claimable: string;
+}
+
+/** Per-currency sums of a statement. */
+export interface StatementTotal {
+  readonly currency: string;
+  readonly accrued: string;
+  readonly claimed: string;
+  readonly claimable: string;
+}
+
+/** What `revenue:Statement` returns. */
+export interface Statement {
+  readonly providerId: string;
+  readonly managingMsp: string;
+  readonly lines: readonly StatementLine[];
+  readonly totals: readonly StatementTotal[];
+  /** False when the provider has more models than one statement covers. */
+  readonly complete: boolean;
+}
+
+/** What `revenue:HolderBalance` returns. */
+export interface HolderBalances {
+  readonly holderId: string;
+  readonly mspId: string;
+  readonly balances: readonly { currency: string; credited: string; claimed: string; claimable: string }[];
+}
+
+/** What `revenue:GetPool` returns. */
+export interface PoolView {
+  readonly pool: RoyaltyPoolRecord;
+  readonly identityHolds: boolean;
+}
+
+/** What `revenue:Totals` returns: the per-currency invariant view. */
+export interface Totals {
+  readonly currency: string;
+  readonly revenue: string;
+  readonly holderCredited: string;
+  readonly holderClaimed: string;
+  readonly holderUnclaimed: string;
+  readonly poolIn: string;
+  readonly providerClaimed: string;
+  /** Providers' accrued-unclaimed plus the carried remainder. */
+  readonly poolUnclaimed: string;
+  /** Σ of the pools' scaled carries (units of 10^-18 minor units). */
+  readonly carryScaled: string;
+  readonly payable: string;
+  readonly settled: string;
+  readonly pools: number;
+  readonly distributed: boolean;
+  readonly claimsSettle: boolean;
+  readonly poolIdentities: boolean;
+  readonly balanced: boolean;
+  readonly complete: boolean;
 }
 
 /**
@@ -137,7 +191,8 @@ export class RevenueContract extends KisekiContract {
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     f.finish('query');
     const pool = await requireRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType, `pool of model ${modelId} in ${currency}`);
-    return toJson({ pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) });
+    const view: PoolView = { pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) };
+    return toJson(view);
   }
 
   /**
@@ -167,7 +222,7 @@ export class RevenueContract extends KisekiContract {
       sum.claimable += BigInt(line.claimable);
       totals.set(line.currency, sum);
     }
-    return toJson({
+    const statement: Statement = {
       providerId,
       managingMsp: provider.managingMsp,
       lines,
@@ -178,7 +233,8 @@ export class RevenueContract extends KisekiContract {
         claimable: formatAmount(sum.claimable),
       })),
       complete,
-    });
+    };
+    return toJson(statement);
   }
 
   /**
@@ -201,7 +257,7 @@ export class RevenueContract extends KisekiContract {
     } else {
       records = decodeEntries((await readAll(ctx, RoyaltyKeyTypes.holderBalance, [mspId, holderId], 1000)).entries, HolderBalanceType);
     }
-    return toJson({
+    const view: HolderBalances = {
       holderId,
       mspId,
       balances: records.map((r) => ({
@@ -210,7 +266,8 @@ export class RevenueContract extends KisekiContract {
         claimed: r.claimed,
         claimable: formatAmount(BigInt(r.credited) - BigInt(r.claimed)),
       })),
-    });
+    };
+    return toJson(view);
   }
 
   /**
@@ -356,7 +413,7 @@ export class RevenueContract extends KisekiContract {
 
     const distributed = revenue === holderCredited + poolIn;
     const claimsSettle = holderClaimed + providerClaimed === payable + settled;
-    return toJson({
+    const totals: Totals = {
       currency,
       revenue: formatAmount(revenue),
       holderCredited: formatAmount(holderCredited),
@@ -374,7 +431,8 @@ export class RevenueContract extends KisekiContract {
       poolIdentities,
       balanced: distributed && claimsSettle && poolIdentities,
       complete,
-    });
+    };
+    return toJson(totals);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Contract } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 
+import type { RightsRecord, RightsTransferRecord } from '../domain/royalty-records';
 import { Transactions } from '../shared/names';
 import { declaredTransactions } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
@@ -8,7 +9,7 @@ import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/
 import { RoyaltyKeys } from './royalty-keys';
 import { MAX_PENDING_PER_SUBJECT } from './royalty-ledger';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, unknown>;
 
 const holders = [
   { holderId: 'studio1', mspId: STUDIO1, shareBps: 6000 },
@@ -24,7 +25,7 @@ async function world(): Promise<RoyaltyWorld> {
   return w;
 }
 
-const create = (w: RoyaltyWorld, request: Json, msp = LICENSOR): Promise<Json> => w.call<Json>(w.rights, 'Create', msp, request);
+const create = (w: RoyaltyWorld, request: Json, msp = LICENSOR): Promise<RightsRecord> => w.call<RightsRecord>(w.rights, 'Create', msp, request);
 const workRights = { rightsId: 'r1', subjectType: 'work', subjectId: 'series-1', holders };
 
 describe('rights:Create', () => {
@@ -128,7 +129,7 @@ describe('conditional transfers', () => {
     expect(approved.event).toEqual({ name: 'RightsTransferApproved', payload: { transferId: 'tr-1', mspId: STUDIO2, approvedBy: [STUDIO2] } });
     await expect(w.call(w.rights, 'ApproveTransfer', STUDIO2, { transferId: 'tr-1' })).rejects.toThrow(/^CONFLICT: Studio2MSP already approved/);
     const executed = await w.invoke(w.rights, 'ExecuteTransfer', STUDIO1, { transferId: 'tr-1' });
-    const { transfer, rights } = executed.result as Json;
+    const { transfer, rights } = executed.result as { transfer: RightsTransferRecord; rights: RightsRecord };
     expect(transfer).toMatchObject({ status: 'executed', closedTxId: executed.txId, updatedBy: STUDIO1 });
     expect(rights.holders).toEqual([
       { holderId: 'lic', mspId: LICENSOR, shareBps: 3000 },
@@ -159,7 +160,7 @@ describe('conditional transfers', () => {
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal({ transferId: 'b', shareBps: 1, condition: { notBefore: '2020-01-01T00:00:00Z' } }));
     await w.call(w.rights, 'ExecuteTransfer', STUDIO1, { transferId: 'a' });
     await expect(w.call(w.rights, 'ExecuteTransfer', STUDIO1, { transferId: 'b' })).rejects.toThrow(/^STATE: transfer b cannot execute: holder lic is not a holder/);
-    expect((await w.call<Json>(w.rights, 'GetTransfer', STUDIO1, 'b')).status).toBe('pending');
+    expect((await w.call<RightsTransferRecord>(w.rights, 'GetTransfer', STUDIO1, 'b')).status).toBe('pending');
     const cancelled = await w.invoke(w.rights, 'CancelTransfer', LICENSOR, { transferId: 'b', reason: 'sender left' });
     expect(cancelled.result).toMatchObject({ status: 'cancelled', reason: 'sender left' });
     expect(cancelled.event?.name).toBe('RightsTransferCancelled');

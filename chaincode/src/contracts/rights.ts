@@ -71,7 +71,7 @@ export class RightsContract extends KisekiContract {
     const licensorMsp = f.mspId('licensorMsp', { optional: true });
     f.finish();
     const holders = parseHolders(rawHolders);
-    holders.forEach((holder, i) => checkHolderOrg(holder.mspId, `holders[${i}].mspId`));
+    holders.forEach((holder, i) => { checkHolderOrg(holder.mspId, `holders[${i}].mspId`); });
 
     let licensor: string;
     if (caller.role === Roles.licensor) {

@@ -30,7 +30,7 @@ import { Keys, lastAttribute } from '../ledger/keys';
 import { readModel, requireModel } from '../ledger/provenance';
 import { deleteKey, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
-import { conflict, KisekiError, notFound, wrongState } from '../shared/errors';
+import { conflict, KisekiError, wrongState } from '../shared/errors';
 
 import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
 
@@ -403,9 +403,4 @@ export async function requireSubject(ctx: KisekiContext, subject: Subject): Prom
     default:
       return;
   }
-}
-
-/** @throws KisekiError `NOT_FOUND` naming the missing thing. */
-export function missing(what: string): never {
-  throw notFound(`${what} does not exist`);
 }

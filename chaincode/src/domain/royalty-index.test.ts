@@ -80,7 +80,7 @@ describe('royalty index', () => {
           expect(poolIdentityHolds(pool, size)).toBe(true);
           expect(pool.poolIn).toBe(total);
           const due = itemCounts.map((c) => entitlement(pool.index, c));
-          due.forEach((value, i) => expect(value >= (previous[i] as bigint)).toBe(true));
+          due.forEach((value, i) => { expect(value >= (previous[i] as bigint)).toBe(true); });
           previous = due;
           const remainder = carriedRemainder(pool, itemCounts);
           expect(remainder).toBe(remainderClosedForm(pool, itemCounts));

@@ -49,7 +49,7 @@ describe('share validation', () => {
   });
 
   it('when random valid sets are generated, then every one validates', () => {
-    fc.assert(fc.property(holderSets(MAX_HOLDERS), (holders) => expect(shareIssues(holders)).toEqual([])));
+    fc.assert(fc.property(holderSets(MAX_HOLDERS), (holders) => { expect(shareIssues(holders)).toEqual([]); }));
   });
 });
 

@@ -75,7 +75,9 @@ describe('Fields', () => {
     expect(f.object('nested').id('id')).toBe('x');
     expect(f.objects('items', 1, 1).map((item) => item.id('id'))).toEqual(['y']);
     expect(f.id('missing', { optional: true })).toBeUndefined();
-    expect(() => f.finish()).not.toThrow();
+    expect(() => {
+      f.finish();
+    }).not.toThrow();
   });
 
   it('when several fields are wrong, then one INVALID lists every problem with its path', () => {

@@ -39,7 +39,6 @@ const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
 // Control characters (C0, DEL, C1) and lone surrogates are refused in free text.
 const CONTROL_OR_LONE_SURROGATE =
-  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when `value` is an ID matching {@link ID_PATTERN}. */

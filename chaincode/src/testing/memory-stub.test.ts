@@ -1,6 +1,7 @@
-import { Context, Contract, Transaction } from 'fabric-contract-api';
+// First: it quiets fabric-contract-api's decorator logging before the contract-api loads.
+import { KeyStore, MemoryLedger, type MemoryStub, policyMembers } from './memory-stub';
 
-import { MemoryLedger, type MemoryStub, policyMembers } from './memory-stub';
+import { Context, Contract, Transaction } from 'fabric-contract-api';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
@@ -246,5 +247,21 @@ describe('MemoryLedger and MemoryStub', () => {
       expect(a.writeSetBytes).toBe(b.writeSetBytes);
       expect(a.txId).toBe(b.txId);
     });
+  });
+});
+
+describe('KeyStore', () => {
+  it('keeps keys ordered and live across deletes, re-writes and queries', () => {
+    const store = new KeyStore();
+    const v = Buffer.from('v');
+    for (const key of ['c', 'a', 'b']) store.set(key, v);
+    expect(store.keys()).toEqual(['a', 'b', 'c']);
+    store.set('b', null);
+    store.set('d', v);
+    store.set('b', v);
+    store.set('a', null);
+    expect(store.keys()).toEqual(['b', 'c', 'd']);
+    expect(store.range('b', 'd')).toEqual(['b', 'c']);
+    expect(store.size).toBe(3);
   });
 });

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/require-await --
+   The stub mirrors the shim's promise API: `async` turns a refusal into a rejection, as the shim's are. */
 import { createHash } from 'node:crypto';
 
 import type { Context, Contract } from 'fabric-contract-api';
@@ -37,6 +39,24 @@ const MAX_RUNE = '\u{10FFFF}';
 const EMPTY_KEY_SUBSTITUTE = '\u0001';
 const DEFAULT_START = Date.UTC(2025, 0, 1);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A self-signed test certificate (no key exists for it anywhere): fabric-shim's `ClientIdentity`
+ * parses the creator's certificate, so a stub handed to the real shim dispatcher must carry one.
+ */
+export const TEST_CLIENT_CERT = `-----BEGIN CERTIFICATE-----
+MIIBwDCCAWegAwIBAgIUBXnsMJj/GYxOOZqlWH3uufVQBiEwCgYIKoZIzj0EAwIw
+NTEiMCAGA1UEAwwZdXNlcjFAc3R1ZGlvMS5raXNla2kudGVzdDEPMA0GA1UECwwG
+Y2xpZW50MCAXDTI2MTEyNTEyNDc0OFoYDzIxMjYxMTAxMTI0NzQ4WjA1MSIwIAYD
+VQQDDBl1c2VyMUBzdHVkaW8xLmtpc2VraS50ZXN0MQ8wDQYDVQQLDAZjbGllbnQw
+WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQrBYaCKZ/oYnz3QDZSVAIm9LyXX2NO
+KSVhZr6mMRwMp7ngrPIALOJW+ElKBW1VQYa0l1RlQjhqhmaPGW3AugfPo1MwUTAd
+BgNVHQ4EFgQUYR1pqZi7hL6TyjU0dRJMOiz3HXQwHwYDVR0jBBgwFoAUYR1pqZi7
+hL6TyjU0dRJMOiz3HXQwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBE
+AiBK04oD0ZcHahQ7/L3IPYI2684kG/r/dCWhjLGTotFkxwIgcaDvXFhVqF64Fu/U
+ffSSJVOFWqyCLc6xoDGx/jTDUww=
+-----END CERTIFICATE-----
+`;
 
 /** A private data collection as in `collections_config.json`. */
 export interface CollectionConfig {
@@ -160,10 +180,15 @@ export function policyMembers(policy: string): Set<string> {
   return members;
 }
 
-/** A sorted set of keys with a value map: the committed state of one namespace or collection. */
+/**
+ * A sorted set of keys with a value map: the committed state of one namespace or collection. New keys
+ * are merged into the order lazily, at the next query, so committing thousands of keys stays cheap.
+ */
 export class KeyStore {
   readonly #values = new Map<string, Uint8Array>();
   #sorted: string[] = [];
+  #pending: string[] = [];
+  #removed = false;
 
   get size(): number {
     return this.#values.size;
@@ -175,34 +200,56 @@ export class KeyStore {
 
   set(key: string, value: Uint8Array | null): void {
     if (value === null || value.length === 0) {
-      if (this.#values.delete(key)) this.#sorted.splice(this.#lowerBound(key), 1);
+      if (this.#values.delete(key)) this.#removed = true;
       return;
     }
-    if (!this.#values.has(key)) this.#sorted.splice(this.#lowerBound(key), 0, key);
+    if (!this.#values.has(key)) this.#pending.push(key);
     this.#values.set(key, Buffer.from(value));
   }
 
   /** Keys in [start, end) in order; `end` '' means no upper bound. */
   range(start: string, end: string): string[] {
+    const sorted = this.keys();
     const out: string[] = [];
-    for (let i = this.#lowerBound(start); i < this.#sorted.length; i += 1) {
-      const key = this.#sorted[i] as string;
+    for (let i = this.#lowerBound(start); i < sorted.length; i += 1) {
+      const key = sorted[i] as string;
       if (end !== '' && compareKeys(key, end) >= 0) break;
       out.push(key);
     }
     return out;
   }
 
+  /** Every key, in order. */
   keys(): readonly string[] {
+    if (this.#pending.length > 0 || this.#removed) {
+      const pending = this.#pending.sort(compareKeys);
+      const merged: string[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < this.#sorted.length || j < pending.length) {
+        const a = this.#sorted[i];
+        const b = pending[j];
+        const takeA = b === undefined || (a !== undefined && compareKeys(a, b) <= 0);
+        const key = (takeA ? a : b) as string;
+        if (takeA) i += 1;
+        else j += 1;
+        // A key deleted then written again can sit in both lists: keep one, and only live keys.
+        if (this.#values.has(key) && merged[merged.length - 1] !== key) merged.push(key);
+      }
+      this.#sorted = merged;
+      this.#pending = [];
+      this.#removed = false;
+    }
     return this.#sorted;
   }
 
   #lowerBound(key: string): number {
+    const sorted = this.#sorted;
     let low = 0;
-    let high = this.#sorted.length;
+    let high = sorted.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (compareKeys(this.#sorted[mid] as string, key) < 0) low = mid + 1;
+      if (compareKeys(sorted[mid] as string, key) < 0) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -291,7 +338,7 @@ export class MemoryIdentity implements ClientIdentity {
   }
 
   getIDBytes(): Uint8Array {
-    return Buffer.from(`-----BEGIN CERTIFICATE-----\n${this.name}\n-----END CERTIFICATE-----\n`);
+    return Buffer.from(TEST_CLIENT_CERT);
   }
 
   getAttributeValue(attrName: string): string | null {
@@ -368,6 +415,11 @@ export class MemoryStub implements ChaincodeStub {
 
   getArgs(): string[] {
     return [this.#setup.fcn, ...this.#setup.args];
+  }
+
+  /** What fabric-shim's dispatcher reads (not part of the `ChaincodeStub` interface). */
+  getBufferArgs(): Buffer[] {
+    return this.getArgs().map((arg) => Buffer.from(arg, 'utf8'));
   }
 
   getStringArgs(): string[] {
@@ -894,12 +946,13 @@ export class MemoryLedger {
     if (expected !== strings.length) throw new Error(`Expected ${expected} parameters, but ${strings.length} have been supplied`);
 
     const stub = this.begin(mspId, opts, `${contract.getName()}:${fn}`, strings);
-    const ctx = contract.createContext() as Context;
+    const ctx = contract.createContext();
     ctx.stub = stub;
     ctx.clientIdentity = stub.identity;
     await contract.beforeTransaction(ctx);
-    const around = contract.aroundTransaction as unknown as (ctx: Context, fn: string, parameters: readonly string[]) => Promise<unknown>;
-    const result = await around.call(contract, ctx, fn, strings);
+    // fabric-contract-api types `fn` as a Function, but the dispatcher passes the method name.
+    const dispatcher = contract as unknown as { aroundTransaction(ctx: Context, fn: string, parameters: readonly string[]): Promise<unknown> };
+    const result = await dispatcher.aroundTransaction(ctx, fn, strings);
     await contract.afterTransaction(ctx, result);
 
     const writeSet = stub.writeSet();
@@ -926,6 +979,54 @@ export class MemoryLedger {
       writeSetBytes: encodeWriteSet(writeSet, event),
     };
   }
+}
+
+/** fabric-shim's own contract dispatcher (what `fabric-chaincode-node start` runs), built from contract classes. */
+export interface ShimChaincode {
+  Invoke(stub: unknown): Promise<ChaincodeResponse>;
+}
+
+/**
+ * Builds fabric-shim's contract dispatcher for `contractClasses` with the default JSON serializer, as
+ * the peer-launched chaincode does. Use with {@link dispatch} to check that metadata, argument
+ * marshalling and error messages work through the real shim, not only through {@link MemoryLedger.invoke}.
+ */
+export function shimChaincode(contractClasses: readonly (new () => Contract)[]): ShimChaincode {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract') as new (
+    contracts: readonly (new () => Contract)[],
+    serializers: unknown,
+    metadata: unknown,
+    title: string,
+    version: string,
+  ) => ShimChaincode;
+  const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
+  return new ChaincodeFromContract(contractClasses, serializers, {}, 'kiseki', '0.0.0-test');
+}
+
+/**
+ * Runs `fcn` (`<contract>:<transaction>`) through a {@link ShimChaincode} on `ledger` as `mspId`,
+ * committing the writes when the shim answers 200. Returns what a client would see.
+ */
+export async function dispatch(
+  ledger: MemoryLedger,
+  chaincode: ShimChaincode,
+  fcn: string,
+  mspId: string,
+  args: readonly string[],
+  opts: TxOptions = {},
+): Promise<{ status: number; message: string; payload: string; eventCount: number }> {
+  const stub = ledger.begin(mspId, opts, fcn, args);
+  const response = await chaincode.Invoke(stub);
+  if (response.status === 200) ledger.commit(stub);
+  return {
+    status: response.status,
+    message: response.message ?? '',
+    payload: Buffer.from(response.payload ?? []).toString('utf8'),
+    eventCount: stub.events.length,
+  };
 }
 
 /** What fabric-contract-api's JSON serializer sends for a returned value. */

@@ -4,8 +4,9 @@ import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { MemoryStore } from '../store/store';
 import { FakeLedger } from '../testing/fake-ledger';
-import { startHarness, type Harness } from '../testing/harness';
+import { json, startHarness, type Harness } from '../testing/harness';
 import { signWebhook, WebhookService } from './webhooks';
+import { AppError } from '../errors';
 
 /** Reads server-sent events from a response until `count` events arrived. */
 async function readEvents(res: Response, count: number): Promise<{ id: string; event: string; data: { eventName: string; payload: unknown } }[]> {
@@ -65,7 +66,6 @@ describe('server-sent events', () => {
   });
 
   test('when the peer is down, then the stream request fails cleanly with 503', async () => {
-    const { AppError } = await import('../errors');
     h.ledger.failWith = new AppError('UNAVAILABLE', 'peer down');
     expect((await h.call('GET', '/v1/events', { role: 'auditor' })).status).toBe(503);
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import { startHarness, type Harness } from '../testing/harness';
+import { json, startHarness, type Harness } from '../testing/harness';
 import type { FakeLedger } from '../testing/fake-ledger';
 import { reapStaging } from '../use-cases/reaper';
 import { Metrics } from '../metrics';
@@ -51,7 +51,7 @@ describe('gateway HTTP API', () => {
     const res = await h.call('GET', '/v1/data/d1');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
-    expect(await res.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    expect(await json(res)).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
   });
 
   test('when the key is unknown, then 401', async () => {
@@ -62,7 +62,7 @@ describe('gateway HTTP API', () => {
   test('when the regulator tries to write, then 403 and nothing reaches the ledger or the vault', async () => {
     const res = await h.call('POST', '/v1/data?dataId=d1&providerId=p1&termsId=t1', { role: 'regulator', raw: 'x', headers: { 'content-type': 'image/png' } });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('FORBIDDEN');
+    expect((await json(res)).error.code).toBe('FORBIDDEN');
     expect(h.ledger.submitted).toHaveLength(0);
     expect(h.vault.objects.size + h.vault.staged.size).toBe(0);
   });
@@ -71,14 +71,14 @@ describe('gateway HTTP API', () => {
     await upload('d1', 'hello');
     const res = await h.call('GET', '/v1/data/d1', { role: 'auditor' });
     expect(res.status).toBe(200);
-    expect((await res.json()).dataId).toBe('d1');
+    expect((await json(res)).dataId).toBe('d1');
   });
 
   test('when data is uploaded, then the digest goes on chain, the object is promoted and the client is recorded', async () => {
     const bytes = Buffer.from('pixels of a cel');
     const res = await upload('d1', bytes);
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.content).toEqual({ key: 'data/d1', digest: sha256(bytes), size: bytes.length });
     expect(body.transactionId).toMatch(/^[0-9a-f]{64}$/);
     expect(res.headers.get('kiseki-transaction-id')).toBe(body.transactionId);
@@ -87,13 +87,13 @@ describe('gateway HTTP API', () => {
     expect(h.vault.objects.get('data/d1')?.bytes.equals(bytes)).toBe(true);
     expect(h.vault.staged.size).toBe(0);
     const tx = await h.call('GET', `/v1/transactions/${body.transactionId as string}`, { role: 'auditor' });
-    expect(await tx.json()).toMatchObject({ status: 'committed', operation: 'data:Register', clientId: 'client-studio-operator' });
+    expect(await json(tx)).toMatchObject({ status: 'committed', operation: 'data:Register', clientId: 'client-studio-operator' });
   });
 
   test('when the upload exceeds the limit, then 413 and nothing is kept anywhere', async () => {
     const res = await upload('big', Buffer.alloc(2048, 1));
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await json(res)).error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(h.ledger.submitted).toHaveLength(0);
     expect(h.vault.objects.size + h.vault.staged.size).toBe(0);
   });
@@ -119,7 +119,7 @@ describe('gateway HTTP API', () => {
   test('when query fields are missing or malformed, then 400 with field-level issues', async () => {
     const res = await h.call('POST', '/v1/data?dataId=bad%20id&termsId=t1', { role: 'studio-operator', raw: 'x', headers: { 'content-type': 'image/png' } });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.code).toBe('INVALID');
     expect(body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['query.dataId', 'query.providerId']);
     expect(h.vault.staged.size).toBe(0);
@@ -132,7 +132,7 @@ describe('gateway HTTP API', () => {
       headers: { 'content-type': 'image/png' },
     });
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: { code: 'STATE', message: 'STATE: terms do not allow AI training' } });
+    expect(await json(res)).toMatchObject({ error: { code: 'STATE', message: 'STATE: terms do not allow AI training' } });
     expect(h.vault.objects.size + h.vault.staged.size).toBe(0);
   });
 
@@ -174,7 +174,7 @@ describe('gateway HTTP API', () => {
     h.ledger.failSubmitWith = new AppError('TIMEOUT', 'timed out', { outcomeUnknown: true });
     const res = await upload('d1', 'bytes');
     expect(res.status).toBe(504);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.transactionId).toMatch(/^[0-9a-f]{64}$/);
     expect(h.vault.staged.size).toBe(1);
     const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
@@ -188,7 +188,7 @@ describe('gateway HTTP API', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(await second.json()).toEqual(await first.json());
+    expect(await json(second)).toEqual(await json(first));
     expect(h.ledger.submitted).toHaveLength(1);
   });
 
@@ -216,7 +216,7 @@ describe('gateway HTTP API', () => {
     await new Promise((r) => setTimeout(r, 50));
     const b = await send();
     expect(b.status).toBe(409);
-    expect((await b.json()).error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect((await json(b)).error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
     release();
     expect((await a).status).toBe(200);
   });
@@ -224,14 +224,14 @@ describe('gateway HTTP API', () => {
   test('when the JSON body is malformed, then 400 and nothing is submitted', async () => {
     const res = await h.call('POST', '/v1/data/d1/consent/revoke', { role: 'provider-agent', body: '{"reason": ' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ code: 'INVALID', message: 'the request body is not valid JSON' });
+    expect((await json(res)).error).toMatchObject({ code: 'INVALID', message: 'the request body is not valid JSON' });
     expect(h.ledger.submitted).toHaveLength(0);
   });
 
   test('when a field has the wrong type or is unknown, then 400 naming each field', async () => {
     const res = await h.call('POST', '/v1/models', { role: 'studio-operator', body: { modelId: 7, extra: true } });
     expect(res.status).toBe(400);
-    const issues = (await res.json()).error.issues as { path: string }[];
+    const issues = (await json(res)).error.issues as { path: string }[];
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['body.modelId', 'body']));
   });
 
@@ -248,22 +248,22 @@ describe('gateway HTTP API', () => {
   test('when a record is unknown, then 404 from the chaincode code', async () => {
     const res = await h.call('GET', '/v1/data/nope', { role: 'auditor' });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toBe('NOT_FOUND: data nope not found');
+    expect((await json(res)).error.message).toBe('NOT_FOUND: data nope not found');
   });
 
   test('when a route does not exist, then 404 JSON', async () => {
     const res = await h.call('GET', '/v2/nothing');
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('NOT_FOUND');
+    expect((await json(res)).error.code).toBe('NOT_FOUND');
   });
 
   test('when health, readiness and metrics are asked, then they answer without a key', async () => {
     expect((await h.call('GET', '/healthz')).status).toBe(200);
-    expect(await (await h.call('GET', '/readyz')).json()).toMatchObject({ status: 'ready' });
+    expect(await json(await h.call('GET', '/readyz'))).toMatchObject({ status: 'ready' });
     h.vault.down = true;
     const notReady = await h.call('GET', '/readyz');
     expect(notReady.status).toBe(503);
-    expect((await notReady.json()).checks.vault.ok).toBe(false);
+    expect((await json(notReady)).checks.vault.ok).toBe(false);
     const metrics = await (await h.call('GET', '/metrics')).text();
     expect(metrics).toContain('kiseki_http_requests_total{method="GET",route="/healthz",status="200"} 1');
   });
@@ -277,7 +277,7 @@ describe('gateway HTTP API', () => {
     await upload('d1', 'bytes');
     const ok = await h.call('GET', '/v1/data/d1/content', { role: 'studio-operator' });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).url).toContain('data/d1');
+    expect((await json(ok)).url).toContain('data/d1');
     expect((await h.call('GET', '/v1/data/d1/content', { role: 'auditor' })).status).toBe(403);
   });
 });

@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from '../testing/harness';
+import { json, startHarness, type Harness } from '../testing/harness';
 import { allRoutes } from './routes';
 import { openApiPath } from './route';
 
@@ -34,13 +34,13 @@ describe('OpenAPI document', () => {
   test('when served, then it is OpenAPI 3.1 without a key', async () => {
     const res = await h.call('GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = await json(res);
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
   test('when compared with the Express router, then every route is documented and every documented route exists', async () => {
-    const doc = (await (await h.call('GET', '/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await json(await h.call('GET', '/v1/openapi.json'))) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();

@@ -67,3 +67,7 @@ export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBy
     },
   };
 }
+
+/** A response's JSON body, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = (res: Response): Promise<any> => res.json();
