@@ -26,17 +26,27 @@ export function errorFields(error: unknown): Record<string, unknown> {
 export function createLogger(
   level: LogLevel = 'info',
   base: Record<string, unknown> = {},
-  write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+  write: (line: string) => void = (line) => {
+    process.stdout.write(line + '\n');
+  },
 ): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (RANK[lvl] < RANK[level]) return;
     write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }));
   };
   return {
-    debug: (msg, fields) => emit('debug', msg, fields),
-    info: (msg, fields) => emit('info', msg, fields),
-    warn: (msg, fields) => emit('warn', msg, fields),
-    error: (msg, fields) => emit('error', msg, fields),
+    debug: (msg, fields) => {
+      emit('debug', msg, fields);
+    },
+    info: (msg, fields) => {
+      emit('info', msg, fields);
+    },
+    warn: (msg, fields) => {
+      emit('warn', msg, fields);
+    },
+    error: (msg, fields) => {
+      emit('error', msg, fields);
+    },
     child: (fields) => createLogger(level, { ...base, ...fields }, write),
   };
 }

@@ -46,7 +46,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     chaincode: config.chaincode,
     retry: config.retry,
     logger,
-    close: connection.close,
+    close: () => {
+      connection.close();
+    },
   });
   const store = new FileStore(join(config.stateDir, 'store'));
   const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger });
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel, { mspId: config.mspId });
-  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', errorFields(reason)));
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection', errorFields(reason));
+  });
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, logger);
@@ -114,8 +118,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
 }
 
 if (require.main === module) void main();

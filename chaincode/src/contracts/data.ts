@@ -29,6 +29,7 @@ import {
   readRecord,
   requireRecord,
   writeMarker,
+  prefetch,
   writeRecord,
 } from '../ledger/state';
 import { txTime } from '../ledger/time';
@@ -285,6 +286,8 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
     throw forbidden(`${caller.mspId} may only register data of providers it manages; refused: ${foreign.join(', ')}`);
   }
 
+  // Every existence check of the batch in one multi-key read.
+  await prefetch(ctx, items.flatMap((item) => [Keys.data(item.dataId), Keys.dataDigest(item.contentDigest)]));
   const conflicts: string[] = [];
   const ids = new Set<string>();
   const digests = new Map<string, string>();

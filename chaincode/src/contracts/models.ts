@@ -27,6 +27,7 @@ import {
   readPaging,
   readRecord,
   writeJson,
+  prefetch,
   writeRecord,
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
@@ -143,6 +144,8 @@ export class ModelsContract extends KisekiContract {
     const ordering = orderingProblems(dataIds, model.lastDataId);
     if (ordering.length > 0) throw invalid(`batch refused: dataIds must strictly increase: ${ordering.join('; ')}`);
 
+    // The batch's data records in one multi-key read, then their (few, distinct) terms.
+    await prefetch(ctx, dataIds.map((dataId) => Keys.data(dataId)));
     const items: BatchItem[] = [];
     for (const dataId of dataIds) {
       const data = await readRecord(ctx, Keys.data(dataId), DataType);

@@ -230,6 +230,22 @@ describe('conditional transfers', () => {
   });
 });
 
+describe('access sweep', () => {
+  const w = new RoyaltyWorld();
+  const contracts: Contract[] = [w.rights, w.revenue, w.market];
+  const cases = contracts.flatMap((contract) =>
+    declaredTransactions(contract).map((tx) => [contract.getName(), tx.name, tx.tag?.includes('SUBMIT') ?? false, contract] as const),
+  );
+
+  it.each(cases.filter(([, , submit]) => submit))('when the regulator calls %s:%s, then FORBIDDEN before anything else', async (_name, fn, _submit, contract) => {
+    await expect(w.call(contract, fn, REGULATOR, {})).rejects.toThrow(/^FORBIDDEN: RegulatorMSP \(regulator\) may not /);
+  });
+
+  it.each(cases)('when an org outside the consortium calls %s:%s, then FORBIDDEN', async (_name, fn, _submit, contract) => {
+    await expect(w.call(contract, fn, 'OutsiderMSP', {})).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not an org/);
+  });
+});
+
 describe('transaction names', () => {
   it('when the royalty contracts are inspected, then their transactions are exactly the shared names', () => {
     const w = new RoyaltyWorld();

@@ -2,16 +2,22 @@ import fc from 'fast-check';
 import type { Context, Contract } from 'fabric-contract-api';
 
 import { entitlement, poolFromJson, ROYALTY_SCALE } from '../domain/royalty-index';
+import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
 import { compositeKey } from '../ledger/keys';
 import { toJson } from '../shared/codec';
 import type { MemoryLedger, MemoryStub } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
+import type { HolderBalances, Statement, Totals } from './revenue';
 import { RoyaltyKeys } from './royalty-keys';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const CURRENCIES = ['JPY', 'USD'] as const;
+const SUBJECTS = [
+  { subjectType: 'output', subjectId: 'out' },
+  { subjectType: 'model', subjectId: 'ft' },
+  { subjectType: 'model', subjectId: 'base' },
+] as const;
 const sum = (values: Iterable<bigint>): bigint => [...values].reduce((a, b) => a + b, 0n);
 
 /** A base model, a model fine-tuned on it, an output of the fine-tuned model, rights on the output. */
@@ -72,8 +78,8 @@ async function build(setup: Setup): Promise<{ w: RoyaltyWorld; providers: string
 async function positions(w: RoyaltyWorld, providers: readonly string[]): Promise<Map<string, { accrued: bigint; claimed: bigint; claimable: bigint; itemCount: number }>> {
   const out = new Map<string, { accrued: bigint; claimed: bigint; claimable: bigint; itemCount: number }>();
   for (const providerId of providers) {
-    const statement = await w.call<Json>(w.revenue, 'Statement', REGULATOR, { providerId });
-    for (const line of statement.lines as Json[]) {
+    const statement = await w.call<Statement>(w.revenue, 'Statement', REGULATOR, { providerId });
+    for (const line of statement.lines) {
       out.set(`${providerId}/${line.modelId}/${line.currency}`, {
         accrued: BigInt(line.accrued),
         claimed: BigInt(line.claimed),
@@ -100,7 +106,7 @@ describe('royalty invariants over random sequences', () => {
           let claimedBy: string | undefined;
           switch (step.kind) {
             case 'revenue': {
-              const subject = [{ subjectType: 'output', subjectId: 'out' }, { subjectType: 'model', subjectId: 'ft' }, { subjectType: 'model', subjectId: 'base' }][step.subject] as Json;
+              const subject = SUBJECTS[step.subject];
               reference += 1;
               await w.call(w.revenue, 'Record', step.who % 2 === 0 ? STUDIO1 : STUDIO2, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
               recorded.set(currency, (recorded.get(currency) as bigint) + step.amount);
@@ -109,7 +115,7 @@ describe('royalty invariants over random sequences', () => {
             case 'claimProvider': {
               const providerId = providers[step.who % providers.length] as string;
               const claimable = sum([...before.entries()].filter(([k]) => k.startsWith(`${providerId}/`) && k.endsWith(`/${currency}`)).map(([, v]) => v.claimable));
-              const attempt = w.call<Json>(w.revenue, 'Claim', STUDIO1, { providerId, currency });
+              const attempt = w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId, currency });
               if (claimable === 0n) {
                 await expect(attempt).rejects.toThrow(/^STATE: /);
               } else {
@@ -122,9 +128,9 @@ describe('royalty invariants over random sequences', () => {
             }
             case 'claimHolder': {
               const [holderId, mspId] = step.who % 2 === 0 ? ['h1', STUDIO1] : ['h2', LICENSOR];
-              const balance = await w.call<Json>(w.revenue, 'HolderBalance', REGULATOR, { holderId, mspId, currency });
+              const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId, mspId, currency });
               const claimable = BigInt(balance.balances[0]?.claimable ?? '0');
-              const attempt = w.call<Json>(w.revenue, 'Claim', mspId as string, { holderId, currency });
+              const attempt = w.call<SettlementRecord>(w.revenue, 'Claim', mspId, { holderId, currency });
               if (claimable === 0n) await expect(attempt).rejects.toThrow(/^(STATE|NOT_FOUND): /);
               else settlements.push((await attempt).settlementId);
               break;
@@ -132,13 +138,14 @@ describe('royalty invariants over random sequences', () => {
             case 'settle': {
               const settlementId = settlements.shift();
               if (settlementId === undefined) break;
-              const settlement = await w.call<Json>(w.revenue, 'GetSettlement', REGULATOR, settlementId);
+              const settlement = await w.call<SettlementRecord>(w.revenue, 'GetSettlement', REGULATOR, settlementId);
               await w.call(w.revenue, 'MarkSettled', settlement.managingMsp, { settlementId, paymentReference: `pay-${settlementId.slice(0, 8)}` });
               break;
             }
             case 'propose': {
-              const rights = await w.call<Json>(w.rights, 'Get', REGULATOR, 'r');
-              const from = rights.holders[step.who % rights.holders.length] as Json;
+              const rights = await w.call<RightsRecord>(w.rights, 'Get', REGULATOR, 'r');
+              const from = rights.holders[step.who % rights.holders.length];
+              if (from === undefined) throw new Error('rights without holders');
               proposals += 1;
               const request = {
                 transferId: `tr-${proposals}`,
@@ -149,17 +156,17 @@ describe('royalty invariants over random sequences', () => {
                 shareBps: Math.max(1, Math.floor(from.shareBps / 2)),
                 condition: { revenueThreshold: { subjectType: 'output', subjectId: 'out', currency, amount: step.amount.toString() } },
               };
-              const proposerMsp = from.mspId === REGULATOR ? LICENSOR : (from.mspId as string);
-              await w.call(w.rights, 'ProposeTransfer', proposerMsp, request).catch((error: Error) => {
-                expect(error.message).toMatch(/^(INVALID|STATE): /);
+              const proposerMsp = from.mspId;
+              await w.call(w.rights, 'ProposeTransfer', proposerMsp, request).catch((error: unknown) => {
+                expect((error as Error).message).toMatch(/^(INVALID|STATE): /);
               });
               break;
             }
           }
 
           // Shares always sum to exactly 10000.
-          const rights = await w.call<Json>(w.rights, 'Get', REGULATOR, 'r');
-          expect((rights.holders as Json[]).reduce((s, h) => s + (h.shareBps as number), 0)).toBe(10_000);
+          const rights = await w.call<RightsRecord>(w.rights, 'Get', REGULATOR, 'r');
+          expect(rights.holders.reduce((total, h) => total + h.shareBps, 0)).toBe(10_000);
 
           // Accrued never decreases; claimable decreases only by the provider's own claim (to zero).
           const after = await positions(w, providers);
@@ -173,18 +180,18 @@ describe('royalty invariants over random sequences', () => {
           before = after;
 
           for (const cur of CURRENCIES) {
-            const totals = await w.call<Json>(w.revenue, 'Totals', REGULATOR, { currency: cur });
+            const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: cur });
             expect(totals.balanced).toBe(true);
             expect(BigInt(totals.revenue)).toBe(recorded.get(cur));
             // The carried remainder of each pool, from the providers' accrued amounts, and from its
             // closed form (carry + Σ (c·index mod S)) / S: both exact, both bounded by the providers.
             let remainder = 0n;
             for (const modelId of ['base', 'ft']) {
-              const pool = w.ledger.getJson(RoyaltyKeys.royaltyPool(modelId, cur)) as Json | undefined;
+              const pool = w.ledger.getJson(RoyaltyKeys.royaltyPool(modelId, cur)) as RoyaltyPoolRecord | undefined;
               if (pool === undefined) continue;
               const lines = [...after.entries()].filter(([k]) => k.includes(`/${modelId}/${cur}`)).map(([, v]) => v);
               const left = BigInt(pool.poolIn) - sum(lines.map((l) => l.accrued));
-              const state = poolFromJson(pool as never);
+              const state = poolFromJson(pool);
               const closed = sum(lines.map((l) => (BigInt(l.itemCount) * state.index) % ROYALTY_SCALE)) + state.carry;
               expect(closed % ROYALTY_SCALE).toBe(0n);
               expect(left).toBe(closed / ROYALTY_SCALE);
@@ -242,12 +249,15 @@ async function simulate(ledger: MemoryLedger, contract: Contract, fn: string, ms
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
-  const ctx = contract.createContext() as Context;
+  const ctx = contract.createContext();
   ctx.stub = tracked;
   ctx.clientIdentity = stub.identity;
   await contract.beforeTransaction(ctx);
-  const around = contract.aroundTransaction as unknown as (ctx: Context, fn: string, parameters: readonly string[]) => Promise<unknown>;
-  const result = JSON.parse((await around.call(contract, ctx, fn, [arg])) as string) as unknown;
+  const dispatcher = contract as unknown as { aroundTransaction(ctx: Context, fn: string, parameters: readonly string[]): Promise<string> };
+  const returned = await dispatcher.aroundTransaction(ctx, fn, [arg]);
+  // Writes are buffered in the context and reach the stub when the transaction function returns.
+  await contract.afterTransaction(ctx, returned);
+  const result = JSON.parse(returned) as unknown;
   const stale = (): string[] => [
     ...[...reads].filter(([key, seen]) => hex(ledger.getState(key)) !== seen).map(([key]) => `read ${key}`),
     ...[...ranges].filter(([prefix, seen]) => snapshot(prefix) !== seen).map(([prefix]) => `range ${prefix}`),
@@ -275,8 +285,8 @@ describe('racing revenue reports and the threshold transfer', () => {
     // Both endorsed against the same committed state: each would execute the transfer.
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '100', currency: 'JPY', reference: 'a' });
     const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
-    expect((first.result as Json).executedTransfers).toEqual(['tr']);
-    expect((second.result as Json).executedTransfers).toEqual(['tr']);
+    expect((first.result as RevenueRecord).executedTransfers).toEqual(['tr']);
+    expect((second.result as RevenueRecord).executedTransfers).toEqual(['tr']);
 
     // Ordered first → committed. The second's read set is now stale on the keys that matter.
     expect(first.stale()).toEqual([]);
@@ -293,19 +303,19 @@ describe('racing revenue reports and the threshold transfer', () => {
     );
     // So the peer invalidates it (MVCC_READ_CONFLICT) and applies none of its writes; the client retries.
     const retry = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
-    expect((retry.result as Json).executedTransfers).toEqual([]);
+    expect((retry.result as RevenueRecord).executedTransfers).toEqual([]);
     expect(retry.stale()).toEqual([]);
     w.ledger.commit(retry.stub);
 
-    const rights = await w.call<Json>(w.rights, 'Get', REGULATOR, 'r');
+    const rights = await w.call<RightsRecord>(w.rights, 'Get', REGULATOR, 'r');
     expect(rights.holders).toEqual([
       { holderId: 'lic', mspId: LICENSOR, shareBps: 6000 },
       { holderId: 's2', mspId: STUDIO2, shareBps: 4000 },
     ]);
     expect(rights.transferCount).toBe(1);
-    const total = await w.call<Json>(w.revenue, 'GetSubjectRevenue', REGULATOR, { subjectType: 'output', subjectId: 'out', currency: 'JPY' });
+    const total = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', REGULATOR, { subjectType: 'output', subjectId: 'out', currency: 'JPY' });
     expect(total).toMatchObject({ total: '250', events: 2 });
-    expect((await w.call<Json>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
+    expect((await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
   });
 
   it('when a transfer is proposed while a revenue report is in flight, then the report fails validation on the pending range (phantom read)', async () => {

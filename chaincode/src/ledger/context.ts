@@ -1,5 +1,7 @@
 import { Context, Contract } from 'fabric-contract-api';
 
+import { putStates } from './peer-batch';
+
 /**
  * The per-transaction context of every Kiseki contract. fabric-contract-api creates a fresh one for
  * each invocation (through {@link KisekiContract.createContext}), so what it carries lives exactly as
@@ -13,6 +15,16 @@ export class KisekiContext extends Context {
    */
   readonly reads = new Map<string, unknown>();
 
+  /** Raw values fetched ahead in one multi-key read (see `prefetch` in ledger/state), by key. */
+  readonly prefetched = new Map<string, Uint8Array>();
+
+  /**
+   * Public-state writes of this transaction, in order, sent to the peer in batches when the
+   * transaction function returns (`undefined` deletes). Safe because, as on the peer, reads never
+   * see this transaction's own writes.
+   */
+  readonly writes = new Map<string, Uint8Array | undefined>();
+
   /** Name of the event this transaction emitted, if any (one per transaction, see `ledger/events`). */
   emittedEvent: string | undefined;
 }
@@ -25,5 +37,13 @@ export class KisekiContext extends Context {
 export abstract class KisekiContract extends Contract {
   override createContext(): KisekiContext {
     return new KisekiContext();
+  }
+
+  /** Sends the transaction's buffered writes; runs only when the function succeeded. */
+  override async afterTransaction(ctx: KisekiContext): Promise<void> {
+    if (ctx.writes.size === 0) return;
+    const writes = [...ctx.writes].map(([key, value]) => ({ key, value }));
+    ctx.writes.clear();
+    await putStates(ctx.stub, writes);
   }
 }

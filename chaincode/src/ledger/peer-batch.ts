@@ -1,4 +1,4 @@
-import type { ChaincodeStub } from 'fabric-shim';
+import type { ChaincodeStub } from 'fabric-shim-api';
 
 /**
  * Multi-key reads and batched writes over the chaincode protocol of Fabric ≥ 3.1

@@ -7,6 +7,7 @@ import { describeIssues, type Fields, formatTime } from '../shared/validate';
 
 import type { KisekiContext } from './context';
 import { compositeKey } from './keys';
+import { getStates } from './peer-batch';
 
 /**
  * Ledger plumbing shared by every contract: typed record reads and writes through the one codec
@@ -44,7 +45,7 @@ function decode<T>(key: string, bytes: Uint8Array, type: RecordType<T>): T {
  */
 export async function readRecord<T>(ctx: KisekiContext, key: string, type: RecordType<T>): Promise<T | undefined> {
   if (ctx.reads.has(key)) return (ctx.reads.get(key) ?? undefined) as T | undefined;
-  const bytes = await ctx.stub.getState(key);
+  const bytes = ctx.prefetched.get(key) ?? (await ctx.stub.getState(key));
   const record = bytes.length === 0 ? undefined : decode(key, bytes, type);
   ctx.reads.set(key, record ?? null);
   return record;
@@ -65,7 +66,19 @@ export async function requireRecord<T>(ctx: KisekiContext, key: string, type: Re
 export async function keyExists(ctx: KisekiContext, key: string): Promise<boolean> {
   const cached = ctx.reads.get(key);
   if (cached !== undefined) return cached !== null;
-  return (await ctx.stub.getState(key)).length > 0;
+  return (ctx.prefetched.get(key) ?? (await ctx.stub.getState(key))).length > 0;
+}
+
+/**
+ * Fetches many keys in one multi-key read (chunks of 1000 on a real peer) so that the reads that
+ * follow are served locally; a batch of a thousand items then costs a few round trips, not thousands.
+ * Reads are recorded in the read set exactly as individual reads would be.
+ */
+export async function prefetch(ctx: KisekiContext, keys: Iterable<string>): Promise<void> {
+  const wanted = [...new Set(keys)].filter((key) => !ctx.reads.has(key) && !ctx.prefetched.has(key));
+  if (wanted.length === 0) return;
+  const values = await getStates(ctx.stub, wanted);
+  wanted.forEach((key, i) => ctx.prefetched.set(key, values[i] ?? new Uint8Array(0)));
 }
 
 /**
@@ -77,22 +90,30 @@ export async function writeRecord<T>(ctx: KisekiContext, key: string, type: Reco
   if (issues.length > 0) {
     throw new Error(`refusing to write an invalid ${type.docType} record at ${printableKey(key)}: ${describeIssues(issues)}`);
   }
-  await ctx.stub.putState(key, toBytes(record));
+  await bufferWrite(ctx, key, toBytes(record));
+}
+
+/** Writes go to the transaction's buffer, flushed in batches when the function returns. */
+function bufferWrite(ctx: KisekiContext, key: string, value: Uint8Array | undefined): Promise<void> {
+  // Re-inserting keeps the peer's last-write-wins order for a key written twice.
+  ctx.writes.delete(key);
+  ctx.writes.set(key, value);
+  return Promise.resolve();
 }
 
 /** Writes a small JSON value that is not a record (e.g. a training-set entry). */
 export async function writeJson(ctx: KisekiContext, key: string, value: Readonly<Record<string, unknown>>): Promise<void> {
-  await ctx.stub.putState(key, toBytes(value));
+  await bufferWrite(ctx, key, toBytes(value));
 }
 
 /** Writes an index key (value {@link INDEX_MARKER}). */
 export async function writeMarker(ctx: KisekiContext, key: string): Promise<void> {
-  await ctx.stub.putState(key, INDEX_MARKER);
+  await bufferWrite(ctx, key, INDEX_MARKER);
 }
 
 /** Deletes a key. */
 export async function deleteKey(ctx: KisekiContext, key: string): Promise<void> {
-  await ctx.stub.deleteState(key);
+  await bufferWrite(ctx, key, undefined);
 }
 
 /** One key and value of a query result. */

@@ -128,7 +128,7 @@ export const EventNames = {
   RightsTransferExecuted: 'RightsTransferExecuted',
   /** `{ transfer }` */
   RightsTransferCancelled: 'RightsTransferCancelled',
-  /** `{ revenue, subjectTotal, pools, executedTransfers: [{ transfer, rights }], voidedTransfers: [...] }` */
+  /** `{ revenue, subjectTotal, pools, balances, executedTransfers: [{ transfer, rights }], voidedTransfers: [...] }` */
   RevenueRecorded: 'RevenueRecorded',
   /** `{ settlement }` — a claim moved accrued amounts to payable. */
   RevenueClaimed: 'RevenueClaimed',
@@ -138,7 +138,7 @@ export const EventNames = {
   OfferPublished: 'OfferPublished',
   /** `{ offer }` */
   OfferWithdrawn: 'OfferWithdrawn',
-  /** `{ grant, revenue, subjectTotal, pools, executedTransfers, voidedTransfers }` */
+  /** `{ grant, revenue, subjectTotal, pools, balances, executedTransfers, voidedTransfers }` */
   LicencePurchased: 'LicencePurchased',
 } as const;
 export type EventName = (typeof EventNames)[keyof typeof EventNames];

@@ -68,27 +68,30 @@ export async function streamEvents(
   res.flushHeaders();
   res.write(`retry: ${deps.options.retryMs}\n\n`);
   deps.metrics.sseClients.add(1);
-  let ended = false;
+  // An object, not a local boolean: `end` flips it from event handlers while the loop below runs.
+  const state = { ended: false };
   const end = (): void => {
-    if (ended) return;
-    ended = true;
+    if (state.ended) return;
+    state.ended = true;
     clearInterval(heartbeat);
     stream.close();
     unregister();
     deps.metrics.sseClients.add(-1);
     res.end();
   };
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.options.heartbeatMs);
+  const heartbeat = setInterval(() => {
+    res.write(': keep-alive\n\n');
+  }, deps.options.heartbeatMs);
   const unregister = deps.registry.add(end);
   req.on('close', end);
   try {
     for await (const event of stream) {
-      if (ended) break;
+      if (state.ended) break;
       if (names !== undefined && !names.has(event.eventName)) continue;
       res.write(`id: ${eventId(event)}\nevent: ${event.eventName}\ndata: ${JSON.stringify(eventBody(event))}\n\n`);
     }
   } catch (error) {
-    if (!ended) {
+    if (!state.ended) {
       deps.logger.warn('event stream from the peer broke; the client will reconnect', { error: String(error) });
       res.write(`event: stream-error\ndata: ${JSON.stringify({ message: 'the event stream from the peer broke; reconnect with Last-Event-ID' })}\n\n`);
     }

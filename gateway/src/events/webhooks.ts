@@ -122,7 +122,7 @@ export class WebhookService {
   async #run(registration: WebhookRegistration, signal: AbortSignal): Promise<void> {
     const log = this.deps.logger.child({ webhookId: registration.id });
     let failures = 0;
-    while (!signal.aborted) {
+    while (!stopped(signal)) {
       let stream: EventStream | undefined;
       const onAbort = (): void => stream?.close();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -134,10 +134,10 @@ export class WebhookService {
             : { blockNumber: BigInt(saved.blockNumber), ...(saved.transactionId === undefined ? {} : { transactionId: saved.transactionId }) };
         stream = await this.deps.ledger.events(from);
         for await (const event of stream) {
-          if (signal.aborted) break;
+          if (stopped(signal)) break;
           if (registration.events === undefined || registration.events.includes(event.eventName)) {
             await this.#deliverUntilAcknowledged(registration, event, signal, log);
-            if (signal.aborted) break;
+            if (stopped(signal)) break;
           }
           await this.deps.store.put(CHECKPOINTS, registration.id, {
             blockNumber: event.blockNumber.toString(),
@@ -146,7 +146,7 @@ export class WebhookService {
           failures = 0;
         }
       } catch (error) {
-        if (signal.aborted) break;
+        if (stopped(signal)) break;
         failures += 1;
         log.warn('webhook event stream broke; reopening from the checkpoint', { error: String(error) });
       } finally {
@@ -160,7 +160,7 @@ export class WebhookService {
   async #deliverUntilAcknowledged(registration: WebhookRegistration, event: LedgerEvent, signal: AbortSignal, log: ReturnType<Logger['child']>): Promise<void> {
     const body = JSON.stringify(eventBody(event));
     const doFetch = this.deps.fetch ?? fetch;
-    for (let attempt = 1; !signal.aborted; attempt += 1) {
+    for (let attempt = 1; !stopped(signal); attempt += 1) {
       const timestamp = Math.floor(Date.now() / 1000).toString();
       try {
         const response = await doFetch(registration.url, {
@@ -185,7 +185,7 @@ export class WebhookService {
         this.deps.metrics.webhookDeliveries.inc({ outcome: 'refused' });
         log.warn('webhook receiver refused an event', { eventId: eventId(event), status: response.status, attempt });
       } catch (error) {
-        if (signal.aborted) return;
+        if (stopped(signal)) return;
         this.deps.metrics.webhookDeliveries.inc({ outcome: 'failed' });
         log.warn('webhook delivery failed', { eventId: eventId(event), attempt, error: String(error) });
       }
@@ -195,13 +195,22 @@ export class WebhookService {
 }
 
 function withoutSecret(registration: WebhookRegistration): WebhookView {
-  const { secret: _secret, ...view } = registration;
-  return view;
+  const view: Partial<WebhookRegistration> = { ...registration };
+  delete view.secret;
+  return view as WebhookView;
+}
+
+/** Read through a call so that flow analysis does not assume the signal cannot change meanwhile. */
+function stopped(signal: AbortSignal): boolean {
+  return signal.aborted;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

@@ -100,12 +100,14 @@ export function fabricToAppError(error: unknown, transactionId?: string): AppErr
       ...(txId === undefined ? {} : { transactionId: txId }),
     });
   }
-  switch (error.code) {
-    case GrpcStatus.DEADLINE_EXCEEDED:
+  // gRPC status codes are plain numbers on the error; compare them as numbers.
+  const grpcCode: number = error.code;
+  switch (grpcCode) {
+    case GrpcStatus.DEADLINE_EXCEEDED as number:
       return new AppError('TIMEOUT', `the ledger did not answer in time${later}`, { cause: error, ...withTx });
-    case GrpcStatus.UNAVAILABLE:
+    case GrpcStatus.UNAVAILABLE as number:
       return new AppError('UNAVAILABLE', `the org's peer is unreachable${later}`, { cause: error, ...withTx, headers: { 'Retry-After': '5' } });
-    case GrpcStatus.CANCELLED:
+    case GrpcStatus.CANCELLED as number:
       return new AppError('UNAVAILABLE', `the ledger call was cancelled${later}`, { cause: error, ...withTx });
     default:
       break;

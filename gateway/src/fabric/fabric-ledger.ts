@@ -93,7 +93,7 @@ export class FabricLedger implements Ledger {
       processed = peer.ProcessedTransaction.deserializeBinary(bytes);
     } catch (error) {
       const converted = fabricToAppError(error);
-      if (converted.httpStatus < 500 || /no such transaction|not found/i.test(String((error as Error).message) + detailText(error))) {
+      if (converted.httpStatus < 500 || /no such transaction|not found/i.test(`${error instanceof Error ? error.message : ''} ${detailText(error)}`)) {
         return { transactionId, status: 'unknown' };
       }
       throw converted;
@@ -104,7 +104,8 @@ export class FabricLedger implements Ledger {
       const block = common.Block.deserializeBinary(
         await qscc.evaluateTransaction('GetBlockByTxID', network.getName(), transactionId),
       );
-      blockNumber = String(block.getHeader()?.getNumber() ?? '');
+      const number = block.getHeader()?.getNumber();
+      blockNumber = number === undefined ? undefined : String(number);
     } catch {
       blockNumber = undefined;
     }
@@ -146,7 +147,9 @@ export class FabricLedger implements Ledger {
     const iterator = mapped();
     return {
       [Symbol.asyncIterator]: () => iterator,
-      close: () => inner.close(),
+      close: () => {
+        inner.close();
+      },
     };
   }
 

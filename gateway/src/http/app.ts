@@ -97,14 +97,15 @@ export function createApp(deps: AppDeps): GatewayApp {
   for (const spec of deps.routes) router[spec.method](spec.path, ...chain(spec));
   app.use(router);
 
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  app.use((_req: Request, _res: Response, next: NextFunction) => {
     next(new AppError('NOT_FOUND', 'no such route; see /v1/openapi.json'));
-    void res;
   });
 
+  // Express recognises an error handler by its four parameters, so `next` stays although unused.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = bodyParserError(error) ?? toAppError(error);
-    const log = locals(res).log ?? services.logger;
+    const { log } = locals(res);
     if (appError.httpStatus >= 500) log.error(appError.message, { code: appError.code, transactionId: appError.transactionId, ...errorFields(appError.cause ?? appError) });
     else log.debug(appError.message, { code: appError.code });
     if (res.headersSent) {
@@ -197,7 +198,11 @@ export function createApp(deps: AppDeps): GatewayApp {
       services.sse.endAll();
       const current = server;
       if (current === undefined) return;
-      const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => {
+        current.close(() => {
+          resolve();
+        });
+      });
       current.closeIdleConnections();
       if (inFlight > 0) {
         await Promise.race([

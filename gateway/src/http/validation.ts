@@ -50,5 +50,3 @@ export const PageQuery = z.strictObject({
 });
 
 /** A paged list response. */
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional().describe('absent on the last page') });

@@ -8,13 +8,15 @@ import { join } from 'node:path';
  * org's gateway would share a database instead (docs/gateway.md), behind this same interface.
  */
 export interface DocumentStore {
-  get<T>(namespace: string, key: string): Promise<T | undefined>;
+  /** The document under `key` (the caller names its type; documents are its own JSON). */
+  get<T = unknown>(namespace: string, key: string): Promise<T | undefined>;
   /** Writes (replaces) a document atomically. */
   put(namespace: string, key: string, value: unknown): Promise<void>;
   /** Writes only when the key is absent; false when it already exists. Atomic across processes. */
   create(namespace: string, key: string, value: unknown): Promise<boolean>;
   delete(namespace: string, key: string): Promise<void>;
   /** Every document of a namespace, in key order. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its documents' type
   list<T>(namespace: string): Promise<{ key: string; value: T }[]>;
 }
 
@@ -77,6 +79,7 @@ export class FileStore implements DocumentStore {
     await rm(join(await this.#dir(namespace), fileName(key)), { force: true });
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as in DocumentStore
   async list<T>(namespace: string): Promise<{ key: string; value: T }[]> {
     const dir = await this.#dir(namespace);
     const out: { key: string; value: T }[] = [];
@@ -128,6 +131,7 @@ export class MemoryStore implements DocumentStore {
     return Promise.resolve();
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as in DocumentStore
   list<T>(namespace: string): Promise<{ key: string; value: T }[]> {
     const entries = [...this.#ns(namespace).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return Promise.resolve(entries.map(([key, text]) => ({ key, value: JSON.parse(text) as T })));

@@ -60,7 +60,7 @@ export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBy
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body, duplex: 'half' } as RequestInit) });
+      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body, duplex: 'half' }) });
     },
     close: async () => {
       await app.stop();

@@ -23,8 +23,8 @@ export async function isCommitted(ledger: Ledger, record: StagedRecord): Promise
   if (record.digest === undefined) return false;
   const lookup = LOOKUPS[record.ref.kind];
   try {
-    const found = (await ledger.evaluate(lookup.contract, lookup.transaction, [record.ref.id])) as Record<string, unknown> | undefined;
-    return found !== undefined && found !== null && found[lookup.field] === record.digest;
+    const found = await ledger.evaluate(lookup.contract, lookup.transaction, [record.ref.id]);
+    return found !== null && typeof found === 'object' && (found as Record<string, unknown>)[lookup.field] === record.digest;
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
     throw error;
