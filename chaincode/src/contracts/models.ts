@@ -26,11 +26,13 @@ import {
   readPage,
   readPaging,
   readRecord,
-  writeJson,
   prefetch,
+  writeJson,
+  writeMarker,
   writeRecord,
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
+import { RoyaltyKeys } from './royalty-keys';
 import { toJson } from '../shared/codec';
 import { conflict, invalid, notFound, wrongState } from '../shared/errors';
 import { fromHex, isDigestHex, toHex } from '../shared/hex';
@@ -183,7 +185,11 @@ export class ModelsContract extends KisekiContract {
     for (const [providerId, added] of tally(items.map((item) => item.data?.providerId ?? ''))) {
       const key = Keys.modelProviderCount(modelId, providerId);
       const current = await readRecord(ctx, key, ModelProviderCountType);
-      if (current === undefined) newProviders += 1;
+      if (current === undefined) {
+        newProviders += 1;
+        // The provider's index of models it trained (read by revenue:Statement and revenue:Claim).
+        await writeMarker(ctx, RoyaltyKeys.providerModel(providerId, modelId));
+      }
       const next: ModelProviderCountRecord = current === undefined
         ? { docType: DocTypes.modelProviderCount, modelId, providerId, count: added, ...stamp }
         : { ...current, count: current.count + added, updatedBy: caller.mspId, updatedAt: now };

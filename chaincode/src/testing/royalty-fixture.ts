@@ -98,10 +98,6 @@ export class RoyaltyWorld {
       await this.call(this.models, 'AttestTrainingBatch', owner, { modelId, dataIds: dataIds.slice(i, i + 1000) });
     }
     if (opts.seal ?? true) await this.call(this.models, 'Seal', owner, { modelId });
-    // The provider → model index the statements enumerate (see docs/royalties.md).
-    const stub = this.ledger.begin(owner);
-    for (const providerId of Object.keys(items)) await stub.putState(RoyaltyKeys.providerModel(providerId, modelId), Uint8Array.of(0));
-    this.ledger.commit(stub);
   }
 
   async registerOutput(outputId: string, modelId: string, owner = STUDIO1): Promise<void> {

@@ -1,10 +1,12 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return --
+   response bodies are asserted as loose JSON */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { MemoryStore } from '../store/store';
 import { FakeLedger } from '../testing/fake-ledger';
-import { json, startHarness, type Harness } from '../testing/harness';
+import { startHarness, type Harness } from '../testing/harness';
 import { signWebhook, WebhookService } from './webhooks';
 import { AppError } from '../errors';
 
@@ -97,7 +99,7 @@ describe('webhooks', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
   });
 
   const until = async (condition: () => boolean, ms = 5_000): Promise<void> => {

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
+   response bodies are asserted as loose JSON */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { json, startHarness, type Harness } from '../testing/harness';
@@ -99,7 +101,7 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the upload streams past the limit without a declared length, then 413 and nothing is kept', async () => {
-    async function* chunks(): AsyncGenerator<Buffer> {
+    function* chunks(): Generator<Buffer> {
       for (let i = 0; i < 8; i += 1) yield Buffer.alloc(512, i);
     }
     const res = await h.call('POST', '/v1/data?dataId=big&providerId=p1&termsId=t1', {
@@ -182,6 +184,29 @@ describe('gateway HTTP API', () => {
     expect(h.vault.staged.size + h.vault.objects.size).toBe(0);
   });
 
+  test('when the commit timed out but the record did commit, then the reaper promotes the staged upload', async () => {
+    const register = h.ledger.writes.get('data:Register');
+    h.ledger.onWrite('data:Register', (req, l) => {
+      register?.(req, l);
+      throw new AppError('TIMEOUT', 'the commit status is unknown', { outcomeUnknown: true });
+    });
+    const res = await upload('d1', 'late bytes');
+    expect(res.status).toBe(504);
+    expect(h.vault.objects.has('data/d1')).toBe(false);
+    const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    expect(counts).toEqual({ promoted: 1, discarded: 0, skipped: 0 });
+    expect(h.vault.objects.get('data/d1')?.bytes.toString()).toBe('late bytes');
+  });
+
+  test('when the ledger cannot be asked, then the reaper decides nothing', async () => {
+    h.ledger.failSubmitWith = new AppError('TIMEOUT', 'timed out', { outcomeUnknown: true });
+    await upload('d1', 'bytes');
+    h.ledger.failWith = new AppError('UNAVAILABLE', 'peer down');
+    const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    expect(counts).toEqual({ promoted: 0, discarded: 0, skipped: 1 });
+    expect(h.vault.staged.size).toBe(1);
+  });
+
   test('when a POST is retried with the same Idempotency-Key, then the first result is returned and one record exists', async () => {
     const first = await upload('d1', 'once', { 'idempotency-key': 'k-1' });
     const second = await upload('d1', 'once', { 'idempotency-key': 'k-1' });
@@ -203,14 +228,12 @@ describe('gateway HTTP API', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const original = h.ledger.writes.get('data:Register');
     h.ledger.onWrite('data:RevokeConsent', () => ({ ok: true }));
     const slow = h.ledger.submit.bind(h.ledger);
     h.ledger.submit = async (...args) => {
       await gate;
       return slow(...args);
     };
-    void original;
     const send = () => h.call('POST', '/v1/data/d1/consent/revoke', { role: 'provider-agent', body: { reason: 'asked' }, headers: { 'idempotency-key': 'k-3' } });
     const a = send();
     await new Promise((r) => setTimeout(r, 50));

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
+   response bodies are asserted as loose JSON */
 import { json, startHarness, type Harness } from '../testing/harness';
 import { allRoutes } from './routes';
 import { openApiPath } from './route';

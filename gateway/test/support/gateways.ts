@@ -28,7 +28,7 @@ export interface TestGateway {
 }
 
 export async function networkView(): Promise<NetworkView> {
-  return (await testNetworkStatus()) as unknown as NetworkView;
+  return await testNetworkStatus();
 }
 
 export async function startTestGateway(mspId: string, overrides: (config: GatewayConfigInput) => GatewayConfigInput = (c) => c): Promise<TestGateway> {
@@ -62,7 +62,7 @@ export async function startTestGateway(mspId: string, overrides: (config: Gatewa
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : ({ body, duplex: 'half' } as RequestInit)) });
+      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : ({ body, duplex: 'half' })) });
     },
     stop: () => running.stop(),
     restart: async () => {

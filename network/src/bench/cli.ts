@@ -7,7 +7,7 @@ import { consoleLogger } from '../log';
 import { down, up } from '../network';
 import { REPO_ROOT } from '../paths';
 import { measureBaseline } from './baseline';
-import { formatTable } from './stats';
+import { describeError, formatTable } from './stats';
 import { BenchSuite } from './suite';
 
 const networkSuite: BenchSuite = {
@@ -82,6 +82,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(describeError(error));
   process.exit(1);
 });

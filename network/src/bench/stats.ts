@@ -42,7 +42,7 @@ export async function runLoad(label: string, inFlight: number, total: number, op
   await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  if (errors > 0) process.stderr.write(`  ${label}: ${errors} of ${total} failed; first: ${String(firstError)}\n`);
+  if (errors > 0) process.stderr.write(`  ${label}: ${errors} of ${total} failed; first: ${describeError(firstError)}\n`);
   return {
     label,
     inFlight,
@@ -62,4 +62,11 @@ export function formatTable(results: readonly LoadResult[], unit = 'ops/s'): str
   const rows = results.map((r) =>
     `  ${r.label.padEnd(46)} ${String(r.inFlight).padStart(9)} ${String(r.operations).padStart(7)} ${fmt(r.perSecond).padStart(10)} ${fmt(r.p50Ms).padStart(9)} ${fmt(r.p99Ms).padStart(9)} ${String(r.errors).padStart(6)}`);
   return [header, ...rows].join('\n');
+}
+
+/** An error with the per-peer details that Fabric gateway errors carry (where the real reason is). */
+export function describeError(error: unknown): string {
+  const details = (error as { details?: { address?: string; message?: string }[] } | undefined)?.details;
+  const list = Array.isArray(details) ? details.map((d) => `${d.address ?? '?'}: ${d.message ?? ''}`).join('; ') : '';
+  return `${String(error)}${list ? ` [${list}]` : ''}`;
 }

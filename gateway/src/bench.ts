@@ -1,0 +1,158 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import * as Minio from 'minio';
+import { hashApiKey, newApiKey } from './auth';
+import { parseConfig } from './config';
+import { gatewayConfigFor, type NetworkView } from './launch';
+import { createLogger } from './logger';
+import { startGateway } from './main';
+
+/**
+ * `npm run bench -- gateway`: what the REST gateway costs over calling Fabric and MinIO directly, in one
+ * run on one network. Registrations per second through `POST /v1/providers` versus the same chaincode
+ * call made with @hyperledger/fabric-gateway (goal: ratio ≥ 0.9), with p50/p99 latencies; and the
+ * throughput of 100 MiB uploads through `POST /v1/data` (streamed, hashed, registered, promoted) versus a
+ * direct streamed MinIO PUT of the same bytes (goal: ≥ 0.9).
+ */
+
+/** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
+interface Context {
+  readonly status: NetworkView;
+  readonly tag: string;
+  readonly scale: number;
+  readonly log: { info(message: string): void };
+  client(mspId: string): { contract: { submitTransaction(name: string, ...args: string[]): Promise<Uint8Array> } };
+}
+
+interface Load {
+  label: string;
+  inFlight: number;
+  operations: number;
+  errors: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number);
+
+async function runLoad(label: string, inFlight: number, total: number, op: (i: number) => Promise<void>): Promise<Load> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const i = next;
+      next += 1;
+      const t0 = performance.now();
+      try {
+        await op(i);
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { label, inFlight, operations: latencies.length, errors, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '-');
+
+function table(rows: readonly Load[], unit: string): string {
+  const header = `  ${'measurement'.padEnd(44)} ${'in flight'.padStart(9)} ${'ops'.padStart(6)} ${unit.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(6)}`;
+  return [header, ...rows.map((r) => `  ${r.label.padEnd(44)} ${String(r.inFlight).padStart(9)} ${String(r.operations).padStart(6)} ${fmt(r.perSecond).padStart(9)} ${fmt(r.p50Ms).padStart(8)} ${fmt(r.p99Ms).padStart(8)} ${String(r.errors).padStart(6)}`)].join('\n');
+}
+
+export const suite = {
+  name: 'gateway',
+  description: 'REST registrations and 100 MiB uploads versus direct Fabric and MinIO calls',
+  async run(ctx: Context): Promise<{ text: string; data: Record<string, unknown> }> {
+    const view = ctx.status;
+    const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
+    const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-gw-'));
+    const key = newApiKey();
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }));
+    const config = parseConfig({
+      ...gatewayConfigFor(view, index),
+      listen: { host: '127.0.0.1', port: 0 },
+      apiKeysFile: join(dir, 'keys.json'),
+      stateDir: join(dir, 'state'),
+      logLevel: 'error',
+    });
+    const gateway = await startGateway(config, createLogger('error'));
+    const direct = ctx.client('Studio1MSP');
+    const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
+    const post = async (path: string, body: RequestInit['body'], contentType: string): Promise<void> => {
+      const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body, ...({ duplex: 'half' } as object) });
+      if (res.status !== 201) throw new Error(`${path} → ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    };
+    try {
+      const writes: Load[] = [];
+      const ratios: Record<string, number> = {};
+      for (const [inFlight, count] of [
+        [1, Math.ceil(30 * ctx.scale)],
+        [50, Math.ceil(500 * ctx.scale)],
+        [200, Math.ceil(1000 * ctx.scale)],
+      ] as const) {
+        const viaRest = await runLoad('REST POST /v1/providers', inFlight, count, (i) =>
+          post('/v1/providers', JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest }), 'application/json'),
+        );
+        const viaSdk = await runLoad('direct providers:Register (fabric-gateway)', inFlight, count, async (i) => {
+          await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-sdk-${inFlight}-${i}`, payoutRefDigest }));
+        });
+        writes.push(viaRest, viaSdk);
+        ratios[`inFlight${inFlight}`] = viaRest.perSecond / viaSdk.perSecond;
+      }
+
+      // Uploads: one terms and provider to register data against, then N files of 100 MiB each way.
+      const termsId = `${ctx.tag}-bench-terms`;
+      const providerId = `${ctx.tag}-bench-provider`;
+      await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
+      const licensor = ctx.client('LicensorMSP');
+      await licensor.contract.submitTransaction('terms:Publish', JSON.stringify({
+        termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide',
+        validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: payoutRefDigest,
+      }));
+      const size = 100 * 1024 * 1024;
+      const files = Math.max(2, Math.round(5 * ctx.scale));
+      const block = randomBytes(1024 * 1024);
+      // Distinct bytes per file (the ledger refuses the same digest twice), generated as a stream.
+      const body = (seed: string): Readable =>
+        Readable.from((function* (): Generator<Buffer> {
+          yield Buffer.from(seed.padEnd(64, '.'));
+          for (let sent = 64; sent < size; sent += block.length) yield block.subarray(0, Math.min(block.length, size - sent));
+        })());
+      const url = new URL(config.vault.endpoint);
+      const minio = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: config.vault.accessKey, secretKey: config.vault.secretKey });
+      const uploads: Load[] = [];
+      const viaGateway = await runLoad('REST POST /v1/data (100 MiB)', 1, files, (i) =>
+        post(`/v1/data?dataId=${ctx.tag}-big-${i}&providerId=${providerId}&termsId=${termsId}`, Readable.toWeb(body(`gw-${ctx.tag}-${i}`)) as unknown as RequestInit['body'], 'application/octet-stream'),
+      );
+      const viaMinio = await runLoad('direct MinIO PUT (100 MiB, SSE-S3)', 1, files, async (i) => {
+        await minio.putObject(config.vault.bucket, `bench/${ctx.tag}-${i}`, body(`mc-${ctx.tag}-${i}`), size, { 'X-Amz-Server-Side-Encryption': 'AES256' });
+      });
+      uploads.push(viaGateway, viaMinio);
+      const mib = (l: Load): number => (l.perSecond * size) / 2 ** 20;
+      const uploadRatio = mib(viaGateway) / mib(viaMinio);
+      const text = [
+        table(writes, 'tx/s'),
+        `  REST/direct registration ratio: ${Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} (goal ≥ 0.9)`,
+        '',
+        table(uploads, 'files/s'),
+        `  upload throughput: gateway ${mib(viaGateway).toFixed(1)} MiB/s, direct ${mib(viaMinio).toFixed(1)} MiB/s, ratio ${uploadRatio.toFixed(2)} (goal ≥ 0.9)`,
+      ].join('\n');
+      return { text, data: { writes, ratios, uploads, uploadMiBps: { gateway: mib(viaGateway), direct: mib(viaMinio) }, uploadRatio } };
+    } finally {
+      await gateway.stop();
+    }
+  },
+};
