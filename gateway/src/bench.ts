@@ -135,7 +135,7 @@ export const suite = {
       const minio = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: config.vault.accessKey, secretKey: config.vault.secretKey });
       const uploads: Load[] = [];
       const viaGateway = await runLoad('REST POST /v1/data (100 MiB)', 1, files, (i) =>
-        post(`/v1/data?dataId=${ctx.tag}-big-${i}&providerId=${providerId}&termsId=${termsId}`, Readable.toWeb(body(`gw-${ctx.tag}-${i}`)) as unknown as RequestInit['body'], 'application/octet-stream'),
+        post(`/v1/data?dataId=${ctx.tag}-big-${i}&providerId=${providerId}&termsId=${termsId}`, Readable.toWeb(body(`gw-${ctx.tag}-${i}`)), 'application/octet-stream'),
       );
       const viaMinio = await runLoad('direct MinIO PUT (100 MiB, SSE-S3)', 1, files, async (i) => {
         await minio.putObject(config.vault.bucket, `bench/${ctx.tag}-${i}`, body(`mc-${ctx.tag}-${i}`), size, { 'X-Amz-Server-Side-Encryption': 'AES256' });

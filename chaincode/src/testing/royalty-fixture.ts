@@ -9,7 +9,6 @@ import { OutputsContract } from '../contracts/outputs';
 import { ProvidersContract } from '../contracts/providers';
 import { RevenueContract } from '../contracts/revenue';
 import { RightsContract } from '../contracts/rights';
-import { RoyaltyKeys } from '../contracts/royalty-keys';
 import { TermsContract } from '../contracts/terms';
 import { Keys } from '../ledger/keys';
 
