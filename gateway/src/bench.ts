@@ -1,5 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,16 +10,42 @@ import * as Minio from 'minio';
 import { hashApiKey, newApiKey } from './auth';
 import { parseConfig } from './config';
 import { gatewayConfigFor, type NetworkView } from './launch';
-import { createLogger } from './logger';
-import { startGateway } from './main';
 
 /**
  * `npm run bench -- gateway`: what the REST gateway costs over calling Fabric and MinIO directly, in one
  * run on one network. Registrations per second through `POST /v1/providers` versus the same chaincode
  * call made with @hyperledger/fabric-gateway (goal: ratio ≥ 0.9), with p50/p99 latencies; and the
  * throughput of 100 MiB uploads through `POST /v1/data` (streamed, hashed, registered, promoted) versus a
- * direct streamed MinIO PUT of the same bytes (goal: ≥ 0.9).
+ * direct streamed MinIO PUT of the same bytes (goal: ≥ 0.9). The gateway runs as its own process, as
+ * it does in production; the load generator talks to it over keep-alive HTTP.
  */
+
+/** A free loopback port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
+  for (let i = 0; i < 150; i += 1) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the gateway did not become healthy; see ${log}`);
+}
 
 /** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
 interface Context {
@@ -80,21 +109,41 @@ export const suite = {
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-gw-'));
     const key = newApiKey();
     writeFileSync(join(dir, 'keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }));
-    const config = parseConfig({
+    const port = await freePort();
+    const input = {
       ...gatewayConfigFor(view, index),
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: { host: '127.0.0.1', port },
       apiKeysFile: join(dir, 'keys.json'),
       stateDir: join(dir, 'state'),
-      logLevel: 'error',
-    });
-    const gateway = await startGateway(config, createLogger('error'));
+      logLevel: 'warn' as const,
+    };
+    const config = parseConfig(input);
+    writeFileSync(join(dir, 'gateway.json'), JSON.stringify(input));
+    const logFile = join(dir, 'gateway.log');
+    const log = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [join(__dirname, 'main.js')], { stdio: ['ignore', log, log], env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, 'gateway.json') } });
+    const gatewayUrl = `http://127.0.0.1:${port}`;
+    await waitHealthy(gatewayUrl, child, logFile);
+    const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     const direct = ctx.client('Studio1MSP');
     const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
-    const post = async (path: string, body: RequestInit['body'], contentType: string): Promise<void> => {
-      const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body, ...({ duplex: 'half' } as object) });
-      if (res.status !== 201) throw new Error(`${path} → ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    };
+    const post = (path: string, body: Buffer | Readable, contentType: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path, agent, headers: { authorization: `Bearer ${key}`, 'content-type': contentType } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              if (res.statusCode === 201) resolve();
+              else reject(new Error(`${path} → ${String(res.statusCode)} ${Buffer.concat(chunks).toString()}`));
+            });
+          },
+        );
+        req.on('error', reject);
+        if (Buffer.isBuffer(body)) req.end(body);
+        else body.pipe(req);
+      });
     try {
       const writes: Load[] = [];
       const ratios: Record<string, number> = {};
@@ -104,7 +153,7 @@ export const suite = {
         [200, Math.ceil(1000 * ctx.scale)],
       ] as const) {
         const viaRest = await runLoad('REST POST /v1/providers', inFlight, count, (i) =>
-          post('/v1/providers', JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest }), 'application/json'),
+          post('/v1/providers', Buffer.from(JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest })), 'application/json'),
         );
         const viaSdk = await runLoad('direct providers:Register (fabric-gateway)', inFlight, count, async (i) => {
           await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-sdk-${inFlight}-${i}`, payoutRefDigest }));
@@ -135,7 +184,7 @@ export const suite = {
       const minio = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: config.vault.accessKey, secretKey: config.vault.secretKey });
       const uploads: Load[] = [];
       const viaGateway = await runLoad('REST POST /v1/data (100 MiB)', 1, files, (i) =>
-        post(`/v1/data?dataId=${ctx.tag}-big-${i}&providerId=${providerId}&termsId=${termsId}`, Readable.toWeb(body(`gw-${ctx.tag}-${i}`)), 'application/octet-stream'),
+        post(`/v1/data?dataId=${ctx.tag}-big-${i}&providerId=${providerId}&termsId=${termsId}`, body(`gw-${ctx.tag}-${i}`), 'application/octet-stream'),
       );
       const viaMinio = await runLoad('direct MinIO PUT (100 MiB, SSE-S3)', 1, files, async (i) => {
         await minio.putObject(config.vault.bucket, `bench/${ctx.tag}-${i}`, body(`mc-${ctx.tag}-${i}`), size, { 'X-Amz-Server-Side-Encryption': 'AES256' });
@@ -150,9 +199,10 @@ export const suite = {
         table(uploads, 'files/s'),
         `  upload throughput: gateway ${mib(viaGateway).toFixed(1)} MiB/s, direct ${mib(viaMinio).toFixed(1)} MiB/s, ratio ${uploadRatio.toFixed(2)} (goal ≥ 0.9)`,
       ].join('\n');
-      return { text, data: { writes, ratios, uploads, uploadMiBps: { gateway: mib(viaGateway), direct: mib(viaMinio) }, uploadRatio } };
+      return { text, data: { gatewayUrl, writes, ratios, uploads, uploadMiBps: { gateway: mib(viaGateway), direct: mib(viaMinio) }, uploadRatio } };
     } finally {
-      await gateway.stop();
+      agent.destroy();
+      child.kill('SIGTERM');
     }
   },
 };

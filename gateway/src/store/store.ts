@@ -32,11 +32,16 @@ interface Envelope {
 
 /** {@link DocumentStore} as one JSON file per document under `root/<namespace>/`. */
 export class FileStore implements DocumentStore {
+  readonly #made = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   async #dir(namespace: string): Promise<string> {
     const dir = join(this.root, namespace);
-    await mkdir(dir, { recursive: true });
+    if (!this.#made.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      this.#made.add(dir);
+    }
     return dir;
   }
 

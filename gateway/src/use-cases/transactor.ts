@@ -67,10 +67,10 @@ export class Transactor {
         ...(transient === undefined ? {} : { transient }),
         onTransactionId: (transactionId) => {
           attempts.push(transactionId);
-          void log({ ...base, transactionId, state: 'pending', startedAt: new Date().toISOString() });
         },
       });
-      await log({
+      // Off the response path: the ledger already holds the transaction; the log adds who asked.
+      void log({
         ...base,
         transactionId: result.transactionId,
         state: 'committed',
