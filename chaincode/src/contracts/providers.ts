@@ -5,12 +5,15 @@ import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireOrg, requireRole } from '../ledger/identity';
 import { Keys } from '../ledger/keys';
-import { keyExists, requireRecord, writeRecord } from '../ledger/state';
+import { keyExists, prefetch, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { conflict } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
+
+/** Most providers in one `providers:RegisterBatch`. */
+export const MAX_PROVIDER_BATCH = 1000;
 
 /**
  * Data providers (`providers`): pseudonymous IDs managed by a studio, which collects their data and
@@ -47,6 +50,50 @@ export class ProvidersContract extends KisekiContract {
     await writeRecord(ctx, key, ProviderType, record);
     emitEvent(ctx, EventNames.ProviderRegistered, { providerId, managingMsp: caller.mspId });
     return toJson(record);
+  }
+
+  /**
+   * Registers up to {@link MAX_PROVIDER_BATCH} providers managed by the calling studio, all or none.
+   * Request: `{ items: [{ providerId, payoutRefDigest }] }`, each as for `Register`. Returns
+   * `{ managingMsp, count, createdAt, providerIds }` (the records are the items plus those fields;
+   * echoing them all would double the block size); one `ProvidersRegistered` event.
+   * @throws `FORBIDDEN` unless a studio; `INVALID` naming every malformed item; `CONFLICT` naming every
+   *   providerId that exists or appears more than once in the batch.
+   */
+  @Transaction()
+  async RegisterBatch(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register providers', Roles.studio);
+    const f = Fields.parse(request);
+    const items = f.objects('items', 1, MAX_PROVIDER_BATCH).map((item) => ({
+      providerId: item.id('providerId'),
+      payoutRefDigest: item.digest('payoutRefDigest'),
+    }));
+    f.finish();
+    // Every existence check of the batch in one multi-key read.
+    await prefetch(ctx, items.map((item) => Keys.provider(item.providerId)));
+    const conflicts: string[] = [];
+    const seen = new Set<string>();
+    for (const { providerId } of items) {
+      if (seen.has(providerId)) conflicts.push(`providerId ${providerId} appears more than once in the batch`);
+      else if (await keyExists(ctx, Keys.provider(providerId))) conflicts.push(`provider ${providerId} already exists`);
+      seen.add(providerId);
+    }
+    if (conflicts.length > 0) throw conflict(`registration refused: ${conflicts.join('; ')}`);
+    const createdAt = txTime(ctx);
+    for (const { providerId, payoutRefDigest } of items) {
+      const record: ProviderRecord = {
+        docType: DocTypes.provider,
+        providerId,
+        managingMsp: caller.mspId,
+        payoutRefDigest,
+        createdBy: caller.mspId,
+        createdAt,
+      };
+      await writeRecord(ctx, Keys.provider(providerId), ProviderType, record);
+    }
+    const providerIds = items.map((item) => item.providerId);
+    emitEvent(ctx, EventNames.ProvidersRegistered, { managingMsp: caller.mspId, count: providerIds.length, providerIds });
+    return toJson({ managingMsp: caller.mspId, count: providerIds.length, createdAt, providerIds });
   }
 
   /**

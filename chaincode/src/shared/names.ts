@@ -29,6 +29,7 @@ export const Transactions = {
   },
   providers: {
     Register: 'Register',
+    RegisterBatch: 'RegisterBatch',
     UpdatePayoutRef: 'UpdatePayoutRef',
     Get: 'Get',
   },
@@ -100,6 +101,8 @@ export const EventNames = {
   TermsPublished: 'TermsPublished',
   /** `{ providerId, managingMsp }` */
   ProviderRegistered: 'ProviderRegistered',
+  /** `{ managingMsp, count, providerIds: [...] }` — `providers:RegisterBatch`. */
+  ProvidersRegistered: 'ProvidersRegistered',
   /** `{ providerId, managingMsp, payoutRefDigest }` */
   ProviderPayoutRefUpdated: 'ProviderPayoutRefUpdated',
   /** `{ collectorMsp, count, dataIds: [...] }` — for `data:Register` and `data:RegisterBatch` alike. */
