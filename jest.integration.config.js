@@ -4,7 +4,9 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>'],
+  roots: ['<rootDir>/chaincode', '<rootDir>/network', '<rootDir>/gateway'],
+  // Network state dirs hold packaged copies of the chaincode: never crawl them.
+  modulePathIgnorePatterns: ['<rootDir>/\\.kiseki', '/dist/'],
   testMatch: ['<rootDir>/{network,chaincode,gateway}/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },

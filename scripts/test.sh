@@ -11,6 +11,7 @@ ensure_deps
 mkdir -p reports
 rm -f reports/*.json
 status=0
+reports=()
 
 say "▸ compiling (tsc -b)"
 if ! ensure_build; then
@@ -21,13 +22,15 @@ fi
 
 if [ "$tier" = all ] || [ "$tier" = unit ]; then
   say "▸ unit tests"
+  reports+=(reports/unit.json)
   jest -c jest.unit.config.js --json --outputFile=reports/unit.json || status=1
 fi
 if [ "$tier" = all ] || [ "$tier" = integration ]; then
   say "▸ native tools (Fabric, MinIO)"
+  reports+=(reports/integration.json)
   node network/dist/cli.js tools >&2 || { echo "0 passed, 1 failed"; exit 1; }
   say "▸ integration tests (real Fabric network and MinIO)"
   jest -c jest.integration.config.js --runInBand --json --outputFile=reports/integration.json || status=1
 fi
-node scripts/test-summary.js reports/*.json || status=1
+node scripts/test-summary.js "${reports[@]}" || status=1
 exit $status

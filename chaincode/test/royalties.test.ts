@@ -56,7 +56,9 @@ async function submitWithStatus<T>(
     arguments: [JSON.stringify(request)],
     ...(endorsingOrganizations === undefined ? {} : { endorsingOrganizations }),
   });
-  const transaction = await proposal.endorse();
+  const transaction = await proposal.endorse().catch((error: unknown) => {
+    throw new Error(`${name} was not endorsed: ${errorText(error)}`, { cause: error });
+  });
   const commit = await transaction.submit();
   const status = await commit.getStatus();
   return { status, result: JSON.parse(decoder.decode(transaction.getResult())) as T };

@@ -38,6 +38,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       const tail = (stderr || stdout).trim().split('\n').slice(-15).join('\n');
       reject(new NetworkError(`${command} ${args.join(' ')} ${why}\n${tail}`));
     });
+    // A command that exits before reading its input closes the pipe; that is not our failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../src/exec';
 import { deploy, startNode, status, stopNode } from '../src/network';
@@ -36,10 +36,11 @@ async function ordererHeight(name: string): Promise<number> {
   return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
 }
 
+/** Polls until `check` holds; a check that throws (a node still opening its ports) counts as not yet. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check()) return;
+    if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('condition not met in time');
@@ -117,7 +118,9 @@ describe('the consortium network', () => {
     const before = (await status(opts)).chaincode.sequence ?? 0;
 
     // A copy of the built chaincode with a new version is a different package: an upgrade.
-    const copy = mkdtempSync(path.join(REPO_ROOT, '.kiseki-test', 'upgrade-'));
+    // Inside the repository, so the package's dependencies resolve from its node_modules.
+    mkdirSync(path.join(REPO_ROOT, '.kiseki-scratch'), { recursive: true });
+    const copy = mkdtempSync(path.join(REPO_ROOT, '.kiseki-scratch', 'upgrade-'));
     try {
       cpSync(path.join(REPO_ROOT, 'chaincode', 'dist'), path.join(copy, 'dist'), { recursive: true });
       const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'chaincode', 'package.json'), 'utf8')) as Record<string, unknown>;

@@ -47,8 +47,14 @@ import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
  */
 export const MAX_PENDING_PER_SUBJECT = 16;
 
-/** Role used in key-level policies: any member of the org may endorse (peers sign endorsements). */
-const POLICY_ROLE = 'MEMBER';
+/**
+ * Role used in key-level policies: a peer of each org, the same role as the chaincode-level policy
+ * (`OutOf(2, 'Studio1MSP.peer', …)`). With MEMBER here, service discovery merges the two policies
+ * into a layout that needs an org's peer once as `peer` and once as `member`; the Fabric Gateway then
+ * sends the same proposal to that peer twice at once, the second is refused (`txid … exists`), and a
+ * revenue report that executes a due transfer could not be endorsed without naming its orgs.
+ */
+const POLICY_ROLE = 'PEER';
 
 /** The orgs that must endorse a change of these rights: every holder's org and the licensor, sorted. */
 export function rightsOrgs(rights: Pick<RightsRecord, 'holders' | 'licensorMsp'>): string[] {
