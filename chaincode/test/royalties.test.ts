@@ -14,7 +14,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const decoder = new TextDecoder();
 const id = (name: string): string => `${name}-${runId}`;
 
-interface Holder extends ExpectedHolder {}
+type Holder = ExpectedHolder;
 interface RightsRecord { rightsId: string; holders: Holder[]; transferCount: number; licensorMsp: string }
 interface TransferRecord { transferId: string; status: string; closedTxId?: string }
 interface Payout { holderId: string; mspId: string; amount: string }
@@ -46,12 +46,12 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 }
 
 /** Submits through the gateway's explicit steps, optionally pinning the endorsing orgs, and returns the commit status. */
-async function submitWithStatus<T>(
+async function submitWithStatus(
   client: OrgClient,
   name: string,
   request: unknown,
   endorsingOrganizations?: string[],
-): Promise<{ status: Status; result: T }> {
+): Promise<{ status: Status; result: unknown }> {
   const proposal = client.contract.newProposal(name, {
     arguments: [JSON.stringify(request)],
     ...(endorsingOrganizations === undefined ? {} : { endorsingOrganizations }),
@@ -61,7 +61,7 @@ async function submitWithStatus<T>(
   });
   const commit = await transaction.submit();
   const status = await commit.getStatus();
-  return { status, result: JSON.parse(decoder.decode(transaction.getResult())) as T };
+  return { status, result: JSON.parse(decoder.decode(transaction.getResult())) as unknown };
 }
 
 /** The chaincode event a committed transaction emitted, read back from its block. */
@@ -119,7 +119,9 @@ beforeAll(async () => {
   await registerOutput(studio, outputs.simple, models.simple);
   await registerOutput(studio, outputs.shared, models.shared);
 });
-afterAll(() => clients.closeAll());
+afterAll(() => {
+  clients.closeAll();
+});
 
 describe('rights and royalties on the real network', () => {
   it('when a rights change is endorsed without a holder\'s org, then validation rejects it (ENDORSEMENT_POLICY_FAILURE) and the rights stay; endorsed by the holders\' orgs, it commits', async () => {
@@ -140,14 +142,14 @@ describe('rights and royalties on the real network', () => {
 
     // Studio1 + the licensor satisfy the chaincode-level policy (2 of 3) but not the rights key's own
     // policy, which also needs Studio2 (a holder): every endorser ran the chaincode and agreed.
-    const bypass = await submitWithStatus<{ rights: RightsRecord }>(studio1, 'rights:ExecuteTransfer', { transferId }, [STUDIO1, LICENSOR]);
-    expect(bypass.result.rights.transferCount).toBe(1);
+    const bypass = await submitWithStatus(studio1, 'rights:ExecuteTransfer', { transferId }, [STUDIO1, LICENSOR]);
+    expect((bypass.result as { rights: RightsRecord }).rights.transferCount).toBe(1);
     expect(bypass.status.successful).toBe(false);
     expect(bypass.status.code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
     expect(await evaluateJson<RightsRecord>(studio1, 'rights:Get', rightsId)).toEqual(before);
     expect((await evaluateJson<TransferRecord>(studio1, 'rights:GetTransfer', transferId)).status).toBe('pending');
 
-    const endorsed = await submitWithStatus<{ rights: RightsRecord }>(studio1, 'rights:ExecuteTransfer', { transferId }, [STUDIO2, LICENSOR]);
+    const endorsed = await submitWithStatus(studio1, 'rights:ExecuteTransfer', { transferId }, [STUDIO2, LICENSOR]);
     expect(endorsed.status.successful).toBe(true);
     const after = await evaluateJson<RightsRecord>(studio1, 'rights:Get', rightsId);
     expect(after.transferCount).toBe(1);
@@ -193,7 +195,7 @@ describe('rights and royalties on the real network', () => {
     // A report retried while the first attempt is still in flight: exactly one of them pays.
     const raced = { ...request, reference: id('ref-raced') };
     const outcomes = await Promise.all([0, 1].map(() =>
-      submitWithStatus<RevenueRecord>(studio, 'revenue:Record', raced).then((r) => r.status, (e: unknown) => errorText(e))));
+      submitWithStatus(studio, 'revenue:Record', raced).then((r) => r.status, (e: unknown) => errorText(e))));
     const committed = outcomes.filter((o) => typeof o !== 'string' && o.successful);
     expect(committed).toHaveLength(1);
     for (const other of outcomes.filter((o) => !committed.includes(o as Status))) {
@@ -226,9 +228,10 @@ describe('rights and royalties on the real network', () => {
     const pool = new ExpectedPool(7n);
     const record = async (amount: bigint, reference: string): Promise<{ status: Status; result: RevenueRecord }> => {
       // No endorsing orgs named: the gateway must find the ones a due transfer's rights key needs.
-      const outcome = await submitWithStatus<RevenueRecord>(studio, 'revenue:Record', {
+      const submitted = await submitWithStatus(studio, 'revenue:Record', {
         subjectId: outputs.shared, amount: amount.toString(), currency: 'JPY', reference: id(reference),
       });
+      const outcome = { status: submitted.status, result: submitted.result as RevenueRecord };
       expect(outcome.status.successful).toBe(true);
       const cut = poolCut(amount, POOL_SHARE_BPS);
       pool.add(cut);

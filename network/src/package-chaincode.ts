@@ -51,6 +51,8 @@ export function productionClosure(rootPackageDir: string): Map<string, string> {
   };
   enqueueDeps(rootPackageDir);
   for (let next = queue.shift(); next; next = queue.shift()) {
+    // Type declarations are for the compiler, never loaded at run time.
+    if (next.name.startsWith('@types/')) continue;
     const found = resolvePackageDir(next.name, next.from);
     if (!found) {
       if (next.optional) continue;
@@ -66,6 +68,8 @@ export function productionClosure(rootPackageDir: string): Map<string, string> {
   }
   return out;
 }
+
+const RUNTIME_IRRELEVANT = /(^|\/)(\.bin|coverage|test|tests|docs|\.github)$|\.(map|md|markdown|d\.ts|d\.mts|d\.cts|ts|mts|cts|tsbuildinfo|log|xml)$/;
 
 async function deterministicTarGz(cwd: string, entries: readonly string[], output: string): Promise<void> {
   // Sorted names, fixed mtime and owner, gzip without a timestamp: unchanged code → same package ID.
@@ -101,8 +105,10 @@ export async function packageChaincode(buildDir: string, label: string, chaincod
     cpSync(from, path.join(src, relative), {
       recursive: true,
       verbatimSymlinks: true,
-      // Nested node_modules are copied as their own closure entries; the peer refuses symlinks.
-      filter: (file) => file === from || !(file.startsWith(path.join(from, 'node_modules')) || path.basename(file) === '.bin'),
+      // Nested node_modules are copied as their own closure entries; the peer refuses symlinks; what only
+      // compilers, editors and package tests read stays out (half the size: faster install on every peer).
+      filter: (file) => file === from ||
+        !(file.startsWith(path.join(from, 'node_modules')) || RUNTIME_IRRELEVANT.test(path.relative(from, file))),
     });
   }
   const { stdout: links } = await run('find', [src, '-type', 'l']);

@@ -217,7 +217,6 @@ export const suite: BenchSuite = {
     // holder, so concurrent reports share no key. Plus the two contention cases.
     const firstIds = itemIds(few).sort(ascending).slice(0, 10);
     const throughputModel = (i: number): string => `${ctx.tag}-w-m${i}`;
-    const chainIds = Array.from({ length: CHAINS }, (_, i) => i);
     const setupChains = async (label: string, op: (i: number) => Promise<unknown>): Promise<void> => {
       await setupLoad(label, CHAINS, CHAINS, op);
     };
