@@ -134,7 +134,7 @@ const verdict = (value: number): string => (value <= RATIO_GOAL ? `≤ ${RATIO_G
  */
 export const suite: BenchSuite = {
   name: 'royalties',
-  description: 'revenue:Record and revenue:Statement on 10 vs 100,000 providers; revenue events/s',
+  description: 'revenue:Record and revenue:Statement on 10 vs 100,000 (× scale) providers; revenue events/s',
   async run(ctx: BenchContext): Promise<BenchReport> {
     // A multiple of 10, so that the 10-provider model's providers hold equal shares of the same item count.
     const manyProviders = Math.max(1000, Math.round(10_000 * ctx.scale) * 10);
@@ -215,7 +215,14 @@ export const suite: BenchSuite = {
 
     // Throughput subjects: CHAINS small models (each its own pool), an output on each with its own rights
     // holder, so concurrent reports share no key. Plus the two contention cases.
-    const firstIds = itemIds(few).sort(ascending).slice(0, 10);
+    // Their own provider and items, so the compared models' providers keep one model each (a statement
+    // without modelIds has one line per model of the provider).
+    const throughputProvider = `${ctx.tag}-tp`;
+    const firstIds = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-tp-d${pad(i)}`);
+    await submit('providers:Register', { providerId: throughputProvider, payoutRefDigest: sha256(throughputProvider) });
+    await submit('data:RegisterBatch', {
+      items: firstIds.map((dataId) => ({ dataId, providerId: throughputProvider, termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 4096 })),
+    });
     const throughputModel = (i: number): string => `${ctx.tag}-w-m${i}`;
     const setupChains = async (label: string, op: (i: number) => Promise<unknown>): Promise<void> => {
       await setupLoad(label, CHAINS, CHAINS, op);
