@@ -53,7 +53,7 @@ beforeAll(async () => {
   await submitJson(studio, 'providers:Register', { providerId, payoutRefDigest: sha256('payout ref') });
   await submitJson(studio, 'data:RegisterBatch', { items: dataIds.map(item) });
 });
-afterAll(() => clients.closeAll());
+afterAll(() => { clients.closeAll(); });
 
 describe('provenance on the real network', () => {
   it('when a model is trained in two batches and sealed, then its root is the RFC 6962 root of its ids, and an output on it verifies', async () => {

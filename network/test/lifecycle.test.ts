@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { down, status, up } from '../src/network';
 import { portFree } from '../src/processes';
 import { allPorts, buildTopology } from '../src/topology';
+import { REPO_ROOT } from '../src/paths';
 import { Clients, submitJson, TEST_BASE_PORT, TEST_STATE_DIR, runId } from './support/test-network';
 
 const opts = { stateDir: TEST_STATE_DIR };
@@ -17,6 +19,22 @@ function alive(pid: number): boolean {
 }
 
 describe('network lifecycle', () => {
+  it('when a port the network needs is taken, then up fails naming the port and its node, and starts nothing', async () => {
+    mkdirSync(path.join(REPO_ROOT, '.kiseki-scratch'), { recursive: true });
+    const stateDir = mkdtempSync(path.join(REPO_ROOT, '.kiseki-scratch', 'busy-'));
+    const basePort = TEST_BASE_PORT + 500;
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(basePort + 110, '127.0.0.1', resolve)); // peer0.studio2
+    try {
+      const failure = await up({ stateDir, basePort }).then(() => undefined, (error: unknown) => error);
+      expect(String(failure)).toContain(`already in use: ${basePort + 110} (for peer0.studio2)`);
+      expect(existsSync(path.join(stateDir, 'pids'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+      await down({ stateDir, purge: true });
+    }
+  });
+
   it('when up runs on a running network, then it says so and changes nothing', async () => {
     const before = await status(opts);
     const lines: string[] = [];

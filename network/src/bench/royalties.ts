@@ -13,8 +13,10 @@ const CURRENCY = 'JPY';
 const POOL_SHARE_BPS = 3000;
 /** Fixed-point scale of the per-item royalty index (docs/royalties.md §2). */
 const INDEX_SCALE = 10n ** 18n;
-/** Concurrent revenue chains in the throughput runs. */
-const CHAINS = 32;
+/** Concurrent chains of revenue reports in the throughput run (one subject each). */
+const CHAINS = 100;
+/** Concurrent chains in the contention runs (enough to show that all but one per block lose). */
+const CONTENTION_CHAINS = 32;
 const STUDIO = 'Studio1MSP';
 const LICENSOR = 'LicensorMSP';
 const RATIO_GOAL = 1.5;
@@ -214,8 +216,8 @@ export const suite: BenchSuite = {
     ctx.log.info(`  both models attested and sealed (${attestFew.seconds.toFixed(1)} s / ${attestMany.seconds.toFixed(1)} s)`);
 
     // Throughput subjects: CHAINS small models (each its own pool), an output on each with its own rights
-    // holder, so concurrent reports share no key. Plus the two contention cases.
-    // Their own provider and items, so the compared models' providers keep one model each (a statement
+    // holder, so concurrent reports share no key; and the two contention cases. They are trained on
+    // items of their own provider, so the compared models' providers keep one model each (a statement
     // without modelIds has one line per model of the provider).
     const throughputProvider = `${ctx.tag}-tp`;
     const firstIds = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-tp-d${pad(i)}`);
@@ -224,24 +226,26 @@ export const suite: BenchSuite = {
       items: firstIds.map((dataId) => ({ dataId, providerId: throughputProvider, termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 4096 })),
     });
     const throughputModel = (i: number): string => `${ctx.tag}-w-m${i}`;
-    const setupChains = async (label: string, op: (i: number) => Promise<unknown>): Promise<void> => {
-      await setupLoad(label, CHAINS, CHAINS, op);
+    const setupChains = async (label: string, op: (i: number) => Promise<unknown>, count = CHAINS): Promise<void> => {
+      await setupLoad(label, count, count, op);
     };
     await setupChains('models:Register', (i) => submit('models:Register', { modelId: throughputModel(i) }));
     await setupChains('models:AttestTrainingBatch', (i) => submit('models:AttestTrainingBatch', { modelId: throughputModel(i), dataIds: firstIds }));
     await setupChains('models:Seal', (i) => submit('models:Seal', { modelId: throughputModel(i) }));
     const outputOf = (kind: string, i: number): string => `${ctx.tag}-${kind}-o${i}`;
-    const outputModels: [string, (i: number) => string][] = [['w', throughputModel], ['c', () => throughputModel(0)], ['h', throughputModel]];
-    for (const [kind, model] of outputModels) {
+    // w: own model, own holder; c: one model, own holders; h: own models, no rights (the owner studio is paid).
+    const outputSets: [string, (i: number) => string, number][] = [
+      ['w', throughputModel, CHAINS], ['c', () => throughputModel(0), CONTENTION_CHAINS], ['h', throughputModel, CONTENTION_CHAINS],
+    ];
+    for (const [kind, model, count] of outputSets) {
       await setupChains(`outputs:Register (${kind})`, (i) => submit('outputs:Register', {
         outputId: outputOf(kind, i), modelId: model(i), contentDigest: sha256(outputOf(kind, i)), mediaType: 'image/png', rightsIds: [],
-      }));
-    }
-    for (const kind of ['w', 'c']) {
+      }), count);
+      if (kind === 'h') continue;
       await setupChains(`rights:Create (${kind})`, (i) => submit('rights:Create', {
         rightsId: `${ctx.tag}-${kind}-r${i}`, subjectType: 'output', subjectId: outputOf(kind, i), licensorMsp: LICENSOR,
         holders: [{ holderId: `${ctx.tag}-${kind}-h${i}`, mspId: STUDIO, shareBps: 10_000 }],
-      }));
+      }), count);
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
 
@@ -295,8 +299,8 @@ export const suite: BenchSuite = {
     const reportOn = (kind: string) => (chain: number): Record<string, unknown> =>
       ({ subjectId: outputOf(kind, chain), amount: '1000', currency: CURRENCY, reference: `${ctx.tag}-${kind}-ref-${reference++}` });
     const distinct = await runChains(`${CHAINS} subjects, each its own model and holder`, studio, CHAINS, perChain, reportOn('w'));
-    const sameModel = await runChains(`${CHAINS} outputs of one model (shared pool key)`, studio, CHAINS, contentionPerChain, reportOn('c'));
-    const sameHolder = await runChains(`${CHAINS} models, one holder (shared balance key)`, studio, CHAINS, contentionPerChain, reportOn('h'));
+    const sameModel = await runChains(`${CONTENTION_CHAINS} outputs of one model (shared pool key)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('c'));
+    const sameHolder = await runChains(`${CONTENTION_CHAINS} models, one holder (shared balance key)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('h'));
 
     // ---- report
     const rows = [few, many].flatMap((m) => [latencyRow(`revenue:Record, ${m.label}`, recordMs.get(m) ?? [], recordSeconds)]);
