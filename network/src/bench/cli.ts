@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     },
   });
   const names = positionals.length > 0 ? positionals : ['network'];
+  // Suites that run contract code in process would otherwise log fabric-contract-api's start-up chatter.
+  process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'WARNING';
   const suites = names.map(loadSuite);
   const scale = Number(values.scale);
   const log = consoleLogger();
