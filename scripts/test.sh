@@ -13,8 +13,8 @@ rm -f reports/*.json
 status=0
 reports=()
 
-say "▸ compiling (tsc -b)"
-if ! ensure_build; then
+say "▸ compiling (tsc -b) and type-checking the tests"
+if ! ensure_build || ! tsc -p tsconfig.test.json --noEmit; then
   say "✗ compile failed"
   echo "0 passed, 1 failed"
   exit 1

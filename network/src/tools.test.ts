@@ -19,7 +19,7 @@ describe('finding the native tools', () => {
   });
 
   it('when nothing is cached and no source archive exists, then the error says what to provide', async () => {
-    const env = { ...process.env, KISEKI_CACHE_DIR: dir, KISEKI_FABRIC_SOURCE: path.join(dir, 'absent.tar.gz') };
+    const env: NodeJS.ProcessEnv = { ...process.env, KISEKI_CACHE_DIR: dir, KISEKI_FABRIC_SOURCE: path.join(dir, 'absent.tar.gz') };
     delete env.KISEKI_FABRIC_BIN;
     const failure = ensureTools(silentLogger, env);
     await expect(failure).rejects.toThrow(/KISEKI_FABRIC_BIN=/);
@@ -30,7 +30,7 @@ describe('finding the native tools', () => {
   it('when the source archive does not match its pinned SHA-256, then nothing is built or cached', async () => {
     const archive = path.join(dir, 'fabric.tar.gz');
     writeFileSync(archive, 'not fabric');
-    const env = { ...process.env, KISEKI_CACHE_DIR: path.join(dir, 'cache'), KISEKI_FABRIC_SOURCE: archive };
+    const env: NodeJS.ProcessEnv = { ...process.env, KISEKI_CACHE_DIR: path.join(dir, 'cache'), KISEKI_FABRIC_SOURCE: archive };
     delete env.KISEKI_FABRIC_BIN;
     await expect(ensureTools(silentLogger, env)).rejects.toThrow(/has SHA-256 [0-9a-f]{64}, expected/);
     expect(existsSync(path.join(dir, 'cache', 'fabric-3.1.5'))).toBe(false);

@@ -273,12 +273,16 @@ export class DataContract extends KisekiContract {
 async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly DataItem[]): Promise<DataRecord[]> {
   const missing: string[] = [];
   const foreign: string[] = [];
-  for (const providerId of distinctSorted(items.map((item) => item.providerId))) {
+  const providerIds = distinctSorted(items.map((item) => item.providerId));
+  const termsIds = distinctSorted(items.map((item) => item.termsId));
+  // All referenced providers and terms, and every existence check of the batch, in multi-key reads.
+  await prefetch(ctx, [...providerIds.map((id) => Keys.provider(id)), ...termsIds.map((id) => Keys.terms(id))]);
+  for (const providerId of providerIds) {
     const provider = await readRecord(ctx, Keys.provider(providerId), ProviderType);
     if (provider === undefined) missing.push(`provider ${providerId}`);
     else if (provider.managingMsp !== caller.mspId) foreign.push(`${providerId} (managed by ${provider.managingMsp})`);
   }
-  for (const termsId of distinctSorted(items.map((item) => item.termsId))) {
+  for (const termsId of termsIds) {
     if (!(await keyExists(ctx, Keys.terms(termsId)))) missing.push(`terms ${termsId}`);
   }
   if (missing.length > 0) throw notFound(`registration refused; these do not exist: ${missing.join(', ')}`);
@@ -286,7 +290,6 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
     throw forbidden(`${caller.mspId} may only register data of providers it manages; refused: ${foreign.join(', ')}`);
   }
 
-  // Every existence check of the batch in one multi-key read.
   await prefetch(ctx, items.flatMap((item) => [Keys.data(item.dataId), Keys.dataDigest(item.contentDigest)]));
   const conflicts: string[] = [];
   const ids = new Set<string>();

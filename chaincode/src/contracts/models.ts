@@ -182,7 +182,10 @@ export class ModelsContract extends KisekiContract {
 
     const providerCounts = [];
     let newProviders = 0;
-    for (const [providerId, added] of tally(items.map((item) => item.data?.providerId ?? ''))) {
+    const perProvider = tally(items.map((item) => item.data?.providerId ?? ''));
+    // A batch may span up to a thousand providers: their counters in one multi-key read.
+    await prefetch(ctx, perProvider.map(([providerId]) => Keys.modelProviderCount(modelId, providerId)));
+    for (const [providerId, added] of perProvider) {
       const key = Keys.modelProviderCount(modelId, providerId);
       const current = await readRecord(ctx, key, ModelProviderCountType);
       if (current === undefined) {
