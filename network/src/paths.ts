@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -19,5 +20,11 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'kiseki');
 }
 
-/** The Node 24 that npm installed for the project; peers run the chaincode with it. */
-export const NODE_BIN_DIR = path.join(REPO_ROOT, 'node_modules', 'node', 'bin');
+/**
+ * The folder of the Node 24 that npm installed for the project (node_modules/.bin/node links to it);
+ * peers get it first on PATH, so the chaincode runs on it.
+ */
+export const NODE_BIN_DIR = ((): string => {
+  const linked = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
+  return existsSync(linked) ? path.dirname(realpathSync(linked)) : path.dirname(process.execPath);
+})();

@@ -68,7 +68,7 @@ describe('revenue:Record', () => {
     expect(payload.pools.map((p) => [p.modelId, p.poolIn])).toEqual([['ft', '2400'], ['base', '600']]);
     // Nothing in the write set grows with providers: revenue, subject total, 2 pools, 2 holder balances.
     const kinds = outcome.writeSet.state.map((w) => w.key.split('\u0000')[1]).sort();
-    expect(kinds).toEqual(['holderBalance', 'holderBalance', 'revenue', 'royaltyPool', 'royaltyPool', 'subjectRevenue']);
+    expect(kinds).toEqual(['holderCredit', 'holderCredit', 'revenue', 'royaltyPool', 'royaltyPool', 'subjectRevenue']);
   });
 
   it('when providers look at their statements, then each gets its item share of its pool, and the remainder carries', async () => {

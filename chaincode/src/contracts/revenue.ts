@@ -1,11 +1,13 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
 import { formatAmount, isAmountString, isCurrency } from '../domain/amounts';
+import { HOLDER_CREDIT_SHARDS } from '../domain/holder-shards';
 import { ProviderType, type RecordType } from '../domain/records';
 import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
 import {
-  HolderBalanceType,
-  type HolderBalanceRecord,
+  HolderClaimType,
+  type HolderClaimRecord,
+  HolderCreditType,
   type PoolAdditionJson,
   ProviderClaimType,
   type ProviderClaimRecord,
@@ -31,7 +33,7 @@ import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, isId, parseIdArgument } from '../shared/validate';
 
 import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
-import { distributeRevenue, revenuePayload } from './royalty-ledger';
+import { distributeRevenue, readHolderPosition, revenuePayload } from './royalty-ledger';
 
 /** Revenue references starting with this are written by `market:Purchase` only. */
 export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
@@ -39,6 +41,8 @@ export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
 export const MAX_STATEMENT_MODELS = 200;
 /** Most keys of one kind `revenue:Totals` sums; beyond it the view says `complete: false`. */
 export const MAX_AUDIT_KEYS = 100_000;
+/** Most currencies `revenue:HolderBalance` lists when no currency is named. */
+export const MAX_HOLDER_CURRENCIES = 1000;
 
 const isAmount = (value: unknown): value is string => isAmountString(value) && value !== '0';
 const AMOUNT_MESSAGE = 'must be a positive decimal string of minor units (digits only, no leading zeros)';
@@ -238,8 +242,9 @@ export class RevenueContract extends KisekiContract {
   }
 
   /**
-   * A rights holder's balances. Query: `{ holderId, mspId, currency? }`. Returns `{ holderId, mspId,
-   * balances: [{ currency, credited, claimed, claimable }] }`.
+   * A rights holder's balances: per currency, the sum of its credit shards, what it claimed, and the
+   * difference. Query: `{ holderId, mspId, currency? }`. Returns `{ holderId, mspId, balances:
+   * [{ currency, credited, claimed, claimable }] }` (currencies in order, at most 1000).
    * @throws `INVALID`.
    */
   @Transaction(false)
@@ -250,21 +255,32 @@ export class RevenueContract extends KisekiContract {
     const mspId = f.mspId('mspId');
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX', { optional: true });
     f.finish('query');
-    let records: HolderBalanceRecord[];
+    const positions = new Map<string, { credited: bigint; claimed: bigint }>();
     if (currency !== undefined) {
-      const record = await readRecord(ctx, RoyaltyKeys.holderBalance(mspId, holderId, currency), HolderBalanceType);
-      records = record === undefined ? [] : [record];
+      const position = await readHolderPosition(ctx, mspId, holderId, currency);
+      if (position !== undefined) positions.set(currency, position);
     } else {
-      records = decodeEntries((await readAll(ctx, RoyaltyKeyTypes.holderBalance, [mspId, holderId], 1000)).entries, HolderBalanceType);
+      // Shard keys come back in (currency, shard) order, so currencies come out sorted.
+      const { entries } = await readAll(ctx, RoyaltyKeyTypes.holderCredit, [mspId, holderId], MAX_HOLDER_CURRENCIES * HOLDER_CREDIT_SHARDS);
+      for (const shard of decodeEntries(entries, HolderCreditType)) {
+        const position = positions.get(shard.currency) ?? { credited: 0n, claimed: 0n };
+        position.credited += BigInt(shard.credited);
+        positions.set(shard.currency, position);
+      }
+      const claims = decodeEntries((await readAll(ctx, RoyaltyKeyTypes.holderClaim, [mspId, holderId], MAX_HOLDER_CURRENCIES)).entries, HolderClaimType);
+      for (const claim of claims) {
+        const position = positions.get(claim.currency);
+        if (position !== undefined) position.claimed = BigInt(claim.claimed);
+      }
     }
     const view: HolderBalances = {
       holderId,
       mspId,
-      balances: records.map((r) => ({
-        currency: r.currency,
-        credited: r.credited,
-        claimed: r.claimed,
-        claimable: formatAmount(BigInt(r.credited) - BigInt(r.claimed)),
+      balances: [...positions].map(([cur, p]) => ({
+        currency: cur,
+        credited: formatAmount(p.credited),
+        claimed: formatAmount(p.claimed),
+        claimable: formatAmount(p.credited - p.claimed),
       })),
     };
     return toJson(view);
@@ -329,11 +345,17 @@ export class RevenueContract extends KisekiContract {
       settlement = settlementRecord(settlementId, 'provider', providerId, provider.managingMsp, currency, total, items, stamp);
     } else {
       const id = holderId as string;
-      const key = RoyaltyKeys.holderBalance(caller.mspId, id, currency);
-      const balance = await requireRecord(ctx, key, HolderBalanceType, `balance of holder ${id} of ${caller.mspId} in ${currency}`);
-      const claimable = BigInt(balance.credited) - BigInt(balance.claimed);
+      // Reads every credit shard (a payout committing meanwhile invalidates the claim, which is then
+      // retried) and writes only the claim record, so the claim never invalidates a payout.
+      const position = await readHolderPosition(ctx, caller.mspId, id, currency);
+      if (position === undefined) throw notFound(`balance of holder ${id} of ${caller.mspId} in ${currency} does not exist`);
+      const claimable = position.credited - position.claimed;
       if (claimable === 0n) throw wrongState(`holder ${id} has nothing claimable in ${currency}`);
-      await writeRecord(ctx, key, HolderBalanceType, { ...balance, claimed: balance.credited, updatedBy: caller.mspId, updatedAt: now });
+      const claimed = formatAmount(position.credited);
+      const next: HolderClaimRecord = position.claim === undefined
+        ? { docType: RoyaltyDocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
+        : { ...position.claim, claimed, updatedBy: caller.mspId, updatedAt: now };
+      await writeRecord(ctx, RoyaltyKeys.holderClaim(caller.mspId, id, currency), HolderClaimType, next);
       settlement = settlementRecord(settlementId, 'holder', id, caller.mspId, currency, claimable, [], stamp);
     }
     await writeRecord(ctx, RoyaltyKeys.settlement(settlementId), SettlementType, settlement);
@@ -399,9 +421,8 @@ export class RevenueContract extends KisekiContract {
     const sum = (values: readonly string[]): bigint => values.reduce((acc, v) => acc + BigInt(v), 0n);
 
     const revenue = sum((await scan(RoyaltyKeyTypes.subjectRevenue, SubjectRevenueType)).map((r) => r.total));
-    const balances = await scan(RoyaltyKeyTypes.holderBalance, HolderBalanceType);
-    const holderCredited = sum(balances.map((b) => b.credited));
-    const holderClaimed = sum(balances.map((b) => b.claimed));
+    const holderCredited = sum((await scan(RoyaltyKeyTypes.holderCredit, HolderCreditType)).map((c) => c.credited));
+    const holderClaimed = sum((await scan(RoyaltyKeyTypes.holderClaim, HolderClaimType)).map((c) => c.claimed));
     const pools: RoyaltyPoolRecord[] = await scan(RoyaltyKeyTypes.royaltyPool, RoyaltyPoolType);
     const poolIn = sum(pools.map((p) => p.poolIn));
     const carryScaled = sum(pools.map((p) => p.carry));

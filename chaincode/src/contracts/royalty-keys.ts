@@ -1,3 +1,4 @@
+import { allShards, shardAttribute } from '../domain/holder-shards';
 import { compositeKey } from '../ledger/keys';
 
 /**
@@ -14,15 +15,24 @@ import { compositeKey } from '../ledger/keys';
  * | `royaltyPool`        | modelId, currency                            | RoyaltyPoolRecord (the per-model index) |
  * | `providerClaim`      | providerId, modelId, currency                | ProviderClaimRecord            |
  * | `providerModel`      | providerId, modelId                          | index marker: the models a provider's items trained |
- * | `holderBalance`      | mspId, holderId, currency                    | HolderBalanceRecord            |
+ * | `holderCredit`       | mspId, holderId, currency, shard             | HolderCreditRecord (one of 16 shards of what revenue credited the holder) |
+ * | `holderClaim`        | mspId, holderId, currency                    | HolderClaimRecord (what the holder claimed) |
  * | `settlement`         | settlementId                                 | SettlementRecord               |
  * | `offer`              | offerId                                      | OfferRecord                    |
  * | `grant`              | purchaseId                                   | GrantRecord                    |
  *
  * Write set of one revenue event: its revenue key, its subject's `subjectRevenue` key, one
- * `royaltyPool` key per lineage level (≤ 8), one `holderBalance` key per holder (≤ 32), and, for
+ * `royaltyPool` key per lineage level (≤ 8), one `holderCredit` key per holder (≤ 32), and, for
  * each pending transfer that comes due (≤ 16), the transfer, its index marker and its rights key.
  * Nothing in it grows with the number of providers.
+ *
+ * A holder's balance in a currency is sharded: a revenue event credits each holder on the shard
+ * `holderShard(txId)` (domain/holder-shards.ts: first byte of SHA-256 of the transaction ID, mod 16),
+ * so reports on different subjects paying the same holder touch different keys (unless their
+ * transaction IDs pick the same shard) and do not invalidate each other. The credited amount is the
+ * sum of the shards, read with 16 point reads in one multi-key message; claims write only the
+ * `holderClaim` key, never a shard, so a claim never invalidates a payout in flight (a payout
+ * committed first does invalidate the claim, which read every shard).
  */
 export const RoyaltyKeyTypes = {
   rights: 'rights',
@@ -34,13 +44,14 @@ export const RoyaltyKeyTypes = {
   royaltyPool: 'royaltyPool',
   providerClaim: 'providerClaim',
   providerModel: 'providerModel',
-  holderBalance: 'holderBalance',
+  holderCredit: 'holderCredit',
+  holderClaim: 'holderClaim',
   settlement: 'settlement',
   offer: 'offer',
   grant: 'grant',
 } as const;
 
-/** Key builders, one per row of the table above. */
+/** Key builders, one per row of the table above (plus `holderCredits`, all shards of one balance). */
 export const RoyaltyKeys = {
   rights: (rightsId: string): string => compositeKey(RoyaltyKeyTypes.rights, [rightsId]),
   rightsSubject: (subjectType: string, subjectId: string): string =>
@@ -55,8 +66,13 @@ export const RoyaltyKeys = {
   providerClaim: (providerId: string, modelId: string, currency: string): string =>
     compositeKey(RoyaltyKeyTypes.providerClaim, [providerId, modelId, currency]),
   providerModel: (providerId: string, modelId: string): string => compositeKey(RoyaltyKeyTypes.providerModel, [providerId, modelId]),
-  holderBalance: (mspId: string, holderId: string, currency: string): string =>
-    compositeKey(RoyaltyKeyTypes.holderBalance, [mspId, holderId, currency]),
+  holderCredit: (mspId: string, holderId: string, currency: string, shard: number): string =>
+    compositeKey(RoyaltyKeyTypes.holderCredit, [mspId, holderId, currency, shardAttribute(shard)]),
+  /** Every shard key of a holder's credit in a currency, in shard order. */
+  holderCredits: (mspId: string, holderId: string, currency: string): string[] =>
+    allShards().map((shard) => compositeKey(RoyaltyKeyTypes.holderCredit, [mspId, holderId, currency, shardAttribute(shard)])),
+  holderClaim: (mspId: string, holderId: string, currency: string): string =>
+    compositeKey(RoyaltyKeyTypes.holderClaim, [mspId, holderId, currency]),
   settlement: (settlementId: string): string => compositeKey(RoyaltyKeyTypes.settlement, [settlementId]),
   offer: (offerId: string): string => compositeKey(RoyaltyKeyTypes.offer, [offerId]),
   grant: (purchaseId: string): string => compositeKey(RoyaltyKeyTypes.grant, [purchaseId]),

@@ -3,11 +3,14 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 import { formatAmount } from '../domain/amounts';
 import { conditionFromJson, evaluateCondition, type ConditionResult } from '../domain/conditions';
 import { DEFAULT_LINEAGE_SHARE_BPS, MAX_POOL_LEVELS, planDistribution, type LineageLevel } from '../domain/distribution';
+import { holderShard } from '../domain/holder-shards';
 import { DataType, type ModelRecord, OutputType } from '../domain/records';
 import { addToPool, EMPTY_POOL, poolFromJson, poolToJson } from '../domain/royalty-index';
 import {
-  type HolderBalanceRecord,
-  HolderBalanceType,
+  type HolderClaimRecord,
+  HolderClaimType,
+  type HolderCreditRecord,
+  HolderCreditType,
   type RevenueRecord,
   RevenueType,
   type RightsRecord,
@@ -28,7 +31,7 @@ import type { KisekiContext } from '../ledger/context';
 import type { Caller } from '../ledger/identity';
 import { Keys, lastAttribute } from '../ledger/keys';
 import { readModel, requireModel } from '../ledger/provenance';
-import { deleteKey, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
+import { deleteKey, prefetch, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { conflict, KisekiError, wrongState } from '../shared/errors';
 
@@ -271,7 +274,8 @@ export interface RevenueOutcome {
   readonly revenue: RevenueRecord;
   readonly subjectTotal: SubjectRevenueRecord;
   readonly pools: readonly RoyaltyPoolRecord[];
-  readonly balances: readonly HolderBalanceRecord[];
+  /** The holder credit shards this event wrote (each holder's shard of this transaction). */
+  readonly credits: readonly HolderCreditRecord[];
   readonly executedTransfers: readonly { transfer: RightsTransferRecord; rights: RightsRecord }[];
   readonly voidedTransfers: readonly RightsTransferRecord[];
 }
@@ -283,6 +287,8 @@ export interface RevenueOutcome {
  * subject's cumulative revenue grows; and every pending transfer on the subject whose condition now
  * holds executes (or becomes void if its sender no longer holds the share), exactly once, since
  * it leaves the pending index in the same write set.
+ * Each holder is credited on the shard of this transaction ({@link holderShard}), so reports on
+ * different subjects paying one holder do not conflict on its balance.
  * Writes O(holders + pool levels + pending transfers), never O(providers).
  * @throws KisekiError `CONFLICT` for a reference already recorded by the org; `NOT_FOUND` / `STATE`
  *   from {@link resolveTarget}; `STATE` when nobody holds rights on the subject.
@@ -310,15 +316,18 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const created = { createdBy: caller.mspId, createdAt: now };
   const updated = { updatedBy: caller.mspId, updatedAt: now };
 
-  const balances: HolderBalanceRecord[] = [];
+  const shard = holderShard(ctx.stub.getTxID());
+  const creditKey = (payout: { mspId: string; holderId: string }): string => RoyaltyKeys.holderCredit(payout.mspId, payout.holderId, currency, shard);
+  await prefetch(ctx, plan.holderPayouts.map(creditKey));
+  const credits: HolderCreditRecord[] = [];
   for (const payout of plan.holderPayouts) {
-    const key = RoyaltyKeys.holderBalance(payout.mspId, payout.holderId, currency);
-    const current = await readRecord(ctx, key, HolderBalanceType);
-    const next: HolderBalanceRecord = current === undefined
-      ? { docType: RoyaltyDocTypes.holderBalance, holderId: payout.holderId, mspId: payout.mspId, currency, credited: formatAmount(payout.amount), claimed: '0', ...created }
+    const key = creditKey(payout);
+    const current = await readRecord(ctx, key, HolderCreditType);
+    const next: HolderCreditRecord = current === undefined
+      ? { docType: RoyaltyDocTypes.holderCredit, holderId: payout.holderId, mspId: payout.mspId, currency, shard, credited: formatAmount(payout.amount), ...created }
       : { ...current, credited: formatAmount(BigInt(current.credited) + payout.amount), ...updated };
-    await writeRecord(ctx, key, HolderBalanceType, next);
-    balances.push(next);
+    await writeRecord(ctx, key, HolderCreditType, next);
+    credits.push(next);
   }
 
   const pools: RoyaltyPoolRecord[] = [];
@@ -379,7 +388,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
     ...created,
   };
   await writeRecord(ctx, revenueKey, RevenueType, revenue);
-  return { revenue, subjectTotal, pools, balances, executedTransfers, voidedTransfers };
+  return { revenue, subjectTotal, pools, credits, executedTransfers, voidedTransfers };
 }
 
 /** The event payload of a revenue outcome (every effect of the transaction). */
@@ -388,10 +397,41 @@ export function revenuePayload(outcome: RevenueOutcome): Record<string, unknown>
     revenue: outcome.revenue,
     subjectTotal: outcome.subjectTotal,
     pools: outcome.pools,
-    balances: outcome.balances,
+    credits: outcome.credits,
     executedTransfers: outcome.executedTransfers,
     voidedTransfers: outcome.voidedTransfers,
   };
+}
+
+/** A rights holder's balance in one currency, summed over its credit shards. */
+export interface HolderPosition {
+  /** Σ credited over the shards. */
+  readonly credited: bigint;
+  readonly claimed: bigint;
+  /** The claim record, when the holder has claimed before. */
+  readonly claim?: HolderClaimRecord;
+}
+
+/**
+ * Reads every credit shard of a holder's balance and its claim record in one multi-key read.
+ * Every shard is in the read set, so a payout committed meanwhile invalidates this transaction.
+ * @returns `undefined` when no revenue ever credited the holder in that currency.
+ */
+export async function readHolderPosition(ctx: KisekiContext, mspId: string, holderId: string, currency: string): Promise<HolderPosition | undefined> {
+  const shardKeys = RoyaltyKeys.holderCredits(mspId, holderId, currency);
+  const claimKey = RoyaltyKeys.holderClaim(mspId, holderId, currency);
+  await prefetch(ctx, [...shardKeys, claimKey]);
+  let credited = 0n;
+  let found = false;
+  for (const key of shardKeys) {
+    const shard = await readRecord(ctx, key, HolderCreditType);
+    if (shard === undefined) continue;
+    credited += BigInt(shard.credited);
+    found = true;
+  }
+  if (!found) return undefined;
+  const claim = await readRecord(ctx, claimKey, HolderClaimType);
+  return { credited, claimed: BigInt(claim?.claimed ?? '0'), claim };
 }
 
 /** Refuses a record subject that does not exist, so a transfer or offer cannot point at a typo. */

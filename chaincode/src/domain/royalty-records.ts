@@ -2,6 +2,7 @@ import { Fields, type Issue, isMspId, isNonNegativeInteger, isPlainObject } from
 
 import { isAmountString, isCurrency } from './amounts';
 import { parseCondition, type TransferConditionJson } from './conditions';
+import { HOLDER_CREDIT_SHARDS } from './holder-shards';
 import { shareIssues, type ShareHolder } from './shares';
 import { SUBJECT_TYPES, type SubjectType } from './subjects';
 import type { RecordType } from './records';
@@ -21,7 +22,8 @@ export const RoyaltyDocTypes = {
   revenue: 'revenue',
   royaltyPool: 'royaltyPool',
   providerClaim: 'providerClaim',
-  holderBalance: 'holderBalance',
+  holderCredit: 'holderCredit',
+  holderClaim: 'holderClaim',
   settlement: 'settlement',
   offer: 'offer',
   grant: 'grant',
@@ -157,13 +159,26 @@ export interface ProviderClaimRecord extends Stamp {
   readonly claimed: string;
 }
 
-/** A rights holder's balance in one currency: credited by revenue, reduced into payable by claims. */
-export interface HolderBalanceRecord extends Stamp {
-  readonly docType: 'holderBalance';
+/**
+ * One shard of what revenue has credited to a rights holder in one currency (holder-shards.ts): the
+ * holder's credited amount is the sum over its shards. Written by revenue events only.
+ */
+export interface HolderCreditRecord extends Stamp {
+  readonly docType: 'holderCredit';
   readonly holderId: string;
   readonly mspId: string;
   readonly currency: string;
+  /** 0 ≤ shard < HOLDER_CREDIT_SHARDS, as in the key. */
+  readonly shard: number;
   readonly credited: string;
+}
+
+/** What a rights holder has claimed in one currency (moved to payable). Written by claims only. */
+export interface HolderClaimRecord extends Stamp {
+  readonly docType: 'holderClaim';
+  readonly holderId: string;
+  readonly mspId: string;
+  readonly currency: string;
   readonly claimed: string;
 }
 
@@ -368,12 +383,21 @@ export const ProviderClaimType: RecordType<ProviderClaimRecord> = recordType('pr
   ...stamp(f),
 }));
 
-export const HolderBalanceType: RecordType<HolderBalanceRecord> = recordType('holderBalance', (f) => ({
-  docType: 'holderBalance',
+export const HolderCreditType: RecordType<HolderCreditRecord> = recordType('holderCredit', (f) => ({
+  docType: 'holderCredit',
   holderId: f.id('holderId'),
   mspId: f.mspId('mspId'),
   currency: currency(f),
+  shard: f.integer('shard', 0, HOLDER_CREDIT_SHARDS - 1),
   credited: amount(f, 'credited'),
+  ...stamp(f),
+}));
+
+export const HolderClaimType: RecordType<HolderClaimRecord> = recordType('holderClaim', (f) => ({
+  docType: 'holderClaim',
+  holderId: f.id('holderId'),
+  mspId: f.mspId('mspId'),
+  currency: currency(f),
   claimed: amount(f, 'claimed'),
   ...stamp(f),
 }));
