@@ -11,6 +11,22 @@ import { startTestGateway, type TestGateway } from './support/gateways';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (res: Response): Promise<any> => res.json();
+
+/**
+ * Reads through another org's gateway until it shows what was just committed: each gateway answers
+ * from its own org's peer, which commits the same block a moment later than the writer's peer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function settled(read: () => Promise<Response>, done: (body: any) => boolean, timeoutMs = 15_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await read();
+    const body = res.status === 200 ? await json(res) : undefined;
+    if (body !== undefined && done(body)) return body;
+    if (Date.now() > deadline) return body ?? { status: res.status };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const id = (name: string): string => `it-${name}-${run}`;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -84,7 +100,7 @@ describe('the story through the REST API', () => {
   });
 
   test('when the regulator asks for proofs, then an independent RFC 6962 verifier accepts them against the root on chain', async () => {
-    const model = await json(await regulator.call('GET', `/v1/models/${modelId}`, { role: 'regulator' }));
+    const model = await settled(() => regulator.call('GET', `/v1/models/${modelId}`, { role: 'regulator' }), (m) => m.trainingRoot !== undefined);
     expect(model.trainingRoot).toBe(root);
     const inc = await json(await regulator.call('GET', `/v1/models/${modelId}/proofs/inclusion/${dataIds[2] as string}`, { role: 'regulator' }));
     expect(verifyInclusion(leaf(dataIds[2] as string), inc.leafIndex, model.trainingSize, inc.auditPath, model.trainingRoot)).toBe(true);
@@ -98,7 +114,7 @@ describe('the story through the REST API', () => {
   test('when an output is registered, then the regulator verifies its lineage', async () => {
     const res = await studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, { role: 'studio-operator', raw: Buffer.from(`frame ${run}`), headers: { 'content-type': 'image/png' } });
     expect(res.status).toBe(201);
-    const verdict = await json(await regulator.call('GET', `/v1/outputs/${outputId}/verification`, { role: 'regulator' }));
+    const verdict = await settled(() => regulator.call('GET', `/v1/outputs/${outputId}/verification`, { role: 'regulator' }), () => true);
     expect(verdict.verdict).toBe('authorized');
   });
 
@@ -125,7 +141,8 @@ describe('the story through the REST API', () => {
     for (const [reference, amount] of [[id('sale-1'), '7001'], [id('sale-2'), '3003']] as const) {
       expect((await studio.call('POST', '/v1/revenue', { role: 'studio-operator', body: { subjectType: 'output', subjectId: outputId, amount, currency: 'JPY', reference } })).status).toBe(201);
     }
-    expect((await json(await regulator.call('GET', `/v1/transfers/${transferId}`, { role: 'regulator' }))).status).toBe('executed');
+    const transfer = await settled(() => regulator.call('GET', `/v1/transfers/${transferId}`, { role: 'regulator' }), (t) => t.status === 'executed');
+    expect(transfer.status).toBe('executed');
     // Pool 20% of each report (floor), spread over 4 items with the remainder carried: the provider holds 3 of 4.
     const statement = await json(await studio.call('GET', `/v1/providers/${providerId}/statement?currency=JPY&modelIds=${modelId}`, { role: 'provider-agent' }));
     const pool = (7001n * 2000n) / 10000n + (3003n * 2000n) / 10000n; // 1400 + 600
