@@ -1,11 +1,13 @@
 import { KeyEndorsementPolicy } from 'fabric-shim';
 
+import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { ROYALTY_SCALE } from '../domain/royalty-index';
 import type { RevenueRecord, RightsRecord, RightsTransferRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
+import { compositeKey } from '../ledger/keys';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, PoolView, Statement, Totals } from './revenue';
-import { RoyaltyKeys } from './royalty-keys';
+import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
 import type { RevenueOutcome } from './royalty-ledger';
 
 type Request = Record<string, unknown>;
@@ -69,6 +71,13 @@ describe('revenue:Record', () => {
     // Nothing in the write set grows with providers: revenue, subject total, 2 pools, 2 holder balances.
     const kinds = outcome.writeSet.state.map((w) => w.key.split('\u0000')[1]).sort();
     expect(kinds).toEqual(['holderCredit', 'holderCredit', 'revenue', 'royaltyPool', 'royaltyPool', 'subjectRevenue']);
+    // Each holder is credited on the shard this transaction's ID picks.
+    const shard = holderShard(outcome.txId);
+    expect(outcome.writeSet.state.filter((w) => w.key.includes('holderCredit')).map((w) => w.key)).toEqual([
+      RoyaltyKeys.holderCredit(LICENSOR, 'lic', 'JPY', shard),
+      RoyaltyKeys.holderCredit(STUDIO1, 'studio1', 'JPY', shard),
+    ]);
+    expect(payload.credits.map((c) => [c.holderId, c.shard, c.credited])).toEqual([['lic', shard, '2100'], ['studio1', shard, '4901']]);
   });
 
   it('when providers look at their statements, then each gets its item share of its pool, and the remainder carries', async () => {
@@ -365,6 +374,48 @@ describe('statements, claims and settlements', () => {
     await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^STATE: holder lic has nothing claimable/);
     await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'lic-1', paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: Studio1MSP may not settle lic-1: only LicensorMSP may/);
     await w.call(w.revenue, 'MarkSettled', LICENSOR, { settlementId: 'lic-1', paymentReference: 'wire-1' });
+  });
+
+  it('when a holder is paid by many reports, then its balance sums its credit shards and one claim takes them all', async () => {
+    const w = await world();
+    let expected = 0n;
+    for (let i = 0; i < 12; i += 1) {
+      const revenue = await record(w, { subjectId: 'out-1', amount: String(1000 + i), currency: 'JPY', reference: `inv-${i}` });
+      expected += BigInt(revenue.holderPayouts.find((p) => p.holderId === 'lic')?.amount ?? '0');
+    }
+    const shards = w.ledger.keys(compositeKey(RoyaltyKeyTypes.holderCredit, [LICENSOR, 'lic', 'JPY']));
+    expect(shards.length).toBeGreaterThan(1);
+    expect(shards.length).toBeLessThanOrEqual(HOLDER_CREDIT_SHARDS);
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'lic', mspId: LICENSOR });
+    expect(balance.balances).toEqual([{ currency: 'JPY', credited: expected.toString(), claimed: '0', claimable: expected.toString() }]);
+
+    const claim = await w.invoke(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' });
+    expect((claim.result as SettlementRecord).amount).toBe(expected.toString());
+    // The claim writes its own record and the settlement, never a credit shard.
+    expect(claim.writeSet.state.map((w) => w.key)).toEqual([RoyaltyKeys.holderClaim(LICENSOR, 'lic', 'JPY'), RoyaltyKeys.settlement(claim.txId)]);
+    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^STATE: holder lic has nothing claimable/);
+
+    const more = await record(w, { subjectId: 'out-1', amount: '100', currency: 'JPY', reference: 'inv-more' });
+    const extra = BigInt(more.holderPayouts.find((p) => p.holderId === 'lic')?.amount ?? '0');
+    const after = await w.call<HolderBalances>(w.revenue, 'HolderBalance', LICENSOR, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
+    expect(after.balances).toEqual([{ currency: 'JPY', credited: (expected + extra).toString(), claimed: expected.toString(), claimable: extra.toString() }]);
+    expect((await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).amount).toBe(extra.toString());
+    expect((await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
+  });
+
+  it('when a holder has balances in several currencies, then the balance without a currency lists each, in order', async () => {
+    const w = await world();
+    await record(w, { subjectId: 'out-1', amount: '1000', currency: 'USD', reference: 'u' });
+    await record(w, { subjectId: 'out-1', amount: '1000', currency: 'EUR', reference: 'e1' });
+    await record(w, { subjectId: 'out-1', amount: '2000', currency: 'EUR', reference: 'e2' });
+    await w.call(w.revenue, 'Claim', STUDIO1, { holderId: 'studio1', currency: 'EUR' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO2, { holderId: 'studio1', mspId: STUDIO1 });
+    expect(balance.balances).toEqual([
+      { currency: 'EUR', credited: '1470', claimed: '1470', claimable: '0' },
+      { currency: 'USD', credited: '490', claimed: '0', claimable: '490' },
+    ]);
+    const none = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO2, { holderId: 'studio1', mspId: STUDIO1, currency: 'JPY' });
+    expect(none.balances).toEqual([]);
   });
 
   it('when the wrong org claims or settles, or the request is malformed, then each is refused with its code', async () => {

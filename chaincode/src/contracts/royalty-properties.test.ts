@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Context, Contract } from 'fabric-contract-api';
 
+import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { entitlement, poolFromJson, ROYALTY_SCALE } from '../domain/royalty-index';
 import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
 import { compositeKey } from '../ledger/keys';
@@ -97,6 +98,8 @@ describe('royalty invariants over random sequences', () => {
       fc.asyncProperty(setups, steps, async (setup, sequence) => {
         const { w, providers } = await build(setup);
         const recorded = new Map<string, bigint>(CURRENCIES.map((c) => [c, 0n]));
+        // Per `mspId/holderId/currency`: what the revenue records paid the holder, and what it claimed.
+        const holders = new Map<string, { credited: bigint; claimed: bigint }>();
         const settlements: string[] = [];
         let before = await positions(w, providers);
         let reference = 0;
@@ -108,8 +111,14 @@ describe('royalty invariants over random sequences', () => {
             case 'revenue': {
               const subject = SUBJECTS[step.subject];
               reference += 1;
-              await w.call(w.revenue, 'Record', step.who % 2 === 0 ? STUDIO1 : STUDIO2, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
+              const revenue = await w.call<RevenueRecord>(w.revenue, 'Record', step.who % 2 === 0 ? STUDIO1 : STUDIO2, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
               recorded.set(currency, (recorded.get(currency) as bigint) + step.amount);
+              for (const payout of revenue.holderPayouts) {
+                const key = `${payout.mspId}/${payout.holderId}/${currency}`;
+                const position = holders.get(key) ?? { credited: 0n, claimed: 0n };
+                position.credited += BigInt(payout.amount);
+                holders.set(key, position);
+              }
               break;
             }
             case 'claimProvider': {
@@ -131,8 +140,17 @@ describe('royalty invariants over random sequences', () => {
               const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId, mspId, currency });
               const claimable = BigInt(balance.balances[0]?.claimable ?? '0');
               const attempt = w.call<SettlementRecord>(w.revenue, 'Claim', mspId, { holderId, currency });
-              if (claimable === 0n) await expect(attempt).rejects.toThrow(/^(STATE|NOT_FOUND): /);
-              else settlements.push((await attempt).settlementId);
+              if (claimable === 0n) {
+                await expect(attempt).rejects.toThrow(/^(STATE|NOT_FOUND): /);
+              } else {
+                const settlement = await attempt;
+                // A claim takes the sum over every credit shard, exactly once.
+                expect(BigInt(settlement.amount)).toBe(claimable);
+                const position = holders.get(`${mspId}/${holderId}/${currency}`);
+                expect(position && position.credited - position.claimed).toBe(claimable);
+                if (position) position.claimed = position.credited;
+                settlements.push(settlement.settlementId);
+              }
               break;
             }
             case 'settle': {
@@ -179,10 +197,25 @@ describe('royalty invariants over random sequences', () => {
           }
           before = after;
 
+          // Every holder's balance (the sum of its credit shards) is what revenue paid it, less its claims.
+          for (const [key, expected] of holders) {
+            const [mspId, holderId, cur] = key.split('/') as [string, string, string];
+            const view = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId, mspId, currency: cur });
+            expect(view.balances).toEqual([{
+              currency: cur,
+              credited: expected.credited.toString(),
+              claimed: expected.claimed.toString(),
+              claimable: (expected.credited - expected.claimed).toString(),
+            }]);
+          }
+
           for (const cur of CURRENCIES) {
             const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: cur });
             expect(totals.balanced).toBe(true);
             expect(BigInt(totals.revenue)).toBe(recorded.get(cur));
+            const ofCurrency = [...holders].filter(([key]) => key.endsWith(`/${cur}`)).map(([, p]) => p);
+            expect(BigInt(totals.holderCredited)).toBe(sum(ofCurrency.map((p) => p.credited)));
+            expect(BigInt(totals.holderUnclaimed)).toBe(sum(ofCurrency.map((p) => p.credited - p.claimed)));
             // The carried remainder of each pool, from the providers' accrued amounts, and from its
             // closed form (carry + Σ (c·index mod S)) / S: both exact, both bounded by the providers.
             let remainder = 0n;
@@ -220,13 +253,24 @@ interface Simulation {
   readonly stub: MemoryStub;
   readonly result: unknown;
   readonly stale: () => string[];
+  /** Keys read and range prefixes scanned (the read set). */
+  readonly reads: ReadonlySet<string>;
+  readonly ranges: ReadonlySet<string>;
+}
+
+/** The keys `writer` writes that `reader` read or scanned: what would invalidate `reader` if `writer` committed first. */
+function conflictingKeys(reader: Simulation, writer: Simulation): string[] {
+  return writer.stub
+    .writeSet()
+    .state.map((write) => write.key)
+    .filter((key) => reader.reads.has(key) || [...reader.ranges].some((prefix) => key.startsWith(prefix)));
 }
 
 const hex = (value: Uint8Array | undefined): string => (value === undefined ? '' : Buffer.from(value).toString('hex'));
 
-async function simulate(ledger: MemoryLedger, contract: Contract, fn: string, mspId: string, request: unknown): Promise<Simulation> {
+async function simulate(ledger: MemoryLedger, contract: Contract, fn: string, mspId: string, request: unknown, txId?: string): Promise<Simulation> {
   const arg = toJson(request);
-  const stub = ledger.begin(mspId, {}, `${contract.getName()}:${fn}`, [arg]);
+  const stub = ledger.begin(mspId, txId === undefined ? {} : { txId }, `${contract.getName()}:${fn}`, [arg]);
   const reads = new Map<string, string>();
   const ranges = new Map<string, string>();
   const snapshot = (prefix: string): string => JSON.stringify(ledger.keys(prefix).map((key) => [key, hex(ledger.getState(key))]));
@@ -262,7 +306,7 @@ async function simulate(ledger: MemoryLedger, contract: Contract, fn: string, ms
     ...[...reads].filter(([key, seen]) => hex(ledger.getState(key)) !== seen).map(([key]) => `read ${key}`),
     ...[...ranges].filter(([prefix, seen]) => snapshot(prefix) !== seen).map(([prefix]) => `range ${prefix}`),
   ];
-  return { stub, result, stale };
+  return { stub, result, stale, reads: new Set(reads.keys()), ranges: new Set(ranges.keys()) };
 }
 
 describe('racing revenue reports and the threshold transfer', () => {
@@ -335,5 +379,101 @@ describe('racing revenue reports and the threshold transfer', () => {
       condition: { revenueThreshold: { subjectType: 'output', subjectId: 'out', currency: 'JPY', amount: '50' } },
     });
     expect(report.stale()).toEqual([`range ${compositeKey('pendingTransfer', ['output', 'out', 'JPY'])}`]);
+  });
+});
+
+/** A transaction ID whose holder payouts land on `shard` (searched deterministically). */
+function txIdOnShard(label: string, shard: number): string {
+  for (let i = 0; ; i += 1) {
+    const txId = `${label}-${i}`;
+    if (holderShard(txId) === shard) return txId;
+  }
+}
+
+describe('racing revenue reports that pay the same holder', () => {
+  /** Two sealed models with a data pool, one output of each, no rights: Studio1 (the owner) is paid on both. */
+  async function twoOutputs(): Promise<RoyaltyWorld> {
+    const w = new RoyaltyWorld();
+    await w.publishTerms('t', 2000);
+    await w.trainModel('m1', { p1: 1 }, { termsId: 't' });
+    await w.trainModel('m2', { p2: 2 }, { termsId: 't' });
+    await w.registerOutput('o1', 'm1');
+    await w.registerOutput('o2', 'm2');
+    return w;
+  }
+  const report = (subjectId: string, reference: string, amount = '1000'): Record<string, string> => ({ subjectId, amount, currency: 'JPY', reference });
+
+  it('when two reports on different subjects pay the same holder from different shards, then neither read set conflicts with the other\'s writes, and both count', async () => {
+    const w = await twoOutputs();
+    const [txA, txB] = [txIdOnShard('tx-a', 3), txIdOnShard('tx-b', 11)];
+    const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txA);
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o2', 'r2', '501'), txB);
+    expect((first.result as RevenueRecord).holderPayouts).toEqual([{ holderId: STUDIO1, mspId: STUDIO1, amount: '800' }]);
+    expect((second.result as RevenueRecord).holderPayouts).toEqual([{ holderId: STUDIO1, mspId: STUDIO1, amount: '401' }]);
+
+    // Neither writes a key the other read, so in either order both are valid (even in one block).
+    expect(conflictingKeys(second, first)).toEqual([]);
+    expect(conflictingKeys(first, second)).toEqual([]);
+    w.ledger.commit(first.stub);
+    expect(second.stale()).toEqual([]);
+    w.ledger.commit(second.stub);
+
+    expect(w.ledger.keys(compositeKey('holderCredit', [STUDIO1, STUDIO1, 'JPY']))).toEqual([
+      RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 3),
+      RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 11),
+    ]);
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: STUDIO1, mspId: STUDIO1, currency: 'JPY' });
+    expect(balance.balances).toEqual([{ currency: 'JPY', credited: '1201', claimed: '0', claimable: '1201' }]);
+    const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' });
+    expect(totals).toMatchObject({ revenue: '1501', holderCredited: '1201', poolIn: '300', balanced: true });
+  });
+
+  it('when two reports on different subjects happen to pick the same shard, then they conflict on that shard key only', async () => {
+    const w = await twoOutputs();
+    const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 5));
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o2', 'r2'), txIdOnShard('tx-b', 5));
+    expect(conflictingKeys(second, first)).toEqual([RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)]);
+    w.ledger.commit(first.stub);
+    expect(second.stale()).toEqual([`read ${RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)}`]);
+  });
+
+  it('when two reports on the same subject race, then they still conflict on the subject total and the pool, whatever their shards', async () => {
+    const w = await twoOutputs();
+    const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 0));
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, report('o1', 'r2'), txIdOnShard('tx-b', 1));
+    expect(conflictingKeys(second, first)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
+    expect(conflictingKeys(first, second)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
+    w.ledger.commit(first.stub);
+    expect(second.stale().sort()).toEqual([
+      `read ${RoyaltyKeys.royaltyPool('m1', 'JPY')}`,
+      `read ${RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')}`,
+    ]);
+  });
+
+  it('when a holder claims while a payout to it is in flight, then the claim (which read every shard) is invalidated, never the payout', async () => {
+    const w = await twoOutputs();
+    for (let i = 0; i < 6; i += 1) await w.call(w.revenue, 'Record', STUDIO1, report(i % 2 === 0 ? 'o1' : 'o2', `seed-${i}`));
+    const payout = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o2', 'late'), txIdOnShard('tx-p', 7));
+    const claim = await simulate(w.ledger, w.revenue, 'Claim', STUDIO1, { holderId: STUDIO1, currency: 'JPY', settlementId: 'c1' });
+    // The claim read all shards (one multi-key read), including the empty one the payout writes; it
+    // writes only the claim record, which no payout reads.
+    const shardKeys = RoyaltyKeys.holderCredits(STUDIO1, STUDIO1, 'JPY');
+    expect(shardKeys).toHaveLength(HOLDER_CREDIT_SHARDS);
+    expect(shardKeys.filter((key) => !claim.reads.has(key))).toEqual([]);
+    expect((claim.result as SettlementRecord).amount).toBe('4800');
+    expect(conflictingKeys(payout, claim)).toEqual([]);
+    w.ledger.commit(claim.stub);
+    expect(payout.stale()).toEqual([]);
+    w.ledger.commit(payout.stub);
+
+    const conflicted = await simulate(w.ledger, w.revenue, 'Claim', STUDIO1, { holderId: STUDIO1, currency: 'JPY', settlementId: 'c2' });
+    const racing = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'later'), txIdOnShard('tx-q', 9));
+    w.ledger.commit(racing.stub);
+    expect(conflicted.stale()).toEqual([`read ${RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 9)}`]);
+    expect((conflicted.result as SettlementRecord).amount).toBe('800');
+
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: STUDIO1, mspId: STUDIO1 });
+    expect(balance.balances).toEqual([{ currency: 'JPY', credited: '6400', claimed: '4800', claimable: '1600' }]);
+    expect((await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
   });
 });

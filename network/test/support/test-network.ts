@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { common } from '@hyperledger/fabric-protos';
 import { connectOrg, ConnectOptions, OrgClient } from '../../src/client';
 import { NetworkStatus, status } from '../../src/network';
 import { REPO_ROOT } from '../../src/paths';
@@ -14,14 +15,44 @@ export function testNetworkStatus(): Promise<NetworkStatus> {
   return status({ stateDir: TEST_STATE_DIR });
 }
 
+/** The Clients of the running test file, used to wait until every peer has a committed block. */
+let active: Clients | undefined;
+
 /** Connections opened by a test file; close them all in afterAll with `closeAll`. */
 export class Clients {
   private readonly open: OrgClient[] = [];
+  private readonly watchers = new Map<string, OrgClient>();
 
   constructor(private readonly current: NetworkStatus) {}
 
   static async create(): Promise<Clients> {
-    return new Clients(await testNetworkStatus());
+    active = new Clients(await testNetworkStatus());
+    return active;
+  }
+
+  /**
+   * Waits until every org's peer has committed `blockNumber`. A submit returns once the submitting
+   * org's peer committed; another org's peer applies the same block a moment later, so a test that
+   * then reads through that org would otherwise race it.
+   */
+  async everyPeerHas(blockNumber: bigint, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // Peers a fault drill has stopped are not waited for.
+    const up = new Set((await testNetworkStatus()).peers.filter((p) => p.healthy).map((p) => p.mspId));
+    for (const org of this.current.orgs.filter((o) => up.has(o.mspId))) {
+      let watcher = this.watchers.get(org.mspId);
+      if (!watcher) {
+        watcher = connectOrg(this.current, org.mspId);
+        this.watchers.set(org.mspId, watcher);
+      }
+      const qscc = watcher.network.getContract('qscc');
+      for (;;) {
+        const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', this.current.channel));
+        if (BigInt(info.getHeight()) > blockNumber) break;
+        if (Date.now() > deadline) throw new Error(`${org.mspId}'s peer has not committed block ${blockNumber} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   get status(): NetworkStatus {
@@ -36,13 +67,21 @@ export class Clients {
 
   closeAll(): void {
     for (const client of this.open.splice(0)) client.close();
+    for (const client of this.watchers.values()) client.close();
+    this.watchers.clear();
+    if (active === this) active = undefined;
   }
 }
 
 const decoder = new TextDecoder();
 
+/** Submits, waits for the commit, and (when a Clients is open) until every org's peer has the block. */
 export async function submitJson<T>(client: OrgClient, name: string, request: unknown): Promise<T> {
-  const result = await client.contract.submitTransaction(name, JSON.stringify(request));
+  const commit = await client.contract.submitAsync(name, { arguments: [JSON.stringify(request)] });
+  const result = commit.getResult();
+  const outcome = await commit.getStatus();
+  if (!outcome.successful) throw new Error(`${name} ${outcome.transactionId} failed validation with code ${outcome.code}`);
+  await active?.everyPeerHas(outcome.blockNumber);
   return JSON.parse(decoder.decode(result)) as T;
 }
 

@@ -10,13 +10,17 @@ import { errors, evaluateRead, LedgerRecord, STUDIO_OR_PROVIDER, submitWrite, Wr
  * never reaches the ledger: the gateway sends its SHA-256 only.
  */
 
+/** Most providers in one batch: the chaincode's `MAX_PROVIDER_BATCH`. */
+const MAX_PROVIDER_BATCH = 1000;
+
 const ProviderParams = z.strictObject({ providerId: Id });
-const PayoutRef = z
-  .strictObject({ payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() })
-  .refine((p) => (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined), {
-    message: 'give exactly one of payoutRef or payoutRefDigest',
-    path: ['payoutRef'],
-  });
+const payoutRefFields = { payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() };
+const hasOnePayoutRef = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): boolean =>
+  (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined);
+const ONE_PAYOUT_REF = { message: 'give exactly one of payoutRef or payoutRefDigest', path: ['payoutRef'] };
+const PayoutRef = z.strictObject(payoutRefFields).refine(hasOnePayoutRef, ONE_PAYOUT_REF);
+/** One provider to register: its ID and its payout reference (hashed here) or the reference's digest. */
+const NewProvider = z.strictObject({ providerId: Id, ...payoutRefFields }).refine(hasOnePayoutRef, ONE_PAYOUT_REF);
 
 const digestOf = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): string =>
   p.payoutRefDigest ?? createHash('sha256').update(p.payoutRef ?? '', 'utf8').digest('hex');
@@ -29,15 +33,31 @@ export const providerRoutes: readonly AnyRoute[] = [
     tag: 'providers',
     summary: 'Register a data provider (pseudonymous)',
     access: STUDIO_OR_PROVIDER,
-    body: z
-      .strictObject({ providerId: Id, payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() })
-      .refine((p) => (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined), {
-        message: 'give exactly one of payoutRef or payoutRefDigest',
-        path: ['payoutRef'],
-      }),
+    body: NewProvider,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, C.providers, T.providers.Register, { providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) }, { status: 201 }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/providers/batch',
+    operationId: 'registerProviders',
+    tag: 'providers',
+    summary: `Register up to ${MAX_PROVIDER_BATCH} data providers in one transaction, all or none`,
+    access: STUDIO_OR_PROVIDER,
+    body: z.strictObject({ items: z.array(NewProvider).min(1).max(MAX_PROVIDER_BATCH) }),
+    responses: {
+      201: { description: 'All registered; the record is { managingMsp, count, createdAt, providerIds }', schema: WriteResult },
+      ...errors(409, 413, 415, 422, 502, 503, 504),
+    },
+    handler: (ctx) =>
+      submitWrite(
+        ctx,
+        C.providers,
+        T.providers.RegisterBatch,
+        { items: ctx.body.items.map((item) => ({ providerId: item.providerId, payoutRefDigest: digestOf(item) })) },
+        { status: 201 },
+      ),
   }),
   route({
     method: 'get',
