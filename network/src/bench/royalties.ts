@@ -300,7 +300,7 @@ export const suite: BenchSuite = {
       ({ subjectId: outputOf(kind, chain), amount: '1000', currency: CURRENCY, reference: `${ctx.tag}-${kind}-ref-${reference++}` });
     const distinct = await runChains(`${CHAINS} subjects, each its own model and holder`, studio, CHAINS, perChain, reportOn('w'));
     const sameModel = await runChains(`${CONTENTION_CHAINS} outputs of one model (shared pool key)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('c'));
-    const sameHolder = await runChains(`${CONTENTION_CHAINS} models, one holder (shared balance key)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('h'));
+    const sameHolder = await runChains(`${CONTENTION_CHAINS} models, one holder (16 credit shards)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('h'));
 
     // ---- report
     const rows = [few, many].flatMap((m) => [latencyRow(`revenue:Record, ${m.label}`, recordMs.get(m) ?? [], recordSeconds)]);
@@ -337,8 +337,8 @@ export const suite: BenchSuite = {
       `    = ${(distinct.committedPerSecond / ctx.baseline.writeTps).toFixed(2)} × the baseline single-key write TPS (${ctx.baseline.writeTps.toFixed(1)})`,
       describeChains(sameModel),
       describeChains(sameHolder),
-      '  Reports on one model serialise on its pool key (model, currency), and reports paying one holder on its',
-      '  balance key (org, holder, currency): Fabric commits one of each conflicting set per block and invalidates the rest (MVCC).',
+      '  Reports on one model serialise on its pool key (model, currency): Fabric commits one of each conflicting set per block',
+      '  and invalidates the rest (MVCC). Reports paying one holder spread over 16 credit shards chosen by transaction ID.',
       '  The sustained figure therefore uses subjects with their own model and holder.',
       `  reproduce: ${command}`,
     ];
