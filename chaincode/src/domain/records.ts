@@ -213,7 +213,8 @@ export interface RecordType<T> {
   parse(value: unknown): { readonly record: T; readonly issues: readonly Issue[] };
 }
 
-function recordType<T>(docType: string, read: (f: Fields) => T): RecordType<T> {
+/** A record type whose reader checks `docType` and collects every field issue (shared by all record families). */
+export function recordType<T>(docType: string, read: (f: Fields) => T): RecordType<T> {
   return {
     docType,
     parse(value: unknown) {
@@ -225,7 +226,8 @@ function recordType<T>(docType: string, read: (f: Fields) => T): RecordType<T> {
   };
 }
 
-function stamp(f: Fields): Stamp {
+/** Reads the creating/updating MSP and transaction times every record carries. */
+export function stamp(f: Fields): Stamp {
   return {
     createdBy: f.mspId('createdBy'),
     createdAt: f.timestamp('createdAt'),

@@ -1,11 +1,11 @@
-import { Fields, type Issue, isMspId, isNonNegativeInteger, isPlainObject } from '../shared/validate';
+import { Fields, isMspId, isNonNegativeInteger, isPlainObject } from '../shared/validate';
 
 import { isAmountString, isCurrency } from './amounts';
 import { parseCondition, type TransferConditionJson } from './conditions';
 import { HOLDER_CREDIT_SHARDS } from './holder-shards';
 import { shareIssues, type ShareHolder } from './shares';
 import { SUBJECT_TYPES, type SubjectType } from './subjects';
-import type { RecordType } from './records';
+import { recordType, stamp, type RecordType, type Stamp } from './records';
 
 /**
  * The records of rights, revenue, royalties and the licence market (DESIGN §3), validated on write
@@ -28,14 +28,6 @@ export const RoyaltyDocTypes = {
   offer: 'offer',
   grant: 'grant',
 } as const;
-
-/** Who wrote a record and when (transaction time, RFC 3339 UTC). */
-interface Stamp {
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly updatedBy?: string;
-  readonly updatedAt?: string;
-}
 
 export const RightsStatuses = ['active'] as const;
 
@@ -235,26 +227,6 @@ export interface GrantRecord extends Stamp {
   readonly revenueReference: string;
 }
 
-function recordType<T>(docType: string, read: (f: Fields) => T): RecordType<T> {
-  return {
-    docType,
-    parse(value: unknown): { record: T; issues: readonly Issue[] } {
-      const f = new Fields(value);
-      f.oneOf('docType', [docType]);
-      const record = read(f);
-      return { record, issues: f.collect() };
-    },
-  };
-}
-
-function stamp(f: Fields): Stamp {
-  return {
-    createdBy: f.mspId('createdBy'),
-    createdAt: f.timestamp('createdAt'),
-    updatedBy: f.mspId('updatedBy', { optional: true }),
-    updatedAt: f.timestamp('updatedAt', { optional: true }),
-  };
-}
 
 const UINT = /^(0|[1-9][0-9]{0,99})$/;
 const isCount = (v: unknown): v is number => isNonNegativeInteger(v);
