@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const reports: Record<string, unknown> = { baseline };
     for (const suite of suites.filter((s) => s !== networkSuite)) {
       const report = await log.step(`${suite.name}: ${suite.description}`, () =>
-        suite.run({ status, stateDir, baseline, tag, log, scale, client }));
+        // Each suite gets its own ID namespace: suites share one network and one run tag.
+        suite.run({ status, stateDir, baseline, tag: `${tag}-${suite.name}`, log, scale, client }));
       log.info(`\n${suite.name}\n${report.text}`);
       reports[suite.name] = report.data;
     }
