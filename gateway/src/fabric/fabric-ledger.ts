@@ -70,6 +70,13 @@ export class FabricLedger implements Ledger {
         }
         throw new AppError('COMMIT_FAILED', `transaction ${transactionId} was invalidated: ${reason}`, { transactionId });
       } catch (error) {
+        // Endorsers that read different versions (one peer a block behind under contention) return
+        // different results; nothing was submitted, so a fresh proposal is safe — like an MVCC retry.
+        if (isEndorsementSkew(error) && attempt < retry.mvccAttempts) {
+          logger.warn('endorsements differed between peers, retrying', { transactionId, attempt, contract, transaction });
+          await sleep(backoffDelay(attempt, retry.baseDelayMs));
+          continue;
+        }
         throw fabricToAppError(error, transactionId);
       }
     }
@@ -156,6 +163,12 @@ export class FabricLedger implements Ledger {
   close(): void {
     this.#options.close();
   }
+}
+
+/** An endorsement refused only because the peers' simulated results differ (no chaincode error). */
+export function isEndorsementSkew(error: unknown): boolean {
+  const details = detailText(error);
+  return details.includes('ProposalResponsePayloads do not match') && !/chaincode response 500/.test(details);
 }
 
 function detailText(error: unknown): string {
