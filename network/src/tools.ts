@@ -125,12 +125,18 @@ async function ensureMinio(env: NodeJS.ProcessEnv, log: Logger): Promise<string>
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   try {
-    await log.step(`build MinIO ${MINIO_VERSION} through the Go module proxy (about 5 min cold)`, () =>
-      run('go', ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
-        env: { ...process.env, GOBIN: work, CGO_ENABLED: '0' },
-        cwd: work,
-        timeoutMs: 40 * 60_000,
-      }));
+    const install = (): Promise<unknown> => run('go', ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
+      env: { ...process.env, GOBIN: work, CGO_ENABLED: '0' },
+      cwd: work,
+      timeoutMs: 40 * 60_000,
+    });
+    await log.step(`build MinIO ${MINIO_VERSION} through the Go module proxy (about 5 min cold)`, async () => {
+      // One retry: a dropped download from the module proxy should not fail a whole test run.
+      await install().catch(async (error: unknown) => {
+        log.info(`  MinIO build failed once, retrying: ${String(error).split('\n')[0] ?? ''}`);
+        await install();
+      });
+    });
     writeFileSync(path.join(work, COMPLETE), `${MINIO_MODULE}@${MINIO_VERSION}\n`);
     rmSync(target, { recursive: true, force: true });
     renameSync(work, target);
