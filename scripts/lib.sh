@@ -27,10 +27,6 @@ ensure_deps() {
 }
 
 # Compiles every workspace (incremental: seconds when nothing changed).
-# Jest loads ESM-only dependencies (fabric-gateway's @noble/curves) through require(esm), which
-# needs vm modules on Node 24.
-export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --disable-warning=ExperimentalWarning"
-
 ensure_build() {
   local projects=(chaincode network)
   [ -f gateway/tsconfig.json ] && projects+=(gateway)

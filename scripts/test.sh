@@ -8,6 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 tier="${1:-all}"
 ensure_deps
+# Jest loads ESM-only dependencies (fabric-gateway's @noble/curves) through require(esm), which needs
+# vm modules on Node 24. Only the test runs get this flag, not the nodes or gateways they start.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --disable-warning=ExperimentalWarning"
 mkdir -p reports
 rm -f reports/*.json
 status=0

@@ -8,12 +8,17 @@ import { sleep } from './processes';
 import { Tools } from './tools';
 import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
 
-/** Joins an orderer to the channel through its channel participation (admin) API. */
-export async function joinOrderer(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
+/** `osnadmin` connection flags for an orderer's admin endpoint, as the orderer org's admin (mTLS). */
+function osnadminArgs(orderer: OrdererNode, stateDir: string): string[] {
   const paths = cryptoPaths(stateDir);
   const adminTls = path.join(paths.ordererAdmin, 'tls');
-  const args = ['-o', `${LOOPBACK}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
+  return ['-o', `${LOOPBACK}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
     '--client-cert', path.join(adminTls, 'client.crt'), '--client-key', path.join(adminTls, 'client.key')];
+}
+
+/** Joins an orderer to the channel through its channel participation (admin) API. */
+export async function joinOrderer(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
+  const args = osnadminArgs(orderer, stateDir);
   const listed = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', ...args]);
   if (listed.stdout.includes(`"name": "${channel}"`) || listed.stdout.includes(`"name":"${channel}"`)) return;
   await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'join', '--channelID', channel, '--config-block', genesisBlockPath(stateDir), ...args]);
@@ -38,12 +43,10 @@ export async function joinPeer(peer: PeerNode, channel: string, stateDir: string
   throw lastError;
 }
 
-/** Current block height of the channel on a peer (for catch-up checks). */
-export async function peerHeight(peer: PeerNode, channel: string, stateDir: string, tools: Tools): Promise<number> {
-  const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', channel], { env: peerAdminEnv(peer, stateDir) });
-  const match = /"height":(\d+)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`cannot read height from: ${stdout}`);
-  return Number(match[1]);
+/** The channel's block height on an orderer (for catch-up checks), from its admin API. */
+export async function ordererHeight(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<number> {
+  const { stdout } = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', '--channelID', channel, ...osnadminArgs(orderer, stateDir)]);
+  return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
 }
 
 /**

@@ -111,8 +111,7 @@ export async function packageChaincode(buildDir: string, label: string, chaincod
         !(file.startsWith(path.join(from, 'node_modules')) || RUNTIME_IRRELEVANT.test(path.relative(from, file))),
     });
   }
-  const { stdout: links } = await run('find', [src, '-type', 'l']);
-  if (links.trim()) await run('find', [src, '-type', 'l', '-delete']);
+  await run('find', [src, '-type', 'l', '-delete']);
 
   await deterministicTarGz(path.join(buildDir, 'code'), ['src'], path.join(buildDir, 'code.tar.gz'));
   writeFileSync(path.join(buildDir, 'metadata.json'), JSON.stringify({ type: 'node', label }));

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { run } from '../src/exec';
+import { ordererHeight as heightOn } from '../src/channel';
 import { deploy, startNode, status, stopNode } from '../src/network';
 import { REPO_ROOT } from '../src/paths';
-import { cryptoPaths, LOOPBACK } from '../src/topology';
+import { buildTopology } from '../src/topology';
 import { ensureTools } from '../src/tools';
 import { silentLogger } from '../src/log';
 import { Clients, errorText, evaluateJson, runId, submitJson, TEST_STATE_DIR } from './support/test-network';
@@ -25,15 +25,9 @@ const nextProvider = (): { providerId: string; payoutRefDigest: string } => {
 
 async function ordererHeight(name: string): Promise<number> {
   const s = await status(opts);
-  const orderer = s.orderers.find((o) => o.name === name);
+  const orderer = buildTopology(s.consensus, s.basePort).orderers.find((o) => o.name === name);
   if (!orderer) throw new Error(`no ${name}`);
-  const tools = await ensureTools(silentLogger);
-  const paths = cryptoPaths(TEST_STATE_DIR);
-  const adminPort = Number(orderer.endpoint.split(':')[1]) + 1;
-  const { stdout } = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', '--channelID', s.channel,
-    '-o', `${LOOPBACK}:${adminPort}`, '--ca-file', paths.ordererTlsCa,
-    '--client-cert', path.join(paths.ordererAdmin, 'tls', 'client.crt'), '--client-key', path.join(paths.ordererAdmin, 'tls', 'client.key')]);
-  return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
+  return heightOn(orderer, s.channel, TEST_STATE_DIR, await ensureTools(silentLogger));
 }
 
 /** Polls until `check` holds; a check that throws (a node still opening its ports) counts as not yet. */
