@@ -3,6 +3,8 @@ import { Info, Transaction } from 'fabric-contract-api';
 import {
   DataDigestType,
   type DataRecord,
+  type DatasetRecord,
+  DatasetType,
   DataType,
   DocTypes,
   MAX_REASON_LENGTH,
@@ -10,6 +12,7 @@ import {
   type ModelFlagRecord,
   ModelFlagType,
   ProviderType,
+  TermsType,
   UsageType,
 } from '../domain/records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
@@ -157,7 +160,7 @@ export class DataContract extends KisekiContract {
    * Raises (`disputed: true`) or clears (`false`) a dispute on an item. A disputed item cannot be
    * trained on, and models that used it are flagged until the dispute is cleared. Request:
    * `{ dataId, disputed, reason }`. Returns the updated record.
-   * @throws `FORBIDDEN` unless the licensor or the collecting studio; `INVALID`; `NOT_FOUND`;
+   * @throws `FORBIDDEN` unless the licensor whose terms the item is under, or the collecting studio; `INVALID`; `NOT_FOUND`;
    * `STATE` when consent was revoked, or the item is already (not) disputed.
    */
   @Transaction()
@@ -169,8 +172,10 @@ export class DataContract extends KisekiContract {
     const reason = f.text('reason', MAX_REASON_LENGTH);
     f.finish();
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
-    if (caller.role === Roles.studio && caller.mspId !== data.collectorMsp) {
-      throw forbidden(`${caller.mspId} may not dispute data item ${dataId}: only the licensor or ${data.collectorMsp} may`);
+    const terms = await readRecord(ctx, Keys.terms(data.termsId), TermsType);
+    const issuer = terms?.issuerMsp;
+    if (caller.mspId !== data.collectorMsp && caller.mspId !== issuer) {
+      throw forbidden(`${caller.mspId} may not dispute data item ${dataId}: only its collector ${data.collectorMsp} or ${issuer ?? 'the licensor'} whose terms it is under may`);
     }
     if (data.status === 'consent-revoked') throw wrongState(`consent for data item ${dataId} was revoked; disputes no longer apply`);
     if (disputed && data.status === 'disputed') throw wrongState(`data item ${dataId} is already disputed`);
@@ -183,6 +188,79 @@ export class DataContract extends KisekiContract {
     await writeRecord(ctx, Keys.data(dataId), DataType, record);
     emitEvent(ctx, EventNames.DataDisputeChanged, { dataId, disputed, status, reason, flaggedModelIds });
     return toJson(record);
+  }
+
+  /**
+   * Registers a dataset owned by the caller, optionally with its first items. Request:
+   * `{ datasetId, dataIds? }` (0..1000 distinct ids). A studio groups items it collected; a licensor
+   * items collected under terms it issued. Returns the dataset.
+   * @throws `FORBIDDEN` for the regulator or an item the caller may not group; `INVALID`;
+   *   `NOT_FOUND` for a missing item; `CONFLICT` when the datasetId exists.
+   */
+  @Transaction()
+  async RegisterDataset(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'register datasets', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const datasetId = f.id('datasetId');
+    const dataIds = f.has('dataIds') ? f.idList('dataIds', 0, MAX_DATA_BATCH, { unique: true }) : [];
+    f.finish();
+    if (await keyExists(ctx, Keys.dataset(datasetId))) throw conflict(`dataset ${datasetId} already exists`);
+    await checkDatasetItems(ctx, caller, datasetId, dataIds);
+    const record: DatasetRecord = { docType: DocTypes.dataset, datasetId, ownerMsp: caller.mspId, itemCount: dataIds.length, createdBy: caller.mspId, createdAt: txTime(ctx) };
+    for (const dataId of dataIds) await writeMarker(ctx, Keys.datasetMember(datasetId, dataId));
+    await writeRecord(ctx, Keys.dataset(datasetId), DatasetType, record);
+    emitEvent(ctx, EventNames.DatasetChanged, { datasetId, ownerMsp: caller.mspId, added: dataIds, itemCount: record.itemCount });
+    return toJson(record);
+  }
+
+  /**
+   * Adds items to a dataset; its owner only, under the rules of `RegisterDataset`. Items already in
+   * it are refused. Request: `{ datasetId, dataIds }` (1..1000). Returns the dataset.
+   * @throws `FORBIDDEN` unless the owner (naming both), or for an item it may not group; `INVALID`;
+   *   `NOT_FOUND`; `CONFLICT` for an item already in the dataset.
+   */
+  @Transaction()
+  async AddToDataset(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'change datasets', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const datasetId = f.id('datasetId');
+    const dataIds = f.idList('dataIds', 1, MAX_DATA_BATCH, { unique: true });
+    f.finish();
+    const dataset = await requireRecord(ctx, Keys.dataset(datasetId), DatasetType, `dataset ${datasetId}`);
+    requireOrg(caller, dataset.ownerMsp, `change dataset ${datasetId}`);
+    await checkDatasetItems(ctx, caller, datasetId, dataIds);
+    const record: DatasetRecord = { ...dataset, itemCount: dataset.itemCount + dataIds.length, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    for (const dataId of dataIds) await writeMarker(ctx, Keys.datasetMember(datasetId, dataId));
+    await writeRecord(ctx, Keys.dataset(datasetId), DatasetType, record);
+    emitEvent(ctx, EventNames.DatasetChanged, { datasetId, ownerMsp: dataset.ownerMsp, added: dataIds, itemCount: record.itemCount });
+    return toJson(record);
+  }
+
+  /**
+   * The dataset record.
+   * @throws `NOT_FOUND`; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async GetDataset(ctx: KisekiContext, datasetId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(datasetId, 'datasetId');
+    return toJson(await requireRecord(ctx, Keys.dataset(id), DatasetType, `dataset ${id}`));
+  }
+
+  /**
+   * Whether an item belongs to a dataset. Query: `{ datasetId, dataId }`. Returns
+   * `{ datasetId, dataId, member }`.
+   * @throws `NOT_FOUND` for the dataset; `INVALID`.
+   */
+  @Transaction(false)
+  async IsDatasetMember(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const datasetId = f.id('datasetId');
+    const dataId = f.id('dataId');
+    f.finish('query');
+    await requireRecord(ctx, Keys.dataset(datasetId), DatasetType, `dataset ${datasetId}`);
+    return toJson({ datasetId, dataId, member: await keyExists(ctx, Keys.datasetMember(datasetId, dataId)) });
   }
 
   /**
@@ -393,6 +471,34 @@ async function flagModels(
     });
   }
   return modelIds;
+}
+
+/**
+ * Refuses dataset items that are missing, already members, or not the caller's to group: a studio
+ * groups items it collected, a licensor items under terms it issued. Every offender is named.
+ */
+async function checkDatasetItems(ctx: KisekiContext, caller: Caller, datasetId: string, dataIds: readonly string[]): Promise<void> {
+  await prefetch(ctx, dataIds.flatMap((dataId) => [Keys.data(dataId), Keys.datasetMember(datasetId, dataId)]));
+  const missing: string[] = [];
+  const foreign: string[] = [];
+  const repeated: string[] = [];
+  for (const dataId of dataIds) {
+    const data = await readRecord(ctx, Keys.data(dataId), DataType);
+    if (data === undefined) {
+      missing.push(dataId);
+      continue;
+    }
+    if (await keyExists(ctx, Keys.datasetMember(datasetId, dataId))) repeated.push(dataId);
+    if (caller.role === Roles.licensor) {
+      const terms = await readRecord(ctx, Keys.terms(data.termsId), TermsType);
+      if (terms?.issuerMsp !== caller.mspId) foreign.push(`${dataId} (under terms ${data.termsId} of ${terms?.issuerMsp ?? 'nobody'})`);
+    } else if (data.collectorMsp !== caller.mspId) {
+      foreign.push(`${dataId} (collected by ${data.collectorMsp})`);
+    }
+  }
+  if (missing.length > 0) throw notFound(`dataset ${datasetId}: these data items do not exist: ${missing.join(', ')}`);
+  if (foreign.length > 0) throw forbidden(`${caller.mspId} may not put these items in dataset ${datasetId}: ${foreign.join(', ')}`);
+  if (repeated.length > 0) throw conflict(`dataset ${datasetId} already holds ${repeated.join(', ')}`);
 }
 
 /** A page of data records from an index (`dataByProvider`, `dataByCollector`, `dataByTerms`). */

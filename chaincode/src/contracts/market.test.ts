@@ -11,6 +11,8 @@ async function world(): Promise<RoyaltyWorld> {
   await w.publishTerms('t', 2500);
   await w.publishTerms('expired', 0, '2024-06-01T00:00:00Z');
   await w.trainModel('m', { p1: 3, p2: 1 }, { termsId: 't' });
+  // A dataset of items collected under the licensor's terms, owned by the licensor.
+  await w.call(w.data, 'RegisterDataset', LICENSOR, { datasetId: 'ds-1', dataIds: ['m.p1.000000', 'm.p2.000000'] });
   await w.call(w.rights, 'Create', LICENSOR, {
     rightsId: 'r-ds',
     subjectType: 'dataset',
@@ -41,14 +43,14 @@ describe('market:Offer', () => {
     ['the regulator', REGULATOR, modelOffer, /^FORBIDDEN: RegulatorMSP \(regulator\) may not publish licence offers/],
     ['another studio', STUDIO2, modelOffer, /^FORBIDDEN: Studio2MSP may not offer model m: only Studio1MSP may/],
     ['the licensor, for a model', LICENSOR, modelOffer, /^FORBIDDEN: LicensorMSP \(licensor\) may not offer models/],
-    ['a studio, for a dataset', STUDIO1, { ...modelOffer, subjectType: 'dataset', subjectId: 'ds-1' }, /^FORBIDDEN: Studio1MSP \(studio\) may not offer datasets/],
+    ['a studio, for a dataset', STUDIO1, { ...modelOffer, subjectType: 'dataset', subjectId: 'ds-1' }, /^FORBIDDEN: Studio1MSP may not offer dataset ds-1: only LicensorMSP may/],
     ['a zero price', STUDIO1, { ...modelOffer, price: '0' }, /^INVALID: .*price: must be a positive/],
     ['a bad currency', STUDIO1, { ...modelOffer, currency: 'Yen' }, /^INVALID: .*currency/],
     ['a work subject', STUDIO1, { ...modelOffer, subjectType: 'work' }, /^INVALID: .*subjectType: must be one of model, dataset/],
     ['a missing model', STUDIO1, { ...modelOffer, subjectId: 'none' }, /^NOT_FOUND: model none/],
-    ['a dataset without rights', LICENSOR, { ...modelOffer, subjectType: 'dataset', subjectId: 'none' }, /^NOT_FOUND: dataset none has no rights record/],
+    ['a dataset without rights', LICENSOR, { ...modelOffer, subjectType: 'dataset', subjectId: 'none' }, /^NOT_FOUND: dataset none does not exist/],
     ['missing terms', STUDIO1, { ...modelOffer, termsId: 'none' }, /^NOT_FOUND: terms none/],
-    ['expired terms', STUDIO1, { ...modelOffer, termsId: 'expired' }, /^STATE: terms expired are not valid at this time/],
+    ['expired terms', STUDIO1, { ...modelOffer, termsId: 'expired' }, /^STATE: terms expired \(version 1\) expired at .*: no licence can be offered/],
   ])('when the offer comes from or has %s, then it is refused', async (_label, msp, request, message) => {
     const w = await world();
     await expect(w.call(w.market, 'Offer', msp, request)).rejects.toThrow(message);
@@ -94,6 +96,7 @@ describe('market:Purchase', () => {
       sellerMsp: STUDIO1,
       buyerMsp: STUDIO2,
       revenueReference: 'purchase:buy-1',
+      status: 'active',
       createdBy: STUDIO2,
       createdAt: outcome.timestamp,
     });
@@ -115,7 +118,8 @@ describe('market:Purchase', () => {
     expect(statement.lines[0]).toMatchObject({ accrued: '187', claimable: '187' });
 
     // The same distribution as a reported revenue of the same amount on the same subject.
-    const reported = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO2, { subjectType: 'model', subjectId: 'm', amount: '1000', currency: 'JPY', reference: 'r' });
+    // Studio2 reports it as the licensee, naming its grant.
+    const reported = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO2, { subjectType: 'model', subjectId: 'm', amount: '1000', currency: 'JPY', reference: 'r', grantId: 'buy-1' });
     expect(reported.holderPayouts).toEqual(payload.revenue.holderPayouts);
     expect(reported.poolAdditions).toEqual(payload.revenue.poolAdditions);
   });

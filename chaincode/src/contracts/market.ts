@@ -1,7 +1,8 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { isAmountString, isCurrency } from '../domain/amounts';
-import { TermsType, type TermsRecord } from '../domain/records';
+import { isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
+import { termsRefusal } from '../domain/licences';
+import { DatasetType, TermsType, type TermsRecord } from '../domain/records';
 import {
   type GrantRecord,
   GrantType,
@@ -19,9 +20,9 @@ import { requireModel } from '../ledger/provenance';
 import { keyExists, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
-import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
+import { conflict, forbidden, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument, parseRfc3339 } from '../shared/validate';
+import { Fields, parseIdArgument } from '../shared/validate';
 
 import { PURCHASE_REFERENCE_PREFIX } from './revenue';
 import { RoyaltyKeys } from './royalty-keys';
@@ -30,7 +31,7 @@ import { distributeRevenue, readRightsOfSubject, revenuePayload } from './royalt
 /** Longest purchaseId: its revenue reference (`purchase:` + id) must still be a valid ID. */
 const MAX_PURCHASE_ID = 128 - PURCHASE_REFERENCE_PREFIX.length;
 
-const isPositiveAmount = (value: unknown): value is string => isAmountString(value) && value !== '0';
+const isPositiveAmount = (value: unknown): value is string => isEventAmount(value);
 
 /**
  * The licence market (`market`): offers to license a model (by its owning studio) or a dataset (by
@@ -45,9 +46,10 @@ export class MarketContract extends KisekiContract {
 
   /**
    * Publishes an offer. Request: `{ offerId, subjectType: model|dataset, subjectId, termsId, price,
-   * currency }`. A model offer comes from the model's owner studio (the model sealed and not
-   * revoked); a dataset offer from the licensor of the dataset's rights record. The terms must exist
-   * and be valid now. Returns the offer (status `open`).
+   * currency }` (price at most 10^18 − 1). A model offer comes from the model's owner studio (the
+   * model sealed, not revoked, trained only on data whose terms allow commercial use); a dataset offer
+   * from the dataset's owner or the licensor of its rights record. The terms must exist, be active,
+   * valid now and allow commercial use. Returns the offer (status `open`).
    * @throws `FORBIDDEN` for the regulator or a seller that does not own the subject; `INVALID`;
    *   `NOT_FOUND` for the model, the dataset's rights or the terms; `CONFLICT` when the offerId
    *   exists; `STATE` for an unsealed or revoked model or expired terms.
@@ -60,7 +62,7 @@ export class MarketContract extends KisekiContract {
     const subjectType = f.oneOf('subjectType', OfferSubjectTypes);
     const subjectId = f.id('subjectId');
     const termsId = f.id('termsId');
-    const price = f.check('price', isPositiveAmount, 'must be a positive decimal string of minor units (digits only, no leading zeros)', '1');
+    const price = f.check('price', isPositiveAmount, `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`, '1');
     const currency = f.check('currency', isCurrency, 'must be a three-letter upper-case currency code', 'XXX');
     f.finish();
     await requireSellable(ctx, caller, { subjectType, subjectId });
@@ -153,12 +155,37 @@ export class MarketContract extends KisekiContract {
       sellerMsp: offer.sellerMsp,
       buyerMsp: caller.mspId,
       revenueReference,
+      status: 'active',
       createdBy: caller.mspId,
       createdAt: txTime(ctx),
     };
     await writeRecord(ctx, grantKey, GrantType, grant);
     emitEvent(ctx, EventNames.LicencePurchased, { grant, ...revenuePayload(outcome) });
     return toJson(grant);
+  }
+
+  /**
+   * Withdraws a grant; its seller only (e.g. for a breach of its terms). A withdrawn grant allows no
+   * new use (outputs, fine-tuning, training, revenue); what it allowed before stays on the ledger.
+   * Request: `{ purchaseId, reason }`. Returns the grant.
+   * @throws `FORBIDDEN` unless the seller (naming both); `INVALID`; `NOT_FOUND`; `STATE` when
+   *   already withdrawn.
+   */
+  @Transaction()
+  async WithdrawGrant(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'withdraw licence grants', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const purchaseId = f.id('purchaseId');
+    const reason = f.text('reason', 256);
+    f.finish();
+    const key = RoyaltyKeys.grant(purchaseId);
+    const grant = await requireRecord(ctx, key, GrantType, `grant ${purchaseId}`);
+    requireOrg(caller, grant.sellerMsp, `withdraw grant ${purchaseId}`);
+    if (grant.status === 'withdrawn') throw wrongState(`grant ${purchaseId} is already withdrawn`);
+    const withdrawn: GrantRecord = { ...grant, status: 'withdrawn', withdrawnReason: reason, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    await writeRecord(ctx, key, GrantType, withdrawn);
+    emitEvent(ctx, EventNames.GrantWithdrawn, { grant: withdrawn });
+    return toJson(withdrawn);
   }
 
   /**
@@ -194,21 +221,25 @@ async function requireSellable(ctx: KisekiContext, caller: Caller, subject: { su
     const model = await requireModel(ctx, subject.subjectId);
     requireOrg(caller, model.ownerMsp, `offer model ${subject.subjectId}`);
     if (model.status !== 'sealed') throw wrongState(`model ${subject.subjectId} is ${model.status}; only sealed models can be licensed`);
+    if (model.commercialUse === false) throw wrongState(`model ${subject.subjectId} was trained on data whose terms do not allow commercial use`);
     return;
   }
-  if (caller.role !== Roles.licensor) throw forbidden(`${caller.mspId} (${caller.role}) may not offer datasets; their licensor may`);
+  const record = await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`);
   const dataset: Subject = { subjectType: 'dataset', subjectId: subject.subjectId };
   const rights = await readRightsOfSubject(ctx, dataset);
-  if (rights === undefined) throw notFound(`dataset ${subject.subjectId} has no rights record`);
-  requireOrg(caller, rights.licensorMsp, `offer dataset ${subject.subjectId}`);
+  const sellers = [...new Set([record.ownerMsp, ...(rights === undefined ? [] : [rights.licensorMsp])])].sort();
+  if (!sellers.includes(caller.mspId)) {
+    throw forbidden(`${caller.mspId} may not offer dataset ${subject.subjectId}: only ${sellers.join(' or ')} may (its owner or its rights' licensor)`);
+  }
 }
 
-/** @throws KisekiError `NOT_FOUND` for missing terms; `STATE` outside their validity window. */
+/**
+ * @throws KisekiError `NOT_FOUND` for missing terms; `STATE` when withdrawn, outside their validity
+ *   window, or without commercial use (a licence sale is one).
+ */
 async function requireValidTerms(ctx: KisekiContext, termsId: string): Promise<TermsRecord> {
   const terms = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
-  const now = txTimeMs(ctx);
-  const from = parseRfc3339(terms.validFrom) ?? 0;
-  const until = terms.validUntil === undefined ? undefined : parseRfc3339(terms.validUntil);
-  if (now < from || (until !== undefined && now >= until)) throw wrongState(`terms ${termsId} are not valid at this time`);
+  const refusal = termsRefusal(terms, 'offer', txTimeMs(ctx));
+  if (refusal !== undefined) throw wrongState(`${refusal}: no licence can be offered or bought under them`);
   return terms;
 }

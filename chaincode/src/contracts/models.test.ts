@@ -47,13 +47,16 @@ describe('models contract', () => {
       expect((await refusal(world.registerModel('m-2', Orgs.studio1, 'm-2'))).message).toMatch(/^INVALID: /);
     });
 
-    it('when the base is sealed and clean, then the lineage is recorded (any studio may build on it)', async () => {
+    it('when the base is sealed and clean, then its owner may build on it; another studio needs a licence grant', async () => {
       await world.registerModel('base');
       await world.attest('base', ['a000']);
       await world.seal('base');
-      const out = await world.registerModel('tuned', Orgs.studio2, 'base');
+      expect((await refusal(world.registerModel('tuned', Orgs.studio2, 'base'))).message).toMatch(
+        /^FORBIDDEN: Studio2MSP may not fine-tune model base of Studio1MSP without a licence grant on it/,
+      );
+      const out = await world.registerModel('tuned', Orgs.studio1, 'base');
       expect(out.result).toMatchObject({ baseModelId: 'base', lineageDepth: 1 });
-      expect(out.event?.payload).toEqual({ modelId: 'tuned', ownerMsp: Orgs.studio2, baseModelId: 'base' });
+      expect(out.event?.payload).toEqual({ modelId: 'tuned', ownerMsp: Orgs.studio1, baseModelId: 'base' });
     });
 
     it('when the base is missing, unsealed, revoked or flagged, then NOT_FOUND or STATE', async () => {
@@ -103,8 +106,8 @@ describe('models contract', () => {
           { providerId: 'p-2', added: 1, count: 1 },
         ],
         termsCounts: [
-          { termsId: 't-1', added: 6, count: 6 },
-          { termsId: 't-2', added: 1, count: 1 },
+          { termsId: 't-1', added: 6, count: 6, version: 1 },
+          { termsId: 't-2', added: 1, count: 1, version: 1 },
         ],
       });
       const second = await world.attest('m-1', all.slice(7));

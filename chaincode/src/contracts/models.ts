@@ -5,6 +5,7 @@ import {
   DataType,
   DocTypes,
   MAX_REASON_LENGTH,
+  MAX_TRAINING_GRANTS,
   type ModelProviderCountRecord,
   ModelProviderCountType,
   type ModelRecord,
@@ -15,6 +16,8 @@ import {
   UsageType,
 } from '../domain/records';
 import { MAX_TRAINING_BATCH, type BatchItem, checkBatchItems, orderingProblems, poolShareBps, tally } from '../domain/training';
+import { termsVersion } from '../domain/licences';
+import { GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -26,15 +29,17 @@ import {
   readPage,
   readPaging,
   readRecord,
+  requireRecord,
   prefetch,
   writeJson,
   writeMarker,
   writeRecord,
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
+import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
 import { toJson } from '../shared/codec';
-import { conflict, invalid, notFound, wrongState } from '../shared/errors';
+import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { fromHex, isDigestHex, toHex } from '../shared/hex';
 import {
   type ExclusionProof,
@@ -89,14 +94,27 @@ export class ModelsContract extends KisekiContract {
     const f = Fields.parse(request);
     const modelId = f.id('modelId');
     const baseModelId = f.id('baseModelId', { optional: true });
+    const grantId = f.id('grantId', { optional: true });
+    if (grantId !== undefined && baseModelId === undefined) f.addIssue('grantId', 'applies only to fine-tuning from another org\'s base model');
     f.finish();
     if (baseModelId === modelId) throw invalid('a model cannot be its own base model');
     const key = Keys.model(modelId);
     if (await keyExists(ctx, key)) throw conflict(`model ${modelId} already exists`);
 
     let lineageDepth = 0;
+    let inherited: Pick<ModelRecord, 'commercialUse' | 'derivatives'> = {};
     if (baseModelId !== undefined) {
       const base = await requireModel(ctx, baseModelId);
+      if (base.ownerMsp !== caller.mspId) {
+        if (grantId === undefined) {
+          throw forbidden(`${caller.mspId} may not fine-tune model ${baseModelId} of ${base.ownerMsp} without a licence grant on it (grantId)`);
+        }
+        await requireGrantFor(ctx, caller, grantId, { subjectType: 'model', subjectId: baseModelId }, 'fine-tune');
+      } else if (grantId !== undefined) {
+        throw invalid(`request is invalid: grantId: base model ${baseModelId} is the caller's own`);
+      }
+      if (base.derivatives === false) throw wrongState(`base model ${baseModelId} was trained on data whose terms do not allow derivatives`);
+      inherited = { commercialUse: base.commercialUse, derivatives: base.derivatives };
       if (base.lineageDepth >= MAX_LINEAGE_DEPTH) {
         throw wrongState(`base model ${baseModelId} is ${base.lineageDepth} models deep; at most ${MAX_LINEAGE_DEPTH} allowed`);
       }
@@ -117,11 +135,13 @@ export class ModelsContract extends KisekiContract {
       trainingSize: 0,
       batchCount: 0,
       providerCount: 0,
+      ...inherited,
+      baseGrantId: grantId,
       createdBy: caller.mspId,
       createdAt: txTime(ctx),
     };
     await writeRecord(ctx, key, ModelType, record);
-    emitEvent(ctx, EventNames.ModelRegistered, { modelId, ownerMsp: caller.mspId, baseModelId });
+    emitEvent(ctx, EventNames.ModelRegistered, { modelId, ownerMsp: caller.mspId, baseModelId, baseGrantId: grantId });
     return toJson(record);
   }
 
@@ -139,6 +159,7 @@ export class ModelsContract extends KisekiContract {
     const f = Fields.parse(request);
     const modelId = f.id('modelId');
     const dataIds = f.idList('dataIds', 1, MAX_TRAINING_BATCH);
+    const grantId = f.id('grantId', { optional: true });
     f.finish();
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `attest training data for model ${modelId}`);
@@ -155,6 +176,27 @@ export class ModelsContract extends KisekiContract {
       items.push({ dataId, data, terms });
     }
     const { missing, refused } = checkBatchItems(items, txTimeMs(ctx));
+    const foreign = items.filter((item) => item.data !== undefined && item.data.collectorMsp !== caller.mspId);
+    let grantDataset: string | undefined;
+    if (foreign.length > 0) {
+      const named = foreign.slice(0, 10).map((item) => `${item.dataId} (collected by ${item.data?.collectorMsp ?? '?'})`).join(', ');
+      if (grantId === undefined) {
+        throw forbidden(`${caller.mspId} may not train on data collected by other orgs without a dataset licence grant (grantId): ${named}`);
+      }
+      const grant = await requireRecord(ctx, RoyaltyKeys.grant(grantId), GrantType, `grant ${grantId}`);
+      if (grant.subjectType !== 'dataset') throw forbidden(`grant ${grantId} is on ${grant.subjectType} ${grant.subjectId}, not on a dataset`);
+      await requireGrantFor(ctx, caller, grantId, { subjectType: 'dataset', subjectId: grant.subjectId }, 'training');
+      grantDataset = grant.subjectId;
+      const dataset = grant.subjectId;
+      await prefetch(ctx, foreign.map((item) => Keys.datasetMember(dataset, item.dataId)));
+      const outside: string[] = [];
+      for (const item of foreign) if (!(await keyExists(ctx, Keys.datasetMember(dataset, item.dataId)))) outside.push(item.dataId);
+      if (outside.length > 0) throw forbidden(`grant ${grantId} covers dataset ${dataset}, which does not hold ${outside.join(', ')}`);
+    }
+    const trainingGrantIds = grantDataset === undefined || grantId === undefined ? model.trainingGrantIds : [...new Set([...(model.trainingGrantIds ?? []), grantId])].sort();
+    if (trainingGrantIds !== undefined && trainingGrantIds.length > MAX_TRAINING_GRANTS) {
+      throw wrongState(`model ${modelId} already rests on ${MAX_TRAINING_GRANTS} dataset grants`);
+    }
     if (missing.length > 0 || refused.length > 0) {
       const parts = [];
       if (missing.length > 0) parts.push(`not registered: ${missing.join(', ')}`);
@@ -166,7 +208,7 @@ export class ModelsContract extends KisekiContract {
     const now = txTime(ctx);
     const stamp = { createdBy: caller.mspId, createdAt: now };
     const start = model.trainingSize;
-    for (const [i, { dataId, data }] of items.entries()) {
+    for (const [i, { dataId, data, terms }] of items.entries()) {
       if (data === undefined) continue; // checked above
       await writeJson(ctx, Keys.trainingSet(modelId, dataId), { index: start + i });
       await writeRecord(ctx, Keys.usage(dataId, modelId), UsageType, {
@@ -176,6 +218,8 @@ export class ModelsContract extends KisekiContract {
         providerId: data.providerId,
         termsId: data.termsId,
         index: start + i,
+        termsVersion: terms === undefined ? undefined : termsVersion(terms),
+        grantId: data.collectorMsp === caller.mspId ? undefined : grantId,
         ...stamp,
       });
     }
@@ -206,10 +250,12 @@ export class ModelsContract extends KisekiContract {
       const key = Keys.modelTermsCount(modelId, termsId);
       const current = await readRecord(ctx, key, ModelTermsCountType);
       const count = (current?.count ?? 0) + added;
+      const version = termsVersion(termsById.get(termsId) ?? {});
+      const versions = [...new Set([...(current?.versions ?? []), version])].sort((a, b) => a - b);
       await writeRecord(ctx, key, ModelTermsCountType, current === undefined
-        ? { docType: DocTypes.modelTermsCount, modelId, termsId, count, ...stamp }
-        : { ...current, count, updatedBy: caller.mspId, updatedAt: now });
-      termsCounts.push({ termsId, added, count });
+        ? { docType: DocTypes.modelTermsCount, modelId, termsId, count, versions, ...stamp }
+        : { ...current, count, versions, updatedBy: caller.mspId, updatedAt: now });
+      termsCounts.push({ termsId, added, count, version });
     }
 
     const frontier = frontierAppend(model.frontier, dataIds);
@@ -222,6 +268,9 @@ export class ModelsContract extends KisekiContract {
       batchCount: model.batchCount + 1,
       providerCount: model.providerCount + newProviders,
       dataPoolShareBps: poolShareBps(model.dataPoolShareBps, [...termsById.values()].map((terms) => terms.dataPoolShareBps)),
+      commercialUse: [...termsById.values()].every((terms) => terms.commercialUse) && model.commercialUse !== false,
+      derivatives: [...termsById.values()].every((terms) => terms.derivatives) && model.derivatives !== false,
+      trainingGrantIds,
       updatedBy: caller.mspId,
       updatedAt: now,
     };

@@ -10,17 +10,23 @@ import {
   OutputType,
   TermsType,
 } from '../domain/records';
+import { termsRefusal, termsVersion } from '../domain/licences';
+import { GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
-import { requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { requireMember, requireRole } from '../ledger/identity';
 import { KeyTypes, Keys } from '../ledger/keys';
 import { type LineageLink, modelFlagCounts, readLineage, requireModel } from '../ledger/provenance';
 import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
-import { txTime } from '../ledger/time';
+import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
-import { conflict, wrongState } from '../shared/errors';
+import { conflict, forbidden, invalid, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import { Fields, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
+
+import { requireGrantFor } from './licence-ledger';
+import { RoyaltyKeys } from './royalty-keys';
+import { readTermsVersion } from './terms';
 
 /** Most rights IDs one output may name. */
 export const MAX_OUTPUT_RIGHTS = 100;
@@ -32,8 +38,9 @@ export const MAX_VERIFY_FLAGS = 50;
 /**
  * Outputs (`outputs`) of sealed models, and their verification. Registering an output is the
  * authorization check: it is refused unless the whole lineage (the model and every base model) is
- * sealed, not revoked, and free of training items revoked or disputed after training. Until licence
- * grants exist, only the model's owner registers outputs of it.
+ * sealed, not revoked, and free of training items revoked or disputed after training. The model's owner
+ * registers outputs of it; another studio needs an active licence grant on the model, which the
+ * output records and verification shows.
  */
 @Info({ title: 'Outputs', description: 'Generated outputs and verification of their lineage' })
 export class OutputsContract extends KisekiContract {
@@ -42,10 +49,13 @@ export class OutputsContract extends KisekiContract {
   }
 
   /**
-   * Registers an output. Request: `{ outputId, modelId, contentDigest, mediaType, rightsIds }`
-   * (rightsIds: 0..100 distinct IDs). Returns the record.
-   * @throws `FORBIDDEN` unless the model's owner studio; `INVALID`; `CONFLICT` when the outputId or the
-   * content digest exists; `NOT_FOUND` for the model; `STATE` when the lineage is not authorized.
+   * Registers an output. Request: `{ outputId, modelId, contentDigest, mediaType, rightsIds,
+   * grantId?, territory? }` (rightsIds: 0..100 distinct IDs). A studio other than the model's owner
+   * names its active grant on the model (`grantId`, a purchaseId); `territory`, when the gateway knows
+   * where the output is used, must be covered by the grant's terms. Returns the record.
+   * @throws `FORBIDDEN` for another org's model without a grant of the caller's on it; `INVALID`;
+   *   `CONFLICT` when the outputId or the content digest exists; `NOT_FOUND` for the model or grant;
+   *   `STATE` when the lineage is not authorized or the grant is withdrawn, expired or out of territory.
    */
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
@@ -56,6 +66,8 @@ export class OutputsContract extends KisekiContract {
     const contentDigest = f.digest('contentDigest');
     const mediaType = f.mediaType('mediaType');
     const rightsIds = f.idList('rightsIds', 0, MAX_OUTPUT_RIGHTS, { unique: true });
+    const grantId = f.id('grantId', { optional: true });
+    const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
     f.finish();
 
     const key = Keys.output(outputId);
@@ -63,7 +75,14 @@ export class OutputsContract extends KisekiContract {
     const twin = await readRecord(ctx, Keys.outputDigest(contentDigest), OutputDigestType);
     if (twin !== undefined) throw conflict(`this content is already registered as output ${twin.outputId}`);
     const model = await requireModel(ctx, modelId);
-    requireOrg(caller, model.ownerMsp, `register outputs of model ${modelId}`);
+    if (model.ownerMsp !== caller.mspId) {
+      if (grantId === undefined) {
+        throw forbidden(`${caller.mspId} may not register outputs of model ${modelId} of ${model.ownerMsp} without a licence grant on it (grantId)`);
+      }
+      await requireGrantFor(ctx, caller, grantId, { subjectType: 'model', subjectId: modelId }, 'output', territory);
+    } else if (grantId !== undefined) {
+      throw invalid(`request is invalid: grantId: model ${modelId} is the caller's own`);
+    }
     const judgement = judgeLineage((await readLineage(ctx, modelId)).map((link) => link.facts));
     if (judgement.verdict !== 'authorized') {
       throw wrongState(`model ${modelId} may not produce outputs: ${judgement.reasons.join('; ')}`);
@@ -78,6 +97,7 @@ export class OutputsContract extends KisekiContract {
       contentDigest,
       mediaType,
       rightsIds,
+      grantId,
       createdBy: caller.mspId,
       createdAt: now,
     };
@@ -89,7 +109,7 @@ export class OutputsContract extends KisekiContract {
       createdBy: caller.mspId,
       createdAt: now,
     });
-    emitEvent(ctx, EventNames.OutputRegistered, { outputId, modelId, ownerMsp: caller.mspId, rightsIds });
+    emitEvent(ctx, EventNames.OutputRegistered, { outputId, modelId, ownerMsp: caller.mspId, rightsIds, grantId });
     return toJson(record);
   }
 
@@ -121,7 +141,8 @@ export class OutputsContract extends KisekiContract {
     const { verdict, reasons } = judgeLineage(chain.map((link) => link.facts));
     const lineage = [];
     for (const link of chain) lineage.push(await describeLink(ctx, link));
-    return toJson({ outputId: id, output, verdict, reasons, lineage });
+    const grant = output.grantId === undefined ? undefined : await describeGrant(ctx, output.grantId);
+    return toJson({ outputId: id, output, verdict, reasons, lineage, grant });
   }
 }
 
@@ -133,11 +154,15 @@ async function describeLink(ctx: KisekiContext, link: LineageLink): Promise<Reco
 
   const counted = await readAll(ctx, KeyTypes.modelTermsCount, [modelId], MAX_VERIFY_TERMS);
   const terms = [];
-  for (const { termsId, count } of decodeEntries(counted.entries, ModelTermsCountType)) {
-    const record = await readRecord(ctx, Keys.terms(termsId), TermsType);
+  for (const { termsId, count, versions } of decodeEntries(counted.entries, ModelTermsCountType)) {
+    const current = await readRecord(ctx, Keys.terms(termsId), TermsType);
+    // The version the items were trained under (the latest, when batches spanned an amendment).
+    const trainedVersion = versions?.[versions.length - 1] ?? 1;
+    const record = current === undefined ? undefined : await readTermsVersion(ctx, termsId, trainedVersion).catch(() => current);
     terms.push({
       termsId,
       itemCount: count,
+      trainedUnderVersions: versions ?? [1],
       issuerMsp: record?.issuerMsp,
       aiTraining: record?.aiTraining,
       commercialUse: record?.commercialUse,
@@ -147,6 +172,7 @@ async function describeLink(ctx: KisekiContext, link: LineageLink): Promise<Reco
       validFrom: record?.validFrom,
       validUntil: record?.validUntil,
       legalTextDigest: record?.legalTextDigest,
+      current: current === undefined ? undefined : { version: termsVersion(current), status: current.status ?? 'active', withdrawnReason: current.withdrawnReason },
     });
   }
 
@@ -170,10 +196,28 @@ async function describeLink(ctx: KisekiContext, link: LineageLink): Promise<Reco
     trainingSize: model.trainingSize,
     dataPoolShareBps: model.dataPoolShareBps,
     sealedAt: model.sealedAt,
+    baseGrantId: model.baseGrantId,
+    trainingGrantIds: model.trainingGrantIds,
     revokedAt: model.revokedAt,
     revokedReason: model.revokedReason,
     terms,
     termsTruncated: counted.more,
     flags: { consentRevoked: counts.consentRevoked, disputed: counts.disputed, items, truncated: flagged.more },
+  };
+}
+
+/** The grant an output rests on, with whether it would still allow new outputs now. */
+async function describeGrant(ctx: KisekiContext, grantId: string): Promise<Record<string, unknown>> {
+  const grant = await readRecord(ctx, RoyaltyKeys.grant(grantId), GrantType);
+  if (grant === undefined) return { purchaseId: grantId, status: 'missing' };
+  const terms = await readRecord(ctx, Keys.terms(grant.termsId), TermsType);
+  const refusal = terms === undefined ? 'its terms do not exist' : termsRefusal(terms, 'output', txTimeMs(ctx));
+  return {
+    ...grant,
+    status: grant.status ?? 'active',
+    termsVersion: terms === undefined ? undefined : termsVersion(terms),
+    // Past outputs stay valid; this says whether the grant would allow a new one now.
+    activeNow: (grant.status ?? 'active') === 'active' && refusal === undefined,
+    inactiveReason: refusal,
   };
 }

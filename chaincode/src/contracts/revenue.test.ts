@@ -23,8 +23,9 @@ async function world(): Promise<RoyaltyWorld> {
   await w.trainModel('base', { p1: 1, p2: 2 }, { termsId: 't30' });
   await w.trainModel('ft', { p3: 3, p4: 1 }, { termsId: 't30', baseModelId: 'base' });
   await w.registerOutput('out-1', 'ft');
-  await w.call(w.rights, 'Create', LICENSOR, {
+  await w.call(w.rights, 'Create', STUDIO1, {
     rightsId: 'r-out-1',
+    licensorMsp: LICENSOR,
     subjectType: 'output',
     subjectId: 'out-1',
     holders: [
@@ -92,7 +93,7 @@ describe('revenue:Record', () => {
     const s2 = await w.call<Statement>(w.revenue, 'Statement', STUDIO2, { providerId: 'p2', currency: 'JPY' });
     expect(s2.lines[0]).toMatchObject({ modelId: 'base', accrued: '400', claimable: '400' });
     // 100 more to the base model directly: pool 30 → 10 per item exactly.
-    await w.call(w.rights, 'Create', LICENSOR, { rightsId: 'r-base', subjectType: 'model', subjectId: 'base', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }] });
+    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r-base', licensorMsp: LICENSOR, subjectType: 'model', subjectId: 'base', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }] });
     await record(w, { subjectType: 'model', subjectId: 'base', amount: '101', currency: 'JPY', reference: 'inv-2' });
     const pool = await w.call<PoolView>(w.revenue, 'GetPool', STUDIO1, { modelId: 'base', currency: 'JPY' });
     expect(pool.identityHolds).toBe(true);
@@ -105,8 +106,9 @@ describe('revenue:Record', () => {
     const revenue = await record(w, { subjectId: 'out-2', amount: '1000', currency: 'JPY', reference: 'inv-9' });
     expect(revenue.holderPayouts).toEqual([{ holderId: STUDIO1, mspId: STUDIO1, amount: '700' }]);
     expect(revenue.rightsId).toBeUndefined();
-    await expect(record(w, { subjectType: 'work', subjectId: 'series-1', amount: '1', currency: 'JPY', reference: 'w-1' })).rejects.toThrow(
-      /^STATE: work series-1 has no rights record/,
+    // A work without a rights record has no owner on the ledger: nobody may report revenue on it.
+    await expect(record(w, { subjectType: 'work', subjectId: 'series-1', amount: '1', currency: 'JPY', reference: 'w-1' }, LICENSOR)).rejects.toThrow(
+      /^FORBIDDEN: LicensorMSP may not record revenue on work series-1: it is owned by nobody/,
     );
   });
 
@@ -122,7 +124,11 @@ describe('revenue:Record', () => {
         { holderId: 'c', mspId: STUDIO2, shareBps: 3334 },
       ],
     });
-    const revenue = await record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' });
+    // A work's licensor owns it; a studio, even a holder, does not record revenue on it.
+    await expect(record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' }, STUDIO2)).rejects.toThrow(
+      /^FORBIDDEN: Studio2MSP may not record revenue on work series-1: it is owned by LicensorMSP/,
+    );
+    const revenue = await record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' }, LICENSOR);
     expect(revenue.poolAdditions).toEqual([]);
     expect(revenue.holderPayouts.map((p) => p.amount)).toEqual(['33', '33', '34']);
     const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'c', mspId: STUDIO2 });
@@ -145,20 +151,23 @@ describe('revenue:Record', () => {
 
   it('when the same reference is reported again by the same org, then it is a CONFLICT and nothing is paid twice; another org may use it', async () => {
     const w = await world();
+    await w.licenceModel('ft', STUDIO2, 'g-s2');
+    await w.registerOutput('out-s2', 'ft', STUDIO2, 'g-s2');
     await record(w, { subjectId: 'out-1', amount: '500', currency: 'JPY', reference: 'inv-1' });
     const before = w.ledger.dump();
     await expect(record(w, { subjectId: 'out-1', amount: '500', currency: 'JPY', reference: 'inv-1' })).rejects.toThrow(
       /^CONFLICT: revenue reference inv-1 was already recorded by Studio1MSP/,
     );
     expect(w.ledger.dump()).toBe(before);
-    await record(w, { subjectId: 'out-1', amount: '500', currency: 'JPY', reference: 'inv-1' }, STUDIO2);
+    await record(w, { subjectId: 'out-s2', amount: '500', currency: 'JPY', reference: 'inv-1' }, STUDIO2);
     const got = await w.call<RevenueRecord>(w.revenue, 'Get', REGULATOR, { recorderMsp: STUDIO2, reference: 'inv-1' });
     expect(got.createdBy).toBe(STUDIO2);
   });
 
   it.each([
     [REGULATOR, /^FORBIDDEN: RegulatorMSP \(regulator\) may not record revenue/],
-    [LICENSOR, /^FORBIDDEN: LicensorMSP \(licensor\) may not record revenue/],
+    [LICENSOR, /^FORBIDDEN: LicensorMSP may not record revenue on output out-1: it is owned by Studio1MSP/],
+    [STUDIO2, /^FORBIDDEN: Studio2MSP may not record revenue on output out-1: it is owned by Studio1MSP/],
     ['UnknownMSP', /^FORBIDDEN: UnknownMSP is not an org of this consortium/],
   ])('when %s records revenue, then it is refused', async (msp, message) => {
     const w = await world();
@@ -229,7 +238,7 @@ describe('threshold transfers inside revenue', () => {
     await record(w, { subjectId: 'out-1', amount: '5000', currency: 'USD', reference: 'usd' });
     expect((await w.call<RightsTransferRecord>(w.rights, 'GetTransfer', STUDIO1, 'tr-1')).status).toBe('pending');
 
-    const crossing = await w.invoke(w.revenue, 'Record', STUDIO2, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'b' });
+    const crossing = await w.invoke(w.revenue, 'Record', STUDIO1, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'b' });
     const revenue = crossing.result as RevenueRecord;
     expect(revenue.executedTransfers).toEqual(['tr-1']);
     // The crossing revenue itself is paid under the shares in force when it arrived.

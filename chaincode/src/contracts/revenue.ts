@@ -1,8 +1,8 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { formatAmount, isAmountString, isCurrency } from '../domain/amounts';
+import { formatAmount, isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { HOLDER_CREDIT_SHARDS } from '../domain/holder-shards';
-import { ProviderType, type RecordType } from '../domain/records';
+import { DatasetType, DataType, type ModelRecord, OutputType, ProviderType, type RecordType } from '../domain/records';
 import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
 import {
   HolderClaimType,
@@ -22,18 +22,20 @@ import {
 import { isSubjectType, SUBJECT_TYPES, type Subject, type SubjectType } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
-import { requireMember, requireOrg, requireRole } from '../ledger/identity';
+import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
 import { Keys, lastAttribute } from '../ledger/keys';
-import { modelProviderCount, readModel } from '../ledger/provenance';
+import { modelProviderCount, readModel, requireModel } from '../ledger/provenance';
 import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
-import { conflict, invalid, notFound, wrongState } from '../shared/errors';
+import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, isId, parseIdArgument } from '../shared/validate';
+import { Fields, isId, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
+
+import { requireGrantFor } from './licence-ledger';
 
 import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
-import { distributeRevenue, readHolderPosition, revenuePayload } from './royalty-ledger';
+import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from './royalty-ledger';
 
 /** Revenue references starting with this are written by `market:Purchase` only. */
 export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
@@ -44,8 +46,8 @@ export const MAX_AUDIT_KEYS = 100_000;
 /** Most currencies `revenue:HolderBalance` lists when no currency is named. */
 export const MAX_HOLDER_CURRENCIES = 1000;
 
-const isAmount = (value: unknown): value is string => isAmountString(value) && value !== '0';
-const AMOUNT_MESSAGE = 'must be a positive decimal string of minor units (digits only, no leading zeros)';
+const isAmount = (value: unknown): value is string => isEventAmount(value);
+const AMOUNT_MESSAGE = `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`;
 const CURRENCY_MESSAGE = 'must be a three-letter upper-case currency code';
 
 /** One (model, currency) line of a provider's statement. */
@@ -127,25 +129,35 @@ export class RevenueContract extends KisekiContract {
   /**
    * Records a revenue event and distributes it in this transaction (rights holders by share, the
    * data pool into the per-model index along the lineage, due threshold transfers executed).
-   * Request: `{ subjectId, amount, currency, reference, subjectType? }` — `subjectType` defaults to
-   * the output or model with that id; `reference` is unique per recording org (a retried report is
-   * refused, never paid twice). Studios only. Returns the revenue record.
-   * @throws `FORBIDDEN` unless a studio; `INVALID` (also an ambiguous subject or a reserved
-   *   reference); `NOT_FOUND` for the subject; `CONFLICT` for a repeated reference; `STATE` for an
-   *   unsealed model or a subject without rights holders.
+   * Request: `{ subjectId, amount, currency, reference, subjectType?, grantId?, territory? }` —
+   * `subjectType` defaults to the output or model with that id; `reference` is unique per recording
+   * org (a retried report is refused, never paid twice); `amount` at most {@link MAX_EVENT_AMOUNT}
+   * (docs/royalties.md says why that bound keeps every later sum valid). Recorded by the subject's
+   * owner org (an output's or model's registering studio, a data item's collector, a dataset's owner;
+   * for a work, a licensor) or by a licensee naming its active grant on the subject (`grantId`),
+   * whose terms allow commercial use (and cover `territory`, when given). A model or output whose
+   * training data's terms forbid commercial use takes no revenue. Returns the revenue record.
+   * @throws `FORBIDDEN` for the regulator or a caller that neither owns the subject nor holds a grant
+   *   on it (naming both); `INVALID` (also an ambiguous subject, a reserved reference or an amount
+   *   over the bound); `NOT_FOUND` for the subject or grant; `CONFLICT` for a repeated reference;
+   *   `STATE` for an unsealed model, a subject without rights holders, an inactive grant, or terms
+   *   that forbid commercial use.
    */
   @Transaction()
   async Record(ctx: KisekiContext, request: string): Promise<string> {
-    const caller = requireRole(ctx, 'record revenue', Roles.studio);
+    const caller = requireRole(ctx, 'record revenue', Roles.studio, Roles.licensor);
     const f = Fields.parse(request);
     const subjectType = f.check('subjectType', isSubjectType, `must be one of ${SUBJECT_TYPES.join(', ')}`, 'work', { optional: true });
     const subjectId = f.id('subjectId');
     const amount = f.check('amount', isAmount, AMOUNT_MESSAGE, '1');
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     const reference = f.id('reference');
+    const grantId = f.id('grantId', { optional: true });
+    const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
     if (reference.startsWith(PURCHASE_REFERENCE_PREFIX)) f.addIssue('reference', `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`);
     f.finish();
     const subject: Subject = { subjectType: subjectType ?? (await inferSubjectType(ctx, subjectId)), subjectId };
+    await requireRevenueRight(ctx, caller, subject, grantId, territory);
     const outcome = await distributeRevenue(ctx, { caller, subject, amount: BigInt(amount), currency, reference, source: 'report' });
     emitEvent(ctx, EventNames.RevenueRecorded, revenuePayload(outcome));
     return toJson(outcome.revenue);
@@ -455,6 +467,48 @@ export class RevenueContract extends KisekiContract {
     };
     return toJson(totals);
   }
+}
+
+/**
+ * Admits a revenue report only from the subject's owner org, or from a licensee whose active grant
+ * covers the subject and whose terms allow commercial use; and never on a model (or an output of
+ * one) trained on data whose terms forbid commercial use.
+ * @throws KisekiError `FORBIDDEN` naming the caller and the owner; `STATE` for an inactive grant or
+ *   a non-commercial model; `NOT_FOUND` for the subject or the grant.
+ */
+async function requireRevenueRight(ctx: KisekiContext, caller: Caller, subject: Subject, grantId: string | undefined, territory: string | undefined): Promise<void> {
+  let owner: string | undefined;
+  let model: ModelRecord | undefined;
+  switch (subject.subjectType) {
+    case 'output': {
+      const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
+      owner = output.ownerMsp;
+      model = await requireModel(ctx, output.modelId);
+      break;
+    }
+    case 'model':
+      model = await requireModel(ctx, subject.subjectId);
+      owner = model.ownerMsp;
+      break;
+    case 'data':
+      owner = (await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`)).collectorMsp;
+      break;
+    case 'dataset':
+      owner = (await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`)).ownerMsp;
+      break;
+    case 'work':
+      // Works live off the ledger; their licensor (the licensor of the work's rights) is the owner.
+      owner = (await readRightsOfSubject(ctx, subject))?.licensorMsp;
+      break;
+  }
+  if (model !== undefined && model.commercialUse === false) {
+    throw wrongState(`model ${model.modelId} was trained on data whose terms do not allow commercial use: it takes no revenue`);
+  }
+  if (caller.mspId === owner) return;
+  if (grantId === undefined) {
+    throw forbidden(`${caller.mspId} may not record revenue on ${subject.subjectType} ${subject.subjectId}: it is owned by ${owner ?? 'nobody on the ledger'}, and no licence grant of ${caller.mspId} was named (grantId)`);
+  }
+  await requireGrantFor(ctx, caller, grantId, subject, 'revenue', territory);
 }
 
 /**

@@ -60,10 +60,23 @@ describe('rights:Create', () => {
     expect(new KeyEndorsementPolicy(w.ledger.validationParameter(RoyaltyKeys.rights('r-out'))).listOrgs()).toEqual([LICENSOR, STUDIO1]);
   });
 
+  it.each<[string, string, Json]>([
+    ['the model\'s owner studio', STUDIO1, { ...workRights, subjectType: 'model', subjectId: 'm', licensorMsp: LICENSOR }],
+    ['a data item\'s collector', STUDIO1, { ...workRights, subjectType: 'data', subjectId: 'm.p1.000000', licensorMsp: LICENSOR }],
+    ['the licensor whose terms a data item is under', LICENSOR, { ...workRights, subjectType: 'data', subjectId: 'm.p1.000000' }],
+  ])('when %s creates rights on what it owns, then they are created', async (_label, msp, request) => {
+    const w = await world();
+    await expect(create(w, request, msp)).resolves.toMatchObject({ rightsId: 'r1', createdBy: msp });
+  });
+
   it.each<[string, string, Json, RegExp]>([
     ['the regulator', REGULATOR, workRights, /^FORBIDDEN: RegulatorMSP \(regulator\) may not create rights/],
     ['an unknown org', 'OtherMSP', workRights, /^FORBIDDEN: OtherMSP is not an org of this consortium/],
-    ['a studio on a work', STUDIO1, { ...workRights, licensorMsp: LICENSOR }, /^FORBIDDEN: Studio1MSP \(studio\) may create rights only on its own outputs/],
+    ['a studio on a work', STUDIO1, { ...workRights, licensorMsp: LICENSOR }, /^FORBIDDEN: Studio1MSP may not create rights on work series-1: only LicensorMSP may/],
+    ['the licensor on a studio\'s model', LICENSOR, { ...workRights, subjectType: 'model', subjectId: 'm' }, /^FORBIDDEN: LicensorMSP may not create rights on model m: only Studio1MSP may/],
+    ['the licensor on a studio\'s output', LICENSOR, { ...workRights, subjectType: 'output', subjectId: 'out-1' }, /^FORBIDDEN: LicensorMSP may not create rights on output out-1: only Studio1MSP may/],
+    ['another studio on a model', STUDIO2, { ...workRights, subjectType: 'model', subjectId: 'm', licensorMsp: LICENSOR }, /^FORBIDDEN: Studio2MSP may not create rights on model m: only Studio1MSP may/],
+    ['another studio on a data item', STUDIO2, { ...workRights, subjectType: 'data', subjectId: 'm.p1.000000', licensorMsp: LICENSOR }, /^FORBIDDEN: Studio2MSP may not create rights on data m.p1.000000: only LicensorMSP or Studio1MSP may/],
     ['a studio on another studio\'s output', STUDIO2, { ...workRights, subjectType: 'output', subjectId: 'out-1', licensorMsp: LICENSOR }, /^FORBIDDEN: Studio2MSP may not create rights on output out-1: only Studio1MSP may/],
     ['a licensor naming another licensor', LICENSOR, { ...workRights, licensorMsp: 'Licensor2MSP' }, /^FORBIDDEN: LicensorMSP may not create rights licensed by Licensor2MSP/],
   ])('when %s creates rights, then FORBIDDEN', async (_label, msp, request, message) => {
@@ -200,6 +213,12 @@ describe('conditional transfers', () => {
     await expect(w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal({ condition: threshold('nope') }))).rejects.toThrow(/^NOT_FOUND: output nope/);
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal());
     await expect(w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal())).rejects.toThrow(/^CONFLICT: transfer tr-1 already exists/);
+    // Pending slots of a subject are only for orgs holding something in it: the licensor holds
+    // nothing in out-1 until its owner names it a holder.
+    await expect(w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal({ transferId: 'early', shareBps: 1, condition: threshold('out-1') }))).rejects.toThrow(
+      /^FORBIDDEN: LicensorMSP may not add threshold transfers on output out-1: it holds nothing in it \(holders: Studio1MSP\)/,
+    );
+    await create(w, { rightsId: 'r-out', subjectType: 'output', subjectId: 'out-1', holders, licensorMsp: LICENSOR }, STUDIO1);
     for (let i = 0; i < MAX_PENDING_PER_SUBJECT; i += 1) {
       await w.call(w.rights, 'ProposeTransfer', LICENSOR, proposal({ transferId: `t${i}`, shareBps: 1, condition: threshold('out-1') }));
     }
@@ -220,7 +239,7 @@ describe('conditional transfers', () => {
     await expect(w.call(w.rights, 'ApproveTransfer', REGULATOR, { transferId: 'tr-1' })).rejects.toThrow(/^FORBIDDEN: /);
     await expect(w.call(w.rights, 'ExecuteTransfer', REGULATOR, { transferId: 'tr-1' })).rejects.toThrow(/^FORBIDDEN: /);
     await expect(w.call(w.rights, 'CancelTransfer', REGULATOR, { transferId: 'tr-1' })).rejects.toThrow(/^FORBIDDEN: /);
-    await expect(w.call(w.rights, 'CancelTransfer', STUDIO2, { transferId: 'tr-1' })).rejects.toThrow(/^FORBIDDEN: Studio2MSP may not cancel transfer tr-1: only LicensorMSP may/);
+    await expect(w.call(w.rights, 'CancelTransfer', STUDIO2, { transferId: 'tr-1' })).rejects.toThrow(/^FORBIDDEN: Studio2MSP may not cancel transfer tr-1: only its proposer LicensorMSP or the sender's org LicensorMSP may/);
     await expect(w.call(w.rights, 'ApproveTransfer', STUDIO2, { transferId: 'none' })).rejects.toThrow(/^NOT_FOUND: transfer none/);
     await expect(w.call(w.rights, 'CancelTransfer', LICENSOR, { transferId: 'tr-1', reason: '' })).rejects.toThrow(/^INVALID: .*reason/);
     await w.call(w.rights, 'CancelTransfer', LICENSOR, { transferId: 'tr-1' });

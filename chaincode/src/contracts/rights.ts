@@ -1,7 +1,7 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
 import { conditionToJson, parseCondition, type TransferCondition } from '../domain/conditions';
-import { OutputType } from '../domain/records';
+import { DatasetType, DataType, OutputType, TermsType } from '../domain/records';
 import {
   type RightsRecord,
   RightsSubjectType,
@@ -14,7 +14,8 @@ import { MAX_HOLDERS, moveShare, parseHolders } from '../domain/shares';
 import { SUBJECT_TYPES, type Subject } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
-import { requireMember, requireOrg, requireRole, roleOf } from '../ledger/identity';
+import { ORG_ROLES, requireMember, requireRole, roleOf } from '../ledger/identity';
+import { requireModel } from '../ledger/provenance';
 import { Keys } from '../ledger/keys';
 import { keyExists, readRecord, requireRecord, writeMarker, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
@@ -30,6 +31,7 @@ import {
   MAX_PENDING_PER_SUBJECT,
   moveRights,
   pendingTransferIds,
+  readRightsOfSubject,
   requireSubject,
   RightsChanges,
   setRightsPolicy,
@@ -53,12 +55,14 @@ export class RightsContract extends KisekiContract {
   /**
    * Creates a rights record. Request: `{ rightsId, subjectType, subjectId, holders: [{ holderId,
    * mspId, shareBps }], licensorMsp? }`, shares summing to exactly 10000, at most 32 holders, every
-   * holder org a studio or licensor of the consortium. A licensor creates rights it licenses
-   * (`licensorMsp` is the caller); a studio may create rights only on its own outputs and must name
-   * the licensor that co-signs (`licensorMsp`). Sets the key-level endorsement policy (holders' orgs
-   * and licensor). Returns the record.
-   * @throws `FORBIDDEN` for the regulator, a studio on anything but its own output, or a licensor
-   *   naming another licensor; `INVALID`; `NOT_FOUND` for a missing data item, model or output;
+   * holder org a studio or licensor of the consortium. Only the subject's owner creates its rights:
+   * a model's or output's registering studio; a data item's collector or the licensor whose terms it
+   * was collected under; a dataset's owner; a work's publishing licensor (any licensor: works are off
+   * the ledger, and the first rights record on a work makes its licensor its owner). A licensor is the
+   * rights' licensor itself; a studio names the licensor that co-signs (`licensorMsp`). Sets the
+   * key-level endorsement policy (holders' orgs and licensor). Returns the record.
+   * @throws `FORBIDDEN` for the regulator, a caller that does not own the subject (naming both), or
+   *   a licensor naming another licensor; `INVALID`; `NOT_FOUND` for a missing data item, dataset, model or output;
    *   `CONFLICT` when the rightsId exists or the subject already has rights.
    */
   @Transaction()
@@ -73,6 +77,10 @@ export class RightsContract extends KisekiContract {
     const holders = parseHolders(rawHolders);
     holders.forEach((holder, i) => { checkHolderOrg(holder.mspId, `holders[${i}].mspId`); });
 
+    const owners = await subjectOwners(ctx, subject);
+    if (!owners.includes(caller.mspId)) {
+      throw forbidden(`${caller.mspId} may not create rights on ${subject.subjectType} ${subject.subjectId}: only ${owners.join(' or ')} may`);
+    }
     let licensor: string;
     if (caller.role === Roles.licensor) {
       if (licensorMsp !== undefined && licensorMsp !== caller.mspId) {
@@ -80,9 +88,6 @@ export class RightsContract extends KisekiContract {
       }
       licensor = caller.mspId;
     } else {
-      if (subject.subjectType !== 'output') throw forbidden(`${caller.mspId} (studio) may create rights only on its own outputs`);
-      const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
-      requireOrg(caller, output.ownerMsp, `create rights on output ${subject.subjectId}`);
       if (licensorMsp === undefined) throw invalid('request is invalid: licensorMsp: is required when a studio creates rights');
       if (roleOf(licensorMsp) !== Roles.licensor) throw invalid(`request is invalid: licensorMsp: ${licensorMsp} is not a licensor org`);
       licensor = licensorMsp;
@@ -142,10 +147,14 @@ export class RightsContract extends KisekiContract {
    * Request: `{ transferId, rightsId, fromHolderId, toHolderId, toMspId, shareBps, condition }` where
    * `condition` has at least one of `revenueThreshold: { subjectType, subjectId, currency, amount }`
    * (cumulative revenue ≥ amount), `notBefore` (RFC 3339) and `approvals` (MSP IDs), all of which must
-   * hold. Proposed by the sender's org or the rights' licensor. A threshold transfer is indexed on its
-   * subject (at most 16 pending per subject and currency) and executes inside the revenue transaction
-   * that makes its condition hold. Returns the pending transfer.
-   * @throws `FORBIDDEN` unless the sender's org or the licensor; `INVALID` (including a move that
+   * hold. Proposed by the sender's org or the rights' licensor; when the licensor proposes a move of
+   * another org's share, that org is added to `approvals`: the share moves only once its holder's org
+   * has approved on chain. A threshold transfer may be proposed only by an org holding a share of the
+   * threshold's subject (or owning it, when it has no rights record); it is indexed on its subject (at
+   * most 16 pending per subject and currency) and executes inside the revenue transaction that makes
+   * its condition hold. Returns the pending transfer.
+   * @throws `FORBIDDEN` unless the sender's org or the licensor, or for a threshold on a subject the
+   *   caller holds nothing in; `INVALID` (including a move that
    *   would be impossible now); `NOT_FOUND` for the rights or the threshold's subject; `CONFLICT` when
    *   the transferId exists; `STATE` when the subject already has the maximum pending transfers.
    */
@@ -176,9 +185,20 @@ export class RightsContract extends KisekiContract {
     }
     moveShare(rights.holders, fromHolderId, { holderId: toHolderId, mspId: toMspId }, shareBps);
     if (await keyExists(ctx, RoyaltyKeys.rightsTransfer(transferId))) throw conflict(`transfer ${transferId} already exists`);
+    // Consent: a share moves only with its holder org's recorded consent. Proposing is consent; when
+    // another org (the licensor) proposes, the holder's org must approve on chain before it executes.
+    const senderMsp = (sender as { mspId: string }).mspId;
+    const approvals = caller.mspId === senderMsp ? condition.approvals : [...new Set([...(condition.approvals ?? []), senderMsp])].sort();
+    const consented: TransferCondition = approvals === undefined ? condition : { ...condition, approvals };
     const threshold = condition.revenueThreshold;
     if (threshold !== undefined) {
       await requireSubject(ctx, threshold);
+      // Pending slots of a subject are few (they bound every revenue event on it): only orgs that hold
+      // something in the subject (or own it, when it has no rights record) may take one.
+      const stakeholders = await subjectStakeholders(ctx, threshold);
+      if (!stakeholders.includes(caller.mspId)) {
+        throw forbidden(`${caller.mspId} may not add threshold transfers on ${threshold.subjectType} ${threshold.subjectId}: it holds nothing in it (holders: ${stakeholders.join(', ') || 'none'})`);
+      }
       const pending = await pendingTransferIds(ctx, threshold, threshold.currency);
       if (pending.length >= MAX_PENDING_PER_SUBJECT) {
         throw wrongState(`${threshold.subjectType} ${threshold.subjectId} already has ${MAX_PENDING_PER_SUBJECT} pending transfers in ${threshold.currency}`);
@@ -193,7 +213,7 @@ export class RightsContract extends KisekiContract {
       toHolderId,
       toMspId,
       shareBps,
-      condition: conditionToJson(condition),
+      condition: conditionToJson(consented),
       status: 'pending',
       approvedBy: [],
       createdBy: caller.mspId,
@@ -209,7 +229,8 @@ export class RightsContract extends KisekiContract {
 
   /**
    * Approves a pending transfer on behalf of the calling org, which must be named in its condition's
-   * `approvals`. Request: `{ transferId }`. Returns the transfer.
+   * `approvals` (the sender's org always is when another org proposed). Request: `{ transferId }`.
+   * Returns the transfer.
    * @throws `FORBIDDEN` for an org not named; `NOT_FOUND`; `STATE` unless pending; `CONFLICT` when the
    *   org already approved.
    */
@@ -255,9 +276,9 @@ export class RightsContract extends KisekiContract {
   }
 
   /**
-   * Cancels a pending transfer; only the org that proposed it. Request: `{ transferId, reason? }`.
-   * Returns the transfer.
-   * @throws `FORBIDDEN` unless the proposer; `NOT_FOUND`; `STATE` unless pending; `INVALID`.
+   * Cancels a pending transfer: the org that proposed it, or the sender's org (declining a move of
+   * its share). Request: `{ transferId, reason? }`. Returns the transfer.
+   * @throws `FORBIDDEN` unless the proposer or the sender's org; `NOT_FOUND`; `STATE` unless pending; `INVALID`.
    */
   @Transaction()
   async CancelTransfer(ctx: KisekiContext, request: string): Promise<string> {
@@ -267,7 +288,11 @@ export class RightsContract extends KisekiContract {
     const reason = f.text('reason', MAX_REASON, { optional: true });
     f.finish();
     const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
-    requireOrg(caller, transfer.createdBy, `cancel transfer ${transferId}`);
+    const rights = await requireRecord(ctx, RoyaltyKeys.rights(transfer.rightsId), RightsType, `rights ${transfer.rightsId}`);
+    const senderMsp = rights.holders.find((holder) => holder.holderId === transfer.fromHolderId)?.mspId;
+    if (caller.mspId !== transfer.createdBy && caller.mspId !== senderMsp) {
+      throw forbidden(`${caller.mspId} may not cancel transfer ${transferId}: only its proposer ${transfer.createdBy}${senderMsp === undefined ? '' : ` or the sender's org ${senderMsp}`} may`);
+    }
     if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
     const cancelled = await closeTransfer(ctx, transfer, 'cancelled', caller, reason);
     emitEvent(ctx, EventNames.RightsTransferCancelled, { transfer: cancelled });
@@ -335,4 +360,43 @@ async function unmetDetail(ctx: KisekiContext, transfer: RightsTransferRecord, u
     }
   }
   return parts.join('; ');
+}
+
+/**
+ * The orgs that own a subject, and so may create its rights record (see `Create`).
+ * @throws KisekiError `NOT_FOUND` for a missing output, model, data item or dataset.
+ */
+async function subjectOwners(ctx: KisekiContext, subject: Subject): Promise<string[]> {
+  switch (subject.subjectType) {
+    case 'output':
+      return [(await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`)).ownerMsp];
+    case 'model':
+      return [(await requireModel(ctx, subject.subjectId)).ownerMsp];
+    case 'data': {
+      const data = await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+      const terms = await readRecord(ctx, Keys.terms(data.termsId), TermsType);
+      return terms === undefined ? [data.collectorMsp] : [...new Set([data.collectorMsp, terms.issuerMsp])].sort();
+    }
+    case 'dataset':
+      return [(await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`)).ownerMsp];
+    case 'work':
+      return Object.keys(ORG_ROLES).filter((msp) => ORG_ROLES[msp] === Roles.licensor).sort();
+  }
+}
+
+/**
+ * The orgs with a stake in a subject: the holders' orgs of its rights record, or, without one, the
+ * org the revenue would pay (its owner).
+ */
+async function subjectStakeholders(ctx: KisekiContext, subject: Subject): Promise<string[]> {
+  const rights = await readRightsOfSubject(ctx, subject);
+  if (rights !== undefined) return [...new Set(rights.holders.map((holder) => holder.mspId))].sort();
+  switch (subject.subjectType) {
+    case 'output':
+    case 'model':
+    case 'dataset':
+      return subjectOwners(ctx, subject);
+    default:
+      return [];
+  }
 }

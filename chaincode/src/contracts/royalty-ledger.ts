@@ -4,7 +4,7 @@ import { formatAmount } from '../domain/amounts';
 import { conditionFromJson, evaluateCondition, type ConditionResult } from '../domain/conditions';
 import { DEFAULT_LINEAGE_SHARE_BPS, MAX_POOL_LEVELS, planDistribution, type LineageLevel } from '../domain/distribution';
 import { holderShard } from '../domain/holder-shards';
-import { DataType, type ModelRecord, OutputType } from '../domain/records';
+import { DatasetType, DataType, type ModelRecord, OutputType } from '../domain/records';
 import { addToPool, EMPTY_POOL, poolFromJson, poolToJson } from '../domain/royalty-index';
 import {
   type HolderClaimRecord,
@@ -206,6 +206,14 @@ export async function pendingTransferIds(ctx: KisekiContext, subject: Subject, c
 interface RevenueTarget {
   readonly model?: ModelRecord;
   readonly ownerMsp?: string;
+  /**
+   * Whose rights record the holders' part pays: the subject itself, except for an output made under
+   * a licence grant, whose revenue is the royalty base of that licence and pays the licensed model's
+   * holders (or its owner).
+   */
+  readonly payee: Subject;
+  /** The grant an output rests on. */
+  readonly grantId?: string;
 }
 
 /**
@@ -214,22 +222,32 @@ interface RevenueTarget {
  *   that was never sealed (its training set, and so its pool's item counts, is not frozen yet).
  */
 export async function resolveTarget(ctx: KisekiContext, subject: Subject): Promise<RevenueTarget> {
-  let target: RevenueTarget = {};
+  let target: RevenueTarget = { payee: subject };
   switch (subject.subjectType) {
     case 'output': {
       const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
-      target = { model: await requireModel(ctx, output.modelId), ownerMsp: output.ownerMsp };
+      const model = await requireModel(ctx, output.modelId);
+      const ownRights = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+      target = output.grantId === undefined || ownRights !== undefined
+        ? { model, ownerMsp: output.ownerMsp, payee: subject, grantId: output.grantId }
+        : { model, ownerMsp: model.ownerMsp, payee: { subjectType: 'model', subjectId: model.modelId }, grantId: output.grantId };
       break;
     }
     case 'model': {
       const model = await requireModel(ctx, subject.subjectId);
-      target = { model, ownerMsp: model.ownerMsp };
+      target = { model, ownerMsp: model.ownerMsp, payee: subject };
       break;
     }
-    case 'data':
-      await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+    case 'data': {
+      const data = await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+      target = { ownerMsp: data.collectorMsp, payee: subject };
       break;
-    case 'dataset':
+    }
+    case 'dataset': {
+      const dataset = await readRecord(ctx, Keys.dataset(subject.subjectId), DatasetType);
+      target = { ownerMsp: dataset?.ownerMsp, payee: subject };
+      break;
+    }
     case 'work':
       break;
   }
@@ -301,7 +319,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   }
   const target = await resolveTarget(ctx, subject);
   const changes = new RightsChanges();
-  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(target.payee.subjectType, target.payee.subjectId), RightsSubjectType);
   const rights = index === undefined ? undefined : await changes.get(ctx, index.rightsId);
   let holders: readonly ShareHolder[];
   if (rights !== undefined) holders = rights.holders;
@@ -445,6 +463,9 @@ export async function requireSubject(ctx: KisekiContext, subject: Subject): Prom
       return;
     case 'data':
       await requireRecord(ctx, Keys.data(subject.subjectId), DataType, `data item ${subject.subjectId}`);
+      return;
+    case 'dataset':
+      await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`);
       return;
     default:
       return;

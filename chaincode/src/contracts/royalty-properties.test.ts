@@ -63,8 +63,9 @@ async function build(setup: Setup): Promise<{ w: RoyaltyWorld; providers: string
   await w.trainModel('base', base, { termsId: 't' });
   await w.trainModel('ft', ft, { termsId: 't', baseModelId: 'base' });
   await w.registerOutput('out', 'ft');
-  await w.call(w.rights, 'Create', LICENSOR, {
+  await w.call(w.rights, 'Create', STUDIO1, {
     rightsId: 'r',
+    licensorMsp: LICENSOR,
     subjectType: 'output',
     subjectId: 'out',
     holders: [
@@ -111,7 +112,7 @@ describe('royalty invariants over random sequences', () => {
             case 'revenue': {
               const subject = SUBJECTS[step.subject];
               reference += 1;
-              const revenue = await w.call<RevenueRecord>(w.revenue, 'Record', step.who % 2 === 0 ? STUDIO1 : STUDIO2, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
+              const revenue = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO1, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
               recorded.set(currency, (recorded.get(currency) as bigint) + step.amount);
               for (const payout of revenue.holderPayouts) {
                 const key = `${payout.mspId}/${payout.holderId}/${currency}`;
@@ -315,7 +316,7 @@ describe('racing revenue reports and the threshold transfer', () => {
     await w.publishTerms('t', 2000);
     await w.trainModel('m', { p1: 1 }, { termsId: 't' });
     await w.registerOutput('out', 'm');
-    await w.call(w.rights, 'Create', LICENSOR, { rightsId: 'r', subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
+    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r', licensorMsp: LICENSOR, subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, {
       transferId: 'tr',
       rightsId: 'r',
@@ -328,7 +329,7 @@ describe('racing revenue reports and the threshold transfer', () => {
 
     // Both endorsed against the same committed state: each would execute the transfer.
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '100', currency: 'JPY', reference: 'a' });
-    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
     expect((first.result as RevenueRecord).executedTransfers).toEqual(['tr']);
     expect((second.result as RevenueRecord).executedTransfers).toEqual(['tr']);
 
@@ -346,7 +347,7 @@ describe('racing revenue reports and the threshold transfer', () => {
       ]),
     );
     // So the peer invalidates it (MVCC_READ_CONFLICT) and applies none of its writes; the client retries.
-    const retry = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
+    const retry = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
     expect((retry.result as RevenueRecord).executedTransfers).toEqual([]);
     expect(retry.stale()).toEqual([]);
     w.ledger.commit(retry.stub);
@@ -367,7 +368,7 @@ describe('racing revenue reports and the threshold transfer', () => {
     await w.publishTerms('t', 0);
     await w.trainModel('m', { p1: 1 }, { termsId: 't' });
     await w.registerOutput('out', 'm');
-    await w.call(w.rights, 'Create', LICENSOR, { rightsId: 'r', subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
+    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r', licensorMsp: LICENSOR, subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
     const report = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '100', currency: 'JPY', reference: 'a' });
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, {
       transferId: 'tr',
@@ -440,7 +441,7 @@ describe('racing revenue reports that pay the same holder', () => {
   it('when two reports on the same subject race, then they still conflict on the subject total and the pool, whatever their shards', async () => {
     const w = await twoOutputs();
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 0));
-    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO2, report('o1', 'r2'), txIdOnShard('tx-b', 1));
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r2'), txIdOnShard('tx-b', 1));
     expect(conflictingKeys(second, first)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
     expect(conflictingKeys(first, second)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
     w.ledger.commit(first.stub);

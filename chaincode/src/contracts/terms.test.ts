@@ -20,6 +20,8 @@ describe('terms contract', () => {
         validUntil: '2026-04-01T00:00:00.000Z',
         docType: 'terms',
         issuerMsp: Orgs.licensor,
+        version: 1,
+        status: 'active',
         createdBy: Orgs.licensor,
         createdAt: '2025-04-01T00:00:00.000Z',
       });

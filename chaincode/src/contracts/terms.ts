@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { DocTypes, type TermsCommercialRecord, TermsCommercialType, type TermsRecord, TermsType } from '../domain/records';
+import { DocTypes, MAX_REASON_LENGTH, type TermsCommercialRecord, TermsCommercialType, type TermsRecord, TermsType } from '../domain/records';
+import { termsVersion } from '../domain/licences';
 import { validityProblem } from '../domain/terms';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
-import { requireMember, requireRole } from '../ledger/identity';
+import { requireMember, requireOrg, requireRole } from '../ledger/identity';
 import { Keys } from '../ledger/keys';
-import { keyExists, readPrivateRecord, requireRecord, writePrivateRecord, writeRecord } from '../ledger/state';
+import { keyExists, readPrivateRecord, readRecord, requireRecord, writePrivateRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toBytes, toJson } from '../shared/codec';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { conflict, invalid, notFound, wrongState } from '../shared/errors';
 import { Collections, ContractNames, EventNames, Roles, TransientKeys } from '../shared/names';
 import { Fields, TERRITORY_PATTERN, parseIdArgument, parseJsonObject } from '../shared/validate';
 
@@ -41,19 +42,7 @@ export class TermsContract extends KisekiContract {
     const caller = requireRole(ctx, 'publish licence terms', Roles.licensor);
     const f = Fields.parse(request);
     const termsId = f.id('termsId');
-    const fields = {
-      aiTraining: f.boolean('aiTraining'),
-      commercialUse: f.boolean('commercialUse'),
-      derivatives: f.boolean('derivatives'),
-      attribution: f.boolean('attribution'),
-      territory: f.matching('territory', TERRITORY_PATTERN, `a territory matching ${TERRITORY_PATTERN.source}`),
-      validFrom: f.timestamp('validFrom'),
-      validUntil: f.timestamp('validUntil', { optional: true }),
-      dataPoolShareBps: f.bps('dataPoolShareBps'),
-      legalTextDigest: f.digest('legalTextDigest'),
-    };
-    const windowProblem = validityProblem(fields.validFrom, fields.validUntil);
-    if (windowProblem !== undefined) f.addIssue('validUntil', windowProblem);
+    const fields = readTermsFields(f);
     f.finish();
     const details = commercialDetails(ctx);
 
@@ -66,26 +55,95 @@ export class TermsContract extends KisekiContract {
       issuerMsp: caller.mspId,
       ...fields,
       commercialDigest: details === undefined ? undefined : createHash('sha256').update(toBytes(details)).digest('hex'),
+      version: 1,
+      status: 'active',
       createdBy: caller.mspId,
       createdAt: now,
     };
     await writeRecord(ctx, key, TermsType, record);
-    if (details !== undefined) {
-      const secret: TermsCommercialRecord = {
-        docType: 'termsCommercial',
-        termsId,
-        details,
-        createdBy: caller.mspId,
-        createdAt: now,
-      };
-      await writePrivateRecord(ctx, Collections.termsCommercial, key, TermsCommercialType, secret);
-    }
+    await writeRecord(ctx, Keys.termsVersion(termsId, 1), TermsType, record);
+    await writeCommercial(ctx, caller.mspId, termsId, details, now);
     emitEvent(ctx, EventNames.TermsPublished, {
       termsId,
       issuerMsp: caller.mspId,
       hasPrivateDetails: details !== undefined,
     });
     return toJson(record);
+  }
+
+  /**
+   * Amends terms as a new version; the issuing licensor only. Request: the fields of `Publish`
+   * (all of them: the new version replaces the flags, window, share and legal text); transient
+   * `commercial` optionally replaces the confidential details. New uses follow the new version;
+   * models already trained keep the version each item was attested under (`terms:GetVersion`).
+   * Returns the new current record.
+   * @throws `FORBIDDEN` unless the issuer (naming both); `INVALID`; `NOT_FOUND`; `STATE` when withdrawn.
+   */
+  @Transaction()
+  async Amend(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'amend licence terms', Roles.licensor);
+    const f = Fields.parse(request);
+    const termsId = f.id('termsId');
+    const fields = readTermsFields(f);
+    f.finish();
+    const details = commercialDetails(ctx);
+    const current = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
+    requireOrg(caller, current.issuerMsp, `amend terms ${termsId}`);
+    if (current.status === 'withdrawn') throw wrongState(`terms ${termsId} were withdrawn and cannot be amended`);
+    const now = txTime(ctx);
+    const version = termsVersion(current) + 1;
+    const record: TermsRecord = {
+      ...current,
+      ...fields,
+      validUntil: fields.validUntil,
+      commercialDigest: details === undefined ? current.commercialDigest : createHash('sha256').update(toBytes(details)).digest('hex'),
+      version,
+      status: 'active',
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, Keys.terms(termsId), TermsType, record);
+    await writeRecord(ctx, Keys.termsVersion(termsId, version), TermsType, record);
+    await writeCommercial(ctx, caller.mspId, termsId, details, now);
+    emitEvent(ctx, EventNames.TermsAmended, { terms: record, previousVersion: termsVersion(current) });
+    return toJson(record);
+  }
+
+  /**
+   * Withdraws terms; the issuing licensor only. Withdrawn terms allow no new use: no new data under
+   * them, no training on items under them, no offers, and no new use of grants resting on them.
+   * Past uses stay as they are (sealed models, registered outputs). Request: `{ termsId, reason }`.
+   * Returns the record.
+   * @throws `FORBIDDEN` unless the issuer; `INVALID`; `NOT_FOUND`; `STATE` when already withdrawn.
+   */
+  @Transaction()
+  async Withdraw(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'withdraw licence terms', Roles.licensor);
+    const f = Fields.parse(request);
+    const termsId = f.id('termsId');
+    const reason = f.text('reason', MAX_REASON_LENGTH);
+    f.finish();
+    const current = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
+    requireOrg(caller, current.issuerMsp, `withdraw terms ${termsId}`);
+    if (current.status === 'withdrawn') throw wrongState(`terms ${termsId} are already withdrawn`);
+    const record: TermsRecord = { ...current, status: 'withdrawn', withdrawnReason: reason, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    await writeRecord(ctx, Keys.terms(termsId), TermsType, record);
+    emitEvent(ctx, EventNames.TermsWithdrawn, { terms: record });
+    return toJson(record);
+  }
+
+  /**
+   * One version of terms as it was published or amended. Query: `{ termsId, version }`.
+   * @throws `NOT_FOUND`; `INVALID`.
+   */
+  @Transaction(false)
+  async GetVersion(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const termsId = f.id('termsId');
+    const version = f.integer('version', 1, Number.MAX_SAFE_INTEGER);
+    f.finish('query');
+    return toJson(await readTermsVersion(ctx, termsId, version));
   }
 
   /**
@@ -112,6 +170,44 @@ export class TermsContract extends KisekiContract {
     if (record === undefined) throw notFound(`terms ${id} have no confidential details on this peer`);
     return toJson(record);
   }
+}
+
+/** The fields of `Publish` and `Amend` (everything but the id). */
+function readTermsFields(f: Fields): Pick<TermsRecord, 'aiTraining' | 'commercialUse' | 'derivatives' | 'attribution' | 'territory' | 'validFrom' | 'validUntil' | 'dataPoolShareBps' | 'legalTextDigest'> {
+  const fields = {
+    aiTraining: f.boolean('aiTraining'),
+    commercialUse: f.boolean('commercialUse'),
+    derivatives: f.boolean('derivatives'),
+    attribution: f.boolean('attribution'),
+    territory: f.matching('territory', TERRITORY_PATTERN, `a territory matching ${TERRITORY_PATTERN.source}`),
+    validFrom: f.timestamp('validFrom'),
+    validUntil: f.timestamp('validUntil', { optional: true }),
+    dataPoolShareBps: f.bps('dataPoolShareBps'),
+    legalTextDigest: f.digest('legalTextDigest'),
+  };
+  const windowProblem = validityProblem(fields.validFrom, fields.validUntil);
+  if (windowProblem !== undefined) f.addIssue('validUntil', windowProblem);
+  return fields;
+}
+
+/** Stores confidential details, when given, in the collection. */
+async function writeCommercial(ctx: KisekiContext, issuerMsp: string, termsId: string, details: Record<string, unknown> | undefined, now: string): Promise<void> {
+  if (details === undefined) return;
+  const secret: TermsCommercialRecord = { docType: 'termsCommercial', termsId, details, createdBy: issuerMsp, createdAt: now };
+  await writePrivateRecord(ctx, Collections.termsCommercial, Keys.terms(termsId), TermsCommercialType, secret);
+}
+
+/**
+ * A version of terms: the snapshot written by `Publish`/`Amend`, or, for terms published before
+ * versions existed, the record itself as version 1.
+ * @throws KisekiError `NOT_FOUND`.
+ */
+export async function readTermsVersion(ctx: KisekiContext, termsId: string, version: number): Promise<TermsRecord> {
+  const snapshot = await readRecord(ctx, Keys.termsVersion(termsId, version), TermsType);
+  if (snapshot !== undefined) return snapshot;
+  const current = await readRecord(ctx, Keys.terms(termsId), TermsType);
+  if (current !== undefined && version === 1 && termsVersion(current) === 1) return current;
+  throw notFound(`version ${version} of terms ${termsId} does not exist`);
 }
 
 /** The optional confidential details from the transient map. */

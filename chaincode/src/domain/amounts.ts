@@ -7,12 +7,25 @@ import { invalid } from '../shared/errors';
  */
 export const MAX_AMOUNT_DIGITS = 36;
 
+/**
+ * Largest amount one event (a revenue report, an offer's price) may carry: 10^18 − 1 minor units,
+ * far above any real sale. Stored sums have {@link MAX_AMOUNT_DIGITS} digits, so a key would need
+ * more than 10^18 events at the bound to overflow: no report, however large, can make a later report,
+ * claim or total fail (docs/royalties.md).
+ */
+export const MAX_EVENT_AMOUNT = 10n ** 18n - 1n;
+
 const AMOUNT_PATTERN = /^(0|[1-9][0-9]*)$/;
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
 /** True for a canonical decimal string of minor units. */
 export function isAmountString(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_AMOUNT_DIGITS && AMOUNT_PATTERN.test(value);
+}
+
+/** True for a canonical decimal string of minor units in 1..{@link MAX_EVENT_AMOUNT}. */
+export function isEventAmount(value: unknown): value is string {
+  return isAmountString(value) && value !== '0' && BigInt(value) <= MAX_EVENT_AMOUNT;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { EMPTY_FRONTIER, type Frontier, isValidFrontier } from '../shared/merkle';
-import { Fields, type Issue, isNonNegativeInteger, isPlainObject } from '../shared/validate';
+import { CLIENT_REF_PATTERN, Fields, type Issue, isId, isNonNegativeInteger, isPlainObject } from '../shared/validate';
 
 /**
  * The provenance records kept on the ledger (DESIGN §3), their JSON shapes and their validators.
@@ -25,6 +25,7 @@ export const DocTypes = {
   modelFlagCount: 'modelFlagCount',
   output: 'output',
   outputDigest: 'outputDigest',
+  dataset: 'dataset',
 } as const;
 
 /** Who wrote a record and when (transaction time, RFC 3339 UTC). */
@@ -33,6 +34,8 @@ export interface Stamp {
   readonly createdAt: string;
   readonly updatedBy?: string;
   readonly updatedAt?: string;
+  /** The API client of the org that wrote this version (set by `writeRecord` from the transient map). */
+  readonly actingClient?: string;
 }
 
 /** Public part of licence terms. Confidential commercial details live in the `termsCommercial` collection. */
@@ -55,7 +58,14 @@ export interface TermsRecord extends Stamp {
   readonly legalTextDigest: string;
   /** SHA-256 of the canonical bytes of the private commercial details, when there are any. */
   readonly commercialDigest?: string;
+  /** 1 for the published terms, +1 for each amendment; absent on records from before versions: 1. */
+  readonly version?: number;
+  /** `withdrawn` terms allow no new use (training, registration, offers, grant uses); absent: active. */
+  readonly status?: (typeof TermsStatuses)[number];
+  readonly withdrawnReason?: string;
 }
+
+export const TermsStatuses = ['active', 'withdrawn'] as const;
 
 /** Private commercial details of terms (collection `termsCommercial`, key = the terms key). */
 export interface TermsCommercialRecord extends Stamp {
@@ -131,6 +141,16 @@ export interface ModelRecord extends Stamp {
   readonly sealedAt?: string;
   readonly revokedAt?: string;
   readonly revokedReason?: string;
+  /** The grant on another org's base model that allowed fine-tuning from it. */
+  readonly baseGrantId?: string;
+  /** The dataset grants that allowed training on other orgs' data, sorted. */
+  readonly trainingGrantIds?: readonly string[];
+  /**
+   * Whether every terms its training data (and its base model's) was used under allow commercial use /
+   * derivatives: the strictest terms bind the model. Absent until something was attested.
+   */
+  readonly commercialUse?: boolean;
+  readonly derivatives?: boolean;
 }
 
 /** Usage of one data item by one model (key: dataId, modelId). */
@@ -142,6 +162,10 @@ export interface UsageRecord extends Stamp {
   readonly termsId: string;
   /** Zero-based leaf index of the dataId in the model's training tree. */
   readonly index: number;
+  /** The version of the terms in force when the item was attested. */
+  readonly termsVersion?: number;
+  /** The dataset grant that allowed the use, when another org collected the item. */
+  readonly grantId?: string;
 }
 
 /** Value of a training-set entry (key: modelId, dataId): the leaf index. An index entry, not a record. */
@@ -163,6 +187,8 @@ export interface ModelTermsCountRecord extends Stamp {
   readonly modelId: string;
   readonly termsId: string;
   readonly count: number;
+  /** The versions of the terms the items were attested under, ascending. */
+  readonly versions?: readonly number[];
 }
 
 export const FlagStatuses = ['consent-revoked', 'disputed'] as const;
@@ -195,6 +221,20 @@ export interface OutputRecord extends Stamp {
   readonly contentDigest: string;
   readonly mediaType: string;
   readonly rightsIds: readonly string[];
+  /** The grant on another org's model this output rests on. */
+  readonly grantId?: string;
+}
+
+/**
+ * A dataset: a named set of data items whose membership the chaincode checks (`datasetMember` keys).
+ * Owned by the org that registered it: a studio groups items it collected, a licensor items
+ * collected under its terms. Licences on a dataset cover its members.
+ */
+export interface DatasetRecord extends Stamp {
+  readonly docType: 'dataset';
+  readonly datasetId: string;
+  readonly ownerMsp: string;
+  readonly itemCount: number;
 }
 
 /** Output digest index entry. */
@@ -226,6 +266,8 @@ export function recordType<T>(docType: string, read: (f: Fields) => T): RecordTy
   };
 }
 
+const isClientRef = (v: unknown): v is string => typeof v === 'string' && CLIENT_REF_PATTERN.test(v);
+
 /** Reads the creating/updating MSP and transaction times every record carries. */
 export function stamp(f: Fields): Stamp {
   return {
@@ -233,10 +275,19 @@ export function stamp(f: Fields): Stamp {
     createdAt: f.timestamp('createdAt'),
     updatedBy: f.mspId('updatedBy', { optional: true }),
     updatedAt: f.timestamp('updatedAt', { optional: true }),
+    actingClient: f.check('actingClient', isClientRef, `must match ${CLIENT_REF_PATTERN.source}`, '', { optional: true }),
   };
 }
 
 const isCount = (v: unknown): v is number => isNonNegativeInteger(v);
+const isTermsStatus = (v: unknown): v is (typeof TermsStatuses)[number] => v === 'active' || v === 'withdrawn';
+const isVersionList = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.length <= 1000 && v.every((n, i) => Number.isSafeInteger(n) && (n as number) >= 1 && (i === 0 || (n as number) > (v[i - 1] as number)));
+
+/** Most dataset grants one model's training may rest on. */
+export const MAX_TRAINING_GRANTS = 16;
+const isGrantIdList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length >= 1 && v.length <= MAX_TRAINING_GRANTS && v.every((id, i) => isId(id) && (i === 0 || (v[i - 1] as string) < id));
 
 export const TermsType: RecordType<TermsRecord> = recordType('terms', (f) => ({
   docType: 'terms',
@@ -252,6 +303,9 @@ export const TermsType: RecordType<TermsRecord> = recordType('terms', (f) => ({
   dataPoolShareBps: f.bps('dataPoolShareBps'),
   legalTextDigest: f.digest('legalTextDigest'),
   commercialDigest: f.digest('commercialDigest', { optional: true }),
+  version: f.integer('version', 1, Number.MAX_SAFE_INTEGER, { optional: true }),
+  status: f.check('status', isTermsStatus, 'must be active or withdrawn', 'active', { optional: true }),
+  withdrawnReason: f.text('withdrawnReason', MAX_REASON_LENGTH, { optional: true }),
   ...stamp(f),
 }));
 
@@ -308,6 +362,10 @@ export const ModelType: RecordType<ModelRecord> = recordType('model', (f) => ({
   sealedAt: f.timestamp('sealedAt', { optional: true }),
   revokedAt: f.timestamp('revokedAt', { optional: true }),
   revokedReason: f.text('revokedReason', MAX_REASON_LENGTH, { optional: true }),
+  baseGrantId: f.id('baseGrantId', { optional: true }),
+  trainingGrantIds: f.check('trainingGrantIds', isGrantIdList, `must be 1..${MAX_TRAINING_GRANTS} distinct sorted IDs`, [], { optional: true }),
+  commercialUse: f.boolean('commercialUse', { optional: true }),
+  derivatives: f.boolean('derivatives', { optional: true }),
   ...stamp(f),
 }));
 
@@ -318,6 +376,8 @@ export const UsageType: RecordType<UsageRecord> = recordType('usage', (f) => ({
   providerId: f.id('providerId'),
   termsId: f.id('termsId'),
   index: f.check('index', isCount, 'must be an integer ≥ 0', 0),
+  termsVersion: f.integer('termsVersion', 1, Number.MAX_SAFE_INTEGER, { optional: true }),
+  grantId: f.id('grantId', { optional: true }),
   ...stamp(f),
 }));
 
@@ -334,6 +394,7 @@ export const ModelTermsCountType: RecordType<ModelTermsCountRecord> = recordType
   modelId: f.id('modelId'),
   termsId: f.id('termsId'),
   count: f.check('count', isCount, 'must be an integer ≥ 0', 0),
+  versions: f.check('versions', isVersionList, 'must be ascending versions', [], { optional: true }),
   ...stamp(f),
 }));
 
@@ -363,6 +424,7 @@ export const OutputType: RecordType<OutputRecord> = recordType('output', (f) => 
   contentDigest: f.digest('contentDigest'),
   mediaType: f.mediaType('mediaType'),
   rightsIds: f.idList('rightsIds', 0, 100, { unique: true }),
+  grantId: f.id('grantId', { optional: true }),
   ...stamp(f),
 }));
 
@@ -370,5 +432,13 @@ export const OutputDigestType: RecordType<OutputDigestRecord> = recordType('outp
   docType: 'outputDigest',
   contentDigest: f.digest('contentDigest'),
   outputId: f.id('outputId'),
+  ...stamp(f),
+}));
+
+export const DatasetType: RecordType<DatasetRecord> = recordType('dataset', (f) => ({
+  docType: 'dataset',
+  datasetId: f.id('datasetId'),
+  ownerMsp: f.mspId('ownerMsp'),
+  itemCount: f.check('itemCount', isCount, 'must be an integer ≥ 0', 0),
   ...stamp(f),
 }));

@@ -197,6 +197,7 @@ export interface SettlementRecord extends Stamp {
 export const OfferSubjectTypes = ['model', 'dataset'] as const;
 export type OfferSubjectType = (typeof OfferSubjectTypes)[number];
 export const OfferStatuses = ['open', 'withdrawn'] as const;
+export const GrantStatuses = ['active', 'withdrawn'] as const;
 
 /** A licence offer on a model or a dataset. */
 export interface OfferRecord extends Stamp {
@@ -225,6 +226,9 @@ export interface GrantRecord extends Stamp {
   readonly buyerMsp: string;
   /** Reference of the revenue event the purchase recorded (under the buyer's org). */
   readonly revenueReference: string;
+  /** `active` until the seller withdraws it (`market:WithdrawGrant`); absent on older grants: active. */
+  readonly status?: (typeof GrantStatuses)[number];
+  readonly withdrawnReason?: string;
 }
 
 
@@ -413,5 +417,7 @@ export const GrantType: RecordType<GrantRecord> = recordType('grant', (f) => ({
   sellerMsp: f.mspId('sellerMsp'),
   buyerMsp: f.mspId('buyerMsp'),
   revenueReference: f.id('revenueReference'),
+  status: f.check('status', (v): v is (typeof GrantStatuses)[number] => v === 'active' || v === 'withdrawn', 'must be active or withdrawn', 'active', { optional: true }),
+  withdrawnReason: f.text('withdrawnReason', 256, { optional: true }),
   ...stamp(f),
 }));

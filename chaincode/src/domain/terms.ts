@@ -9,6 +9,7 @@ import type { TermsRecord } from './records';
  * @returns why training is not allowed, or `undefined` when it is.
  */
 export function trainingRefusal(terms: TermsRecord, atMs: number): string | undefined {
+  if (terms.status === 'withdrawn') return `terms ${terms.termsId} were withdrawn`;
   if (!terms.aiTraining) return `terms ${terms.termsId} do not allow AI training`;
   const from = parseRfc3339(terms.validFrom);
   if (from === undefined || atMs < from) return `terms ${terms.termsId} are not valid before ${terms.validFrom}`;

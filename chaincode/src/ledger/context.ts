@@ -1,5 +1,9 @@
 import { Context, Contract } from 'fabric-contract-api';
 
+import { invalid } from '../shared/errors';
+import { TransientKeys } from '../shared/names';
+import { CLIENT_REF_PATTERN } from '../shared/validate';
+
 import { putStates } from './peer-batch';
 
 /**
@@ -27,6 +31,27 @@ export class KisekiContext extends Context {
 
   /** Name of the event this transaction emitted, if any (one per transaction, see `ledger/events`). */
   emittedEvent: string | undefined;
+
+  #actingClient: { value: string | undefined } | undefined;
+
+  /**
+   * The API client of the calling org that asked for this transaction, as its gateway authenticated
+   * it (transient `clientRef`; every endorser receives the same transient map, so records and events
+   * built from it stay identical across peers). `undefined` when the caller sent none.
+   * @throws KisekiError `INVALID` when the value is not a client reference.
+   */
+  get actingClient(): string | undefined {
+    if (this.#actingClient === undefined) {
+      const bytes = this.stub.getTransient().get(TransientKeys.clientRef);
+      let value: string | undefined;
+      if (bytes !== undefined && bytes.length > 0) {
+        value = Buffer.from(bytes).toString('utf8');
+        if (!CLIENT_REF_PATTERN.test(value)) throw invalid(`transient ${TransientKeys.clientRef} must match ${CLIENT_REF_PATTERN.source}`);
+      }
+      this.#actingClient = { value };
+    }
+    return this.#actingClient.value;
+  }
 }
 
 /**

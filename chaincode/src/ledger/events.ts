@@ -18,5 +18,8 @@ export function emitEvent(ctx: KisekiContext, name: EventName, payload: Readonly
     throw new Error(`one event per transaction: ${ctx.emittedEvent} was already emitted, refusing ${name}`);
   }
   ctx.emittedEvent = name;
-  ctx.stub.setEvent(name, toBytes(payload));
+  // Who acted: the API client the creator's gateway authenticated, when it named one (the org is
+  // the transaction's creator).
+  const client = ctx.actingClient;
+  ctx.stub.setEvent(name, toBytes(client === undefined ? payload : { ...payload, actingClient: client }));
 }

@@ -22,6 +22,9 @@
  * | `modelFlagCount`      | modelId                 | ModelFlagCountRecord `{ consentRevoked, disputed }`|
  * | `output`              | outputId                | OutputRecord                                       |
  * | `outputDigest`        | contentDigest           | OutputDigestRecord                                 |
+ * | `dataset`             | datasetId               | DatasetRecord (owner, item count)                  |
+ * | `datasetMember`       | datasetId, dataId       | index marker: the item belongs to the dataset      |
+ * | `termsVersion`        | termsId, version (12 digits) | TermsRecord as it was at that version         |
  *
  * Ordering: keys of one partial prefix come back in ascending byte order of their UTF-8 encoding.
  * For `trainingSet` (modelId) that is ascending dataId order, identical to the Merkle leaf order
@@ -57,6 +60,9 @@ export const KeyTypes = {
   modelFlagCount: 'modelFlagCount',
   output: 'output',
   outputDigest: 'outputDigest',
+  dataset: 'dataset',
+  datasetMember: 'datasetMember',
+  termsVersion: 'termsVersion',
 } as const;
 export type KeyType = (typeof KeyTypes)[keyof typeof KeyTypes];
 
@@ -125,4 +131,9 @@ export const Keys = {
   modelFlagCount: (modelId: string): string => compositeKey(KeyTypes.modelFlagCount, [modelId]),
   output: (outputId: string): string => compositeKey(KeyTypes.output, [outputId]),
   outputDigest: (contentDigest: string): string => compositeKey(KeyTypes.outputDigest, [contentDigest]),
+  dataset: (datasetId: string): string => compositeKey(KeyTypes.dataset, [datasetId]),
+  datasetMember: (datasetId: string, dataId: string): string => compositeKey(KeyTypes.datasetMember, [datasetId, dataId]),
+  /** Zero-padded so versions sort numerically. */
+  termsVersion: (termsId: string, version: number): string =>
+    compositeKey(KeyTypes.termsVersion, [termsId, String(version).padStart(12, '0')]),
 } as const;

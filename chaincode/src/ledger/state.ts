@@ -86,11 +86,24 @@ export async function prefetch(ctx: KisekiContext, keys: Iterable<string>): Prom
  * @throws Error when the record does not satisfy `type` (a programming error, caught before writing).
  */
 export async function writeRecord<T>(ctx: KisekiContext, key: string, type: RecordType<T>, record: T): Promise<void> {
-  const { issues } = type.parse(record);
+  const stamped = withActingClient(ctx, record);
+  const { issues } = type.parse(stamped);
   if (issues.length > 0) {
     throw new Error(`refusing to write an invalid ${type.docType} record at ${printableKey(key)}: ${describeIssues(issues)}`);
   }
-  await bufferWrite(ctx, key, toBytes(record));
+  await bufferWrite(ctx, key, toBytes(stamped));
+}
+
+/**
+ * A stamped record (one with `createdBy`) as this transaction writes it: `actingClient` names the
+ * API client that asked for this version, or is dropped when the caller sent none, so each version in
+ * a key's history says who acted.
+ */
+function withActingClient<T>(ctx: KisekiContext, record: T): T {
+  if (typeof record !== 'object' || record === null || !('createdBy' in record)) return record;
+  const { actingClient: _previous, ...rest } = record as Record<string, unknown>;
+  const client = ctx.actingClient;
+  return (client === undefined ? rest : { ...rest, actingClient: client }) as T;
 }
 
 /** Writes go to the transaction's buffer, flushed in batches when the function returns. */

@@ -26,6 +26,9 @@ export const Transactions = {
     Publish: 'Publish',
     Get: 'Get',
     GetPrivate: 'GetPrivate',
+    Amend: 'Amend',
+    Withdraw: 'Withdraw',
+    GetVersion: 'GetVersion',
   },
   providers: {
     Register: 'Register',
@@ -44,6 +47,10 @@ export const Transactions = {
     ListByCollector: 'ListByCollector',
     ListByTerms: 'ListByTerms',
     ListUsage: 'ListUsage',
+    RegisterDataset: 'RegisterDataset',
+    AddToDataset: 'AddToDataset',
+    GetDataset: 'GetDataset',
+    IsDatasetMember: 'IsDatasetMember',
   },
   models: {
     Register: 'Register',
@@ -89,6 +96,7 @@ export const Transactions = {
     Purchase: 'Purchase',
     GetOffer: 'GetOffer',
     GetGrant: 'GetGrant',
+    WithdrawGrant: 'WithdrawGrant',
   },
 } as const;
 
@@ -99,6 +107,14 @@ export const Transactions = {
 export const EventNames = {
   /** `{ termsId, issuerMsp, hasPrivateDetails }` */
   TermsPublished: 'TermsPublished',
+  /** `{ terms, previousVersion }` — `terms:Amend`, the new current version. */
+  TermsAmended: 'TermsAmended',
+  /** `{ terms }` — `terms:Withdraw`. */
+  TermsWithdrawn: 'TermsWithdrawn',
+  /** `{ datasetId, ownerMsp, added: [...], itemCount }` — `data:RegisterDataset` and `data:AddToDataset`. */
+  DatasetChanged: 'DatasetChanged',
+  /** `{ grant }` — `market:WithdrawGrant`. */
+  GrantWithdrawn: 'GrantWithdrawn',
   /** `{ providerId, managingMsp }` */
   ProviderRegistered: 'ProviderRegistered',
   /** `{ managingMsp, count, providerIds: [...] }` — `providers:RegisterBatch`. */
@@ -165,4 +181,6 @@ export const Collections = {
 export const TransientKeys = {
   /** `terms:Publish`: a JSON object of confidential commercial details, stored in `termsCommercial`. */
   termsCommercial: 'commercial',
+  /** Every write: the API client of the org that asked for it, as its gateway authenticated it. */
+  clientRef: 'clientRef',
 } as const;

@@ -29,6 +29,9 @@ export const MSP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** `type/subtype`, lowercase RFC 6838 restricted names, no parameters. */
 export const MEDIA_TYPE_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$/;
 /** Territory: `worldwide` or codes such as `JP`, `JP,US`, `EU`. */
+/** An API client reference as gateways authenticate them (`clientRef` in the transient map). */
+export const CLIENT_REF_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
 export const TERRITORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/;
 /** Largest request argument accepted, in UTF-16 code units (a 1000-item batch is ~300 KB). */
 export const MAX_REQUEST_LENGTH = 2 * 1024 * 1024;
@@ -305,9 +308,11 @@ export class Fields {
   }
 
   /** A string matching `pattern`. */
-  matching(name: string, pattern: RegExp, what: string): string {
+  matching(name: string, pattern: RegExp, what: string): string;
+  matching(name: string, pattern: RegExp, what: string, opts: Optional): string | undefined;
+  matching(name: string, pattern: RegExp, what: string, opts?: Optional): string | undefined {
     const guard = (v: unknown): v is string => typeof v === 'string' && pattern.test(v);
-    return this.check(name, guard, `must be ${what}`, '');
+    return this.check(name, guard, `must be ${what}`, '', opts as Optional);
   }
 
   /** One of `allowed`. */

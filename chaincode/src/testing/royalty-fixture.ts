@@ -99,13 +99,27 @@ export class RoyaltyWorld {
     if (opts.seal ?? true) await this.call(this.models, 'Seal', owner, { modelId });
   }
 
-  async registerOutput(outputId: string, modelId: string, owner = STUDIO1): Promise<void> {
+  async registerOutput(outputId: string, modelId: string, owner = STUDIO1, grantId?: string): Promise<void> {
     await this.call(this.outputs, 'Register', owner, {
       outputId,
       modelId,
       contentDigest: sha256(`output ${outputId}`),
       mediaType: 'image/png',
       rightsIds: [],
+      grantId,
     });
+  }
+
+  /**
+   * Sells a licence on a sealed model to `buyer` through the market: the model's owner offers it
+   * (under terms `lic-terms`, published on first use) and the buyer purchases it as `purchaseId`.
+   */
+  async licenceModel(modelId: string, buyer: string, purchaseId: string, price = '1000', currency = 'JPY'): Promise<void> {
+    const model = this.ledger.getJson(Keys.model(modelId)) as { ownerMsp: string } | undefined;
+    if (model === undefined) throw new Error(`no model ${modelId}`);
+    if (this.ledger.getState(Keys.terms('lic-terms')) === undefined) await this.publishTerms('lic-terms', 0);
+    const offerId = `offer-${purchaseId}`;
+    await this.call(this.market, 'Offer', model.ownerMsp, { offerId, subjectType: 'model', subjectId: modelId, termsId: 'lic-terms', price, currency });
+    await this.call(this.market, 'Purchase', buyer, { offerId, purchaseId });
   }
 }
