@@ -360,13 +360,17 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
     if (provider === undefined) missing.push(`provider ${providerId}`);
     else if (provider.managingMsp !== caller.mspId) foreign.push(`${providerId} (managed by ${provider.managingMsp})`);
   }
+  const withdrawn: string[] = [];
   for (const termsId of termsIds) {
-    if (!(await keyExists(ctx, Keys.terms(termsId)))) missing.push(`terms ${termsId}`);
+    const terms = await readRecord(ctx, Keys.terms(termsId), TermsType);
+    if (terms === undefined) missing.push(`terms ${termsId}`);
+    else if (terms.status === 'withdrawn') withdrawn.push(`terms ${termsId} were withdrawn`);
   }
   if (missing.length > 0) throw notFound(`registration refused; these do not exist: ${missing.join(', ')}`);
   if (foreign.length > 0) {
     throw forbidden(`${caller.mspId} may only register data of providers it manages; refused: ${foreign.join(', ')}`);
   }
+  if (withdrawn.length > 0) throw wrongState(`registration refused: ${withdrawn.join('; ')}`);
 
   await prefetch(ctx, items.flatMap((item) => [Keys.data(item.dataId), Keys.dataDigest(item.contentDigest)]));
   const conflicts: string[] = [];
