@@ -130,8 +130,9 @@ describe('rights and royalties on the real network', () => {
     const rightsId = id('rights-endorse');
     const transferId = id('transfer-endorse');
     const [fromHolder, stayHolder, toHolder] = [id('h-licensor'), id('h-studio2'), id('h-studio1')];
-    await submitJson(licensor, 'rights:Create', {
-      rightsId, subjectType: 'output', subjectId: outputs.endorse,
+    // Only the output's owner creates its rights; it names the licensor that co-signs.
+    await submitJson(studio1, 'rights:Create', {
+      rightsId, subjectType: 'output', subjectId: outputs.endorse, licensorMsp: LICENSOR,
       holders: [{ holderId: fromHolder, mspId: LICENSOR, shareBps: 4000 }, { holderId: stayHolder, mspId: STUDIO2, shareBps: 6000 }],
     });
     await submitJson(licensor, 'rights:ProposeTransfer', {
@@ -219,7 +220,7 @@ describe('rights and royalties on the real network', () => {
       { holderId: hb, mspId: STUDIO2, shareBps: 3333 },
       { holderId: hc, mspId: LICENSOR, shareBps: 3334 },
     ];
-    await submitJson(licensor, 'rights:Create', { rightsId, subjectType: 'output', subjectId: outputs.shared, holders });
+    await submitJson(studio, 'rights:Create', { rightsId, subjectType: 'output', subjectId: outputs.shared, licensorMsp: LICENSOR, holders });
     await submitJson(licensor, 'rights:ProposeTransfer', {
       transferId, rightsId, fromHolderId: hc, toHolderId: hd, toMspId: STUDIO2, shareBps: 1000,
       condition: { revenueThreshold: { subjectType: 'output', subjectId: outputs.shared, currency: 'JPY', amount: '5000' } },

@@ -1,5 +1,5 @@
 import type { Checkpoint, Network } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -116,11 +116,13 @@ export class FabricLedger implements Ledger {
     } catch {
       blockNumber = undefined;
     }
+    const actor = ledgerActor(processed);
     return {
       transactionId,
       status: code === 0 ? 'committed' : 'invalid',
       validationCode: validationCodeName(code),
       ...(blockNumber ? { blockNumber } : {}),
+      ...(actor === undefined ? {} : { ledgerActor: actor }),
     };
   }
 
@@ -162,6 +164,37 @@ export class FabricLedger implements Ledger {
 
   close(): void {
     this.#options.close();
+  }
+}
+
+/**
+ * Who acted, as the block itself records it: the creator's MSP (from the signed header) and the API
+ * client the chaincode recorded in the transaction's event (`actingClient`), when there is one.
+ * `undefined` when the envelope cannot be read as an endorser transaction.
+ */
+export function ledgerActor(processed: peer.ProcessedTransaction): { mspId: string; clientRef?: string; eventName?: string } | undefined {
+  try {
+    const envelope = processed.getTransactionenvelope();
+    if (envelope === undefined) return undefined;
+    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+    const signature = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array());
+    const mspId = msp.SerializedIdentity.deserializeBinary(signature.getCreator_asU8()).getMspid();
+    const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+    const action = transaction.getActionsList()[0];
+    if (action === undefined) return { mspId };
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array());
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    const eventBytes = chaincodeAction.getEvents_asU8();
+    if (eventBytes.length === 0) return { mspId };
+    const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+    const parsed = parseResult(event.getPayload_asU8());
+    const clientRef = typeof parsed === 'object' && parsed !== null && typeof (parsed as { actingClient?: unknown }).actingClient === 'string'
+      ? (parsed as { actingClient: string }).actingClient
+      : undefined;
+    return { mspId, eventName: event.getEventName(), ...(clientRef === undefined ? {} : { clientRef }) };
+  } catch {
+    return undefined;
   }
 }
 

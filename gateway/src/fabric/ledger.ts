@@ -30,6 +30,8 @@ export interface TransactionStatus {
   status: 'committed' | 'invalid' | 'unknown';
   validationCode?: string;
   blockNumber?: string;
+  /** Who acted, as the ledger records it: the creator's org and the API client the chaincode stored. */
+  ledgerActor?: { mspId: string; clientRef?: string; eventName?: string };
 }
 
 /** A chaincode event, as delivered by the peer. */

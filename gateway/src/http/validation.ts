@@ -40,6 +40,10 @@ export const MediaType = z
 export const Rfc3339 = z.iso.datetime({ offset: true });
 export const Bps = z.number().int().min(0).max(10_000);
 /** Integer minor units as a decimal string. */
+/** One event's amount (a revenue report, a price): 1 ≤ amount ≤ 10^18 − 1 minor units. */
+export const EventAmount = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a positive integer of at most 18 digits in minor units, as a decimal string');
+/** A territory such as "JP" or "worldwide". */
+export const Territory = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"');
 export const Amount = z.string().regex(/^(0|[1-9][0-9]{0,30})$/, 'must be a non-negative integer in minor units, as a decimal string');
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like JPY');
 

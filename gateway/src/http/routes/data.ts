@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
@@ -151,5 +152,50 @@ export const dataRoutes: readonly AnyRoute[] = [
     body: z.strictObject({ disputed: z.boolean(), reason: z.string().min(1).max(1024) }),
     responses: { 200: { description: 'Dispute state changed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.data, T.data.SetDisputed, { dataId: ctx.params.dataId, ...ctx.body }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/datasets',
+    operationId: 'registerDataset',
+    tag: 'data',
+    summary: 'Register a dataset (a studio: items it collected; a licensor: items under its terms), the unit of dataset licences',
+    access: STUDIO_OR_LICENSOR,
+    body: z.strictObject({ datasetId: Id, dataIds: z.array(Id).max(1000).optional() }),
+    responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.data, T.data.RegisterDataset, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/datasets/:datasetId/items',
+    operationId: 'addToDataset',
+    tag: 'data',
+    summary: 'Add items to a dataset (its owner)',
+    access: STUDIO_OR_LICENSOR,
+    params: z.strictObject({ datasetId: Id }),
+    body: z.strictObject({ dataIds: z.array(Id).min(1).max(1000) }),
+    responses: { 200: { description: 'Added', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.data, T.data.AddToDataset, { datasetId: ctx.params.datasetId, dataIds: ctx.body.dataIds }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/datasets/:datasetId',
+    operationId: 'getDataset',
+    tag: 'data',
+    summary: 'Read a dataset record',
+    access: ANY_ROLE,
+    params: z.strictObject({ datasetId: Id }),
+    responses: { 200: { description: 'The dataset', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.data, T.data.GetDataset, [ctx.params.datasetId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/datasets/:datasetId/items/:dataId',
+    operationId: 'isDatasetMember',
+    tag: 'data',
+    summary: 'Whether a data item belongs to a dataset',
+    access: ANY_ROLE,
+    params: z.strictObject({ datasetId: Id, dataId: Id }),
+    responses: { 200: { description: '{ datasetId, dataId, member }', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.data, T.data.IsDatasetMember, [toJson({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })]),
   }),
 ];

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Currency, Id } from '../validation';
+import { Currency, EventAmount, Id } from '../validation';
 import { errors, evaluateRead, LedgerRecord, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 
 /** The licence market: offers on models and datasets, purchases that grant a licence and pay royalties. */
 
 const OfferParams = z.strictObject({ offerId: Id });
-const PositiveAmount = z.string().regex(/^[1-9][0-9]{0,30}$/, 'must be a positive integer in minor units, as a decimal string');
+const PositiveAmount = EventAmount;
 
 export const marketRoutes: readonly AnyRoute[] = [
   route({
@@ -15,7 +15,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     path: '/v1/offers',
     operationId: 'publishOffer',
     tag: 'market',
-    summary: 'Offer a licence on a sealed model (its owner) or a dataset (its licensor)',
+    summary: 'Offer a licence on a sealed model (its owner) or a dataset (its owner or its rights\' licensor), under terms allowing commercial use',
     access: STUDIO_OR_LICENSOR,
     body: z.strictObject({ offerId: Id, subjectType: z.enum(['model', 'dataset']), subjectId: Id, termsId: Id, price: PositiveAmount, currency: Currency }),
     responses: { 201: { description: 'Published', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
@@ -64,5 +64,17 @@ export const marketRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ purchaseId: Id }),
     responses: { 200: { description: 'The grant', schema: LedgerRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetGrant, [ctx.params.purchaseId]),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/purchases/:purchaseId/withdraw',
+    operationId: 'withdrawGrant',
+    tag: 'market',
+    summary: 'Withdraw a licence grant (its seller): it allows no new use; past uses stay',
+    access: STUDIO_OR_LICENSOR,
+    params: z.strictObject({ purchaseId: Id }),
+    body: z.strictObject({ reason: z.string().min(1).max(256) }),
+    responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.market, T.market.WithdrawGrant, { purchaseId: ctx.params.purchaseId, reason: ctx.body.reason }),
   }),
 ];

@@ -3,7 +3,7 @@ import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/
 import { AppError } from '../../errors';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Id, MediaType } from '../validation';
+import { Id, MediaType, Territory } from '../validation';
 import { Download, errors, evaluateRead, LedgerRecord, STUDIO, UploadResult } from './common';
 import { requireAbsent, uploadPreflight } from './uploads';
 
@@ -27,7 +27,7 @@ export const outputRoutes: readonly AnyRoute[] = [
     tag: 'outputs',
     summary: 'Upload a generated output and register it against a sealed model',
     access: STUDIO,
-    query: z.strictObject({ outputId: Id, modelId: Id, rightsIds: IdList.optional(), mediaType: MediaType.optional() }),
+    query: z.strictObject({ outputId: Id, modelId: Id, rightsIds: IdList.optional(), mediaType: MediaType.optional(), grantId: Id.optional(), territory: Territory.optional() }),
     upload: { description: 'The raw bytes of the output; Content-Type is its media type unless mediaType is given' },
     responses: { 201: { description: 'Stored and registered', schema: UploadResult }, ...errors(404, 409, 413, 415, 502, 503, 504) },
     handler: async (ctx) => {
@@ -48,6 +48,8 @@ export const outputRoutes: readonly AnyRoute[] = [
               contentDigest: digest,
               mediaType,
               rightsIds: ctx.query.rightsIds ?? [],
+              ...(ctx.query.grantId === undefined ? {} : { grantId: ctx.query.grantId }),
+              ...(ctx.query.territory === undefined ? {} : { territory: ctx.query.territory }),
             }),
         },
       );

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Amount, Currency, Id, MspId } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO, submitWrite, WriteResult } from './common';
+import { Amount, Currency, Id, MspId, EventAmount, Territory } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO, submitWrite, WriteResult, STUDIO_OR_LICENSOR } from './common';
 import { SubjectType } from './rights';
 
 /** Revenue, distribution pools, statements, balances, claims and settlements. */
@@ -19,9 +19,19 @@ export const revenueRoutes: readonly AnyRoute[] = [
     path: '/v1/revenue',
     operationId: 'recordRevenue',
     tag: 'revenue',
-    summary: 'Record revenue on a subject; it is distributed (and due threshold transfers executed) in the same transaction',
-    access: STUDIO,
-    body: z.strictObject({ subjectId: Id, amount: Amount, currency: Currency, reference: Id, subjectType: SubjectType.optional() }),
+    summary: 'Record revenue on a subject (its owner, or a licensee naming its grant); distributed, and due threshold transfers executed, in the same transaction',
+    access: STUDIO_OR_LICENSOR,
+    body: z.strictObject({
+      subjectId: Id,
+      amount: EventAmount,
+      currency: Currency,
+      reference: Id,
+      subjectType: SubjectType.optional(),
+      /** The licensee's grant (purchaseId) on the subject, when the caller does not own it. */
+      grantId: Id.optional(),
+      /** Where the revenue was made, when known; the grant's terms must cover it. */
+      territory: Territory.optional(),
+    }),
     responses: { 201: { description: 'Recorded and distributed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Record, ctx.body, { status: 201 }),
   }),

@@ -86,7 +86,7 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
       path: '/v1/transactions/:transactionId',
       operationId: 'getTransaction',
       tag: 'transactions',
-      summary: 'Status of a transaction on the channel (e.g. after a 504), with the client that submitted it',
+      summary: 'Status of a transaction on the channel (e.g. after a 504), with who acted as the ledger records it (ledgerActor) and as this gateway logged it',
       access: ANY_ROLE,
       params: z.strictObject({ transactionId: z.string().regex(/^[0-9a-f]{64}$/, 'must be a Fabric transaction ID (64 hex)') }),
       responses: {
@@ -101,6 +101,7 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
               operation: z.string().optional(),
               clientId: z.string().optional(),
               submittedAt: z.string().optional(),
+              ledgerActor: z.object({ mspId: z.string(), clientRef: z.string().optional(), eventName: z.string().optional() }).optional(),
             })
             .meta({ id: 'TransactionStatus' }),
         },

@@ -36,6 +36,20 @@ const PublishTerms = z
     path: ['legalText'],
   });
 
+/** An amendment: every field of the terms again (the new version replaces them), the digest of its legal text. */
+const AmendTerms = z.strictObject({
+  aiTraining: z.boolean(),
+  commercialUse: z.boolean(),
+  derivatives: z.boolean(),
+  attribution: z.boolean(),
+  territory: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"'),
+  validFrom: Rfc3339,
+  validUntil: Rfc3339.optional(),
+  dataPoolShareBps: Bps,
+  legalTextDigest: DigestHex,
+  commercial: z.record(z.string(), z.unknown()).optional(),
+});
+
 const legalTextKey = (termsId: string): string => `terms/${termsId}/legal-text`;
 
 export const termsRoutes: readonly AnyRoute[] = [
@@ -110,5 +124,44 @@ export const termsRoutes: readonly AnyRoute[] = [
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'no legal text for these terms in this vault');
       return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
     },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/terms/:termsId/amendments',
+    operationId: 'amendTerms',
+    tag: 'terms',
+    summary: 'Amend terms as a new version (their issuing licensor); new uses follow it, trained models keep theirs',
+    access: LICENSOR,
+    params: TermsParams,
+    body: AmendTerms,
+    responses: { 200: { description: 'The new current version', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => {
+      const { commercial, ...fields } = ctx.body;
+      const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
+      return submitWrite(ctx, C.terms, T.terms.Amend, { termsId: ctx.params.termsId, ...fields }, transient ? { transient } : {});
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/terms/:termsId/withdraw',
+    operationId: 'withdrawTerms',
+    tag: 'terms',
+    summary: 'Withdraw terms (their issuing licensor): no new use under them; past uses stay',
+    access: LICENSOR,
+    params: TermsParams,
+    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.terms, T.terms.Withdraw, { termsId: ctx.params.termsId, reason: ctx.body.reason }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/terms/:termsId/versions/:version',
+    operationId: 'getTermsVersion',
+    tag: 'terms',
+    summary: 'One version of terms, as published or amended',
+    access: ANY_ROLE,
+    params: z.strictObject({ termsId: Id, version: z.coerce.number().int().min(1) }),
+    responses: { 200: { description: 'The version', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetVersion, [toJson({ termsId: ctx.params.termsId, version: ctx.params.version })]),
   }),
 ];
