@@ -7,6 +7,7 @@ import {
   DatasetType,
   DataType,
   DocTypes,
+  FlagSyncType,
   MAX_REASON_LENGTH,
   ModelFlagCountType,
   type ModelFlagRecord,
@@ -50,10 +51,11 @@ const DEFAULT_DATA_PAGE = 50;
 /** Most history entries `data:History` returns (newest first). */
 export const MAX_DATA_HISTORY = 100;
 /**
- * Most models one data item's revocation or dispute updates in one transaction. Each model that used
- * the item gets a flag and its flag count updated, so the work is bounded by this number.
+ * Most models one revocation, dispute or `data:PropagateFlags` flags in one transaction, so its cost is
+ * bounded whatever the number of models that used the item; the rest follow in later
+ * `data:PropagateFlags` calls, and meanwhile the lineage judgement counts the pending item itself.
  */
-export const MAX_MODELS_PER_ITEM = 10_000;
+export const FLAGS_PER_TRANSACTION = 32;
 
 
 /** One item of `data:Register` / `data:RegisterBatch`. */
@@ -149,10 +151,10 @@ export class DataContract extends KisekiContract {
     if (data.status === 'consent-revoked') throw wrongState(`consent for data item ${dataId} is already revoked`);
 
     const now = txTime(ctx);
-    const flaggedModelIds = await flagModels(ctx, caller, data, 'revoke', reason, now);
     const record: DataRecord = { ...data, status: 'consent-revoked', statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    const flags = await changeFlags(ctx, caller, record, reason, now);
     await writeRecord(ctx, Keys.data(dataId), DataType, record);
-    emitEvent(ctx, EventNames.DataConsentRevoked, { dataId, providerId: data.providerId, reason, flaggedModelIds });
+    emitEvent(ctx, EventNames.DataConsentRevoked, { dataId, providerId: data.providerId, reason, flaggedModelIds: flags.modelIds, ...(flags.pending && { flagsPending: true }) });
     return toJson(record);
   }
 
@@ -182,12 +184,38 @@ export class DataContract extends KisekiContract {
     if (!disputed && data.status !== 'disputed') throw wrongState(`data item ${dataId} is not disputed`);
 
     const now = txTime(ctx);
-    const flaggedModelIds = await flagModels(ctx, caller, data, disputed ? 'dispute' : 'clear', reason, now);
     const status = disputed ? 'disputed' : 'active';
     const record: DataRecord = { ...data, status, statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    const flags = await changeFlags(ctx, caller, record, reason, now);
     await writeRecord(ctx, Keys.data(dataId), DataType, record);
-    emitEvent(ctx, EventNames.DataDisputeChanged, { dataId, disputed, status, reason, flaggedModelIds });
+    emitEvent(ctx, EventNames.DataDisputeChanged, { dataId, disputed, status, reason, flaggedModelIds: flags.modelIds, ...(flags.pending && { flagsPending: true }) });
     return toJson(record);
+  }
+
+  /**
+   * Continues flagging the models that used an item after its consent was revoked or a dispute
+   * changed, {@link FLAGS_PER_TRANSACTION} models per call, until none remain (then the `flagSync`
+   * record goes). Any studio or licensor may call it; it only writes what the item's status implies.
+   * Request: `{ dataId }`. Returns `{ dataId, status, modelIds, done, pending }`.
+   * @throws `FORBIDDEN` for the regulator; `INVALID`; `NOT_FOUND` when nothing is pending for the item.
+   */
+  @Transaction()
+  async PropagateFlags(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'propagate flags', Roles.studio, Roles.licensor);
+    const f = Fields.parse(request);
+    const dataId = f.id('dataId');
+    f.finish();
+    const syncKey = Keys.flagSync(dataId);
+    const sync = await requireRecord(ctx, syncKey, FlagSyncType, `pending flags of data item ${dataId}`);
+    const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
+    const now = txTime(ctx);
+    const { modelIds, more } = await reconcileFlags(ctx, caller, data, data.statusReason ?? sync.reason, now, sync.done, FLAGS_PER_TRANSACTION);
+    const done = sync.done + modelIds.length;
+    if (more) await writeRecord(ctx, syncKey, FlagSyncType, { ...sync, done, updatedBy: caller.mspId, updatedAt: now });
+    else await deleteKey(ctx, syncKey);
+    const result = { dataId, status: data.status, modelIds, done, pending: more };
+    emitEvent(ctx, EventNames.DataFlagsPropagated, result);
+    return toJson(result);
   }
 
   /**
@@ -419,42 +447,46 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
 }
 
 /**
- * Brings the flags of every model that used `data` in line with a status change, and their counts:
- * `revoke` flags (or turns a dispute flag into) consent-revoked; `dispute` flags disputed; `clear`
- * removes dispute flags. Bounded by the number of models the item went into.
- * @returns the ids of the models whose flags changed, in order.
- * @throws KisekiError `STATE` when the item went into more than {@link MAX_MODELS_PER_ITEM} models.
+ * Brings the flags of the models that used `data` in line with its status, for at most `limit` of
+ * them, skipping the first `skip` (already done by an earlier call): a model gets a flag with the
+ * item's status (consent-revoked or disputed), or loses its flag when the item is active again; the
+ * model's flag counts follow. Idempotent: a flag that already matches is left as it is. When models
+ * remain, a `flagSync` record says so: `data:PropagateFlags` continues, and until it is done the
+ * lineage judgement counts the pending item for every model whose training set holds it (see
+ * ledger/provenance `readLineage`), so nothing verifies as clean meanwhile.
+ * @returns the ids of the models reconciled, in order, and whether models remain.
  */
-async function flagModels(
+async function reconcileFlags(
   ctx: KisekiContext,
   caller: Caller,
   data: DataRecord,
-  change: 'revoke' | 'dispute' | 'clear',
   reason: string,
   now: string,
-): Promise<string[]> {
-  const { entries, more } = await readAll(ctx, KeyTypes.usage, [data.dataId], MAX_MODELS_PER_ITEM);
-  if (more) throw wrongState(`data item ${data.dataId} went into more than ${MAX_MODELS_PER_ITEM} models`);
-  const modelIds = entries.map((entry) => lastAttribute(entry.key));
+  skip: number,
+  limit: number,
+): Promise<{ modelIds: string[]; more: boolean }> {
+  const { entries, more } = await readAll(ctx, KeyTypes.usage, [data.dataId], skip + limit);
+  const modelIds = entries.slice(skip).map((entry) => lastAttribute(entry.key));
+  const target = data.status === 'active' ? undefined : data.status;
   for (const modelId of modelIds) {
     const flagKey = Keys.modelFlag(modelId, data.dataId);
     const flag = await readRecord(ctx, flagKey, ModelFlagType);
+    if (flag?.status === target && (target === undefined || flag?.reason === reason)) continue;
     const counts = await modelFlagCounts(ctx, modelId);
     let { consentRevoked, disputed } = counts;
     if (flag?.status === 'disputed') disputed -= 1;
     if (flag?.status === 'consent-revoked') consentRevoked -= 1;
-    if (change === 'clear') {
+    if (target === undefined) {
       if (flag !== undefined) await deleteKey(ctx, flagKey);
     } else {
-      const status = change === 'revoke' ? 'consent-revoked' : 'disputed';
-      if (status === 'consent-revoked') consentRevoked += 1;
+      if (target === 'consent-revoked') consentRevoked += 1;
       else disputed += 1;
       const next: ModelFlagRecord = {
         docType: DocTypes.modelFlag,
         modelId,
         dataId: data.dataId,
         providerId: data.providerId,
-        status,
+        status: target,
         reason,
         createdBy: flag?.createdBy ?? caller.mspId,
         createdAt: flag?.createdAt ?? now,
@@ -474,7 +506,34 @@ async function flagModels(
       updatedAt: counts.record === undefined ? undefined : now,
     });
   }
-  return modelIds;
+  return { modelIds, more };
+}
+
+/**
+ * A status change's flags: the first {@link FLAGS_PER_TRANSACTION} models in this transaction, the
+ * rest left to `data:PropagateFlags` under a `flagSync` record (written, or cleared when none remain).
+ * The cost is bounded whatever the number of models that used the item.
+ */
+async function changeFlags(ctx: KisekiContext, caller: Caller, data: DataRecord, reason: string, now: string): Promise<{ modelIds: string[]; pending: boolean }> {
+  const { modelIds, more } = await reconcileFlags(ctx, caller, data, reason, now, 0, FLAGS_PER_TRANSACTION);
+  const syncKey = Keys.flagSync(data.dataId);
+  const existing = await readRecord(ctx, syncKey, FlagSyncType);
+  if (more) {
+    await writeRecord(ctx, syncKey, FlagSyncType, {
+      docType: DocTypes.flagSync,
+      dataId: data.dataId,
+      status: data.status,
+      reason,
+      done: modelIds.length,
+      createdBy: existing?.createdBy ?? caller.mspId,
+      createdAt: existing?.createdAt ?? now,
+      updatedBy: existing === undefined ? undefined : caller.mspId,
+      updatedAt: existing === undefined ? undefined : now,
+    });
+  } else if (existing !== undefined) {
+    await deleteKey(ctx, syncKey);
+  }
+  return { modelIds, pending: more };
 }
 
 /**

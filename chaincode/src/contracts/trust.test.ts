@@ -5,6 +5,7 @@ import type { GrantRecord, RevenueRecord, RightsRecord, RightsTransferRecord } f
 import { Keys } from '../ledger/keys';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
+import { FLAGS_PER_TRANSACTION } from './data';
 import type { Totals } from './revenue';
 
 /**
@@ -298,6 +299,31 @@ describe('terms', () => {
     await expect(w.call(w.outputs, 'Register', STUDIO1, output('o', 'm1'))).resolves.toMatchObject({ modelId: 'm1' });
     const verified = await w.call<{ lineage: { terms: Json[] }[] }>(w.outputs, 'Verify', REGULATOR, 'o');
     expect(verified.lineage[0]?.terms[0]).toMatchObject({ trainedUnderVersions: [1], current: { version: 1, status: 'withdrawn' } });
+  });
+});
+
+describe('revocation cannot be blocked', () => {
+  it('when an item went into more models than one transaction flags, then revocation still costs a bounded write set; pending models judge flagged until propagated', async () => {
+    const w = await world();
+    const [item] = await collect(w, 'x', 1, 't');
+    const models = Array.from({ length: FLAGS_PER_TRANSACTION + 8 }, (_, i) => `mx${String(i).padStart(3, '0')}`);
+    for (const modelId of models) {
+      await w.call(w.models, 'Register', STUDIO1, { modelId });
+      await w.call(w.models, 'AttestTrainingBatch', STUDIO1, { modelId, dataIds: [item] });
+      await w.call(w.models, 'Seal', STUDIO1, { modelId });
+    }
+    const revoked = await w.invoke(w.data, 'RevokeConsent', STUDIO1, { dataId: item, reason: 'asked' });
+    // data record + flag sync + (flag + count) per model of the first page: independent of the usage count.
+    expect(revoked.writeSet.state.length).toBe(2 + 2 * FLAGS_PER_TRANSACTION);
+    expect(revoked.event?.payload).toMatchObject({ flagsPending: true });
+    const last = models[models.length - 1] as string;
+    // Not flagged on its own key yet, but judged with the pending revocation: no new output.
+    await refusedUnchanged(w, w.call(w.outputs, 'Register', STUDIO1, output('o-last', last)), /^STATE: model mx039 may not produce outputs: .*consent revoked/);
+    await refusedUnchanged(w, w.call(w.data, 'PropagateFlags', REGULATOR, { dataId: item }), /^FORBIDDEN: /);
+    const propagated = await w.call<{ pending: boolean; done: number }>(w.data, 'PropagateFlags', STUDIO2, { dataId: item });
+    expect(propagated).toMatchObject({ pending: false, done: models.length });
+    expect(w.ledger.getJson(Keys.modelFlagCount(last))).toMatchObject({ consentRevoked: 1 });
+    await expect(w.call(w.data, 'PropagateFlags', STUDIO1, { dataId: item })).rejects.toThrow(/^NOT_FOUND: pending flags/);
   });
 });
 

@@ -22,6 +22,8 @@ export interface ModelFacts {
   readonly consentRevoked: number;
   /** Training items disputed after they were attested. */
   readonly disputed: number;
+  /** More status changes are waiting to be propagated than one judgement reads: assume the worst. */
+  readonly flagsUnknown?: boolean;
 }
 
 /** A verdict and every reason for it (empty for `authorized`). */
@@ -49,6 +51,7 @@ export function judgeLineage(chain: readonly ModelFacts[]): Judgement {
     if (model.disputed > 0) {
       flagged.push(`${role}: ${plural(model.disputed, 'training item is', 'training items are')} disputed`);
     }
+    if (model.flagsUnknown === true) flagged.push(`${role}: flag propagation is behind; run data:PropagateFlags`);
   });
   if (chain.length === 0) unauthorized.push('no model');
   if (unauthorized.length > 0) return { verdict: 'unauthorized', reasons: [...unauthorized, ...flagged] };

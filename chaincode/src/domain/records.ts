@@ -26,6 +26,7 @@ export const DocTypes = {
   output: 'output',
   outputDigest: 'outputDigest',
   dataset: 'dataset',
+  flagSync: 'flagSync',
 } as const;
 
 /** Who wrote a record and when (transaction time, RFC 3339 UTC). */
@@ -237,6 +238,18 @@ export interface DatasetRecord extends Stamp {
   readonly itemCount: number;
 }
 
+/**
+ * Flags still to write after a data item's status changed: the models past the first `done` that used
+ * it (in modelId order) have not been reconciled with `status` yet (`data:PropagateFlags` continues).
+ */
+export interface FlagSyncRecord extends Stamp {
+  readonly docType: 'flagSync';
+  readonly dataId: string;
+  readonly status: DataStatus;
+  readonly reason: string;
+  readonly done: number;
+}
+
 /** Output digest index entry. */
 export interface OutputDigestRecord extends Stamp {
   readonly docType: 'outputDigest';
@@ -440,5 +453,14 @@ export const DatasetType: RecordType<DatasetRecord> = recordType('dataset', (f) 
   datasetId: f.id('datasetId'),
   ownerMsp: f.mspId('ownerMsp'),
   itemCount: f.check('itemCount', isCount, 'must be an integer ≥ 0', 0),
+  ...stamp(f),
+}));
+
+export const FlagSyncType: RecordType<FlagSyncRecord> = recordType('flagSync', (f) => ({
+  docType: 'flagSync',
+  dataId: f.id('dataId'),
+  status: f.oneOf('status', DataStatuses),
+  reason: f.text('reason', MAX_REASON_LENGTH),
+  done: f.check('done', isCount, 'must be an integer ≥ 0', 0),
   ...stamp(f),
 }));

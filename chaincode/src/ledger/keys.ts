@@ -25,6 +25,7 @@
  * | `dataset`             | datasetId               | DatasetRecord (owner, item count)                  |
  * | `datasetMember`       | datasetId, dataId       | index marker: the item belongs to the dataset      |
  * | `termsVersion`        | termsId, version (12 digits) | TermsRecord as it was at that version         |
+ * | `flagSync`            | dataId                  | FlagSyncRecord: models still to flag after a status change |
  *
  * Ordering: keys of one partial prefix come back in ascending byte order of their UTF-8 encoding.
  * For `trainingSet` (modelId) that is ascending dataId order, identical to the Merkle leaf order
@@ -63,6 +64,7 @@ export const KeyTypes = {
   dataset: 'dataset',
   datasetMember: 'datasetMember',
   termsVersion: 'termsVersion',
+  flagSync: 'flagSync',
 } as const;
 export type KeyType = (typeof KeyTypes)[keyof typeof KeyTypes];
 
@@ -133,6 +135,7 @@ export const Keys = {
   outputDigest: (contentDigest: string): string => compositeKey(KeyTypes.outputDigest, [contentDigest]),
   dataset: (datasetId: string): string => compositeKey(KeyTypes.dataset, [datasetId]),
   datasetMember: (datasetId: string, dataId: string): string => compositeKey(KeyTypes.datasetMember, [datasetId, dataId]),
+  flagSync: (dataId: string): string => compositeKey(KeyTypes.flagSync, [dataId]),
   /** Zero-padded so versions sort numerically. */
   termsVersion: (termsId: string, version: number): string =>
     compositeKey(KeyTypes.termsVersion, [termsId, String(version).padStart(12, '0')]),

@@ -1,5 +1,7 @@
 import type { ModelFacts } from '../domain/lineage';
 import {
+  FlagSyncType,
+  ModelFlagType,
   type ModelFlagCountRecord,
   ModelFlagCountType,
   type ModelProviderCountRecord,
@@ -9,8 +11,8 @@ import {
 } from '../domain/records';
 
 import type { KisekiContext } from './context';
-import { Keys } from './keys';
-import { readRecord, requireRecord } from './state';
+import { Keys, KeyTypes } from './keys';
+import { decodeEntries, keyExists, readAll, readRecord, requireRecord } from './state';
 
 /**
  * Reads of provenance state that several contracts need (outputs, and the royalty contracts that
@@ -74,15 +76,33 @@ export interface LineageLink {
  */
 export async function readLineage(ctx: KisekiContext, modelId: string): Promise<LineageLink[]> {
   const chain: LineageLink[] = [];
+  // Status changes whose flags are not all written yet count here, for the models that used the item.
+  const { entries, more } = await readAll(ctx, KeyTypes.flagSync, [], MAX_PENDING_FLAG_SYNCS);
+  const pending = decodeEntries(entries, FlagSyncType);
   let next: string | undefined = modelId;
   while (next !== undefined && chain.length <= MAX_LINEAGE_DEPTH) {
     const model = await readModel(ctx, next);
     const flags = await modelFlagCounts(ctx, next);
+    let { consentRevoked, disputed } = flags;
+    for (const sync of pending) {
+      if (!(await keyExists(ctx, Keys.trainingSet(next, sync.dataId)))) continue;
+      const written = (await readRecord(ctx, Keys.modelFlag(next, sync.dataId), ModelFlagType))?.status;
+      if (written === 'consent-revoked') consentRevoked -= 1;
+      if (written === 'disputed') disputed -= 1;
+      if (sync.status === 'consent-revoked') consentRevoked += 1;
+      if (sync.status === 'disputed') disputed += 1;
+    }
     chain.push({
       model,
-      facts: { modelId: next, status: model?.status, consentRevoked: flags.consentRevoked, disputed: flags.disputed },
+      facts: { modelId: next, status: model?.status, consentRevoked, disputed, ...(more && { flagsUnknown: true }) },
     });
     next = model?.baseModelId;
   }
   return chain;
 }
+
+/**
+ * Most pending flag propagations the lineage judgement reads; beyond it a lineage is judged
+ * `flagged` (unknown) until `data:PropagateFlags` has caught up.
+ */
+export const MAX_PENDING_FLAG_SYNCS = 256;

@@ -47,6 +47,7 @@ export const Transactions = {
     ListByCollector: 'ListByCollector',
     ListByTerms: 'ListByTerms',
     ListUsage: 'ListUsage',
+    PropagateFlags: 'PropagateFlags',
     RegisterDataset: 'RegisterDataset',
     AddToDataset: 'AddToDataset',
     GetDataset: 'GetDataset',
@@ -123,10 +124,12 @@ export const EventNames = {
   ProviderPayoutRefUpdated: 'ProviderPayoutRefUpdated',
   /** `{ collectorMsp, count, dataIds: [...] }` — for `data:Register` and `data:RegisterBatch` alike. */
   DataRegistered: 'DataRegistered',
-  /** `{ dataId, providerId, reason, flaggedModelIds: [...] }` */
+  /** `{ dataId, providerId, reason, flaggedModelIds: [...], flagsPending? }` (more models follow by `data:PropagateFlags`) */
   DataConsentRevoked: 'DataConsentRevoked',
-  /** `{ dataId, disputed, status, reason, flaggedModelIds: [...] }` */
+  /** `{ dataId, disputed, status, reason, flaggedModelIds: [...], flagsPending? }` */
   DataDisputeChanged: 'DataDisputeChanged',
+  /** `{ dataId, status, modelIds: [...], done, pending }` — `data:PropagateFlags`. */
+  DataFlagsPropagated: 'DataFlagsPropagated',
   /** `{ modelId, ownerMsp, baseModelId? }` */
   ModelRegistered: 'ModelRegistered',
   /** `{ modelId, count, dataIds, firstDataId, lastDataId, trainingSize, root, providerCounts, termsCounts }` */

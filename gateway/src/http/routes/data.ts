@@ -155,6 +155,17 @@ export const dataRoutes: readonly AnyRoute[] = [
   }),
   route({
     method: 'post',
+    path: '/v1/data/:dataId/propagate-flags',
+    operationId: 'propagateFlags',
+    tag: 'data',
+    summary: 'Flag the next models that used an item whose consent was revoked or whose dispute changed (revocation itself flags a bounded number)',
+    access: STUDIO_OR_LICENSOR,
+    params: DataParams,
+    responses: { 200: { description: '{ dataId, status, modelIds, done, pending }', schema: WriteResult }, ...errors(404, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.data, T.data.PropagateFlags, { dataId: ctx.params.dataId }),
+  }),
+  route({
+    method: 'post',
     path: '/v1/datasets',
     operationId: 'registerDataset',
     tag: 'data',
