@@ -138,6 +138,13 @@ describe('the story through the REST API', () => {
         })
       ).status,
     ).toBe(201);
+    // The licensor proposed moving Studio1's share: it moves only once Studio1 consents on chain.
+    const approved = await studio.call('POST', `/v1/transfers/${transferId}/approve`, { role: 'studio-operator' });
+    expect(approved.status).toBe(200);
+    // The ledger itself says who acted: Studio1's org and the API client its gateway authenticated.
+    const approval = await json(approved);
+    const seen = await settled(() => studio.call('GET', `/v1/transactions/${approval.transactionId as string}`, { role: 'auditor' }), (t) => t.status === 'committed');
+    expect(seen.ledgerActor).toEqual({ mspId: 'Studio1MSP', clientRef: 'it-Studio1MSP-studio-operator', eventName: 'RightsTransferApproved' });
     for (const [reference, amount] of [[id('sale-1'), '7001'], [id('sale-2'), '3003']] as const) {
       expect((await studio.call('POST', '/v1/revenue', { role: 'studio-operator', body: { subjectType: 'output', subjectId: outputId, amount, currency: 'JPY', reference } })).status).toBe(201);
     }

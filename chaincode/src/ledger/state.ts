@@ -101,7 +101,8 @@ export async function writeRecord<T>(ctx: KisekiContext, key: string, type: Reco
  */
 function withActingClient<T>(ctx: KisekiContext, record: T): T {
   if (typeof record !== 'object' || record === null || !('createdBy' in record)) return record;
-  const { actingClient: _previous, ...rest } = record as Record<string, unknown>;
+  const rest: Record<string, unknown> = { ...(record as Record<string, unknown>) };
+  delete rest.actingClient;
   const client = ctx.actingClient;
   return (client === undefined ? rest : { ...rest, actingClient: client }) as T;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Amount, Currency, Id, MspId, EventAmount, Territory } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO, submitWrite, WriteResult, STUDIO_OR_LICENSOR } from './common';
+import { Currency, EventAmount, Id, MspId, Territory } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import { SubjectType } from './rights';
 
 /** Revenue, distribution pools, statements, balances, claims and settlements. */
