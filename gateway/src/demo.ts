@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   show('settlement', claim.record.settlementId ?? claim.record);
   show('transactionId', claim.transactionId);
 
-  heading('Any transaction can be looked up later, with the API client that asked for it');
+  heading('Any transaction can be looked up later, with who acted as the ledger records it (org and API client)');
   const status = await studio.request('GET', `/v1/transactions/${sealed.transactionId}`);
   show('seal', status);
 
