@@ -68,6 +68,8 @@ const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Folder of the built web console served at `/`; defaults to the repo's `console/dist` when it exists. */
+  consoleDir: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
@@ -85,7 +87,7 @@ const USAGE =
   'Usage: KISEKI_GATEWAY_CONFIG=/path/gateway.json node gateway/dist/main.js\n' +
   'Environment overrides: KISEKI_MSP_ID, KISEKI_LISTEN_HOST, KISEKI_LISTEN_PORT, KISEKI_STATE_DIR, ' +
   'KISEKI_VAULT_ENDPOINT, KISEKI_VAULT_ACCESS_KEY, KISEKI_VAULT_SECRET_KEY, KISEKI_VAULT_BUCKET, ' +
-  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL. See docs/gateway.md.';
+  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL, KISEKI_CONSOLE_DIR. See docs/gateway.md.';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -101,6 +103,7 @@ const ENV_OVERRIDES: readonly (readonly [string, readonly string[], 'string' | '
   ['KISEKI_VAULT_BUCKET', ['vault', 'bucket'], 'string'],
   ['KISEKI_API_KEYS_FILE', ['apiKeysFile'], 'string'],
   ['KISEKI_LOG_LEVEL', ['logLevel'], 'string'],
+  ['KISEKI_CONSOLE_DIR', ['consoleDir'], 'string'],
 ];
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
@@ -150,6 +153,7 @@ export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()
   config.identity.keyPath = abs(config.identity.keyPath);
   config.apiKeysFile = abs(config.apiKeysFile);
   config.stateDir = abs(config.stateDir);
+  if (config.consoleDir !== undefined) config.consoleDir = abs(config.consoleDir);
   const mustExist: readonly [string, string][] = [
     ['peer.tlsCACertPath', config.peer.tlsCACertPath],
     ['identity.certPath', config.identity.certPath],

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ApiKeyStore } from './auth';
 import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { connectFabric } from './fabric/connection';
@@ -22,6 +22,12 @@ export interface RunningGateway {
   url: string;
   port: number;
   stop(): Promise<void>;
+}
+
+/** The console built in this repo (`npm run build`), if it was built: gateway/dist → console/dist. */
+function builtConsoleDir(): string | undefined {
+  const dir = resolve(__dirname, '..', '..', 'console', 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 /**
@@ -52,7 +58,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   const store = new FileStore(join(config.stateDir, 'store'));
   const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger });
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs });
+  const consoleDir = config.consoleDir ?? builtConsoleDir();
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, ...(consoleDir === undefined ? {} : { consoleDir }) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
 

@@ -22,6 +22,8 @@ export interface AppDeps {
   keys: ApiKeyStore;
   routes: readonly AnyRoute[];
   shutdownMs: number;
+  /** Folder of the built web console, served at `/` as static files (no console when absent). */
+  consoleDir?: string;
 }
 
 export interface GatewayApp {
@@ -96,6 +98,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   const router = express.Router();
   for (const spec of deps.routes) router[spec.method](spec.path, ...chain(spec));
   app.use(router);
+  if (deps.consoleDir !== undefined) app.use(consoleAssets(deps.consoleDir));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => {
     next(new AppError('NOT_FOUND', 'no such route; see /v1/openapi.json'));
@@ -216,6 +219,26 @@ export function createApp(deps: AppDeps): GatewayApp {
       await closed;
     },
   };
+}
+
+/**
+ * The console's static files. A strict Content-Security-Policy: scripts, styles and API calls only from
+ * this origin, no inline script, no framing; the console speaks only this gateway's REST API.
+ */
+function consoleAssets(dir: string): RequestHandler {
+  return express.static(dir, {
+    index: 'index.html',
+    fallthrough: true,
+    setHeaders: (res) => {
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      );
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('Cache-Control', 'no-cache');
+    },
+  });
 }
 
 function send(res: Response, response: StoredResponse): void {

@@ -21,7 +21,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBytes?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBytes?: number; consoleDir?: string } = {}): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
   const store = new MemoryStore();
@@ -42,7 +42,7 @@ export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBy
     logger: silentLogger,
     webhookOptions: { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
   });
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000 });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000, ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) });
   const { url } = await app.start(0, '127.0.0.1');
   const key = (role: Role): string => `key-${role}`;
   return {

@@ -83,6 +83,23 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
     }),
     route({
       method: 'get',
+      path: '/v1/whoami',
+      operationId: 'whoAmI',
+      tag: 'operations',
+      summary: "The caller's client id and role, and this gateway's org (a console uses it to sign in)",
+      access: ANY_ROLE,
+      responses: {
+        200: {
+          description: 'The authenticated caller',
+          schema: z.object({ clientId: z.string(), role: z.string(), mspId: z.string() }).meta({ id: 'WhoAmI' }),
+        },
+        ...errors(),
+      },
+      handler: (ctx) =>
+        Promise.resolve({ status: 200, body: { clientId: ctx.principal.clientId, role: ctx.principal.role, mspId: ctx.services.settings.mspId } }),
+    }),
+    route({
+      method: 'get',
       path: '/v1/transactions/:transactionId',
       operationId: 'getTransaction',
       tag: 'transactions',

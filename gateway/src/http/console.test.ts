@@ -1,0 +1,44 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are asserted as loose JSON */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { json, startHarness, type Harness } from '../testing/harness';
+
+/** The web console's static files at `/`, and the sign-in route it uses. */
+
+describe('console assets and whoami', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiseki-console-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Kiseki</title>');
+    writeFileSync(join(dir, 'main.js'), 'export {};');
+    h = await startHarness({ consoleDir: dir });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  test('when a browser opens /, then the console page comes with a strict Content-Security-Policy', async () => {
+    const res = await h.call('GET', '/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await res.text()).toContain('<title>Kiseki</title>');
+    expect((await h.call('GET', '/main.js')).headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  test('when a path is neither an asset nor a route, then the API answers 404 as JSON', async () => {
+    const res = await h.call('GET', '/no-such-file.js');
+    expect(res.status).toBe(404);
+    expect((await json(res)).error.code).toBe('NOT_FOUND');
+  });
+
+  test('when a key signs in, then whoami tells its role and the gateway org; without a key, 401', async () => {
+    const res = await h.call('GET', '/v1/whoami', { role: 'regulator' });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ clientId: 'client-regulator', role: 'regulator', mspId: 'Studio1MSP' });
+    expect((await h.call('GET', '/v1/whoami')).status).toBe(401);
+    expect((await h.call('GET', '/v1/whoami', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  });
+});
