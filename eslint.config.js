@@ -11,4 +11,10 @@ module.exports = tseslint.config(
       '@typescript-eslint/explicit-module-boundary-types': 'error',
     },
   },
+  {
+    // The browser console has its own compiler settings (DOM, bundler resolution).
+    files: ['console/src/**/*.ts'],
+    ignores: ['console/src/**/*.test.ts'],
+    languageOptions: { parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: __dirname } },
+  },
 );

@@ -1,0 +1,47 @@
+import uPlot from 'uplot';
+import { h } from './dom';
+
+/**
+ * A grouped bar chart (uPlot) of amounts per category, with a data table beside it for screen
+ * readers and for anyone who prefers numbers. Amounts are exact decimal strings; the chart draws
+ * them as numbers, the table keeps the exact strings.
+ */
+export function barChart(title: string, categories: readonly string[], series: readonly { label: string; color: string; values: readonly string[] }[]): HTMLElement {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const host = h('div', { class: 'chart-host', role: 'img', 'aria-label': title });
+  figure.append(host);
+  // Side-by-side bars: each series gets its own x offset within a category; elsewhere it is null.
+  const n = series.length;
+  const offset = (j: number): number => (j - (n - 1) / 2) * 0.26;
+  const xs: number[] = [];
+  const columns: (number | null)[][] = series.map(() => []);
+  categories.forEach((_, i) => {
+    series.forEach((s, j) => {
+      xs.push(i + offset(j));
+      columns.forEach((col, k) => col.push(k === j ? Number(s.values[i] ?? 0) : null));
+    });
+  });
+  const data: uPlot.AlignedData = [xs, ...columns];
+  const width = Math.max(280, Math.min(720, (document.querySelector('main')?.clientWidth ?? 720) - 32));
+  const opts: uPlot.Options = {
+    width,
+    height: 220,
+    scales: { x: { time: false, range: [-0.5, Math.max(0.5, categories.length - 0.5)] } },
+    axes: [{ splits: () => categories.map((_, i) => i), values: (_u, splits) => splits.map((v) => categories[v] ?? '') }, {}],
+    series: [
+      {},
+      ...series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        fill: s.color,
+        points: { show: false },
+        ...(uPlot.paths.bars === undefined ? {} : { paths: uPlot.paths.bars({ size: [0.24, 48] }) }),
+      })),
+    ],
+  };
+  // uPlot draws after the host is in the document.
+  requestAnimationFrame(() => {
+    new uPlot(opts, data, host);
+  });
+  return figure;
+}
