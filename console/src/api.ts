@@ -139,7 +139,19 @@ export function resetCaches(): void {
   digestIndex = undefined;
 }
 
-export const findData = scanCollectors;
+/**
+ * The data item registered with these bytes, if any: through the gateway's digest lookup when its
+ * OpenAPI document offers one, else by scanning the collectors' lists.
+ */
+export async function findData(digest: string, ownMsp: string | undefined): Promise<DataRecord | undefined> {
+  if (operations?.has('lookupByDigest') !== true) return scanCollectors(digest, ownMsp);
+  try {
+    return (await api<{ data?: DataRecord }>('GET', `/v1/lookup/${digest}`)).data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
 
 /** Leaves the Idempotency-Key unique per action so a double click never writes twice. */
 export const newIdempotencyKey = (): string => crypto.randomUUID();

@@ -6,13 +6,13 @@ import { h } from './dom';
  * readers and for anyone who prefers numbers. Amounts are exact decimal strings; the chart draws
  * them as numbers, the table keeps the exact strings.
  */
-export function barChart(title: string, categories: readonly string[], series: readonly { label: string; color: string; values: readonly string[] }[]): HTMLElement {
+export function barChart(title: string, xLabel: string, categories: readonly string[], series: readonly { label: string; color: string; values: readonly string[] }[]): HTMLElement {
   const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
   const host = h('div', { class: 'chart-host', role: 'img', 'aria-label': title });
   figure.append(host);
   // Side-by-side bars: each series gets its own x offset within a category; elsewhere it is null.
   const n = series.length;
-  const offset = (j: number): number => (j - (n - 1) / 2) * 0.26;
+  const offset = (j: number): number => (j - (n - 1) / 2) * 0.2;
   const xs: number[] = [];
   const columns: (number | null)[][] = series.map(() => []);
   categories.forEach((_, i) => {
@@ -29,13 +29,13 @@ export function barChart(title: string, categories: readonly string[], series: r
     scales: { x: { time: false, range: [-0.5, Math.max(0.5, categories.length - 0.5)] } },
     axes: [{ splits: () => categories.map((_, i) => i), values: (_u, splits) => splits.map((v) => categories[v] ?? '') }, {}],
     series: [
-      {},
+      { label: xLabel },
       ...series.map((s) => ({
         label: s.label,
         stroke: s.color,
         fill: s.color,
         points: { show: false },
-        ...(uPlot.paths.bars === undefined ? {} : { paths: uPlot.paths.bars({ size: [0.24, 48] }) }),
+        ...(uPlot.paths.bars === undefined ? {} : { paths: uPlot.paths.bars({ size: [0.18, 48] }) }),
       })),
     ],
   };

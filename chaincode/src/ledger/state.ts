@@ -180,7 +180,9 @@ export async function readPage(
     bookmark,
   );
   const { entries } = await drain(iterator, pageSize);
-  return { entries, bookmark: metadata.bookmark };
+  // The shim leaves `metadata` out when the peer's metadata encodes to no bytes (an empty last page).
+  const { bookmark: next } = (metadata as typeof metadata | undefined) ?? { bookmark: '' };
+  return { entries, bookmark: next };
 }
 
 /**

@@ -49,7 +49,7 @@ async function show(providerId: string, currency: string, out: HTMLElement, role
     );
     if (lines.length > 0) {
       out.append(
-        barChart(t('statement.chart'), lines.map((l) => l.modelId), [
+        barChart(t('statement.chart'), t('statement.model'), lines.map((l) => l.modelId), [
           { label: t('statement.claimed'), color: '#1d4ed8', values: lines.map((l) => l.claimed) },
           { label: t('statement.claimable'), color: '#b45309', values: lines.map((l) => l.claimable) },
         ]),

@@ -6,6 +6,7 @@ import { authorize, type ApiKeyStore, type Principal } from '../auth';
 import { AppError, toAppError } from '../errors';
 import { errorFields, type Logger } from '../logger';
 import type { Services } from '../use-cases/services';
+import { consoleAssets } from './console-assets';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import type { AnyRoute, RouteResult } from './route';
 import { parseInput } from './validation';
@@ -219,26 +220,6 @@ export function createApp(deps: AppDeps): GatewayApp {
       await closed;
     },
   };
-}
-
-/**
- * The console's static files. A strict Content-Security-Policy: scripts, styles and API calls only from
- * this origin, no inline script, no framing; the console speaks only this gateway's REST API.
- */
-function consoleAssets(dir: string): RequestHandler {
-  return express.static(dir, {
-    index: 'index.html',
-    fallthrough: true,
-    setHeaders: (res) => {
-      res.setHeader(
-        'Content-Security-Policy',
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-      );
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('Cache-Control', 'no-cache');
-    },
-  });
 }
 
 function send(res: Response, response: StoredResponse): void {

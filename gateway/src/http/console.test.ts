@@ -11,7 +11,7 @@ describe('console assets and whoami', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-console-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Kiseki</title>');
-    writeFileSync(join(dir, 'main.js'), 'export {};');
+    writeFileSync(join(dir, 'main.js'), `export const x = "${'a'.repeat(4000)}";`);
     h = await startHarness({ consoleDir: dir });
   });
   afterAll(async () => {
@@ -26,6 +26,19 @@ describe('console assets and whoami', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await res.text()).toContain('<title>Kiseki</title>');
     expect((await h.call('GET', '/main.js')).headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  test('when the browser accepts gzip, then assets and the OpenAPI document come compressed; an unchanged asset is 304', async () => {
+    const js = await h.call('GET', '/main.js', { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    expect(await js.text()).toBe(`export const x = "${'a'.repeat(4000)}";`);
+    const plain = await h.call('GET', '/main.js', { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const again = await h.call('GET', '/main.js', { headers: { 'if-none-match': js.headers.get('etag') ?? '' } });
+    expect(again.status).toBe(304);
+    const doc = await h.call('GET', '/v1/openapi.json', { headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(doc.headers.get('content-encoding')).toBe('gzip');
+    expect((await json(doc)).openapi).toMatch(/^3\.1/);
   });
 
   test('when a path is neither an asset nor a route, then the API answers 404 as JSON', async () => {

@@ -1,5 +1,7 @@
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { acceptsGzip } from '../gzip';
 import { route, ANY_ROLE, type AnyRoute } from '../route';
 import { errors } from './common';
 
@@ -30,6 +32,7 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 
 /** @param openApi returns the served document (built from every route, including these). */
 export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
+  let gzippedOpenApi: Buffer | undefined;
   return [
     route({
       method: 'get',
@@ -79,7 +82,13 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
       summary: 'This API, as an OpenAPI 3.1 document',
       access: 'public',
       responses: { 200: { description: 'The OpenAPI document' } },
-      handler: () => Promise.resolve({ status: 200, body: openApi() }),
+      handler: (ctx) => {
+        // The document is fixed once built and weighs ~100 KiB as JSON: browsers get it gzipped.
+        if (!acceptsGzip(ctx.req)) return Promise.resolve({ status: 200, body: openApi() });
+        gzippedOpenApi ??= gzipSync(JSON.stringify(openApi()), { level: 9 });
+        ctx.res.status(200).type('application/json').set({ 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }).end(gzippedOpenApi);
+        return Promise.resolve({ streamed: true });
+      },
     }),
     route({
       method: 'get',
