@@ -255,6 +255,13 @@ describe('data contract', () => {
       expect(byTerms.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3', 'd-5', 'e-1']);
     });
 
+    it('when nothing matches, then an empty last page comes back (the peer sends no page metadata then)', async () => {
+      const none = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: Orgs.licensor })).result as Page<{ dataId: string }>;
+      expect(none).toEqual({ items: [], bookmark: '' });
+      const unused = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-1' })).result as Page<{ modelId: string }>;
+      expect(unused).toEqual({ items: [], bookmark: '' });
+    });
+
     it('ListUsage lists the models an item went into', async () => {
       await world.registerModel('m-1');
       await world.attest('m-1', ['d-1', 'd-2']);

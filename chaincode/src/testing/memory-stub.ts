@@ -680,6 +680,8 @@ export class MemoryStub implements ChaincodeStub {
     const keys = store.range(from, end);
     const page = keys.slice(0, pageSize).map((key) => ({ namespace: this.#setup.ledger.chaincodeName, key, value: copy(store.get(key)) }));
     const next = keys[pageSize];
+    // Like the Node shim: metadata that encodes to no bytes (nothing fetched, no bookmark) is left out.
+    if (page.length === 0 && next === undefined) return { iterator: new ListIterator(page) } as unknown as StateQueryResponse<Iterators.StateQueryIterator>;
     return {
       iterator: new ListIterator(page),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ?? '' },
