@@ -215,3 +215,30 @@ export async function streamEvents(
     }
   }
 }
+
+/**
+ * Replays past events of the given names from the first block and resolves once the stream has been
+ * quiet for `idleMs` (the replay caught up with the ledger's head), or after `maxMs`.
+ */
+export async function replayEvents(names: readonly string[], onEvent: (data: Record<string, unknown>) => void, signal: AbortSignal, idleMs = 1500, maxMs = 20_000): Promise<void> {
+  const controller = new AbortController();
+  const stop = (): void => {
+    controller.abort();
+  };
+  signal.addEventListener('abort', stop);
+  const deadline = setTimeout(stop, maxMs);
+  let idle = setTimeout(stop, idleMs * 2);
+  try {
+    await streamEvents(`?startBlock=0&events=${names.join(',')}`, (event) => {
+      onEvent(event.data);
+      clearTimeout(idle);
+      idle = setTimeout(stop, idleMs);
+    }, controller.signal);
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(idle);
+    signal.removeEventListener('abort', stop);
+  }
+}

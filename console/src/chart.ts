@@ -22,7 +22,7 @@ export function barChart(title: string, xLabel: string, categories: readonly str
     });
   });
   const data: uPlot.AlignedData = [xs, ...columns];
-  const width = Math.max(280, Math.min(720, (document.querySelector('main')?.clientWidth ?? 720) - 32));
+  const width = Math.max(280, Math.min(160 + 160 * categories.length, 720, (document.querySelector('main')?.clientWidth ?? 720) - 32));
   const opts: uPlot.Options = {
     width,
     height: 220,
@@ -40,6 +40,33 @@ export function barChart(title: string, xLabel: string, categories: readonly str
     ],
   };
   // uPlot draws after the host is in the document.
+  requestAnimationFrame(() => {
+    new uPlot(opts, data, host);
+  });
+  return figure;
+}
+
+/** A stepped line over time (seconds since the epoch), with the points also listed in a table. */
+export function timeChart(title: string, label: string, points: readonly (readonly [number, number])[]): HTMLElement {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const host = h('div', { class: 'chart-host', role: 'img', 'aria-label': title });
+  figure.append(host);
+  const data: uPlot.AlignedData = [points.map((p) => p[0]), points.map((p) => p[1])];
+  const width = Math.max(280, Math.min(720, (document.querySelector('main')?.clientWidth ?? 720) - 32));
+  const opts: uPlot.Options = {
+    width,
+    height: 200,
+    series: [
+      {},
+      {
+        label,
+        stroke: '#1d4ed8',
+        width: 2,
+        fill: 'rgba(29, 78, 216, 0.12)',
+        ...(uPlot.paths.stepped === undefined ? {} : { paths: uPlot.paths.stepped({ align: 1 }) }),
+      },
+    ],
+  };
   requestAnimationFrame(() => {
     new uPlot(opts, data, host);
   });

@@ -151,6 +151,7 @@ describe('the web console in Chromium', () => {
     // 20% of 10000 into the pool, both training items are this provider's.
     expect(await row.locator('td').nth(2).textContent()).toBe('2000');
     await p.waitForSelector('figure.chart canvas');
+    await p.waitForSelector('#earnings-time figure.chart canvas');
     await screenshot(p, 'statement');
     await p.click('#claim');
     await p.waitForSelector('#statement-out .msg.good');
@@ -162,7 +163,9 @@ describe('the web console in Chromium', () => {
   });
 
   test('when a licensor approves a pending transfer in the page and executes it, then the ledger shows it executed', async () => {
-    const p = await page(licensor, 'licensor-operator', `#/licensor?transfer=${transferId}`);
+    const p = await page(licensor, 'licensor-operator', '#/licensor');
+    await p.click('#scan');
+    await p.locator('#pending a', { hasText: transferId }).click();
     await p.waitForSelector('#transfer-status[data-status="pending"]');
     await screenshot(p, 'licensor');
     await p.click('#approve');

@@ -1,4 +1,4 @@
-import { api, may, newIdempotencyKey, streamEvents } from '../api';
+import { api, may, newIdempotencyKey, replayEvents } from '../api';
 import { append, field, fields, fill, h, table } from '../dom';
 import { t } from '../i18n';
 import { action, committed, confirmStep, errorBox, hashParams, type PageContext } from '../ui';
@@ -84,22 +84,10 @@ function pendingSection(signal: AbortSignal): HTMLElement {
     button.disabled = true;
     fill(out);
     const ids = new Set<string>();
-    const controller = new AbortController();
-    signal.addEventListener('abort', () => {
-      controller.abort();
-    });
-    let idle = setTimeout(() => {
-      controller.abort();
-    }, 4000);
-    streamEvents('?startBlock=0&events=RightsTransferProposed', (event) => {
-      const transfer = (event.data.payload as { transfer?: { transferId?: string } } | undefined)?.transfer;
+    replayEvents(['RightsTransferProposed'], (data) => {
+      const transfer = (data.payload as { transfer?: { transferId?: string } } | undefined)?.transfer;
       if (transfer?.transferId !== undefined) ids.add(transfer.transferId);
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        controller.abort();
-      }, 1500);
-    }, controller.signal)
-      .catch(() => undefined)
+    }, signal)
       .then(async () => {
         const rows = [];
         for (const id of ids) {

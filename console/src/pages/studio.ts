@@ -172,14 +172,14 @@ function uploadSection(who: WhoAmI | undefined): HTMLElement | null {
     running = true;
     paint();
     const pending = queue.filter((q) => q.state !== 'done');
-    // Two uploads at a time: the gateway streams each into the vault and waits for its commit.
+    // Four uploads at a time: each mostly waits for its block to commit, so they overlap well.
     const worker = async (): Promise<void> => {
       for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
         await uploadOne(next);
         paint();
       }
     };
-    void Promise.all([worker(), worker()]).finally(() => {
+    void Promise.all([worker(), worker(), worker(), worker()]).finally(() => {
       running = false;
       resetCaches();
       paint();
