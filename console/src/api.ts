@@ -173,6 +173,12 @@ export async function loadOperations(): Promise<void> {
   operations = map;
 }
 
+/** Whether the gateway serves the operation at all (loads its OpenAPI document once). */
+export async function offers(operationId: string): Promise<boolean> {
+  if (operations === undefined) await loadOperations().catch(() => undefined);
+  return operations?.has(operationId) ?? false;
+}
+
 /** Whether `role` may call the operation (so a button is shown at all). */
 export function may(role: string | undefined, operationId: string): boolean {
   if (role === undefined) return false;
