@@ -9,6 +9,7 @@ import { allRoutes } from './http/routes';
 import { createLogger, errorFields, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { FileStore } from './store/store';
+import { reapBatches } from './use-cases/batch-register';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, settingsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
@@ -70,6 +71,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     void (async () => {
       try {
         await reapStaging({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
+        await reapBatches({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
         await services.idempotency.sweep();
       } catch (error) {
         logger.warn('reaper pass failed', errorFields(error));

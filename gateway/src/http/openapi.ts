@@ -90,7 +90,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
       operation.requestBody = {
         required: true,
         description: spec.upload.description,
-        content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        content: { [spec.upload.contentType ?? '*/*']: { schema: { type: 'string', contentMediaType: spec.upload.contentType ?? 'application/octet-stream' } } },
       };
     }
     (paths[openApiPath(spec.path)] ??= {})[spec.method] = operation;

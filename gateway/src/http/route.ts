@@ -40,6 +40,8 @@ export interface ResponseSpec {
 
 export interface UploadSpec {
   description: string;
+  /** The media type of the streamed body when it is a format of its own; any type when absent. */
+  contentType?: string;
 }
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {

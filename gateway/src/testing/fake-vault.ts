@@ -66,6 +66,17 @@ export class FakeVault implements Vault {
     return Promise.resolve(this.objects.has(key));
   }
 
+  size(key: string): Promise<number | undefined> {
+    this.#check();
+    return Promise.resolve(this.objects.get(key)?.bytes.length);
+  }
+
+  remove(key: string): Promise<void> {
+    this.#check();
+    this.objects.delete(key);
+    return Promise.resolve();
+  }
+
   list(prefix: string): Promise<string[]> {
     this.#check();
     return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort());

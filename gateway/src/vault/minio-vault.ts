@@ -237,6 +237,23 @@ export class MinioVault implements Vault {
     }
   }
 
+  async size(key: string): Promise<number | undefined> {
+    try {
+      return (await this.#client.statObject(this.#options.bucket, key)).size;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw vaultError(error, 'look an object up');
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      await this.#client.removeObject(this.#options.bucket, key);
+    } catch (error) {
+      if (!isMissing(error)) throw vaultError(error, 'remove an object');
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     try {
       const keys: string[] = [];

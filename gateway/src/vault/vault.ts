@@ -60,6 +60,10 @@ export interface Vault {
   /** Reads a small object whole; undefined when absent. */
   get(key: string): Promise<Buffer | undefined>;
   exists(key: string): Promise<boolean>;
+  /** The size of an object in bytes; undefined when absent. */
+  size(key: string): Promise<number | undefined>;
+  /** Deletes an object; absent is fine. */
+  remove(key: string): Promise<void>;
   /** Lists the keys under a prefix, in key order. */
   list(prefix: string): Promise<string[]>;
   /** A short-lived URL to download `key`. */

@@ -1,5 +1,6 @@
 import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
+import { batchRoutes } from './batch';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
 import { marketRoutes } from './market';
@@ -18,6 +19,7 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...systemRoutes(() => document),
     ...termsRoutes,
     ...providerRoutes,
+    ...batchRoutes,
     ...dataRoutes,
     ...modelRoutes,
     ...outputRoutes,

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { toAppError, type AppError } from '../errors';
+import type { Frame } from './batch-frames';
+import { MAX_CHUNK_BYTES, MAX_CHUNK_ITEMS, type BatchItem, type ItemResult } from './batch-register';
+
+/**
+ * Reads a batch stream item by item, hashes each as it arrives, gathers accepted items into chunks
+ * (≤ 1,000 items or 64 MiB) and hands each chunk to `registerChunk` while the next one fills, at most
+ * `depth` chunks at a time (the stream is not read further meanwhile, so memory stays bounded).
+ * Items refused at the edge (malformed metadata, too large, digest mismatch) are answered at once.
+ */
+
+export type ItemCheck = (frame: Frame, digest: string | undefined) => BatchItem | ItemResult;
+
+export interface StreamOptions {
+  /** Chunks registered at the same time. */
+  depth: number;
+  maxChunkItems?: number;
+  maxChunkBytes?: number;
+}
+
+export interface StreamSummary {
+  received: number;
+  registered: number;
+  duplicate: number;
+  refused: number;
+  failed: number;
+  pending: number;
+  staged: number;
+}
+
+export const emptySummary = (): StreamSummary => ({ received: 0, registered: 0, duplicate: 0, refused: 0, failed: 0, pending: 0, staged: 0 });
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * @returns the summary, and the error that stopped the stream early (framing broken or connection
+ * lost) — items of a chunk not yet complete at that point are not registered.
+ */
+export async function ingestStream(
+  frames: AsyncIterable<Frame>,
+  check: ItemCheck,
+  registerChunk: (items: BatchItem[]) => Promise<ItemResult[]>,
+  report: (result: ItemResult) => void,
+  options: StreamOptions,
+): Promise<{ summary: StreamSummary; error?: AppError }> {
+  const summary = emptySummary();
+  const maxItems = options.maxChunkItems ?? MAX_CHUNK_ITEMS;
+  const maxBytes = options.maxChunkBytes ?? MAX_CHUNK_BYTES;
+  const emit = (result: ItemResult): void => {
+    summary[result.status] += 1;
+    report(result);
+  };
+  const inFlight = new Set<Promise<void>>();
+  const launch = (chunk: BatchItem[]): void => {
+    const job = registerChunk(chunk).then(
+      (results) => {
+        results.forEach(emit);
+      },
+      (error: unknown) => {
+        const appError = toAppError(error);
+        for (const item of chunk) emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: appError.code, message: appError.message } });
+      },
+    );
+    const tracked = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  let chunk: BatchItem[] = [];
+  let chunkBytes = 0;
+  let stopped: AppError | undefined;
+  try {
+    for await (const frame of frames) {
+      summary.received += 1;
+      const checked = check(frame, frame.bytes === undefined ? undefined : sha256(frame.bytes));
+      if (!('providerId' in checked)) {
+        emit(checked);
+        continue;
+      }
+      chunk.push(checked);
+      chunkBytes += checked.size;
+      if (chunk.length >= maxItems || chunkBytes >= maxBytes) {
+        launch(chunk);
+        chunk = [];
+        chunkBytes = 0;
+        while (inFlight.size >= options.depth) await Promise.race(inFlight);
+      }
+    }
+    if (chunk.length > 0) launch(chunk);
+  } catch (error) {
+    stopped = toAppError(error);
+    // Received, but their chunk never closed: nothing of them was kept.
+    for (const item of chunk) emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: stopped.code, message: stopped.message } });
+  }
+  await Promise.all(inFlight);
+  return stopped === undefined ? { summary } : { summary, error: stopped };
+}
