@@ -30,5 +30,6 @@ ensure_deps() {
 ensure_build() {
   local projects=(chaincode network)
   [ -f gateway/tsconfig.json ] && projects+=(gateway)
+  [ -f client/tsconfig.json ] && projects+=(client)
   tsc -b "${projects[@]}"
 }

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from './schema';
+
+export type { paths, components, operations } from './schema';
+export { encodeItem, uploadBatch, uploadFolder, type BatchItemResult, type BatchSummary, type FolderUploadOptions, type UploadItem } from './batch';
+export { followEvents, type LedgerEventMessage } from './events';
+
+/**
+ * A typed client for one org's Kiseki gateway: every route and body typed from the gateway's OpenAPI
+ * document (openapi-fetch over generated types), plus what clients tend to get wrong by hand —
+ * an Idempotency-Key on every POST (so a retry never registers twice), and retries of 503/504 that
+ * honour `Retry-After`.
+ */
+
+export interface KisekiClientOptions {
+  /** The gateway, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  apiKey: string;
+  /** Retries after a 503/504 (safe requests and POSTs carrying an Idempotency-Key); default 4. */
+  retries?: number;
+  /** Cap of one wait between retries, in ms; default 30 s. */
+  maxRetryWaitMs?: number;
+  fetch?: typeof fetch;
+}
+
+export type KisekiClient = Client<paths> & { readonly options: Readonly<KisekiClientOptions> };
+
+/** Milliseconds to wait before retry `attempt` (from 0): `Retry-After` when given, else capped backoff. */
+export function retryDelayMs(response: Response, attempt: number, capMs: number): number {
+  const header = response.headers.get('retry-after');
+  if (header !== null) {
+    const seconds = Number(header);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+    if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), capMs);
+  }
+  return Math.min(250 * 2 ** attempt, capMs);
+}
+
+/**
+ * A fetch that retries 503 and 504 when repeating the request is safe: reads, and writes that carry
+ * an Idempotency-Key (the gateway answers a repeated key with the first result).
+ */
+export function retryingFetch(base: typeof fetch, retries: number, capMs: number): (input: Request) => Promise<Response> {
+  return async (request: Request) => {
+    const safe = request.method === 'GET' || request.method === 'HEAD' || request.headers.has('idempotency-key');
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await base(safe && attempt < retries ? request.clone() : request);
+      if (!safe || attempt >= retries || (response.status !== 503 && response.status !== 504)) return response;
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(response, attempt, capMs)));
+    }
+  };
+}
+
+/** Adds the API key, and an Idempotency-Key to POSTs that have none. */
+function authAndIdempotency(apiKey: string): Middleware {
+  return {
+    onRequest({ request }) {
+      request.headers.set('authorization', `Bearer ${apiKey}`);
+      if (request.method === 'POST' && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
+      return request;
+    },
+  };
+}
+
+export function createKisekiClient(options: KisekiClientOptions): KisekiClient {
+  const base = options.fetch ?? globalThis.fetch;
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl.replace(/\/$/, ''),
+    fetch: retryingFetch(base, options.retries ?? 4, options.maxRetryWaitMs ?? 30_000),
+  });
+  client.use(authAndIdempotency(options.apiKey));
+  return Object.assign(client, { options });
+}
