@@ -22,6 +22,8 @@ export interface KisekiClientOptions {
   /** Cap of one wait between retries, in ms; default 30 s. */
   maxRetryWaitMs?: number;
   fetch?: typeof fetch;
+  /** Adds an Idempotency-Key to every POST without one (default true). */
+  idempotencyKeys?: boolean;
 }
 
 export type KisekiClient = Client<paths> & { readonly options: Readonly<KisekiClientOptions> };
@@ -54,11 +56,11 @@ export function retryingFetch(base: typeof fetch, retries: number, capMs: number
 }
 
 /** Adds the API key, and an Idempotency-Key to POSTs that have none. */
-function authAndIdempotency(apiKey: string): Middleware {
+function authAndIdempotency(apiKey: string, idempotencyKeys: boolean): Middleware {
   return {
     onRequest({ request }) {
       request.headers.set('authorization', `Bearer ${apiKey}`);
-      if (request.method === 'POST' && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
+      if (idempotencyKeys && request.method === 'POST' && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
       return request;
     },
   };
@@ -70,6 +72,6 @@ export function createKisekiClient(options: KisekiClientOptions): KisekiClient {
     baseUrl: options.baseUrl.replace(/\/$/, ''),
     fetch: retryingFetch(base, options.retries ?? 4, options.maxRetryWaitMs ?? 30_000),
   });
-  client.use(authAndIdempotency(options.apiKey));
+  client.use(authAndIdempotency(options.apiKey, options.idempotencyKeys !== false));
   return Object.assign(client, { options });
 }

@@ -21,6 +21,7 @@ const SUITE_MODULES: Record<string, string> = {
   provenance: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'provenance.js'),
   royalties: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'royalties.js'),
   gateway: path.join(REPO_ROOT, 'gateway', 'dist', 'bench.js'),
+  ingest: path.join(REPO_ROOT, 'client', 'dist', 'bench-ingest.js'),
 };
 
 function loadSuite(name: string): BenchSuite {
