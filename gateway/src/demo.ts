@@ -32,11 +32,27 @@ function show(label: string, value: unknown): void {
   process.stdout.write(`    ${label.padEnd(16)} ${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
 }
 
+/** The parts of the typed client (client/) the demo uses. */
+interface ClientModule {
+  createKisekiClient(options: { baseUrl: string; apiKey: string }): unknown;
+  uploadBatch(
+    client: unknown,
+    items: Iterable<{ dataId: string; providerId?: string; mediaType: string; bytes: Uint8Array }>,
+    options: { termsId: string; onResult?: (result: { dataId?: string; status: string; size?: number; contentDigest?: string; transactionId?: string }) => void },
+  ): Promise<{ registered: number }>;
+}
+
+/** The client is generated from this gateway's API and built after it, so it is loaded at run time. */
+function loadClient(): ClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(REPO_ROOT, 'client', 'dist', 'index.js')) as ClientModule;
+}
+
 class Api {
   constructor(
     readonly org: string,
-    private readonly url: string,
-    private readonly key: string,
+    readonly url: string,
+    readonly key: string,
   ) {}
 
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -106,16 +122,23 @@ async function main(): Promise<void> {
     show(providerId, `tx ${p.transactionId}`);
   }
 
-  heading('Studio1 uploads seven cels: streamed into its vault, SHA-256 checked on the way, registered on chain');
+  heading('Studio1 uploads seven cels in one batch with the kiseki client: streamed, hashed, registered in one transaction');
   const dataIds: string[] = [];
-  for (let i = 1; i <= 7; i += 1) {
+  const cels = Array.from({ length: 7 }, (_, k) => {
+    const i = k + 1;
     const dataId = id(`cel-${String(i).padStart(2, '0')}`);
-    const providerId = i <= 4 || i === 7 ? (providers[0] as string) : (providers[1] as string);
-    const bytes = Buffer.concat([Buffer.from(`\x89PNG demo cel ${i} of run ${run}\n`), randomBytes(2048)]);
-    const up = await studio.request<Write>('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, bytes, { 'content-type': 'image/png' });
-    show(dataId, `${up.content?.size ?? 0} B sha256 ${up.content?.digest.slice(0, 16) ?? ''}… tx ${up.transactionId.slice(0, 16)}…`);
     dataIds.push(dataId);
-  }
+    const providerId = i <= 4 || i === 7 ? (providers[0] as string) : (providers[1] as string);
+    return { dataId, providerId, mediaType: 'image/png', bytes: Buffer.concat([Buffer.from(`\x89PNG demo cel ${i} of run ${run}\n`), randomBytes(2048)]) };
+  });
+  const kiseki = loadClient();
+  const summary = await kiseki.uploadBatch(kiseki.createKisekiClient({ baseUrl: studio.url, apiKey: studio.key }), cels, {
+    termsId,
+    onResult: (r) => {
+      show(r.dataId ?? '?', `${r.status} ${r.size ?? 0} B sha256 ${(r.contentDigest ?? '').slice(0, 16)}… tx ${(r.transactionId ?? '').slice(0, 16)}…`);
+    },
+  });
+  if (summary.registered !== cels.length) throw new Error(`batch upload: ${JSON.stringify(summary)}`);
   const trained = dataIds.slice(0, 6).sort();
   const notTrained = dataIds[6] as string;
 
