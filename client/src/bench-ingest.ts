@@ -114,6 +114,9 @@ export const suite = {
       apiKeysFile: path.join(dir, 'keys.json'),
       stateDir: path.join(dir, 'state'),
       logLevel: 'warn' as const,
+      // The same deadlines as the direct client (network/src/client.ts), so that under load both wait
+      // alike instead of the gateway answering 504 where the direct call would still succeed.
+      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000 },
     };
     parseConfig(input);
     writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(input));

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { isP256, newNativeSigner } from './native-signer';
 import { createPrivateKey } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,11 +44,13 @@ export function newGrpcClient(peer: GatewayConfig['peer']): grpc.Client {
 export function connectFabric(config: GatewayConfig): FabricConnection {
   const client = newGrpcClient(config.peer);
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+  const key = createPrivateKey(readKeyFile(config.identity.keyPath));
+  // Native signing for P-256 keys (the signer hashes the message itself); the library's signer otherwise.
+  const signing = isP256(key) ? { signer: newNativeSigner(key), hash: hash.none } : { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 };
   const gateway = connect({
     client,
     identity: { mspId: config.mspId, credentials: readFileSync(config.identity.certPath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readKeyFile(config.identity.keyPath))),
-    hash: hash.sha256,
+    ...signing,
     evaluateOptions: deadline(config.timeouts.evaluateMs),
     endorseOptions: deadline(config.timeouts.endorseMs),
     submitOptions: deadline(config.timeouts.submitMs),
