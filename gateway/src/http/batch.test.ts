@@ -251,4 +251,20 @@ describe('batch uploads', () => {
     const partial = await json(await h.call('POST', '/v1/models/m1/training-batches/bulk', { role: 'studio-operator', body: { dataIds: more } }));
     expect(partial).toMatchObject({ complete: false, attested: 1000, remaining: 500, error: { code: 'NOT_FOUND' } });
   });
+
+  test('when revenue reports are sent in bulk, then each is recorded in its own transaction and answered on its own', async () => {
+    h.ledger.onWrite('revenue:Record', (req, l) => {
+      if (req.subjectId === 'missing') throw new Error('NOT_FOUND: no such subject');
+      if (l.state.has(`revenue/${String(req.reference)}`)) throw new Error('CONFLICT: reference already used');
+      l.state.set(`revenue/${String(req.reference)}`, req);
+      return req;
+    });
+    const report = (reference: string, subjectId = 'out-1'): Record<string, string> => ({ subjectId, amount: '1000', currency: 'JPY', reference });
+    const res = await h.call('POST', '/v1/revenue/bulk', { role: 'studio-operator', body: { items: [report('r1'), report('r1'), report('r2', 'missing'), report('r3')] } });
+    expect(res.status).toBe(200);
+    const answer = await json(res);
+    expect(answer.items.map((i: { status: string }) => i.status).sort()).toEqual(['duplicate', 'recorded', 'recorded', 'refused']);
+    expect(answer.items[2]).toMatchObject({ reference: 'r2', status: 'refused', error: { code: 'NOT_FOUND' } });
+    expect(h.ledger.emitted.filter((e) => e.eventName === 'Recordd')).toHaveLength(2);
+  });
 });
