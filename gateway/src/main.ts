@@ -10,6 +10,7 @@ import { createLogger, errorFields, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { FileStore } from './store/store';
 import { reapBatches } from './use-cases/batch-register';
+import { SessionService } from './use-cases/batch-sessions';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, settingsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
@@ -72,6 +73,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       try {
         await reapStaging({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
         await reapBatches({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
+        await new SessionService(store, vault).expire();
         await services.idempotency.sweep();
       } catch (error) {
         logger.warn('reaper pass failed', errorFields(error));

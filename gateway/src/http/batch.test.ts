@@ -7,6 +7,7 @@ import { json, startHarness, type Harness } from '../testing/harness';
 import type { FakeLedger } from '../testing/fake-ledger';
 import { BATCH_MEDIA_TYPE, encodeFrame, readFrames } from '../use-cases/batch-frames';
 import { reapBatches, submitBisecting } from '../use-cases/batch-register';
+import { SessionService } from '../use-cases/batch-sessions';
 import { Metrics } from '../metrics';
 import { silentLogger } from '../logger';
 
@@ -266,5 +267,20 @@ describe('batch uploads', () => {
     expect(answer.items.map((i: { status: string }) => i.status).sort()).toEqual(['duplicate', 'recorded', 'recorded', 'refused']);
     expect(answer.items[2]).toMatchObject({ reference: 'r2', status: 'refused', error: { code: 'NOT_FOUND' } });
     expect(h.ledger.emitted.filter((e) => e.eventName === 'Recordd')).toHaveLength(2);
+  });
+
+  test('when a session is older than its time to live, then the reaper drops it and its staged content', async () => {
+    const created = await json(await h.call('POST', '/v1/data/sessions', { role: 'studio-operator' }));
+    const add = await h.call('POST', `/v1/data/sessions/${created.sessionId}/items?providerId=p1&termsId=t1`, {
+      role: 'studio-operator',
+      raw: body([{ header: { dataId: 'old-1', mediaType: 'image/png' }, bytes: Buffer.from('old') }]),
+      headers: { 'content-type': BATCH_MEDIA_TYPE },
+    });
+    await add.text();
+    const sessions = new SessionService(h.store, h.vault);
+    expect(await sessions.expire(60_000)).toBe(0);
+    expect(await sessions.expire(60_000, Date.now() + 120_000)).toBe(1);
+    expect([...h.vault.objects.keys()]).toEqual([]);
+    expect((await h.call('GET', `/v1/data/sessions/${created.sessionId}`, { role: 'studio-operator' })).status).toBe(404);
   });
 });

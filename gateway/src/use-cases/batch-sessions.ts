@@ -36,6 +36,8 @@ export interface SessionItem {
 }
 
 const SESSIONS = 'batch-sessions';
+/** Sessions untouched for this long are dropped by the reaper (their staged content with them). */
+export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
 const itemsNamespace = (sessionId: string): string => `batch-session-${sessionId}`;
 export const sessionKey = (sessionId: string, dataId: string): string => `sessions/${sessionId}/${dataId}`;
 const SETTLED = new Set(['registered', 'duplicate', 'refused']);
@@ -142,6 +144,17 @@ export class SessionService {
     const committed: SessionDoc = { ...session, state: 'committed', committedAt: new Date().toISOString() };
     await this.store.put(SESSIONS, session.sessionId, committed);
     return committed;
+  }
+
+  /** Drops sessions created more than `ttlMs` ago; returns how many. */
+  async expire(ttlMs = SESSION_TTL_MS, now = Date.now()): Promise<number> {
+    let dropped = 0;
+    for (const { value } of await this.store.list<SessionDoc>(SESSIONS)) {
+      if (now - Date.parse(value.createdAt) <= ttlMs) continue;
+      await this.remove(value);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** Drops a session: its staged objects and records (items already registered stay registered). */
