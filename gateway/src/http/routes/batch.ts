@@ -8,9 +8,9 @@ import { BatchRegistrar, forEachLimited, isRefusal, MAX_CHUNK_ITEMS, type BatchI
 import { SessionService } from '../../use-cases/batch-sessions';
 import { emptySummary, ingestStream, sha256, type ItemCheck, type StreamSummary } from '../../use-cases/batch-stream';
 import { route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
-import { Amount, Currency, DigestHex, Id, MediaType } from '../validation';
-import { errors, mediaTypeOf, STUDIO } from './common';
-import { SubjectType } from './rights';
+import { DigestHex, Id, MediaType } from '../validation';
+import { errors, mediaTypeOf, STUDIO, STUDIO_OR_LICENSOR } from './common';
+import { RevenueReport } from './revenue';
 
 /**
  * Bulk routes: streamed batch uploads of data items, digest-only registration of content already in
@@ -386,9 +386,9 @@ export const batchRoutes: readonly AnyRoute[] = [
     operationId: 'recordRevenueBulk',
     tag: 'revenue',
     summary: `Record up to ${MAX_BULK_REVENUE} revenue reports, one transaction each (each is distributed on its own), answered per item`,
-    access: STUDIO,
+    access: STUDIO_OR_LICENSOR,
     body: z.strictObject({
-      items: z.array(z.strictObject({ subjectId: Id, amount: Amount, currency: Currency, reference: Id, subjectType: SubjectType.optional() })).min(1).max(MAX_BULK_REVENUE),
+      items: z.array(RevenueReport).min(1).max(MAX_BULK_REVENUE),
     }),
     responses: {
       200: {

@@ -13,6 +13,19 @@ const IdList = z
   .transform((s) => s.split(',').filter((id) => id !== ''))
   .pipe(z.array(Id).min(1).max(200));
 
+/** One revenue report (also the items of `POST /v1/revenue/bulk`). */
+export const RevenueReport = z.strictObject({
+  subjectId: Id,
+  amount: EventAmount,
+  currency: Currency,
+  reference: Id,
+  subjectType: SubjectType.optional(),
+  /** The licensee's grant (purchaseId) on the subject, when the caller does not own it. */
+  grantId: Id.optional(),
+  /** Where the revenue was made, when known; the grant's terms must cover it. */
+  territory: Territory.optional(),
+});
+
 export const revenueRoutes: readonly AnyRoute[] = [
   route({
     method: 'post',
@@ -21,17 +34,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     tag: 'revenue',
     summary: 'Record revenue on a subject (its owner, or a licensee naming its grant); distributed, and due threshold transfers executed, in the same transaction',
     access: STUDIO_OR_LICENSOR,
-    body: z.strictObject({
-      subjectId: Id,
-      amount: EventAmount,
-      currency: Currency,
-      reference: Id,
-      subjectType: SubjectType.optional(),
-      /** The licensee's grant (purchaseId) on the subject, when the caller does not own it. */
-      grantId: Id.optional(),
-      /** Where the revenue was made, when known; the grant's terms must cover it. */
-      territory: Territory.optional(),
-    }),
+    body: RevenueReport,
     responses: { 201: { description: 'Recorded and distributed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Record, ctx.body, { status: 201 }),
   }),
