@@ -5,7 +5,7 @@ import { MemoryLedger, declaredTransactions, dispatch, shimChaincode } from './t
 import { ProvenanceWorld, loadCollections, refusal } from './testing/provenance-fixtures';
 import { contracts } from './index';
 
-const provenance = [ContractNames.terms, ContractNames.providers, ContractNames.data, ContractNames.models, ContractNames.outputs] as const;
+const provenance = [ContractNames.terms, ContractNames.providers, ContractNames.data, ContractNames.models, ContractNames.outputs, ContractNames.reviews] as const;
 const instances = new Map<string, Contract>(contracts.map((Class) => {
   const contract = new Class();
   return [contract.getName(), contract];

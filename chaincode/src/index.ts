@@ -6,6 +6,7 @@ import { ModelsContract } from './contracts/models';
 import { OutputsContract } from './contracts/outputs';
 import { ProvidersContract } from './contracts/providers';
 import { RevenueContract } from './contracts/revenue';
+import { ReviewsContract } from './contracts/reviews';
 import { RightsContract } from './contracts/rights';
 import { TermsContract } from './contracts/terms';
 
@@ -14,7 +15,7 @@ import { TermsContract } from './contracts/terms';
  * this module's `contracts`). Clients call `<contract>:<transaction>`; names are in shared/names.ts.
  */
 
-export { DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, RightsContract, TermsContract };
+export { DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, ReviewsContract, RightsContract, TermsContract };
 
 export const contracts: (new () => Contract)[] = [
   // Provenance: licence terms, providers, training data, models and their manifests, outputs.
@@ -27,4 +28,6 @@ export const contracts: (new () => Contract)[] = [
   RightsContract,
   RevenueContract,
   MarketContract,
+  // Quality reviews of outputs and data items.
+  ReviewsContract,
 ];

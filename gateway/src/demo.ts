@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type ArtifactManifest, manifestDigest } from '@kiseki/chaincode/shared/artifacts';
+import { generationDigest, parseGenerationRecord } from '@kiseki/chaincode/shared/generation';
+import { folderManifest } from './tools/folder-manifest';
 import { decodeProof, leafHash, verifyExclusion, verifyInclusion, type ExclusionProof } from '@kiseki/chaincode/shared/merkle';
 import { readDemoKeys, type DemoKey } from './launch';
 
@@ -8,8 +12,9 @@ import { readDemoKeys, type DemoKey } from './launch';
  * `npm run demo`: the whole Kiseki story through the REST API of the running system (started with
  * `npm start`), printing every step with the IDs and transaction IDs one can look up afterwards.
  * Licensor publishes terms → a studio registers providers and uploads their data → trains a model in
- * batches and seals it → proves one item was used and another was not → registers and verifies an
- * output → rights on the output with a threshold transfer → revenue crosses the threshold (the transfer
+ * batches and seals it with version 1 (artifact manifest + recipe) → adds version 2 → proves one item
+ * was used and another was not → registers an output of version 2 with its generation record →
+ * quality reviews (and a rejected cel excluded from training) → the regulator verifies it all → rights on the output with a threshold transfer → revenue crosses the threshold (the transfer
  * executes by itself) → the provider's statement shows its exact share → the provider claims.
  */
 
@@ -89,6 +94,20 @@ function api(mspId: string, role: DemoKey['role']): Api {
   return new Api(mspId, gateway.url, key.key);
 }
 
+/** The artifact manifest of a small demo model folder (written to a temporary folder, hashed, deleted). */
+async function modelFolderManifest(weights: Buffer): Promise<ArtifactManifest> {
+  const dir = mkdtempSync(join(tmpdir(), 'kiseki-demo-model-'));
+  try {
+    mkdirSync(join(dir, 'unet'));
+    writeFileSync(join(dir, 'unet', 'diffusion_pytorch_model.safetensors'), weights);
+    writeFileSync(join(dir, 'model_index.json'), JSON.stringify({ _class_name: 'KisekiDemoPipeline', run }));
+    writeFileSync(join(dir, 'scheduler_config.json'), '{"beta_schedule":"scaled_linear"}');
+    return await folderManifest(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 type Write = { record: Record<string, unknown>; transactionId: string; blockNumber: string; content?: { key: string; digest: string; size: number } };
 
 async function main(): Promise<void> {
@@ -150,14 +169,29 @@ async function main(): Promise<void> {
     show('batch', `${batch.length} items, tx ${b.transactionId}`);
   }
 
-  heading('Studio1 seals the model: the chaincode computed the RFC 6962 root; the manifest is stored in the vault');
-  const sealed = await studio.request<Write & { manifest?: { key: string; root: string; size: number } }>('POST', `/v1/models/${modelId}/seal`);
+  heading('Studio1 seals the model with version 1: the artifact manifest of its folder and its training recipe, bound to the root');
+  const weights = randomBytes(64 * 1024);
+  const artifactManifest = await modelFolderManifest(weights);
+  const recipe = { baseModel: null, trainer: 'kiseki-demo-trainer', codeRevision: `demo-${run}`, steps: 12000, learningRate: '1e-4', resolution: 768, seed: 7 };
+  const sealed = await studio.request<Write & { manifest?: { key: string; root: string; size: number } }>('POST', `/v1/models/${modelId}/seal`, { artifactManifest, recipe, label: 'v1.0' });
   const root = String(sealed.record.trainingRoot);
   show('modelId', modelId);
   show('trainingRoot', root);
   show('trainingSize', sealed.record.trainingSize);
   show('manifest', sealed.manifest?.key ?? '(rebuilt from the ledger on first use)');
+  show('artifactDigest', `${manifestDigest(artifactManifest)} (${artifactManifest.files.length} files)`);
   show('transactionId', sealed.transactionId);
+
+  heading('Studio1 adds version 2 (an fp16 conversion of v1): same training set, new weights, bound to the same root');
+  const fp16 = await modelFolderManifest(weights.subarray(0, 32 * 1024));
+  const v2 = await studio.request<Write & { artifacts: { artifactDigest: string; recipeDigest: string } }>('POST', `/v1/models/${modelId}/versions`, {
+    artifactManifest: fp16,
+    recipe: { ...recipe, conversion: 'fp16 from version 1' },
+    label: 'v1.0-fp16',
+    parentVersion: 1,
+  });
+  show('version', `${String(v2.record.version)} (parent ${String(v2.record.parentVersion)}) tx ${v2.transactionId}`);
+  show('bindingDigest', v2.record.bindingDigest);
 
   heading("The regulator asks for proofs and checks them itself against the on-chain root (RFC 6962)");
   const model = await regulator.request<{ trainingRoot: string; trainingSize: number }>('GET', `/v1/models/${modelId}`);
@@ -169,16 +203,62 @@ async function main(): Promise<void> {
   const exOk = verifyExclusion(notTrained, exclusion.proof, Buffer.from(model.trainingRoot, 'hex'));
   show('exclusion', `${notTrained} was not used: ${exOk ? 'verified' : 'NOT VERIFIED'}`);
 
-  heading('Studio1 uploads an output generated by the sealed model; the regulator verifies its lineage');
+  heading('Studio1 uploads an output of version 2 with its generation record (the prompt kept as a digest only)');
   const outputId = id('output');
-  const output = await studio.request<Write>('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, Buffer.from(`frame of episode 1, run ${run}`), {
-    'content-type': 'image/png',
-  });
+  const generation = {
+    outputId,
+    modelId,
+    modelVersion: 2,
+    promptDigest: createHash('sha256').update('episode 1, cut 12: the heroine on the rooftop at dusk').digest('hex'),
+    negativePrompt: 'extra fingers, blurry',
+    seed: '3141592653',
+    sampler: 'dpmpp_2m_karras',
+    steps: 28,
+    guidance: 6.5,
+    params: { width: 1920, height: 1080, clipSkip: 2 },
+    software: { name: 'ComfyUI', version: '0.3.10' },
+  };
+  const generationRecord = parseGenerationRecord(generation).record;
+  if (generationRecord === undefined) throw new Error('the demo generation record is invalid');
+  const output = await studio.request<Write>(
+    'POST',
+    `/v1/outputs?outputId=${outputId}&modelId=${modelId}&modelVersion=2&generationDigest=${generationDigest(generationRecord)}`,
+    Buffer.from(`frame of episode 1, run ${run}`),
+    { 'content-type': 'image/png' },
+  );
+  await studio.request('POST', `/v1/outputs/${outputId}/generation`, generation);
   show('outputId', outputId);
   show('contentDigest', output.content?.digest);
+  show('modelVersion', output.record.modelVersion);
+  show('generationDigest', output.record.generationDigest);
   show('transactionId', output.transactionId);
-  const verdict = await regulator.request<{ verdict?: unknown }>('GET', `/v1/outputs/${outputId}/verification`);
-  show('verdict', verdict.verdict);
+
+  heading('Quality reviews: the licensor flags a consistency problem, Studio1 QA accepts after a fix; a rejected cel is excluded from training');
+  const flag = await licensor.request<Write>('POST', '/v1/reviews', { reviewId: id('review-licensor'), subjectType: 'output', subjectId: outputId, outcome: 'flagged', category: 'consistency', reason: 'eye colour differs from the character sheet' });
+  show('licensor', `flagged (${String((flag.record.review as Record<string, unknown>).reviewerRole)}) tx ${flag.transactionId}`);
+  const qa = await studio.request<Write>('POST', '/v1/reviews', { reviewId: id('review-qa'), subjectType: 'output', subjectId: outputId, outcome: 'accepted', reason: 'colour corrected in compositing' });
+  show('studio QA', `accepted tx ${qa.transactionId}`);
+  const studio2 = api('Studio2MSP', 'studio-operator');
+  const refused = await studio2.request('POST', '/v1/reviews', { reviewId: id('review-outsider'), subjectType: 'output', subjectId: outputId, outcome: 'accepted' }).catch((error: unknown) => error);
+  show('Studio2', refused instanceof Error ? `refused: ${refused.message.slice(0, 110)}…` : 'ACCEPTED (unexpected)');
+  const celReview = id('review-cel');
+  await licensor.request('POST', '/v1/reviews', { reviewId: celReview, subjectType: 'data', subjectId: notTrained, outcome: 'rejected', reason: 'traced from a published cel' });
+  await studio.request('POST', `/v1/data/${notTrained}/training-exclusion`, { reviewId: celReview });
+  show('excluded', `${notTrained} after review ${celReview}`);
+
+  heading('The regulator verifies the output: lineage, model version (weights + recipe bound to the root), generation record, latest review');
+  const verification = await regulator.request('GET', `/v1/outputs/${outputId}/verification`);
+  const version = verification.modelVersion as Record<string, unknown> | undefined;
+  show('verdict', verification.verdict);
+  show('modelVersion', { version: version?.version, label: version?.label, artifactDigest: version?.artifactDigest, recipeDigest: version?.recipeDigest, bindingDigest: version?.bindingDigest });
+  show('generation', verification.generation);
+  const review = verification.review as Record<string, unknown> | undefined;
+  show('review', { count: review?.count, flagged: review?.flagged, accepted: review?.accepted, latest: review?.latestOutcome, by: review?.latestReviewerMsp, at: review?.latestAt });
+  const owned = await studio.request<{ generation?: { vault?: unknown }; modelVersion?: { vault?: unknown } }>('GET', `/v1/outputs/${outputId}/verification`);
+  show('owner vault', { generation: owned.generation?.vault, artifacts: owned.modelVersion?.vault });
+  const auditor = api('Studio1MSP', 'auditor');
+  const stored = await auditor.request('GET', `/v1/outputs/${outputId}/generation`);
+  show('record read', `${String(stored.sampler)}, ${String(stored.steps)} steps, seed ${String(stored.seed)}, prompt kept: ${stored.prompt === undefined ? 'digest only' : 'yes'}`);
 
   heading('Rights on the output: Studio1 70%, the licensor 30%; a threshold transfer of 10% to Studio2 at ¥100,000');
   const rightsId = id('rights');

@@ -38,6 +38,9 @@ import {
 import { txTime, txTimeMs } from '../ledger/time';
 import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
+import { createVersion, readVersionFields, requireVersion } from './model-versions';
+import { MAX_MODEL_VERSIONS, ModelArtifactType, type ModelVersionRecord, ModelVersionType, TrainingExclusionType } from '../domain/repro-records';
+import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { fromHex, isDigestHex, toHex } from '../shared/hex';
@@ -168,12 +171,13 @@ export class ModelsContract extends KisekiContract {
     if (ordering.length > 0) throw invalid(`batch refused: dataIds must strictly increase: ${ordering.join('; ')}`);
 
     // The batch's data records in one multi-key read, then their (few, distinct) terms.
-    await prefetch(ctx, dataIds.map((dataId) => Keys.data(dataId)));
+    await prefetch(ctx, dataIds.flatMap((dataId) => [Keys.data(dataId), ReproKeys.trainingExclusion(dataId)]));
     const items: BatchItem[] = [];
     for (const dataId of dataIds) {
       const data = await readRecord(ctx, Keys.data(dataId), DataType);
       const terms = data === undefined ? undefined : await readRecord(ctx, Keys.terms(data.termsId), TermsType);
-      items.push({ dataId, data, terms });
+      const exclusion = await readRecord(ctx, ReproKeys.trainingExclusion(dataId), TrainingExclusionType);
+      items.push({ dataId, data, terms, excludedAfterReview: exclusion?.reviewId });
     }
     const { missing, refused } = checkBatchItems(items, txTimeMs(ctx));
     const foreign = items.filter((item) => item.data !== undefined && item.data.collectorMsp !== caller.mspId);
@@ -291,22 +295,26 @@ export class ModelsContract extends KisekiContract {
 
   /**
    * Seals a model: its training root (lowercase hex RFC 6962 root of the attested ids) and size are
-   * frozen, and no batch is accepted any more. Request: `{ modelId }`. Returns the record.
+   * frozen, and no batch is accepted any more. Request: `{ modelId }`, or with the artifacts of its
+   * first version `{ modelId, artifactDigest, artifactFileCount, artifactBytes, recipeDigest, label? }`
+   * (see `AddVersion`), which seals version 1 bound to the root in the same transaction. Returns the
+   * record.
    * @throws `FORBIDDEN` unless the owner; `INVALID`; `NOT_FOUND`; `STATE` unless training with at least
-   * one attested item.
+   * one attested item; `CONFLICT` for artifacts already registered.
    */
   @Transaction()
   async Seal(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'seal models', Roles.studio);
     const f = Fields.parse(request);
     const modelId = f.id('modelId');
+    const versionFields = readVersionFields(f, { optional: true, parent: false });
     f.finish();
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `seal model ${modelId}`);
     if (model.status !== 'training') throw wrongState(`model ${modelId} is ${model.status}, not training`);
     if (model.trainingSize === 0) throw wrongState(`model ${modelId} has no attested training data to seal`);
     const now = txTime(ctx);
-    const record: ModelRecord = {
+    let record: ModelRecord = {
       ...model,
       status: 'sealed',
       trainingRoot: toHex(frontierRoot(model.frontier)),
@@ -314,12 +322,15 @@ export class ModelsContract extends KisekiContract {
       updatedBy: caller.mspId,
       updatedAt: now,
     };
+    const version = versionFields === undefined ? undefined : await createVersion(ctx, caller, record, versionFields);
+    if (version !== undefined) record = { ...record, versionCount: version.version };
     await writeRecord(ctx, Keys.model(modelId), ModelType, record);
     emitEvent(ctx, EventNames.ModelSealed, {
       modelId,
       trainingRoot: record.trainingRoot,
       trainingSize: record.trainingSize,
       dataPoolShareBps: record.dataPoolShareBps,
+      version,
     });
     return toJson(record);
   }
@@ -447,6 +458,102 @@ export class ModelsContract extends KisekiContract {
     const { model, root } = await sealedRoot(ctx, modelId);
     const valid = proof.size === model.trainingSize && verifyExclusion(dataId, proof, root);
     return toJson({ modelId, dataId, trainingSize: model.trainingSize, trainingRoot: model.trainingRoot, status: model.status, valid });
+  }
+
+  /**
+   * Adds a version to a sealed model: new weights of the same training set (a re-run with another
+   * recipe, a conversion, a quantisation). Request: `{ modelId, artifactDigest, artifactFileCount,
+   * artifactBytes, recipeDigest, label?, parentVersion? }` — `artifactDigest` is the SHA-256 of the
+   * canonical artifact manifest (shared/artifacts), `recipeDigest` the SHA-256 of the recipe text; both
+   * texts stay in the owner's vault. The version gets the next number and a `bindingDigest` over
+   * model, version, training root and size, artifact and recipe digests. Returns the version record.
+   * @throws `FORBIDDEN` unless the owner; `INVALID`; `NOT_FOUND`; `STATE` unless sealed;
+   * `CONFLICT` for artifacts already registered (by any model).
+   */
+  @Transaction()
+  async AddVersion(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'add model versions', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    const fields = readVersionFields(f, { optional: false, parent: true });
+    f.finish();
+    if (fields === undefined) throw invalid('version fields are required');
+    const model = await requireModel(ctx, modelId);
+    requireOrg(caller, model.ownerMsp, `add versions to model ${modelId}`);
+    const version = await createVersion(ctx, caller, model, fields);
+    const now = txTime(ctx);
+    await writeRecord(ctx, Keys.model(modelId), ModelType, { ...model, versionCount: version.version, updatedBy: caller.mspId, updatedAt: now });
+    emitEvent(ctx, EventNames.ModelVersionAdded, { version });
+    return toJson(version);
+  }
+
+  /**
+   * Revokes one version (leaked or faulty weights): it produces no more outputs, and outputs of it
+   * verify as `unauthorized`. Request: `{ modelId, version, reason }`. Returns the version record.
+   * @throws `FORBIDDEN` unless the owner; `INVALID`; `NOT_FOUND`; `STATE` when already revoked.
+   */
+  @Transaction()
+  async RevokeVersion(ctx: KisekiContext, request: string): Promise<string> {
+    const caller = requireRole(ctx, 'revoke model versions', Roles.studio);
+    const f = Fields.parse(request);
+    const modelId = f.id('modelId');
+    const versionNumber = f.integer('version', 1, MAX_MODEL_VERSIONS);
+    const reason = f.text('reason', MAX_REASON_LENGTH);
+    f.finish();
+    const model = await requireModel(ctx, modelId);
+    requireOrg(caller, model.ownerMsp, `revoke versions of model ${modelId}`);
+    const version = await requireVersion(ctx, modelId, versionNumber);
+    if (version.status === 'revoked') throw wrongState(`version ${versionNumber} of model ${modelId} is already revoked`);
+    const now = txTime(ctx);
+    const record: ModelVersionRecord = { ...version, status: 'revoked', revokedAt: now, revokedReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    await writeRecord(ctx, ReproKeys.modelVersion(modelId, versionNumber), ModelVersionType, record);
+    emitEvent(ctx, EventNames.ModelVersionRevoked, { modelId, version: versionNumber, reason });
+    return toJson(record);
+  }
+
+  /**
+   * One version of a model. Query: `{ modelId, version }`.
+   * @throws `NOT_FOUND`; `INVALID`.
+   */
+  @Transaction(false)
+  async GetVersion(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const version = f.integer('version', 1, MAX_MODEL_VERSIONS);
+    f.finish('query');
+    return toJson(await requireVersion(ctx, modelId, version));
+  }
+
+  /**
+   * A page of a model's versions in version order. Query: `{ modelId, pageSize? (1..200, default 50),
+   * bookmark? }`. Returns `{ items, bookmark }`.
+   * @throws `NOT_FOUND` for the model; `INVALID`.
+   */
+  @Transaction(false)
+  async ListVersions(ctx: KisekiContext, query: string): Promise<string> {
+    requireMember(ctx);
+    const f = Fields.parse(query, 'query');
+    const modelId = f.id('modelId');
+    const paging = readPaging(f, 200, 50);
+    f.finish('query');
+    await requireModel(ctx, modelId);
+    const page = await readPage(ctx, ReproKeyTypes.modelVersion, [modelId], paging.pageSize, paging.bookmark);
+    return toJson({ items: decodeEntries(page.entries, ModelVersionType), bookmark: page.bookmark });
+  }
+
+  /**
+   * Which model version these weights are: the version whose artifact digest is `artifactDigest`, so
+   * anyone holding a model folder can compute its manifest digest and look it up.
+   * @throws `NOT_FOUND` when no version has these artifacts; `INVALID` for a malformed digest.
+   */
+  @Transaction(false)
+  async FindByArtifact(ctx: KisekiContext, artifactDigest: string): Promise<string> {
+    requireMember(ctx);
+    if (!isDigestHex(artifactDigest)) throw invalid('artifactDigest must be a lowercase hex SHA-256 digest');
+    const entry = await readRecord(ctx, ReproKeys.modelArtifact(artifactDigest), ModelArtifactType);
+    if (entry === undefined) throw notFound(`no model version has artifacts ${artifactDigest}`);
+    return toJson(await requireVersion(ctx, entry.modelId, entry.version));
   }
 }
 

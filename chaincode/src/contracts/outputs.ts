@@ -27,6 +27,11 @@ import { Fields, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
 import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
 import { readTermsVersion } from './terms';
+import { KisekiError } from '../shared/errors';
+import { MAX_MODEL_VERSIONS, ReviewSummaryType } from '../domain/repro-records';
+import { versionProblem, withVersion } from '../domain/versions';
+import { ReproKeys } from '../ledger/repro-keys';
+import { readVersion } from './model-versions';
 
 /** Most rights IDs one output may name. */
 export const MAX_OUTPUT_RIGHTS = 100;
@@ -50,12 +55,16 @@ export class OutputsContract extends KisekiContract {
 
   /**
    * Registers an output. Request: `{ outputId, modelId, contentDigest, mediaType, rightsIds,
-   * grantId?, territory? }` (rightsIds: 0..100 distinct IDs). A studio other than the model's owner
-   * names its active grant on the model (`grantId`, a purchaseId); `territory`, when the gateway knows
-   * where the output is used, must be covered by the grant's terms. Returns the record.
-   * @throws `FORBIDDEN` for another org's model without a grant of the caller's on it; `INVALID`;
-   *   `CONFLICT` when the outputId or the content digest exists; `NOT_FOUND` for the model or grant;
-   *   `STATE` when the lineage is not authorized or the grant is withdrawn, expired or out of territory.
+   * grantId?, territory?, modelVersion?, generationDigest? }` (rightsIds: 0..100 distinct IDs). A
+   * studio other than the model's owner names its active grant on the model (`grantId`, a purchaseId);
+   * `territory`, when the gateway knows where the output is used, must be covered by the grant's terms.
+   * `modelVersion` names the version that generated it — required once the model has versions, and it
+   * must be active; `generationDigest` is the SHA-256 of its canonical generation record
+   * (shared/generation), kept in the output owner's vault. Returns the record.
+   * @throws `FORBIDDEN` for another org's model without a grant of the caller's on it; `INVALID` (also a
+   *   missing modelVersion); `CONFLICT` when the outputId or the content digest exists; `NOT_FOUND` for
+   *   the model, version or grant; `STATE` when the lineage is not authorized, the version revoked, or
+   *   the grant withdrawn, expired or out of territory.
    */
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
@@ -68,6 +77,8 @@ export class OutputsContract extends KisekiContract {
     const rightsIds = f.idList('rightsIds', 0, MAX_OUTPUT_RIGHTS, { unique: true });
     const grantId = f.id('grantId', { optional: true });
     const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
+    const modelVersion = f.integer('modelVersion', 1, MAX_MODEL_VERSIONS, { optional: true });
+    const generationDigest = f.digest('generationDigest', { optional: true });
     f.finish();
 
     const key = Keys.output(outputId);
@@ -87,6 +98,14 @@ export class OutputsContract extends KisekiContract {
     if (judgement.verdict !== 'authorized') {
       throw wrongState(`model ${modelId} may not produce outputs: ${judgement.reasons.join('; ')}`);
     }
+    const versionFacts = {
+      modelId,
+      versionCount: model.versionCount ?? 0,
+      requested: modelVersion,
+      record: modelVersion === undefined ? undefined : await readVersion(ctx, modelId, modelVersion),
+    };
+    const problem = versionProblem(versionFacts);
+    if (problem !== undefined) throw new KisekiError(problem.code, problem.message);
 
     const now = txTime(ctx);
     const record: OutputRecord = {
@@ -98,6 +117,8 @@ export class OutputsContract extends KisekiContract {
       mediaType,
       rightsIds,
       grantId,
+      modelVersion,
+      generationDigest,
       createdBy: caller.mspId,
       createdAt: now,
     };
@@ -109,7 +130,7 @@ export class OutputsContract extends KisekiContract {
       createdBy: caller.mspId,
       createdAt: now,
     });
-    emitEvent(ctx, EventNames.OutputRegistered, { outputId, modelId, ownerMsp: caller.mspId, rightsIds, grantId });
+    emitEvent(ctx, EventNames.OutputRegistered, { outputId, modelId, ownerMsp: caller.mspId, rightsIds, grantId, modelVersion, generationDigest });
     return toJson(record);
   }
 
@@ -125,11 +146,14 @@ export class OutputsContract extends KisekiContract {
   }
 
   /**
-   * Verifies an output now: `{ outputId, output, verdict, reasons, lineage }`, where `verdict` is
-   * `authorized`, `flagged` (training items revoked or disputed after training; listed) or
-   * `unauthorized` (a model of the chain revoked, unsealed or missing), and `lineage` lists the
-   * output's model then each base model with its status, training root and size, data-pool share,
-   * the terms its training data was used under (with item counts), and its flagged items.
+   * Verifies an output now: `{ outputId, output, verdict, reasons, lineage, modelVersion?, generation?,
+   * review? }`, where `verdict` is `authorized`, `flagged` (training items revoked or disputed after
+   * training; listed) or `unauthorized` (a model of the chain revoked, unsealed or missing, or the
+   * output's model version revoked), and `lineage` lists the output's model then each base model with
+   * its status, training root and size, data-pool share, the terms its training data was used under
+   * (with item counts), and its flagged items. `modelVersion` is the version record the output names
+   * (artifact, recipe and binding digests), `generation` the digest of its generation record (the
+   * gateway of the owner checks the vault copy against it), `review` the latest quality review and counts.
    * @throws `NOT_FOUND` for the output; `INVALID` for a malformed ID.
    */
   @Transaction(false)
@@ -138,11 +162,20 @@ export class OutputsContract extends KisekiContract {
     const id = parseIdArgument(outputId, 'outputId');
     const output = await requireRecord(ctx, Keys.output(id), OutputType, `output ${id}`);
     const chain = await readLineage(ctx, output.modelId);
-    const { verdict, reasons } = judgeLineage(chain.map((link) => link.facts));
+    const model = chain[0]?.model;
+    const version = output.modelVersion === undefined ? undefined : await readVersion(ctx, output.modelId, output.modelVersion);
+    const { verdict, reasons } = withVersion(judgeLineage(chain.map((link) => link.facts)), {
+      modelId: output.modelId,
+      versionCount: model?.versionCount ?? 0,
+      requested: output.modelVersion,
+      record: version,
+    });
     const lineage = [];
     for (const link of chain) lineage.push(await describeLink(ctx, link));
     const grant = output.grantId === undefined ? undefined : await describeGrant(ctx, output.grantId);
-    return toJson({ outputId: id, output, verdict, reasons, lineage, grant });
+    const generation = output.generationDigest === undefined ? undefined : { digest: output.generationDigest, holderMsp: output.ownerMsp };
+    const review = await readRecord(ctx, ReproKeys.reviewSummary('output', id), ReviewSummaryType);
+    return toJson({ outputId: id, output, verdict, reasons, lineage, grant, modelVersion: version, generation, review });
   }
 }
 

@@ -152,6 +152,8 @@ export interface ModelRecord extends Stamp {
    */
   readonly commercialUse?: boolean;
   readonly derivatives?: boolean;
+  /** Number of versions (artifacts + recipe bound to the training root) registered; absent: none. */
+  readonly versionCount?: number;
 }
 
 /** Usage of one data item by one model (key: dataId, modelId). */
@@ -224,6 +226,10 @@ export interface OutputRecord extends Stamp {
   readonly rightsIds: readonly string[];
   /** The grant on another org's model this output rests on. */
   readonly grantId?: string;
+  /** The model version that generated it (required once the model has versions). */
+  readonly modelVersion?: number;
+  /** SHA-256 of the canonical generation record kept in the owner's vault (shared/generation). */
+  readonly generationDigest?: string;
 }
 
 /**
@@ -379,6 +385,7 @@ export const ModelType: RecordType<ModelRecord> = recordType('model', (f) => ({
   trainingGrantIds: f.check('trainingGrantIds', isGrantIdList, `must be 1..${MAX_TRAINING_GRANTS} distinct sorted IDs`, [], { optional: true }),
   commercialUse: f.boolean('commercialUse', { optional: true }),
   derivatives: f.boolean('derivatives', { optional: true }),
+  versionCount: f.check('versionCount', isCount, 'must be an integer ≥ 0', 0, { optional: true }),
   ...stamp(f),
 }));
 
@@ -438,6 +445,8 @@ export const OutputType: RecordType<OutputRecord> = recordType('output', (f) => 
   mediaType: f.mediaType('mediaType'),
   rightsIds: f.idList('rightsIds', 0, 100, { unique: true }),
   grantId: f.id('grantId', { optional: true }),
+  modelVersion: f.integer('modelVersion', 1, Number.MAX_SAFE_INTEGER, { optional: true }),
+  generationDigest: f.digest('generationDigest', { optional: true }),
   ...stamp(f),
 }));
 

@@ -35,6 +35,8 @@ export interface BatchItem {
   readonly data: DataRecord | undefined;
   /** The data item's terms; `undefined` when the item is missing or its terms are. */
   readonly terms: TermsRecord | undefined;
+  /** The rejected review on whose strength the owner excluded the item from training, if it did. */
+  readonly excludedAfterReview?: string;
 }
 
 /** The problems of a batch, by kind; every offending id appears. */
@@ -46,16 +48,19 @@ export interface BatchProblems {
 }
 
 /**
- * Checks every item: it exists, its status is `active`, and its terms allow AI training at `atMs`.
+ * Checks every item: it exists, its status is `active`, its owner has not excluded it from training,
+ * and its terms allow AI training at `atMs`.
  */
 export function checkBatchItems(items: readonly BatchItem[], atMs: number): BatchProblems {
   const missing: string[] = [];
   const refused: string[] = [];
-  for (const { dataId, data, terms } of items) {
+  for (const { dataId, data, terms, excludedAfterReview } of items) {
     if (data === undefined) {
       missing.push(dataId);
     } else if (data.status !== 'active') {
       refused.push(`${dataId}: status is ${data.status}`);
+    } else if (excludedAfterReview !== undefined) {
+      refused.push(`${dataId}: excluded from training by its owner after review ${excludedAfterReview}`);
     } else if (terms === undefined) {
       refused.push(`${dataId}: terms ${data.termsId} do not exist`);
     } else {

@@ -14,6 +14,7 @@ export const ContractNames = {
   rights: 'rights',
   revenue: 'revenue',
   market: 'market',
+  reviews: 'reviews',
 } as const;
 export type ContractName = (typeof ContractNames)[keyof typeof ContractNames];
 
@@ -63,6 +64,11 @@ export const Transactions = {
     ListProviderCounts: 'ListProviderCounts',
     VerifyInclusion: 'VerifyInclusion',
     VerifyExclusion: 'VerifyExclusion',
+    AddVersion: 'AddVersion',
+    RevokeVersion: 'RevokeVersion',
+    GetVersion: 'GetVersion',
+    ListVersions: 'ListVersions',
+    FindByArtifact: 'FindByArtifact',
   },
   outputs: {
     Register: 'Register',
@@ -99,6 +105,15 @@ export const Transactions = {
     GetGrant: 'GetGrant',
     WithdrawGrant: 'WithdrawGrant',
   },
+  reviews: {
+    Submit: 'Submit',
+    Get: 'Get',
+    History: 'History',
+    Summary: 'Summary',
+    ExcludeFromTraining: 'ExcludeFromTraining',
+    IncludeInTraining: 'IncludeInTraining',
+    GetExclusion: 'GetExclusion',
+  },
 } as const;
 
 /**
@@ -134,8 +149,16 @@ export const EventNames = {
   ModelRegistered: 'ModelRegistered',
   /** `{ modelId, count, dataIds, firstDataId, lastDataId, trainingSize, root, providerCounts, termsCounts }` */
   TrainingBatchAttested: 'TrainingBatchAttested',
-  /** `{ modelId, trainingRoot, trainingSize, dataPoolShareBps }` */
+  /** `{ modelId, trainingRoot, trainingSize, dataPoolShareBps, version? }` — `version`: the version sealed with it. */
   ModelSealed: 'ModelSealed',
+  /** `{ version }` — the new ModelVersionRecord. */
+  ModelVersionAdded: 'ModelVersionAdded',
+  /** `{ modelId, version, reason }` */
+  ModelVersionRevoked: 'ModelVersionRevoked',
+  /** `{ review, summary }` */
+  ReviewSubmitted: 'ReviewSubmitted',
+  /** `{ dataId, excluded, reviewId?, ownerMsp, reason? }` */
+  TrainingExclusionChanged: 'TrainingExclusionChanged',
   /** `{ modelId, previousStatus, reason }` */
   ModelRevoked: 'ModelRevoked',
   /** `{ outputId, modelId, ownerMsp, rightsIds }` */

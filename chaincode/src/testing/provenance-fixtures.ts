@@ -11,6 +11,7 @@ import { DataContract } from '../contracts/data';
 import { ModelsContract } from '../contracts/models';
 import { OutputsContract } from '../contracts/outputs';
 import { ProvidersContract } from '../contracts/providers';
+import { ReviewsContract } from '../contracts/reviews';
 import { TermsContract } from '../contracts/terms';
 import type { ModelRecord } from '../domain/records';
 import { Keys } from '../ledger/keys';
@@ -77,6 +78,7 @@ export interface ContractSet {
   readonly data: DataContract;
   readonly models: ModelsContract;
   readonly outputs: OutputsContract;
+  readonly reviews: ReviewsContract;
   readonly [name: string]: Contract;
 }
 
@@ -96,6 +98,7 @@ export class ProvenanceWorld {
       data: new DataContract(),
       models: new ModelsContract(),
       outputs: new OutputsContract(),
+      reviews: new ReviewsContract(),
       ...extra,
     };
   }

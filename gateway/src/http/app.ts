@@ -135,7 +135,9 @@ export function createApp(deps: AppDeps): GatewayApp {
     ];
     if (spec.body !== undefined) {
       handlers.push((req, _res, next) => {
-        if (req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined) {
+        // An empty POST (content-length 0) carries no body to type: optional bodies may be left out.
+        const length = req.get('content-length');
+        if ((length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined) {
           if (!req.is('application/json')) {
             next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
             return;

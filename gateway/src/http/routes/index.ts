@@ -8,9 +8,11 @@ import { modelRoutes } from './models';
 import { outputRoutes } from './outputs';
 import { providerRoutes } from './providers';
 import { revenueRoutes } from './revenue';
+import { reviewRoutes } from './reviews';
 import { rightsRoutes } from './rights';
 import { systemRoutes } from './system';
 import { termsRoutes } from './terms';
+import { versionRoutes } from './versions';
 
 /** Every route of the API, and the OpenAPI document built from them. */
 export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<string, unknown> } {
@@ -23,6 +25,8 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...dataRoutes,
     ...modelRoutes,
     ...outputRoutes,
+    ...versionRoutes,
+    ...reviewRoutes,
     ...rightsRoutes,
     ...revenueRoutes,
     ...marketRoutes,

@@ -3,6 +3,9 @@ import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Id, PageQuery } from '../validation';
 import { errors, evaluateRead, LedgerRecord, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+import { AppError } from '../../errors';
+import { prepareVersionTexts, storeVersionTexts } from '../../use-cases/reproducibility';
+import { VersionBody, versionRequest } from './versions';
 
 /**
  * Models: registration, training batches, seal (which also stores the training manifest in the vault),
@@ -82,15 +85,26 @@ export const modelRoutes: readonly AnyRoute[] = [
     path: '/v1/models/:modelId/seal',
     operationId: 'sealModel',
     tag: 'models',
-    summary: 'Seal a model: freeze its training root; the training manifest is stored in the vault',
+    summary: 'Seal a model: freeze its training root; the training manifest is stored in the vault. With artifactManifest and recipe, version 1 is sealed with it',
     access: STUDIO,
     params: ModelParams,
+    body: VersionBody.pick({ artifactManifest: true, recipe: true, label: true }).partial(),
     responses: {
       200: { description: 'Sealed', schema: WriteResult.extend({ manifest: ManifestInfo.optional() }) },
       ...errors(404, 409, 422, 502, 503, 504),
     },
     handler: async (ctx) => {
-      const result = await submitWrite(ctx, C.models, T.models.Seal, { modelId: ctx.params.modelId });
+      const { artifactManifest, recipe, label } = ctx.body;
+      if ((artifactManifest === undefined) !== (recipe === undefined)) {
+        throw new AppError('INVALID', 'give both artifactManifest and recipe, or neither');
+      }
+      let version: Record<string, unknown> = {};
+      if (artifactManifest !== undefined && recipe !== undefined) {
+        const texts = prepareVersionTexts(artifactManifest, recipe);
+        await storeVersionTexts(ctx.services.vault, ctx.params.modelId, texts);
+        version = versionRequest(texts, label);
+      }
+      const result = await submitWrite(ctx, C.models, T.models.Seal, { modelId: ctx.params.modelId, ...version });
       if ('streamed' in result) return result;
       try {
         const manifest = await ctx.services.manifests.store(ctx.params.modelId);

@@ -3,7 +3,8 @@ import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/
 import { AppError } from '../../errors';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Id, MediaType, Territory } from '../validation';
+import { DigestHex, Id, MediaType, Territory } from '../validation';
+import { withVaultChecks } from '../../use-cases/reproducibility';
 import { Download, errors, evaluateRead, LedgerRecord, STUDIO, UploadResult } from './common';
 import { requireAbsent, uploadPreflight } from './uploads';
 
@@ -27,7 +28,18 @@ export const outputRoutes: readonly AnyRoute[] = [
     tag: 'outputs',
     summary: 'Upload a generated output and register it against a sealed model',
     access: STUDIO,
-    query: z.strictObject({ outputId: Id, modelId: Id, rightsIds: IdList.optional(), mediaType: MediaType.optional(), grantId: Id.optional(), territory: Territory.optional() }),
+    query: z.strictObject({
+      outputId: Id,
+      modelId: Id,
+      rightsIds: IdList.optional(),
+      mediaType: MediaType.optional(),
+      grantId: Id.optional(),
+      territory: Territory.optional(),
+      /** The model version that generated it (required once the model has versions). */
+      modelVersion: z.coerce.number().int().min(1).max(9999).optional(),
+      /** SHA-256 of its canonical generation record, stored afterwards with POST /v1/outputs/{outputId}/generation. */
+      generationDigest: DigestHex.optional(),
+    }),
     upload: { description: 'The raw bytes of the output; Content-Type is its media type unless mediaType is given' },
     responses: { 201: { description: 'Stored and registered', schema: UploadResult }, ...errors(404, 409, 413, 415, 502, 503, 504) },
     handler: async (ctx) => {
@@ -50,6 +62,8 @@ export const outputRoutes: readonly AnyRoute[] = [
               rightsIds: ctx.query.rightsIds ?? [],
               ...(ctx.query.grantId === undefined ? {} : { grantId: ctx.query.grantId }),
               ...(ctx.query.territory === undefined ? {} : { territory: ctx.query.territory }),
+              ...(ctx.query.modelVersion === undefined ? {} : { modelVersion: ctx.query.modelVersion }),
+              ...(ctx.query.generationDigest === undefined ? {} : { generationDigest: ctx.query.generationDigest }),
             }),
         },
       );
@@ -76,11 +90,15 @@ export const outputRoutes: readonly AnyRoute[] = [
     path: '/v1/outputs/:outputId/verification',
     operationId: 'verifyOutput',
     tag: 'verification',
-    summary: 'Verify an output: lineage (output → model → base models → training roots → terms) and verdict',
+    summary: 'Verify an output: lineage (output → model → base models → training roots → terms), model version, generation record, latest review, and verdict',
     access: ANY_ROLE,
     params: OutputParams,
-    responses: { 200: { description: '{ verdict, lineage, … }', schema: LedgerRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]),
+    responses: { 200: { description: '{ verdict, lineage, modelVersion, generation, review, … }', schema: LedgerRecord }, ...errors(404) },
+    handler: async (ctx) => {
+      const result = await evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]);
+      if ('streamed' in result) return result;
+      return { ...result, body: await withVaultChecks(ctx.services.vault, ctx.services.settings.mspId, result.body) };
+    },
   }),
   route({
     method: 'get',

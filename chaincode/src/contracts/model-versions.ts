@@ -1,0 +1,134 @@
+import type { ModelRecord } from '../domain/records';
+import {
+  MAX_MODEL_VERSIONS,
+  MAX_VERSION_LABEL,
+  ModelArtifactType,
+  type ModelVersionRecord,
+  ModelVersionType,
+  ReproDocTypes,
+} from '../domain/repro-records';
+import type { KisekiContext } from '../ledger/context';
+import type { Caller } from '../ledger/identity';
+import { ReproKeys } from '../ledger/repro-keys';
+import { readRecord, requireRecord, writeRecord } from '../ledger/state';
+import { txTime } from '../ledger/time';
+import { MAX_ARTIFACT_FILES, versionBindingDigest } from '../shared/artifacts';
+import { conflict, invalid, wrongState } from '../shared/errors';
+import type { Fields } from '../shared/validate';
+
+/**
+ * Model versions as the models contract writes them: the request fields a version carries, and the
+ * writes that create one (the version record, the artifact-digest index, the model's version count).
+ * A version exists only on a sealed model, so its binding names a frozen training root.
+ */
+
+/** The fields of a version in a request (`models:Seal` with artifacts, `models:AddVersion`). */
+export interface VersionFields {
+  readonly artifactDigest: string;
+  readonly artifactFileCount: number;
+  readonly artifactBytes: number;
+  readonly recipeDigest: string;
+  readonly label?: string;
+  readonly parentVersion?: number;
+}
+
+const VERSION_FIELDS = ['artifactDigest', 'artifactFileCount', 'artifactBytes', 'recipeDigest'] as const;
+
+/**
+ * Reads the version fields of a request. With `optional`, all of them may be absent (a seal without
+ * artifacts), but never only some.
+ */
+export function readVersionFields(f: Fields, opts: { optional: boolean; parent: boolean }): VersionFields | undefined {
+  const present = VERSION_FIELDS.filter((name) => f.has(name));
+  if (opts.optional && present.length === 0 && !f.has('label')) {
+    for (const name of VERSION_FIELDS) f.raw(name);
+    f.raw('label');
+    return undefined;
+  }
+  const fields: VersionFields = {
+    artifactDigest: f.digest('artifactDigest'),
+    artifactFileCount: f.integer('artifactFileCount', 1, MAX_ARTIFACT_FILES),
+    artifactBytes: f.integer('artifactBytes', 0, Number.MAX_SAFE_INTEGER),
+    recipeDigest: f.digest('recipeDigest'),
+    label: f.text('label', MAX_VERSION_LABEL, { optional: true }),
+    parentVersion: opts.parent ? f.integer('parentVersion', 1, MAX_MODEL_VERSIONS, { optional: true }) : undefined,
+  };
+  return fields;
+}
+
+/**
+ * Creates version `model.versionCount + 1` of a sealed model: checks the artifact digest is new and the
+ * parent exists, writes the version and its index entry. The caller writes the model record with the
+ * returned count.
+ * @throws `STATE` unless sealed or at the version limit; `CONFLICT` for weights already registered;
+ * `INVALID` for a parent that does not exist.
+ */
+export async function createVersion(
+  ctx: KisekiContext,
+  caller: Caller,
+  model: ModelRecord,
+  fields: VersionFields,
+): Promise<ModelVersionRecord> {
+  if (model.status !== 'sealed' || model.trainingRoot === undefined) {
+    throw wrongState(`model ${model.modelId} is ${model.status}; versions are added to sealed models only`);
+  }
+  const count = model.versionCount ?? 0;
+  if (count >= MAX_MODEL_VERSIONS) throw wrongState(`model ${model.modelId} already has ${MAX_MODEL_VERSIONS} versions`);
+  const twin = await readRecord(ctx, ReproKeys.modelArtifact(fields.artifactDigest), ModelArtifactType);
+  if (twin !== undefined) {
+    throw conflict(`these artifacts are already registered as version ${twin.version} of model ${twin.modelId}`);
+  }
+  if (fields.parentVersion !== undefined && fields.parentVersion > count) {
+    throw invalid(`parentVersion ${fields.parentVersion} does not exist; model ${model.modelId} has ${count} versions`);
+  }
+  const version = count + 1;
+  const now = txTime(ctx);
+  const record: ModelVersionRecord = {
+    docType: ReproDocTypes.modelVersion,
+    modelId: model.modelId,
+    version,
+    ownerMsp: model.ownerMsp,
+    trainingRoot: model.trainingRoot,
+    trainingSize: model.trainingSize,
+    artifactDigest: fields.artifactDigest,
+    artifactFileCount: fields.artifactFileCount,
+    artifactBytes: fields.artifactBytes,
+    recipeDigest: fields.recipeDigest,
+    bindingDigest: versionBindingDigest({
+      modelId: model.modelId,
+      version,
+      trainingRoot: model.trainingRoot,
+      trainingSize: model.trainingSize,
+      artifactDigest: fields.artifactDigest,
+      recipeDigest: fields.recipeDigest,
+    }),
+    label: fields.label,
+    parentVersion: fields.parentVersion,
+    status: 'active',
+    createdBy: caller.mspId,
+    createdAt: now,
+  };
+  await writeRecord(ctx, ReproKeys.modelVersion(model.modelId, version), ModelVersionType, record);
+  await writeRecord(ctx, ReproKeys.modelArtifact(fields.artifactDigest), ModelArtifactType, {
+    docType: ReproDocTypes.modelArtifact,
+    artifactDigest: fields.artifactDigest,
+    modelId: model.modelId,
+    version,
+    createdBy: caller.mspId,
+    createdAt: now,
+  });
+  return record;
+}
+
+/**
+ * A version of a model.
+ * @throws `NOT_FOUND` when the model has no such version.
+ */
+export function requireVersion(ctx: KisekiContext, modelId: string, version: number): Promise<ModelVersionRecord> {
+  return requireRecord(ctx, ReproKeys.modelVersion(modelId, version), ModelVersionType, `version ${version} of model ${modelId}`);
+}
+
+/** A version of a model, or `undefined`. */
+export function readVersion(ctx: KisekiContext, modelId: string, version: number): Promise<ModelVersionRecord | undefined> {
+  return readRecord(ctx, ReproKeys.modelVersion(modelId, version), ModelVersionType);
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
+import { DigestHex, Id, PageQuery } from '../validation';
+import { errors, evaluateRead, LedgerRecord, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import { AppError } from '../../errors';
+import { decodeCursor, encodeCursor } from '../../use-cases/paging';
+
+/**
+ * Quality reviews of outputs and data items (a studio's QA, a licensor), their history and latest
+ * review per subject, and the owner's choice to exclude a rejected data item from future training.
+ */
+
+const ReviewBody = z
+  .strictObject({
+    reviewId: Id,
+    subjectType: z.enum(['output', 'data']),
+    subjectId: Id,
+    outcome: z.enum(['accepted', 'rejected', 'flagged']),
+    reason: z.string().min(1).max(1024).optional(),
+    category: z.enum(['style', 'consistency']).optional(),
+    reportDigest: DigestHex.optional(),
+  })
+  .meta({ id: 'Review', description: '`reason` is required for rejected and flagged; `category` for flagged only' });
+
+const ReviewHistory = z
+  .object({ summary: LedgerRecord, items: z.array(LedgerRecord), nextCursor: z.string().optional() })
+  .meta({ id: 'ReviewHistory', description: 'Counts and latest review, then one page of reviews, oldest first' });
+
+/** The summary and one page of the history of a subject's reviews. */
+async function history(ctx: RouteContext<unknown, unknown, unknown>, subjectType: 'output' | 'data', subjectId: string, page: { limit: number; cursor?: string | undefined }): Promise<RouteResult> {
+  const { ledger } = ctx.services;
+  const summary = await ledger.evaluate(C.reviews, T.reviews.Summary, [JSON.stringify({ subjectType, subjectId })]);
+  const result = (await ledger.evaluate(C.reviews, T.reviews.History, [
+    JSON.stringify({ subjectType, subjectId, pageSize: page.limit, bookmark: decodeCursor(page.cursor) }),
+  ])) as { items?: unknown[]; bookmark?: string } | undefined;
+  const nextCursor = encodeCursor(result?.bookmark ?? '');
+  return { status: 200, body: { summary, items: result?.items ?? [], ...(nextCursor === undefined ? {} : { nextCursor }) } };
+}
+
+const HistoryQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+
+export const reviewRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'post',
+    path: '/v1/reviews',
+    operationId: 'submitReview',
+    tag: 'reviews',
+    summary: 'Attest a quality review of an output or a data item (orgs with a role in it: owner, rights holder, licensor, terms issuer)',
+    access: STUDIO_OR_LICENSOR,
+    body: ReviewBody,
+    responses: { 201: { description: 'Recorded: { review, summary }', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.Submit, ctx.body, { status: 201 }),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/reviews/:reviewId',
+    operationId: 'getReview',
+    tag: 'reviews',
+    summary: 'Read a review',
+    access: ANY_ROLE,
+    params: z.strictObject({ reviewId: Id }),
+    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    handler: (ctx) => evaluateRead(ctx, C.reviews, T.reviews.Get, [ctx.params.reviewId]),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/outputs/:outputId/reviews',
+    operationId: 'listOutputReviews',
+    tag: 'reviews',
+    summary: "An output's review history and latest review",
+    access: ANY_ROLE,
+    params: z.strictObject({ outputId: Id }),
+    query: HistoryQuery,
+    responses: { 200: { description: 'Summary and one page of reviews', schema: ReviewHistory }, ...errors() },
+    handler: (ctx) => history(ctx, 'output', ctx.params.outputId, ctx.query),
+  }),
+  route({
+    method: 'get',
+    path: '/v1/data/:dataId/reviews',
+    operationId: 'listDataReviews',
+    tag: 'reviews',
+    summary: "A data item's review history, latest review and training exclusion",
+    access: ANY_ROLE,
+    params: z.strictObject({ dataId: Id }),
+    query: HistoryQuery,
+    responses: { 200: { description: 'Summary, exclusion and one page of reviews', schema: ReviewHistory.extend({ trainingExclusion: LedgerRecord.optional() }) }, ...errors() },
+    handler: async (ctx) => {
+      const result = await history(ctx, 'data', ctx.params.dataId, ctx.query);
+      let trainingExclusion: unknown;
+      try {
+        trainingExclusion = await ctx.services.ledger.evaluate(C.reviews, T.reviews.GetExclusion, [ctx.params.dataId]);
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+      }
+      if ('streamed' in result) return result;
+      return { ...result, body: { ...(result.body as object), ...(trainingExclusion === undefined ? {} : { trainingExclusion }) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/data/:dataId/training-exclusion',
+    operationId: 'excludeDataFromTraining',
+    tag: 'reviews',
+    summary: 'Exclude a data item from future training batches on the strength of a rejected review (its owner)',
+    access: STUDIO,
+    params: z.strictObject({ dataId: Id }),
+    body: z.strictObject({ reviewId: Id }),
+    responses: { 200: { description: 'Excluded', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.ExcludeFromTraining, { dataId: ctx.params.dataId, reviewId: ctx.body.reviewId }),
+  }),
+  route({
+    method: 'post',
+    path: '/v1/data/:dataId/training-inclusion',
+    operationId: 'includeDataInTraining',
+    tag: 'reviews',
+    summary: 'Lift the training exclusion of a data item (its owner)',
+    access: STUDIO,
+    params: z.strictObject({ dataId: Id }),
+    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    responses: { 200: { description: 'Included again', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
+    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.IncludeInTraining, { dataId: ctx.params.dataId, reason: ctx.body.reason }),
+  }),
+];
