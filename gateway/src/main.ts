@@ -57,7 +57,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     },
   });
   const store = new FileStore(join(config.stateDir, 'store'));
-  const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger });
+  const services = buildServices({
+    settings: settingsFrom(config),
+    ledger,
+    vault,
+    store,
+    metrics,
+    logger,
+    publicVerification: config.publicVerification,
+  });
   const consoleDir = config.consoleDir ?? builtConsoleDir();
   const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, ...(consoleDir === undefined ? {} : { consoleDir }) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);

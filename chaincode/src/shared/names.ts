@@ -52,6 +52,7 @@ export const Transactions = {
     AddToDataset: 'AddToDataset',
     GetDataset: 'GetDataset',
     IsDatasetMember: 'IsDatasetMember',
+    GetByDigest: 'GetByDigest',
   },
   models: {
     Register: 'Register',
@@ -63,11 +64,14 @@ export const Transactions = {
     ListProviderCounts: 'ListProviderCounts',
     VerifyInclusion: 'VerifyInclusion',
     VerifyExclusion: 'VerifyExclusion',
+    History: 'History',
   },
   outputs: {
     Register: 'Register',
     Get: 'Get',
     Verify: 'Verify',
+    GetByDigest: 'GetByDigest',
+    History: 'History',
   },
   rights: {
     Create: 'Create',

@@ -2,10 +2,12 @@ import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
+import { lookupRoutes } from './lookup';
 import { marketRoutes } from './market';
 import { modelRoutes } from './models';
 import { outputRoutes } from './outputs';
 import { providerRoutes } from './providers';
+import { publicRoutes } from './public';
 import { revenueRoutes } from './revenue';
 import { rightsRoutes } from './rights';
 import { systemRoutes } from './system';
@@ -25,6 +27,8 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...revenueRoutes,
     ...marketRoutes,
     ...eventRoutes,
+    ...lookupRoutes,
+    ...publicRoutes,
   ];
   document = buildOpenApi(routes, {
     title: 'Kiseki gateway API',
