@@ -1,8 +1,10 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are asserted as loose JSON */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are asserted as loose JSON */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { startHarness, type Harness } from '../testing/harness';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (res: Response): Promise<any> => res.json();
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const dataDigest = sha('cel one');
 const outputDigest = sha('frame one');
@@ -49,24 +51,24 @@ describe('lookup by content and the public verification surface', () => {
   test('when a member uploads bytes to the lookup, then they are hashed, found, and nothing is stored', async () => {
     const res = await h.call('POST', '/v1/lookup', { role: 'auditor', raw: Buffer.from('frame one'), headers: { 'content-type': 'image/png' } });
     expect(res.status).toBe(200);
-    expect((await res.json()).output).toEqual(outputRecord);
+    expect((await json(res)).output).toEqual(outputRecord);
     expect(h.vault.objects.size).toBe(0);
   });
 
   test('when a digest is unknown, then 404 "not registered"', async () => {
     const res = await h.call('GET', `/v1/public/lookup/${sha('never')}`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toMatch(/^not registered/);
+    expect((await json(res)).error.message).toMatch(/^not registered/);
   });
 
   test('when anyone looks up public facts, then no confidential field is in the answer', async () => {
-    const lookup = await (await h.call('POST', '/v1/public/lookup', { raw: Buffer.from('cel one') })).json();
+    const lookup = await json(await h.call('POST', '/v1/public/lookup', { raw: Buffer.from('cel one') }));
     expect(lookup).toEqual({
       contentDigest: dataDigest,
       registered: true,
       data: { dataId: 'd-1', contentDigest: dataDigest, mediaType: 'image/png', size: 7, status: 'active', collectorMsp: 'Studio1MSP', termsId: 't-1', createdAt: dataRecord.createdAt },
     });
-    const verdict = await (await h.call('GET', '/v1/public/outputs/o-1/verification')).json();
+    const verdict = await json(await h.call('GET', '/v1/public/outputs/o-1/verification'));
     expect(verdict.verdict).toBe('authorized');
     const text = JSON.stringify([lookup, verdict]);
     for (const secret of ['prov-secret', 'rights-secret', 'private reason', 'dataPoolShareBps', 'free text', 'why']) expect(text).not.toContain(secret);

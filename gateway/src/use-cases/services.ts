@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
+import type { EvidenceService } from './evidence';
 import { ManifestService } from './manifests';
 import { Transactor } from './transactor';
 
@@ -48,6 +49,8 @@ export interface Services {
   metrics: Metrics;
   logger: Logger;
   publicVerification: PublicVerification;
+  /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
+  evidence?: EvidenceService;
 }
 
 export function settingsFrom(config: GatewayConfig): ServiceSettings {

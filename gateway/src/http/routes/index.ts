@@ -2,6 +2,7 @@ import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
+import { evidenceRoutes } from './evidence';
 import { lookupRoutes } from './lookup';
 import { marketRoutes } from './market';
 import { modelRoutes } from './models';
@@ -29,6 +30,7 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...eventRoutes,
     ...lookupRoutes,
     ...publicRoutes,
+    ...evidenceRoutes,
   ];
   document = buildOpenApi(routes, {
     title: 'Kiseki gateway API',
