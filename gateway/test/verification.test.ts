@@ -10,7 +10,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { formatReport, verifyBundle, type EvidenceBundle, type Report } from '@kiseki/verifier';
 import { nodeCrypto } from '../../verifier/src/node-crypto';
 import { startNode, stopNode } from '../../network/src/network';
-import { TEST_STATE_DIR, testNetworkStatus } from '../../network/test/support/test-network';
+import { Clients, submitJson, TEST_STATE_DIR, testNetworkStatus } from '../../network/test/support/test-network';
 import { startTestGateway, type TestGateway } from './support/gateways';
 
 /**
@@ -187,6 +187,22 @@ describe('evidence bundles, verified offline', () => {
       await Promise.all(nodes.filter((n) => n.startsWith('orderer')).map((n) => startNode(n, opts)));
       // Peers together: each waits until gossip shows it every other peer.
       await Promise.all(nodes.filter((n) => !n.startsWith('orderer')).map((n) => startNode(n, opts)));
+      // The next test file needs an ordering service with a leader again: wait until a write commits.
+      const clients = await Clients.create();
+      try {
+        const deadline = Date.now() + 90_000;
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            await submitJson(clients.org('Studio1MSP'), 'providers:Register', { providerId: id(`after-restart-${attempt}`), payoutRefDigest: sha256(Buffer.from('x')) });
+            break;
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+          }
+        }
+      } finally {
+        clients.closeAll();
+      }
     });
 
     test('when kiseki-verify checks the output bundle and the file, then it prints VERIFIED and exits 0', async () => {
