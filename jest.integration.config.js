@@ -4,10 +4,10 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/chaincode', '<rootDir>/network', '<rootDir>/gateway', '<rootDir>/console'],
+  roots: ['<rootDir>/chaincode', '<rootDir>/network', '<rootDir>/gateway', '<rootDir>/console', '<rootDir>/verifier'],
   // Network state dirs hold packaged copies of the chaincode: never crawl them.
   modulePathIgnorePatterns: ['<rootDir>/\\.kiseki', '/dist/'],
-  testMatch: ['<rootDir>/{network,chaincode,gateway,console}/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{network,chaincode,gateway,console,verifier}/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -70,6 +70,19 @@ const ConfigSchema = z.strictObject({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Folder of the built web console served at `/`; defaults to the repo's `console/dist` when it exists. */
   consoleDir: z.string().min(1).optional(),
+  /**
+   * The unauthenticated verification surface (`/v1/public/...`): lookup by digest, output verdicts,
+   * training-set proofs and validation attestations; public facts only, rate-limited per client address.
+   */
+  publicVerification: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      requestsPerMinute: z.number().int().positive().default(120),
+      burst: z.number().int().positive().default(30),
+      /** Public base URLs of other orgs' gateways whose validation attestations evidence bundles carry. */
+      attestors: z.array(z.url()).max(32).default([]),
+    })
+    .prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;

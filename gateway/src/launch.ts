@@ -55,6 +55,12 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     listen: { host: '127.0.0.1', port: gatewayPort(view, index) },
     apiKeysFile: join(dir, 'api-keys.json'),
     stateDir: join(dir, 'state'),
+    // Local runs expose the public verification surface; each gateway collects the other orgs'
+    // validation attestations from theirs when it exports an evidence bundle.
+    publicVerification: {
+      enabled: true,
+      attestors: view.orgs.flatMap((_, other) => (other === index ? [] : [`http://127.0.0.1:${gatewayPort(view, other)}`])),
+    },
   };
 }
 

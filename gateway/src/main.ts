@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiKeyStore } from './auth';
 import { ConfigError, loadConfig, type GatewayConfig } from './config';
-import { connectFabric } from './fabric/connection';
+import { connectFabric, readKeyFile } from './fabric/connection';
+import { QsccChainReader } from './fabric/chain';
 import { FabricLedger } from './fabric/fabric-ledger';
 import { createApp } from './http/app';
 import { allRoutes } from './http/routes';
@@ -11,6 +12,7 @@ import { Metrics } from './metrics';
 import { FileStore } from './store/store';
 import { reapBatches } from './use-cases/batch-register';
 import { SessionService } from './use-cases/batch-sessions';
+import { Attestor, EvidenceService } from './use-cases/evidence';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, settingsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
@@ -59,7 +61,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     },
   });
   const store = new FileStore(join(config.stateDir, 'store'));
-  const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger });
+  const services = buildServices({
+    settings: settingsFrom(config),
+    ledger,
+    vault,
+    store,
+    metrics,
+    logger,
+    publicVerification: config.publicVerification,
+  });
+  services.evidence = new EvidenceService({
+    ledger,
+    chain: new QsccChainReader(connection.gateway.getNetwork(config.channel), config.chaincode),
+    manifests: services.manifests,
+    attestor: new Attestor(config.mspId, readFileSync(config.identity.certPath, 'utf8'), readKeyFile(config.identity.keyPath)),
+    attestors: config.publicVerification.attestors,
+    logger,
+  });
   const consoleDir = config.consoleDir ?? builtConsoleDir();
   const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, ...(consoleDir === undefined ? {} : { consoleDir }) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);

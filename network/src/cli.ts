@@ -22,6 +22,7 @@ function printStatus(s: NetworkStatus): void {
     `  ${mark(n.healthy)} ${n.name.padEnd(18)} ${n.endpoint.padEnd(17)} pid ${String(n.pid ?? '-').padEnd(8)} ${n.mspId ?? ''}`;
   console.log(`Kiseki network (${s.consensus}, base port ${s.basePort}, state ${s.stateDir})`);
   console.log(`channel ${s.channel}, chaincode ${s.chaincode.name} sequence ${s.chaincode.sequence ?? '-'}`);
+  if (s.configBlock !== null) console.log(`config block ${s.configBlock.number} hash ${s.configBlock.hash}  (pin with kiseki-verify --anchor)`);
   for (const n of [...s.orderers, ...s.peers]) console.log(line(n));
   console.log(line({ name: 'vault', endpoint: s.vault.endpoint.replace('http://', ''), pid: s.vault.pid, healthy: s.vault.healthy }));
   for (const g of s.gateways) console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));

@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { generateArtifacts, writeNodeConfig } from './bootstrap';
+import { createHash } from 'node:crypto';
+import { decodeBlock, headerBytes } from '@kiseki/verifier';
+import { generateArtifacts, genesisBlockPath, writeNodeConfig } from './bootstrap';
 import { joinOrderer, joinPeer, waitForMembership } from './channel';
 import { ChaincodeDefinition, loadChaincodeDefinition } from './consortium';
 import { NetworkError } from './errors';
@@ -58,6 +60,19 @@ export interface NetworkStatus {
   readonly vault: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string; readonly pid: number | null; readonly healthy: boolean };
   readonly orgs: readonly OrgConnection[];
   readonly gateways: readonly { readonly mspId: string; readonly url: string; readonly pid: number | null; readonly healthy: boolean }[];
+  /**
+   * The channel's genesis (config) block and its header hash: the trust anchor offline verifiers pin
+   * (`kiseki-verify --anchor`). A consortium publishes it; after a config update, the new config block's.
+   */
+  readonly configBlock: { readonly number: string; readonly hash: string } | null;
+}
+
+/** The header hash of the channel's genesis block, from the file the channel was created with. */
+export function genesisBlockHash(stateDir: string): string | null {
+  const file = genesisBlockPath(stateDir);
+  if (!existsSync(file)) return null;
+  const block = decodeBlock(new Uint8Array(readFileSync(file)));
+  return createHash('sha256').update(headerBytes(block.number, block.previousHash, block.dataHash)).digest('hex');
 }
 
 interface Resolved {
@@ -151,6 +166,7 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     },
     orgs: existsSync(cryptoPaths(ctx.stateDir).root) ? orgConnections(topology, ctx.stateDir) : [],
     gateways,
+    configBlock: ((hash) => (hash === null ? null : { number: '0', hash }))(genesisBlockHash(ctx.stateDir)),
   };
 }
 

@@ -239,6 +239,13 @@ describe('data contract', () => {
       expect((await refusal(world.invoke('data', 'History', Orgs.regulator, 'd-0'))).message).toMatch(/^NOT_FOUND: /);
     });
 
+    it('when asked by content digest, then GetByDigest finds the item; an unknown digest is NOT_FOUND, a malformed one INVALID', async () => {
+      const found = await world.invoke('data', 'GetByDigest', Orgs.regulator, digestOf('content of d-3'));
+      expect(found.result).toMatchObject({ dataId: 'd-3', contentDigest: digestOf('content of d-3') });
+      expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, digestOf('never registered')))).message).toMatch(/^NOT_FOUND: /);
+      expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, 'ABC'))).message).toMatch(/^INVALID: contentDigest/);
+    });
+
     it('ListByProvider pages in id order with bookmarks', async () => {
       const first = (await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2 })).result as Page<{ dataId: string }>;
       expect(first.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3']);

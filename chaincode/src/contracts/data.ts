@@ -41,7 +41,7 @@ import { toJson } from '../shared/codec';
 import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
 import { compareIds } from '../shared/merkle';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import { Fields, parseDigestArgument, parseIdArgument } from '../shared/validate';
 
 /** Most items in one `data:RegisterBatch`. */
 export const MAX_DATA_BATCH = 1000;
@@ -314,6 +314,20 @@ export class DataContract extends KisekiContract {
     const { entries, more } = await readHistory(ctx, Keys.data(id), DataType, MAX_DATA_HISTORY);
     if (entries.length === 0) throw notFound(`data item ${id} does not exist`);
     return toJson({ dataId: id, entries, more });
+  }
+
+  /**
+   * The data item registered with these bytes: lookup by content, over the digest index that
+   * registration writes (the same bytes can be registered only once).
+   * @throws `NOT_FOUND` when no item has this digest; `INVALID` for a malformed digest.
+   */
+  @Transaction(false)
+  async GetByDigest(ctx: KisekiContext, contentDigest: string): Promise<string> {
+    requireMember(ctx);
+    const digest = parseDigestArgument(contentDigest, 'contentDigest');
+    const index = await readRecord(ctx, Keys.dataDigest(digest), DataDigestType);
+    if (index === undefined) throw notFound(`no data item is registered with digest ${digest}`);
+    return toJson(await requireRecord(ctx, Keys.data(index.dataId), DataType, `data item ${index.dataId}`));
   }
 
   /**

@@ -229,6 +229,17 @@ describe('models contract', () => {
     });
   });
 
+  describe('History', () => {
+    it('when a model is sealed, then History lists the seal first with its transaction, then the batches', async () => {
+      await world.sealedModel('m-h', { 'p-1': ['a-1', 'a-2'] });
+      const history = (await world.invoke('models', 'History', Orgs.regulator, 'm-h')).result as { entries: { txId: string; record: { status: string; trainingRoot?: string } }[] };
+      expect(history.entries[0]?.record.status).toBe('sealed');
+      expect(history.entries[0]?.record.trainingRoot).toMatch(/^[0-9a-f]{64}$/);
+      expect(history.entries.at(-1)?.record.status).toBe('training');
+      expect((await refusal(world.invoke('models', 'History', Orgs.regulator, 'm-none'))).message).toMatch(/^NOT_FOUND: /);
+    });
+  });
+
   describe('reads and proofs', () => {
     const all = [...ids('a', 6), ...ids('b', 4)].sort(compareIds);
     beforeEach(async () => {

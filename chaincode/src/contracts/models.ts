@@ -26,6 +26,7 @@ import { MAX_LINEAGE_DEPTH, readLineage, requireModel } from '../ledger/provenan
 import {
   decodeEntries,
   keyExists,
+  readHistory,
   readPage,
   readPaging,
   readRecord,
@@ -62,6 +63,8 @@ export const MAX_TRAINING_IDS_PAGE = 1000;
 export const MAX_PROVIDER_COUNTS_PAGE = 200;
 /** Longest audit path accepted (a tree of 2^64 leaves would need 64). */
 const MAX_PROOF_LENGTH = 64;
+/** Most versions `models:History` returns (newest first). */
+export const MAX_MODEL_HISTORY = 50;
 
 
 const isProofPath = (value: unknown): value is string[] =>
@@ -373,6 +376,21 @@ export class ModelsContract extends KisekiContract {
   async Get(ctx: KisekiContext, modelId: string): Promise<string> {
     requireMember(ctx);
     return toJson(await requireModel(ctx, parseIdArgument(modelId, 'modelId')));
+  }
+
+  /**
+   * The versions of the model record, newest first, with the transaction that wrote each (one per
+   * training batch, the seal, a revocation): `{ modelId, entries: [{ txId, timestamp, isDelete,
+   * record }], more }`, at most {@link MAX_MODEL_HISTORY}. The seal is among the newest entries.
+   * @throws `NOT_FOUND` when the model never existed; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async History(ctx: KisekiContext, modelId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(modelId, 'modelId');
+    const { entries, more } = await readHistory(ctx, Keys.model(id), ModelType, MAX_MODEL_HISTORY);
+    if (entries.length === 0) throw notFound(`model ${id} does not exist`);
+    return toJson({ modelId: id, entries, more });
   }
 
   /**

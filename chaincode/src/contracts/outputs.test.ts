@@ -79,6 +79,24 @@ describe('outputs contract', () => {
     });
   });
 
+  describe('lookup and history', () => {
+    it('when asked by content digest, then GetByDigest finds the output and History names the transaction that wrote it', async () => {
+      const out = await world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned'));
+      const found = await world.invoke('outputs', 'GetByDigest', Orgs.regulator, digestOf('output o-1'));
+      expect(found.result).toEqual(out.result);
+      const history = (await world.invoke('outputs', 'History', Orgs.regulator, 'o-1')).result as { entries: { txId: string; record: unknown }[] };
+      expect(history.entries).toHaveLength(1);
+      expect(history.entries[0]?.txId).toEqual(expect.any(String));
+      expect(history.entries[0]?.record).toEqual(out.result);
+    });
+
+    it('when the digest or output is unknown, then NOT_FOUND; a malformed digest is INVALID', async () => {
+      expect((await refusal(world.invoke('outputs', 'GetByDigest', Orgs.regulator, digestOf('nothing')))).message).toMatch(/^NOT_FOUND: /);
+      expect((await refusal(world.invoke('outputs', 'GetByDigest', Orgs.regulator, 'zz'))).message).toMatch(/^INVALID: /);
+      expect((await refusal(world.invoke('outputs', 'History', Orgs.regulator, 'o-none'))).message).toMatch(/^NOT_FOUND: /);
+    });
+  });
+
   describe('Verify', () => {
     beforeEach(async () => {
       await world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned'));

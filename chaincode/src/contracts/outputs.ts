@@ -17,12 +17,12 @@ import { emitEvent } from '../ledger/events';
 import { requireMember, requireRole } from '../ledger/identity';
 import { KeyTypes, Keys } from '../ledger/keys';
 import { type LineageLink, modelFlagCounts, readLineage, requireModel } from '../ledger/provenance';
-import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
+import { decodeEntries, keyExists, readAll, readHistory, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
-import { conflict, forbidden, invalid, wrongState } from '../shared/errors';
+import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
+import { Fields, parseDigestArgument, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
 
 import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
@@ -39,6 +39,8 @@ export const MAX_OUTPUT_RIGHTS = 100;
 export const MAX_VERIFY_TERMS = 100;
 /** Most flagged items listed per model in a verification (the counts are always complete). */
 export const MAX_VERIFY_FLAGS = 50;
+/** Most versions `outputs:History` returns (newest first). */
+const MAX_HISTORY = 20;
 
 /**
  * Outputs (`outputs`) of sealed models, and their verification. Registering an output is the
@@ -143,6 +145,33 @@ export class OutputsContract extends KisekiContract {
     requireMember(ctx);
     const id = parseIdArgument(outputId, 'outputId');
     return toJson(await requireRecord(ctx, Keys.output(id), OutputType, `output ${id}`));
+  }
+
+  /**
+   * The output registered with these bytes: lookup by content, over the digest index.
+   * @throws `NOT_FOUND` when no output has this digest; `INVALID` for a malformed digest.
+   */
+  @Transaction(false)
+  async GetByDigest(ctx: KisekiContext, contentDigest: string): Promise<string> {
+    requireMember(ctx);
+    const digest = parseDigestArgument(contentDigest, 'contentDigest');
+    const index = await readRecord(ctx, Keys.outputDigest(digest), OutputDigestType);
+    if (index === undefined) throw notFound(`no output is registered with digest ${digest}`);
+    return toJson(await requireRecord(ctx, Keys.output(index.outputId), OutputType, `output ${index.outputId}`));
+  }
+
+  /**
+   * The versions of the output record, newest first, with the transaction that wrote each:
+   * `{ outputId, entries: [{ txId, timestamp, isDelete, record }], more }` (evidence bundles cite them).
+   * @throws `NOT_FOUND` when the output never existed; `INVALID` for a malformed ID.
+   */
+  @Transaction(false)
+  async History(ctx: KisekiContext, outputId: string): Promise<string> {
+    requireMember(ctx);
+    const id = parseIdArgument(outputId, 'outputId');
+    const { entries, more } = await readHistory(ctx, Keys.output(id), OutputType, MAX_HISTORY);
+    if (entries.length === 0) throw notFound(`output ${id} does not exist`);
+    return toJson({ outputId: id, entries, more });
   }
 
   /**

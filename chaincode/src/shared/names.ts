@@ -53,6 +53,7 @@ export const Transactions = {
     AddToDataset: 'AddToDataset',
     GetDataset: 'GetDataset',
     IsDatasetMember: 'IsDatasetMember',
+    GetByDigest: 'GetByDigest',
   },
   models: {
     Register: 'Register',
@@ -69,11 +70,14 @@ export const Transactions = {
     GetVersion: 'GetVersion',
     ListVersions: 'ListVersions',
     FindByArtifact: 'FindByArtifact',
+    History: 'History',
   },
   outputs: {
     Register: 'Register',
     Get: 'Get',
     Verify: 'Verify',
+    GetByDigest: 'GetByDigest',
+    History: 'History',
   },
   rights: {
     Create: 'Create',

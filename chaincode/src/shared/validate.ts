@@ -405,3 +405,12 @@ export function parseIdArgument(value: unknown, name: string): string {
   if (!isId(value)) throw invalid(`${name} must be an ID matching ${ID_PATTERN.source}`);
   return value;
 }
+
+/**
+ * Checks a content digest given as a bare argument (a read's only parameter).
+ * @throws `INVALID` unless a lowercase hex SHA-256 digest.
+ */
+export function parseDigestArgument(value: unknown, name: string): string {
+  if (!isDigestHex(value)) throw invalid(`${name} must be a lowercase hex SHA-256 digest (64 characters)`);
+  return value;
+}

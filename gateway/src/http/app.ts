@@ -125,6 +125,10 @@ export function createApp(deps: AppDeps): GatewayApp {
     const handlers: RequestHandler[] = [
       (req, res, next) => {
         locals(res).route = spec.path;
+        if (spec.publicVerification === true) {
+          if (!services.publicVerification.enabled) throw new AppError('NOT_FOUND', 'the public verification surface is off on this gateway');
+          services.publicVerification.limiter.take(req.socket.remoteAddress ?? 'unknown');
+        }
         if (spec.access !== 'public') {
           const principal = keys.authenticate(req.get('authorization'), req.get('x-api-key'));
           locals(res).principal = principal;

@@ -53,6 +53,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   summary: string;
   /** `public`: no key needed; otherwise the roles allowed. */
   access: 'public' | readonly Role[];
+  /**
+   * Part of the unauthenticated verification surface: answered only when it is enabled in the config,
+   * and rate-limited per client address (429 past the limit).
+   */
+  publicVerification?: true;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   /** JSON request body. */

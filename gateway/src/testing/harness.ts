@@ -4,7 +4,7 @@ import { allRoutes } from '../http/routes';
 import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { MemoryStore, type DocumentStore } from '../store/store';
-import { buildServices, type Services } from '../use-cases/services';
+import { buildServices, type PublicVerificationOptions, type Services } from '../use-cases/services';
 import { FakeLedger } from './fake-ledger';
 import { FakeVault } from './fake-vault';
 
@@ -21,7 +21,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBytes?: number; consoleDir?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; consoleDir?: string; publicVerification?: PublicVerificationOptions } = {},
+): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
   const store = new MemoryStore();
@@ -41,6 +43,7 @@ export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBy
     metrics: new Metrics(),
     logger: silentLogger,
     webhookOptions: { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+    ...(options.publicVerification === undefined ? {} : { publicVerification: options.publicVerification }),
   });
   const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000, ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) });
   const { url } = await app.start(0, '127.0.0.1');

@@ -3,10 +3,12 @@ import { SseRegistry } from '../events/sse';
 import { WebhookService, type WebhookOptions } from '../events/webhooks';
 import type { Ledger } from '../fabric/ledger';
 import { IdempotencyGuard } from '../http/idempotency';
+import { RateLimiter } from '../http/rate-limit';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
+import type { EvidenceService } from './evidence';
 import { ManifestService } from './manifests';
 import { Transactor } from './transactor';
 
@@ -17,6 +19,20 @@ export interface ServiceSettings {
   jsonMaxBytes: number;
   presignTtlSeconds: number;
   sseHeartbeatMs: number;
+}
+
+/** The unauthenticated verification surface: on or off, its rate limiter, and the attesting gateways. */
+export interface PublicVerificationOptions {
+  enabled: boolean;
+  requestsPerMinute: number;
+  burst: number;
+  attestors: readonly string[];
+}
+
+export interface PublicVerification {
+  enabled: boolean;
+  limiter: RateLimiter;
+  attestors: readonly string[];
 }
 
 /** Everything a route handler may use; built once in main.ts (or by a test with fakes). */
@@ -32,6 +48,9 @@ export interface Services {
   sse: SseRegistry;
   metrics: Metrics;
   logger: Logger;
+  publicVerification: PublicVerification;
+  /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
+  evidence?: EvidenceService;
 }
 
 export function settingsFrom(config: GatewayConfig): ServiceSettings {
@@ -54,10 +73,17 @@ export function buildServices(parts: {
   logger: Logger;
   webhookOptions?: WebhookOptions;
   fetch?: typeof fetch;
+  publicVerification?: PublicVerificationOptions;
 }): Services {
-  const { webhookOptions, fetch: fetchImpl, ...adapters } = parts;
+  const { webhookOptions, fetch: fetchImpl, publicVerification, ...adapters } = parts;
+  const surface = publicVerification ?? { enabled: false, requestsPerMinute: 120, burst: 30, attestors: [] };
   return {
     ...adapters,
+    publicVerification: {
+      enabled: surface.enabled,
+      limiter: new RateLimiter(surface.requestsPerMinute, surface.burst),
+      attestors: surface.attestors,
+    },
     transactor: new Transactor(parts.ledger, parts.store, parts.metrics, parts.logger),
     manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
     idempotency: new IdempotencyGuard(parts.store),

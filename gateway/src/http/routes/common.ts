@@ -54,6 +54,7 @@ export function errors(...extra: (400 | 403 | 404 | 409 | 413 | 415 | 422 | 502 
     413: 'Upload larger than the limit; nothing kept',
     415: 'Wrong Content-Type',
     422: 'Idempotency-Key reused for a different request',
+    429: 'Too many requests from this address (Retry-After says when to retry)',
     500: 'Internal error',
     502: 'Endorsement or commit failed (transactionId included)',
     503: 'Peer or vault unavailable',
@@ -61,6 +62,21 @@ export function errors(...extra: (400 | 403 | 404 | 409 | 413 | 415 | 422 | 502 
   };
   const codes = [400, 401, 403, 500, ...extra];
   return Object.fromEntries(codes.map((code) => [code, errorResponse(descriptions[code] ?? 'Error')]));
+}
+
+/** The error responses of the unauthenticated verification surface, plus the listed ones. */
+export function publicErrors(...extra: (404 | 409 | 413 | 415 | 503)[]): Record<number, ResponseSpec> {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid input (field-level issues)',
+    404: 'Not registered, not found, or the public surface is off',
+    409: 'Wrong state (e.g. the model is not sealed)',
+    413: 'Upload larger than the limit; nothing kept',
+    415: 'Wrong Content-Type',
+    429: 'Too many requests from this address (Retry-After says when to retry)',
+    500: 'Internal error',
+    503: 'Peer unavailable',
+  };
+  return Object.fromEntries([400, 429, 500, ...extra].map((code) => [code, errorResponse(descriptions[code] ?? 'Error')]));
 }
 
 /** Writes for all: submit, then answer with the record and transaction. */

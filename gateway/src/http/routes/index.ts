@@ -3,10 +3,13 @@ import type { AnyRoute } from '../route';
 import { batchRoutes } from './batch';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
+import { evidenceRoutes } from './evidence';
+import { lookupRoutes } from './lookup';
 import { marketRoutes } from './market';
 import { modelRoutes } from './models';
 import { outputRoutes } from './outputs';
 import { providerRoutes } from './providers';
+import { publicRoutes } from './public';
 import { revenueRoutes } from './revenue';
 import { reviewRoutes } from './reviews';
 import { rightsRoutes } from './rights';
@@ -31,6 +34,9 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...revenueRoutes,
     ...marketRoutes,
     ...eventRoutes,
+    ...lookupRoutes,
+    ...publicRoutes,
+    ...evidenceRoutes,
   ];
   document = buildOpenApi(routes, {
     title: 'Kiseki gateway API',
