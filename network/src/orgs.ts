@@ -184,9 +184,7 @@ export async function addOrg(options: ConfigChangeOptions & { mspId: string; rol
     await joinNewPeer(joined, peer, height);
   });
   const peerJoined = since();
-  const policy = options.policy ?? policyForOrgs(net.definition.endorsementPolicy, channelOrgs(state).filter((o) => o.role !== 'regulator').map((o) => o.mspId));
-  await net.log.step(`vote chaincode definition: ${policy}`, () =>
-    voteDefinition({ ...options, state, policy, voters: joined.topology.peers.filter((p) => isLive(net, p.name)).map((p) => p.org.mspId) }));
+  const policy = await redefineForMembership(options);
   const endorses = since();
   await net.log.step('wait for gossip: every peer sees the new one', () =>
     Promise.all(joined.topology.peers.filter((p) => isLive(net, p.name)).map((p) =>
@@ -210,12 +208,20 @@ export async function removeFromChannel(options: ConfigChangeOptions & { mspId: 
   return { state, signers };
 }
 
+/**
+ * Votes the chaincode definition for the channel's current membership: the endorsement policy lists
+ * the endorsing orgs (or is `policy`), the package's role table names every org; every live org approves.
+ */
+export async function redefineForMembership(options: GovernanceOptions & { policy?: string }): Promise<string> {
+  const net = await openNetwork(options);
+  const policy = options.policy ?? policyForOrgs(net.definition.endorsementPolicy, channelOrgs(net.state).filter((o) => o.role !== 'regulator').map((o) => o.mspId));
+  await net.log.step(`vote chaincode definition: ${policy}`, () =>
+    voteDefinition({ ...options, state: net.state, policy, voters: net.topology.peers.filter((p) => isLive(net, p.name)).map((p) => p.org.mspId) }));
+  return policy;
+}
+
 /** A member leaves: out of the channel config, then out of the endorsement policy and the role table by vote. */
 export async function removeOrg(options: ConfigChangeOptions & { mspId: string; policy?: string }): Promise<{ signers: string[]; endorsementPolicy: string }> {
-  const { state, signers } = await removeFromChannel(options);
-  const net = await openNetwork(options);
-  const policy = options.policy ?? policyForOrgs(net.definition.endorsementPolicy, channelOrgs(state).filter((o) => o.role !== 'regulator').map((o) => o.mspId));
-  await net.log.step(`vote chaincode definition: ${policy}`, () =>
-    voteDefinition({ ...options, state, policy, voters: net.topology.peers.filter((p) => isLive(net, p.name)).map((p) => p.org.mspId) }));
-  return { signers, endorsementPolicy: policy };
+  const { signers } = await removeFromChannel(options);
+  return { signers, endorsementPolicy: await redefineForMembership(options) };
 }
