@@ -17,8 +17,10 @@ type Json = Record<string, unknown>;
 const configtxlator = (tools: Tools): string => path.join(tools.fabricBin, 'configtxlator');
 
 async function decode(tools: Tools, type: string, input: string): Promise<Json> {
-  const { stdout } = await run(configtxlator(tools), ['proto_decode', '--type', type, '--input', input]);
-  return JSON.parse(stdout) as Json;
+  // configtxlator's default output is /dev/stdout, which a pipe cannot open: always name a file.
+  const output = `${input}.decoded.json`;
+  await run(configtxlator(tools), ['proto_decode', '--type', type, '--input', input, '--output', output]);
+  return JSON.parse(readFileSync(output, 'utf8')) as Json;
 }
 
 async function encode(tools: Tools, type: string, value: unknown, output: string): Promise<void> {
