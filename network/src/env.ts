@@ -65,6 +65,8 @@ export function environmentAt(where: Where, target: string, options: Pick<EnvOpt
   const common: EnvVar[] = [
     { name: 'PATH', value: `${where.fabricBin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
     { name: 'FABRIC_CFG_PATH', value: nodeConfigDir(where.stateDir) },
+    // At INFO the CLIs print every gRPC connection step around the one line worth reading.
+    { name: 'FABRIC_LOGGING_SPEC', value: 'WARN' },
     { name: 'CHANNEL', value: where.channel },
     { name: 'CHAINCODE', value: where.chaincode },
   ];
