@@ -46,9 +46,11 @@ describe('members', () => {
     expect([1, 2, 3, 4, 5].map(majorityOf)).toEqual([1, 2, 2, 3, 3]);
   });
 
-  it('when orgs joined, then the package carries their roles and shared collections name them; the founding package is untouched', () => {
+  it('when orgs joined, then the package carries their roles and shared collections name them; the founding collections are untouched', () => {
     const collections = readCollections(CHAINCODE_DIR);
-    expect(packageOverrides({}, collections)).toEqual({});
+    const founding = packageOverrides({}, collections);
+    expect(Object.keys(founding)).toEqual(['consortium.json']);
+    expect(JSON.parse(founding['consortium.json'] ?? '{}')).toEqual(JSON.parse(readFileSync(path.join(CHAINCODE_DIR, 'consortium.json'), 'utf8')));
     const overrides = packageOverrides({ members: [newMember({}, 'Licensor2MSP', 'licensor')] }, collections);
     expect(JSON.parse(overrides['consortium.json'] ?? '{}')).toEqual({
       orgs: [

@@ -73,16 +73,16 @@ export function policyForOrgs(policy: string, endorsing: readonly string[]): str
 }
 
 /**
- * What the chaincode package carries as data for this membership: the role table, and the member
- * list of every collection that is shared by all studios and licensors. Empty for the founding
- * consortium, so its package stays byte for byte what the repository holds.
+ * What the chaincode package carries as data for this membership: the role table (always written by
+ * the tool, so a package built from any chaincode folder names exactly the channel's orgs), and, once
+ * orgs have joined, the member list of every collection shared by all studios and licensors.
  */
 export function packageOverrides(state: Pick<NetworkState, 'members'>, collectionsJson: string | undefined): Record<string, string> {
-  if ((state.members ?? []).length === 0) return {};
   const orgs = channelOrgs(state);
   const out: Record<string, string> = {
     'consortium.json': `${JSON.stringify({ orgs: orgs.map((o) => ({ mspId: o.mspId, role: o.role })) }, null, 2)}\n`,
   };
+  if ((state.members ?? []).length === 0) return out;
   if (collectionsJson !== undefined) {
     const founders = PEER_ORGS.filter((o) => o.role !== 'regulator').map((o) => `${o.mspId}.member`).sort();
     const writers = orgs.filter((o) => o.role !== 'regulator').map((o) => `'${o.mspId}.member'`);
