@@ -3,6 +3,7 @@ import { NetworkError } from './errors';
 import { consoleLogger, seconds } from './log';
 import { deploy, down, NetworkStatus, startNode, status, stopNode, up } from './network';
 import { ensureTools } from './tools';
+import { consortiumCommand, CONSORTIUM_USAGE } from './cli-consortium';
 import { DEFAULT_BASE_PORT } from './topology';
 
 const USAGE = `Usage: npm run network -- <command> [options]
@@ -12,7 +13,7 @@ const USAGE = `Usage: npm run network -- <command> [options]
   status [--json]                             nodes, endpoints, pids, health; connection details with --json
   stop-node NAME | start-node NAME            stop or start one node (orderer0, peer0.studio1, vault, …)
   down [--purge]                              stop every process of this network; --purge deletes its state
-  tools                                       build or find Fabric and MinIO in the cache
+  tools                                       build or find Fabric and MinIO in the cache${CONSORTIUM_USAGE}
 
 State dir: KISEKI_STATE_DIR (default .kiseki/). Default base port ${DEFAULT_BASE_PORT}.`;
 
@@ -38,6 +39,13 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      msp: { type: 'string' },
+      role: { type: 'string' },
+      policy: { type: 'string' },
+      org: { type: 'string' },
+      signers: { type: 'string' },
+      orderer: { type: 'string' },
+      identity: { type: 'string' },
     },
   });
   const [command, name] = positionals;
@@ -92,6 +100,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
+      if (await consortiumCommand(command, { positionals, values }, log)) return;
       throw new NetworkError(`unknown command ${command}\n\n${USAGE}`);
   }
 }

@@ -76,3 +76,10 @@ export async function warmUp(ctx: Context, peer: PeerNode): Promise<void> {
   await run(peerBin(ctx), ['chaincode', 'query', '-C', ctx.definition.channel, '-n', ctx.definition.name,
     '-c', '{"Args":["org.hyperledger.fabric:GetMetadata"]}'], { env: peerAdminEnv(peer, ctx.stateDir), timeoutMs: 180_000 });
 }
+
+/** Which orgs have approved this definition (`peer lifecycle chaincode checkcommitreadiness`), by MSP ID. */
+export async function checkCommitReadiness(ctx: Context, peer: PeerNode, sequence: number, pkg: ChaincodePackage): Promise<Record<string, boolean>> {
+  const { stdout } = await run(peerBin(ctx), ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(ctx, sequence, pkg), '--output', 'json'],
+    { env: peerAdminEnv(peer, ctx.stateDir) });
+  return (JSON.parse(stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
+}

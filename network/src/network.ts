@@ -10,11 +10,12 @@ import * as lifecycle from './lifecycle';
 import { Logger, silentLogger } from './log';
 import { healthUrl, NetworkNode, nodeProcess } from './nodes';
 import { packageChaincode } from './package-chaincode';
-import { defaultStateDir } from './paths';
+import { CHAINCODE_DIR, defaultStateDir } from './paths';
+import { networkTopology, packageOverrides, readCollections } from './members';
 import { healthy, livePid, portFree, startProcess, stopProcess, waitHealthy } from './processes';
 import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
-import { allPorts, buildTopology, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
+import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
 import { ensureBucket, newVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
 
 export interface NetworkOptions {
@@ -126,7 +127,7 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
   const ctx = resolve(options);
   const state = readState(ctx.stateDir);
   if (!state) throw new NetworkError(`no network in ${ctx.stateDir}: run \`npm run network -- up\` first`);
-  const topology = buildTopology(state.consensus, state.basePort);
+  const topology = networkTopology(state);
   const nodeStatus = async (node: NetworkNode): Promise<NodeStatus> => {
     const pid = livePid(pidFileOf(ctx.stateDir, node.name)) ?? null;
     return {
@@ -208,9 +209,11 @@ function firstLiveOrderer(topology: Topology, stateDir: string) {
  * one changes nothing; a changed one becomes the next sequence (upgrade without restarting nodes).
  */
 async function deployChaincode(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<NetworkState> {
-  const lc = { stateDir: ctx.stateDir, tools, definition: ctx.definition };
+  const definition = { ...ctx.definition, endorsementPolicy: state.endorsementPolicy ?? ctx.definition.endorsementPolicy };
+  const lc = { stateDir: ctx.stateDir, tools, definition };
+  const chaincodeDir = ctx.env.KISEKI_CHAINCODE_DIR ? path.resolve(ctx.env.KISEKI_CHAINCODE_DIR) : CHAINCODE_DIR;
   const pkg = await ctx.log.step('package chaincode (compiled TypeScript + production dependencies)', () =>
-    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label, ctx.env.KISEKI_CHAINCODE_DIR ? path.resolve(ctx.env.KISEKI_CHAINCODE_DIR) : undefined));
+    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label, chaincodeDir, packageOverrides(state, readCollections(chaincodeDir))));
   const anchor = topology.peers[0] as PeerNode;
   const committed = await lifecycle.queryCommitted(lc, anchor);
   if (committed?.packageId === pkg.packageId) {
@@ -250,7 +253,7 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     }
   }
   const tools = await ensureTools(ctx.log, ctx.env);
-  const topology = buildTopology(consensus, basePort);
+  const topology = networkTopology({ consensus, basePort, members: existing?.members ?? [] });
   let state: NetworkState = existing ?? {
     version: 1, consensus, basePort, channel: ctx.definition.channel, vault: newVaultCredentials(), channelReady: false,
   };
@@ -292,7 +295,7 @@ export async function deploy(options: NetworkOptions = {}): Promise<NetworkStatu
   const state = readState(ctx.stateDir);
   if (!state?.channelReady) throw new NetworkError(`no network in ${ctx.stateDir}: run \`npm run network -- up\` first`);
   const tools = await ensureTools(silentLogger, ctx.env);
-  const next = await deployChaincode(buildTopology(state.consensus, state.basePort), state, ctx, tools);
+  const next = await deployChaincode(networkTopology(state), state, ctx, tools);
   writeState(ctx.stateDir, next);
   return status(options);
 }
@@ -310,7 +313,7 @@ export async function stopNode(name: string, options: NetworkOptions = {}): Prom
   const ctx = resolve(options);
   const state = readState(ctx.stateDir);
   if (!state) throw new NetworkError(`no network in ${ctx.stateDir}`);
-  findNode(buildTopology(state.consensus, state.basePort), name);
+  findNode(networkTopology(state, { includeRemoved: true }), name);
   return stopProcess(pidFileOf(ctx.stateDir, name));
 }
 
@@ -318,7 +321,7 @@ export async function startNode(name: string, options: NetworkOptions = {}): Pro
   const ctx = resolve(options);
   const state = readState(ctx.stateDir);
   if (!state) throw new NetworkError(`no network in ${ctx.stateDir}`);
-  const topology = buildTopology(state.consensus, state.basePort);
+  const topology = networkTopology(state, { includeRemoved: true });
   const node = findNode(topology, name);
   const tools = await ensureTools(silentLogger, ctx.env);
   await checkPorts(topology, ctx.stateDir, new Set(livePid(pidFileOf(ctx.stateDir, name)) === undefined ? [name] : []));

@@ -80,7 +80,12 @@ async function deterministicTarGz(cwd: string, entries: readonly string[], outpu
  * Builds a Fabric chaincode package of the compiled TypeScript chaincode with its production
  * dependencies: `metadata.json` (type node) and `code.tar.gz` whose entries sit under `src/`.
  */
-export async function packageChaincode(buildDir: string, label: string, chaincodeDir = CHAINCODE_DIR): Promise<ChaincodePackage> {
+export async function packageChaincode(
+  buildDir: string,
+  label: string,
+  chaincodeDir = CHAINCODE_DIR,
+  overrides: Readonly<Record<string, string>> = {},
+): Promise<ChaincodePackage> {
   const dist = path.join(chaincodeDir, 'dist');
   if (!existsSync(path.join(dist, 'index.js'))) throw new NetworkError(`dist/index.js is missing in ${chaincodeDir}: run npm run build first`);
   rmSync(buildDir, { recursive: true, force: true });
@@ -101,6 +106,10 @@ export async function packageChaincode(buildDir: string, label: string, chaincod
   });
   const collections = path.join(chaincodeDir, 'collections_config.json');
   if (existsSync(collections)) cpSync(collections, path.join(src, 'collections_config.json'));
+  const consortium = path.join(chaincodeDir, 'consortium.json');
+  if (existsSync(consortium)) cpSync(consortium, path.join(src, 'consortium.json'));
+  // Data files the network decides (the consortium's role table, collection members): same code, other data.
+  for (const [name, content] of Object.entries(overrides)) writeFileSync(path.join(src, name), content);
   for (const [relative, from] of productionClosure(chaincodeDir)) {
     cpSync(from, path.join(src, relative), {
       recursive: true,
@@ -122,7 +131,7 @@ export async function packageChaincode(buildDir: string, label: string, chaincod
     file,
     label,
     packageId: `${label}:${digest}`,
-    ...(existsSync(collections) ? { collectionsConfig: path.join(src, 'collections_config.json') } : {}),
+    ...(existsSync(path.join(src, 'collections_config.json')) ? { collectionsConfig: path.join(src, 'collections_config.json') } : {}),
   };
 }
 

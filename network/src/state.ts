@@ -13,6 +13,21 @@ export interface NetworkState {
   /** Set once artifacts exist and every node joined the channel. */
   readonly channelReady: boolean;
   readonly chaincode?: { readonly name: string; readonly sequence: number; readonly packageId: string };
+  /** Orgs that joined the running channel (`network org add`), removed ones flagged. */
+  readonly members?: readonly MemberOrg[];
+  /** The committed endorsement policy when a vote changed it from test-network-config/chaincode.json. */
+  readonly endorsementPolicy?: string;
+}
+
+/** An org that joined after the channel was created; it keeps its material in its own folder. */
+export interface MemberOrg {
+  readonly mspId: string;
+  readonly name: string;
+  readonly domain: string;
+  readonly role: 'studio' | 'licensor';
+  /** Port slot: its peer at base+100+10·slot, its gateway at base+300+slot (the founding orgs hold 0-3). */
+  readonly slot: number;
+  readonly removed?: boolean;
 }
 
 export const stateFile = (stateDir: string): string => path.join(stateDir, 'network.json');

@@ -11,6 +11,8 @@ export interface PeerOrg {
   readonly role: OrgRole;
   /** Named in the chaincode endorsement policy; the regulator is not. */
   readonly endorsing: boolean;
+  /** The org's own folder, relative to the state dir, for an org that joined later (`orgs/<name>`). */
+  readonly home?: string;
 }
 
 export const PEER_ORGS: readonly PeerOrg[] = [
@@ -125,7 +127,8 @@ export interface CryptoPaths {
 export function cryptoPaths(stateDir: string): CryptoPaths {
   const crypto = path.join(stateDir, 'crypto');
   const ordererOrg = path.join(crypto, 'ordererOrganizations', ORDERER_DOMAIN);
-  const peerOrg = (org: PeerOrg): string => path.join(crypto, 'peerOrganizations', org.domain);
+  const peerOrg = (org: PeerOrg): string =>
+    path.join(org.home === undefined ? crypto : path.join(stateDir, org.home, 'crypto'), 'peerOrganizations', org.domain);
   return {
     root: crypto,
     ordererTlsCa: path.join(ordererOrg, 'tlsca', `tlsca.${ORDERER_DOMAIN}-cert.pem`),

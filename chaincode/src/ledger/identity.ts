@@ -1,19 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { Context } from 'fabric-contract-api';
 
 import { forbidden } from '../shared/errors';
 import { type Role, Roles } from '../shared/names';
 
+/** The file, at the root of the chaincode package, that names the consortium's orgs and their roles. */
+export const CONSORTIUM_FILE = 'consortium.json';
+
+const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ROLE_VALUES: readonly string[] = Object.values(Roles);
+
 /**
- * Who is calling: the MSP ID of the transaction's creator and the role of that org. Roles are a
- * constant of the chaincode (adding an org to the consortium is a chaincode upgrade, reviewed by every
- * org), so no caller can grant itself a role through state or attributes.
+ * Reads a consortium file's content into a role table.
+ * @throws Error naming the first malformed entry; a chaincode with a broken table must not start.
  */
-export const ORG_ROLES: Readonly<Record<string, Role>> = Object.freeze({
-  Studio1MSP: Roles.studio,
-  Studio2MSP: Roles.studio,
-  LicensorMSP: Roles.licensor,
-  RegulatorMSP: Roles.regulator,
-});
+export function parseConsortium(value: unknown): Record<string, Role> {
+  const orgs = (value as { orgs?: unknown } | null)?.orgs;
+  if (!Array.isArray(orgs) || orgs.length === 0) throw new Error(`${CONSORTIUM_FILE}: "orgs" must be a non-empty array`);
+  const table: Record<string, Role> = {};
+  orgs.forEach((entry: unknown, i) => {
+    const { mspId, role } = (entry ?? {}) as { mspId?: unknown; role?: unknown };
+    if (typeof mspId !== 'string' || !MSP_ID.test(mspId)) throw new Error(`${CONSORTIUM_FILE}: orgs[${i}].mspId is not an MSP ID`);
+    if (typeof role !== 'string' || !ROLE_VALUES.includes(role)) throw new Error(`${CONSORTIUM_FILE}: orgs[${i}].role must be one of ${ROLE_VALUES.join(', ')}`);
+    if (Object.prototype.hasOwnProperty.call(table, mspId)) throw new Error(`${CONSORTIUM_FILE}: ${mspId} is listed twice`);
+    table[mspId] = role as Role;
+  });
+  return table;
+}
+
+/**
+ * The role table ships as data inside the chaincode package (`consortium.json` beside package.json),
+ * so a new member changes a file, not code. Every peer running the package reads the same bytes, so
+ * the table is as deterministic as the code; changing it is a new package and a new chaincode
+ * definition sequence, which the channel's orgs approve by vote before it takes effect.
+ */
+function loadRoles(file = path.join(__dirname, '..', '..', CONSORTIUM_FILE)): Readonly<Record<string, Role>> {
+  if (!existsSync(file)) throw new Error(`${file} is missing: the chaincode needs its consortium table`);
+  return Object.freeze(parseConsortium(JSON.parse(readFileSync(file, 'utf8'))));
+}
+
+/**
+ * Who is calling: the MSP ID of the transaction's creator and the role of that org, from the
+ * consortium table of the package. No caller can grant itself a role through state or attributes.
+ */
+export const ORG_ROLES: Readonly<Record<string, Role>> = loadRoles();
 
 /** The calling org. */
 export interface Caller {
