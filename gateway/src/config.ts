@@ -56,6 +56,13 @@ const ConfigSchema = z.strictObject({
       endorseMs: duration.default(15_000),
       submitMs: duration.default(5_000),
       commitStatusMs: duration.default(60_000),
+      /**
+       * The whole budget of one write from endorsement to commit. Within it, a transaction the ordering
+       * service refused or lost (an orderer stopped, a leader election) is handed over again.
+       */
+      writeMs: duration.default(45_000),
+      /** How long to wait for a commit before handing the same signed transaction to the orderers again. */
+      commitResubmitMs: duration.default(8_000),
       /** How long a graceful shutdown waits for in-flight requests. */
       shutdownMs: duration.default(15_000),
     })

@@ -45,6 +45,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     network: connection.gateway.getNetwork(config.channel),
     chaincode: config.chaincode,
     retry: config.retry,
+    timeouts: config.timeouts,
     logger,
     close: () => {
       connection.close();
