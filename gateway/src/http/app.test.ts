@@ -223,6 +223,18 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(422);
   });
 
+  test('when an upload is retried with the same Idempotency-Key but different bytes, then 422 and nothing more is stored', async () => {
+    const first = await upload('d1', 'first bytes', { 'idempotency-key': 'k-3' });
+    expect(first.status).toBe(201);
+    const res = await upload('d1', 'other bytes', { 'idempotency-key': 'k-3' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error).toMatchObject({ code: 'IDEMPOTENCY_MISMATCH', message: expect.stringContaining('different content') });
+    expect(h.ledger.submitted).toHaveLength(1);
+    const again = await upload('d1', 'first bytes', { 'idempotency-key': 'k-3' });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   test('when two requests with one Idempotency-Key run at once, then one runs and the other gets 409', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {

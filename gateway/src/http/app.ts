@@ -9,6 +9,7 @@ import type { Services } from '../use-cases/services';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import type { AnyRoute, RouteResult } from './route';
 import { parseInput } from './validation';
+import { digestStream, stagedDigestOf } from '../use-cases/uploads';
 
 /**
  * The Express application: every declared route gets request ids, access logs and metrics, API-key
@@ -161,11 +162,22 @@ export function createApp(deps: AppDeps): GatewayApp {
         req.originalUrl,
         spec.upload === undefined ? body : { contentType: req.get('content-type') ?? '' },
       );
-      const { response, replayed } = await services.idempotency.run(principal.clientId, idempotencyKey, fingerprint, async () => {
-        const result = await execute();
-        if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
-        return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
-      });
+      // An upload's bytes are not in the fingerprint: its stored outcome is bound to their digest instead.
+      const content =
+        spec.upload === undefined
+          ? undefined
+          : { digest: () => stagedDigestOf(req), digestIncoming: () => digestStream(req, services.settings.uploadMaxBytes) };
+      const { response, replayed } = await services.idempotency.run(
+        principal.clientId,
+        idempotencyKey,
+        fingerprint,
+        async () => {
+          const result = await execute();
+          if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
+          return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
+        },
+        content,
+      );
       if (replayed) res.set('Idempotent-Replayed', 'true');
       send(res, response);
       return;
