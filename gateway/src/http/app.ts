@@ -43,9 +43,47 @@ interface Locals {
 const locals = (res: Response): Locals => res.locals as Locals;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Converts body-parser failures (malformed JSON, too large) to API errors. */
+/** JSON bodies nested deeper than this are refused before they are parsed. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when a JSON text opens more than `max` arrays/objects inside one another. A linear scan of the
+ * bytes (skipping strings), so a megabyte of `[[[…` costs one pass and never reaches a recursive parser,
+ * validator or serializer.
+ */
+export function jsonDeeperThan(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i += 1;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
+class TooDeep extends Error {}
+
+/** Converts body-parser and router failures (malformed JSON or URL, too large, too deep) to API errors. */
 function bodyParserError(error: unknown): AppError | undefined {
   const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.verify.failed' || error instanceof TooDeep) {
+    return new AppError('INVALID', `the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
+      cause: error,
+      issues: [{ path: 'body', code: 'too_deep', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
+  }
+  if (type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8 JSON', { cause: error });
+  const status = (error as { status?: unknown } | null)?.status;
+  if (error instanceof URIError || status === 400) return new AppError('INVALID', 'the request URL or body is malformed', { cause: error });
+  if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large', { cause: error });
+  if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or media type', { cause: error });
   if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
   if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
@@ -140,7 +178,15 @@ export function createApp(deps: AppDeps): GatewayApp {
         }
         next();
       });
-      handlers.push(express.json({ limit: services.settings.jsonMaxBytes, strict: true }));
+      handlers.push(
+        express.json({
+          limit: services.settings.jsonMaxBytes,
+          strict: true,
+          verify: (_req, _res, buffer) => {
+            if (jsonDeeperThan(buffer, MAX_JSON_DEPTH)) throw new TooDeep('too deep');
+          },
+        }),
+      );
     }
     handlers.push((req, res, next) => {
       run(spec, req, res).catch(next);

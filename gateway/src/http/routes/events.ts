@@ -26,8 +26,8 @@ const Webhook = z
 /** Loopback or https URLs only: webhooks carry ledger events and must not go out in clear text. */
 const WebhookUrl = z.url().refine(
   (u) => {
-    const url = new URL(u);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+    const url = URL.parse(u);
+    return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)));
   },
   { message: 'must be https (or http on loopback)' },
 );
