@@ -74,6 +74,21 @@ const ConfigSchema = z.strictObject({
       baseDelayMs: duration.default(100),
     })
     .prefault({}),
+  webhooks: z
+    .strictObject({
+      /**
+       * Hosts (exact names) and address ranges (CIDR) a webhook may target although they are not public
+       * https addresses, e.g. an internal receiver; plain http is then accepted for them too.
+       */
+      allowTargets: z.array(z.string().min(1)).default([]),
+      maxPerClient: z.number().int().min(1).max(1000).default(10),
+      /** Attempts per event before the webhook is marked failed (resumable). */
+      maxAttempts: z.number().int().min(1).max(100).default(10),
+      timeoutMs: duration.default(10_000),
+      retryBaseMs: duration.default(500),
+      retryCapMs: duration.default(60_000),
+    })
+    .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

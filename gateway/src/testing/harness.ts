@@ -1,4 +1,6 @@
 import { ApiKeyStore, hashApiKey, type Role } from '../auth';
+import type { Resolver } from '../events/webhook-targets';
+import type { WebhookOptions } from '../events/webhooks';
 import { createApp, type GatewayApp } from '../http/app';
 import { allRoutes } from '../http/routes';
 import { silentLogger } from '../logger';
@@ -21,7 +23,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBytes?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; webhookOptions?: WebhookOptions; resolve?: Resolver } = {},
+): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
   const store = new MemoryStore();
@@ -40,7 +44,9 @@ export async function startHarness(options: { uploadMaxBytes?: number; jsonMaxBy
     store,
     metrics: new Metrics(),
     logger: silentLogger,
-    webhookOptions: { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+    webhookOptions: options.webhookOptions ?? { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+    // Webhook targets never resolve through a real DNS in unit tests.
+    resolve: options.resolve ?? ((hostname) => Promise.reject(new Error(`no DNS in tests: ${hostname}`))),
   });
   const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000 });
   const { url } = await app.start(0, '127.0.0.1');

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config';
 import { SseRegistry } from '../events/sse';
+import type { Resolver } from '../events/webhook-targets';
 import { WebhookService, type WebhookOptions } from '../events/webhooks';
 import type { Ledger } from '../fabric/ledger';
 import { IdempotencyGuard } from '../http/idempotency';
@@ -44,6 +45,10 @@ export function settingsFrom(config: GatewayConfig): ServiceSettings {
   };
 }
 
+export function webhookOptionsFrom(config: GatewayConfig): WebhookOptions {
+  return { ...config.webhooks };
+}
+
 /** Wires the use-case objects around the adapters. */
 export function buildServices(parts: {
   settings: ServiceSettings;
@@ -53,16 +58,17 @@ export function buildServices(parts: {
   metrics: Metrics;
   logger: Logger;
   webhookOptions?: WebhookOptions;
-  fetch?: typeof fetch;
+  /** Name resolution for webhook targets (tests inject one that never leaves the machine). */
+  resolve?: Resolver;
 }): Services {
-  const { webhookOptions, fetch: fetchImpl, ...adapters } = parts;
+  const { webhookOptions, resolve, ...adapters } = parts;
   return {
     ...adapters,
     transactor: new Transactor(parts.ledger, parts.store, parts.metrics, parts.logger),
     manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
     idempotency: new IdempotencyGuard(parts.store),
     webhooks: new WebhookService(
-      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) },
+      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(resolve === undefined ? {} : { resolve }) },
       webhookOptions,
     ),
     sse: new SseRegistry(),
