@@ -232,7 +232,7 @@ describe('webhooks', () => {
       refuseNext = 0;
       const resumed = await h.call('POST', `${path}/resume`, { role: 'studio-operator' });
       expect(resumed.status).toBe(200);
-      await eventually(async () => received.length === 1);
+      await eventually(() => Promise.resolve(received.length === 1));
       expect(JSON.parse((received[0] as { body: string }).body).payload).toEqual({ n: 7 });
       expect((await json(await h.call('GET', path, { role: 'studio-operator' }))).state).toBe('active');
       expect((await h.call('POST', `${path}/resume`, { role: 'studio-operator' })).status).toBe(409);
