@@ -44,6 +44,16 @@ const ConfigSchema = z.strictObject({
     .strictObject({
       uploadMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
       jsonMaxBytes: z.number().int().positive().default(1024 * 1024),
+      /** Per-key rate and concurrency limits (429 + Retry-After past them); `false` turns them off. */
+      perKey: z.boolean().default(true),
+      ratePerSecond: z.number().positive().default(200),
+      burst: z.number().int().min(1).default(400),
+      concurrentPerKey: z.number().int().min(1).default(64),
+      streamsPerKey: z.number().int().min(1).default(16),
+      uploadsPerKey: z.number().int().min(1).default(8),
+      uploadsPerGateway: z.number().int().min(1).default(32),
+      /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
+      sseMaxBufferedBytes: z.number().int().min(1024).default(1024 * 1024),
     })
     .prefault({}),
   /** JSON file listing API keys as SHA-256 hashes with client id and role (see auth.ts). */

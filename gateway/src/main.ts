@@ -10,7 +10,7 @@ import { createLogger, errorFields, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { FileStore } from './store/store';
 import { reapStaging } from './use-cases/reaper';
-import { buildServices, settingsFrom, webhookOptionsFrom } from './use-cases/services';
+import { buildServices, limitsFrom, settingsFrom, webhookOptionsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
 
 /**
@@ -53,7 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   const store = new FileStore(join(config.stateDir, 'store'));
   const services = buildServices({ settings: settingsFrom(config), ledger, vault, store, metrics, logger, webhookOptions: webhookOptionsFrom(config) });
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, limits: limitsFrom(config) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
 

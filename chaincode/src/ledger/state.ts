@@ -180,7 +180,9 @@ export async function readPage(
     bookmark,
   );
   const { entries } = await drain(iterator, pageSize);
-  return { entries, bookmark: metadata.bookmark };
+  // Over an empty range the peer sends no query metadata at all: that is the last (empty) page.
+  const next = (metadata as { bookmark?: string } | undefined)?.bookmark ?? '';
+  return { entries, bookmark: next };
 }
 
 /**

@@ -680,6 +680,9 @@ export class MemoryStub implements ChaincodeStub {
     const keys = store.range(from, end);
     const page = keys.slice(0, pageSize).map((key) => ({ namespace: this.#setup.ledger.chaincodeName, key, value: copy(store.get(key)) }));
     const next = keys[pageSize];
+    // Like the peer: metadata whose fields are all defaults encodes to no bytes, and the shim then
+    // returns no metadata at all (an empty last page).
+    if (page.length === 0 && next === undefined) return { iterator: new ListIterator(page) } as unknown as StateQueryResponse<Iterators.StateQueryIterator>;
     return {
       iterator: new ListIterator(page),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ?? '' },

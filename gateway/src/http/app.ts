@@ -8,6 +8,7 @@ import { errorFields, type Logger } from '../logger';
 import type { Services } from '../use-cases/services';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import type { AnyRoute, RouteResult } from './route';
+import { DEFAULT_LIMITS, RequestLimiter, type LimitSettings } from './limits';
 import { parseInput } from './validation';
 import { digestStream, stagedDigestOf } from '../use-cases/uploads';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   keys: ApiKeyStore;
   routes: readonly AnyRoute[];
   shutdownMs: number;
+  /** Per-key rate and concurrency limits and upload caps; defaults when absent. */
+  limits?: LimitSettings;
 }
 
 export interface GatewayApp {
@@ -93,6 +96,7 @@ function bodyParserError(error: unknown): AppError | undefined {
 
 export function createApp(deps: AppDeps): GatewayApp {
   const { services, keys } = deps;
+  const limiter = new RequestLimiter(deps.limits ?? DEFAULT_LIMITS);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -152,7 +156,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       return;
     }
     // A refused upload leaves unread bytes on the connection: close it after this answer.
-    if (appError.code === 'PAYLOAD_TOO_LARGE' || !req.complete) res.set('Connection', 'close');
+    if (appError.code === 'PAYLOAD_TOO_LARGE' || appError.code === 'TOO_MANY_REQUESTS' || !req.complete) res.set('Connection', 'close');
     res.status(appError.httpStatus).set(appError.headers).json(appError.toBody());
   });
 
@@ -164,6 +168,9 @@ export function createApp(deps: AppDeps): GatewayApp {
           const principal = keys.authenticate(req.get('authorization'), req.get('x-api-key'));
           locals(res).principal = principal;
           authorize(principal, spec.access);
+          const release = limiter.acquire(principal.clientId, spec.upload !== undefined ? 'upload' : spec.longLived === true ? 'stream' : 'request');
+          res.on('close', release);
+          res.on('finish', release);
         }
         next();
       },

@@ -1,6 +1,7 @@
 import { ApiKeyStore, hashApiKey, type Role } from '../auth';
 import type { Resolver } from '../events/webhook-targets';
 import type { WebhookOptions } from '../events/webhooks';
+import type { LimitSettings } from '../http/limits';
 import { createApp, type GatewayApp } from '../http/app';
 import { allRoutes } from '../http/routes';
 import { silentLogger } from '../logger';
@@ -24,7 +25,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; webhookOptions?: WebhookOptions; resolve?: Resolver } = {},
+  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; webhookOptions?: WebhookOptions; resolve?: Resolver; limits?: LimitSettings; sseMaxBufferedBytes?: number } = {},
 ): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
@@ -38,6 +39,7 @@ export async function startHarness(
       jsonMaxBytes: options.jsonMaxBytes ?? 64 * 1024,
       presignTtlSeconds: 60,
       sseHeartbeatMs: 60_000,
+      ...(options.sseMaxBufferedBytes === undefined ? {} : { sseMaxBufferedBytes: options.sseMaxBufferedBytes }),
     },
     ledger,
     vault,
@@ -48,7 +50,7 @@ export async function startHarness(
     // Webhook targets never resolve through a real DNS in unit tests.
     resolve: options.resolve ?? ((hostname) => Promise.reject(new Error(`no DNS in tests: ${hostname}`))),
   });
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000 });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000, ...(options.limits === undefined ? {} : { limits: options.limits }) });
   const { url } = await app.start(0, '127.0.0.1');
   const key = (role: Role): string => `key-${role}`;
   return {

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
+import type { LimitSettings } from '../http/limits';
 import { WebhookService, type WebhookOptions } from '../events/webhooks';
 import type { Ledger } from '../fabric/ledger';
 import { IdempotencyGuard } from '../http/idempotency';
@@ -18,6 +19,8 @@ export interface ServiceSettings {
   jsonMaxBytes: number;
   presignTtlSeconds: number;
   sseHeartbeatMs: number;
+  /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
+  sseMaxBufferedBytes?: number;
 }
 
 /** Everything a route handler may use; built once in main.ts (or by a test with fakes). */
@@ -42,6 +45,20 @@ export function settingsFrom(config: GatewayConfig): ServiceSettings {
     jsonMaxBytes: config.limits.jsonMaxBytes,
     presignTtlSeconds: config.vault.presignTtlSeconds,
     sseHeartbeatMs: 15_000,
+    sseMaxBufferedBytes: config.limits.sseMaxBufferedBytes,
+  };
+}
+
+export function limitsFrom(config: GatewayConfig): LimitSettings {
+  const l = config.limits;
+  return {
+    enabled: l.perKey,
+    ratePerSecond: l.ratePerSecond,
+    burst: l.burst,
+    concurrentPerKey: l.concurrentPerKey,
+    streamsPerKey: l.streamsPerKey,
+    uploadsPerKey: l.uploadsPerKey,
+    uploadsPerGateway: l.uploadsPerGateway,
   };
 }
 

@@ -36,6 +36,7 @@ export const eventRoutes: readonly AnyRoute[] = [
     path: '/v1/events',
     operationId: 'streamEvents',
     tag: 'events',
+    longLived: true,
     summary: 'Server-sent chaincode events; reconnect with Last-Event-ID to resume right after the last one received',
     access: ANY_ROLE,
     query: z.strictObject({
