@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are asserted as loose JSON */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- errors and response bodies are asserted as loose objects */
 import { json, startHarness } from '../testing/harness';
 import { DEFAULT_LIMITS, RequestLimiter } from './limits';
 
