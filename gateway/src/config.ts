@@ -54,6 +54,8 @@ const ConfigSchema = z.strictObject({
       uploadsPerGateway: z.number().int().min(1).default(32),
       /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
       sseMaxBufferedBytes: z.number().int().min(1024).default(1024 * 1024),
+      /** An event stream that does not drain within this is closed with a `resume` event. */
+      sseSlowClientMs: duration.default(15_000),
     })
     .prefault({}),
   /** JSON file listing API keys as SHA-256 hashes with client id and role (see auth.ts). */

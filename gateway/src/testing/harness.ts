@@ -25,7 +25,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; webhookOptions?: WebhookOptions; resolve?: Resolver; limits?: LimitSettings; sseMaxBufferedBytes?: number } = {},
+  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; webhookOptions?: WebhookOptions; resolve?: Resolver; limits?: LimitSettings; sseMaxBufferedBytes?: number; sseSlowClientMs?: number } = {},
 ): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
@@ -40,6 +40,7 @@ export async function startHarness(
       presignTtlSeconds: 60,
       sseHeartbeatMs: 60_000,
       ...(options.sseMaxBufferedBytes === undefined ? {} : { sseMaxBufferedBytes: options.sseMaxBufferedBytes }),
+      ...(options.sseSlowClientMs === undefined ? {} : { sseSlowClientMs: options.sseSlowClientMs }),
     },
     ledger,
     vault,

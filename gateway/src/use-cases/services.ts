@@ -21,6 +21,8 @@ export interface ServiceSettings {
   sseHeartbeatMs: number;
   /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
   sseMaxBufferedBytes?: number;
+  /** How long an event-stream client may take to drain before it is closed with a `resume` event. */
+  sseSlowClientMs?: number;
 }
 
 /** Everything a route handler may use; built once in main.ts (or by a test with fakes). */
@@ -46,6 +48,7 @@ export function settingsFrom(config: GatewayConfig): ServiceSettings {
     presignTtlSeconds: config.vault.presignTtlSeconds,
     sseHeartbeatMs: 15_000,
     sseMaxBufferedBytes: config.limits.sseMaxBufferedBytes,
+    sseSlowClientMs: config.limits.sseSlowClientMs,
   };
 }
 

@@ -37,7 +37,9 @@ export const eventRoutes: readonly AnyRoute[] = [
     operationId: 'streamEvents',
     tag: 'events',
     longLived: true,
-    summary: 'Server-sent chaincode events; reconnect with Last-Event-ID to resume right after the last one received',
+    summary:
+      'Server-sent chaincode events; reconnect with Last-Event-ID to resume right after the last one received. A client that reads too ' +
+      'slowly gets a `resume` event with the Last-Event-ID to reconnect with, and is closed',
     access: ANY_ROLE,
     query: z.strictObject({
       events: EventNamesList.optional(),
@@ -56,7 +58,12 @@ export const eventRoutes: readonly AnyRoute[] = [
           logger: ctx.log,
           metrics: ctx.services.metrics,
           registry: ctx.services.sse,
-          options: { heartbeatMs: ctx.services.settings.sseHeartbeatMs, retryMs: 2_000 },
+          options: {
+            heartbeatMs: ctx.services.settings.sseHeartbeatMs,
+            retryMs: 2_000,
+            ...(ctx.services.settings.sseMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: ctx.services.settings.sseMaxBufferedBytes }),
+            ...(ctx.services.settings.sseSlowClientMs === undefined ? {} : { slowClientMs: ctx.services.settings.sseSlowClientMs }),
+          },
         },
         ctx.req,
         ctx.res,
