@@ -10,7 +10,7 @@ import { startTestGateway, type TestGateway } from './support/gateways';
  * bucket changes.
  */
 
-const CASES = Number(process.env.KISEKI_FUZZ_CASES ?? 2000);
+const CASES = Number(process.env.KISEKI_FUZZ_CASES ?? 1000);
 // A seed of its own, so this run and the unit tier's cover different cases.
 const SEED = 0x5eed2;
 
