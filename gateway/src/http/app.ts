@@ -82,15 +82,15 @@ function bodyParserError(error: unknown): AppError | undefined {
       issues: [{ path: 'body', code: 'too_deep', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
     });
   }
+  if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
+  if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
+  if (type === 'request.aborted') return new AppError('INVALID', 'the request was aborted', { cause: error });
   if (type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8 JSON', { cause: error });
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof URIError || status === 400) return new AppError('INVALID', 'the request URL or body is malformed', { cause: error });
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large', { cause: error });
   if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or media type', { cause: error });
-  if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
-  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
-  if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
-  if (type === 'request.aborted') return new AppError('INVALID', 'the request was aborted', { cause: error });
   return undefined;
 }
 

@@ -44,7 +44,8 @@ describe('request limits', () => {
   });
 
   test('when a client passes its rate through the API, then 429 with Retry-After and the standard body; the honest client before it is served', async () => {
-    const h = await startHarness({ limits: { ...DEFAULT_LIMITS, ratePerSecond: 1, burst: 5 } });
+    // A refill too slow to matter however long the calls take on a loaded machine.
+    const h = await startHarness({ limits: { ...DEFAULT_LIMITS, ratePerSecond: 0.001, burst: 5 } });
     try {
       const statuses: number[] = [];
       let limited: Response | undefined;
@@ -56,7 +57,7 @@ describe('request limits', () => {
       }
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses.slice(5)).toEqual([429, 429, 429]);
-      expect(limited?.headers.get('retry-after')).toBe('1');
+      expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await json(limited as Response)).error.code).toBe('TOO_MANY_REQUESTS');
       expect((await h.call('GET', '/v1/webhooks', { role: 'studio-operator' })).status).toBe(200);
       expect((await h.call('GET', '/healthz')).status).toBe(200);
