@@ -44,6 +44,18 @@ const ConfigSchema = z.strictObject({
     .strictObject({
       uploadMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
       jsonMaxBytes: z.number().int().positive().default(1024 * 1024),
+      /** Per-key rate and concurrency limits (429 + Retry-After past them); `false` turns them off. */
+      perKey: z.boolean().default(true),
+      ratePerSecond: z.number().positive().default(200),
+      burst: z.number().int().min(1).default(400),
+      concurrentPerKey: z.number().int().min(1).default(64),
+      streamsPerKey: z.number().int().min(1).default(16),
+      uploadsPerKey: z.number().int().min(1).default(8),
+      uploadsPerGateway: z.number().int().min(1).default(32),
+      /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
+      sseMaxBufferedBytes: z.number().int().min(1024).default(1024 * 1024),
+      /** An event stream that does not drain within this is closed with a `resume` event. */
+      sseSlowClientMs: duration.default(15_000),
     })
     .prefault({}),
   /** JSON file listing API keys as SHA-256 hashes with client id and role (see auth.ts). */
@@ -56,6 +68,13 @@ const ConfigSchema = z.strictObject({
       endorseMs: duration.default(15_000),
       submitMs: duration.default(5_000),
       commitStatusMs: duration.default(60_000),
+      /**
+       * The whole budget of one write from endorsement to commit. Within it, a transaction the ordering
+       * service refused or lost (an orderer stopped, a leader election) is handed over again.
+       */
+      writeMs: duration.default(45_000),
+      /** How long to wait for a commit before handing the same signed transaction to the orderers again. */
+      commitResubmitMs: duration.default(8_000),
       /** How long a graceful shutdown waits for in-flight requests. */
       shutdownMs: duration.default(15_000),
     })
@@ -65,6 +84,21 @@ const ConfigSchema = z.strictObject({
       /** Attempts for a transaction invalidated by an MVCC read conflict (first try included). */
       mvccAttempts: z.number().int().min(1).max(10).default(4),
       baseDelayMs: duration.default(100),
+    })
+    .prefault({}),
+  webhooks: z
+    .strictObject({
+      /**
+       * Hosts (exact names) and address ranges (CIDR) a webhook may target although they are not public
+       * https addresses, e.g. an internal receiver; plain http is then accepted for them too.
+       */
+      allowTargets: z.array(z.string().min(1)).default([]),
+      maxPerClient: z.number().int().min(1).max(1000).default(10),
+      /** Attempts per event before the webhook is marked failed (resumable). */
+      maxAttempts: z.number().int().min(1).max(100).default(10),
+      timeoutMs: duration.default(10_000),
+      retryBaseMs: duration.default(500),
+      retryCapMs: duration.default(60_000),
     })
     .prefault({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

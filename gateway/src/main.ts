@@ -14,7 +14,7 @@ import { reapBatches } from './use-cases/batch-register';
 import { SessionService } from './use-cases/batch-sessions';
 import { Attestor, EvidenceService } from './use-cases/evidence';
 import { reapStaging } from './use-cases/reaper';
-import { buildServices, settingsFrom } from './use-cases/services';
+import { buildServices, limitsFrom, settingsFrom, webhookOptionsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
 
 /**
@@ -55,6 +55,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     network: connection.gateway.getNetwork(config.channel),
     chaincode: config.chaincode,
     retry: config.retry,
+    timeouts: config.timeouts,
     logger,
     close: () => {
       connection.close();
@@ -69,6 +70,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     metrics,
     logger,
     publicVerification: config.publicVerification,
+    webhookOptions: webhookOptionsFrom(config),
   });
   services.evidence = new EvidenceService({
     ledger,
@@ -79,7 +81,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     logger,
   });
   const consoleDir = config.consoleDir ?? builtConsoleDir();
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, ...(consoleDir === undefined ? {} : { consoleDir }) });
+  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, limits: limitsFrom(config), ...(consoleDir === undefined ? {} : { consoleDir }) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
 

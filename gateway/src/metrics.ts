@@ -95,6 +95,7 @@ export class Metrics {
   readonly reaped = new Counter('kiseki_staging_reaped_total', 'Abandoned staged uploads settled by the reaper, by outcome.');
   readonly sseClients = new Gauge('kiseki_sse_clients', 'Open server-sent event streams.');
   readonly webhookDeliveries = new Counter('kiseki_webhook_deliveries_total', 'Webhook delivery attempts by outcome.');
+  readonly sseSlowClosed = new Counter('kiseki_sse_slow_clients_closed_total', 'Event streams closed because the client read too slowly.');
 
   readonly #all: readonly Series[] = [
     this.httpRequests,
@@ -105,6 +106,7 @@ export class Metrics {
     this.reaped,
     this.sseClients,
     this.webhookDeliveries,
+    this.sseSlowClosed,
   ];
 
   /** Text exposition format 0.0.4. */

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { NetworkError } from './errors';
 import { genesisBlockPath } from './bootstrap';
 import { run } from './exec';
-import { peerAdminEnv } from './nodes';
-import { sleep } from './processes';
+import { logFile, peerAdminEnv } from './nodes';
+import { retryAgainst, sleep } from './processes';
 import { Tools } from './tools';
 import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
 
@@ -19,28 +19,40 @@ function osnadminArgs(orderer: OrdererNode, stateDir: string): string[] {
 /** Joins an orderer to the channel through its channel participation (admin) API. */
 export async function joinOrderer(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
   const args = osnadminArgs(orderer, stateDir);
-  const listed = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', ...args]);
+  const log = logFile(stateDir, orderer.name);
+  const osnadmin = path.join(tools.fabricBin, 'osnadmin');
+  const listed = await retryAgainst(orderer.name, 'osnadmin channel list', log, () => run(osnadmin, ['channel', 'list', ...args]));
   if (listed.stdout.includes(`"name": "${channel}"`) || listed.stdout.includes(`"name":"${channel}"`)) return;
-  await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'join', '--channelID', channel, '--config-block', genesisBlockPath(stateDir), ...args]);
+  await retryAgainst(orderer.name, `osnadmin channel join ${channel}`, log, async () => {
+    try {
+      await run(osnadmin, ['channel', 'join', '--channelID', channel, '--config-block', genesisBlockPath(stateDir), ...args]);
+    } catch (error) {
+      // A retry after a join that did land (its answer lost) finds the channel there: that is success.
+      if (/already exists|cannot join: channel exists/i.test(String(error))) return;
+      throw error;
+    }
+  });
 }
 
 /** Joins a peer to the channel from the genesis block; retries while the orderers elect a leader. */
 export async function joinPeer(peer: PeerNode, channel: string, stateDir: string, tools: Tools): Promise<void> {
   const env = peerAdminEnv(peer, stateDir);
   const peerBin = path.join(tools.fabricBin, 'peer');
-  const listed = await run(peerBin, ['channel', 'list'], { env });
-  if (listed.stdout.split('\n').some((line) => line.trim() === channel)) return;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const log = logFile(stateDir, peer.name);
+  const joined = async (): Promise<boolean> => {
+    const listed = await run(peerBin, ['channel', 'list'], { env });
+    return listed.stdout.split('\n').some((line) => line.trim() === channel);
+  };
+  if (await retryAgainst(peer.name, 'peer channel list', log, joined)) return;
+  await retryAgainst(peer.name, `peer channel join ${channel}`, log, async () => {
     try {
       await run(peerBin, ['channel', 'join', '-b', genesisBlockPath(stateDir)], { env });
-      return;
     } catch (error) {
-      lastError = error;
-      await sleep(500);
+      // The join may have landed although its answer was lost; a second join then fails. Check.
+      if (await joined().catch(() => false)) return;
+      throw error;
     }
-  }
-  throw lastError;
+  });
 }
 
 /** The channel's block height on an orderer (for catch-up checks), from its admin API. */
@@ -73,5 +85,5 @@ export async function waitForMembership(peer: PeerNode, expected: number, channe
     }
     await sleep(300);
   }
-  throw new NetworkError(`${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (check the peers' logs)`);
+  throw new NetworkError(`${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (log: ${logFile(stateDir, peer.name)})`);
 }

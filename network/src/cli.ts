@@ -10,7 +10,8 @@ const USAGE = `Usage: npm run network -- <command> [options]
 
   up [--consensus raft|bft] [--base-port N]   start everything (idempotent)
   deploy                                      deploy the chaincode as built now (next sequence if changed)
-  status [--json]                             nodes, endpoints, pids, health; connection details with --json
+  status [--json] [--show-secrets]            nodes, endpoints, pids, health; connection details with --json
+                                              (the vault secret only with --show-secrets)
   stop-node NAME | start-node NAME            stop or start one node (orderer0, peer0.studio1, vault, …)
   down [--purge]                              stop every process of this network; --purge deletes its state
   tools                                       build or find Fabric and MinIO in the cache${CONSORTIUM_USAGE}
@@ -29,6 +30,11 @@ function printStatus(s: NetworkStatus): void {
   for (const g of s.gateways) console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));
 }
 
+/** The status without secrets: what `status --json` prints unless --show-secrets asks for them. */
+function redacted(s: NetworkStatus): NetworkStatus {
+  return { ...s, vault: { ...s.vault, secretKey: '(hidden: add --show-secrets)' } };
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -38,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
       'base-port': { type: 'string' },
       json: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
+      'show-secrets': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       msp: { type: 'string' },
       role: { type: 'string' },
@@ -78,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'status': {
       const s = await status();
-      if (values.json) console.log(JSON.stringify(s, null, 2));
+      if (values.json) console.log(JSON.stringify(values['show-secrets'] ? s : redacted(s), null, 2));
       else printStatus(s);
       if (!s.running) process.exitCode = 3;
       return;

@@ -12,7 +12,7 @@ import { healthUrl, NetworkNode, nodeProcess } from './nodes';
 import { packageChaincode } from './package-chaincode';
 import { CHAINCODE_DIR, defaultStateDir } from './paths';
 import { networkTopology, packageOverrides, readCollections } from './members';
-import { healthy, livePid, portFree, startProcess, stopProcess, waitHealthy } from './processes';
+import { healthy, livePid, portFree, startProcess, stopProcess, waitForPorts, waitHealthy } from './processes';
 import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
 import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
@@ -182,19 +182,21 @@ async function checkPorts(topology: Topology, stateDir: string, names: ReadonlyS
   }
 }
 
+/** The ports a node must accept connections on before the next step may use it. */
+const servicePorts = (node: NetworkNode): number[] => (node.kind === 'peer' ? [node.port] : [node.port, node.adminPort]);
+
 async function startNetworkNode(node: NetworkNode, topology: Topology, ctx: Resolved, tools: Tools): Promise<void> {
   const spec = nodeProcess(node, topology, ctx.stateDir, tools);
-  if (livePid(spec.pidFile) !== undefined) return;
-  startProcess(spec);
+  if (livePid(spec.pidFile) === undefined) startProcess(spec);
+  // Also when it was already running: it may have been started a moment ago by an earlier command.
   await waitHealthy(node.name, healthUrl(node), spec.pidFile, spec.logFile);
+  await waitForPorts(node.name, servicePorts(node), spec.pidFile, spec.logFile);
 }
 
 async function startVault(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<void> {
   const spec = vaultProcess(topology.vault, state.vault, ctx.stateDir, tools);
-  if (livePid(spec.pidFile) === undefined) {
-    startProcess(spec);
-    await waitHealthy('vault', vaultHealthUrl(topology.vault), spec.pidFile, spec.logFile);
-  }
+  if (livePid(spec.pidFile) === undefined) startProcess(spec);
+  await waitHealthy('vault', vaultHealthUrl(topology.vault), spec.pidFile, spec.logFile);
   await ensureBucket(topology.vault, state.vault);
 }
 

@@ -120,6 +120,60 @@ export async function healthy(url: string, timeoutMs = 2000): Promise<boolean> {
   }
 }
 
+/** True when something accepts a TCP connection on `host:port` within `timeoutMs`. */
+export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => { done(false); });
+    socket.once('connect', () => { done(true); });
+    socket.once('error', () => { done(false); });
+  });
+}
+
+/**
+ * Waits until every listed port of a node accepts connections. A Fabric node's operations endpoint
+ * answers /healthz a moment before its gRPC listeners are bound, so health alone is not readiness.
+ * @throws NetworkError naming the node, the port and its log file (with its last lines).
+ */
+export async function waitForPorts(name: string, ports: readonly number[], pidFile: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    while (!(await portAnswers(port))) {
+      if (livePid(pidFile) === undefined) {
+        throw new NetworkError(`${name} exited before listening on port ${port}; last lines of ${logFile}:\n${lastLines(logFile)}`);
+      }
+      if (Date.now() > deadline) {
+        throw new NetworkError(`${name} is not listening on port ${port} after ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`);
+      }
+      await sleep(100);
+    }
+  }
+}
+
+/**
+ * Runs a step against a node until it succeeds or the bounded wait ends: right after start-up a node
+ * may refuse a connection it will accept a second later.
+ * @throws NetworkError naming the node, what was attempted and its log file, with the last failure.
+ */
+export async function retryAgainst<T>(name: string, what: string, logFile: string, step: () => Promise<T>, timeoutMs = 30_000, everyMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (Date.now() + everyMs > deadline) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new NetworkError(`${what} on ${name} failed after ${attempt} attempts in ${Math.round(timeoutMs / 1000)}s (log: ${logFile}): ${reason}`, { cause: error });
+      }
+      await sleep(everyMs);
+    }
+  }
+}
+
 /**
  * Waits until a node's health URL answers, failing early (with its last log lines) if the process
  * dies, and failing with a timeout rather than hanging.

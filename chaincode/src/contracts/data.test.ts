@@ -276,6 +276,13 @@ describe('data contract', () => {
       expect(usage.items).toEqual([expect.objectContaining({ modelId: 'm-1', dataId: 'd-2', providerId: 'p-2', termsId: 't-2', index: 1 })]);
     });
 
+    it('when a list selects nothing, then an empty last page (the peer sends no paging metadata then)', async () => {
+      const usage = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'no-such-item' })).result as Page<unknown>;
+      expect(usage).toEqual({ items: [], bookmark: '' });
+      const byCollector = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: 'NobodyMSP' })).result as Page<unknown>;
+      expect(byCollector.items).toEqual([]);
+    });
+
     it('list queries refuse a page too large, a foreign bookmark and unknown fields', async () => {
       expect((await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 201 }))).message).toMatch(/^INVALID: .*pageSize/);
       const foreign = Keys.dataByTerms('t-1', 'd-1');

@@ -180,8 +180,8 @@ export async function readPage(
     bookmark,
   );
   const { entries } = await drain(iterator, pageSize);
-  // The shim leaves `metadata` out when the peer's metadata encodes to no bytes (an empty last page).
-  const { bookmark: next } = (metadata as typeof metadata | undefined) ?? { bookmark: '' };
+  // Over an empty range the peer sends no query metadata at all: that is the last (empty) page.
+  const next = (metadata as { bookmark?: string } | undefined)?.bookmark ?? '';
   return { entries, bookmark: next };
 }
 

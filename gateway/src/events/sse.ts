@@ -9,12 +9,44 @@ import { eventBody, eventId, positionAfter } from './event-id';
  * Server-sent events: chaincode events as they commit, resumable. Each event's `id` is its ledger
  * position, so a client that reconnects with `Last-Event-ID` continues right after the last event it
  * received — across gateway restarts too, since the position lives in the ledger, not in the gateway.
+ *
+ * Backpressure: the next event is taken from the peer only once the client has drained what it was
+ * sent, so a slow reader costs the gateway at most `maxBufferedBytes`; a client that does not drain
+ * within `slowClientMs` (or lets more than that pile up) gets a last `resume` event naming the last
+ * event id sent, and is closed. It reconnects with that id as Last-Event-ID and misses nothing.
  */
 
 export interface SseOptions {
   heartbeatMs: number;
   /** Reconnection delay suggested to clients. */
   retryMs: number;
+  /** Unsent bytes a client may leave queued before it is closed with a `resume` event. */
+  maxBufferedBytes?: number;
+  /** How long a client may take to drain its queue before it is closed with a `resume` event. */
+  slowClientMs?: number;
+}
+
+/** Resolves true once `res` drained, false after `ms` or when it closed first. */
+function drained(res: Response, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => {
+      done(true);
+    };
+    const onClose = (): void => {
+      done(false);
+    };
+    const timer = setTimeout(() => {
+      done(false);
+    }, ms);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
 }
 
 /** Open streams, so that shutdown can end them. */
@@ -80,15 +112,36 @@ export async function streamEvents(
     res.end();
   };
   const heartbeat = setInterval(() => {
-    res.write(': keep-alive\n\n');
+    // A client that has not drained needs no keep-alive; only queue one on an idle connection.
+    if (res.writableLength === 0) res.write(': keep-alive\n\n');
   }, deps.options.heartbeatMs);
   const unregister = deps.registry.add(end);
   req.on('close', end);
+  const maxBuffered = deps.options.maxBufferedBytes ?? 1024 * 1024;
+  const slowMs = deps.options.slowClientMs ?? 15_000;
+  let lastSent: string | undefined;
+  const closeSlowClient = (): void => {
+    if (state.ended) return;
+    deps.metrics.sseSlowClosed.inc();
+    deps.logger.info('closing a slow event-stream client', { lastEventId: lastSent, buffered: res.writableLength });
+    res.write(`event: resume\ndata: ${JSON.stringify({ lastEventId: lastSent ?? null, reason: 'the client read too slowly; reconnect with this Last-Event-ID' })}\n\n`);
+    end();
+    // What is still queued is dropped shortly: a client that reads nothing must not hold it.
+    setTimeout(() => {
+      if (!res.writableFinished) res.destroy();
+    }, 2_000).unref();
+  };
   try {
     for await (const event of stream) {
       if (state.ended) break;
       if (names !== undefined && !names.has(event.eventName)) continue;
-      res.write(`id: ${eventId(event)}\nevent: ${event.eventName}\ndata: ${JSON.stringify(eventBody(event))}\n\n`);
+      const id = eventId(event);
+      const accepted = res.write(`id: ${id}\nevent: ${event.eventName}\ndata: ${JSON.stringify(eventBody(event))}\n\n`);
+      lastSent = id;
+      if (res.writableLength > maxBuffered || (!accepted && !(await drained(res, slowMs)))) {
+        closeSlowClient();
+        break;
+      }
     }
   } catch (error) {
     if (!state.ended) {

@@ -1,4 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Principal } from '../auth';
 import { AppError } from '../errors';
 import type { EventPosition, EventStream, Ledger, LedgerEvent } from '../fabric/ledger';
 import { backoffDelay } from '../fabric/retry';
@@ -6,6 +10,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
 import { eventBody, eventId } from './event-id';
+import { checkTarget, systemResolver, TargetAllowList, type CheckedTarget, type Resolver } from './webhook-targets';
 
 /**
  * Signed webhooks with at-least-once delivery. Each registration has its own delivery loop and its own
@@ -16,6 +21,12 @@ import { eventBody, eventId } from './event-id';
  * `Kiseki-Signature: v1=<hex HMAC-SHA256(secret, "<Kiseki-Timestamp>.<body>")>` and may de-duplicate on
  * `Kiseki-Event-Id` (a crash between the receiver's 2xx and the checkpoint write is the one window in
  * which an event can arrive twice).
+ *
+ * Abuse limits: targets are checked by {@link checkTarget} at registration and before every delivery
+ * (each delivery connects to the very address checked); a client holds at most `maxPerClient`
+ * webhooks; an event is tried at most `maxAttempts` times, after which the webhook is `failed` (visible,
+ * its checkpoint before the undelivered event) until its owner resumes it; only auditors and regulators
+ * may start from a block before the current one; only the owner or an auditor sees or deletes one.
  */
 
 export interface WebhookRegistration {
@@ -28,6 +39,16 @@ export interface WebhookRegistration {
   createdAt: string;
   /** First block to deliver from. */
   startBlock: string;
+  /** `failed`: delivery stopped after the retry budget; resume to try again from the checkpoint. */
+  state?: 'active' | 'failed';
+  failure?: WebhookFailure;
+}
+
+export interface WebhookFailure {
+  at: string;
+  attempts: number;
+  eventId: string;
+  lastError: string;
 }
 
 export type WebhookView = Omit<WebhookRegistration, 'secret'>;
@@ -51,59 +72,143 @@ export interface WebhookOptions {
   /** Backoff base and cap between failed attempts. */
   retryBaseMs: number;
   retryCapMs: number;
+  /** Attempts per event before the webhook is marked `failed`. */
+  maxAttempts?: number;
+  /** Webhooks one client may hold. */
+  maxPerClient?: number;
+  /** Hosts and CIDR ranges allowed although not public (see webhook-targets.ts). */
+  allowTargets?: readonly string[];
+}
+
+/** Roles that see and delete every client's webhooks and may replay from before the current block. */
+const OVERSEERS = new Set(['auditor', 'regulator']);
+
+/** POSTs a delivery to the checked address only; resolves with the status code. */
+function post(target: CheckedTarget, headers: Record<string, string>, body: string, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  const [first] = target.addresses;
+  if (first === undefined) return Promise.reject(new Error('no checked address'));
+  // Pin the connection to the addresses checked a moment ago: no second DNS answer is consulted.
+  const lookup = ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void): void => {
+    if (options.all === true) callback(null, target.addresses);
+    else callback(null, first.address, first.family);
+  }) as unknown as LookupFunction;
+  const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target.url,
+      { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, signal, timeout: timeoutMs, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          resolve(res.statusCode ?? 0);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export class WebhookService {
   readonly #loops = new Map<string, AbortController>();
+  readonly #allow: TargetAllowList;
+  readonly #resolve: Resolver;
+  readonly #maxAttempts: number;
+  readonly #maxPerClient: number;
   #stopped = false;
 
+  /** @throws Error for a malformed allow-list entry. */
   constructor(
-    private readonly deps: { ledger: Ledger; store: DocumentStore; logger: Logger; metrics: Metrics; fetch?: typeof fetch },
+    private readonly deps: { ledger: Ledger; store: DocumentStore; logger: Logger; metrics: Metrics; resolve?: Resolver },
     private readonly options: WebhookOptions = { timeoutMs: 10_000, retryBaseMs: 500, retryCapMs: 60_000 },
-  ) {}
+  ) {
+    this.#allow = new TargetAllowList(options.allowTargets);
+    this.#resolve = deps.resolve ?? systemResolver;
+    this.#maxAttempts = options.maxAttempts ?? 10;
+    this.#maxPerClient = options.maxPerClient ?? 10;
+  }
 
-  /** Registers a webhook and starts delivering to it; the secret is returned only here. */
-  async register(clientId: string, input: { url: string; events?: string[]; secret?: string; startBlock?: string }): Promise<WebhookRegistration> {
-    const startBlock = input.startBlock ?? (await this.deps.ledger.height()).toString();
+  /**
+   * Registers a webhook and starts delivering to it; the secret is returned only here.
+   * @throws AppError `INVALID` for a refused target, `FORBIDDEN` for a replay by a role that may not,
+   * `CONFLICT` past the per-client limit.
+   */
+  async register(principal: Principal, input: { url: string; events?: string[]; secret?: string; startBlock?: string }): Promise<WebhookRegistration> {
+    await checkTarget(input.url, this.#allow, this.#resolve);
+    const height = await this.deps.ledger.height();
+    if (input.startBlock !== undefined && BigInt(input.startBlock) < height && !OVERSEERS.has(principal.role)) {
+      throw new AppError('FORBIDDEN', `only auditors and regulators may replay from before the current block (${height.toString()})`);
+    }
+    const own = (await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)).filter(({ value }) => value.clientId === principal.clientId);
+    if (own.length >= this.#maxPerClient) {
+      throw new AppError('CONFLICT', `a client may hold at most ${this.#maxPerClient} webhooks; delete one first`);
+    }
     const registration: WebhookRegistration = {
       id: randomUUID(),
       url: input.url,
       ...(input.events === undefined ? {} : { events: input.events }),
-      clientId,
+      clientId: principal.clientId,
       secret: input.secret ?? randomBytes(32).toString('base64url'),
       createdAt: new Date().toISOString(),
-      startBlock,
+      startBlock: input.startBlock ?? height.toString(),
+      state: 'active',
     };
     await this.deps.store.put(REGISTRATIONS, registration.id, registration);
     this.#start(registration);
     return registration;
   }
 
-  async list(clientId?: string): Promise<WebhookView[]> {
+  /** The caller's webhooks; an auditor or regulator sees every client's. */
+  async list(principal: Principal): Promise<WebhookView[]> {
     const all = await this.deps.store.list<WebhookRegistration>(REGISTRATIONS);
-    return all.map(({ value }) => value).filter((r) => clientId === undefined || r.clientId === clientId).map(withoutSecret);
+    return all
+      .map(({ value }) => value)
+      .filter((r) => OVERSEERS.has(principal.role) || r.clientId === principal.clientId)
+      .map(withoutSecret);
   }
 
-  async get(id: string): Promise<WebhookView & { checkpoint?: Checkpoint }> {
+  async #owned(id: string, principal: Principal): Promise<WebhookRegistration> {
     const registration = await this.deps.store.get<WebhookRegistration>(REGISTRATIONS, id);
     if (registration === undefined) throw new AppError('NOT_FOUND', `webhook ${id} not found`);
+    if (registration.clientId !== principal.clientId && !OVERSEERS.has(principal.role)) {
+      throw new AppError('FORBIDDEN', 'this webhook belongs to another client');
+    }
+    return registration;
+  }
+
+  /** A webhook with its checkpoint and state (owner, auditor or regulator). */
+  async get(id: string, principal: Principal): Promise<WebhookView & { checkpoint?: Checkpoint }> {
+    const registration = await this.#owned(id, principal);
     const checkpoint = await this.deps.store.get<Checkpoint>(CHECKPOINTS, id);
     return { ...withoutSecret(registration), ...(checkpoint === undefined ? {} : { checkpoint }) };
   }
 
-  async remove(id: string, clientId: string, mayRemoveAny: boolean): Promise<void> {
-    const registration = await this.deps.store.get<WebhookRegistration>(REGISTRATIONS, id);
-    if (registration === undefined) throw new AppError('NOT_FOUND', `webhook ${id} not found`);
-    if (!mayRemoveAny && registration.clientId !== clientId) throw new AppError('FORBIDDEN', 'this webhook belongs to another client');
+  async remove(id: string, principal: Principal): Promise<void> {
+    await this.#owned(id, principal);
     this.#loops.get(id)?.abort();
     this.#loops.delete(id);
     await this.deps.store.delete(REGISTRATIONS, id);
     await this.deps.store.delete(CHECKPOINTS, id);
   }
 
-  /** Starts the delivery loops of every stored registration. */
+  /** Resumes a `failed` webhook from its checkpoint (the event that failed is delivered first). */
+  async resume(id: string, principal: Principal): Promise<WebhookView> {
+    const registration = await this.#owned(id, principal);
+    if (registration.state !== 'failed') throw new AppError('STATE', 'this webhook is active; only a failed one can be resumed');
+    const resumed: WebhookRegistration = { ...registration, state: 'active' };
+    delete resumed.failure;
+    await this.deps.store.put(REGISTRATIONS, id, resumed);
+    this.#start(resumed);
+    return withoutSecret(resumed);
+  }
+
+  /** Starts the delivery loops of every stored active registration. */
   async startAll(): Promise<void> {
-    for (const { value } of await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)) this.#start(value);
+    for (const { value } of await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)) {
+      if (value.state !== 'failed') this.#start(value);
+    }
   }
 
   stop(): void {
@@ -136,7 +241,13 @@ export class WebhookService {
         for await (const event of stream) {
           if (stopped(signal)) break;
           if (registration.events === undefined || registration.events.includes(event.eventName)) {
-            await this.#deliverUntilAcknowledged(registration, event, signal, log);
+            const failure = await this.#deliverUntilAcknowledged(registration, event, signal, log);
+            if (failure !== undefined) {
+              await this.#markFailed(registration.id, failure);
+              log.warn('webhook failed after its retry budget; stopped until resumed', { ...failure });
+              this.#loops.get(registration.id)?.abort();
+              this.#loops.delete(registration.id);
+            }
             if (stopped(signal)) break;
           }
           await this.deps.store.put(CHECKPOINTS, registration.id, {
@@ -157,15 +268,29 @@ export class WebhookService {
     }
   }
 
-  async #deliverUntilAcknowledged(registration: WebhookRegistration, event: LedgerEvent, signal: AbortSignal, log: ReturnType<Logger['child']>): Promise<void> {
+  async #markFailed(id: string, failure: WebhookFailure): Promise<void> {
+    const current = await this.deps.store.get<WebhookRegistration>(REGISTRATIONS, id);
+    if (current === undefined) return;
+    await this.deps.store.put(REGISTRATIONS, id, { ...current, state: 'failed', failure } satisfies WebhookRegistration);
+  }
+
+  /** Delivers one event until acknowledged; returns the failure once the attempts are spent. */
+  async #deliverUntilAcknowledged(
+    registration: WebhookRegistration,
+    event: LedgerEvent,
+    signal: AbortSignal,
+    log: ReturnType<Logger['child']>,
+  ): Promise<WebhookFailure | undefined> {
     const body = JSON.stringify(eventBody(event));
-    const doFetch = this.deps.fetch ?? fetch;
+    let lastError = '';
     for (let attempt = 1; !stopped(signal); attempt += 1) {
       const timestamp = Math.floor(Date.now() / 1000).toString();
       try {
-        const response = await doFetch(registration.url, {
-          method: 'POST',
-          headers: {
+        // Checked again at every attempt: the name may resolve elsewhere now.
+        const target = await checkTarget(registration.url, this.#allow, this.#resolve);
+        const status = await post(
+          target,
+          {
             'Content-Type': 'application/json',
             'Kiseki-Webhook-Id': registration.id,
             'Kiseki-Event-Id': eventId(event),
@@ -174,23 +299,26 @@ export class WebhookService {
             'Kiseki-Signature': signWebhook(registration.secret, timestamp, body),
           },
           body,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
-          redirect: 'manual',
-        });
-        await response.body?.cancel();
-        if (response.status >= 200 && response.status < 300) {
+          signal,
+          this.options.timeoutMs,
+        );
+        if (status >= 200 && status < 300) {
           this.deps.metrics.webhookDeliveries.inc({ outcome: 'acknowledged' });
-          return;
+          return undefined;
         }
+        lastError = `the receiver answered ${status}`;
         this.deps.metrics.webhookDeliveries.inc({ outcome: 'refused' });
-        log.warn('webhook receiver refused an event', { eventId: eventId(event), status: response.status, attempt });
+        log.warn('webhook receiver refused an event', { eventId: eventId(event), status, attempt });
       } catch (error) {
-        if (stopped(signal)) return;
+        if (stopped(signal)) return undefined;
+        lastError = error instanceof Error ? error.message : String(error);
         this.deps.metrics.webhookDeliveries.inc({ outcome: 'failed' });
-        log.warn('webhook delivery failed', { eventId: eventId(event), attempt, error: String(error) });
+        log.warn('webhook delivery failed', { eventId: eventId(event), attempt, error: lastError });
       }
+      if (attempt >= this.#maxAttempts) return { at: new Date().toISOString(), attempts: attempt, eventId: eventId(event), lastError };
       await abortableSleep(backoffDelay(attempt, this.options.retryBaseMs, this.options.retryCapMs) + 50, signal);
     }
+    return undefined;
   }
 }
 

@@ -64,4 +64,23 @@ describe('Fabric error conversion', () => {
     const converted = fabricToAppError(new TypeError('x is undefined'));
     expect(converted).toMatchObject({ code: 'INTERNAL', httpStatus: 500, message: 'unexpected ledger failure' });
   });
+
+  test('when no orderer takes a transaction, then 503 naming the orderers tried, not the peer', () => {
+    const converted = fabricToAppError(
+      fabricError('SubmitError', {
+        code: 14,
+        transactionId: 'tx6',
+        details: [{ address: '127.0.0.1:7050', mspId: 'OrdererMSP', message: 'SERVICE_UNAVAILABLE' }],
+      }),
+    );
+    expect(converted).toMatchObject({ code: 'UNAVAILABLE', httpStatus: 503, transactionId: 'tx6' });
+    expect(converted.message).toContain('no orderer accepted the transaction (tried 127.0.0.1:7050)');
+    expect(converted.message).not.toContain('peer');
+  });
+
+  test('when ordering times out, then 504 naming the ordering service', () => {
+    const converted = fabricToAppError(fabricError('SubmitError', { code: 4, transactionId: 'tx7' }));
+    expect(converted).toMatchObject({ code: 'TIMEOUT', httpStatus: 504 });
+    expect(converted.message).toContain('ordering service');
+  });
 });

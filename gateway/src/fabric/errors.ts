@@ -69,6 +69,18 @@ export function findChaincodeError(error: Error): { code: ErrorCode; message: st
   return undefined;
 }
 
+/** The orderer addresses named in a failed submission's details, or a generic name. */
+function orderersOf(error: FabricError): string {
+  const addresses = [...new Set((error.details ?? []).map((d) => d.address).filter((a): a is string => a !== undefined))];
+  return addresses.length > 0 ? `tried ${addresses.join(', ')}` : 'the ordering service is unavailable';
+}
+
+/** An unreachable endorser named in the details (another org's peer), else the org's own peer. */
+function unavailableComponent(error: FabricError): string {
+  const detail = error.details?.find((d) => d.address !== undefined);
+  return detail === undefined ? "the org's peer" : `peer ${detail.mspId ?? '?'}@${detail.address ?? '?'}`;
+}
+
 function firstDetail(error: FabricError): string {
   const detail = error.details?.[0];
   const text = detail === undefined ? error.message : `${detail.mspId ?? '?'}@${detail.address ?? '?'}: ${detail.message ?? ''}`;
@@ -102,11 +114,29 @@ export function fabricToAppError(error: unknown, transactionId?: string): AppErr
   }
   // gRPC status codes are plain numbers on the error; compare them as numbers.
   const grpcCode: number = error.code;
+  // Name the component that failed: the orderers when ordering failed, the peer otherwise.
+  if (error.name === 'SubmitError') {
+    switch (grpcCode) {
+      case GrpcStatus.DEADLINE_EXCEEDED as number:
+        return new AppError('TIMEOUT', `the ordering service did not answer in time${later}`, { cause: error, ...withTx });
+      case GrpcStatus.UNAVAILABLE as number:
+        return new AppError('UNAVAILABLE', `no orderer accepted the transaction (${orderersOf(error)})${later}`, {
+          cause: error,
+          ...withTx,
+          headers: { 'Retry-After': '5' },
+        });
+      default:
+        break;
+    }
+  }
+  if (error.name === 'CommitStatusError' && grpcCode === (GrpcStatus.DEADLINE_EXCEEDED as number)) {
+    return new AppError('TIMEOUT', `the transaction was ordered but its commit was not seen in time${later}`, { cause: error, ...withTx });
+  }
   switch (grpcCode) {
     case GrpcStatus.DEADLINE_EXCEEDED as number:
-      return new AppError('TIMEOUT', `the ledger did not answer in time${later}`, { cause: error, ...withTx });
+      return new AppError('TIMEOUT', `the org's peer did not answer in time${later}`, { cause: error, ...withTx });
     case GrpcStatus.UNAVAILABLE as number:
-      return new AppError('UNAVAILABLE', `the org's peer is unreachable${later}`, { cause: error, ...withTx, headers: { 'Retry-After': '5' } });
+      return new AppError('UNAVAILABLE', `${unavailableComponent(error)} is unreachable${later}`, { cause: error, ...withTx, headers: { 'Retry-After': '5' } });
     case GrpcStatus.CANCELLED as number:
       return new AppError('UNAVAILABLE', `the ledger call was cancelled${later}`, { cause: error, ...withTx });
     default:

@@ -1,9 +1,10 @@
-import type { Checkpoint, Network } from '@hyperledger/fabric-gateway';
+import type { Checkpoint, Network, Status, SubmittedTransaction, Transaction } from '@hyperledger/fabric-gateway';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { fabricToAppError, RETRYABLE_VALIDATION_CODES, validationCodeName } from './errors';
+import { fabricToAppError, isFabricError, RETRYABLE_VALIDATION_CODES, validationCodeName } from './errors';
 import type { EventPosition, EventStream, Ledger, LedgerEvent, SubmitResult, TransactionStatus, TxContext } from './ledger';
 import { backoffDelay, sleep } from './retry';
 
@@ -11,6 +12,8 @@ export interface FabricLedgerOptions {
   network: Network;
   chaincode: string;
   retry: { mvccAttempts: number; baseDelayMs: number };
+  /** Deadlines of a write; see config `timeouts`. Defaults suit a loopback network. */
+  timeouts?: { submitMs: number; commitStatusMs: number; writeMs: number; commitResubmitMs: number };
   logger: Logger;
   /** Releases the connection (gateway, then gRPC client). */
   close: () => void;
@@ -48,6 +51,7 @@ export class FabricLedger implements Ledger {
     const { network, chaincode, retry, logger } = this.#options;
     const target = network.getContract(chaincode, contract);
     const argument = toJson(request);
+    const deadline = Date.now() + this.#timeouts.writeMs;
     // The acting API client travels in the transient map: every endorser sees it (so the chaincode may
     // record it deterministically) while the request itself keeps exactly the fields DESIGN §7 names.
     const transientData = { ...context.transient, [CLIENT_REF_TRANSIENT_KEY]: context.clientId };
@@ -57,13 +61,13 @@ export class FabricLedger implements Ledger {
       context.onTransactionId?.(transactionId);
       try {
         const endorsed = await proposal.endorse();
-        const submitted = await endorsed.submit();
-        const status = await submitted.getStatus();
+        const submitted = await this.#order(endorsed, transactionId, deadline);
+        const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);
         if (status.successful) {
           return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };
         }
         const reason = validationCodeName(status.code);
-        if (RETRYABLE_VALIDATION_CODES.has(status.code) && attempt < retry.mvccAttempts) {
+        if (RETRYABLE_VALIDATION_CODES.has(status.code) && attempt < retry.mvccAttempts && Date.now() < deadline) {
           logger.warn('transaction invalidated, retrying', { transactionId, reason, attempt, contract, transaction });
           await sleep(backoffDelay(attempt, retry.baseDelayMs));
           continue;
@@ -72,12 +76,65 @@ export class FabricLedger implements Ledger {
       } catch (error) {
         // Endorsers that read different versions (one peer a block behind under contention) return
         // different results; nothing was submitted, so a fresh proposal is safe — like an MVCC retry.
-        if (isEndorsementSkew(error) && attempt < retry.mvccAttempts) {
+        if (isEndorsementSkew(error) && attempt < retry.mvccAttempts && Date.now() < deadline) {
           logger.warn('endorsements differed between peers, retrying', { transactionId, attempt, contract, transaction });
           await sleep(backoffDelay(attempt, retry.baseDelayMs));
           continue;
         }
         throw fabricToAppError(error, transactionId);
+      }
+    }
+  }
+
+  get #timeouts(): NonNullable<FabricLedgerOptions['timeouts']> {
+    return this.#options.timeouts ?? { submitMs: 5_000, commitStatusMs: 60_000, writeMs: 45_000, commitResubmitMs: 8_000 };
+  }
+
+  /**
+   * Hands the endorsed transaction to the ordering service. The peer tries each orderer in turn; when
+   * none accepts it (one stopped and the rest electing a leader) the same signed transaction — same ID,
+   * so it can commit at most once — is handed over again with backoff until the write's deadline.
+   */
+  async #order(endorsed: Transaction, transactionId: string, deadline: number): Promise<SubmittedTransaction> {
+    const { retry, logger } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      const callDeadline = Math.min(Date.now() + this.#timeouts.submitMs, deadline);
+      try {
+        return await endorsed.submit({ deadline: callDeadline });
+      } catch (error) {
+        const wait = Math.max(backoffDelay(attempt, retry.baseDelayMs * 2, 2_000), 100);
+        if (!isOrderingTransient(error) || Date.now() + wait >= deadline) throw error;
+        logger.warn('the ordering service did not take the transaction; handing it over again', {
+          transactionId,
+          attempt,
+          component: failingComponent(error),
+        });
+        await sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * Waits for the commit. A transaction an orderer accepted and then lost (it stopped before the
+   * cluster agreed on it) never commits: when no commit is seen in `commitResubmitMs`, the same signed
+   * transaction is handed to the orderers again; a duplicate of a committed one is simply invalid.
+   */
+  async #awaitCommit(endorsed: Transaction, submitted: SubmittedTransaction, transactionId: string, deadline: number): Promise<Status> {
+    const { logger } = this.#options;
+    for (let attempt = 1; ; attempt += 1) {
+      const wait = Math.min(this.#timeouts.commitResubmitMs, this.#timeouts.commitStatusMs);
+      const callDeadline = Math.min(Date.now() + wait, deadline);
+      try {
+        return await submitted.getStatus({ deadline: callDeadline });
+      } catch (error) {
+        const timedOut = isFabricError(error) && error.code === (GrpcStatus.DEADLINE_EXCEEDED as number);
+        if (!timedOut || Date.now() + 500 >= deadline) throw error;
+        logger.warn('no commit seen yet; handing the transaction to the orderers again', { transactionId, attempt });
+        try {
+          await endorsed.submit({ deadline: Math.min(Date.now() + this.#timeouts.submitMs, deadline) });
+        } catch (resubmitError) {
+          if (!isOrderingTransient(resubmitError)) throw resubmitError;
+        }
       }
     }
   }
@@ -196,6 +253,20 @@ export function ledgerActor(processed: peer.ProcessedTransaction): { mspId: stri
   } catch {
     return undefined;
   }
+}
+
+/** An ordering failure worth handing the same transaction over again: nobody took it, or not in time. */
+export function isOrderingTransient(error: unknown): boolean {
+  if (!isFabricError(error) || error.name !== 'SubmitError') return false;
+  const code: number = error.code;
+  return code === (GrpcStatus.UNAVAILABLE as number) || code === (GrpcStatus.DEADLINE_EXCEEDED as number);
+}
+
+/** Which node failed, from the details Fabric attaches (`mspId@address: message`), for the log. */
+export function failingComponent(error: unknown): string {
+  if (!isFabricError(error)) return 'unknown';
+  const details = (error.details ?? []).map((d) => `${d.mspId ?? '?'}@${d.address ?? '?'}: ${d.message ?? ''}`);
+  return details.length > 0 ? details.join('; ') : error.message;
 }
 
 /** An endorsement refused only because the peers' simulated results differ (no chaincode error). */

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
    response bodies are asserted as loose JSON */
+import { jsonDeeperThan } from './app';
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { json, startHarness, type Harness } from '../testing/harness';
@@ -223,6 +224,18 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(422);
   });
 
+  test('when an upload is retried with the same Idempotency-Key but different bytes, then 422 and nothing more is stored', async () => {
+    const first = await upload('d1', 'first bytes', { 'idempotency-key': 'k-3' });
+    expect(first.status).toBe(201);
+    const res = await upload('d1', 'other bytes', { 'idempotency-key': 'k-3' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error).toMatchObject({ code: 'IDEMPOTENCY_MISMATCH', message: expect.stringContaining('different content') });
+    expect(h.ledger.submitted).toHaveLength(1);
+    const again = await upload('d1', 'first bytes', { 'idempotency-key': 'k-3' });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   test('when two requests with one Idempotency-Key run at once, then one runs and the other gets 409', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
@@ -266,6 +279,32 @@ describe('gateway HTTP API', () => {
   test('when a JSON body is too large, then 413', async () => {
     const res = await h.call('POST', '/v1/data/d1/consent/revoke', { role: 'provider-agent', body: { reason: 'x'.repeat(70_000) } });
     expect(res.status).toBe(413);
+  });
+
+  test('when a JSON body nests arrays thirty thousand deep in a field that takes a list of objects, then 400 naming the depth', async () => {
+    const deep = `{"rightsId":"r1","holders":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const res = await h.call('POST', '/v1/rights', { role: 'studio-operator', body: deep });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error).toMatchObject({ code: 'INVALID', issues: [{ path: 'body', code: 'too_deep' }] });
+    expect(h.ledger.submitted).toHaveLength(0);
+  });
+
+  test('when a JSON body names an unsupported charset, then 415 with the standard error body', async () => {
+    const res = await h.call('POST', '/v1/models', { role: 'studio-operator', body: '{"modelId":"m"}', headers: { 'content-type': 'application/json; charset=bogus' } });
+    expect(res.status).toBe(415);
+    expect((await json(res)).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('when a path parameter is malformed percent-encoding, then 400', async () => {
+    const res = await h.call('GET', '/v1/data/%E0%A4%A', { role: 'auditor' });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.code).toBe('INVALID');
+  });
+
+  test('when the depth scan meets brackets inside strings, then they do not count', () => {
+    expect(jsonDeeperThan(Buffer.from(`{"a":"${'['.repeat(100)}\\"}`), 3)).toBe(false);
+    expect(jsonDeeperThan(Buffer.from('[[[[1]]]]'), 3)).toBe(true);
+    expect(jsonDeeperThan(Buffer.from('[[[1]]]'), 3)).toBe(false);
   });
 
   test('when a record is unknown, then 404 from the chaincode code', async () => {

@@ -9,7 +9,9 @@ import type { Services } from '../use-cases/services';
 import { consoleAssets } from './console-assets';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import type { AnyRoute, RouteResult } from './route';
+import { DEFAULT_LIMITS, RequestLimiter, type LimitSettings } from './limits';
 import { parseInput } from './validation';
+import { digestStream, stagedDigestOf } from '../use-cases/uploads';
 
 /**
  * The Express application: every declared route gets request ids, access logs and metrics, API-key
@@ -25,6 +27,8 @@ export interface AppDeps {
   shutdownMs: number;
   /** Folder of the built web console, served at `/` as static files (no console when absent). */
   consoleDir?: string;
+  /** Per-key rate and concurrency limits and upload caps; defaults when absent. */
+  limits?: LimitSettings;
 }
 
 export interface GatewayApp {
@@ -45,18 +49,57 @@ interface Locals {
 const locals = (res: Response): Locals => res.locals as Locals;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Converts body-parser failures (malformed JSON, too large) to API errors. */
+/** JSON bodies nested deeper than this are refused before they are parsed. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when a JSON text opens more than `max` arrays/objects inside one another. A linear scan of the
+ * bytes (skipping strings), so a megabyte of `[[[…` costs one pass and never reaches a recursive parser,
+ * validator or serializer.
+ */
+export function jsonDeeperThan(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i += 1;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
+class TooDeep extends Error {}
+
+/** Converts body-parser and router failures (malformed JSON or URL, too large, too deep) to API errors. */
 function bodyParserError(error: unknown): AppError | undefined {
   const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.verify.failed' || error instanceof TooDeep) {
+    return new AppError('INVALID', `the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`, {
+      cause: error,
+      issues: [{ path: 'body', code: 'too_deep', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
+  }
   if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
   if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
   if (type === 'request.aborted') return new AppError('INVALID', 'the request was aborted', { cause: error });
+  if (type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8 JSON', { cause: error });
+  const status = (error as { status?: unknown } | null)?.status;
+  if (error instanceof URIError || status === 400) return new AppError('INVALID', 'the request URL or body is malformed', { cause: error });
+  if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large', { cause: error });
+  if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or media type', { cause: error });
   return undefined;
 }
 
 export function createApp(deps: AppDeps): GatewayApp {
   const { services, keys } = deps;
+  const limiter = new RequestLimiter(deps.limits ?? DEFAULT_LIMITS);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -117,7 +160,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       return;
     }
     // A refused upload leaves unread bytes on the connection: close it after this answer.
-    if (appError.code === 'PAYLOAD_TOO_LARGE' || !req.complete) res.set('Connection', 'close');
+    if (appError.code === 'PAYLOAD_TOO_LARGE' || appError.code === 'TOO_MANY_REQUESTS' || !req.complete) res.set('Connection', 'close');
     res.status(appError.httpStatus).set(appError.headers).json(appError.toBody());
   });
 
@@ -133,6 +176,9 @@ export function createApp(deps: AppDeps): GatewayApp {
           const principal = keys.authenticate(req.get('authorization'), req.get('x-api-key'));
           locals(res).principal = principal;
           authorize(principal, spec.access);
+          const release = limiter.acquire(principal.clientId, spec.upload !== undefined ? 'upload' : spec.longLived === true ? 'stream' : 'request');
+          res.on('close', release);
+          res.on('finish', release);
         }
         next();
       },
@@ -149,7 +195,15 @@ export function createApp(deps: AppDeps): GatewayApp {
         }
         next();
       });
-      handlers.push(express.json({ limit: services.settings.jsonMaxBytes, strict: true }));
+      handlers.push(
+        express.json({
+          limit: services.settings.jsonMaxBytes,
+          strict: true,
+          verify: (_req, _res, buffer) => {
+            if (jsonDeeperThan(buffer, MAX_JSON_DEPTH)) throw new TooDeep('too deep');
+          },
+        }),
+      );
     }
     handlers.push((req, res, next) => {
       run(spec, req, res).catch(next);
@@ -171,11 +225,22 @@ export function createApp(deps: AppDeps): GatewayApp {
         req.originalUrl,
         spec.upload === undefined ? body : { contentType: req.get('content-type') ?? '' },
       );
-      const { response, replayed } = await services.idempotency.run(principal.clientId, idempotencyKey, fingerprint, async () => {
-        const result = await execute();
-        if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
-        return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
-      });
+      // An upload's bytes are not in the fingerprint: its stored outcome is bound to their digest instead.
+      const content =
+        spec.upload === undefined
+          ? undefined
+          : { digest: () => stagedDigestOf(req), digestIncoming: () => digestStream(req, services.settings.uploadMaxBytes) };
+      const { response, replayed } = await services.idempotency.run(
+        principal.clientId,
+        idempotencyKey,
+        fingerprint,
+        async () => {
+          const result = await execute();
+          if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
+          return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
+        },
+        content,
+      );
       if (replayed) res.set('Idempotent-Replayed', 'true');
       send(res, response);
       return;

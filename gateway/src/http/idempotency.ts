@@ -21,6 +21,16 @@ interface IdempotencyRecord {
   fingerprint: string;
   startedAt: string;
   response?: StoredResponse;
+  /** SHA-256 of the streamed content the first request carried (uploads), once it was read. */
+  contentDigest?: string;
+}
+
+/** For uploads, whose bytes are not in the fingerprint (they are not read until the request runs). */
+export interface ContentCheck {
+  /** The digest of the content the first request carried, once it ran (undefined if never read). */
+  digest(): string | undefined;
+  /** Reads and digests this request's content: called only to compare with a stored outcome's digest. */
+  digestIncoming(): Promise<string>;
 }
 
 const NAMESPACE = 'idempotency';
@@ -50,6 +60,7 @@ export class IdempotencyGuard {
 
   /**
    * Runs `execute` once per (client, key, request).
+   * With `content`, a stored outcome of an upload is replayed only for the same bytes.
    * @throws AppError `IDEMPOTENCY_IN_PROGRESS` (409) or `IDEMPOTENCY_MISMATCH` (422); rethrows what
    * `execute` throws after storing it when it is a final (4xx) outcome.
    */
@@ -58,6 +69,7 @@ export class IdempotencyGuard {
     key: string,
     fingerprint: string,
     execute: () => Promise<StoredResponse>,
+    content?: ContentCheck,
   ): Promise<{ response: StoredResponse; replayed: boolean }> {
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new AppError('INVALID', 'Idempotency-Key must be 1–255 visible ASCII characters', {
@@ -72,7 +84,12 @@ export class IdempotencyGuard {
         if (existing.fingerprint !== fingerprint) {
           throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used for a different request');
         }
-        if (existing.state === 'done' && existing.response !== undefined) return { response: existing.response, replayed: true };
+        if (existing.state === 'done' && existing.response !== undefined) {
+          if (existing.contentDigest !== undefined && content !== undefined && (await content.digestIncoming()) !== existing.contentDigest) {
+            throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used for different content');
+          }
+          return { response: existing.response, replayed: true };
+        }
         if (this.now() - Date.parse(existing.startedAt) < this.options.staleAfterMs) {
           throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still in progress', {
             headers: { 'Retry-After': '1' },
@@ -87,17 +104,20 @@ export class IdempotencyGuard {
     } catch (error) {
       const appError = toAppError(error);
       if (appError.httpStatus >= 400 && appError.httpStatus < 500) {
+        const digest = content?.digest();
         await this.store.put(NAMESPACE, id, {
           ...fresh,
           state: 'done',
           response: { status: appError.httpStatus, body: appError.toBody(), headers: { ...appError.headers } },
+          ...(digest === undefined ? {} : { contentDigest: digest }),
         } satisfies IdempotencyRecord);
       } else {
         await this.store.delete(NAMESPACE, id);
       }
       throw error;
     }
-    await this.store.put(NAMESPACE, id, { ...fresh, state: 'done', response } satisfies IdempotencyRecord);
+    const digest = content?.digest();
+    await this.store.put(NAMESPACE, id, { ...fresh, state: 'done', response, ...(digest === undefined ? {} : { contentDigest: digest }) } satisfies IdempotencyRecord);
     return { response, replayed: false };
   }
 

@@ -64,6 +64,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   body?: z.ZodType<B>;
   /** Raw streamed request body (uploads); metadata comes in the query. */
   upload?: UploadSpec;
+  /** A response that stays open (event streams): counted against the stream cap, not the in-flight cap. */
+  longLived?: boolean;
   /** POSTs honour Idempotency-Key unless this is false. */
   idempotent?: boolean;
   responses: Readonly<Record<number, ResponseSpec>>;

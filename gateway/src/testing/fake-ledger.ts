@@ -31,6 +31,8 @@ export class FakeLedger implements Ledger {
   failWith: AppError | undefined;
   /** When set, submits fail with it (e.g. a commit timeout) while reads still work. */
   failSubmitWith: AppError | undefined;
+  /** When set, an operation without a handler answers NOT_FOUND, as a peer over an empty ledger would. */
+  unknownIsNotFound = false;
   #block = 5n;
   #tx = 0;
   readonly #waiters = new Set<() => void>();
@@ -70,6 +72,7 @@ export class FakeLedger implements Ledger {
     }
     this.submitted.push({ operation, request, context });
     const handler = this.writes.get(operation);
+    if (handler === undefined && this.unknownIsNotFound) throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${operation}`, { transactionId });
     if (handler === undefined) throw new AppError('INTERNAL', `fake ledger: no handler for ${operation}`);
     let result: unknown;
     try {
@@ -86,6 +89,7 @@ export class FakeLedger implements Ledger {
     await Promise.resolve();
     if (this.failWith !== undefined) throw this.failWith;
     const handler = this.reads.get(`${contract}:${transaction}`);
+    if (handler === undefined && this.unknownIsNotFound) throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${contract}:${transaction}`);
     if (handler === undefined) throw new AppError('INTERNAL', `fake ledger: no read handler for ${contract}:${transaction}`);
     try {
       return handler(args, this);

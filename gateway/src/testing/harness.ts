@@ -1,4 +1,7 @@
 import { ApiKeyStore, hashApiKey, type Role } from '../auth';
+import type { Resolver } from '../events/webhook-targets';
+import type { WebhookOptions } from '../events/webhooks';
+import type { LimitSettings } from '../http/limits';
 import { createApp, type GatewayApp } from '../http/app';
 import { allRoutes } from '../http/routes';
 import { silentLogger } from '../logger';
@@ -22,7 +25,17 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { uploadMaxBytes?: number; jsonMaxBytes?: number; consoleDir?: string; publicVerification?: PublicVerificationOptions } = {},
+  options: {
+    uploadMaxBytes?: number;
+    jsonMaxBytes?: number;
+    consoleDir?: string;
+    publicVerification?: PublicVerificationOptions;
+    webhookOptions?: WebhookOptions;
+    resolve?: Resolver;
+    limits?: LimitSettings;
+    sseMaxBufferedBytes?: number;
+    sseSlowClientMs?: number;
+  } = {},
 ): Promise<Harness> {
   const ledger = new FakeLedger();
   const vault = new FakeVault();
@@ -36,16 +49,27 @@ export async function startHarness(
       jsonMaxBytes: options.jsonMaxBytes ?? 64 * 1024,
       presignTtlSeconds: 60,
       sseHeartbeatMs: 60_000,
+      ...(options.sseMaxBufferedBytes === undefined ? {} : { sseMaxBufferedBytes: options.sseMaxBufferedBytes }),
+      ...(options.sseSlowClientMs === undefined ? {} : { sseSlowClientMs: options.sseSlowClientMs }),
     },
     ledger,
     vault,
     store,
     metrics: new Metrics(),
     logger: silentLogger,
-    webhookOptions: { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+    webhookOptions: options.webhookOptions ?? { timeoutMs: 2_000, retryBaseMs: 10, retryCapMs: 50 },
+    // Webhook targets never resolve through a real DNS in unit tests.
+    resolve: options.resolve ?? ((hostname) => Promise.reject(new Error(`no DNS in tests: ${hostname}`))),
     ...(options.publicVerification === undefined ? {} : { publicVerification: options.publicVerification }),
   });
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: 2_000, ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) });
+  const app = createApp({
+    services,
+    keys,
+    routes: allRoutes().routes,
+    shutdownMs: 2_000,
+    ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
   const { url } = await app.start(0, '127.0.0.1');
   const key = (role: Role): string => `key-${role}`;
   return {

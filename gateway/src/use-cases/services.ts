@@ -1,5 +1,7 @@
 import type { GatewayConfig } from '../config';
 import { SseRegistry } from '../events/sse';
+import type { Resolver } from '../events/webhook-targets';
+import type { LimitSettings } from '../http/limits';
 import { WebhookService, type WebhookOptions } from '../events/webhooks';
 import type { Ledger } from '../fabric/ledger';
 import { IdempotencyGuard } from '../http/idempotency';
@@ -19,6 +21,10 @@ export interface ServiceSettings {
   jsonMaxBytes: number;
   presignTtlSeconds: number;
   sseHeartbeatMs: number;
+  /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
+  sseMaxBufferedBytes?: number;
+  /** How long an event-stream client may take to drain before it is closed with a `resume` event. */
+  sseSlowClientMs?: number;
 }
 
 /** The unauthenticated verification surface: on or off, its rate limiter, and the attesting gateways. */
@@ -60,7 +66,26 @@ export function settingsFrom(config: GatewayConfig): ServiceSettings {
     jsonMaxBytes: config.limits.jsonMaxBytes,
     presignTtlSeconds: config.vault.presignTtlSeconds,
     sseHeartbeatMs: 15_000,
+    sseMaxBufferedBytes: config.limits.sseMaxBufferedBytes,
+    sseSlowClientMs: config.limits.sseSlowClientMs,
   };
+}
+
+export function limitsFrom(config: GatewayConfig): LimitSettings {
+  const l = config.limits;
+  return {
+    enabled: l.perKey,
+    ratePerSecond: l.ratePerSecond,
+    burst: l.burst,
+    concurrentPerKey: l.concurrentPerKey,
+    streamsPerKey: l.streamsPerKey,
+    uploadsPerKey: l.uploadsPerKey,
+    uploadsPerGateway: l.uploadsPerGateway,
+  };
+}
+
+export function webhookOptionsFrom(config: GatewayConfig): WebhookOptions {
+  return { ...config.webhooks };
 }
 
 /** Wires the use-case objects around the adapters. */
@@ -72,10 +97,11 @@ export function buildServices(parts: {
   metrics: Metrics;
   logger: Logger;
   webhookOptions?: WebhookOptions;
-  fetch?: typeof fetch;
   publicVerification?: PublicVerificationOptions;
+  /** Name resolution for webhook targets (tests inject one that never leaves the machine). */
+  resolve?: Resolver;
 }): Services {
-  const { webhookOptions, fetch: fetchImpl, publicVerification, ...adapters } = parts;
+  const { webhookOptions, publicVerification, resolve, ...adapters } = parts;
   const surface = publicVerification ?? { enabled: false, requestsPerMinute: 120, burst: 30, attestors: [] };
   return {
     ...adapters,
@@ -88,7 +114,7 @@ export function buildServices(parts: {
     manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
     idempotency: new IdempotencyGuard(parts.store),
     webhooks: new WebhookService(
-      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) },
+      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(resolve === undefined ? {} : { resolve }) },
       webhookOptions,
     ),
     sse: new SseRegistry(),

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { toAppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import type { SubmitResult } from '../fabric/ledger';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -34,6 +35,14 @@ export interface UploadRequest {
   register(content: { digest: string; size: number }): Promise<SubmitResult>;
 }
 
+/** The digest of each request body that was staged, for idempotency checks that need the bytes. */
+const stagedDigests = new WeakMap<Readable, string>();
+
+/** The SHA-256 of the content streamed from `body`, once it was staged (undefined before). */
+export function stagedDigestOf(body: Readable): string | undefined {
+  return stagedDigests.get(body);
+}
+
 /**
  * @throws AppError from the vault (413/400/503) or the ledger (4xx/5xx); nothing is left behind
  * unless the ledger outcome is unknown.
@@ -44,6 +53,7 @@ export async function uploadAndRegister(deps: UploadDeps, request: UploadRequest
     contentType: request.contentType,
     ref: request.ref,
   });
+  stagedDigests.set(request.body, staged.digest);
   deps.metrics.uploadBytes.inc({ kind: request.ref.kind }, staged.size);
   let submitted: SubmitResult;
   try {
@@ -63,4 +73,20 @@ export async function uploadAndRegister(deps: UploadDeps, request: UploadRequest
     deps.logger.error('promotion failed; the reaper will retry', { key: request.key, error: String(error) });
   }
   return { submitted, content: { key: request.key, digest: staged.digest, size: staged.size } };
+}
+
+/**
+ * Reads a body to its end and returns its SHA-256, refusing more than `maxBytes`.
+ * @throws AppError `PAYLOAD_TOO_LARGE`.
+ */
+export async function digestStream(body: Readable, maxBytes: number): Promise<string> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = chunk as Buffer;
+    size += bytes.length;
+    if (size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${maxBytes} bytes`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
 }

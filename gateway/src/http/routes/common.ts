@@ -54,13 +54,13 @@ export function errors(...extra: (400 | 403 | 404 | 409 | 413 | 415 | 422 | 502 
     413: 'Upload larger than the limit; nothing kept',
     415: 'Wrong Content-Type',
     422: 'Idempotency-Key reused for a different request',
-    429: 'Too many requests from this address (Retry-After says when to retry)',
+    429: 'Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After)',
     500: 'Internal error',
     502: 'Endorsement or commit failed (transactionId included)',
     503: 'Peer or vault unavailable',
     504: 'Timed out; the transaction may still commit (transactionId included)',
   };
-  const codes = [400, 401, 403, 500, ...extra];
+  const codes = [400, 401, 403, 429, 500, ...extra];
   return Object.fromEntries(codes.map((code) => [code, errorResponse(descriptions[code] ?? 'Error')]));
 }
 
