@@ -85,6 +85,29 @@ export async function submitJson<T>(client: OrgClient, name: string, request: un
   return JSON.parse(decoder.decode(result)) as T;
 }
 
+/**
+ * Like `submitJson`, for fault drills: while Raft elects a new leader the orderers refuse
+ * (UNAVAILABLE), and a transaction accepted by a leader that then steps down may never be cut into a
+ * block. A client's answer to both is to submit again, so this tries a fresh request (`next()`) until
+ * one commits or the deadline passes.
+ */
+export async function submitJsonRetrying<T>(client: OrgClient, name: string, next: () => unknown, deadlineMs = 90_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const commit = await client.contract.submitAsync(name, { arguments: [JSON.stringify(next())] });
+      const outcome = await commit.getStatus({ deadline: Date.now() + 20_000 });
+      if (!outcome.successful) throw new Error(`${name} ${outcome.transactionId} failed validation with code ${outcome.code}`);
+      await active?.everyPeerHas(outcome.blockNumber);
+      return JSON.parse(decoder.decode(commit.getResult())) as T;
+    } catch (error) {
+      const retriable = /UNAVAILABLE|DEADLINE_EXCEEDED|no orderers/.test(errorText(error));
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 export async function evaluateJson<T>(client: OrgClient, name: string, arg: string): Promise<T> {
   const result = await client.contract.evaluateTransaction(name, arg);
   return JSON.parse(decoder.decode(result)) as T;
