@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { errors } from '../http/routes/common';
-import { route, type AnyRoute, type RouteContext, type RouteResult } from '../http/route';
-import { Id } from '../http/validation';
+import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { errors, Page, pagedRead } from '../http/routes/common';
+import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../http/route';
+import { Id, PageQuery } from '../http/validation';
 import { ExchangeAssetTypes, ExchangeService, type ExchangeAssetType } from './exchange';
 
 /**
@@ -14,6 +15,20 @@ import { ExchangeAssetTypes, ExchangeService, type ExchangeAssetType } from './e
 export const ContentQuery = z.strictObject({ grantId: Id.optional() });
 
 export const exchangeRoutes: readonly AnyRoute[] = [
+  route({
+    method: 'get',
+    path: '/v1/accesses',
+    operationId: 'listAccesses',
+    tag: 'exchange',
+    summary: 'Who obtained content an org holds (optionally of one asset): requester, rule, grant, time',
+    access: ANY_ROLE,
+    query: PageQuery.extend({ holderMsp: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), assetType: z.enum(['data', 'output', 'terms', 'model']).optional(), assetId: Id.optional() }),
+    responses: { 200: { description: 'One page of access records', schema: Page }, ...errors(400) },
+    handler: (ctx) => {
+      const { holderMsp, assetType, assetId, ...page } = ctx.query;
+      return pagedRead(ctx, C.access, T.access.List, { holderMsp, ...(assetType === undefined ? {} : { assetType }), ...(assetId === undefined ? {} : { assetId }) }, page);
+    },
+  }),
   route({
     method: 'get',
     path: '/v1/exchange/:assetType/:assetId/content',
