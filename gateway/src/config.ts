@@ -213,6 +213,7 @@ export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()
   config.apiKeysFile = abs(config.apiKeysFile);
   config.stateDir = abs(config.stateDir);
   if (config.consoleDir !== undefined) config.consoleDir = abs(config.consoleDir);
+  for (const org of config.exchange?.orgs ?? []) org.caCertPath = abs(org.caCertPath);
   const mustExist: readonly [string, string][] = [
     ['peer.tlsCACertPath', config.peer.tlsCACertPath],
     ['identity.certPath', config.identity.certPath],
