@@ -1,5 +1,6 @@
 import type { Contract } from 'fabric-contract-api';
 
+import { AccessContract } from './contracts/access';
 import { DataContract } from './contracts/data';
 import { MarketContract } from './contracts/market';
 import { ModelsContract } from './contracts/models';
@@ -15,7 +16,7 @@ import { TermsContract } from './contracts/terms';
  * this module's `contracts`). Clients call `<contract>:<transaction>`; names are in shared/names.ts.
  */
 
-export { DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, ReviewsContract, RightsContract, TermsContract };
+export { AccessContract, DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, ReviewsContract, RightsContract, TermsContract };
 
 export const contracts: (new () => Contract)[] = [
   // Provenance: licence terms, providers, training data, models and their manifests, outputs.
@@ -30,4 +31,6 @@ export const contracts: (new () => Contract)[] = [
   MarketContract,
   // Quality reviews of outputs and data items.
   ReviewsContract,
+  // Content exchange between orgs.
+  AccessContract,
 ];

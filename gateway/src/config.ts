@@ -101,6 +101,18 @@ const ConfigSchema = z.strictObject({
       retryCapMs: duration.default(60_000),
     })
     .prefault({}),
+  /**
+   * Content exchange with the other orgs' gateways: each org's gateway URL (to ask it for content it
+   * holds) and its CA (a PEM file or an MSP `cacerts/` directory: requests signed by identities it
+   * issued are that org's). Absent: this gateway neither asks nor serves other orgs.
+   */
+  exchange: z
+    .strictObject({
+      orgs: z.array(z.strictObject({ mspId: z.string().min(1), url: z.url().optional(), caCertPath: z.string().min(1) })),
+      timeoutMs: z.number().int().positive().default(120_000),
+      maxSkewSeconds: z.number().int().positive().default(120),
+    })
+    .optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Folder of the built web console served at `/`; defaults to the repo's `console/dist` when it exists. */
   consoleDir: z.string().min(1).optional(),
@@ -201,6 +213,7 @@ export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()
   config.apiKeysFile = abs(config.apiKeysFile);
   config.stateDir = abs(config.stateDir);
   if (config.consoleDir !== undefined) config.consoleDir = abs(config.consoleDir);
+  for (const org of config.exchange?.orgs ?? []) org.caCertPath = abs(org.caCertPath);
   const mustExist: readonly [string, string][] = [
     ['peer.tlsCACertPath', config.peer.tlsCACertPath],
     ['identity.certPath', config.identity.certPath],

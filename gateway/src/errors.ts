@@ -22,6 +22,8 @@ export const AppErrorCodes = {
   COMMIT_FAILED: 502,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
+  /** Content obtained from another org does not hash to its ledger digest. */
+  DIGEST_MISMATCH: 502,
   INTERNAL: 500,
 } as const;
 

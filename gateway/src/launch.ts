@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSyn
 import { join, resolve } from 'node:path';
 import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
 import type { GatewayConfigInput } from './config';
+import { caDirOfIdentity } from './exchange/exchange';
 
 /**
  * Starts one gateway process per org beside a running network (`npm start`): derives each org's config
@@ -60,6 +61,12 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     publicVerification: {
       enabled: true,
       attestors: view.orgs.flatMap((_, other) => (other === index ? [] : [`http://127.0.0.1:${gatewayPort(view, other)}`])),
+    },
+    // Every other org's gateway and CA, from the network status: content is exchanged between gateways.
+    exchange: {
+      orgs: view.orgs
+        .map((other, i) => ({ mspId: other.mspId, url: `http://127.0.0.1:${gatewayPort(view, i)}`, caCertPath: caDirOfIdentity(other.userCertPath) }))
+        .filter((other) => other.mspId !== org.mspId),
     },
   };
 }

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { connectFabric, readKeyFile } from './fabric/connection';
 import { QsccChainReader } from './fabric/chain';
 import { FabricLedger } from './fabric/fabric-ledger';
+import { exchangeFromConfig } from './exchange/exchange';
 import { createApp } from './http/app';
 import { allRoutes } from './http/routes';
 import { createLogger, errorFields, type Logger } from './logger';
@@ -80,6 +81,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     attestors: config.publicVerification.attestors,
     logger,
   });
+  const exchange = exchangeFromConfig(config, services);
+  if (exchange !== undefined) services.exchange = exchange;
   const consoleDir = config.consoleDir ?? builtConsoleDir();
   const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, limits: limitsFrom(config), ...(consoleDir === undefined ? {} : { consoleDir }) });
   const { url, port } = await app.start(config.listen.port, config.listen.host);

@@ -10,7 +10,7 @@ import type { GrantRecord } from './royalty-records';
  */
 
 /** What a grant is used for; each use is gated by one terms flag (training, fine-tuning, revenue). */
-export const LicenceUses = ['training', 'output', 'fine-tune', 'revenue'] as const;
+export const LicenceUses = ['training', 'output', 'fine-tune', 'revenue', 'access'] as const;
 export type LicenceUse = (typeof LicenceUses)[number];
 
 /** Territories that cover every place. */

@@ -15,6 +15,7 @@ export const ContractNames = {
   revenue: 'revenue',
   market: 'market',
   reviews: 'reviews',
+  access: 'access',
 } as const;
 export type ContractName = (typeof ContractNames)[keyof typeof ContractNames];
 
@@ -118,6 +119,11 @@ export const Transactions = {
     IncludeInTraining: 'IncludeInTraining',
     GetExclusion: 'GetExclusion',
   },
+  access: {
+    Entitlement: 'Entitlement',
+    Record: 'Record',
+    List: 'List',
+  },
 } as const;
 
 /**
@@ -189,6 +195,8 @@ export const EventNames = {
   OfferWithdrawn: 'OfferWithdrawn',
   /** `{ grant, revenue, subjectTotal, pools, balances, executedTransfers, voidedTransfers }` */
   LicencePurchased: 'LicencePurchased',
+  /** `{ access }` — `access:Record`: an org served content it holds to another org. */
+  ContentAccessed: 'ContentAccessed',
 } as const;
 export type EventName = (typeof EventNames)[keyof typeof EventNames];
 

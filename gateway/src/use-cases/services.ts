@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config';
+import type { ExchangeService } from '../exchange/exchange';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
@@ -57,6 +58,8 @@ export interface Services {
   publicVerification: PublicVerification;
   /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
   evidence?: EvidenceService;
+  /** Content exchange with other orgs' gateways, when configured. */
+  exchange?: ExchangeService;
 }
 
 export function settingsFrom(config: GatewayConfig): ServiceSettings {

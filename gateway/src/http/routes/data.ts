@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
+import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Id, MediaType, PageQuery } from '../validation';
@@ -115,12 +116,16 @@ export const dataRoutes: readonly AnyRoute[] = [
     path: '/v1/data/:dataId/content',
     operationId: 'getDataContent',
     tag: 'data',
-    summary: 'A short-lived download URL for the content (entitled roles of the collecting org)',
+    summary: "The content: a short-lived download URL when this org collected it; else the bytes, obtained from the collecting org's gateway under a grant (grantId) or the audit policy and checked against the ledger digest",
     access: DATA_CONTENT_ROLES,
     params: DataParams,
-    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    query: ContentQuery,
+    responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
     handler: async (ctx) => {
       const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as { collectorMsp?: string };
+      if (record.collectorMsp !== undefined && record.collectorMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
+        return contentFromHolder(ctx, 'data', ctx.params.dataId, record.collectorMsp, ctx.query.grantId);
+      }
       if (ctx.principal.role !== 'regulator' && record.collectorMsp !== ctx.services.settings.mspId) {
         throw new AppError('FORBIDDEN', 'only the collecting org may download this content');
       }

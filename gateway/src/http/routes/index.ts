@@ -1,3 +1,4 @@
+import { exchangeRoutes } from '../../exchange/routes';
 import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
 import { batchRoutes } from './batch';
@@ -37,6 +38,7 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...lookupRoutes,
     ...publicRoutes,
     ...evidenceRoutes,
+    ...exchangeRoutes,
   ];
   document = buildOpenApi(routes, {
     title: 'Kiseki gateway API',

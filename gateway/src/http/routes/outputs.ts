@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { AppError } from '../../errors';
+import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, MediaType, Territory } from '../validation';
@@ -105,12 +106,16 @@ export const outputRoutes: readonly AnyRoute[] = [
     path: '/v1/outputs/:outputId/content',
     operationId: 'getOutputContent',
     tag: 'outputs',
-    summary: 'A short-lived download URL for the output content (entitled roles)',
+    summary: "The output content: a short-lived download URL when this org owns it; else the bytes, obtained from the owner's gateway when entitled and checked against the ledger digest",
     access: OUTPUT_CONTENT_ROLES,
     params: OutputParams,
-    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    query: ContentQuery,
+    responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
     handler: async (ctx) => {
-      await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId]);
+      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as { ownerMsp?: string };
+      if (record.ownerMsp !== undefined && record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
+        return contentFromHolder(ctx, 'output', ctx.params.outputId, record.ownerMsp, ctx.query.grantId);
+      }
       const key = `outputs/${ctx.params.outputId}`;
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
       return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };

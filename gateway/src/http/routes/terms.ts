@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T, TransientKeys } from '@kiseki/chaincode/shared/names';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
+import { contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Bps, DigestHex, Id, Rfc3339 } from '../validation';
@@ -115,11 +116,17 @@ export const termsRoutes: readonly AnyRoute[] = [
     path: '/v1/terms/:termsId/legal-text',
     operationId: 'getTermsLegalText',
     tag: 'terms',
-    summary: 'A short-lived download URL for the legal text',
+    summary: "The legal text: a short-lived download URL when this org issued the terms; else the text, obtained from the issuer's gateway and checked against the ledger digest",
     access: ANY_ROLE,
     params: TermsParams,
-    responses: { 200: { description: 'Presigned URL', schema: Download }, ...errors(404) },
+    responses: { 200: { description: 'Presigned URL (own terms) or the text (another org\'s)', schema: Download }, ...errors(404, 502, 503) },
     handler: async (ctx) => {
+      if (ctx.services.exchange !== undefined) {
+        const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as { issuerMsp?: string };
+        if (terms.issuerMsp !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
+          return contentFromHolder(ctx, 'terms', ctx.params.termsId, terms.issuerMsp, undefined);
+        }
+      }
       const key = legalTextKey(ctx.params.termsId);
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'no legal text for these terms in this vault');
       return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
