@@ -107,7 +107,7 @@ async function run(client: KisekiClient, command: string, args: string[], flags:
     case 'seal': {
       const [modelId] = args;
       if (modelId === undefined) throw new Error(USAGE);
-      const { data, error } = await client.POST('/v1/models/{modelId}/seal', { params: { path: { modelId } } });
+      const { data, error } = await client.POST('/v1/models/{modelId}/seal', { params: { path: { modelId } }, body: {} });
       print(data ?? error);
       return data === undefined ? 1 : 0;
     }

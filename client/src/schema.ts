@@ -51,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accesses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who obtained content an org holds (optionally of one asset): requester, rule, grant, time */
+        get: operations["listAccesses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/artifacts/{artifactDigest}/model-version": {
         parameters: {
             query?: never;
@@ -144,7 +161,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A short-lived download URL for the content (entitled roles of the collecting org) */
+        /** The content: a short-lived download URL when this org collected it; else the bytes, obtained from the collecting org's gateway under a grant (grantId) or the audit policy and checked against the ledger digest */
         get: operations["getDataContent"];
         put?: never;
         post?: never;
@@ -453,6 +470,23 @@ export interface paths {
         };
         /** Server-sent chaincode events; reconnect with Last-Event-ID to resume right after the last one received. A client that reads too slowly gets a `resume` event with the Last-Event-ID to reconnect with, and is closed */
         get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exchange/{assetType}/{assetId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Another org's gateway obtains content this org holds (signed with that org's Fabric identity; the access is recorded on the ledger) */
+        get: operations["exchangeContent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -929,7 +963,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A short-lived download URL for the output content (entitled roles) */
+        /** The output content: a short-lived download URL when this org owns it; else the bytes, obtained from the owner's gateway when entitled and checked against the ledger digest */
         get: operations["getOutputContent"];
         put?: never;
         post?: never;
@@ -1543,7 +1577,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A short-lived download URL for the legal text */
+        /** The legal text: a short-lived download URL when this org issued the terms; else the text, obtained from the issuer's gateway and checked against the ledger digest */
         get: operations["getTermsLegalText"];
         put?: never;
         post?: never;
@@ -2147,6 +2181,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    listAccesses: {
+        parameters: {
+            query: {
+                assetId?: string;
+                assetType?: "data" | "output" | "terms" | "model";
+                cursor?: string;
+                holderMsp: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"];
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2788,7 +2893,9 @@ export interface operations {
     };
     getDataContent: {
         parameters: {
-            query?: never;
+            query?: {
+                grantId?: string;
+            };
             header?: never;
             path: {
                 dataId: string;
@@ -2797,7 +2904,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Presigned URL */
+            /** @description Presigned URL (own content) or the bytes (another org's) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2842,6 +2949,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict or wrong state (or the same Idempotency-Key is in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
             429: {
                 headers: {
@@ -2853,6 +2969,24 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Endorsement or commit failed (transactionId included) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4716,6 +4850,112 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exchangeContent: {
+        parameters: {
+            query?: {
+                grantId?: string;
+            };
+            header?: never;
+            path: {
+                assetId: string;
+                assetType: "data" | "output" | "terms";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict or wrong state (or the same Idempotency-Key is in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Endorsement or commit failed (transactionId included) */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7671,7 +7911,9 @@ export interface operations {
     };
     getOutputContent: {
         parameters: {
-            query?: never;
+            query?: {
+                grantId?: string;
+            };
             header?: never;
             path: {
                 outputId: string;
@@ -7680,7 +7922,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Presigned URL */
+            /** @description Presigned URL (own content) or the bytes (another org's) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7725,6 +7967,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict or wrong state (or the same Idempotency-Key is in progress) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
             429: {
                 headers: {
@@ -7736,6 +7987,24 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Endorsement or commit failed (transactionId included) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11269,7 +11538,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Presigned URL */
+            /** @description Presigned URL (own terms) or the text (another org's) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -11325,6 +11594,24 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Endorsement or commit failed (transactionId included) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
