@@ -46,10 +46,13 @@ export function vaultError(error: unknown, what: string): AppError {
   return new AppError('UNAVAILABLE', `the vault failed to ${what}`, { cause: error, headers: { 'Retry-After': '5' } });
 }
 
-/** True when the client's body stream broke off (connection reset, aborted request). */
-function isInterrupted(error: unknown, body: Readable): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return body.errored !== null || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+/**
+ * True when the client's body stream broke off (aborted request). Judged by the body itself, not by
+ * the error's code: a vault that dies mid-upload also resets its socket (ECONNRESET), and that is the
+ * vault's failure (503), not the client's (400).
+ */
+function isInterrupted(body: Readable): boolean {
+  return body.errored !== null;
 }
 
 function isMissing(error: unknown): boolean {
@@ -172,7 +175,7 @@ export class MinioVault implements Vault {
     } catch (error) {
       await drop();
       if (error instanceof AppError) throw error;
-      if (isInterrupted(error, body)) throw new AppError('INVALID', 'the upload was interrupted', { cause: error });
+      if (isInterrupted(body)) throw new AppError('INVALID', 'the upload was interrupted', { cause: error });
       throw vaultError(error, 'store the upload');
     }
   }
