@@ -101,8 +101,8 @@ describe('public surface limits', () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const res = await h.call('GET', `/v1/public/lookup/${dataDigest}`);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
-      expect(new AppError('RATE_LIMITED', 'x').httpStatus).toBe(429);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_REQUESTS');
+      expect(new AppError('TOO_MANY_REQUESTS', 'x').httpStatus).toBe(429);
     } finally {
       await h.close();
     }

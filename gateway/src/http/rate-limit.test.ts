@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { RateLimiter } from './rate-limit';
 
 describe('RateLimiter', () => {
-  test('when a client spends its burst, then the next request is RATE_LIMITED with Retry-After, and tokens come back over time', () => {
+  test('when a client spends its burst, then the next request is TOO_MANY_REQUESTS with Retry-After, and tokens come back over time', () => {
     let now = 0;
     const limiter = new RateLimiter(60, 3, 100, () => now);
     for (let i = 0; i < 3; i += 1) limiter.take('a');
