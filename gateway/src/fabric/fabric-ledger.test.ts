@@ -62,6 +62,12 @@ describe('ordering failover', () => {
     expect(calls.submit).toBe(3);
   });
 
+  it('when the peer\'s stream to a stopping orderer is cancelled, then the transaction is handed over again', async () => {
+    const { network, calls } = scriptedNetwork({ submits: [submitError(1)], statuses: [] });
+    await expect(ledgerOver(network).submit('c', 'T', {}, { clientId: 'x' })).resolves.toMatchObject({ blockNumber: '7' });
+    expect(calls.submit).toBe(2);
+  });
+
   it('when no commit is seen in time, then the transaction is handed over again and its commit awaited', async () => {
     const { network, calls } = scriptedNetwork({ submits: [], statuses: [statusError(4)] });
     await ledgerOver(network).submit('c', 'T', {}, { clientId: 'x' });

@@ -127,8 +127,10 @@ export class FabricLedger implements Ledger {
       try {
         return await submitted.getStatus({ deadline: callDeadline });
       } catch (error) {
-        const timedOut = isFabricError(error) && error.code === (GrpcStatus.DEADLINE_EXCEEDED as number);
-        if (!timedOut || Date.now() + 500 >= deadline) throw error;
+        // Timed out, or the peer answering the status call was briefly unreachable: either way the
+        // transaction may be lost, and handing it over again is safe.
+        const transient = isFabricError(error) && TRANSIENT_GRPC_CODES.has(error.code);
+        if (!transient || Date.now() + 500 >= deadline) throw error;
         logger.warn('no commit seen yet; handing the transaction to the orderers again', { transactionId, attempt });
         try {
           await endorsed.submit({ deadline: Math.min(Date.now() + this.#timeouts.submitMs, deadline) });
@@ -256,11 +258,17 @@ export function ledgerActor(processed: peer.ProcessedTransaction): { mspId: stri
 }
 
 /** An ordering failure worth handing the same transaction over again: nobody took it, or not in time. */
+/**
+ * A hand-over the ordering service did not finish for a reason of the moment: no orderer reachable, no
+ * answer in time, or the peer's stream to an orderer cancelled as that orderer went down. Handing the same
+ * signed transaction over again is safe: its ID commits at most once.
+ */
 export function isOrderingTransient(error: unknown): boolean {
   if (!isFabricError(error) || error.name !== 'SubmitError') return false;
-  const code: number = error.code;
-  return code === (GrpcStatus.UNAVAILABLE as number) || code === (GrpcStatus.DEADLINE_EXCEEDED as number);
+  return TRANSIENT_GRPC_CODES.has(error.code);
 }
+
+const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
 
 /** Which node failed, from the details Fabric attaches (`mspId@address: message`), for the log. */
 export function failingComponent(error: unknown): string {
