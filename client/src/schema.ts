@@ -85,6 +85,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/analytics/{question}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Analytics over the index: revoked-inputs, provider-income (providerId), terms-coverage, items-per-terms-provider, status-changes, model-composition (modelId optional), revenue-over-time, offers-grants */
+        get: operations["auditAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/records/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List records of one type from the index: filter by fields, page by cursor, as of a block; CSV with format=csv */
+        get: operations["auditList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/records/{type}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of one record (key attributes comma-separated), with block and transaction */
+        get: operations["auditHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The index height (blocks indexed) and whether this replica is the indexing one */
+        get: operations["auditStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/claims": {
         parameters: {
             query?: never;
@@ -1823,6 +1891,34 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        AuditAnswer: {
+            asOfBlock?: string;
+            height: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AuditList: {
+            asOfBlock?: string;
+            height: string;
+            items: {
+                blockNumber: string;
+                key: string[];
+                record: unknown;
+                txId: string;
+            }[];
+            nextCursor?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AuditRows: {
+            asOfBlock?: string;
+            height: string;
+            rows: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The outcome of one item (see docs/api.md, "Bulk ingest") */
         BatchItemResult: {
             blockNumber?: string;
@@ -2323,6 +2419,322 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditAnalytics: {
+        parameters: {
+            query?: {
+                asOf?: number;
+                format?: "json" | "csv";
+                modelId?: string;
+                providerId?: string;
+            };
+            header?: never;
+            path: {
+                question: "revoked-inputs" | "provider-income" | "terms-coverage" | "items-per-terms-provider" | "status-changes" | "model-composition" | "revenue-over-time" | "offers-grants";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer rows (JSON; with format=csv the rows as CSV, height in the Kiseki-Index-Height header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRows"];
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditList: {
+        parameters: {
+            query?: {
+                asOf?: number;
+                cursor?: string;
+                filter?: string;
+                format?: "json" | "csv";
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                type: "terms" | "terms-versions" | "providers" | "data" | "datasets" | "models" | "model-versions" | "training-entries" | "usage" | "model-provider-counts" | "model-terms-counts" | "model-flags" | "outputs" | "rights" | "transfers" | "revenue" | "subject-revenue" | "pools" | "provider-claims" | "holder-credits" | "holder-claims" | "settlements" | "offers" | "grants" | "reviews" | "exclusions" | "access";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of records (JSON; with format=csv the rows as CSV, height in the Kiseki-Index-Height header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditHistory: {
+        parameters: {
+            query: {
+                format?: "json" | "csv";
+                key: string;
+            };
+            header?: never;
+            path: {
+                type: "terms" | "terms-versions" | "providers" | "data" | "datasets" | "models" | "model-versions" | "training-entries" | "usage" | "model-provider-counts" | "model-terms-counts" | "model-flags" | "outputs" | "rights" | "transfers" | "revenue" | "subject-revenue" | "pools" | "provider-claims" | "holder-credits" | "holder-claims" | "settlements" | "offers" | "grants" | "reviews" | "exclusions" | "access";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions, oldest first (JSON; with format=csv the rows as CSV, height in the Kiseki-Index-Height header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnswer"];
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auditStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Index status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnswer"];
+                };
+            };
+            /** @description Invalid input (field-level issues) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or org may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a rate, concurrency or upload limit of the key, address or gateway (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

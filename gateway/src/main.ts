@@ -8,6 +8,9 @@ import { FabricLedger } from './fabric/fabric-ledger';
 import { exchangeFromConfig } from './exchange/exchange';
 import { openDatabase, schemaForMsp, type Database } from './db/database';
 import { createApp } from './http/app';
+import { AuditReader } from './indexer/audit';
+import { BlockIndexer } from './indexer/listener';
+import { IndexStore } from './indexer/store';
 import { allRoutes } from './http/routes';
 import { createLogger, errorFields, type Logger } from './logger';
 import { Metrics } from './metrics';
@@ -87,6 +90,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     attestors: config.publicVerification.attestors,
     logger,
   });
+  if (database !== undefined) {
+    services.audit = new AuditReader(database.pool);
+    if (config.database?.index !== false) {
+      services.indexer = new BlockIndexer({
+        pool: database.pool,
+        schema: database.schema,
+        network: connection.gateway.getNetwork(config.channel),
+        chaincode: config.chaincode,
+        store: new IndexStore(database.pool, config.channel),
+        logger: logger.child({ component: 'indexer' }),
+      });
+      services.indexer.start();
+    }
+  }
   const exchange = exchangeFromConfig(config, services);
   if (exchange !== undefined) services.exchange = exchange;
   const consoleDir = config.consoleDir ?? builtConsoleDir();
@@ -120,6 +137,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     stop: async () => {
       clearInterval(reaper);
       await app.stop();
+      await services.indexer?.stop();
       ledger.close();
       await database?.close();
       logger.info('gateway stopped');

@@ -1,3 +1,5 @@
+import type { AuditReader } from '../indexer/audit';
+import type { BlockIndexer } from '../indexer/listener';
 import type { GatewayConfig } from '../config';
 import type { ExchangeService } from '../exchange/exchange';
 import { SseRegistry } from '../events/sse';
@@ -43,6 +45,7 @@ export interface PublicVerification {
 }
 
 /** Everything a route handler may use; built once in main.ts (or by a test with fakes). */
+
 export interface Services {
   settings: ServiceSettings;
   ledger: Ledger;
@@ -60,6 +63,10 @@ export interface Services {
   evidence?: EvidenceService;
   /** Content exchange with other orgs' gateways, when configured. */
   exchange?: ExchangeService;
+  /** The audit API's reads of the org's index, when the gateway has a database. */
+  audit?: AuditReader;
+  /** The block listener feeding the index, when this gateway runs one. */
+  indexer?: BlockIndexer;
 }
 
 export function settingsFrom(config: GatewayConfig): ServiceSettings {

@@ -1,6 +1,7 @@
 import { exchangeRoutes } from '../../exchange/routes';
 import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
+import { auditRoutes } from './audit';
 import { batchRoutes } from './batch';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
@@ -39,6 +40,7 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...publicRoutes,
     ...evidenceRoutes,
     ...exchangeRoutes,
+    ...auditRoutes,
   ];
   document = buildOpenApi(routes, {
     title: 'Kiseki gateway API',
