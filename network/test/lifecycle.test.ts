@@ -46,12 +46,14 @@ describe('network lifecycle', () => {
 
   it('when down runs, then no process of ours is left and every port is free; up after down --purge works again', async () => {
     const before = await status(opts);
-    const pids = [...before.orderers, ...before.peers].map((n) => n.pid).concat(before.vault.pid).filter((p): p is number => p !== null);
-    expect(pids.length).toBe(8);
+    const pids = [...before.orderers, ...before.peers].map((n) => n.pid).concat(before.vault.pid, before.database?.pid ?? null).filter((p): p is number => p !== null);
+    // 3 orderers, 4 peers, the vault and (unless KISEKI_DATABASE_URL names an external one) PostgreSQL.
+    expect(pids.length).toBe(before.database?.external === true ? 8 : 9);
 
     await down(opts);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     for (const { port } of allPorts(buildTopology(before.consensus, before.basePort))) expect(await portFree(port)).toBe(true);
+    if (before.database?.external === false) expect(await portFree(Number(new URL(before.database.url).port))).toBe(true);
 
     await down({ ...opts, purge: true });
     expect(existsSync(path.join(TEST_STATE_DIR, 'network.json'))).toBe(false);

@@ -93,19 +93,6 @@ function decodeCursor(cursor: string): string[] {
   throw new AppError('INVALID', 'malformed cursor', { issues: [{ path: 'cursor', code: 'custom', message: 'use nextCursor of the previous page' }] });
 }
 
-/**
- * The state of one key type, now or as of a block, as a SQL relation with columns
- * key_attrs, value, block_number, tx_id. `$1` is the key type, `$2` the block (or NULL for now).
- */
-const STATE_AT = `(
-  SELECT key_attrs, value, block_number, tx_id FROM index_state WHERE key_type = $1 AND $2::bigint IS NULL
-  UNION ALL
-  SELECT key_attrs, value, block_number, tx_id FROM (
-    SELECT DISTINCT ON (key_attrs) key_attrs, value, block_number, tx_id, is_delete FROM index_versions
-    WHERE key_type = $1 AND $2::bigint IS NOT NULL AND block_number <= $2::bigint
-    ORDER BY key_attrs, block_number DESC, tx_index DESC) v WHERE NOT is_delete
-)`;
-
 /** The same relation for analytics: a key type's current state, or as of a block (`$1` is the block). */
 const stateOf = (keyType: string): string => `(
   SELECT key_attrs, value, block_number FROM index_state WHERE key_type = '${keyType}' AND $1::bigint IS NULL
@@ -131,20 +118,30 @@ export class AuditReader {
   async list(type: RecordTypeName, query: ListQuery): Promise<ListPage> {
     const keyType = RecordTypes[type];
     const h = await this.height(query.asOf);
-    const params: unknown[] = [keyType, query.asOf === undefined ? null : query.asOf.toString()];
-    const where: string[] = [];
+    const params: unknown[] = [keyType];
+    const where: string[] = ['s.key_type = $1'];
     for (const [field, value] of Object.entries(query.filters)) {
       if (!FIELD.test(field)) throw new AppError('INVALID', `bad filter field ${field}`);
-      params.push(field, value);
-      where.push(`s.value ->> $${params.length - 1} = $${params.length}`);
+      // Containment (GIN-indexed); a value that reads as a number or boolean also matches as one.
+      const alternatives = [{ [field]: value }, ...(/^(true|false|-?\d{1,15})$/.test(value) ? [{ [field]: JSON.parse(value) as unknown }] : [])];
+      where.push(`(${alternatives.map((a) => {
+        params.push(JSON.stringify(a));
+        return `s.value @> $${params.length}::jsonb`;
+      }).join(' OR ')})`);
     }
     if (query.cursor !== undefined) {
       params.push(decodeCursor(query.cursor));
       where.push(`s.key_attrs > $${params.length}::text[]`);
     }
+    let source = 'index_state';
+    if (query.asOf !== undefined) {
+      params.push(query.asOf.toString());
+      source = `(SELECT * FROM (SELECT DISTINCT ON (key_type, key_attrs) key_type, key_attrs, value, block_number, tx_id, is_delete FROM index_versions
+        WHERE key_type = $1 AND block_number <= $${params.length}::bigint ORDER BY key_type, key_attrs, block_number DESC, tx_index DESC) v WHERE NOT is_delete)`;
+    }
     params.push(query.limit + 1);
-    const sql = `SELECT s.key_attrs, s.value, s.block_number::text AS block_number, s.tx_id FROM ${STATE_AT} s
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.key_attrs COLLATE "C" LIMIT $${params.length}`;
+    const sql = `SELECT s.key_attrs, s.value, s.block_number::text AS block_number, s.tx_id FROM ${source} s
+      WHERE ${where.join(' AND ')} ORDER BY s.key_type, s.key_attrs LIMIT $${params.length}`;
     const rows = (await this.pool.query<{ key_attrs: string[]; value: unknown; block_number: string; tx_id: string }>(sql, params)).rows;
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);

@@ -29,7 +29,6 @@ export class BlockIndexer {
   #close: (() => void) | undefined;
   #wake: (() => void) | undefined;
   #leader = false;
-  #lastBlockAt = 0;
 
   constructor(private readonly options: BlockIndexerOptions) {}
 
@@ -50,11 +49,6 @@ export class BlockIndexer {
     this.#wake?.();
     await this.#loop;
     this.#loop = undefined;
-  }
-
-  /** Closes the current block stream; the loop reopens it from the checkpoint (after a reset, from 0). */
-  restartStream(): void {
-    this.#close?.();
   }
 
   /** Read through a method: `stop()` changes it while the loop awaits. */
@@ -109,7 +103,6 @@ export class BlockIndexer {
       for await (const block of events) {
         if (this.#stopped) break;
         await store.applyBlock(decodeBlock(block, chaincode));
-        this.#lastBlockAt = Date.now();
       }
     } catch (error) {
       // Closing the stream on purpose (stop, restart) ends it with a cancellation: not a failure.
@@ -119,10 +112,5 @@ export class BlockIndexer {
       this.#close = undefined;
       events.close();
     }
-  }
-
-  /** Milliseconds since the last block was applied (diagnostics). */
-  get idleMs(): number {
-    return this.#lastBlockAt === 0 ? Number.POSITIVE_INFINITY : Date.now() - this.#lastBlockAt;
   }
 }
