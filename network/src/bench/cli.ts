@@ -22,6 +22,7 @@ const SUITE_MODULES: Record<string, string> = {
   royalties: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'royalties.js'),
   gateway: path.join(REPO_ROOT, 'gateway', 'dist', 'bench.js'),
   ingest: path.join(REPO_ROOT, 'client', 'dist', 'bench-ingest.js'),
+  scaleout: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-scaleout.js'),
 };
 
 function loadSuite(name: string): BenchSuite {
