@@ -9,6 +9,8 @@ CREATE TABLE IF NOT EXISTS gateway_documents (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (namespace, key)
 );
+-- The idempotency sweep deletes by age.
+CREATE INDEX IF NOT EXISTS gateway_documents_age ON gateway_documents (namespace, updated_at);
 
 CREATE TABLE IF NOT EXISTS gateway_leases (
   name text PRIMARY KEY,

@@ -53,6 +53,11 @@ export class PostgresStore implements DocumentStore, LeaseStore {
     return rows.map((row) => ({ key: row.key as string, value: JSON.parse(row.value as string) as T }));
   }
 
+  async deleteOlderThan(namespace: string, ageMs: number): Promise<number> {
+    const result = await this.db.query("DELETE FROM gateway_documents WHERE namespace = $1 AND updated_at < now() - $2 * interval '1 millisecond'", [namespace, ageMs]);
+    return result.rowCount ?? 0;
+  }
+
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const result = await this.db.query(
       `INSERT INTO gateway_leases (name, holder, expires_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
