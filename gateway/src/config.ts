@@ -119,6 +119,19 @@ const ConfigSchema = z.strictObject({
       maxSkewSeconds: z.number().int().positive().default(120),
     })
     .optional(),
+  /**
+   * The org's off-chain database (PostgreSQL): the index of its peer's blocks and the audit API read it.
+   * `schema` defaults to `org_<mspid>`; every table of this gateway lives in it. Absent: no index.
+   */
+  database: z
+    .strictObject({
+      url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
+      poolSize: z.number().int().min(1).max(100).default(10),
+      /** Index the peer's blocks into the database (one indexing replica at a time per schema). */
+      index: z.boolean().default(true),
+    })
+    .optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Folder of the built web console served at `/`; defaults to the repo's `console/dist` when it exists. */
   consoleDir: z.string().min(1).optional(),
@@ -152,7 +165,7 @@ const USAGE =
   'Usage: KISEKI_GATEWAY_CONFIG=/path/gateway.json node gateway/dist/main.js\n' +
   'Environment overrides: KISEKI_MSP_ID, KISEKI_LISTEN_HOST, KISEKI_LISTEN_PORT, KISEKI_STATE_DIR, ' +
   'KISEKI_VAULT_ENDPOINT, KISEKI_VAULT_ACCESS_KEY, KISEKI_VAULT_SECRET_KEY, KISEKI_VAULT_BUCKET, ' +
-  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL, KISEKI_CONSOLE_DIR. See docs/gateway.md.';
+  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL, KISEKI_CONSOLE_DIR, KISEKI_DATABASE_URL, KISEKI_DATABASE_SCHEMA. See docs/gateway.md.';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -169,6 +182,8 @@ const ENV_OVERRIDES: readonly (readonly [string, readonly string[], 'string' | '
   ['KISEKI_API_KEYS_FILE', ['apiKeysFile'], 'string'],
   ['KISEKI_LOG_LEVEL', ['logLevel'], 'string'],
   ['KISEKI_CONSOLE_DIR', ['consoleDir'], 'string'],
+  ['KISEKI_DATABASE_URL', ['database', 'url'], 'string'],
+  ['KISEKI_DATABASE_SCHEMA', ['database', 'schema'], 'string'],
 ];
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {

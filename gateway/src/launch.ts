@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSyn
 import { join, resolve } from 'node:path';
 import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
 import type { GatewayConfigInput } from './config';
+import { schemaForMsp } from './db/database';
 import { caDirOfIdentity } from './exchange/exchange';
 
 /**
@@ -20,6 +21,8 @@ export interface NetworkView {
   chaincode: { name: string };
   vault: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   orgs: readonly { mspId: string; peerEndpoint: string; peerHostAlias: string; tlsCACertPath: string; userCertPath: string; userKeyPath: string }[];
+  /** The network's PostgreSQL (or the external one); each org's gateway gets its own schema in it. */
+  database?: { url: string } | null;
 }
 
 /** The roles demo keys are made for, per org. */
@@ -54,6 +57,7 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
       serverSideEncryption: 'sse-s3',
     },
     listen: { host: '127.0.0.1', port: gatewayPort(view, index) },
+    ...(view.database ? { database: { url: view.database.url, schema: schemaForMsp(org.mspId) } } : {}),
     apiKeysFile: join(dir, 'api-keys.json'),
     stateDir: join(dir, 'state'),
     // Local runs expose the public verification surface; each gateway collects the other orgs'
@@ -102,6 +106,16 @@ export function ensureDemoKeys(stateDir: string, mspId: string): DemoKey[] {
 /** Reads the demo keys the launcher wrote (for `npm run demo`). */
 export function readDemoKeys(stateDir: string, mspId: string): DemoKey[] {
   return JSON.parse(readFileSync(join(orgDir(stateDir, mspId), 'demo-keys.json'), 'utf8')) as DemoKey[];
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
 }
 
 interface Registration {
@@ -189,6 +203,7 @@ async function main(): Promise<void> {
     for (const k of g.keys) lines.push(`      ${k.role.padEnd(18)} ${k.key}`);
   }
   lines.push(`  demo keys are kept in ${join(view.stateDir, 'gateways', '<MSP>', 'demo-keys.json')}`);
+  if (view.database) lines.push('', `Database (PostgreSQL, one schema per org: ${view.orgs.map((o) => schemaForMsp(o.mspId)).join(', ')}):`, `  ${redactPassword(view.database.url)}  (password: npm run network -- status --json --show-secrets)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

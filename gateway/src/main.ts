@@ -6,6 +6,7 @@ import { connectFabric, readKeyFile } from './fabric/connection';
 import { QsccChainReader } from './fabric/chain';
 import { FabricLedger } from './fabric/fabric-ledger';
 import { exchangeFromConfig } from './exchange/exchange';
+import { openDatabase, schemaForMsp, type Database } from './db/database';
 import { createApp } from './http/app';
 import { allRoutes } from './http/routes';
 import { createLogger, errorFields, type Logger } from './logger';
@@ -51,6 +52,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // The vault may come up after the gateway; /readyz says so meanwhile.
     logger.warn('vault not reachable at start', errorFields(error));
   }
+  const database: Database | undefined = config.database === undefined ? undefined : await openDatabase({
+    url: config.database.url,
+    schema: config.database.schema ?? schemaForMsp(config.mspId),
+    poolSize: config.database.poolSize,
+  }, logger);
   const connection = connectFabric(config);
   const ledger = new FabricLedger({
     network: connection.gateway.getNetwork(config.channel),
@@ -115,6 +121,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       clearInterval(reaper);
       await app.stop();
       ledger.close();
+      await database?.close();
       logger.info('gateway stopped');
     },
   };

@@ -3,6 +3,7 @@ import { NetworkError } from './errors';
 import { consoleLogger, seconds } from './log';
 import { deploy, down, NetworkStatus, startNode, status, stopNode, up } from './network';
 import { ensureTools } from './tools';
+import { redactUrl } from './postgres';
 import { consortiumCommand, CONSORTIUM_USAGE } from './cli-consortium';
 import { DEFAULT_BASE_PORT } from './topology';
 
@@ -28,11 +29,20 @@ function printStatus(s: NetworkStatus): void {
   for (const n of [...s.orderers, ...s.peers]) console.log(line(n));
   console.log(line({ name: 'vault', endpoint: s.vault.endpoint.replace('http://', ''), pid: s.vault.pid, healthy: s.vault.healthy }));
   for (const g of s.gateways) console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));
+  if (s.database !== null) {
+    const where = new URL(s.database.url);
+    console.log(line({ name: s.database.external ? 'database (ext.)' : 'database', endpoint: `${where.hostname}:${where.port || '5432'}`, pid: s.database.pid, healthy: s.database.healthy }));
+    console.log(`database ${redactUrl(s.database.url)}  (one schema per org; password with status --json --show-secrets)`);
+  }
 }
 
 /** The status without secrets: what `status --json` prints unless --show-secrets asks for them. */
 function redacted(s: NetworkStatus): NetworkStatus {
-  return { ...s, vault: { ...s.vault, secretKey: '(hidden: add --show-secrets)' } };
+  return {
+    ...s,
+    vault: { ...s.vault, secretKey: '(hidden: add --show-secrets)' },
+    database: s.database === null ? null : { ...s.database, url: redactUrl(s.database.url) },
+  };
 }
 
 async function main(argv: string[]): Promise<void> {

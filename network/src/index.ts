@@ -11,3 +11,5 @@ export { readGateways, gatewaysFile } from './state';
 export type { GatewayRegistration } from './state';
 export { connectOrg, orgConnection } from './client';
 export type { OrgClient, ConnectOptions } from './client';
+export { databaseInfo, postgresPort, redactUrl, startPostgres, stopPostgres, findPostgresBinaries } from './postgres';
+export type { DatabaseInfo } from './postgres';

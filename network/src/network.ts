@@ -17,6 +17,7 @@ import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
 import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
 import { ensureBucket, newVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
+import { databaseInfo, postgresHealthy, postgresPidFile, startPostgres } from './postgres';
 
 export interface NetworkOptions {
   readonly stateDir?: string;
@@ -66,6 +67,8 @@ export interface NetworkStatus {
    * (`kiseki-verify --anchor`). A consortium publishes it; after a config update, the new config block's.
    */
   readonly configBlock: { readonly number: string; readonly hash: string } | null;
+  /** The gateways' off-chain database (PostgreSQL): its URL with password, and whether we run it. */
+  readonly database: { readonly url: string; readonly external: boolean; readonly pid: number | null; readonly healthy: boolean } | null;
 }
 
 /** The header hash of the channel's genesis block, from the file the channel was created with. */
@@ -148,11 +151,12 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
   }));
   const vaultHealthy = vaultPid !== null && (await healthy(vaultHealthUrl(topology.vault)));
+  const database = await databaseStatus(ctx.stateDir, state.basePort, ctx.env);
   return {
     stateDir: ctx.stateDir,
     consensus: state.consensus,
     basePort: state.basePort,
-    running: [...orderers, ...peers].every((n) => n.healthy) && vaultHealthy,
+    running: [...orderers, ...peers].every((n) => n.healthy) && vaultHealthy && database?.healthy === true,
     channel: state.channel,
     chaincode: { name: ctx.definition.name, sequence: state.chaincode?.sequence ?? null, packageId: state.chaincode?.packageId ?? null },
     orderers,
@@ -168,7 +172,15 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     orgs: existsSync(cryptoPaths(ctx.stateDir).root) ? orgConnections(topology, ctx.stateDir) : [],
     gateways,
     configBlock: ((hash) => (hash === null ? null : { number: '0', hash }))(genesisBlockHash(ctx.stateDir)),
+    database,
   };
+}
+
+async function databaseStatus(stateDir: string, basePort: number, env: NodeJS.ProcessEnv): Promise<NetworkStatus['database']> {
+  const info = databaseInfo(stateDir, basePort, env);
+  if (info === undefined) return null;
+  const pid = info.external ? null : (livePid(postgresPidFile(stateDir)) ?? null);
+  return { ...info, pid, healthy: (info.external || pid !== null) && (await postgresHealthy(info, basePort)) };
 }
 
 async function checkPorts(topology: Topology, stateDir: string, names: ReadonlySet<string>): Promise<void> {
@@ -284,6 +296,7 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     writeState(ctx.stateDir, state);
   }
   await ctx.log.step('start the vault (MinIO)', () => startVault(topology, state, ctx, tools));
+  await ctx.log.step('start the database (PostgreSQL)', () => startPostgres(ctx.stateDir, basePort, ctx.log, ctx.env));
   state = await deployChaincode(topology, state, ctx, tools);
   writeState(ctx.stateDir, state);
   await ctx.log.step('wait for gossip: every peer sees all peers', () =>
