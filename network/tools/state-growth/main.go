@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -56,9 +57,14 @@ func main() {
 	bloom := flag.Bool("bloom", false, "open both databases with a 10-bit bloom filter")
 	validators := flag.Int("readers", 2, "how many times each key is read per transaction (endorsement + validation)")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "kiseki-state-growth"), "scratch directory (emptied)")
+	profile := flag.String("probe-profile", "", "instead of registering: open the databases left in -dir, time 20 transactions' absent-key reads and write a CPU profile here")
 	flag.Parse()
 	runtime.LockOSThread()
 
+	if *profile != "" {
+		probe(*dir, *bloom, *profile)
+		return
+	}
 	if err := os.RemoveAll(*dir); err != nil {
 		panic(err)
 	}
@@ -151,4 +157,37 @@ func main() {
 	if err := state.Stats(&stats); err == nil {
 		fmt.Printf("state database: tables per level %v, bytes per level %v\n", stats.LevelTablesCounts, stats.LevelSizes)
 	}
+}
+
+// probe reads 20 transactions' worth of absent digest keys from an existing state database, under a
+// CPU profile: where an absent-key read spends its time once the database is large.
+func probe(dir string, bloom bool, profile string) {
+	options := &opt.Options{ErrorIfMissing: true}
+	if bloom {
+		options.Filter = filter.NewBloomFilter(10)
+	}
+	state, err := leveldb.OpenFile(filepath.Join(dir, "state"), options)
+	if err != nil {
+		panic(err)
+	}
+	defer state.Close()
+	out, err := os.Create(profile)
+	if err != nil {
+		panic(err)
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		panic(err)
+	}
+	c0 := threadCPU()
+	const reads = 20 * batch
+	for i := 0; i < reads; i++ {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("probe-%d", i)))
+		if _, err := state.Get(stateKey("dataDigest", hex.EncodeToString(sum[:])), nil); err != leveldb.ErrNotFound {
+			panic(fmt.Sprintf("expected an absent key: %v", err))
+		}
+	}
+	spent := threadCPU() - c0
+	pprof.StopCPUProfile()
+	fmt.Printf("%d absent-key reads: %.1f µs CPU each\n", reads, float64(spent.Microseconds())/reads)
 }
