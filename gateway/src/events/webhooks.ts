@@ -187,7 +187,7 @@ export class WebhookService {
       state: 'active',
     };
     await this.deps.store.put(REGISTRATIONS, registration.id, registration);
-    await this.#claim(registration);
+    await this.#claimSoon(registration);
     return registration;
   }
 
@@ -231,7 +231,7 @@ export class WebhookService {
     const resumed: WebhookRegistration = { ...registration, state: 'active' };
     delete resumed.failure;
     await this.deps.store.put(REGISTRATIONS, id, resumed);
-    await this.#claim(resumed);
+    await this.#claimSoon(resumed);
     return withoutSecret(resumed);
   }
 
@@ -290,6 +290,15 @@ export class WebhookService {
       this.#start(registration);
     } else {
       this.#halt(registration.id);
+    }
+  }
+
+  /** Claims a webhook just stored; if the lease store fails now, the next scan claims it. */
+  async #claimSoon(registration: WebhookRegistration): Promise<void> {
+    try {
+      await this.#claim(registration);
+    } catch (error) {
+      this.deps.logger.warn('webhook stored but not claimed yet; the next lease scan will', { webhookId: registration.id, error: String(error) });
     }
   }
 
