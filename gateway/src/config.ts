@@ -99,6 +99,12 @@ const ConfigSchema = z.strictObject({
       timeoutMs: duration.default(10_000),
       retryBaseMs: duration.default(500),
       retryCapMs: duration.default(60_000),
+      /**
+       * Replicas sharing a database deliver each webhook from one replica at a time, under a lease of
+       * this time-to-live, renewed (and unheld webhooks looked for) every `leaseRenewMs`.
+       */
+      leaseTtlMs: duration.min(3_000).default(15_000),
+      leaseRenewMs: duration.default(5_000),
     })
     .prefault({}),
   /**

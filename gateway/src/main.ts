@@ -14,6 +14,7 @@ import { IndexStore } from './indexer/store';
 import { allRoutes } from './http/routes';
 import { createLogger, errorFields, type Logger } from './logger';
 import { Metrics } from './metrics';
+import { PostgresStore } from './store/postgres-store';
 import { FileStore } from './store/store';
 import { reapBatches } from './use-cases/batch-register';
 import { SessionService } from './use-cases/batch-sessions';
@@ -71,12 +72,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       connection.close();
     },
   });
-  const store = new FileStore(join(config.stateDir, 'store'));
+  // With a database, the gateway's own state is shared by every replica of the org; else local files.
+  const shared = database === undefined ? undefined : new PostgresStore(database.pool);
+  const store = shared ?? new FileStore(join(config.stateDir, 'store'));
   const services = buildServices({
     settings: settingsFrom(config),
     ledger,
     vault,
     store,
+    ...(shared === undefined ? {} : { leases: shared }),
     metrics,
     logger,
     publicVerification: config.publicVerification,

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
+import { LocalLeases } from '../store/leases';
 import { MemoryStore } from '../store/store';
 import { FakeLedger } from '../testing/fake-ledger';
 import { json, startHarness, type Harness } from '../testing/harness';
@@ -160,6 +161,49 @@ describe('webhooks', () => {
     expect(view).toBeDefined();
     expect(view).not.toHaveProperty('secret');
     service.stop();
+  });
+
+  test('when two replicas share the store, then one delivers each webhook, and the other resumes in order once the first dies', async () => {
+    const ledger = new FakeLedger();
+    const store = new MemoryStore();
+    const leases = new LocalLeases();
+    const options = { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.1'], leaseTtlMs: 1_300, leaseRenewMs: 100 };
+    // A crashed process hands nothing back: its leases only run out.
+    const crashing = { acquire: leases.acquire.bind(leases), release: (): Promise<void> => Promise.resolve() };
+    const a = new WebhookService({ ledger, store, leases: crashing, logger: silentLogger, metrics: new Metrics() }, options);
+    const b = new WebhookService({ ledger, store, leases, logger: silentLogger, metrics: new Metrics() }, options);
+    await a.startAll();
+    await b.startAll();
+    const registration = await a.register(clientA, { url });
+    for (let n = 1; n <= 3; n += 1) ledger.emit('DataRegistered', { n });
+    await until(() => received.length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 2, 3]);
+
+    a.stop();
+    for (let n = 4; n <= 6; n += 1) ledger.emit('DataRegistered', { n });
+    await until(() => received.length >= 6);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(received.map((r) => r.headers['kiseki-webhook-id']))).toEqual(new Set([registration.id]));
+    b.stop();
+  });
+
+  test('when a lease is held by another holder, then it is refused until it expires, and renewed by its holder', async () => {
+    let now = 0;
+    const leases = new LocalLeases(() => now);
+    expect(await leases.acquire('w', 'a', 100)).toBe(true);
+    expect(await leases.acquire('w', 'b', 100)).toBe(false);
+    now = 50;
+    expect(await leases.acquire('w', 'a', 100)).toBe(true);
+    now = 140;
+    expect(await leases.acquire('w', 'b', 100)).toBe(false);
+    now = 151;
+    expect(await leases.acquire('w', 'b', 100)).toBe(true);
+    await leases.release('w', 'a');
+    expect(await leases.acquire('w', 'a', 100)).toBe(false);
+    await leases.release('w', 'b');
+    expect(await leases.acquire('w', 'a', 100)).toBe(true);
   });
 
   describe('through the API, with a resolver that never leaves the machine', () => {

@@ -8,6 +8,7 @@ import type { EventPosition, EventStream, Ledger, LedgerEvent } from '../fabric/
 import { backoffDelay } from '../fabric/retry';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { LocalLeases, type LeaseStore } from '../store/leases';
 import type { DocumentStore } from '../store/store';
 import { eventBody, eventId } from './event-id';
 import { checkTarget, systemResolver, TargetAllowList, type CheckedTarget, type Resolver } from './webhook-targets';
@@ -27,6 +28,12 @@ import { checkTarget, systemResolver, TargetAllowList, type CheckedTarget, type 
  * webhooks; an event is tried at most `maxAttempts` times, after which the webhook is `failed` (visible,
  * its checkpoint before the undelivered event) until its owner resumes it; only auditors and regulators
  * may start from a block before the current one; only the owner or an auditor sees or deletes one.
+ *
+ * Replicas: several gateway processes of one org may share the store (PostgreSQL). Each webhook is then
+ * delivered by exactly one of them at a time: the one holding its lease ({@link LeaseStore}), renewed
+ * every `leaseRenewMs`. A replica that cannot renew stops delivering before its lease can have expired
+ * (it counts the time-to-live from before it asked), and the others, scanning the registrations on the
+ * same beat, take an unheld or expired lease over and resume from the shared checkpoint.
  */
 
 export interface WebhookRegistration {
@@ -78,7 +85,16 @@ export interface WebhookOptions {
   maxPerClient?: number;
   /** Hosts and CIDR ranges allowed although not public (see webhook-targets.ts). */
   allowTargets?: readonly string[];
+  /** How long a replica's hold on a webhook lasts without renewal (default 15 s). */
+  leaseTtlMs?: number;
+  /** How often leases are renewed and unheld webhooks looked for (default 5 s). */
+  leaseRenewMs?: number;
 }
+
+/** The lease of one webhook's delivery loop. */
+const leaseName = (id: string): string => `webhook:${id}`;
+/** Safety margin: a replica stops this long before the store could consider its lease expired. */
+const LEASE_MARGIN_MS = 1_000;
 
 /** Roles that see and delete every client's webhooks and may replay from before the current block. */
 const OVERSEERS = new Set(['auditor', 'regulator']);
@@ -117,17 +133,32 @@ export class WebhookService {
   readonly #resolve: Resolver;
   readonly #maxAttempts: number;
   readonly #maxPerClient: number;
+  readonly #leases: LeaseStore;
+  readonly #leaseTtlMs: number;
+  readonly #leaseRenewMs: number;
+  /** This process, as a lease holder. */
+  readonly #replica = randomUUID();
+  /** Webhooks whose lease this replica holds, with the local time until which it may act on it. */
+  readonly #held = new Map<string, number>();
+  #scanner: NodeJS.Timeout | undefined;
+  #scanning = false;
   #stopped = false;
 
   /** @throws Error for a malformed allow-list entry. */
   constructor(
-    private readonly deps: { ledger: Ledger; store: DocumentStore; logger: Logger; metrics: Metrics; resolve?: Resolver },
+    private readonly deps: { ledger: Ledger; store: DocumentStore; logger: Logger; metrics: Metrics; resolve?: Resolver; leases?: LeaseStore },
     private readonly options: WebhookOptions = { timeoutMs: 10_000, retryBaseMs: 500, retryCapMs: 60_000 },
   ) {
     this.#allow = new TargetAllowList(options.allowTargets);
     this.#resolve = deps.resolve ?? systemResolver;
     this.#maxAttempts = options.maxAttempts ?? 10;
     this.#maxPerClient = options.maxPerClient ?? 10;
+    this.#leases = deps.leases ?? new LocalLeases();
+    this.#leaseTtlMs = options.leaseTtlMs ?? 15_000;
+    this.#leaseRenewMs = options.leaseRenewMs ?? 5_000;
+    if (this.#leaseRenewMs * 2 + LEASE_MARGIN_MS > this.#leaseTtlMs) {
+      throw new Error('webhook leaseTtlMs must exceed twice leaseRenewMs plus one second');
+    }
   }
 
   /**
@@ -156,7 +187,7 @@ export class WebhookService {
       state: 'active',
     };
     await this.deps.store.put(REGISTRATIONS, registration.id, registration);
-    this.#start(registration);
+    await this.#claimSoon(registration);
     return registration;
   }
 
@@ -187,10 +218,10 @@ export class WebhookService {
 
   async remove(id: string, principal: Principal): Promise<void> {
     await this.#owned(id, principal);
-    this.#loops.get(id)?.abort();
-    this.#loops.delete(id);
+    this.#halt(id);
     await this.deps.store.delete(REGISTRATIONS, id);
     await this.deps.store.delete(CHECKPOINTS, id);
+    await this.#leases.release(leaseName(id), this.#replica);
   }
 
   /** Resumes a `failed` webhook from its checkpoint (the event that failed is delivered first). */
@@ -200,21 +231,87 @@ export class WebhookService {
     const resumed: WebhookRegistration = { ...registration, state: 'active' };
     delete resumed.failure;
     await this.deps.store.put(REGISTRATIONS, id, resumed);
-    this.#start(resumed);
+    await this.#claimSoon(resumed);
     return withoutSecret(resumed);
   }
 
-  /** Starts the delivery loops of every stored active registration. */
+  /**
+   * Starts the delivery loops of every stored active registration whose lease this replica gets, then
+   * renews them and looks for unheld ones every `leaseRenewMs`.
+   */
   async startAll(): Promise<void> {
-    for (const { value } of await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)) {
-      if (value.state !== 'failed') this.#start(value);
+    await this.#scan();
+    if (this.#stopped || this.#scanner !== undefined) return;
+    this.#scanner = setInterval(() => void this.#scan(), this.#leaseRenewMs);
+    this.#scanner.unref();
+  }
+
+  /** Stops every delivery loop and hands their leases back, so another replica takes over at once. */
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#scanner);
+    for (const controller of this.#loops.values()) controller.abort();
+    this.#loops.clear();
+    for (const id of this.#held.keys()) {
+      this.#leases.release(leaseName(id), this.#replica).catch(() => undefined);
+    }
+    this.#held.clear();
+  }
+
+  /** One beat: renew or take the lease of every active registration; stop loops of the gone or lost. */
+  async #scan(): Promise<void> {
+    if (this.#scanning || this.#stopped) return;
+    this.#scanning = true;
+    try {
+      const active = new Set<string>();
+      for (const { value } of await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)) {
+        if (value.state === 'failed') continue;
+        active.add(value.id);
+        await this.#claim(value);
+      }
+      for (const id of [...this.#loops.keys()]) {
+        if (active.has(id)) continue;
+        this.#halt(id);
+        await this.#leases.release(leaseName(id), this.#replica);
+      }
+    } catch (error) {
+      this.deps.logger.warn('webhook lease scan failed; held leases run out unless renewed', { error: String(error) });
+    } finally {
+      this.#scanning = false;
     }
   }
 
-  stop(): void {
-    this.#stopped = true;
-    for (const controller of this.#loops.values()) controller.abort();
-    this.#loops.clear();
+  /** Takes or renews the registration's lease and runs its loop here; stops the loop if another replica has it. */
+  async #claim(registration: WebhookRegistration): Promise<void> {
+    if (this.#stopped) return;
+    const asked = Date.now();
+    if (await this.#leases.acquire(leaseName(registration.id), this.#replica, this.#leaseTtlMs)) {
+      this.#held.set(registration.id, asked + this.#leaseTtlMs - LEASE_MARGIN_MS);
+      this.#start(registration);
+    } else {
+      this.#halt(registration.id);
+    }
+  }
+
+  /** Claims a webhook just stored; if the lease store fails now, the next scan claims it. */
+  async #claimSoon(registration: WebhookRegistration): Promise<void> {
+    try {
+      await this.#claim(registration);
+    } catch (error) {
+      this.deps.logger.warn('webhook stored but not claimed yet; the next lease scan will', { webhookId: registration.id, error: String(error) });
+    }
+  }
+
+  /** Whether this replica may still act for the webhook. */
+  #holds(id: string): boolean {
+    const until = this.#held.get(id);
+    return until !== undefined && Date.now() < until;
+  }
+
+  #halt(id: string): void {
+    this.#held.delete(id);
+    this.#loops.get(id)?.abort();
+    this.#loops.delete(id);
   }
 
   #start(registration: WebhookRegistration): void {
@@ -240,15 +337,20 @@ export class WebhookService {
         stream = await this.deps.ledger.events(from);
         for await (const event of stream) {
           if (stopped(signal)) break;
+          if (!this.#holds(registration.id)) {
+            log.info('webhook lease no longer held here; another replica delivers');
+            this.#halt(registration.id);
+            break;
+          }
           if (registration.events === undefined || registration.events.includes(event.eventName)) {
             const failure = await this.#deliverUntilAcknowledged(registration, event, signal, log);
             if (failure !== undefined) {
               await this.#markFailed(registration.id, failure);
               log.warn('webhook failed after its retry budget; stopped until resumed', { ...failure });
-              this.#loops.get(registration.id)?.abort();
-              this.#loops.delete(registration.id);
+              this.#halt(registration.id);
+              await this.#leases.release(leaseName(registration.id), this.#replica);
             }
-            if (stopped(signal)) break;
+            if (stopped(signal) || !this.#holds(registration.id)) break;
           }
           await this.deps.store.put(CHECKPOINTS, registration.id, {
             blockNumber: event.blockNumber.toString(),
@@ -283,7 +385,7 @@ export class WebhookService {
   ): Promise<WebhookFailure | undefined> {
     const body = JSON.stringify(eventBody(event));
     let lastError = '';
-    for (let attempt = 1; !stopped(signal); attempt += 1) {
+    for (let attempt = 1; !stopped(signal) && this.#holds(registration.id); attempt += 1) {
       const timestamp = Math.floor(Date.now() / 1000).toString();
       try {
         // Checked again at every attempt: the name may resolve elsewhere now.

@@ -18,6 +18,11 @@ export interface DocumentStore {
   /** Every document of a namespace, in key order. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its documents' type
   list<T>(namespace: string): Promise<{ key: string; value: T }[]>;
+  /**
+   * Deletes the documents of a namespace last written more than `ageMs` ago, without reading them;
+   * returns how many. Optional: stores whose listing is cheap leave the sweep to the caller.
+   */
+  deleteOlderThan?(namespace: string, ageMs: number): Promise<number>;
 }
 
 /** File names are digests of keys, so any key is safe; the key itself is kept inside the document. */

@@ -11,6 +11,7 @@ import { IdempotencyGuard } from '../http/idempotency';
 import { RateLimiter } from '../http/rate-limit';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { LeaseStore } from '../store/leases';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
 import type { EvidenceService } from './evidence';
@@ -104,6 +105,8 @@ export function buildServices(parts: {
   ledger: Ledger;
   vault: Vault;
   store: DocumentStore;
+  /** Webhook leases shared by the org's replicas (with a database); in-process otherwise. */
+  leases?: LeaseStore;
   metrics: Metrics;
   logger: Logger;
   webhookOptions?: WebhookOptions;
@@ -111,7 +114,7 @@ export function buildServices(parts: {
   /** Name resolution for webhook targets (tests inject one that never leaves the machine). */
   resolve?: Resolver;
 }): Services {
-  const { webhookOptions, publicVerification, resolve, ...adapters } = parts;
+  const { webhookOptions, publicVerification, resolve, leases, ...adapters } = parts;
   const surface = publicVerification ?? { enabled: false, requestsPerMinute: 120, burst: 30, attestors: [] };
   return {
     ...adapters,
@@ -124,7 +127,14 @@ export function buildServices(parts: {
     manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
     idempotency: new IdempotencyGuard(parts.store),
     webhooks: new WebhookService(
-      { ledger: parts.ledger, store: parts.store, logger: parts.logger, metrics: parts.metrics, ...(resolve === undefined ? {} : { resolve }) },
+      {
+        ledger: parts.ledger,
+        store: parts.store,
+        logger: parts.logger,
+        metrics: parts.metrics,
+        ...(resolve === undefined ? {} : { resolve }),
+        ...(leases === undefined ? {} : { leases }),
+      },
       webhookOptions,
     ),
     sse: new SseRegistry(),

@@ -23,6 +23,7 @@ const SUITE_MODULES: Record<string, string> = {
   gateway: path.join(REPO_ROOT, 'gateway', 'dist', 'bench.js'),
   ingest: path.join(REPO_ROOT, 'client', 'dist', 'bench-ingest.js'),
   index: path.join(REPO_ROOT, 'gateway', 'dist', 'indexer', 'bench.js'),
+  scaleout: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-scaleout.js'),
 };
 
 function loadSuite(name: string): BenchSuite {

@@ -39,6 +39,33 @@ async function inProcessCost(batch: number): Promise<{ registerMs: number; attes
   return { registerMs: registerMs / rounds, attestMs: attestMs / rounds };
 }
 
+/** Registration rate per segment of 100,000 items (or per fifth of a smaller run), in commit order. */
+function registrationGrowth(
+  committedAt: readonly number[],
+  start: number,
+  batch: number,
+  phases: readonly PhaseTimes[],
+): { segments: { items: number; itemsPerSecond: number; endorseMs: number; commitMs: number }[]; flatness: number; lines: string[] } {
+  const perSegment = Math.max(1, Math.min(100, Math.floor(committedAt.length / 5)));
+  const segments: { items: number; itemsPerSecond: number; endorseMs: number; commitMs: number }[] = [];
+  for (let end = perSegment; end <= committedAt.length; end += perSegment) {
+    const from = end === perSegment ? start : (committedAt[end - perSegment - 1] as number);
+    const seconds = ((committedAt[end - 1] as number) - from) / 1000;
+    const slice = phases.slice(end - perSegment, end);
+    const mean = meanPhases(slice);
+    segments.push({ items: end * batch, itemsPerSecond: (perSegment * batch) / seconds, endorseMs: mean.endorseMs, commitMs: mean.commitMs });
+  }
+  const first = segments[0];
+  const last = segments[segments.length - 1];
+  const flatness = first !== undefined && last !== undefined ? last.itemsPerSecond / first.itemsPerSecond : Number.NaN;
+  const lines = [
+    `Registration as the ledger grows (per ${perSegment * batch} items, in commit order):`,
+    ...segments.map((s) => `  up to ${String(s.items).padStart(7)} items: ${s.itemsPerSecond.toFixed(0).padStart(5)} items/s; endorse ${s.endorseMs.toFixed(0)} ms, commit ${s.commitMs.toFixed(0)} ms per tx`),
+    `  last segment / first segment: ${flatness.toFixed(2)} (goal ≥ 0.9)`,
+  ];
+  return { segments, flatness, lines };
+}
+
 /**
  * Provenance at scale: register 100,000 data items in batches, attest them into one model in batches,
  * seal, and check the chaincode's root against an independent computation; then time proof building
@@ -70,6 +97,9 @@ export const suite: BenchSuite = {
     const ids = Array.from({ length: items }, (_, i) => `${ctx.tag}-d${String(i).padStart(7, '0')}`);
     const batches = Math.ceil(items / batch);
     const registerPhases: PhaseTimes[] = [];
+    // When each batch committed, to see whether registration slows down as the ledger grows.
+    const committedAt: number[] = [];
+    const registerStart = performance.now();
     const register = await runLoad(`data:RegisterBatch (${batch} items/tx)`, registerInFlight, batches, async (b) => {
       const slice = ids.slice(b * batch, (b + 1) * batch);
       const request = {
@@ -79,7 +109,9 @@ export const suite: BenchSuite = {
       };
       const { phases } = await submitPhased(studio.contract, 'data:RegisterBatch', JSON.stringify(request));
       registerPhases.push(phases);
+      committedAt.push(performance.now());
     });
+    const growth = registrationGrowth(committedAt, registerStart, batch, registerPhases);
 
     await studio.contract.submitTransaction('models:Register', JSON.stringify({ modelId }));
     const attestPhases: PhaseTimes[] = [];
@@ -140,6 +172,7 @@ export const suite: BenchSuite = {
       `  on the regulator's peer: models:VerifyInclusion evaluate p50 ${percentile(onChain, 50).toFixed(1)} ms, p99 ${percentile(onChain, 99).toFixed(1)} ms`,
       'Where the time goes (mean per batch transaction):',
       describePhases('RegisterBatch', meanPhases(registerPhases)),
+      ...growth.lines,
       describePhases('AttestTrainingBatch', meanPhases(attestPhases)),
       `  contract code alone (in process, memory ledger, ${batch} items): RegisterBatch ${cpu.registerMs.toFixed(0)} ms, ` +
         `AttestTrainingBatch ${cpu.attestMs.toFixed(0)} ms — the rest of "endorse" is the peer's simulation, gRPC to both endorsers ` +
@@ -151,6 +184,7 @@ export const suite: BenchSuite = {
         items, batch, register, attest, registerItemsPerSecond: register.perSecond * batch, attestItemsPerSecond: attest.perSecond * batch,
         registerRatio: ratio(register), attestRatio: ratio(attest), rootMatches, treeBuildMs: buildMs, proofBuildUs: proofBuildMs * 1000,
         verifyInclusionUs: verifyMs * 1000, verifyExclusionUs: exclusionVerifyMs * 1000,
+        registerGrowth: growth.segments, registerFlatness: growth.flatness,
         onChainVerifyP50Ms: percentile(onChain, 50), inProcessCost: cpu, registerPhases: meanPhases(registerPhases), attestPhases: meanPhases(attestPhases),
       },
     };
