@@ -17,7 +17,7 @@ describe('launcher', () => {
     basePort: 20000,
     channel: 'kiseki',
     chaincode: { name: 'kiseki' },
-    vault: { endpoint: 'http://127.0.0.1:20200', accessKey: 'kiseki-ab', secretKey: 'secret-secret-secret', bucket: 'kiseki-vault' },
+    vault: { endpoint: 'http://127.0.0.1:20200' },
     orgs: ['Studio1MSP', 'LicensorMSP'].map((mspId, i) => ({
       mspId,
       peerEndpoint: `127.0.0.1:${20100 + i * 10}`,
@@ -25,6 +25,7 @@ describe('launcher', () => {
       tlsCACertPath: file(`ca-${i}.pem`),
       userCertPath: file(`cert-${i}.pem`),
       userKeyPath: file(`key-${i}.pem`),
+      vault: { accessKey: `gateway-${mspId.toLowerCase()}`, secretKey: `secret-of-${mspId}`, bucket: `kiseki-vault-${mspId.toLowerCase()}` },
     })),
   };
 
@@ -32,7 +33,7 @@ describe('launcher', () => {
     ensureDemoKeys(stateDir, 'LicensorMSP');
     const config = parseConfig(gatewayConfigFor(view, 1));
     expect(config.listen.port).toBe(20301);
-    expect(config.vault.bucket).toBe('kiseki-vault-licensormsp');
+    expect(config.vault).toMatchObject({ bucket: 'kiseki-vault-licensormsp', accessKey: 'gateway-licensormsp', secretKey: 'secret-of-LicensorMSP' });
     expect(config.peer).toMatchObject({ endpoint: '127.0.0.1:20110', hostAlias: 'peer0.LicensorMSP' });
   });
 

@@ -19,8 +19,17 @@ export interface NetworkView {
   basePort: number;
   channel: string;
   chaincode: { name: string };
-  vault: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
-  orgs: readonly { mspId: string; peerEndpoint: string; peerHostAlias: string; tlsCACertPath: string; userCertPath: string; userKeyPath: string }[];
+  vault: { endpoint: string };
+  orgs: readonly {
+    mspId: string;
+    peerEndpoint: string;
+    peerHostAlias: string;
+    tlsCACertPath: string;
+    userCertPath: string;
+    userKeyPath: string;
+    /** The org's own vault user and bucket (the network's root credential never reaches a gateway). */
+    vault: { accessKey: string; secretKey: string; bucket: string };
+  }[];
   /** The network's PostgreSQL (or the external one); each org's gateway gets its own schema in it. */
   database?: { url: string } | null;
 }
@@ -50,10 +59,11 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     chaincode: view.chaincode.name,
     vault: {
       endpoint: view.vault.endpoint,
-      accessKey: view.vault.accessKey,
-      secretKey: view.vault.secretKey,
-      // Each org keeps its content in its own bucket, as it would in its own vault on its own hosts.
-      bucket: `${view.vault.bucket}-${org.mspId.toLowerCase()}`.slice(0, 63),
+      // Each org keeps its content in its own bucket, as it would in its own vault on its own hosts,
+      // reached with its own user whose policy allows that bucket only.
+      accessKey: org.vault.accessKey,
+      secretKey: org.vault.secretKey,
+      bucket: org.vault.bucket,
       serverSideEncryption: 'sse-s3',
     },
     listen: { host: '127.0.0.1', port: gatewayPort(view, index) },

@@ -12,7 +12,7 @@ const USAGE = `Usage: npm run network -- <command> [options]
   up [--consensus raft|bft] [--base-port N]   start everything (idempotent)
   deploy                                      deploy the chaincode as built now (next sequence if changed)
   status [--json] [--show-secrets]            nodes, endpoints, pids, health; connection details with --json
-                                              (the vault secret only with --show-secrets)
+                                              (vault secrets only with --show-secrets)
   stop-node NAME | start-node NAME            stop or start one node (orderer0, peer0.studio1, vault, …)
   down [--purge]                              stop every process of this network; --purge deletes its state
   tools                                       build or find Fabric and MinIO in the cache${CONSORTIUM_USAGE}
@@ -38,9 +38,11 @@ function printStatus(s: NetworkStatus): void {
 
 /** The status without secrets: what `status --json` prints unless --show-secrets asks for them. */
 function redacted(s: NetworkStatus): NetworkStatus {
+  const hidden = '(hidden: add --show-secrets)';
   return {
     ...s,
-    vault: { ...s.vault, secretKey: '(hidden: add --show-secrets)' },
+    vault: { ...s.vault, secretKey: hidden },
+    orgs: s.orgs.map((o) => ({ ...o, vault: { ...o.vault, secretKey: hidden } })),
     database: s.database === null ? null : { ...s.database, url: redactUrl(s.database.url) },
   };
 }

@@ -16,7 +16,7 @@ import { healthy, livePid, portFree, startProcess, stopProcess, waitForPorts, wa
 import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
 import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
-import { ensureBucket, newVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
+import { ensureKmsKeyFile, ensureOrgVaults, newVaultCredentials, orgVaultCredentials, OrgVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
 import { databaseInfo, postgresHealthy, postgresPidFile, startPostgres } from './postgres';
 
 export interface NetworkOptions {
@@ -48,6 +48,8 @@ export interface OrgConnection {
   readonly userKeyPath: string;
   readonly adminCertPath: string;
   readonly adminKeyPath: string;
+  /** The org gateway's own vault user, allowed its own bucket only. */
+  readonly vault: OrgVaultCredentials;
 }
 
 export interface NetworkStatus {
@@ -107,7 +109,7 @@ function signatureKey(dir: string): { cert: string; key: string } {
   return { cert: path.join(signcerts, cert), key: path.join(keystore, key) };
 }
 
-export function orgConnections(topology: Topology, stateDir: string): OrgConnection[] {
+export function orgConnections(topology: Topology, stateDir: string, state: NetworkState): OrgConnection[] {
   const paths = cryptoPaths(stateDir);
   return topology.peers.map((peer) => {
     const user = signatureKey(paths.orgUser(peer.org));
@@ -121,6 +123,7 @@ export function orgConnections(topology: Topology, stateDir: string): OrgConnect
       userKeyPath: user.key,
       adminCertPath: admin.cert,
       adminKeyPath: admin.key,
+      vault: orgVaultCredentials(state.vault, peer.org.mspId),
     };
   });
 }
@@ -169,7 +172,7 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
       pid: vaultPid,
       healthy: vaultHealthy,
     },
-    orgs: existsSync(cryptoPaths(ctx.stateDir).root) ? orgConnections(topology, ctx.stateDir) : [],
+    orgs: existsSync(cryptoPaths(ctx.stateDir).root) ? orgConnections(topology, ctx.stateDir, state) : [],
     gateways,
     configBlock: ((hash) => (hash === null ? null : { number: '0', hash }))(genesisBlockHash(ctx.stateDir)),
     database,
@@ -205,11 +208,18 @@ async function startNetworkNode(node: NetworkNode, topology: Topology, ctx: Reso
   await waitForPorts(node.name, servicePorts(node), spec.pidFile, spec.logFile);
 }
 
-async function startVault(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<void> {
-  const spec = vaultProcess(topology.vault, state.vault, ctx.stateDir, tools);
+/** The distinct MSPs of the topology's peers: each gets its own vault user and bucket. */
+const orgMspIds = (topology: Topology): string[] => [...new Set(topology.peers.map((p) => p.org.mspId))];
+
+/** Starts MinIO (its KMS key read from its own file) and gives every org's gateway its own user. */
+async function startVault(topology: Topology, state: NetworkState, ctx: Resolved, tools: Tools): Promise<NetworkState> {
+  const next: NetworkState = { ...state, vault: ensureKmsKeyFile(ctx.stateDir, state.vault) };
+  if (next.vault !== state.vault) writeState(ctx.stateDir, next);
+  const spec = vaultProcess(topology.vault, next.vault, ctx.stateDir, tools);
   if (livePid(spec.pidFile) === undefined) startProcess(spec);
   await waitHealthy('vault', vaultHealthUrl(topology.vault), spec.pidFile, spec.logFile);
-  await ensureBucket(topology.vault, state.vault);
+  await ensureOrgVaults(topology.vault, next.vault, orgMspIds(topology));
+  return next;
 }
 
 function firstLiveOrderer(topology: Topology, stateDir: string) {
@@ -259,7 +269,8 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     throw new NetworkError(`${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}; ` +
       'run `npm run network -- down --purge` first, or use another KISEKI_STATE_DIR');
   }
-  if (existing?.channelReady && existing.chaincode) {
+  // A state that still carries the KMS key predates per-org vault users: go through the steps again.
+  if (existing?.channelReady && existing.chaincode && existing.vault.kmsSecretKey === undefined) {
     const current = await status(options);
     if (current.running) {
       ctx.log.info(`Kiseki network is already running (${ctx.stateDir}); nothing changed.`);
@@ -295,7 +306,7 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     state = { ...state, channelReady: true };
     writeState(ctx.stateDir, state);
   }
-  await ctx.log.step('start the vault (MinIO)', () => startVault(topology, state, ctx, tools));
+  state = await ctx.log.step('start the vault (MinIO), one user and locked bucket per org', () => startVault(topology, state, ctx, tools));
   await ctx.log.step('start the database (PostgreSQL)', () => startPostgres(ctx.stateDir, basePort, ctx.log, ctx.env));
   state = await deployChaincode(topology, state, ctx, tools);
   writeState(ctx.stateDir, state);

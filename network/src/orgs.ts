@@ -16,6 +16,7 @@ import { portFree, sleep, startProcess, waitHealthy } from './processes';
 import { MemberOrg, NetworkState, writeState } from './state';
 import { Tools } from './tools';
 import { cryptoPaths, LOOPBACK, PeerNode } from './topology';
+import { ensureOrgVaults } from './vault';
 
 /**
  * Membership of the running channel. A joining org makes its own keys in its own folder and hands
@@ -183,6 +184,7 @@ export async function addOrg(options: ConfigChangeOptions & { mspId: string; rol
     await startPeer(joined, peer);
     await joinNewPeer(joined, peer, height);
   });
+  await net.log.step(`${member.mspId}: its gateway's own vault user and bucket`, () => ensureOrgVaults(joined.topology.vault, state.vault, [member.mspId]));
   const peerJoined = since();
   const policy = await redefineForMembership(options);
   const endorses = since();

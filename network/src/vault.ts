@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'minio';
+import { bucketPolicy, VaultAdmin } from './vault-admin';
 import { logFile, pidFile } from './nodes';
 import { NodeProcessSpec } from './processes';
 import { Tools } from './tools';
@@ -9,20 +11,68 @@ import { LOOPBACK, VaultNode } from './topology';
 export interface VaultCredentials {
   readonly accessKey: string;
   readonly secretKey: string;
+  /** The prefix of every org's bucket (`<bucket>-<msp>`). */
   readonly bucket: string;
-  /** MinIO's built-in KMS key (`name:base64`), which enables SSE-S3 encryption at rest without an external KMS. */
-  readonly kmsSecretKey: string;
+  /**
+   * MinIO's built-in KMS key, which enables SSE-S3 encryption at rest. Only states written by older
+   * versions carry it here; it now lives in its own file ({@link kmsKeyFile}) and is moved there.
+   */
+  readonly kmsSecretKey?: string;
 }
 
-/** Fresh credentials for a new network; kept in its state file, never committed. */
+/** Fresh root credentials for a new network; kept in its state file (0600), never committed. */
 export function newVaultCredentials(): VaultCredentials {
   return {
     accessKey: `kiseki-${randomBytes(4).toString('hex')}`,
     secretKey: randomBytes(24).toString('base64url'),
     bucket: 'kiseki-vault',
-    kmsSecretKey: `kiseki-vault-key:${randomBytes(32).toString('base64')}`,
   };
 }
+
+/** The file holding the vault's KMS master key (`name:base64`), 0600 in a 0700 folder of the state dir. */
+export const kmsKeyFile = (stateDir: string): string => path.join(stateDir, 'secrets', 'vault-kms.key');
+
+/**
+ * Makes sure the KMS key file exists (taking over the key an older state file held, so encrypted
+ * objects stay readable) and returns the state without the key.
+ */
+export function ensureKmsKeyFile(stateDir: string, credentials: VaultCredentials): VaultCredentials {
+  const file = kmsKeyFile(stateDir);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  chmodSync(path.dirname(file), 0o700);
+  if (!existsSync(file)) {
+    const key = credentials.kmsSecretKey ?? `kiseki-vault-key:${randomBytes(32).toString('base64')}`;
+    writeFileSync(`${file}.tmp`, key, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  } else if (credentials.kmsSecretKey !== undefined && readFileSync(file, 'utf8').trim() !== credentials.kmsSecretKey) {
+    throw new Error(`${file} and the state file hold different vault KMS keys; keep the one the vault's data was encrypted with`);
+  }
+  chmodSync(file, 0o600);
+  return { accessKey: credentials.accessKey, secretKey: credentials.secretKey, bucket: credentials.bucket };
+}
+
+/** What one org's gateway uses to reach the vault: its own user, limited to its own bucket. */
+export interface OrgVaultCredentials {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly bucket: string;
+}
+
+/**
+ * The vault user of an org's gateway. The secret is derived from the root secret (HMAC), so it needs no
+ * storage of its own and a gateway's secret reveals nothing about the root's or another org's.
+ */
+export function orgVaultCredentials(root: VaultCredentials, mspId: string): OrgVaultCredentials {
+  const org = mspId.toLowerCase();
+  return {
+    accessKey: `gateway-${org}`,
+    secretKey: createHmac('sha256', root.secretKey).update(`vault-user:${mspId}`).digest('base64url'),
+    bucket: `${root.bucket}-${org}`.slice(0, 63),
+  };
+}
+
+/** Days an object version stays locked (governance mode) after it is written. */
+export const RETENTION_DAYS = 3650;
 
 export const vaultEndpoint = (vault: VaultNode): string => `http://${LOOPBACK}:${vault.port}`;
 export const vaultHealthUrl = (vault: VaultNode): string => `${vaultEndpoint(vault)}/minio/health/live`;
@@ -38,7 +88,7 @@ export function vaultProcess(vault: VaultNode, credentials: VaultCredentials, st
       PATH: process.env.PATH,
       MINIO_ROOT_USER: credentials.accessKey,
       MINIO_ROOT_PASSWORD: credentials.secretKey,
-      MINIO_KMS_SECRET_KEY: credentials.kmsSecretKey,
+      MINIO_KMS_SECRET_KEY_FILE: kmsKeyFile(stateDir),
       MINIO_BROWSER: 'off',
       MINIO_UPDATE: 'off',
     },
@@ -52,18 +102,56 @@ export function vaultClient(vault: VaultNode, credentials: VaultCredentials): Cl
   return new Client({ endPoint: LOOPBACK, port: vault.port, useSSL: false, accessKey: credentials.accessKey, secretKey: credentials.secretKey });
 }
 
-/** Creates the vault bucket once; MinIO may need a moment after health to accept writes. */
-export async function ensureBucket(vault: VaultNode, credentials: VaultCredentials): Promise<void> {
-  const client = vaultClient(vault, credentials);
+/** Retries `action` while MinIO, healthy but just started, may still refuse writes. */
+async function whenReady<T>(action: () => Promise<T>): Promise<T> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
-      if (!(await client.bucketExists(credentials.bucket))) await client.makeBucket(credentials.bucket);
-      return;
+      return await action();
     } catch (error) {
       lastError = error;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   throw lastError;
+}
+
+/**
+ * A bucket whose objects cannot be replaced or erased: created with object lock (which turns
+ * versioning on) and a default governance retention, so every version written stays readable and
+ * only the root credential, with an explicit bypass, could remove one. A bucket made before this
+ * (without lock) gets versioning at least.
+ */
+async function ensureLockedBucket(client: Client, bucket: string): Promise<void> {
+  if (!(await client.bucketExists(bucket))) {
+    try {
+      await client.makeBucket(bucket, '', { ObjectLocking: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+    // The client's typings pick a callback overload returning void; without a callback it returns a promise.
+    // eslint-disable-next-line @typescript-eslint/await-thenable, @typescript-eslint/no-confusing-void-expression
+    await client.setObjectLockConfig(bucket, { mode: 'GOVERNANCE', unit: 'Days', validity: RETENTION_DAYS });
+    return;
+  }
+  const versioning = (await client.getBucketVersioning(bucket)) as { Status?: string } | undefined;
+  if (versioning?.Status !== 'Enabled') await client.setBucketVersioning(bucket, { Status: 'Enabled' });
+}
+
+/**
+ * Gives each org's gateway its own vault user: the org's bucket (locked, versioned), a policy that
+ * allows that bucket only, and the user with that policy. Idempotent: rerun on every start.
+ */
+export async function ensureOrgVaults(vault: VaultNode, root: VaultCredentials, mspIds: readonly string[]): Promise<void> {
+  const client = vaultClient(vault, root);
+  const admin = new VaultAdmin(vaultEndpoint(vault), root);
+  for (const mspId of mspIds) {
+    const org = orgVaultCredentials(root, mspId);
+    await whenReady(() => ensureLockedBucket(client, org.bucket));
+    await whenReady(async () => {
+      await admin.putPolicy(org.accessKey, bucketPolicy(org.bucket));
+      await admin.putUser(org.accessKey, org.secretKey);
+      await admin.setUserPolicy(org.accessKey, org.accessKey);
+    });
+  }
 }

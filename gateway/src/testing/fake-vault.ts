@@ -82,8 +82,12 @@ export class FakeVault implements Vault {
     return Promise.resolve([...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort());
   }
 
-  presignGet(key: string, ttlSeconds: number): Promise<PresignedUrl> {
+  presignGet(key: string, ttlSeconds: number, expectedDigest?: string): Promise<PresignedUrl> {
     this.#check();
+    const bytes = this.objects.get(key)?.bytes;
+    if (expectedDigest !== undefined && bytes !== undefined && createHash('sha256').update(bytes).digest('hex') !== expectedDigest) {
+      return Promise.reject(new AppError('DIGEST_MISMATCH', `the vault's copy of ${key} does not match its ledger digest; no download is offered`));
+    }
     return Promise.resolve({ url: `http://vault.invalid/${key}?ttl=${ttlSeconds}`, expiresAt: new Date(this.now() + ttlSeconds * 1000).toISOString() });
   }
 

@@ -54,6 +54,17 @@ describe('training manifests and proofs', () => {
     expect(vault.objects.has(manifestKey(root))).toBe(true);
   });
 
+  test('when many callers load a large model\'s manifest at once, then it is read and checked once and served from its root after', async () => {
+    await manifests.store('m1');
+    const fresh = new ManifestService(ledger, vault, silentLogger);
+    const get = jest.spyOn(vault, 'get');
+    const loads = await Promise.all(Array.from({ length: 20 }, () => fresh.load('m1')));
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(new Set(loads.map((l) => l.manifest)).size).toBe(1);
+    await fresh.load('m1');
+    expect(get).toHaveBeenCalledTimes(1);
+  });
+
   test('when a tampered manifest is in the vault, then no proof is served from it', async () => {
     await vault.put(manifestKey(root), Buffer.from(JSON.stringify({ ids: ['a-01', 'a-03', 'a-05', 'a-07', 'zzz'] })), 'application/json');
     await expect(manifests.inclusion('m1', 'a-05')).rejects.toMatchObject({ code: 'INVALID' });

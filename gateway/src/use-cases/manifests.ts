@@ -67,6 +67,12 @@ export interface ExclusionProofView {
 export class ManifestService {
   /** Trees of recently used manifests, by root (building one costs a hash per leaf). */
   readonly #trees = new Map<string, MerkleTree>();
+  /**
+   * Recently loaded manifests with their checked trees, by root, and the loads under way: a large
+   * model's manifest is read, parsed and checked once, however many callers ask for it at once.
+   */
+  readonly #loaded = new Map<string, { manifest: Manifest; tree: MerkleTree }>();
+  readonly #loading = new Map<string, Promise<{ manifest: Manifest; tree: MerkleTree }>>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -128,6 +134,22 @@ export class ManifestService {
   /** The manifest of a sealed model, checked against the ledger; rebuilt from the ledger when absent. */
   async load(modelId: string): Promise<{ manifest: Manifest; tree: MerkleTree }> {
     const model = await this.sealedModel(modelId);
+    const root = model.trainingRoot;
+    const cached = this.#loaded.get(root);
+    if (cached !== undefined && cached.tree.size === model.trainingSize) return cached;
+    let pending = this.#loading.get(root);
+    if (pending === undefined) {
+      pending = this.#read(modelId, model).finally(() => this.#loading.delete(root));
+      this.#loading.set(root, pending);
+    }
+    const loaded = await pending;
+    this.#loaded.delete(root);
+    this.#loaded.set(root, loaded);
+    while (this.#loaded.size > this.cacheSize) this.#loaded.delete(this.#loaded.keys().next().value as string);
+    return loaded;
+  }
+
+  async #read(modelId: string, model: { trainingRoot: string; trainingSize: number }): Promise<{ manifest: Manifest; tree: MerkleTree }> {
     const root = model.trainingRoot;
     const bytes = await this.vault.get(manifestKey(root));
     let manifest: Manifest | undefined;

@@ -63,6 +63,8 @@ function isMissing(error: unknown): boolean {
 export class MinioVault implements Vault {
   readonly #client: Minio.Client;
   readonly #options: Readonly<MinioVaultOptions>;
+  /** Stored versions already hashed: `key, versionId, etag` → the digest they matched. */
+  readonly #verified = new Map<string, string>();
 
   constructor(options: Readonly<MinioVaultOptions>) {
     const url = new URL(options.endpoint);
@@ -268,9 +270,34 @@ export class MinioVault implements Vault {
     }
   }
 
-  async presignGet(key: string, ttlSeconds: number): Promise<PresignedUrl> {
+  /**
+   * Hashes the current version of `key` (unless that version was hashed before) and returns its
+   * version id, so a URL can be pinned to exactly the bytes checked. Versions never change, so one
+   * check per version suffices; a replaced object is a new version and is checked again.
+   */
+  async #verifiedVersion(key: string, expectedDigest: string): Promise<string | undefined> {
+    const { bucket } = this.#options;
+    const stat = await this.#client.statObject(bucket, key);
+    const versionId = stat.versionId === null || stat.versionId === 'null' ? undefined : stat.versionId;
+    const seen = `${key}\n${versionId ?? ''}\n${stat.etag}`;
+    if (this.#verified.get(seen) === expectedDigest) return versionId;
+    const hash = createHash('sha256');
+    const stream = await this.#client.getObject(bucket, key, versionId === undefined ? undefined : { versionId });
+    for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
+    const digest = hash.digest('hex');
+    if (digest !== expectedDigest) {
+      this.#options.logger.warn('vault: stored object does not match its ledger digest', { key, versionId, expected: expectedDigest, digest });
+      throw new AppError('DIGEST_MISMATCH', `the vault's copy of ${key} does not match its ledger digest (expected ${expectedDigest}, got ${digest}); no download is offered`);
+    }
+    if (this.#verified.size >= 10_000) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(seen, digest);
+    return versionId;
+  }
+
+  async presignGet(key: string, ttlSeconds: number, expectedDigest?: string): Promise<PresignedUrl> {
     try {
-      const url = await this.#client.presignedGetObject(this.#options.bucket, key, ttlSeconds);
+      const versionId = expectedDigest === undefined ? undefined : await this.#verifiedVersion(key, expectedDigest);
+      const url = await this.#client.presignedGetObject(this.#options.bucket, key, ttlSeconds, versionId === undefined ? {} : { versionId });
       return { url, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
     } catch (error) {
       throw vaultError(error, 'sign a download');

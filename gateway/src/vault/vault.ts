@@ -66,8 +66,13 @@ export interface Vault {
   remove(key: string): Promise<void>;
   /** Lists the keys under a prefix, in key order. */
   list(prefix: string): Promise<string[]>;
-  /** A short-lived URL to download `key`. */
-  presignGet(key: string, ttlSeconds: number): Promise<PresignedUrl>;
+  /**
+   * A short-lived URL to download `key`. With `expectedDigest` (the ledger's SHA-256 of the content)
+   * the object is first hashed (once per stored version) and the URL pinned to the version checked.
+   * @throws AppError `DIGEST_MISMATCH` (502) when the stored bytes do not hash to `expectedDigest`:
+   *   no URL is handed out.
+   */
+  presignGet(key: string, ttlSeconds: number, expectedDigest?: string): Promise<PresignedUrl>;
   /** Staged uploads whose marker is older than `before`. */
   listStaged(before: Date): Promise<StagedRecord[]>;
   /** Settles an abandoned staged upload: promote it when its record was committed, else drop it. */

@@ -31,7 +31,11 @@ export async function networkView(): Promise<NetworkView> {
   return await testNetworkStatus();
 }
 
-export async function startTestGateway(mspId: string, overrides: (config: GatewayConfigInput) => GatewayConfigInput = (c) => c): Promise<TestGateway> {
+export async function startTestGateway(
+  mspId: string,
+  overrides: (config: GatewayConfigInput) => GatewayConfigInput = (c) => c,
+  options: { /** Receives every log line, debug level included (instead of warnings on stderr). */ log?: (line: string) => void } = {},
+): Promise<TestGateway> {
   const view = await networkView();
   const index = view.orgs.findIndex((o) => o.mspId === mspId);
   if (index < 0) throw new Error(`no org ${mspId} in the test network`);
@@ -45,7 +49,9 @@ export async function startTestGateway(mspId: string, overrides: (config: Gatewa
   const config = parseConfig(
     overrides({ ...base, listen: { host: '127.0.0.1', port: 0 }, apiKeysFile: join(dir, 'api-keys.json'), stateDir: join(dir, 'state'), logLevel: 'warn' }),
   );
-  const logger = createLogger('warn', { mspId, test: true }, (line) => process.stderr.write(`${line}\n`));
+  const logger = options.log === undefined
+    ? createLogger('warn', { mspId, test: true }, (line) => process.stderr.write(`${line}\n`))
+    : createLogger('debug', { mspId, test: true }, options.log);
   let running: RunningGateway = await startGateway(config, logger);
   config.listen.port = running.port;
   const url = running.url;

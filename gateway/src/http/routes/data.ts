@@ -122,7 +122,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     query: ContentQuery,
     responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
     handler: async (ctx) => {
-      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as { collectorMsp?: string };
+      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as { collectorMsp?: string; contentDigest?: string };
       if (record.collectorMsp !== undefined && record.collectorMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'data', ctx.params.dataId, record.collectorMsp, ctx.query.grantId);
       }
@@ -131,7 +131,7 @@ export const dataRoutes: readonly AnyRoute[] = [
       }
       const key = `data/${ctx.params.dataId}`;
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
-      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, record.contentDigest) };
     },
   }),
   route({

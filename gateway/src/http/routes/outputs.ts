@@ -112,13 +112,13 @@ export const outputRoutes: readonly AnyRoute[] = [
     query: ContentQuery,
     responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
     handler: async (ctx) => {
-      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as { ownerMsp?: string };
+      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as { ownerMsp?: string; contentDigest?: string };
       if (record.ownerMsp !== undefined && record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'output', ctx.params.outputId, record.ownerMsp, ctx.query.grantId);
       }
       const key = `outputs/${ctx.params.outputId}`;
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
-      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, record.contentDigest) };
     },
   }),
 ];

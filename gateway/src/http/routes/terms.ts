@@ -121,15 +121,13 @@ export const termsRoutes: readonly AnyRoute[] = [
     params: TermsParams,
     responses: { 200: { description: 'Presigned URL (own terms) or the text (another org\'s)', schema: Download }, ...errors(404, 502, 503) },
     handler: async (ctx) => {
-      if (ctx.services.exchange !== undefined) {
-        const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as { issuerMsp?: string };
-        if (terms.issuerMsp !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
-          return contentFromHolder(ctx, 'terms', ctx.params.termsId, terms.issuerMsp, undefined);
-        }
+      const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as { issuerMsp?: string; legalTextDigest?: string };
+      if (ctx.services.exchange !== undefined && terms.issuerMsp !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
+        return contentFromHolder(ctx, 'terms', ctx.params.termsId, terms.issuerMsp, undefined);
       }
       const key = legalTextKey(ctx.params.termsId);
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'no legal text for these terms in this vault');
-      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds) };
+      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, terms.legalTextDigest) };
     },
   }),
   route({
