@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
@@ -15,6 +15,7 @@ import { healthUrl, nodeProcess, peerAdminEnv } from './nodes';
 import { portFree, sleep, startProcess, waitHealthy } from './processes';
 import { MemberOrg, NetworkState, writeState } from './state';
 import { Tools } from './tools';
+import { exchangeDir } from './bootstrap';
 import { addHost } from './hosts';
 import { cryptoPaths, LOOPBACK, PeerNode } from './topology';
 
@@ -37,7 +38,7 @@ export function orgFolder(stateDir: string, member: Pick<MemberOrg, 'name' | 'ms
  * Run on the joining org's side: its identities (cryptogen, as in the founding network; a Fabric CA in
  * production) and the public org definition it hands over (`configtxgen -printOrg`).
  */
-export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, peer: Pick<PeerNode, 'address' | 'port'>, tools: Tools): Promise<string> {
+export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, peer: Pick<PeerNode, 'address' | 'port' | 'namespace'>, tools: Tools): Promise<string> {
   const folder = orgFolder(stateDir, member);
   const org = memberPeerOrg(member);
   mkdirSync(folder.exportDir, { recursive: true });
@@ -67,6 +68,10 @@ export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, pe
     { env: { ...process.env, FABRIC_CFG_PATH: folder.home, FABRIC_LOGGING_SPEC: 'WARN' } });
   writeFileSync(folder.definition, stdout);
   copyFileSync(cryptoPaths(stateDir).peerTlsCa(org), folder.tlsCa);
+  if (peer.namespace !== undefined) {
+    // Hosts mode: its public MSP beside the founding orgs' in the exchange, where the others' gateways read its CA.
+    cpSync(path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp'), path.join(exchangeDir(stateDir), member.mspId, 'msp'), { recursive: true });
+  }
   return folder.definition;
 }
 

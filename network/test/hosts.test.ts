@@ -5,6 +5,7 @@ import { launchGateways } from '../../gateway/src/launch';
 import { run } from '../src/exec';
 import { existingNamespaces, hostsPlan, namespaceOfPid } from '../src/hosts';
 import { down, NetworkStatus, status, up } from '../src/network';
+import { addOrg } from '../src/orgs';
 import { REPO_ROOT } from '../src/paths';
 import { consoleLogger, silentLogger } from '../src/log';
 import { TEST_BASE_PORT } from './support/test-network';
@@ -122,6 +123,32 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     expect(stdout).toMatch(/accrued\s+¥22000 \(expected ¥22000\)/);
     expect(stdout).toContain('Done.');
     expect(stdout).not.toContain('NOT VERIFIED');
+  });
+
+  it('when a fifth org (a second licensor) joins, then its peer and gateway run in a namespace of their own, it endorses, and the others read what it wrote', async () => {
+    const started = Date.now();
+    const added = await addOrg({ stateDir, log, mspId: 'Licensor2MSP', role: 'licensor' });
+    process.stderr.write(`hosts.test.ts: Licensor2MSP joined; its peer endorses ${(added.timings.endorses / 1000).toFixed(1)} s after the start (${((Date.now() - started) / 1000).toFixed(1)} s with gossip)\n`);
+    const launched = await launchGateways(await status({ stateDir }), path.join(REPO_ROOT, 'gateway', 'dist', 'main.js'));
+    current = await status({ stateDir });
+    const peer = current.peers.find((p) => p.mspId === 'Licensor2MSP');
+    const gateway = current.gateways.find((g) => g.mspId === 'Licensor2MSP');
+    expect(peer?.endpoint).toBe(`${plan.subnet}.24:${basePort + 140}`);
+    expect(await namespaceOfPid(peer?.pid ?? 0)).toBe(`${plan.prefix}-licensor2`);
+    expect(await namespaceOfPid(gateway?.pid ?? 0)).toBe(`${plan.prefix}-licensor2`);
+    expect(existsSync(path.join(stateDir, 'exchange', 'Licensor2MSP', 'msp', 'cacerts'))).toBe(true);
+    const key = (mspId: string, role: string): string => launched.find((g) => g.mspId === mspId)?.keys.find((k) => k.role === role)?.key ?? '';
+    const termsId = `l2-hosts-terms-${String(Date.now())}`;
+    const published = await fetch(`${gateway?.url ?? ''}/v1/terms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key('Licensor2MSP', 'licensor-operator')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ termsId, aiTraining: true, commercialUse: false, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalText: 'second licensor, own host' }),
+    });
+    expect(published.status).toBe(201);
+    const studio1 = current.gateways.find((g) => g.mspId === 'Studio1MSP');
+    const read = await fetch(`${studio1?.url ?? ''}/v1/terms/${termsId}`, { headers: { authorization: `Bearer ${key('Studio1MSP', 'auditor')}` } });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ termsId, issuerMsp: 'Licensor2MSP' });
   });
 
   it('when the network goes down, then no namespace, veth or bridge of it is left', async () => {
