@@ -44,7 +44,7 @@ export interface NodeStatus {
 export interface OrgConnection {
   readonly mspId: string;
   readonly peerEndpoint: string;
-  /** The TLS server name of the org's peer (its certificate also covers 127.0.0.1 and localhost). */
+  /** The TLS server name of the org's peer (its certificate also covers 127.0.0.1 and localhost on one host, its namespace address in hosts mode). */
   readonly peerHostAlias: string;
   readonly tlsCACertPath: string;
   /** Where the org's peer listens, and where its gateway should listen: loopback, or its namespace's address. */
