@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeyStore } from './auth';
@@ -35,6 +35,19 @@ describe('launcher', () => {
     expect(config.listen.port).toBe(20301);
     expect(config.vault).toMatchObject({ bucket: 'kiseki-vault-licensormsp', accessKey: 'gateway-licensormsp', secretKey: 'secret-of-LicensorMSP' });
     expect(config.peer).toMatchObject({ endpoint: '127.0.0.1:20110', hostAlias: 'peer0.LicensorMSP' });
+  });
+
+  test("when the network runs in hosts mode, then each gateway listens on its org's address and reaches the others at theirs, with their CAs from the exchanged files", () => {
+    const hosts: NetworkView = {
+      ...view,
+      orgs: view.orgs.map((org, i) => ({ ...org, address: `10.78.32.${20 + i}`, namespace: `kiseki20000-org${i}`, exchangeMspDir: join(stateDir, 'exchange', org.mspId, 'msp') })),
+    };
+    ensureDemoKeys(stateDir, 'Studio1MSP');
+    mkdirSync(join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts'), { recursive: true });
+    const config = parseConfig(gatewayConfigFor(hosts, 0));
+    expect(config.listen).toEqual({ host: '10.78.32.20', port: 20300 });
+    expect(config.exchange?.orgs).toEqual([{ mspId: 'LicensorMSP', url: 'http://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') }]);
+    expect(config.publicVerification.attestors).toEqual(['http://10.78.32.21:20301']);
   });
 
   test('when demo keys are ensured twice, then they are kept, stored hashed for the gateway, and usable', () => {

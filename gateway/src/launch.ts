@@ -29,10 +29,18 @@ export interface NetworkView {
     userKeyPath: string;
     /** The org's own vault user and bucket (the network's root credential never reaches a gateway). */
     vault: { accessKey: string; secretKey: string; bucket: string };
+    /** Where the org's gateway listens (its peer's address; loopback on one host). */
+    address?: string;
+    /** Hosts mode: the org's network namespace, where its gateway runs beside its peer. */
+    namespace?: string;
+    /** Hosts mode: the public MSP folder the org exported to the others; other orgs read its CA from there. */
+    exchangeMspDir?: string;
   }[];
   /** The network's PostgreSQL (or the external one); each org's gateway gets its own schema in it. */
   database?: { url: string } | null;
 }
+
+const addressOf = (org: NetworkView['orgs'][number]): string => org.address ?? '127.0.0.1';
 
 /** The roles demo keys are made for, per org. */
 export function rolesFor(mspId: string): Role[] {
@@ -66,7 +74,7 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
       bucket: org.vault.bucket,
       serverSideEncryption: 'sse-s3',
     },
-    listen: { host: '127.0.0.1', port: gatewayPort(view, index) },
+    listen: { host: addressOf(org), port: gatewayPort(view, index) },
     ...(view.database ? { database: { url: view.database.url, schema: schemaForMsp(org.mspId) } } : {}),
     apiKeysFile: join(dir, 'api-keys.json'),
     stateDir: join(dir, 'state'),
@@ -74,12 +82,12 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     // validation attestations from theirs when it exports an evidence bundle.
     publicVerification: {
       enabled: true,
-      attestors: view.orgs.flatMap((_, other) => (other === index ? [] : [`http://127.0.0.1:${gatewayPort(view, other)}`])),
+      attestors: view.orgs.flatMap((other, i) => (i === index ? [] : [`http://${addressOf(other)}:${gatewayPort(view, i)}`])),
     },
     // Every other org's gateway and CA, from the network status: content is exchanged between gateways.
     exchange: {
       orgs: view.orgs
-        .map((other, i) => ({ mspId: other.mspId, url: `http://127.0.0.1:${gatewayPort(view, i)}`, caCertPath: caDirOfIdentity(other.userCertPath) }))
+        .map((other, i) => ({ mspId: other.mspId, url: `http://${addressOf(other)}:${gatewayPort(view, i)}`, caCertPath: other.exchangeMspDir === undefined ? caDirOfIdentity(other.userCertPath) : join(other.exchangeMspDir, 'cacerts') }))
         .filter((other) => other.mspId !== org.mspId),
     },
   };
@@ -178,11 +186,14 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
     writePrivate(configFile, config);
     const pidFile = join(view.stateDir, 'pids', `gateway-${config.mspId}.pid`);
     const logFile = join(view.stateDir, 'logs', `gateway-${config.mspId}.log`);
-    const url = `http://127.0.0.1:${config.listen.port}`;
+    const url = `http://${config.listen.host ?? '127.0.0.1'}:${config.listen.port}`;
     const running = livePid(pidFile) !== undefined;
     if (!running) {
       const log = openSync(logFile, 'a');
-      const child = spawn(process.execPath, [mainScript], {
+      // Hosts mode: the gateway runs in its org's namespace (`ip netns exec` execs, so the pid is the gateway's).
+      const namespace = view.orgs[index]?.namespace;
+      const [command, args] = namespace === undefined ? [process.execPath, [mainScript]] : ['ip', ['netns', 'exec', namespace, process.execPath, mainScript]];
+      const child = spawn(command, args, {
         detached: true,
         stdio: ['ignore', log, log],
         env: { ...process.env, KISEKI_GATEWAY_CONFIG: configFile },

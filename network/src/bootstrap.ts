@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { NetworkError } from './errors';
 import { run } from './exec';
 import { BUILDERS_DIR, CONFIG_DIR } from './paths';
 import { Tools } from './tools';
-import { cryptoPaths, LOOPBACK, ORDERER_MSP, Topology } from './topology';
+import { cryptoPaths, ORDERER_DOMAIN, ORDERER_MSP, OrdererNode, Topology } from './topology';
 
 export const CHANNEL_PROFILES = { raft: 'KisekiRaft', bft: 'KisekiBFT' } as const;
 
@@ -27,28 +27,50 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   return out;
 }
 
+/**
+ * Hosts mode: the public files each org hands to the others (as it would by e-mail), one folder per MSP:
+ * `msp/` (CA and TLS CA certificates, NodeOU config; no key) and, for the ordering org, each orderer's
+ * TLS certificate and signing certificate (the consenter set). The genesis block is built from these only.
+ */
+export const exchangeDir = (stateDir: string): string => path.join(stateDir, 'exchange');
+
+const consenterCerts = (stateDir: string, o: OrdererNode): { tls: string; identity: string } => {
+  const dir = path.join(exchangeDir(stateDir), ORDERER_MSP, 'orderers', o.host);
+  return { tls: path.join(dir, 'server.crt'), identity: path.join(dir, 'signcert.pem') };
+};
+
 /** The values the channel template needs for one topology (JSON is valid YAML flow syntax). */
 export function channelTemplateValues(topology: Topology, stateDir: string): Record<string, string> {
   const paths = cryptoPaths(stateDir);
+  const hosts = topology.hosts !== undefined;
+  // On one host the nodes' own files; in hosts mode what each org exported to the others.
+  const tlsCert = (o: OrdererNode): string => (hosts ? consenterCerts(stateDir, o).tls : path.join(paths.ordererNode(o), 'tls', 'server.crt'));
+  const identity = (o: OrdererNode): string => (hosts ? consenterCerts(stateDir, o).identity : path.join(paths.ordererNode(o), 'msp', 'signcerts', `${o.host}-cert.pem`));
   const values: Record<string, string> = {
-    ORDERER_ENDPOINTS: JSON.stringify(topology.orderers.map((o) => `${LOOPBACK}:${o.port}`)),
+    MSPDIR_ORDERER: hosts ? `exchange/${ORDERER_MSP}/msp` : `crypto/ordererOrganizations/${ORDERER_DOMAIN}/msp`,
+    ORDERER_ENDPOINTS: JSON.stringify(topology.orderers.map((o) => `${o.address}:${o.port}`)),
     RAFT_CONSENTERS: JSON.stringify(topology.orderers.slice(0, 3).map((o) => ({
-      Host: LOOPBACK,
+      Host: o.address,
       Port: o.port,
-      ClientTLSCert: path.join(paths.ordererNode(o), 'tls', 'server.crt'),
-      ServerTLSCert: path.join(paths.ordererNode(o), 'tls', 'server.crt'),
+      ClientTLSCert: tlsCert(o),
+      ServerTLSCert: tlsCert(o),
     }))),
     BFT_CONSENTERS: JSON.stringify(topology.orderers.map((o, i) => ({
       ID: i + 1,
-      Host: LOOPBACK,
+      Host: o.address,
       Port: o.port,
       MSPID: ORDERER_MSP,
-      Identity: path.join(paths.ordererNode(o), 'msp', 'signcerts', `${o.host}-cert.pem`),
-      ClientTLSCert: path.join(paths.ordererNode(o), 'tls', 'server.crt'),
-      ServerTLSCert: path.join(paths.ordererNode(o), 'tls', 'server.crt'),
+      Identity: identity(o),
+      ClientTLSCert: tlsCert(o),
+      ServerTLSCert: tlsCert(o),
     }))),
   };
-  for (const peer of topology.peers) values[`PEER_PORT_${peer.org.name.toUpperCase()}`] = String(peer.port);
+  for (const peer of topology.peers) {
+    const key = peer.org.name.toUpperCase();
+    values[`PEER_PORT_${key}`] = String(peer.port);
+    values[`PEER_HOST_${key}`] = peer.address;
+    values[`MSPDIR_${key}`] = hosts ? `exchange/${peer.org.mspId}/msp` : `crypto/peerOrganizations/${peer.org.domain}/msp`;
+  }
   return values;
 }
 
@@ -68,10 +90,54 @@ export function writeNodeConfig(stateDir: string, tools: Tools): void {
   writeFileSync(path.join(dir, 'core.yaml'), core.toString());
 }
 
+/**
+ * Hosts mode: each org makes its own identities in its own folder (`orgs/<name>/crypto`; the ordering
+ * org in `crypto/`), with TLS certificates naming the address of its namespace, then exports only the
+ * public part to `exchange/<MSP>/`. No folder holds two orgs' keys.
+ */
+async function generateOrgMaterial(topology: Topology, stateDir: string, tools: Tools): Promise<void> {
+  const paths = cryptoPaths(stateDir);
+  const cryptogen = async (dir: string, spec: Record<string, unknown>, output: string): Promise<void> => {
+    if (existsSync(output)) return;
+    mkdirSync(dir, { recursive: true });
+    const config = path.join(dir, 'crypto-config.yaml');
+    writeFileSync(config, YAML.stringify(spec));
+    await run(path.join(tools.fabricBin, 'cryptogen'), ['generate', '--config', config, '--output', output]);
+  };
+  const ordererDir = path.join(stateDir, 'orgs', 'orderer');
+  await Promise.all([
+    cryptogen(ordererDir, {
+      OrdererOrgs: [{ Name: 'Orderer', Domain: ORDERER_DOMAIN, EnableNodeOUs: true,
+        Specs: topology.orderers.map((o) => ({ Hostname: o.name, SANS: [o.address] })) }],
+    }, paths.root),
+    ...topology.peers.map((peer) => {
+      const home = path.join(stateDir, peer.org.home ?? path.join('orgs', peer.org.name));
+      return cryptogen(home, {
+        PeerOrgs: [{ Name: peer.org.mspId.slice(0, -3), Domain: peer.org.domain, EnableNodeOUs: true,
+          Specs: [{ Hostname: 'peer0', SANS: [peer.address] }], Users: { Count: 1 } }],
+      }, path.join(home, 'crypto'));
+    }),
+  ]);
+  const exchange = exchangeDir(stateDir);
+  const exportMsp = (from: string, mspId: string): void => {
+    cpSync(from, path.join(exchange, mspId, 'msp'), { recursive: true, filter: (src) => !/keystore|_sk$/.test(src) });
+  };
+  exportMsp(path.join(path.dirname(paths.ordererTlsCa), '..', 'msp'), ORDERER_MSP);
+  for (const o of topology.orderers) {
+    const certs = consenterCerts(stateDir, o);
+    mkdirSync(path.dirname(certs.tls), { recursive: true });
+    copyFileSync(path.join(paths.ordererNode(o), 'tls', 'server.crt'), certs.tls);
+    copyFileSync(path.join(paths.ordererNode(o), 'msp', 'signcerts', `${o.host}-cert.pem`), certs.identity);
+  }
+  for (const peer of topology.peers) exportMsp(path.join(path.dirname(paths.peerTlsCa(peer.org)), '..', 'msp'), peer.org.mspId);
+}
+
 /** Crypto material (cryptogen) and the channel's genesis block (configtxgen); run once per state dir. */
 export async function generateArtifacts(topology: Topology, stateDir: string, tools: Tools, channel: string): Promise<void> {
   const paths = cryptoPaths(stateDir);
-  if (!existsSync(paths.root)) {
+  if (topology.hosts !== undefined) {
+    await generateOrgMaterial(topology, stateDir, tools);
+  } else if (!existsSync(paths.root)) {
     await run(path.join(tools.fabricBin, 'cryptogen'), ['generate', '--config', path.join(CONFIG_DIR, 'crypto-config.yaml'), '--output', paths.root]);
   }
   // A genesis block is generated once: nodes that already joined with it must never see another.

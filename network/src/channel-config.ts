@@ -4,7 +4,7 @@ import { NetworkError } from './errors';
 import { run } from './exec';
 import { peerAdminEnv } from './nodes';
 import { Tools } from './tools';
-import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
+import { cryptoPaths, OrdererNode, PeerNode } from './topology';
 
 /**
  * Channel configuration updates the way Fabric documents them: fetch the latest config block, decode
@@ -30,7 +30,7 @@ async function encode(tools: Tools, type: string, value: unknown, output: string
 }
 
 function ordererFlags(orderer: OrdererNode, stateDir: string): string[] {
-  return ['-o', `${LOOPBACK}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(stateDir).ordererTlsCa];
+  return ['-o', `${orderer.address}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(stateDir).ordererTlsCa];
 }
 
 /** The channel's current configuration (as JSON), fetched by an org's admin from an orderer. */

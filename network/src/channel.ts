@@ -6,13 +6,13 @@ import { run } from './exec';
 import { logFile, peerAdminEnv } from './nodes';
 import { retryAgainst, sleep } from './processes';
 import { Tools } from './tools';
-import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
+import { cryptoPaths, OrdererNode, PeerNode } from './topology';
 
 /** `osnadmin` connection flags for an orderer's admin endpoint, as the orderer org's admin (mTLS). */
 function osnadminArgs(orderer: OrdererNode, stateDir: string): string[] {
   const paths = cryptoPaths(stateDir);
   const adminTls = path.join(paths.ordererAdmin, 'tls');
-  return ['-o', `${LOOPBACK}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
+  return ['-o', `${orderer.address}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
     '--client-cert', path.join(adminTls, 'client.crt'), '--client-key', path.join(adminTls, 'client.key')];
 }
 
@@ -71,7 +71,7 @@ export async function waitForMembership(peer: PeerNode, expected: number, channe
   const key = readdirSync(path.join(user, 'keystore')).find((f) => f.endsWith('_sk'));
   const cert = readdirSync(path.join(user, 'signcerts')).find((f) => f.endsWith('.pem'));
   if (!key || !cert) throw new NetworkError(`no user identity for ${peer.org.mspId}`);
-  const args = ['peers', '--channel', channel, '--server', `${LOOPBACK}:${peer.port}`, '--peerTLSCA', paths.peerTlsCa(peer.org),
+  const args = ['peers', '--channel', channel, '--server', `${peer.address}:${peer.port}`, '--peerTLSCA', paths.peerTlsCa(peer.org),
     '--userKey', path.join(user, 'keystore', key), '--userCert', path.join(user, 'signcerts', cert), '--MSP', peer.org.mspId];
   const deadline = Date.now() + timeoutMs;
   let seen = 0;

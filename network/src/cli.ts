@@ -9,7 +9,9 @@ import { DEFAULT_BASE_PORT } from './topology';
 
 const USAGE = `Usage: npm run network -- <command> [options]
 
-  up [--consensus raft|bft] [--base-port N]   start everything (idempotent)
+  up [--consensus raft|bft] [--base-port N] [--hosts]
+                                              start everything (idempotent); --hosts (root): each orderer, org
+                                              and the vault in its own network namespace and address
   deploy                                      deploy the chaincode as built now (next sequence if changed)
   status [--json] [--show-secrets]            nodes, endpoints, pids, health; connection details with --json
                                               (vault secrets only with --show-secrets)
@@ -22,8 +24,9 @@ State dir: KISEKI_STATE_DIR (default .kiseki/). Default base port ${DEFAULT_BASE
 function printStatus(s: NetworkStatus): void {
   const mark = (ok: boolean): string => (ok ? 'up  ' : 'DOWN');
   const line = (n: { name: string; endpoint: string; pid: number | null; healthy: boolean; mspId?: string }): string =>
-    `  ${mark(n.healthy)} ${n.name.padEnd(18)} ${n.endpoint.padEnd(17)} pid ${String(n.pid ?? '-').padEnd(8)} ${n.mspId ?? ''}`;
+    `  ${mark(n.healthy)} ${n.name.padEnd(18)} ${n.endpoint.padEnd(20)} pid ${String(n.pid ?? '-').padEnd(8)} ${n.mspId ?? ''}`;
   console.log(`Kiseki network (${s.consensus}, base port ${s.basePort}, state ${s.stateDir})`);
+  if (s.hosts !== undefined) console.log(`hosts mode: one network namespace per node (${s.hosts.namespacePrefix}-*) on bridge ${s.hosts.bridge}, ${s.hosts.subnet}`);
   console.log(`channel ${s.channel}, chaincode ${s.chaincode.name} sequence ${s.chaincode.sequence ?? '-'}`);
   if (s.configBlock !== null) console.log(`config block ${s.configBlock.number} hash ${s.configBlock.hash}  (pin with kiseki-verify --anchor)`);
   for (const n of [...s.orderers, ...s.peers]) console.log(line(n));
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       consensus: { type: 'string' },
       'base-port': { type: 'string' },
+      hosts: { type: 'boolean' },
       json: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
       'show-secrets': { type: 'boolean', default: false },
@@ -85,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
       if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft') throw new NetworkError(`--consensus must be raft or bft, got ${consensus}`);
       const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
       if (basePort !== undefined && !Number.isInteger(basePort)) throw new NetworkError(`--base-port must be a number, got ${values['base-port']}`);
-      const s = await up({ log, ...(consensus ? { consensus: consensus } : {}), ...(basePort !== undefined ? { basePort } : {}) });
+      const s = await up({ log, ...(consensus ? { consensus: consensus } : {}), ...(basePort !== undefined ? { basePort } : {}), ...(values.hosts === true ? { hosts: true } : {}) });
       printStatus(s);
       console.log(`network up in ${seconds(Date.now() - started)}`);
       return;

@@ -7,7 +7,7 @@ import { networkTopology } from './members';
 import { defaultStateDir } from './paths';
 import { readState } from './state';
 import { ensureTools } from './tools';
-import { cryptoPaths, LOOPBACK, ORDERER_MSP, Topology } from './topology';
+import { cryptoPaths, ORDERER_MSP, Topology } from './topology';
 
 /** One variable of an environment, with what it is for. */
 export interface EnvVar {
@@ -77,8 +77,8 @@ export function environmentAt(where: Where, target: string, options: Pick<EnvOpt
     return {
       vars: [
         ...common,
-        { name: 'ORDERER_ADMIN_ADDRESS', value: `${LOOPBACK}:${chosen.adminPort}` },
-        { name: 'ORDERER_ADDRESS', value: `${LOOPBACK}:${chosen.port}` },
+        { name: 'ORDERER_ADMIN_ADDRESS', value: `${chosen.address}:${chosen.adminPort}` },
+        { name: 'ORDERER_ADDRESS', value: `${chosen.address}:${chosen.port}` },
         { name: 'ORDERER_CA', value: paths.ordererTlsCa },
         { name: 'ORDERER_ADMIN_TLS_CERT', value: path.join(tls, 'client.crt') },
         { name: 'ORDERER_ADMIN_TLS_KEY', value: path.join(tls, 'client.key') },
@@ -100,10 +100,10 @@ export function environmentAt(where: Where, target: string, options: Pick<EnvOpt
       ...common,
       { name: 'CORE_PEER_LOCALMSPID', value: peer.org.mspId },
       { name: 'CORE_PEER_MSPCONFIGPATH', value: path.join(identity, 'msp') },
-      { name: 'CORE_PEER_ADDRESS', value: `${LOOPBACK}:${peer.port}` },
+      { name: 'CORE_PEER_ADDRESS', value: `${peer.address}:${peer.port}` },
       { name: 'CORE_PEER_TLS_ENABLED', value: 'true' },
       { name: 'CORE_PEER_TLS_ROOTCERT_FILE', value: paths.peerTlsCa(peer.org) },
-      { name: 'ORDERER_ADDRESS', value: `${LOOPBACK}:${orderer.port}` },
+      { name: 'ORDERER_ADDRESS', value: `${orderer.address}:${orderer.port}` },
       { name: 'ORDERER_CA', value: paths.ordererTlsCa },
     ],
     examples: [

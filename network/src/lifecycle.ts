@@ -4,7 +4,7 @@ import { run } from './exec';
 import { peerAdminEnv } from './nodes';
 import { ChaincodePackage } from './package-chaincode';
 import { Tools } from './tools';
-import { cryptoPaths, LOOPBACK, OrdererNode, PeerNode } from './topology';
+import { cryptoPaths, OrdererNode, PeerNode } from './topology';
 
 export interface CommittedDefinition {
   readonly sequence: number;
@@ -21,7 +21,7 @@ interface Context {
 const peerBin = (ctx: Context): string => path.join(ctx.tools.fabricBin, 'peer');
 
 function ordererArgs(ctx: Context, orderer: OrdererNode): string[] {
-  return ['-o', `${LOOPBACK}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(ctx.stateDir).ordererTlsCa];
+  return ['-o', `${orderer.address}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(ctx.stateDir).ordererTlsCa];
 }
 
 /** The definition committed on the channel, with the package the given org approved for it. */
@@ -66,7 +66,7 @@ export async function approve(ctx: Context, peer: PeerNode, orderer: OrdererNode
 export async function commit(ctx: Context, endorsers: readonly PeerNode[], orderer: OrdererNode, sequence: number, pkg: ChaincodePackage): Promise<void> {
   const [first] = endorsers;
   if (!first) throw new Error('commit needs at least one endorsing peer');
-  const peerArgs = endorsers.flatMap((p) => ['--peerAddresses', `${LOOPBACK}:${p.port}`, '--tlsRootCertFiles', cryptoPaths(ctx.stateDir).peerTlsCa(p.org)]);
+  const peerArgs = endorsers.flatMap((p) => ['--peerAddresses', `${p.address}:${p.port}`, '--tlsRootCertFiles', cryptoPaths(ctx.stateDir).peerTlsCa(p.org)]);
   await run(peerBin(ctx), ['lifecycle', 'chaincode', 'commit', ...ordererArgs(ctx, orderer), ...definitionArgs(ctx, sequence, pkg),
     ...peerArgs, '--waitForEvent'], { env: peerAdminEnv(first, ctx.stateDir) });
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetworkError } from './errors';
 import { MemberOrg, NetworkState } from './state';
-import { buildTopology, PEER_ORGS, PeerNode, PeerOrg, Topology } from './topology';
+import { HostsPlan, namespaceOf, peerOctet } from './hosts';
+import { buildTopology, LOOPBACK, PEER_ORGS, PeerNode, PeerOrg, Topology } from './topology';
 
 /** Peers occupy base+100 … base+199 in steps of 10: ten orgs in all, the founding four included. */
 export const MAX_SLOTS = 10;
@@ -16,24 +17,25 @@ export function memberPeerOrg(member: MemberOrg): PeerOrg {
   return { mspId: member.mspId, name: member.name, domain: member.domain, role: member.role, endorsing: true, home: memberHome(member.name) };
 }
 
-function memberPeer(member: MemberOrg, basePort: number): PeerNode {
+function memberPeer(member: MemberOrg, basePort: number, plan: HostsPlan | undefined): PeerNode {
   const org = memberPeerOrg(member);
   const port = basePort + 100 + member.slot * 10;
-  return { kind: 'peer', name: `peer0.${org.name}`, org, host: `peer0.${org.domain}`, port, chaincodePort: port + 1, operationsPort: port + 2 };
+  const place = plan === undefined ? { address: LOOPBACK } : { address: `${plan.subnet}.${peerOctet(member.slot)}`, namespace: namespaceOf(plan, org.name) };
+  return { kind: 'peer', name: `peer0.${org.name}`, org, host: `peer0.${org.domain}`, ...place, port, chaincodePort: port + 1, operationsPort: port + 2 };
 }
 
-type TopologyState = Pick<NetworkState, 'consensus' | 'basePort' | 'members'>;
+type TopologyState = Pick<NetworkState, 'consensus' | 'basePort' | 'members' | 'hosts'>;
 
 /**
  * The network as it stands: the founding orgs plus every org that joined since. Removed orgs are left
  * out unless asked for (their processes are theirs; the tool can still stop them by name).
  */
 export function networkTopology(state: TopologyState, options: { includeRemoved?: boolean } = {}): Topology {
-  const base = buildTopology(state.consensus, state.basePort);
+  const base = buildTopology(state.consensus, state.basePort, { hosts: state.hosts === true });
   const members = (state.members ?? []).filter((m) => options.includeRemoved === true || m.removed !== true);
   return {
     ...base,
-    peers: [...base.peers, ...members.map((m) => memberPeer(m, state.basePort))],
+    peers: [...base.peers, ...members.map((m) => memberPeer(m, state.basePort, base.hosts))],
     gatewayPorts: { ...base.gatewayPorts, ...Object.fromEntries(members.map((m) => [m.mspId, state.basePort + 300 + m.slot])) },
   };
 }

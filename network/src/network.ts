@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { decodeBlock, headerBytes } from '@kiseki/verifier';
-import { generateArtifacts, genesisBlockPath, writeNodeConfig } from './bootstrap';
+import { exchangeDir, generateArtifacts, genesisBlockPath, writeNodeConfig } from './bootstrap';
 import { joinOrderer, joinPeer, waitForMembership } from './channel';
 import { ChaincodeDefinition, loadChaincodeDefinition } from './consortium';
 import { NetworkError } from './errors';
@@ -15,6 +15,7 @@ import { networkTopology, packageOverrides, readCollections } from './members';
 import { healthy, livePid, portFree, startProcess, stopProcess, waitForPorts, waitHealthy } from './processes';
 import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
+import { createHosts, HostSpec, hostsPlan, removeHosts, requireRoot } from './hosts';
 import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
 import { ensureKmsKeyFile, ensureOrgVaults, newVaultCredentials, orgVaultCredentials, OrgVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
 import { databaseInfo, postgresHealthy, postgresPidFile, startPostgres } from './postgres';
@@ -28,6 +29,8 @@ export interface NetworkOptions {
 export interface UpOptions extends NetworkOptions {
   readonly consensus?: Consensus;
   readonly basePort?: number;
+  /** Each orderer, each org and the vault in a network namespace of its own (root only); kept by the state dir. */
+  readonly hosts?: boolean;
 }
 
 export interface NodeStatus {
@@ -41,9 +44,15 @@ export interface NodeStatus {
 export interface OrgConnection {
   readonly mspId: string;
   readonly peerEndpoint: string;
-  /** The TLS server name of the org's peer (its certificate also covers 127.0.0.1 and localhost). */
+  /** The TLS server name of the org's peer (its certificate also covers 127.0.0.1 and localhost on one host, its namespace address in hosts mode). */
   readonly peerHostAlias: string;
   readonly tlsCACertPath: string;
+  /** Where the org's peer listens, and where its gateway should listen: loopback, or its namespace's address. */
+  readonly address: string;
+  /** Hosts mode: the org's network namespace, where its gateway runs too. */
+  readonly namespace?: string;
+  /** Hosts mode: the public MSP folder the org handed to the others (`exchange/<MSP>/msp`): what other orgs read of it. */
+  readonly exchangeMspDir?: string;
   readonly userCertPath: string;
   readonly userKeyPath: string;
   readonly adminCertPath: string;
@@ -56,6 +65,8 @@ export interface NetworkStatus {
   readonly stateDir: string;
   readonly consensus: Consensus;
   readonly basePort: number;
+  /** Hosts mode: the bridge, subnet and namespace prefix the nodes live in. */
+  readonly hosts?: { readonly bridge: string; readonly subnet: string; readonly namespacePrefix: string };
   readonly running: boolean;
   readonly channel: string;
   readonly chaincode: { readonly name: string; readonly sequence: number | null; readonly packageId: string | null };
@@ -116,9 +127,11 @@ export function orgConnections(topology: Topology, stateDir: string, state: Netw
     const admin = signatureKey(paths.orgAdmin(peer.org));
     return {
       mspId: peer.org.mspId,
-      peerEndpoint: `${LOOPBACK}:${peer.port}`,
+      peerEndpoint: `${peer.address}:${peer.port}`,
       peerHostAlias: peer.host,
       tlsCACertPath: paths.peerTlsCa(peer.org),
+      address: peer.address,
+      ...(peer.namespace === undefined ? {} : { namespace: peer.namespace, exchangeMspDir: path.join(exchangeDir(stateDir), peer.org.mspId, 'msp') }),
       userCertPath: user.cert,
       userKeyPath: user.key,
       adminCertPath: admin.cert,
@@ -139,7 +152,7 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     return {
       name: node.name,
       ...(node.kind === 'peer' ? { mspId: node.org.mspId } : {}),
-      endpoint: `${LOOPBACK}:${node.port}`,
+      endpoint: `${node.address}:${node.port}`,
       pid,
       healthy: pid !== null && (await healthy(healthUrl(node))),
     };
@@ -154,11 +167,12 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
   }));
   const vaultHealthy = vaultPid !== null && (await healthy(vaultHealthUrl(topology.vault)));
-  const database = await databaseStatus(ctx.stateDir, state.basePort, ctx.env);
+  const database = await databaseStatus(ctx.stateDir, state.basePort, ctx.env, databaseHost(state));
   return {
     stateDir: ctx.stateDir,
     consensus: state.consensus,
     basePort: state.basePort,
+    ...(topology.hosts === undefined ? {} : { hosts: { bridge: topology.hosts.bridge, subnet: `${topology.hosts.subnet}.0/24`, namespacePrefix: topology.hosts.prefix } }),
     running: [...orderers, ...peers].every((n) => n.healthy) && vaultHealthy && database?.healthy === true,
     channel: state.channel,
     chaincode: { name: ctx.definition.name, sequence: state.chaincode?.sequence ?? null, packageId: state.chaincode?.packageId ?? null },
@@ -179,14 +193,19 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
   };
 }
 
-async function databaseStatus(stateDir: string, basePort: number, env: NodeJS.ProcessEnv): Promise<NetworkStatus['database']> {
-  const info = databaseInfo(stateDir, basePort, env);
+/** Where gateways reach the database: loopback on one host, the bridge's own address in hosts mode. */
+const databaseHost = (state: NetworkState): string => (state.hosts === true ? hostsPlan(state.basePort).gatewayAddress : LOOPBACK);
+
+async function databaseStatus(stateDir: string, basePort: number, env: NodeJS.ProcessEnv, host: string): Promise<NetworkStatus['database']> {
+  const info = databaseInfo(stateDir, basePort, env, host);
   if (info === undefined) return null;
   const pid = info.external ? null : (livePid(postgresPidFile(stateDir)) ?? null);
   return { ...info, pid, healthy: (info.external || pid !== null) && (await postgresHealthy(info, basePort)) };
 }
 
 async function checkPorts(topology: Topology, stateDir: string, names: ReadonlySet<string>): Promise<void> {
+  // In hosts mode every node listens on its own namespace's address: nothing else can hold its ports.
+  if (topology.hosts !== undefined) return;
   const busy: string[] = [];
   for (const { port, owner } of allPorts(topology)) {
     if (names.has(owner) && !(await portFree(port))) busy.push(`${port} (for ${owner})`);
@@ -205,7 +224,7 @@ async function startNetworkNode(node: NetworkNode, topology: Topology, ctx: Reso
   if (livePid(spec.pidFile) === undefined) startProcess(spec);
   // Also when it was already running: it may have been started a moment ago by an earlier command.
   await waitHealthy(node.name, healthUrl(node), spec.pidFile, spec.logFile);
-  await waitForPorts(node.name, servicePorts(node), spec.pidFile, spec.logFile);
+  await waitForPorts(node.name, servicePorts(node), spec.pidFile, spec.logFile, undefined, node.address);
 }
 
 /** The distinct MSPs of the topology's peers: each gets its own vault user and bucket. */
@@ -265,10 +284,12 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
   const existing = readState(ctx.stateDir);
   const consensus = options.consensus ?? existing?.consensus ?? 'raft';
   const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT;
-  if (existing && (existing.consensus !== consensus || existing.basePort !== basePort)) {
-    throw new NetworkError(`${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}; ` +
-      'run `npm run network -- down --purge` first, or use another KISEKI_STATE_DIR');
+  const hosts = options.hosts ?? existing?.hosts ?? false;
+  if (existing && (existing.consensus !== consensus || existing.basePort !== basePort || (existing.hosts ?? false) !== hosts)) {
+    throw new NetworkError(`${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}` +
+      `${existing.hosts === true ? ' in hosts mode' : ' on one host'}; run \`npm run network -- down --purge\` first, or use another KISEKI_STATE_DIR`);
   }
+  if (hosts) requireRoot();
   // A state that still carries the KMS key predates per-org vault users: go through the steps again.
   if (existing?.channelReady && existing.chaincode && existing.vault.kmsSecretKey === undefined) {
     const current = await status(options);
@@ -278,13 +299,22 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     }
   }
   const tools = await ensureTools(ctx.log, ctx.env);
-  const topology = networkTopology({ consensus, basePort, members: existing?.members ?? [] });
+  const topology = networkTopology({ consensus, basePort, members: existing?.members ?? [], hosts });
   let state: NetworkState = existing ?? {
-    version: 1, consensus, basePort, channel: ctx.definition.channel, vault: newVaultCredentials(), channelReady: false,
+    version: 1, consensus, basePort, channel: ctx.definition.channel, vault: newVaultCredentials(), channelReady: false, ...(hosts ? { hosts } : {}),
   };
-  const stopped = new Set([...topology.orderers, ...topology.peers, topology.vault]
-    .filter((node) => livePid(pidFileOf(ctx.stateDir, node.name)) === undefined).map((node) => node.name));
-  await checkPorts(topology, ctx.stateDir, stopped);
+  if (topology.hosts !== undefined) {
+    const plan = topology.hosts;
+    // Not all running: start from a clean slate of namespaces (a crash may have left some behind), so
+    // whatever still runs in the old ones is stopped first; ledgers and keys on disk are kept.
+    await stopAll(ctx.stateDir);
+    await ctx.log.step(`create ${hostSpecs(topology).length} network namespaces on bridge ${plan.bridge} (${plan.subnet}.0/24)`, () =>
+      createHosts(plan, hostSpecs(topology)));
+  } else {
+    const stopped = new Set([...topology.orderers, ...topology.peers, topology.vault]
+      .filter((node) => livePid(pidFileOf(ctx.stateDir, node.name)) === undefined).map((node) => node.name));
+    await checkPorts(topology, ctx.stateDir, stopped);
+  }
 
   if (!state.channelReady) {
     await ctx.log.step('generate crypto material and genesis block', async () => {
@@ -307,7 +337,7 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     writeState(ctx.stateDir, state);
   }
   state = await ctx.log.step('start the vault (MinIO), one user and locked bucket per org', () => startVault(topology, state, ctx, tools));
-  await ctx.log.step('start the database (PostgreSQL)', () => startPostgres(ctx.stateDir, basePort, ctx.log, ctx.env));
+  await ctx.log.step('start the database (PostgreSQL)', () => startPostgres(ctx.stateDir, basePort, ctx.log, ctx.env, databaseHost(state)));
   state = await deployChaincode(topology, state, ctx, tools);
   writeState(ctx.stateDir, state);
   await ctx.log.step('wait for gossip: every peer sees all peers', () =>
@@ -356,10 +386,30 @@ export async function startNode(name: string, options: NetworkOptions = {}): Pro
   if (node.kind === 'peer') await waitForMembership(node, topology.peers.length, state.channel, ctx.stateDir, tools);
 }
 
-/** Stops exactly the processes this state dir started (by pid file); `purge` also deletes the state. */
+/** One namespace per orderer, per org (its peer and gateway) and for the vault. */
+function hostSpecs(topology: Topology): HostSpec[] {
+  return [
+    ...topology.orderers.map((o) => ({ host: o.name, address: o.address })),
+    ...topology.peers.map((p) => ({ host: p.org.name, address: p.address })),
+    { host: 'vault', address: topology.vault.address },
+  ];
+}
+
+/**
+ * Stops exactly the processes this state dir started (by pid file); in hosts mode then removes its
+ * namespaces, veths and bridge. `purge` also deletes the state.
+ */
 export async function down(options: NetworkOptions & { purge?: boolean } = {}): Promise<string[]> {
   const ctx = resolve(options);
-  const pidsDir = path.join(ctx.stateDir, 'pids');
+  const state = readState(ctx.stateDir);
+  const stopped = await stopAll(ctx.stateDir);
+  if (state?.hosts === true) await removeHosts(hostsPlan(state.basePort));
+  if (options.purge) rmSync(ctx.stateDir, { recursive: true, force: true });
+  return stopped;
+}
+
+async function stopAll(stateDir: string): Promise<string[]> {
+  const pidsDir = path.join(stateDir, 'pids');
   const stopped: string[] = [];
   if (existsSync(pidsDir)) {
     // Clients first (gateways), then peers (and their chaincode), then orderers and the vault.
@@ -371,6 +421,5 @@ export async function down(options: NetworkOptions & { purge?: boolean } = {}): 
       stopped.push(...results.filter((n): n is string => n !== undefined));
     }
   }
-  if (options.purge) rmSync(ctx.stateDir, { recursive: true, force: true });
   return stopped;
 }

@@ -3,7 +3,7 @@ import { nodeConfigDir } from './bootstrap';
 import { NODE_BIN_DIR } from './paths';
 import { NodeProcessSpec } from './processes';
 import { Tools } from './tools';
-import { cryptoPaths, LOOPBACK, ORDERER_MSP, OrdererNode, PeerNode, PeerOrg, Topology } from './topology';
+import { cryptoPaths, ORDERER_MSP, OrdererNode, PeerNode, PeerOrg, Topology } from './topology';
 
 export type NetworkNode = OrdererNode | PeerNode;
 
@@ -31,7 +31,7 @@ export function ordererEnv(orderer: OrdererNode, stateDir: string): NodeJS.Proce
   const data = nodeDir(stateDir, orderer.name);
   return {
     ...baseEnv(stateDir),
-    ORDERER_GENERAL_LISTENADDRESS: LOOPBACK,
+    ORDERER_GENERAL_LISTENADDRESS: orderer.address,
     ORDERER_GENERAL_LISTENPORT: String(orderer.port),
     ORDERER_GENERAL_LOCALMSPID: ORDERER_MSP,
     ORDERER_GENERAL_LOCALMSPDIR: path.join(home, 'msp'),
@@ -44,13 +44,13 @@ export function ordererEnv(orderer: OrdererNode, stateDir: string): NodeJS.Proce
     ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls('server.key'),
     ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls('ca.crt')}]`,
     ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
-    ORDERER_ADMIN_LISTENADDRESS: `${LOOPBACK}:${orderer.adminPort}`,
+    ORDERER_ADMIN_LISTENADDRESS: `${orderer.address}:${orderer.adminPort}`,
     ORDERER_ADMIN_TLS_ENABLED: 'true',
     ORDERER_ADMIN_TLS_CERTIFICATE: tls('server.crt'),
     ORDERER_ADMIN_TLS_PRIVATEKEY: tls('server.key'),
     ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
     ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls('ca.crt')}]`,
-    ORDERER_OPERATIONS_LISTENADDRESS: `${LOOPBACK}:${orderer.operationsPort}`,
+    ORDERER_OPERATIONS_LISTENADDRESS: `${orderer.address}:${orderer.operationsPort}`,
     ORDERER_METRICS_PROVIDER: 'prometheus',
     ORDERER_FILELEDGER_LOCATION: path.join(data, 'ledger'),
     ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft', 'wal'),
@@ -62,14 +62,14 @@ export function peerEnv(peer: PeerNode, topology: Topology, stateDir: string): N
   const paths = cryptoPaths(stateDir);
   const home = paths.peerNode(peer);
   const data = nodeDir(stateDir, peer.name);
-  const address = `${LOOPBACK}:${peer.port}`;
+  const address = `${peer.address}:${peer.port}`;
   return {
     ...baseEnv(stateDir),
     CORE_PEER_ID: peer.host,
     CORE_PEER_ADDRESS: address,
     CORE_PEER_LISTENADDRESS: address,
-    CORE_PEER_CHAINCODEADDRESS: `${LOOPBACK}:${peer.chaincodePort}`,
-    CORE_PEER_CHAINCODELISTENADDRESS: `${LOOPBACK}:${peer.chaincodePort}`,
+    CORE_PEER_CHAINCODEADDRESS: `${peer.address}:${peer.chaincodePort}`,
+    CORE_PEER_CHAINCODELISTENADDRESS: `${peer.address}:${peer.chaincodePort}`,
     CORE_PEER_GOSSIP_BOOTSTRAP: address,
     CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
     CORE_PEER_LOCALMSPID: peer.org.mspId,
@@ -81,7 +81,7 @@ export function peerEnv(peer: PeerNode, topology: Topology, stateDir: string): N
     CORE_PEER_GATEWAY_ENABLED: 'true',
     CORE_PEER_FILESYSTEMPATH: path.join(data, 'ledger'),
     CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
-    CORE_OPERATIONS_LISTENADDRESS: `${LOOPBACK}:${peer.operationsPort}`,
+    CORE_OPERATIONS_LISTENADDRESS: `${peer.address}:${peer.operationsPort}`,
     CORE_METRICS_PROVIDER: 'prometheus',
     // No Docker here: chaincode runs only through the external builder, and an empty endpoint
     // keeps the peer's health check from probing a Docker daemon.
@@ -106,10 +106,11 @@ export function nodeProcess(node: NetworkNode, topology: Topology, stateDir: str
     cwd: stateDir,
     logFile: logFile(stateDir, node.name),
     pidFile: pidFile(stateDir, node.name),
+    ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
   };
 }
 
-export const healthUrl = (node: NetworkNode): string => `http://${LOOPBACK}:${node.operationsPort}/healthz`;
+export const healthUrl = (node: NetworkNode): string => `http://${node.address}:${node.operationsPort}/healthz`;
 
 /** Environment for the `peer` CLI acting as an org's admin against that org's peer. */
 export function peerAdminEnv(peer: PeerNode, stateDir: string): NodeJS.ProcessEnv {
@@ -118,7 +119,7 @@ export function peerAdminEnv(peer: PeerNode, stateDir: string): NodeJS.ProcessEn
     ...baseEnv(stateDir),
     CORE_PEER_LOCALMSPID: peer.org.mspId,
     CORE_PEER_MSPCONFIGPATH: path.join(paths.orgAdmin(peer.org), 'msp'),
-    CORE_PEER_ADDRESS: `${LOOPBACK}:${peer.port}`,
+    CORE_PEER_ADDRESS: `${peer.address}:${peer.port}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: paths.peerTlsCa(peer.org),
     // The CLI's gRPC chatter at INFO buries the errors worth reading.

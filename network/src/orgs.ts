@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
@@ -15,6 +15,8 @@ import { healthUrl, nodeProcess, peerAdminEnv } from './nodes';
 import { portFree, sleep, startProcess, waitHealthy } from './processes';
 import { MemberOrg, NetworkState, writeState } from './state';
 import { Tools } from './tools';
+import { exchangeDir } from './bootstrap';
+import { addHost } from './hosts';
 import { cryptoPaths, LOOPBACK, PeerNode } from './topology';
 import { ensureOrgVaults } from './vault';
 
@@ -37,13 +39,13 @@ export function orgFolder(stateDir: string, member: Pick<MemberOrg, 'name' | 'ms
  * Run on the joining org's side: its identities (cryptogen, as in the founding network; a Fabric CA in
  * production) and the public org definition it hands over (`configtxgen -printOrg`).
  */
-export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, basePort: number, tools: Tools): Promise<string> {
+export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, peer: Pick<PeerNode, 'address' | 'port' | 'namespace'>, tools: Tools): Promise<string> {
   const folder = orgFolder(stateDir, member);
   const org = memberPeerOrg(member);
   mkdirSync(folder.exportDir, { recursive: true });
   const orgLabel = member.mspId.slice(0, -3);
   writeFileSync(path.join(folder.home, 'crypto-config.yaml'), YAML.stringify({
-    PeerOrgs: [{ Name: orgLabel, Domain: member.domain, EnableNodeOUs: true, Specs: [{ Hostname: 'peer0', SANS: ['localhost', LOOPBACK] }], Users: { Count: 1 } }],
+    PeerOrgs: [{ Name: orgLabel, Domain: member.domain, EnableNodeOUs: true, Specs: [{ Hostname: 'peer0', SANS: peer.address === LOOPBACK ? ['localhost', LOOPBACK] : [peer.address] }], Users: { Count: 1 } }],
   }));
   if (!existsSync(path.join(folder.home, 'crypto'))) {
     await run(path.join(tools.fabricBin, 'cryptogen'), ['generate', '--config', path.join(folder.home, 'crypto-config.yaml'), '--output', path.join(folder.home, 'crypto')]);
@@ -60,13 +62,17 @@ export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, ba
         Admins: { Type: 'Signature', Rule: rule('admin') },
         Endorsement: { Type: 'Signature', Rule: rule('peer') },
       },
-      AnchorPeers: [{ Host: LOOPBACK, Port: basePort + 100 + member.slot * 10 }],
+      AnchorPeers: [{ Host: peer.address, Port: peer.port }],
     }],
   }));
   const { stdout } = await run(path.join(tools.fabricBin, 'configtxgen'), ['-configPath', folder.home, '-printOrg', member.mspId],
     { env: { ...process.env, FABRIC_CFG_PATH: folder.home, FABRIC_LOGGING_SPEC: 'WARN' } });
   writeFileSync(folder.definition, stdout);
   copyFileSync(cryptoPaths(stateDir).peerTlsCa(org), folder.tlsCa);
+  if (peer.namespace !== undefined) {
+    // Hosts mode: its public MSP beside the founding orgs' in the exchange, where the others' gateways read its CA.
+    cpSync(path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp'), path.join(exchangeDir(stateDir), member.mspId, 'msp'), { recursive: true });
+  }
   return folder.definition;
 }
 
@@ -95,8 +101,14 @@ async function changeApplicationOrgs(net: OpenNetwork, change: Parameters<typeof
 }
 
 async function startPeer(net: OpenNetwork, peer: PeerNode): Promise<void> {
-  for (const port of [peer.port, peer.chaincodePort, peer.operationsPort]) {
-    if (!(await portFree(port))) throw new NetworkError(`port ${port} (for ${peer.name}) is already in use`);
+  const plan = net.topology.hosts;
+  if (plan !== undefined && peer.namespace !== undefined) {
+    // Its own host: a namespace of its own on the consortium's bridge, next to the others.
+    await addHost(plan, { host: peer.org.name, address: peer.address });
+  } else {
+    for (const port of [peer.port, peer.chaincodePort, peer.operationsPort]) {
+      if (!(await portFree(port))) throw new NetworkError(`port ${port} (for ${peer.name}) is already in use`);
+    }
   }
   const spec = nodeProcess(peer, net.topology, net.stateDir, net.tools);
   startProcess(spec);
@@ -120,7 +132,7 @@ async function joinNewPeer(net: OpenNetwork, peer: PeerNode, height: number): Pr
   const env = peerAdminEnv(peer, net.stateDir);
   const peerBin = path.join(net.tools.fabricBin, 'peer');
   const orderer = liveOrderer(net);
-  const fetchArgs = ['channel', 'fetch', '0', block, '-c', net.state.channel, '-o', `${LOOPBACK}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(net.stateDir).ordererTlsCa];
+  const fetchArgs = ['channel', 'fetch', '0', block, '-c', net.state.channel, '-o', `${orderer.address}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(net.stateDir).ordererTlsCa];
   for (let attempt = 1; ; attempt++) {
     try {
       await run(peerBin, fetchArgs, { env });
@@ -167,8 +179,9 @@ export async function addOrg(options: ConfigChangeOptions & { mspId: string; rol
   const since = (): number => Date.now() - started;
   const net = await openNetwork(options);
   const member = newMember(net.state, options.mspId, options.role);
+  const planned = peerOfOrg(networkTopology({ ...net.state, members: [...(net.state.members ?? []), member] }), member.mspId);
   await net.log.step(`${member.mspId}: generate its own keys and certificates in ${memberHome(member.name)}/`, () =>
-    prepareOrgMaterial(net.stateDir, member, net.state.basePort, net.tools));
+    prepareOrgMaterial(net.stateDir, member, planned, net.tools));
   const material = since();
   const definition = readJson(orgFolder(net.stateDir, member).definition);
   const signers = await net.log.step(`channel config update adding ${member.mspId}: sign and submit`, () =>

@@ -44,13 +44,13 @@ export const postgresPidFile = (stateDir: string): string => path.join(stateDir,
 export const postgresLogFile = (stateDir: string): string => path.join(stateDir, 'logs', 'postgres.log');
 
 /** The database URL of a network (with its password), or the external one; undefined before first start. */
-export function databaseInfo(stateDir: string, basePort: number, env: NodeJS.ProcessEnv = process.env): DatabaseInfo | undefined {
+export function databaseInfo(stateDir: string, basePort: number, env: NodeJS.ProcessEnv = process.env, host: string = LOOPBACK): DatabaseInfo | undefined {
   const external = env.KISEKI_DATABASE_URL;
   if (external !== undefined && external !== '') return { url: external, external: true };
   const file = credentialsFile(stateDir);
   if (!existsSync(file)) return undefined;
   const { password } = JSON.parse(readFileSync(file, 'utf8')) as Credentials;
-  return { url: `postgres://${DATABASE_USER}:${encodeURIComponent(password)}@${LOOPBACK}:${postgresPort(basePort)}/${DATABASE_NAME}`, external: false };
+  return { url: `postgres://${DATABASE_USER}:${encodeURIComponent(password)}@${host}:${postgresPort(basePort)}/${DATABASE_NAME}`, external: false };
 }
 
 /** Hides the password of a URL for printing. */
@@ -145,7 +145,7 @@ function initCluster(stateDir: string, bin: string, account: { uid: number; gid:
   return credentials;
 }
 
-function startServer(stateDir: string, bin: string, port: number, account: { uid: number; gid: number } | undefined): void {
+function startServer(stateDir: string, bin: string, port: number, account: { uid: number; gid: number } | undefined, host: string): void {
   const logFile = postgresLogFile(stateDir);
   mkdirSync(path.dirname(logFile), { recursive: true });
   mkdirSync(path.dirname(postgresPidFile(stateDir)), { recursive: true });
@@ -155,7 +155,7 @@ function startServer(stateDir: string, bin: string, port: number, account: { uid
   const out = openSync(logFile, 'a');
   const command = path.join(bin, 'postgres');
   try {
-    const child = spawn(command, ['-D', dataDir(stateDir), '-p', String(port), '-c', `listen_addresses=${LOOPBACK}`,
+    const child = spawn(command, ['-D', dataDir(stateDir), '-p', String(port), '-c', `listen_addresses=${host === LOOPBACK ? LOOPBACK : `${LOOPBACK},${host}`}`,
       '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on', '-c', 'shared_buffers=64MB'], {
       cwd: postgresDir(stateDir),
       detached: true,
@@ -203,7 +203,9 @@ async function connectWithin(url: string, what: string, stateDir: string, timeou
  * waits until it accepts connections, or checks that the external server answers. Idempotent.
  * @throws NetworkError with the server's last log lines when it does not come up within a minute.
  */
-export async function startPostgres(stateDir: string, basePort: number, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseInfo> {
+export async function startPostgres(
+  stateDir: string, basePort: number, log: Logger, env: NodeJS.ProcessEnv = process.env, host: string = LOOPBACK,
+): Promise<DatabaseInfo> {
   const external = databaseInfo(stateDir, basePort, env);
   if (external?.external) {
     const client = await connectWithin(external.url, 'external', stateDir, 15_000);
@@ -219,9 +221,10 @@ export async function startPostgres(stateDir: string, basePort: number, log: Log
     if (await portAnswers(port)) {
       throw new NetworkError(`port ${port} (for postgres) is already in use; stop what holds it, or choose another range with --base-port`);
     }
-    startServer(stateDir, bin, port, account);
+    if (host !== LOOPBACK) allowSubnetOf(stateDir, host);
+    startServer(stateDir, bin, port, account, host);
   }
-  const info = databaseInfo(stateDir, basePort, {}) as DatabaseInfo;
+  const info = databaseInfo(stateDir, basePort, {}, host) as DatabaseInfo;
   const admin = new URL(info.url);
   admin.pathname = '/postgres';
   const client = await connectWithin(admin.toString(), 'local', stateDir, START_TIMEOUT_MS);
@@ -232,6 +235,18 @@ export async function startPostgres(stateDir: string, basePort: number, log: Log
     await client.end();
   }
   return info;
+}
+
+/**
+ * Hosts mode: the gateways reach the server from their namespaces over the bridge, so the bridge's
+ * /24 may connect too (still with the password); initdb allows loopback only.
+ */
+function allowSubnetOf(stateDir: string, host: string): void {
+  const file = path.join(dataDir(stateDir), 'pg_hba.conf');
+  const subnet = `${host.split('.').slice(0, 3).join('.')}.0/24`;
+  const line = `host all all ${subnet} scram-sha-256`;
+  const text = readFileSync(file, 'utf8');
+  if (!text.split('\n').includes(line)) writeFileSync(file, `${text.trimEnd()}\n${line}\n`);
 }
 
 /** Stops the network's PostgreSQL (a no-op for an external one); true when one was running. */

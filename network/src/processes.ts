@@ -12,6 +12,8 @@ export interface NodeProcessSpec {
   readonly cwd: string;
   readonly logFile: string;
   readonly pidFile: string;
+  /** Hosts mode: the network namespace to run in (`ip netns exec`, which execs, so the pid stays the node's). */
+  readonly namespace?: string;
 }
 
 /**
@@ -23,7 +25,8 @@ export function startProcess(spec: NodeProcessSpec): number {
   mkdirSync(path.dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, 'a');
   try {
-    const child = spawn(spec.command, spec.args, {
+    const [command, args] = spec.namespace === undefined ? [spec.command, spec.args] : ['ip', ['netns', 'exec', spec.namespace, spec.command, ...spec.args]];
+    const child = spawn(command, args, {
       env: spec.env,
       cwd: spec.cwd,
       detached: true,
@@ -51,8 +54,10 @@ export function livePid(pidFile: string): number | undefined {
   }
   // Guard against pid reuse: the live process must be the binary we launched.
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    if (command && cmdline !== command) return undefined;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    // In hosts mode the process is `ip netns exec NS command …` for the moment before ip execs it.
+    const launched = argv[1] === 'netns' && argv[2] === 'exec' ? argv[4] : argv[0];
+    if (command && launched !== command) return undefined;
   } catch {
     return undefined;
   }
@@ -139,10 +144,10 @@ export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1000):
  * answers /healthz a moment before its gRPC listeners are bound, so health alone is not readiness.
  * @throws NetworkError naming the node, the port and its log file (with its last lines).
  */
-export async function waitForPorts(name: string, ports: readonly number[], pidFile: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForPorts(name: string, ports: readonly number[], pidFile: string, logFile: string, timeoutMs = 60_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
-    while (!(await portAnswers(port))) {
+    while (!(await portAnswers(port, host))) {
       if (livePid(pidFile) === undefined) {
         throw new NetworkError(`${name} exited before listening on port ${port}; last lines of ${logFile}:\n${lastLines(logFile)}`);
       }

@@ -15,6 +15,8 @@ export interface NetworkState {
   readonly chaincode?: { readonly name: string; readonly sequence: number; readonly packageId: string };
   /** Orgs that joined the running channel (`network org add`), removed ones flagged. */
   readonly members?: readonly MemberOrg[];
+  /** Hosts mode: every orderer, org and the vault in a network namespace of its own (`up --hosts`). */
+  readonly hosts?: boolean;
   /** The committed endorsement policy when a vote changed it from test-network-config/chaincode.json. */
   readonly endorsementPolicy?: string;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { HostsPlan, hostsPlan, namespaceOf, ordererOctet, peerOctet, VAULT_OCTET } from './hosts';
 
 export type Consensus = 'raft' | 'bft';
 export type OrgRole = 'studio' | 'licensor' | 'regulator';
@@ -29,6 +30,10 @@ export interface OrdererNode {
   readonly kind: 'orderer';
   readonly name: string;
   readonly host: string;
+  /** Where it listens: loopback on one host, its own namespace's address in hosts mode. */
+  readonly address: string;
+  /** Its network namespace in hosts mode. */
+  readonly namespace?: string;
   readonly port: number;
   readonly adminPort: number;
   readonly operationsPort: number;
@@ -39,6 +44,10 @@ export interface PeerNode {
   readonly name: string;
   readonly org: PeerOrg;
   readonly host: string;
+  /** Where it (and the org's gateway) listens: loopback on one host, the org's namespace address in hosts mode. */
+  readonly address: string;
+  /** The org's network namespace in hosts mode (its peer and its gateway run there). */
+  readonly namespace?: string;
   readonly port: number;
   readonly chaincodePort: number;
   readonly operationsPort: number;
@@ -47,6 +56,8 @@ export interface PeerNode {
 export interface VaultNode {
   readonly kind: 'vault';
   readonly name: 'vault';
+  readonly address: string;
+  readonly namespace?: string;
   readonly port: number;
   readonly consolePort: number;
 }
@@ -57,6 +68,8 @@ export interface Topology {
   readonly orderers: readonly OrdererNode[];
   readonly peers: readonly PeerNode[];
   readonly vault: VaultNode;
+  /** Set in hosts mode: the namespaces, bridge and subnet the nodes live in. */
+  readonly hosts?: HostsPlan;
   /** One gateway per org, in PEER_ORGS order. */
   readonly gatewayPorts: Readonly<Record<string, number>>;
 }
@@ -69,15 +82,20 @@ export const LOOPBACK = '127.0.0.1';
  * orderers at base+10·i (+1 admin, +2 operations), peers at base+100+10·j (+1 chaincode, +2 operations),
  * the vault at base+200, gateways at base+300+j.
  */
-export function buildTopology(consensus: Consensus, basePort: number): Topology {
+export function buildTopology(consensus: Consensus, basePort: number, options: { hosts?: boolean } = {}): Topology {
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65535 - 400) {
     throw new RangeError(`base port must be an integer in 1024..${65535 - 400}, got ${basePort}`);
   }
+  const plan = options.hosts === true ? hostsPlan(basePort) : undefined;
+  /** Loopback on one host; in hosts mode the host's own address and namespace. */
+  const place = (host: string, octet: number): { address: string; namespace?: string } =>
+    plan === undefined ? { address: LOOPBACK } : { address: `${plan.subnet}.${octet}`, namespace: namespaceOf(plan, host) };
   const ordererCount = consensus === 'bft' ? 4 : 3;
   const orderers = Array.from({ length: ordererCount }, (_, i): OrdererNode => ({
     kind: 'orderer',
     name: `orderer${i}`,
     host: `orderer${i}.${ORDERER_DOMAIN}`,
+    ...place(`orderer${i}`, ordererOctet(i)),
     port: basePort + i * 10,
     adminPort: basePort + i * 10 + 1,
     operationsPort: basePort + i * 10 + 2,
@@ -85,8 +103,10 @@ export function buildTopology(consensus: Consensus, basePort: number): Topology 
   const peers = PEER_ORGS.map((org, j): PeerNode => ({
     kind: 'peer',
     name: `peer0.${org.name}`,
-    org,
+    // In hosts mode each org keeps its keys in its own folder, as a member that joined later does.
+    org: plan === undefined ? org : { ...org, home: `orgs/${org.name}` },
     host: `peer0.${org.domain}`,
+    ...place(org.name, peerOctet(j)),
     port: basePort + 100 + j * 10,
     chaincodePort: basePort + 100 + j * 10 + 1,
     operationsPort: basePort + 100 + j * 10 + 2,
@@ -97,8 +117,9 @@ export function buildTopology(consensus: Consensus, basePort: number): Topology 
     basePort,
     orderers,
     peers,
-    vault: { kind: 'vault', name: 'vault', port: basePort + 200, consolePort: basePort + 201 },
+    vault: { kind: 'vault', name: 'vault', ...place('vault', VAULT_OCTET), port: basePort + 200, consolePort: basePort + 201 },
     gatewayPorts,
+    ...(plan === undefined ? {} : { hosts: plan }),
   };
 }
 

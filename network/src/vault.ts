@@ -6,7 +6,7 @@ import { bucketPolicy, VaultAdmin } from './vault-admin';
 import { logFile, pidFile } from './nodes';
 import { NodeProcessSpec } from './processes';
 import { Tools } from './tools';
-import { LOOPBACK, VaultNode } from './topology';
+import { VaultNode } from './topology';
 
 export interface VaultCredentials {
   readonly accessKey: string;
@@ -74,15 +74,15 @@ export function orgVaultCredentials(root: VaultCredentials, mspId: string): OrgV
 /** Days an object version stays locked (governance mode) after it is written. */
 export const RETENTION_DAYS = 3650;
 
-export const vaultEndpoint = (vault: VaultNode): string => `http://${LOOPBACK}:${vault.port}`;
+export const vaultEndpoint = (vault: VaultNode): string => `http://${vault.address}:${vault.port}`;
 export const vaultHealthUrl = (vault: VaultNode): string => `${vaultEndpoint(vault)}/minio/health/live`;
 
 export function vaultProcess(vault: VaultNode, credentials: VaultCredentials, stateDir: string, tools: Tools): NodeProcessSpec {
   return {
     name: vault.name,
     command: tools.minio,
-    args: ['server', path.join(stateDir, 'nodes', 'vault', 'data'), '--address', `${LOOPBACK}:${vault.port}`,
-      '--console-address', `${LOOPBACK}:${vault.consolePort}`, '--quiet'],
+    args: ['server', path.join(stateDir, 'nodes', 'vault', 'data'), '--address', `${vault.address}:${vault.port}`,
+      '--console-address', `${vault.address}:${vault.consolePort}`, '--quiet'],
     env: {
       HOME: process.env.HOME,
       PATH: process.env.PATH,
@@ -95,11 +95,12 @@ export function vaultProcess(vault: VaultNode, credentials: VaultCredentials, st
     cwd: stateDir,
     logFile: logFile(stateDir, vault.name),
     pidFile: pidFile(stateDir, vault.name),
+    ...(vault.namespace === undefined ? {} : { namespace: vault.namespace }),
   };
 }
 
 export function vaultClient(vault: VaultNode, credentials: VaultCredentials): Client {
-  return new Client({ endPoint: LOOPBACK, port: vault.port, useSSL: false, accessKey: credentials.accessKey, secretKey: credentials.secretKey });
+  return new Client({ endPoint: vault.address, port: vault.port, useSSL: false, accessKey: credentials.accessKey, secretKey: credentials.secretKey });
 }
 
 /** Retries `action` while MinIO, healthy but just started, may still refuse writes. */
