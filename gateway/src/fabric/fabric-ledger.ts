@@ -62,6 +62,7 @@ export class FabricLedger implements Ledger {
       try {
         const endorsed = await proposal.endorse();
         const submitted = await this.#order(endorsed, transactionId, deadline);
+        context.onOrdered?.({ transactionId, result: parseResult(submitted.getResult()) });
         const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);
         if (status.successful) {
           return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config';
 import type { ExchangeService } from '../exchange/exchange';
+import { PackStore } from '../vault/packs';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
@@ -58,6 +59,8 @@ export interface Services {
   publicVerification: PublicVerification;
   /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
   evidence?: EvidenceService;
+  /** Data items kept in packs (batch uploads). */
+  packs: PackStore;
   /** Content exchange with other orgs' gateways, when configured. */
   exchange?: ExchangeService;
 }
@@ -121,5 +124,6 @@ export function buildServices(parts: {
       webhookOptions,
     ),
     sse: new SseRegistry(),
+    packs: new PackStore(parts.vault, parts.logger),
   };
 }
