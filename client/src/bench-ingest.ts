@@ -114,9 +114,10 @@ export const suite = {
       apiKeysFile: path.join(dir, 'keys.json'),
       stateDir: path.join(dir, 'state'),
       logLevel: 'warn' as const,
-      // The same deadlines as the direct client (network/src/client.ts), so that under load both wait
-      // alike instead of the gateway answering 504 where the direct call would still succeed.
-      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000 },
+      // The same deadlines as the direct client (network/src/client.ts: 60 s per endorse, submit and
+      // commit-status call, so up to 180 s for one write), so that under load both wait alike instead
+      // of the gateway answering 504 where the direct call would still succeed.
+      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000, writeMs: 180_000 },
       // The bench's one API key is a studio backend sending 200 requests at once: its per-key limits
       // are sized for that load (the defaults, 64 in flight and 200/s, would answer most of them 429).
       limits: { concurrentPerKey: 512, ratePerSecond: 10_000, burst: 20_000 },
@@ -151,8 +152,9 @@ export const suite = {
     try {
       // 1. Bulk ingest through REST: several streamed requests at once, each of many chunks.
       const total = Math.max(2000, Math.round(100_000 * ctx.scale));
-      const streams = 4;
-      const per = Math.ceil(total / streams);
+      // Up to 4 requests at once, each a whole number of 1,000-item chunks (as the direct side sends).
+      const per = Math.ceil(total / 4 / 1000) * 1000;
+      const streams = Math.ceil(total / per);
       const rss: number[] = [rssMiB(pid)];
       const sampler = setInterval(() => rss.push(rssMiB(pid)), 1000);
       const loadAtRest = load();

@@ -78,6 +78,13 @@ export class PackStore {
    */
   async settle(packId: string, packed: readonly PackedItem[], held: readonly PackedItem[], bin: () => Promise<Buffer | undefined>): Promise<void> {
     if (held.length === packed.length && held.length > 0) {
+      // A reaper that judged the chunk while its transaction was still in flight may have dropped the
+      // bytes; whoever still has them puts them back before indexing.
+      if (!(await this.#vault.exists(packBinKey(packId)))) {
+        const bytes = await bin();
+        if (bytes === undefined) throw new AppError('INTERNAL', `pack ${packId} has no bytes`);
+        await this.#vault.put(packBinKey(packId), bytes, 'application/octet-stream');
+      }
       await this.#writeIndex(packId, held);
       return;
     }
