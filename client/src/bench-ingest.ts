@@ -114,9 +114,13 @@ export const suite = {
       apiKeysFile: path.join(dir, 'keys.json'),
       stateDir: path.join(dir, 'state'),
       logLevel: 'warn' as const,
-      // The same deadlines as the direct client (network/src/client.ts), so that under load both wait
-      // alike instead of the gateway answering 504 where the direct call would still succeed.
-      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000 },
+      // The same deadlines as the direct client (network/src/client.ts: 60 s per endorse, submit and
+      // commit-status call, so up to 180 s for one write), so that under load both wait alike instead
+      // of the gateway answering 504 where the direct call would still succeed.
+      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000, writeMs: 180_000 },
+      // The bench's one API key is a studio backend sending 200 requests at once: its per-key limits
+      // are sized for that load (the defaults, 64 in flight and 200/s, would answer most of them 429).
+      limits: { concurrentPerKey: 512, ratePerSecond: 10_000, burst: 20_000 },
     };
     parseConfig(input);
     writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(input));
@@ -163,6 +167,7 @@ export const suite = {
       clearInterval(sampler);
       rss.push(rssMiB(pid));
       const registered = summaries.reduce((n, s) => n + s.registered, 0);
+      const outcomes = JSON.stringify(summaries);
       const restRate = registered / restSeconds;
 
       // 2. The same registrations made directly, without content: 1,000-item RegisterBatch, 4 in flight.
@@ -179,6 +184,7 @@ export const suite = {
       const directRate = directRun.perSecond * 1000;
       lines.push(
         `  REST batch: ${registered} of ${total} items of 10 KiB in ${restSeconds.toFixed(1)} s with ${streams} streamed requests → ${restRate.toFixed(0)} items/s, vault ${((restRate * ITEM_BYTES) / 2 ** 20).toFixed(1)} MiB/s (load ${loadAtRest})`,
+        `  REST batch answers per request: ${outcomes}`,
         `  direct data:RegisterBatch without content: ${directItems} items → ${directRate.toFixed(0)} items/s (load ${loadAtDirect})`,
         `  baseline one-key write (same run): ${ctx.baseline.writeTps.toFixed(1)} tx/s`,
         `  REST batch / baseline: ${(restRate / ctx.baseline.writeTps).toFixed(1)}× (goal ≥ 10×); REST batch / direct RegisterBatch: ${(restRate / directRate).toFixed(2)} (goal ≥ 0.8)`,

@@ -122,7 +122,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     void (async () => {
       try {
         await reapStaging({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
-        await reapBatches({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
+        await reapBatches({ vault, packs: services.packs, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
         await new SessionService(store, vault).expire();
         await services.idempotency.sweep();
       } catch (error) {

@@ -9,6 +9,7 @@ import { silentLogger } from '../src/logger';
 import { Metrics } from '../src/metrics';
 import { BATCH_MEDIA_TYPE, encodeFrame } from '../src/use-cases/batch-frames';
 import { reapBatches } from '../src/use-cases/batch-register';
+import { PackStore } from '../src/vault/packs';
 import { eventually, startTestGateway, type TestGateway } from './support/gateways';
 
 /**
@@ -90,7 +91,7 @@ async function reap(): Promise<void> {
     },
   });
   try {
-    await reapBatches({ vault: studio.vault, ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1_000);
+    await reapBatches({ vault: studio.vault, packs: new PackStore(studio.vault, silentLogger), ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1_000);
   } finally {
     ledger.close();
   }
@@ -108,15 +109,16 @@ async function ledgerDigests(): Promise<Map<string, string>> {
   return found;
 }
 
-/** For every item: on the ledger with its digest ⇔ its bytes at data/<id>; and no pack left. */
+/** For every item: on the ledger with its digest ⇔ its bytes in the vault (own object or pack); and no manifest left. */
 async function expectAgreement(list: Item[], readBytes = true): Promise<{ registered: number }> {
   const onLedger = await ledgerDigests();
-  const inVault = new Set(await studio.vault.list(`data/bt-`));
+  const packs = new PackStore(studio.vault, silentLogger);
+  const inVault = new Set([...(await studio.vault.list(`data/bt-`)), ...(await packs.packedIds()).map((id) => `data/${id}`)]);
   let registered = 0;
   for (const it of list) {
     const registeredHere = onLedger.get(it.dataId) === sha256(it.bytes);
     expect({ dataId: it.dataId, inVault: inVault.has(`data/${it.dataId}`) }).toEqual({ dataId: it.dataId, inVault: registeredHere });
-    if (registeredHere && readBytes) expect(sha256((await studio.vault.get(`data/${it.dataId}`)) ?? Buffer.alloc(0))).toBe(sha256(it.bytes));
+    if (registeredHere && readBytes) expect(sha256((await packs.read(it.dataId)) ?? Buffer.alloc(0))).toBe(sha256(it.bytes));
     if (registeredHere) registered += 1;
   }
   expect(await studio.vault.list('batches/')).toEqual([]);

@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
@@ -12,7 +13,8 @@ import type { Ledger } from '../fabric/ledger';
 import type { Logger } from '../logger';
 import type { Services } from '../use-cases/services';
 import type { Transactor } from '../use-cases/transactor';
-import type { Vault } from '../vault/vault';
+import { DigestGate } from '../vault/packs';
+import type { OpenedObject } from '../vault/vault';
 import { newOrgSigner, type OrgSigner, signRequest, verifyRequest } from './signing';
 
 /**
@@ -50,14 +52,14 @@ export interface ExchangeOptions {
   readonly signer: OrgSigner;
   readonly peers: readonly ExchangePeer[];
   readonly ledger: Ledger;
-  readonly vault: Vault;
+  /** Opens this org's content of an asset from its vault; undefined when it is not there. */
+  readonly open: (assetType: ExchangeAssetType, assetId: string) => Promise<OpenedObject | undefined>;
   readonly transactor: Transactor;
   readonly logger: Logger;
   readonly timeoutMs: number;
   readonly maxSkewMs: number;
   /** Largest content accepted from another org. */
   readonly maxBytes: number;
-  readonly fetch?: typeof fetch;
 }
 
 /** What the ledger answered for one request. */
@@ -71,11 +73,8 @@ interface Entitlement {
   readonly reason?: string;
 }
 
-/** Content obtained from another org, checked against the ledger digest. */
-export interface ObtainedContent {
-  readonly bytes: Buffer;
-  readonly mediaType: string;
-  readonly digest: string;
+/** How an org's content was granted, as the holder answered. */
+interface Delivery {
   readonly holderMsp: string;
   readonly accessId: string;
   readonly rule: string;
@@ -83,16 +82,24 @@ export interface ObtainedContent {
 }
 
 const EXCHANGE_PRINCIPAL_PREFIX = 'exchange:';
+/**
+ * Content up to this size is received whole and checked before the first byte goes to the client, so
+ * a mismatch is answered with a clean 502. Larger content streams through with its last chunk held
+ * back until the digest matched (see {@link DigestGate}).
+ */
+export const VERIFY_WHOLE_MAX_BYTES = 1024 * 1024;
+/** Delays before recording an access again whose first record did not commit after delivery. */
+const RECORD_AGAIN_DELAYS_MS = [2_000, 10_000, 30_000];
 
 export class ExchangeService {
   readonly #o: ExchangeOptions;
   readonly #cas: ReadonlyMap<string, readonly X509Certificate[]>;
-  readonly #fetch: typeof fetch;
+  readonly #http = new HttpAgent({ keepAlive: true });
+  readonly #https = new HttpsAgent({ keepAlive: true });
 
   constructor(options: ExchangeOptions) {
     this.#o = options;
     this.#cas = new Map(options.peers.map((p) => [p.mspId, p.cas]));
-    this.#fetch = options.fetch ?? fetch;
   }
 
   get mspId(): string {
@@ -100,13 +107,16 @@ export class ExchangeService {
   }
 
   /**
-   * Obtains another org's content for this org: entitlement on this org's peer, the bytes from the
-   * holder's gateway, their SHA-256 checked against the ledger. Nothing is returned unless it matches.
+   * Obtains another org's content for this org and sends it to `res`: entitlement on this org's
+   * peer, the bytes from the holder's gateway, their SHA-256 checked against the ledger while they
+   * stream. Content up to {@link VERIFY_WHOLE_MAX_BYTES} is checked before anything is sent; larger
+   * content is sent as it arrives except its last chunk, which is released only when the digest
+   * matched — on a mismatch the response is cut short, so the client never holds the whole content.
    * @throws AppError `FORBIDDEN`/`STATE` when not entitled; `UNAVAILABLE` (503) naming the holder
    *   when its gateway does not answer; `DIGEST_MISMATCH` (502) naming the asset and the holder;
-   *   the holder's own refusal otherwise.
+   *   the holder's own refusal otherwise. Nothing has been sent when it throws.
    */
-  async obtain(assetType: ExchangeAssetType, assetId: string, grantId?: string): Promise<ObtainedContent> {
+  async deliver(assetType: ExchangeAssetType, assetId: string, grantId: string | undefined, res: Response): Promise<void> {
     const entitlement = await this.#entitlement(this.mspId, assetType, assetId, grantId);
     const holder = entitlement.holderMsp;
     if (!entitlement.allowed) {
@@ -119,47 +129,51 @@ export class ExchangeService {
     if (peer?.url === undefined) throw new AppError('UNAVAILABLE', `no gateway of ${holder} is configured: its ${assetType} ${assetId} cannot be obtained`);
     const pathAndQuery = `${exchangePath(assetType, assetId)}${grantId === undefined ? '' : `?grantId=${encodeURIComponent(grantId)}`}`;
     const headers = signRequest(this.#o.signer, { method: 'GET', pathAndQuery, toMsp: holder });
-    let response: globalThis.Response;
+    let response: IncomingMessage;
     try {
-      response = await this.#fetch(`${peer.url.replace(/\/$/, '')}${pathAndQuery}`, { headers, signal: AbortSignal.timeout(this.#o.timeoutMs) });
+      response = await this.#get(new URL(`${peer.url.replace(/\/$/, '')}${pathAndQuery}`), headers);
     } catch (error) {
       throw new AppError('UNAVAILABLE', `the gateway of ${holder} does not answer; ${assetType} ${assetId} cannot be obtained now`, { cause: error, headers: { 'Retry-After': '5' } });
     }
-    if (response.status !== 200) throw await holderRefusal(response, holder, assetType, assetId);
-    const { bytes, digest } = await readHashed(response, this.#o.maxBytes, holder, assetType, assetId);
-    if (digest !== expected) {
-      this.#o.logger.warn('content from another org does not match the ledger digest', { holder, assetType, assetId, expected, digest });
-      throw new AppError('DIGEST_MISMATCH', `${assetType} ${assetId} served by ${holder} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`);
-    }
-    const grant = response.headers.get('x-kiseki-grant-id');
-    return {
-      bytes,
-      digest,
-      mediaType: response.headers.get('content-type') ?? 'application/octet-stream',
+    if (response.statusCode !== 200) throw await holderRefusal(response, holder, assetType, assetId);
+    const grant = header(response, 'x-kiseki-grant-id');
+    const delivery: Delivery = {
       holderMsp: holder,
-      accessId: response.headers.get('x-kiseki-access-id') ?? '',
-      rule: response.headers.get('x-kiseki-rule') ?? entitlement.rule ?? '',
-      ...(grant === null ? {} : { grantId: grant }),
+      accessId: header(response, 'x-kiseki-access-id') ?? '',
+      rule: header(response, 'x-kiseki-rule') ?? entitlement.rule ?? '',
+      ...(grant === undefined ? {} : { grantId: grant }),
     };
-  }
-
-  /** Sends obtained content to this gateway's client. */
-  static send(res: Response, content: ObtainedContent): void {
-    res.status(200).set({
-      'content-type': content.mediaType,
-      'content-length': String(content.bytes.length),
-      'x-content-sha256': content.digest,
-      'x-kiseki-holder': content.holderMsp,
-      'x-kiseki-access-id': content.accessId,
-      'x-kiseki-rule': content.rule,
-      ...(content.grantId === undefined ? {} : { 'x-kiseki-grant-id': content.grantId }),
-    });
-    res.end(content.bytes);
+    const mediaType = header(response, 'content-type') ?? 'application/octet-stream';
+    const size = Number(header(response, 'content-length'));
+    const what = { holder, assetType, assetId };
+    if (size > this.#o.maxBytes) {
+      response.destroy();
+      throw new AppError('PAYLOAD_TOO_LARGE', `${assetType} ${assetId} from ${holder} is larger than ${this.#o.maxBytes} bytes`);
+    }
+    if (!Number.isSafeInteger(size) || size <= VERIFY_WHOLE_MAX_BYTES) {
+      const { bytes, digest } = await readHashed(response, this.#o.maxBytes, holder, assetType, assetId);
+      if (digest !== expected) {
+        this.#o.logger.warn('content from another org does not match the ledger digest', { ...what, expected, digest });
+        throw mismatch(assetType, assetId, holder, expected, digest);
+      }
+      sendHeaders(res, delivery, mediaType, bytes.length, digest);
+      res.end(bytes);
+      return;
+    }
+    sendHeaders(res, delivery, mediaType, size, expected);
+    try {
+      await pipeline(response, new DigestGate(expected, size, (digest) => mismatch(assetType, assetId, holder, expected, digest)), res);
+    } catch (error) {
+      // Headers are gone: the response is cut short, so the client never receives the whole content.
+      this.#o.logger.warn('content from another org was cut short while streaming', { ...what, error: String(error) });
+    }
   }
 
   /**
    * Serves this org's content to another org's gateway: checks its signature, records the access
    * on the ledger (which refuses an org that is not entitled), then streams the bytes from the vault.
+   * The stream starts once the access record is endorsed and ordered; its commit is awaited beside
+   * the stream, and a record that fails to commit is submitted again, so every delivery is recorded.
    * @throws AppError `UNAUTHENTICATED` for a request not signed by a known org; `NOT_FOUND` when the
    *   bytes are not in this vault; the ledger's refusal (`FORBIDDEN`, `STATE`, `NOT_FOUND`).
    */
@@ -178,32 +192,78 @@ export class ExchangeService {
       maxSkewMs: this.#o.maxSkewMs,
     });
     if (!verdict.ok) throw new AppError('UNAUTHENTICATED', verdict.reason);
-    const key = vaultKeyOf(asset.assetType, asset.assetId);
-    if (!(await this.#o.vault.exists(key))) throw new AppError('NOT_FOUND', `${this.mspId} does not hold the content of ${asset.assetType} ${asset.assetId}`);
-    const principal: Principal = { clientId: `${EXCHANGE_PRINCIPAL_PREFIX}${verdict.mspId}`, role: 'auditor' };
-    const recorded = await this.#o.transactor.submit(principal, request.requestId, ContractNames.access, Transactions.access.Record, {
-      requesterMsp: verdict.mspId,
-      assetType: asset.assetType,
-      assetId: asset.assetId,
-      ...(asset.grantId === undefined ? {} : { grantId: asset.grantId }),
-    });
-    const access = recorded.result as { accessId?: string; rule?: string; grantId?: string };
-    const { url } = await this.#o.vault.presignGet(key, 60);
-    let upstream: globalThis.Response;
+    const opened = await this.#o.open(asset.assetType, asset.assetId);
+    if (opened === undefined) throw new AppError('NOT_FOUND', `${this.mspId} does not hold the content of ${asset.assetType} ${asset.assetId}`);
+    let ordered: { transactionId: string; result: unknown };
     try {
-      upstream = await this.#fetch(url);
+      ordered = await this.#record(request.requestId, {
+        requesterMsp: verdict.mspId,
+        assetType: asset.assetType,
+        assetId: asset.assetId,
+        ...(asset.grantId === undefined ? {} : { grantId: asset.grantId }),
+      });
     } catch (error) {
-      throw new AppError('UNAVAILABLE', 'the vault does not answer', { cause: error });
+      opened.body.destroy();
+      throw error;
     }
-    if (upstream.status !== 200 || upstream.body === null) throw new AppError('UNAVAILABLE', `the vault answered ${upstream.status}`);
+    const access = ordered.result as { accessId?: string; rule?: string; grantId?: string } | undefined;
     res.status(200).set({
-      'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
-      ...(upstream.headers.get('content-length') === null ? {} : { 'content-length': upstream.headers.get('content-length') as string }),
-      'x-kiseki-access-id': access.accessId ?? recorded.transactionId,
-      'x-kiseki-rule': access.rule ?? '',
-      ...(access.grantId === undefined ? {} : { 'x-kiseki-grant-id': access.grantId }),
+      'content-type': opened.contentType,
+      'content-length': String(opened.size),
+      'x-kiseki-access-id': access?.accessId ?? ordered.transactionId,
+      'x-kiseki-rule': access?.rule ?? '',
+      ...(access?.grantId === undefined ? {} : { 'x-kiseki-grant-id': access.grantId }),
     });
-    await pipeline(Readable.fromWeb(upstream.body), res);
+    await pipeline(opened.body, res);
+  }
+
+  /**
+   * Submits `access:Record` and resolves once it is endorsed (the chaincode judged the entitlement)
+   * and ordered; the commit is awaited in the background.
+   * @throws AppError the ledger's refusal, or a failure before ordering.
+   */
+  async #record(requestId: string, request: { requesterMsp: string } & Record<string, unknown>): Promise<{ transactionId: string; result: unknown }> {
+    const principal: Principal = { clientId: `${EXCHANGE_PRINCIPAL_PREFIX}${request.requesterMsp}`, role: 'auditor' };
+    let onOrdered: ((ordered: { transactionId: string; result: unknown }) => void) | undefined;
+    const ordered = new Promise<{ transactionId: string; result: unknown }>((resolve) => {
+      onOrdered = resolve;
+    });
+    let wasOrdered = false;
+    const committed = this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request, undefined, (o) => {
+      if (wasOrdered) return;
+      wasOrdered = true;
+      onOrdered?.(o);
+    });
+    committed.catch((error: unknown) => {
+      if (wasOrdered) void this.#recordAgain(principal, requestId, request, error);
+    });
+    return Promise.race([ordered, committed]);
+  }
+
+  /** Records a delivered access again after its first record failed to commit. */
+  async #recordAgain(principal: Principal, requestId: string, request: Record<string, unknown>, first: unknown): Promise<void> {
+    let last = first;
+    for (const delay of RECORD_AGAIN_DELAYS_MS) {
+      this.#o.logger.warn('the access record of a delivery did not commit; recording it again', { ...request, error: String(last) });
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      try {
+        await this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request);
+        return;
+      } catch (error) {
+        last = error;
+      }
+    }
+    this.#o.logger.error('a delivery could not be recorded on the ledger', { ...request, error: String(last) });
+  }
+
+  #get(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {
+    const https = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(url, { headers, agent: https ? this.#https : this.#http }, resolve);
+      req.setTimeout(this.#o.timeoutMs, () => req.destroy(new Error(`no answer within ${this.#o.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   async #entitlement(requesterMsp: string, assetType: ExchangeAssetType, assetId: string, grantId?: string): Promise<Entitlement> {
@@ -212,37 +272,57 @@ export class ExchangeService {
   }
 }
 
+const header = (response: IncomingMessage, name: string): string | undefined => {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const mismatch = (assetType: string, assetId: string, holder: string, expected: string, digest: string): AppError =>
+  new AppError('DIGEST_MISMATCH', `${assetType} ${assetId} served by ${holder} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`);
+
+function sendHeaders(res: Response, delivery: Delivery, mediaType: string, size: number, digest: string): void {
+  res.status(200).set({
+    'content-type': mediaType,
+    'content-length': String(size),
+    'x-content-sha256': digest,
+    'x-kiseki-holder': delivery.holderMsp,
+    'x-kiseki-access-id': delivery.accessId,
+    'x-kiseki-rule': delivery.rule,
+    ...(delivery.grantId === undefined ? {} : { 'x-kiseki-grant-id': delivery.grantId }),
+  });
+}
+
 /** The holder's refusal as this gateway's error, naming the holder. */
-async function holderRefusal(response: globalThis.Response, holder: string, assetType: string, assetId: string): Promise<AppError> {
+async function holderRefusal(response: IncomingMessage, holder: string, assetType: string, assetId: string): Promise<AppError> {
   let code: string | undefined;
-  let message = `answered ${response.status}`;
+  const status = response.statusCode ?? 0;
+  let message = `answered ${status}`;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    const chunks: Buffer[] = [];
+    for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code?: string; message?: string } };
     code = body.error?.code;
     if (body.error?.message !== undefined) message = body.error.message;
   } catch {
     // not a JSON error body
   }
   const text = `the gateway of ${holder} refused ${assetType} ${assetId}: ${message}`;
-  if (response.status >= 500) return new AppError('UNAVAILABLE', text, { headers: { 'Retry-After': '5' } });
+  if (status >= 500) return new AppError('UNAVAILABLE', text, { headers: { 'Retry-After': '5' } });
   if (code !== undefined && code in AppErrorCodes && code !== 'UNAUTHENTICATED') return new AppError(code as AppErrorCode, text);
   return new AppError('FORBIDDEN', text);
 }
 
 /** Reads a body whole while hashing it, refusing more than `maxBytes`. */
-async function readHashed(response: globalThis.Response, maxBytes: number, holder: string, assetType: string, assetId: string): Promise<{ bytes: Buffer; digest: string }> {
+async function readHashed(response: IncomingMessage, maxBytes: number, holder: string, assetType: string, assetId: string): Promise<{ bytes: Buffer; digest: string }> {
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    if (response.body !== null) {
-      for await (const chunk of response.body) {
-        const buf = Buffer.from(chunk as Uint8Array);
-        size += buf.length;
-        if (size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${assetType} ${assetId} from ${holder} is larger than ${maxBytes} bytes`);
-        hash.update(buf);
-        chunks.push(buf);
-      }
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${assetType} ${assetId} from ${holder} is larger than ${maxBytes} bytes`);
+      hash.update(chunk);
+      chunks.push(chunk);
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -276,14 +356,14 @@ export function orgSignerFrom(mspId: string, certPath: string, keyPem: string): 
 /** The exchange of a gateway from its config, or `undefined` when none is configured. */
 export function exchangeFromConfig(
   config: Pick<GatewayConfig, 'mspId' | 'identity' | 'exchange' | 'limits'>,
-  services: Pick<Services, 'ledger' | 'vault' | 'transactor' | 'logger'>,
+  services: Pick<Services, 'ledger' | 'vault' | 'packs' | 'transactor' | 'logger'>,
 ): ExchangeService | undefined {
   if (config.exchange === undefined) return undefined;
   return new ExchangeService({
     signer: orgSignerFrom(config.mspId, config.identity.certPath, readKeyPem(config.identity.keyPath)),
     peers: config.exchange.orgs.map((org) => ({ mspId: org.mspId, ...(org.url === undefined ? {} : { url: org.url }), cas: readCaCerts(org.caCertPath) })),
     ledger: services.ledger,
-    vault: services.vault,
+    open: (assetType, assetId) => (assetType === 'data' ? services.packs.openData(assetId) : services.vault.open(vaultKeyOf(assetType, assetId))),
     transactor: services.transactor,
     logger: services.logger.child({ component: 'exchange' }),
     timeoutMs: config.exchange.timeoutMs,

@@ -4,7 +4,7 @@ import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/
 import { errors, Page, pagedRead } from '../http/routes/common';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../http/route';
 import { Id, PageQuery } from '../http/validation';
-import { ExchangeAssetTypes, ExchangeService, type ExchangeAssetType } from './exchange';
+import { ExchangeAssetTypes, type ExchangeAssetType } from './exchange';
 
 /**
  * The exchange's HTTP side. Between gateways: `GET /v1/exchange/{assetType}/{assetId}/content`,
@@ -65,6 +65,6 @@ export async function contentFromHolder(
 ): Promise<RouteResult> {
   const exchange = ctx.services.exchange;
   if (exchange === undefined) throw new AppError('NOT_FOUND', `the content is held by ${holderMsp}, and this gateway exchanges content with no other org`);
-  ExchangeService.send(ctx.res, await exchange.obtain(assetType, assetId, grantId));
+  await exchange.deliver(assetType, assetId, grantId, ctx.res);
   return { streamed: true };
 }

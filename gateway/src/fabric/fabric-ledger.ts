@@ -40,8 +40,15 @@ export function parseResult(bytes: Uint8Array): unknown {
  * acting client as `clientRef` in the transient map; reads take string arguments. Deadlines come from the connection's
  * default call options.
  */
+/** A transaction is taken for lost when one ordered this much later has committed before it. */
+const OVERTAKEN_AFTER_MS = 2_000;
+
 export class FabricLedger implements Ledger {
   readonly #options: Readonly<FabricLedgerOptions>;
+  /** When this gateway last saw one of its transactions commit (0: never). */
+  #lastCommitAt = 0;
+  /** When the most recently ordered of its committed transactions was ordered. */
+  #newestCommittedOrderedAt = 0;
 
   constructor(options: Readonly<FabricLedgerOptions>) {
     this.#options = options;
@@ -62,6 +69,7 @@ export class FabricLedger implements Ledger {
       try {
         const endorsed = await proposal.endorse();
         const submitted = await this.#order(endorsed, transactionId, deadline);
+        context.onOrdered?.({ transactionId, result: parseResult(submitted.getResult()) });
         const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);
         if (status.successful) {
           return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };
@@ -118,20 +126,30 @@ export class FabricLedger implements Ledger {
    * Waits for the commit. A transaction an orderer accepted and then lost (it stopped before the
    * cluster agreed on it) never commits: when no commit is seen in `commitResubmitMs`, the same signed
    * transaction is handed to the orderers again; a duplicate of a committed one is simply invalid.
+   * A busy network is not a lost transaction: while this gateway keeps seeing commits, none of them of
+   * a transaction ordered clearly after this one, it keeps waiting instead of adding duplicates to the
+   * orderers' queue.
    */
   async #awaitCommit(endorsed: Transaction, submitted: SubmittedTransaction, transactionId: string, deadline: number): Promise<Status> {
     const { logger } = this.#options;
+    const orderedAt = Date.now();
     for (let attempt = 1; ; attempt += 1) {
       const wait = Math.min(this.#timeouts.commitResubmitMs, this.#timeouts.commitStatusMs);
       const callDeadline = Math.min(Date.now() + wait, deadline);
       try {
-        return await submitted.getStatus({ deadline: callDeadline });
+        const status = await submitted.getStatus({ deadline: callDeadline });
+        this.#lastCommitAt = Date.now();
+        this.#newestCommittedOrderedAt = Math.max(this.#newestCommittedOrderedAt, orderedAt);
+        return status;
       } catch (error) {
         // Timed out, or the peer answering the status call was briefly unreachable: either way the
         // transaction may be lost, and handing it over again is safe.
         const transient = isFabricError(error) && TRANSIENT_GRPC_CODES.has(error.code);
         if (!transient || Date.now() + 500 >= deadline) throw error;
-        logger.warn('no commit seen yet; handing the transaction to the orderers again', { transactionId, attempt });
+        const overtaken = this.#newestCommittedOrderedAt > orderedAt + OVERTAKEN_AFTER_MS;
+        const stalled = Date.now() - this.#lastCommitAt >= this.#timeouts.commitResubmitMs;
+        if (!overtaken && !stalled) continue;
+        logger.warn('no commit seen yet; handing the transaction to the orderers again', { transactionId, attempt, overtaken });
         try {
           await endorsed.submit({ deadline: Math.min(Date.now() + this.#timeouts.submitMs, deadline) });
         } catch (resubmitError) {

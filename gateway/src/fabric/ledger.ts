@@ -13,6 +13,11 @@ export interface TxContext {
   transient?: Readonly<Record<string, string>>;
   /** Called with each transaction ID as soon as it is known (once per attempt). */
   onTransactionId?: (transactionId: string) => void;
+  /**
+   * Called once the transaction is endorsed and accepted by the ordering service, before its commit
+   * is awaited, with the chaincode's result (once per attempt).
+   */
+  onOrdered?: (ordered: { transactionId: string; result: unknown }) => void;
 }
 
 export interface SubmitResult {

@@ -154,8 +154,14 @@ describe('batch uploads', () => {
     expect(byId['too-large']).toMatchObject({ status: 'refused', error: { code: 'PAYLOAD_TOO_LARGE' } });
     expect(byId['bad-digest']).toMatchObject({ status: 'refused', error: { code: 'INVALID' } });
     expect(last.summary).toMatchObject({ received: 9, registered: 3, duplicate: 2, refused: 4 });
-    expect([...h.vault.objects.keys()].sort()).toEqual(['data/dup-digest-a', 'data/good-1', 'data/good-2']);
-    expect(h.vault.objects.get('data/good-1')?.bytes.toString()).toBe('one');
+    // The good items live in one pack holding their bytes alone; nothing else is kept.
+    expect(await h.services.packs.packedIds()).toEqual(['dup-digest-a', 'good-1', 'good-2']);
+    expect((await h.services.packs.read('good-1'))?.toString()).toBe('one');
+    const keys = [...h.vault.objects.keys()];
+    expect(keys.filter((k) => !k.startsWith('packs/'))).toEqual([]);
+    const bins = keys.filter((k) => k.endsWith('.bin'));
+    expect(bins).toHaveLength(1);
+    expect(h.vault.objects.get(bins[0] as string)?.bytes.toString()).toBe('onesame bytesfive');
     // Committed transactions (refused ones emit nothing) carry each good item once.
     const committedIds = h.ledger.emitted.flatMap((e) => ((e.payload as { request: { items: { dataId: string }[] } }).request.items).map((i) => i.dataId));
     expect(committedIds.sort()).toEqual(['dup-digest-a', 'good-1', 'good-2']);
@@ -184,9 +190,25 @@ describe('batch uploads', () => {
     expect([...h.vault.objects.keys()].some((k) => k.startsWith('batches/'))).toBe(true);
     // It did commit after all, for one of the two.
     h.ledger.state.set('data/u-1', { contentDigest: sha256(Buffer.from('one')) });
-    const counts = await reapBatches({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    const counts = await reapBatches({ vault: h.vault, packs: h.services.packs, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
     expect(counts).toMatchObject({ settled: 1, promoted: 1 });
-    expect([...h.vault.objects.keys()]).toEqual(['data/u-1']);
+    expect(await h.services.packs.packedIds()).toEqual(['u-1']);
+    expect((await h.services.packs.read('u-1'))?.toString()).toBe('one');
+    const keys = [...h.vault.objects.keys()];
+    expect(keys.filter((k) => !k.startsWith('packs/'))).toEqual([]);
+    expect(h.vault.objects.get(keys.find((k) => k.endsWith('.bin')) as string)?.bytes.toString()).toBe('one');
+  });
+
+  test('when a packed item is downloaded, then it is written out from its pack and a tampered pack is refused', async () => {
+    const { byId } = await lines(await upload(body([item('p-1', Buffer.from('first')), item('p-2', Buffer.from('second'))])));
+    expect(byId['p-2'].status).toBe('registered');
+    expect(await h.services.packs.materialize('p-2')).toBe(true);
+    expect(h.vault.objects.get('data/p-2')?.bytes.toString()).toBe('second');
+    const bin = [...h.vault.objects.entries()].find(([k]) => k.endsWith('.bin'));
+    if (bin === undefined) throw new Error('no pack');
+    h.vault.objects.set(bin[0], { ...bin[1], bytes: Buffer.from('FIRSTsecond') });
+    await expect(h.services.packs.materialize('p-1')).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(h.vault.objects.has('data/p-1')).toBe(false);
   });
 
   test('when the body is not a batch stream, then 415', async () => {

@@ -80,6 +80,7 @@ export class FakeLedger implements Ledger {
     } catch (error) {
       throw fabricToAppError(error, transactionId);
     }
+    context.onOrdered?.({ transactionId, result });
     const event = this.emit(`${transaction}d`, { operation, request }, transactionId);
     this.committed.set(transactionId, { transactionId, status: 'committed', validationCode: 'VALID', blockNumber: event.blockNumber.toString() });
     return { result, transactionId, blockNumber: event.blockNumber.toString() };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AppError } from '../errors';
-import type { PresignedUrl, StagedRecord, StagedUpload, StageOptions, Vault } from '../vault/vault';
+import type { OpenedObject, PresignedUrl, StagedRecord, StagedUpload, StageOptions, Vault } from '../vault/vault';
 
 /**
  * An in-memory {@link Vault} for unit tests, with the same staging semantics as the MinIO adapter:
@@ -54,6 +54,14 @@ export class FakeVault implements Vault {
     this.#check();
     this.objects.set(key, { bytes, contentType });
     return Promise.resolve();
+  }
+
+  open(key: string, range?: { offset: number; length: number }): Promise<OpenedObject | undefined> {
+    this.#check();
+    const object = this.objects.get(key);
+    if (object === undefined) return Promise.resolve(undefined);
+    const bytes = range === undefined ? object.bytes : object.bytes.subarray(range.offset, range.offset + range.length);
+    return Promise.resolve({ body: Readable.from([bytes]), size: bytes.length, contentType: object.contentType });
   }
 
   get(key: string): Promise<Buffer | undefined> {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import type { Principal } from '../auth';
 import { AppError, toAppError } from '../errors';
 import type { SubmitResult } from '../fabric/ledger';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { packBinKey, type PackedItem, PackStore } from '../vault/packs';
 import type { Vault } from '../vault/vault';
 import type { Transactor } from './transactor';
 import type { Ledger } from '../fabric/ledger';
@@ -13,17 +13,20 @@ import type { Ledger } from '../fabric/ledger';
  * Registers data items in ledger transactions of up to {@link MAX_CHUNK_ITEMS} (`data:RegisterBatch`)
  * with their content in the vault, answering item by item.
  *
- * One chunk goes: pack → submit → promote → drop the pack.
- * - The pack (`batches/<chunkId>.json`, the manifest, then `batches/<chunkId>.bin`, the bytes) is
- *   written before anything is submitted, so the ledger never holds an item whose bytes are not in
- *   the vault.
+ * One chunk goes: pack → submit → index → drop the manifest.
+ * - The manifest (`batches/<chunkId>.json`), then the pack (`packs/<chunkId>.bin`, the bytes of every
+ *   item received in the request) are written before anything is submitted, so the ledger never holds
+ *   an item whose bytes are not in the vault.
  * - `data:RegisterBatch` is all or nothing. When the chaincode refuses a chunk, the gateway splits it
  *   in halves and submits each, down to single items, so good items are registered and each bad one is
  *   answered with the chaincode's own code: about 2·k·log2(n) endorsements for k bad items in n.
- * - Promotion writes each registered item at `data/<dataId>`; refused items are never written there.
- * - The pack is dropped once every item is settled. When a transaction's fate is unknown (timeout
- *   after ordering) or a promotion failed, the pack stays and the reaper ({@link reapBatches}) settles
- *   it against the ledger item by item.
+ * - After the commit the pack's index (`packs/<chunkId>.idx.json`) lists the registered items, and
+ *   they are read from the pack by range ({@link PackStore}). When some items were refused the pack is
+ *   rewritten without their bytes. Items registered from objects already in the vault (`source`) are
+ *   copied to `data/<dataId>` instead.
+ * - The manifest is dropped once every item is settled. When a transaction's fate is unknown (timeout
+ *   after ordering) or indexing failed, the manifest stays and the reaper ({@link reapBatches}) settles
+ *   the pack against the ledger item by item.
  */
 
 /** Most items in one `data:RegisterBatch` (the chaincode's `MAX_DATA_BATCH`). */
@@ -88,6 +91,7 @@ export interface PackManifest {
 
 export interface BatchDeps {
   vault: Vault;
+  packs: PackStore;
   ledger: Ledger;
   transactor: Transactor;
   metrics: Metrics;
@@ -185,7 +189,7 @@ export class BatchRegistrar {
     if (items.length === 0) return [];
     if (items.length > MAX_CHUNK_ITEMS) throw new AppError('INTERNAL', 'chunk too large');
     const { vault, logger } = this.deps;
-    const chunkId = randomUUID();
+    const chunkId = PackStore.newId();
     const packed = await this.#writePack(chunkId, items);
     if (packed !== undefined) return items.map((item) => ({ ...base(item), status: 'failed', error: errorOf(packed) }));
 
@@ -233,12 +237,27 @@ export class BatchRegistrar {
       }
     }
 
-    const failures = await forEachLimited(toPromote, PROMOTE_CONCURRENCY, (item) => this.#promote(item));
+    const offsets = packOffsets(items);
+    const inPack = (item: BatchItem): boolean => item.source === undefined && item.bytes !== undefined;
+    const packedItems = items.filter(inPack).map((item) => packedOf(item, offsets));
+    const held = toPromote.filter(inPack).map((item) => packedOf(item, offsets));
+    try {
+      if (unsettled) await this.deps.packs.writeIndex(chunkId, held);
+      else if (packedItems.length > 0) await this.deps.packs.settle(chunkId, packedItems, held, () => Promise.resolve(Buffer.concat(items.filter(inPack).map((item) => item.bytes as Buffer))));
+    } catch (error) {
+      unsettled = true;
+      logger.warn('batch: indexing the pack failed; the reaper settles it', { chunkId, error: String(error) });
+    }
+    const failures = await forEachLimited(
+      toPromote.filter((item) => !inPack(item)),
+      PROMOTE_CONCURRENCY,
+      (item) => this.#promote(item),
+    );
     if (failures.length > 0) {
       unsettled = true;
       logger.warn('batch: promotion failed; the pack stays for the reaper', { chunkId, failed: failures.length, error: String(failures[0]) });
     }
-    if (!unsettled) await dropPack(vault, chunkId, logger);
+    if (!unsettled) await dropManifest(vault, chunkId, logger);
     return items.map((item) => results.get(item) as ItemResult);
   }
 
@@ -264,11 +283,12 @@ export class BatchRegistrar {
     };
     try {
       await vault.put(manifestKey(chunkId), Buffer.from(JSON.stringify(manifest)), 'application/json');
-      if (parts.length > 0) await vault.put(binKey(chunkId), Buffer.concat(parts, offset), 'application/octet-stream');
+      if (parts.length > 0) await vault.put(packBinKey(chunkId), Buffer.concat(parts, offset), 'application/octet-stream');
       this.deps.metrics.uploadBytes.inc({ kind: 'data' }, offset);
       return undefined;
     } catch (error) {
-      await dropPack(vault, chunkId, this.deps.logger);
+      await vault.remove(packBinKey(chunkId)).catch(() => undefined);
+      await dropManifest(vault, chunkId, this.deps.logger);
       return toAppError(error);
     }
   }
@@ -298,18 +318,39 @@ export class BatchRegistrar {
 
 const base = (item: BatchItem): Omit<ItemResult, 'status'> => ({ index: item.index, dataId: item.dataId, contentDigest: item.contentDigest, size: item.size });
 
-async function dropPack(vault: Vault, chunkId: string, logger: Logger): Promise<void> {
+/** Offsets in the pack of the items received in the request, in request order. */
+function packOffsets(items: readonly BatchItem[]): Map<BatchItem, number> {
+  const offsets = new Map<BatchItem, number>();
+  let offset = 0;
+  for (const item of items) {
+    if (item.source !== undefined || item.bytes === undefined) continue;
+    offsets.set(item, offset);
+    offset += item.bytes.length;
+  }
+  return offsets;
+}
+
+const packedOf = (item: BatchItem, offsets: ReadonlyMap<BatchItem, number>): PackedItem => ({
+  dataId: item.dataId,
+  contentDigest: item.contentDigest,
+  size: item.size,
+  mediaType: item.mediaType,
+  offset: offsets.get(item) as number,
+});
+
+async function dropManifest(vault: Vault, chunkId: string, logger: Logger): Promise<void> {
   for (const key of [binKey(chunkId), manifestKey(chunkId)]) {
     try {
       await vault.remove(key);
     } catch (error) {
-      logger.warn('batch: could not remove a pack; the reaper will', { key, error: String(error) });
+      logger.warn('batch: could not remove a pack manifest; the reaper will', { key, error: String(error) });
     }
   }
 }
 
 export interface BatchReaperDeps {
   vault: Vault;
+  packs: PackStore;
   ledger: Ledger;
   metrics: Metrics;
   logger: Logger;
@@ -317,13 +358,15 @@ export interface BatchReaperDeps {
 }
 
 /**
- * Settles packs left by a crash, a vault outage during promotion or an unknown transaction outcome:
- * each item the ledger holds (same dataId, same digest) is written at `data/<dataId>` if missing; then
- * the pack is dropped. The bytes of items the ledger does not hold go with the pack. When the ledger
- * cannot be asked, the pack waits for the next round.
+ * Settles chunks left by a crash, a vault outage or an unknown transaction outcome: the pack keeps
+ * and indexes exactly the items the ledger holds (same dataId, same digest) and the bytes of the
+ * others go; items registered from a `source` object are copied to `data/<dataId>` if missing; then
+ * the manifest is dropped. When the ledger cannot be asked, the chunk waits for the next round. A pack
+ * with neither manifest nor index was never submitted and goes.
  */
 export async function reapBatches(deps: BatchReaperDeps, now = Date.now()): Promise<{ settled: number; promoted: number; skipped: number }> {
   const counts = { settled: 0, promoted: 0, skipped: 0 };
+  const packKeys = await deps.vault.list('packs/');
   const keys = await deps.vault.list(PACK_PREFIX);
   for (const key of keys.filter((k) => k.endsWith('.json'))) {
     const raw = await deps.vault.get(key);
@@ -336,36 +379,50 @@ export async function reapBatches(deps: BatchReaperDeps, now = Date.now()): Prom
     }
     if (!(Date.parse(manifest.startedAt) < now - deps.maxAgeMs)) continue;
     try {
-      let bin: Buffer | undefined;
+      const packed: PackedItem[] = [];
+      const held: PackedItem[] = [];
       for (const item of manifest.items) {
-        if (!(await holds(deps.ledger, item))) continue;
-        if (await deps.vault.exists(dataKey(item.dataId))) continue;
-        let bytes: Buffer | undefined;
+        const isHeld = await holds(deps.ledger, item);
         if (item.offset !== undefined) {
-          bin ??= await deps.vault.get(binKey(manifest.chunkId));
-          bytes = bin?.subarray(item.offset, item.offset + item.size);
-        } else if (item.source !== undefined) {
-          bytes = await deps.vault.get(item.source);
+          const entry: PackedItem = { dataId: item.dataId, contentDigest: item.contentDigest, size: item.size, mediaType: item.mediaType, offset: item.offset };
+          packed.push(entry);
+          if (isHeld) held.push(entry);
+          continue;
         }
+        if (!isHeld || item.source === undefined || (await deps.vault.exists(dataKey(item.dataId)))) continue;
+        const bytes = await deps.vault.get(item.source);
         if (bytes?.length !== item.size) {
-          deps.logger.error('reaper: a registered item has no bytes in its pack', { dataId: item.dataId, chunkId: manifest.chunkId });
+          deps.logger.error('reaper: a registered item has no bytes at its source', { dataId: item.dataId, chunkId: manifest.chunkId });
           continue;
         }
         await deps.vault.put(dataKey(item.dataId), bytes, item.mediaType);
         counts.promoted += 1;
+      }
+      if (packed.length > 0) {
+        await deps.packs.settle(manifest.chunkId, packed, held, async () => (await deps.vault.get(packBinKey(manifest.chunkId))) ?? deps.vault.get(binKey(manifest.chunkId)));
+        counts.promoted += held.length;
       }
     } catch (error) {
       counts.skipped += 1;
       deps.logger.warn('reaper: pack left for the next round', { chunkId: manifest.chunkId, error: String(error) });
       continue;
     }
-    await dropPack(deps.vault, manifest.chunkId, deps.logger);
+    await dropManifest(deps.vault, manifest.chunkId, deps.logger);
     counts.settled += 1;
     deps.metrics.reaped.inc({ outcome: 'batch' });
   }
-  // A `.bin` without its manifest was never submitted (the manifest is written first and dropped last).
-  const manifests = new Set(keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(0, -'.json'.length)));
-  for (const key of keys.filter((k) => k.endsWith('.bin') && !manifests.has(k.slice(0, -'.bin'.length)))) {
+  // Bytes without their manifest were never submitted (the manifest is written first and dropped last,
+  // after the index). Listed before the manifests, so a chunk in flight still has its manifest here.
+  const manifests = new Set(keys.filter((k) => k.endsWith('.json')).map((k) => k.slice(PACK_PREFIX.length, -'.json'.length)));
+  for (const key of keys.filter((k) => k.endsWith('.bin') && !manifests.has(k.slice(PACK_PREFIX.length, -'.bin'.length)))) {
+    await deps.vault.remove(key).catch(() => undefined);
+  }
+  const indexed = new Set(packKeys.filter((k) => k.endsWith('.idx.json')).map((k) => k.slice('packs/'.length, -'.idx.json'.length)));
+  for (const key of packKeys.filter((k) => k.endsWith('.bin'))) {
+    const packId = key.slice('packs/'.length, -'.bin'.length);
+    if (indexed.has(packId) || manifests.has(packId) || !(PackStore.createdAt(packId) < now - deps.maxAgeMs)) continue;
+    // Written after the listing of `batches/`? Then its manifest or index exists now.
+    if ((await deps.vault.exists(manifestKey(packId))) || (await deps.vault.exists(`packs/${packId}.idx.json`))) continue;
     await deps.vault.remove(key).catch(() => undefined);
   }
   return counts;

@@ -2,6 +2,7 @@ import type { AuditReader } from '../indexer/audit';
 import type { BlockIndexer } from '../indexer/listener';
 import type { GatewayConfig } from '../config';
 import type { ExchangeService } from '../exchange/exchange';
+import { PackStore } from '../vault/packs';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
@@ -62,6 +63,8 @@ export interface Services {
   publicVerification: PublicVerification;
   /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
   evidence?: EvidenceService;
+  /** Data items kept in packs (batch uploads). */
+  packs: PackStore;
   /** Content exchange with other orgs' gateways, when configured. */
   exchange?: ExchangeService;
   /** The audit API's reads of the org's index, when the gateway has a database. */
@@ -138,5 +141,6 @@ export function buildServices(parts: {
       webhookOptions,
     ),
     sse: new SseRegistry(),
+    packs: new PackStore(parts.vault, parts.logger),
   };
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth';
 import { toAppError } from '../errors';
-import type { Ledger, SubmitResult, TransactionStatus } from '../fabric/ledger';
+import type { Ledger, SubmitResult, TransactionStatus, TxContext } from '../fabric/ledger';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
@@ -51,6 +51,7 @@ export class Transactor {
     transaction: string,
     request: Record<string, unknown>,
     transient?: Readonly<Record<string, string>>,
+    onOrdered?: TxContext['onOrdered'],
   ): Promise<SubmitResult> {
     const operation = `${contract}:${transaction}`;
     const started = Date.now();
@@ -65,6 +66,7 @@ export class Transactor {
         clientId: principal.clientId,
         requestId,
         ...(transient === undefined ? {} : { transient }),
+        ...(onOrdered === undefined ? {} : { onOrdered }),
         onTransactionId: (transactionId) => {
           attempts.push(transactionId);
         },

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { PresignedUrl, StagedRecord, StagedUpload, StageOptions, StagingRef, Vault } from './vault';
+import type { OpenedObject, PresignedUrl, StagedRecord, StagedUpload, StageOptions, StagingRef, Vault } from './vault';
 
 /**
  * {@link Vault} over MinIO (any S3 API). A staged upload is an S3 multipart upload to the final key:
@@ -217,6 +217,25 @@ export class MinioVault implements Vault {
       });
     } catch (error) {
       throw vaultError(error, 'store an object');
+    }
+  }
+
+  async open(key: string, range?: { offset: number; length: number }): Promise<OpenedObject | undefined> {
+    try {
+      const { bucket } = this.#options;
+      const body =
+        range === undefined ? await this.#client.getObject(bucket, key) : await this.#client.getPartialObject(bucket, key, range.offset, range.length);
+      const headers = (body as unknown as { headers?: Record<string, string | string[] | undefined> }).headers ?? {};
+      const length = Number(headers['content-length']);
+      const type = headers['content-type'];
+      return {
+        body,
+        size: Number.isFinite(length) ? length : (range?.length ?? 0),
+        contentType: typeof type === 'string' ? type : 'application/octet-stream',
+      };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw vaultError(error, 'read an object');
     }
   }
 

@@ -48,6 +48,14 @@ export interface PresignedUrl {
   expiresAt: string;
 }
 
+/** An object opened for reading. */
+export interface OpenedObject {
+  body: Readable;
+  /** Bytes the body will carry. */
+  size: number;
+  contentType: string;
+}
+
 export interface Vault {
   /**
    * Streams `body` into the vault through SHA-256 and the size limit.
@@ -57,6 +65,11 @@ export interface Vault {
   stage(key: string, body: Readable, options: StageOptions): Promise<StagedUpload>;
   /** Stores a small object whole (manifests, legal texts); overwrites. */
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /**
+   * Opens an object (or `length` bytes of it from `offset`) as a stream, without buffering it;
+   * undefined when absent.
+   */
+  open(key: string, range?: { offset: number; length: number }): Promise<OpenedObject | undefined>;
   /** Reads a small object whole; undefined when absent. */
   get(key: string): Promise<Buffer | undefined>;
   exists(key: string): Promise<boolean>;

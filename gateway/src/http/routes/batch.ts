@@ -73,8 +73,8 @@ const Session = z
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
 function registrar(ctx: Ctx): BatchRegistrar {
-  const { vault, ledger, transactor, metrics, settings } = ctx.services;
-  return new BatchRegistrar({ vault, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId }, ctx.principal, ctx.requestId);
+  const { vault, packs, ledger, transactor, metrics, settings } = ctx.services;
+  return new BatchRegistrar({ vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId }, ctx.principal, ctx.requestId);
 }
 
 const itemLimit = (ctx: Ctx): number => Math.min(ctx.services.settings.uploadMaxBytes, BATCH_ITEM_MAX_BYTES);

@@ -130,7 +130,8 @@ export const dataRoutes: readonly AnyRoute[] = [
         throw new AppError('FORBIDDEN', 'only the collecting org may download this content');
       }
       const key = `data/${ctx.params.dataId}`;
-      if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
+      // Items uploaded in a batch live in a pack: written out on their own (digest checked) on first download.
+      if (!(await ctx.services.packs.materialize(ctx.params.dataId))) throw new AppError('NOT_FOUND', 'the content is not in this vault');
       return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, record.contentDigest) };
     },
   }),
