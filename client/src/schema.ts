@@ -1950,6 +1950,57 @@ export interface components {
             key: string;
             size: number;
         };
+        DataHistory: {
+            dataId: string;
+            entries: {
+                isDelete: boolean;
+                record?: components["schemas"]["DataRecord"];
+                /** Format: date-time */
+                timestamp: string;
+                txId: string;
+            }[];
+            more: boolean;
+        };
+        DataRecord: {
+            actingClient?: string;
+            collectorMsp: string;
+            contentDigest: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dataId: string;
+            /** @constant */
+            docType: "data";
+            mediaType: string;
+            providerId: string;
+            size: number;
+            /** @enum {string} */
+            status: "active" | "consent-revoked" | "disputed";
+            statusReason?: string;
+            termsId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        DatasetMembership: {
+            dataId: string;
+            datasetId: string;
+            member: boolean;
+        };
+        DatasetRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            datasetId: string;
+            /** @constant */
+            docType: "dataset";
+            itemCount: number;
+            ownerMsp: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
         Download: {
             expiresAt: string;
             /** Format: uri */
@@ -2017,6 +2068,41 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        GrantRecord: {
+            actingClient?: string;
+            buyerMsp: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @constant */
+            docType: "grant";
+            offerId: string;
+            price: string;
+            purchaseId: string;
+            revenueReference: string;
+            sellerMsp: string;
+            /** @enum {string} */
+            status?: "active" | "withdrawn";
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "model" | "dataset";
+            termsId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            withdrawnReason?: string;
+        };
+        HolderBalances: {
+            balances: {
+                claimable: string;
+                claimed: string;
+                credited: string;
+                currency: string;
+            }[];
+            holderId: string;
+            mspId: string;
+        };
         InclusionProof: {
             /** @constant */
             algorithm: "RFC6962-SHA256";
@@ -2030,7 +2116,10 @@ export interface components {
             /** @constant */
             verified: true;
         };
-        LedgerRecord: {
+        LineageLink: {
+            modelId: string;
+            status: string;
+        } & {
             [key: string]: unknown;
         };
         /** @description The data item and/or output registered with this digest, as the ledger holds them */
@@ -2064,10 +2153,194 @@ export interface components {
             trainingRoot: string;
             trainingSize: number;
         };
+        ModelRecord: {
+            actingClient?: string;
+            baseGrantId?: string;
+            baseModelId?: string;
+            batchCount: number;
+            commercialUse?: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dataPoolShareBps?: number;
+            derivatives?: boolean;
+            /** @constant */
+            docType: "model";
+            frontier: {
+                readonly nodes: string[];
+                size: number;
+            };
+            lastDataId?: string;
+            lineageDepth: number;
+            modelId: string;
+            ownerMsp: string;
+            providerCount: number;
+            /** Format: date-time */
+            revokedAt?: string;
+            revokedReason?: string;
+            /** Format: date-time */
+            sealedAt?: string;
+            /** @enum {string} */
+            status: "training" | "sealed" | "revoked";
+            trainingGrantIds?: string[];
+            trainingRoot?: string;
+            trainingSize: number;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            versionCount?: number;
+        };
+        ModelVersionRecord: {
+            actingClient?: string;
+            artifactBytes: number;
+            artifactDigest: string;
+            artifactFileCount: number;
+            bindingDigest: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "modelVersion";
+            label?: string;
+            modelId: string;
+            ownerMsp: string;
+            parentVersion?: number;
+            recipeDigest: string;
+            /** Format: date-time */
+            revokedAt?: string;
+            revokedReason?: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            trainingRoot: string;
+            trainingSize: number;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            version: number;
+        };
+        OfferRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @constant */
+            docType: "offer";
+            offerId: string;
+            price: string;
+            sellerMsp: string;
+            /** @enum {string} */
+            status: "open" | "withdrawn";
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "model" | "dataset";
+            termsId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        OutputRecord: {
+            actingClient?: string;
+            contentDigest: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "output";
+            generationDigest?: string;
+            grantId?: string;
+            mediaType: string;
+            modelId: string;
+            modelVersion?: number;
+            outputId: string;
+            ownerMsp: string;
+            rightsIds: string[];
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        OutputVerification: {
+            generation?: {
+                digest: string;
+                holderMsp: string;
+            };
+            grant?: {
+                actingClient?: string;
+                activeNow?: boolean;
+                buyerMsp?: string;
+                /** Format: date-time */
+                createdAt?: string;
+                createdBy?: string;
+                currency?: string;
+                /** @constant */
+                docType?: "grant";
+                inactiveReason?: string;
+                offerId?: string;
+                price?: string;
+                purchaseId: string;
+                revenueReference?: string;
+                sellerMsp?: string;
+                status: string;
+                subjectId?: string;
+                /** @enum {string} */
+                subjectType?: "model" | "dataset";
+                termsId?: string;
+                /** Format: date-time */
+                updatedAt?: string;
+                updatedBy?: string;
+                withdrawnReason?: string;
+            };
+            lineage: components["schemas"]["LineageLink"][];
+            modelVersion?: components["schemas"]["ModelVersionRecord"];
+            output: components["schemas"]["OutputRecord"];
+            outputId: string;
+            reasons: string[];
+            review?: components["schemas"]["ReviewSummaryRecord"];
+            /** @enum {string} */
+            verdict: "authorized" | "flagged" | "unauthorized";
+        };
         /** @description One page; pass nextCursor as cursor for the next (absent on the last page) */
         Page: {
             items: unknown[];
             nextCursor?: string;
+        };
+        PoolView: {
+            identityHolds: boolean;
+            pool: components["schemas"]["RoyaltyPoolRecord"];
+        };
+        ProviderRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "provider";
+            managingMsp: string;
+            payoutRefDigest: string;
+            providerId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        ProviderStatement: {
+            complete: boolean;
+            lines: {
+                accrued: string;
+                claimable: string;
+                claimed: string;
+                currency: string;
+                itemCount: number;
+                modelId: string;
+                trainingSize: number;
+            }[];
+            managingMsp: string;
+            providerId: string;
+            totals: {
+                accrued: string;
+                claimable: string;
+                claimed: string;
+                currency: string;
+            }[];
         };
         /** @description Public facts of the data item and/or output registered with this digest */
         PublicLookup: {
@@ -2103,6 +2376,59 @@ export interface components {
             /** @enum {string} */
             status: "ready" | "not-ready";
         };
+        RevenueRecord: {
+            actingClient?: string;
+            amount: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            dataPoolShareBps: number;
+            /** @constant */
+            docType: "revenue";
+            executedTransfers: string[];
+            holderPayouts: {
+                amount: string;
+                holderId: string;
+                mspId: string;
+            }[];
+            modelId?: string;
+            poolAdditions: {
+                amount: string;
+                modelId: string;
+            }[];
+            reference: string;
+            rightsId?: string;
+            /** @enum {string} */
+            source: "report" | "purchase";
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "data" | "dataset" | "model" | "output" | "work";
+            txId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            voidedTransfers: string[];
+        };
+        RevenueTotals: {
+            balanced: boolean;
+            carryScaled: string;
+            claimsSettle: boolean;
+            complete: boolean;
+            currency: string;
+            distributed: boolean;
+            holderClaimed: string;
+            holderCredited: string;
+            holderUnclaimed: string;
+            payable: string;
+            poolIdentities: boolean;
+            poolIn: string;
+            pools: number;
+            poolUnclaimed: string;
+            providerClaimed: string;
+            revenue: string;
+            settled: string;
+        };
         /** @description `reason` is required for rejected and flagged; `category` for flagged only */
         Review: {
             /** @enum {string} */
@@ -2118,13 +2444,249 @@ export interface components {
         };
         /** @description Counts and latest review, then one page of reviews, oldest first */
         ReviewHistory: {
-            items: components["schemas"]["LedgerRecord"][];
+            items: components["schemas"]["ReviewRecord"][];
             nextCursor?: string;
-            summary: components["schemas"]["LedgerRecord"];
+            summary: {
+                accepted: number;
+                actingClient?: string;
+                count: number;
+                /** Format: date-time */
+                createdAt?: string;
+                createdBy?: string;
+                /** @constant */
+                docType?: "reviewSummary";
+                flagged: number;
+                /** Format: date-time */
+                latestAt?: string;
+                /** @enum {string} */
+                latestOutcome?: "accepted" | "rejected" | "flagged";
+                latestReviewerMsp?: string;
+                latestReviewId?: string;
+                rejected: number;
+                subjectId: string;
+                /** @enum {string} */
+                subjectType: "output" | "data";
+                /** Format: date-time */
+                updatedAt?: string;
+                updatedBy?: string;
+            };
+        };
+        ReviewRecord: {
+            actingClient?: string;
+            /** @enum {string} */
+            category?: "style" | "consistency";
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "review";
+            /** @enum {string} */
+            outcome: "accepted" | "rejected" | "flagged";
+            reason?: string;
+            reportDigest?: string;
+            reviewerMsp: string;
+            reviewerRole: string;
+            reviewId: string;
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "output" | "data";
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        ReviewSummaryRecord: {
+            accepted: number;
+            actingClient?: string;
+            count: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "reviewSummary";
+            flagged: number;
+            /** Format: date-time */
+            latestAt: string;
+            /** @enum {string} */
+            latestOutcome: "accepted" | "rejected" | "flagged";
+            latestReviewerMsp: string;
+            latestReviewId: string;
+            rejected: number;
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "output" | "data";
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        RightsRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "rights";
+            holders: {
+                holderId: string;
+                mspId: string;
+                shareBps: number;
+            }[];
+            licensorMsp: string;
+            rightsId: string;
+            /** @enum {string} */
+            status: "active";
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "data" | "dataset" | "model" | "output" | "work";
+            transferCount: number;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        RightsTransferRecord: {
+            actingClient?: string;
+            approvedBy: string[];
+            closedTxId?: string;
+            condition: {
+                readonly approvals?: string[];
+                notBefore?: string;
+                revenueThreshold?: {
+                    amount: string;
+                    currency: string;
+                    subjectId: string;
+                    subjectType: string;
+                };
+            };
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @constant */
+            docType: "rightsTransfer";
+            fromHolderId: string;
+            reason?: string;
+            rightsId: string;
+            shareBps: number;
+            /** @enum {string} */
+            status: "pending" | "executed" | "cancelled" | "void";
+            toHolderId: string;
+            toMspId: string;
+            transferId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        RoyaltyPoolRecord: {
+            actingClient?: string;
+            carry: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @constant */
+            docType: "royaltyPool";
+            events: number;
+            index: string;
+            modelId: string;
+            poolIn: string;
+            trainingSize: number;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        SettlementRecord: {
+            actingClient?: string;
+            amount: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            currency: string;
+            /** @constant */
+            docType: "settlement";
+            items: {
+                amount: string;
+                modelId: string;
+            }[];
+            /** @enum {string} */
+            kind: "provider" | "holder";
+            managingMsp: string;
+            payeeId: string;
+            paymentReference?: string;
+            settlementId: string;
+            /** @enum {string} */
+            status: "requested" | "settled";
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
         };
         StoredText: {
             digest: string;
             key: string;
+            size: number;
+        };
+        TermsCommercialRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @constant */
+            docType: "termsCommercial";
+            termsId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        TermsRecord: {
+            actingClient?: string;
+            aiTraining: boolean;
+            attribution: boolean;
+            commercialDigest?: string;
+            commercialUse: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dataPoolShareBps: number;
+            derivatives: boolean;
+            /** @constant */
+            docType: "terms";
+            issuerMsp: string;
+            legalTextDigest: string;
+            /** @enum {string} */
+            status?: "active" | "withdrawn";
+            termsId: string;
+            territory: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+            /** Format: date-time */
+            validFrom: string;
+            /** Format: date-time */
+            validUntil?: string;
+            version?: number;
+            withdrawnReason?: string;
+        };
+        TrainingExclusionRecord: {
+            actingClient?: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dataId: string;
+            /** @constant */
+            docType: "trainingExclusion";
+            ownerMsp: string;
+            reviewId: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        /** @description A sealed model's training set: its dataIds in ascending order, with the root they hash to */
+        TrainingManifest: {
+            /** @constant */
+            algorithm: "RFC6962-SHA256";
+            ids: string[];
+            modelId: string;
+            root: string;
             size: number;
         };
         TransactionStatus: {
@@ -2157,6 +2719,15 @@ export interface components {
             sessionId: string;
             /** @enum {string} */
             state: "open" | "committed";
+        };
+        VaultCheck: {
+            actualDigest?: string;
+            checked: boolean;
+            digest: string;
+            holderMsp?: string;
+            intact?: boolean;
+            key: string;
+            present?: boolean;
         };
         VersionWriteResult: {
             artifacts: {
@@ -2369,7 +2940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["ModelVersionRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -3105,7 +3676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["DataRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -3565,7 +4136,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["DataHistory"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -3760,10 +4331,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["LedgerRecord"][];
+                        items: components["schemas"]["ReviewRecord"][];
                         nextCursor?: string;
-                        summary: components["schemas"]["LedgerRecord"];
-                        trainingExclusion?: components["schemas"]["LedgerRecord"];
+                        summary: {
+                            accepted: number;
+                            actingClient?: string;
+                            count: number;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            createdBy?: string;
+                            /** @constant */
+                            docType?: "reviewSummary";
+                            flagged: number;
+                            /** Format: date-time */
+                            latestAt?: string;
+                            /** @enum {string} */
+                            latestOutcome?: "accepted" | "rejected" | "flagged";
+                            latestReviewerMsp?: string;
+                            latestReviewId?: string;
+                            rejected: number;
+                            subjectId: string;
+                            /** @enum {string} */
+                            subjectType: "output" | "data";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            updatedBy?: string;
+                        };
+                        trainingExclusion?: components["schemas"]["TrainingExclusionRecord"];
                     };
                 };
             };
@@ -4924,7 +5518,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["DatasetRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -5134,13 +5728,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { datasetId, dataId, member } */
+            /** @description Whether the item is a member */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["DatasetMembership"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -5400,13 +5994,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { holderId, mspId, balances } */
+            /** @description What the holder was credited, claimed and may claim, per currency */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["HolderBalances"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -5776,7 +6370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["ModelRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -5947,7 +6541,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["TrainingManifest"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -6149,13 +6743,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { pool, identityHolds } */
+            /** @description The pool and the check of its identity */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["PoolView"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -7368,7 +7962,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": {
+                        actingClient?: string;
+                        artifactBytes: number;
+                        artifactDigest: string;
+                        artifactFileCount: number;
+                        bindingDigest: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        /** @constant */
+                        docType: "modelVersion";
+                        label?: string;
+                        modelId: string;
+                        ownerMsp: string;
+                        parentVersion?: number;
+                        recipeDigest: string;
+                        /** Format: date-time */
+                        revokedAt?: string;
+                        revokedReason?: string;
+                        /** @enum {string} */
+                        status: "active" | "revoked";
+                        trainingRoot: string;
+                        trainingSize: number;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        updatedBy?: string;
+                        vault: {
+                            artifactManifest: components["schemas"]["VaultCheck"];
+                            recipe: components["schemas"]["VaultCheck"];
+                        };
+                        version: number;
+                    };
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -7899,7 +8524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["OfferRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -8262,7 +8887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["OutputRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -8802,7 +9427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["OutputVerification"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -9008,7 +9633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["ProviderRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -9212,13 +9837,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { providerId, managingMsp, lines, totals, complete } */
+            /** @description What the provider earned, claimed and may claim, per model and currency */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["ProviderStatement"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -10079,7 +10704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["GrantRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -10438,7 +11063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["RevenueTotals"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -10506,7 +11131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["RevenueRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -10840,7 +11465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["ReviewRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -10917,7 +11542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["RightsRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -11139,7 +11764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["RightsRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -11215,7 +11840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["SettlementRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -11433,7 +12058,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": {
+                        actingClient?: string;
+                        /** Format: date-time */
+                        createdAt?: string;
+                        createdBy?: string;
+                        currency: string;
+                        /** @constant */
+                        docType: "subjectRevenue";
+                        events: number;
+                        subjectId: string;
+                        /** @enum {string} */
+                        subjectType: "data" | "dataset" | "model" | "output" | "work";
+                        total: string;
+                        /** Format: date-time */
+                        updatedAt?: string;
+                        updatedBy?: string;
+                    };
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -11652,7 +12293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["TermsRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -11880,7 +12521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["TermsCommercialRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -12051,7 +12692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["TermsRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -12496,7 +13137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LedgerRecord"];
+                    "application/json": components["schemas"]["RightsTransferRecord"];
                 };
             };
             /** @description Invalid input (field-level issues) */

@@ -8,7 +8,6 @@ import {
   DataType,
   DocTypes,
   FlagSyncType,
-  MAX_REASON_LENGTH,
   ModelFlagCountType,
   type ModelFlagRecord,
   ModelFlagType,
@@ -38,13 +37,15 @@ import {
 } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
+import { parseRequest } from '../shared/schema';
+import { DataBatchRequest, DataRegisterRequest, MAX_DATA_BATCH, RevokeConsentRequest, SetDisputedRequest } from '../shared/requests';
 import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
 import { compareIds } from '../shared/merkle';
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseDigestArgument, parseIdArgument } from '../shared/validate';
 
 /** Most items in one `data:RegisterBatch`. */
-export const MAX_DATA_BATCH = 1000;
+export { MAX_DATA_BATCH };
 /** Largest page of the `data:List*` queries, and the default. */
 export const MAX_DATA_PAGE = 200;
 const DEFAULT_DATA_PAGE = 50;
@@ -58,26 +59,7 @@ export const MAX_DATA_HISTORY = 100;
 export const FLAGS_PER_TRANSACTION = 32;
 
 
-/** One item of `data:Register` / `data:RegisterBatch`. */
-interface DataItem {
-  readonly dataId: string;
-  readonly providerId: string;
-  readonly termsId: string;
-  readonly contentDigest: string;
-  readonly mediaType: string;
-  readonly size: number;
-}
-
-function readItem(f: Fields): DataItem {
-  return {
-    dataId: f.id('dataId'),
-    providerId: f.id('providerId'),
-    termsId: f.id('termsId'),
-    contentDigest: f.digest('contentDigest'),
-    mediaType: f.mediaType('mediaType'),
-    size: f.size('size'),
-  };
-}
+type DataItem = DataRegisterRequest;
 
 const distinctSorted = (values: Iterable<string>): string[] => [...new Set(values)].sort(compareIds);
 
@@ -104,9 +86,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register data', Roles.studio);
-    const f = Fields.parse(request);
-    const item = readItem(f);
-    f.finish();
+    const item = parseRequest(DataRegisterRequest, request);
     const records = await registerItems(ctx, caller, [item]);
     emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: 1, dataIds: [item.dataId] });
     return toJson(records[0]);
@@ -122,9 +102,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async RegisterBatch(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register data', Roles.studio);
-    const f = Fields.parse(request);
-    const items = f.objects('items', 1, MAX_DATA_BATCH).map(readItem);
-    f.finish();
+    const { items } = parseRequest(DataBatchRequest, request);
     const records = await registerItems(ctx, caller, items);
     const dataIds = records.map((record) => record.dataId);
     emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: dataIds.length, dataIds });
@@ -141,10 +119,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async RevokeConsent(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'revoke consent', Roles.studio);
-    const f = Fields.parse(request);
-    const dataId = f.id('dataId');
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { dataId, reason } = parseRequest(RevokeConsentRequest, request);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     const provider = await requireRecord(ctx, Keys.provider(data.providerId), ProviderType, `provider ${data.providerId}`);
     requireOrg(caller, provider.managingMsp, `revoke consent for data of provider ${data.providerId}`);
@@ -168,11 +143,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async SetDisputed(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'dispute data', Roles.licensor, Roles.studio);
-    const f = Fields.parse(request);
-    const dataId = f.id('dataId');
-    const disputed = f.boolean('disputed');
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { dataId, disputed, reason } = parseRequest(SetDisputedRequest, request);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     const terms = await readRecord(ctx, Keys.terms(data.termsId), TermsType);
     const issuer = terms?.issuerMsp;

@@ -15,7 +15,7 @@ import {
   TermsType,
   UsageType,
 } from '../domain/records';
-import { MAX_TRAINING_BATCH, type BatchItem, checkBatchItems, orderingProblems, poolShareBps, tally } from '../domain/training';
+import { type BatchItem, checkBatchItems, orderingProblems, poolShareBps, tally } from '../domain/training';
 import { termsVersion } from '../domain/licences';
 import { GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
@@ -43,6 +43,8 @@ import { createVersion, readVersionFields, requireVersion } from './model-versio
 import { MAX_MODEL_VERSIONS, ModelArtifactType, type ModelVersionRecord, ModelVersionType, TrainingExclusionType } from '../domain/repro-records';
 import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
 import { toJson } from '../shared/codec';
+import { parseRequest } from '../shared/schema';
+import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '../shared/requests';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { fromHex, isDigestHex, toHex } from '../shared/hex';
 import {
@@ -97,12 +99,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register models', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const baseModelId = f.id('baseModelId', { optional: true });
-    const grantId = f.id('grantId', { optional: true });
-    if (grantId !== undefined && baseModelId === undefined) f.addIssue('grantId', 'applies only to fine-tuning from another org\'s base model');
-    f.finish();
+    const { modelId, baseModelId, grantId } = parseRequest(ModelRegisterRequest, request);
     if (baseModelId === modelId) throw invalid('a model cannot be its own base model');
     const key = Keys.model(modelId);
     if (await keyExists(ctx, key)) throw conflict(`model ${modelId} already exists`);
@@ -162,11 +159,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async AttestTrainingBatch(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'attest training data', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const dataIds = f.idList('dataIds', 1, MAX_TRAINING_BATCH);
-    const grantId = f.id('grantId', { optional: true });
-    f.finish();
+    const { modelId, dataIds, grantId } = parseRequest(AttestTrainingBatchRequest, request);
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `attest training data for model ${modelId}`);
     if (model.status !== 'training') throw wrongState(`model ${modelId} is ${model.status} and accepts no more training batches`);
@@ -347,10 +340,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async Revoke(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'revoke models', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { modelId, reason } = parseRequest(ModelRevokeRequest, request);
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `revoke model ${modelId}`);
     if (model.status === 'revoked') throw wrongState(`model ${modelId} is already revoked`);

@@ -20,21 +20,23 @@ import { type LineageLink, modelFlagCounts, readLineage, requireModel } from '..
 import { decodeEntries, keyExists, readAll, readHistory, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
+import { parseRequest } from '../shared/schema';
+import { MAX_OUTPUT_RIGHTS, OutputRegisterRequest } from '../shared/requests';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseDigestArgument, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
+import { parseDigestArgument, parseIdArgument } from '../shared/validate';
 
 import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
 import { readTermsVersion } from './terms';
 import { KisekiError } from '../shared/errors';
-import { MAX_MODEL_VERSIONS, ReviewSummaryType } from '../domain/repro-records';
+import { ReviewSummaryType } from '../domain/repro-records';
 import { versionProblem, withVersion } from '../domain/versions';
 import { ReproKeys } from '../ledger/repro-keys';
 import { readVersion } from './model-versions';
 
 /** Most rights IDs one output may name. */
-export const MAX_OUTPUT_RIGHTS = 100;
+export { MAX_OUTPUT_RIGHTS };
 /** Most terms listed per model in a verification (`termsTruncated` tells when there are more). */
 export const MAX_VERIFY_TERMS = 100;
 /** Most flagged items listed per model in a verification (the counts are always complete). */
@@ -71,17 +73,10 @@ export class OutputsContract extends KisekiContract {
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register outputs', Roles.studio);
-    const f = Fields.parse(request);
-    const outputId = f.id('outputId');
-    const modelId = f.id('modelId');
-    const contentDigest = f.digest('contentDigest');
-    const mediaType = f.mediaType('mediaType');
-    const rightsIds = f.idList('rightsIds', 0, MAX_OUTPUT_RIGHTS, { unique: true });
-    const grantId = f.id('grantId', { optional: true });
-    const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
-    const modelVersion = f.integer('modelVersion', 1, MAX_MODEL_VERSIONS, { optional: true });
-    const generationDigest = f.digest('generationDigest', { optional: true });
-    f.finish();
+    const { outputId, modelId, contentDigest, mediaType, rightsIds, grantId, territory, modelVersion, generationDigest } = parseRequest(
+      OutputRegisterRequest,
+      request,
+    );
 
     const key = Keys.output(outputId);
     if (await keyExists(ctx, key)) throw conflict(`output ${outputId} already exists`);

@@ -8,12 +8,14 @@ import { Keys } from '../ledger/keys';
 import { keyExists, prefetch, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
+import { parseRequest } from '../shared/schema';
+import { MAX_PROVIDER_BATCH, ProviderBatchRequest, ProviderRequest } from '../shared/requests';
 import { conflict } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import { parseIdArgument } from '../shared/validate';
 
 /** Most providers in one `providers:RegisterBatch`. */
-export const MAX_PROVIDER_BATCH = 1000;
+export { MAX_PROVIDER_BATCH };
 
 /**
  * Data providers (`providers`): pseudonymous IDs managed by a studio, which collects their data and
@@ -33,10 +35,7 @@ export class ProvidersContract extends KisekiContract {
   @Transaction()
   async Register(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register providers', Roles.studio);
-    const f = Fields.parse(request);
-    const providerId = f.id('providerId');
-    const payoutRefDigest = f.digest('payoutRefDigest');
-    f.finish();
+    const { providerId, payoutRefDigest } = parseRequest(ProviderRequest, request);
     const key = Keys.provider(providerId);
     if (await keyExists(ctx, key)) throw conflict(`provider ${providerId} already exists`);
     const record: ProviderRecord = {
@@ -63,12 +62,7 @@ export class ProvidersContract extends KisekiContract {
   @Transaction()
   async RegisterBatch(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register providers', Roles.studio);
-    const f = Fields.parse(request);
-    const items = f.objects('items', 1, MAX_PROVIDER_BATCH).map((item) => ({
-      providerId: item.id('providerId'),
-      payoutRefDigest: item.digest('payoutRefDigest'),
-    }));
-    f.finish();
+    const { items } = parseRequest(ProviderBatchRequest, request);
     // Every existence check of the batch in one multi-key read.
     await prefetch(ctx, items.map((item) => Keys.provider(item.providerId)));
     const conflicts: string[] = [];
@@ -104,10 +98,7 @@ export class ProvidersContract extends KisekiContract {
   @Transaction()
   async UpdatePayoutRef(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'update payout references', Roles.studio);
-    const f = Fields.parse(request);
-    const providerId = f.id('providerId');
-    const payoutRefDigest = f.digest('payoutRefDigest');
-    f.finish();
+    const { providerId, payoutRefDigest } = parseRequest(ProviderRequest, request);
     const key = Keys.provider(providerId);
     const current = await requireRecord(ctx, key, ProviderType, `provider ${providerId}`);
     requireOrg(caller, current.managingMsp, `update provider ${providerId}`);

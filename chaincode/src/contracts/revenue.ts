@@ -27,6 +27,7 @@ import { Keys, lastAttribute } from '../ledger/keys';
 import { modelProviderCount, readModel, requireModel } from '../ledger/provenance';
 import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
+import type { HolderBalances, PoolView, Statement, StatementLine, Totals } from '../shared/responses';
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
@@ -50,71 +51,7 @@ const isAmount = (value: unknown): value is string => isEventAmount(value);
 const AMOUNT_MESSAGE = `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`;
 const CURRENCY_MESSAGE = 'must be a three-letter upper-case currency code';
 
-/** One (model, currency) line of a provider's statement. */
-export interface StatementLine {
-  readonly modelId: string;
-  readonly currency: string;
-  readonly itemCount: number;
-  readonly trainingSize: number;
-  /** Everything the provider's items have earned from this pool so far. */
-  readonly accrued: string;
-  readonly claimed: string;
-  readonly claimable: string;
-}
-
-/** Per-currency sums of a statement. */
-export interface StatementTotal {
-  readonly currency: string;
-  readonly accrued: string;
-  readonly claimed: string;
-  readonly claimable: string;
-}
-
-/** What `revenue:Statement` returns. */
-export interface Statement {
-  readonly providerId: string;
-  readonly managingMsp: string;
-  readonly lines: readonly StatementLine[];
-  readonly totals: readonly StatementTotal[];
-  /** False when the provider has more models than one statement covers. */
-  readonly complete: boolean;
-}
-
-/** What `revenue:HolderBalance` returns. */
-export interface HolderBalances {
-  readonly holderId: string;
-  readonly mspId: string;
-  readonly balances: readonly { currency: string; credited: string; claimed: string; claimable: string }[];
-}
-
-/** What `revenue:GetPool` returns. */
-export interface PoolView {
-  readonly pool: RoyaltyPoolRecord;
-  readonly identityHolds: boolean;
-}
-
-/** What `revenue:Totals` returns: the per-currency invariant view. */
-export interface Totals {
-  readonly currency: string;
-  readonly revenue: string;
-  readonly holderCredited: string;
-  readonly holderClaimed: string;
-  readonly holderUnclaimed: string;
-  readonly poolIn: string;
-  readonly providerClaimed: string;
-  /** Providers' accrued-unclaimed plus the carried remainder. */
-  readonly poolUnclaimed: string;
-  /** Σ of the pools' scaled carries (units of 10^-18 minor units). */
-  readonly carryScaled: string;
-  readonly payable: string;
-  readonly settled: string;
-  readonly pools: number;
-  readonly distributed: boolean;
-  readonly claimsSettle: boolean;
-  readonly poolIdentities: boolean;
-  readonly balanced: boolean;
-  readonly complete: boolean;
-}
+export type { HolderBalances, PoolView, Statement, StatementLine, StatementTotal, Totals } from '../shared/responses';
 
 /**
  * Revenue (`revenue`): revenue reports and their exact distribution, provider statements, claims and

@@ -1,8 +1,8 @@
-import type { Fields } from '../shared/validate';
+import { AccessRecord, type AccessAssetType, type AccessRule } from '../shared/records';
 
 import type { DataRecord, ModelRecord, OutputRecord, TermsRecord } from './records';
 import { grantRefusal } from './licences';
-import { recordType, stamp, type RecordType, type Stamp } from './records';
+import { recordType } from './records';
 import type { GrantRecord } from './royalty-records';
 
 /**
@@ -11,13 +11,7 @@ import type { GrantRecord } from './royalty-records';
  * bytes and records each cross-org access (contracts/access.ts).
  */
 
-/** Assets whose content an org may ask another org's gateway for. `model` is its training manifest. */
-export const AccessAssetTypes = ['data', 'output', 'terms', 'model'] as const;
-export type AccessAssetType = (typeof AccessAssetTypes)[number];
-
-/** Why access is allowed. */
-export const AccessRules = ['owner', 'grant', 'regulator', 'public'] as const;
-export type AccessRule = (typeof AccessRules)[number];
+export { AccessAssetTypes, AccessRules, type AccessAssetType, type AccessRule } from '../shared/records';
 
 /**
  * The consortium's audit policy: which orgs may obtain which content for audits, whatever its
@@ -126,30 +120,5 @@ function coveredSubject(facts: AccessFacts): { subjectType: string; subjectId: s
   return undefined;
 }
 
-/** One cross-org access: who obtained what from whom, under which rule or grant. Never the content. */
-export interface AccessRecord extends Stamp {
-  readonly docType: 'access';
-  /** The transaction that recorded it. */
-  readonly accessId: string;
-  readonly assetType: AccessAssetType;
-  readonly assetId: string;
-  /** The org that served the content (its holder). */
-  readonly holderMsp: string;
-  readonly requesterMsp: string;
-  readonly rule: AccessRule;
-  readonly grantId?: string;
-  readonly contentDigest?: string;
-}
-
-export const AccessType: RecordType<AccessRecord> = recordType('access', (f: Fields) => ({
-  docType: 'access',
-  accessId: f.check('accessId', (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9]{1,128}$/.test(v), 'must be a transaction ID', 'x'),
-  assetType: f.oneOf('assetType', AccessAssetTypes),
-  assetId: f.id('assetId'),
-  holderMsp: f.mspId('holderMsp'),
-  requesterMsp: f.mspId('requesterMsp'),
-  rule: f.oneOf('rule', AccessRules),
-  grantId: f.id('grantId', { optional: true }),
-  contentDigest: f.digest('contentDigest', { optional: true }),
-  ...stamp(f),
-}));
+export { AccessRecord } from '../shared/records';
+export const AccessType = recordType('access', AccessRecord);

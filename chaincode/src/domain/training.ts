@@ -9,7 +9,7 @@ import { trainingRefusal } from './terms';
  */
 
 /** Most dataIds in one training batch. */
-export const MAX_TRAINING_BATCH = 1000;
+export { MAX_TRAINING_BATCH } from '../shared/requests';
 
 /**
  * Every id that breaks the strict increase in UTF-8 byte order (the Merkle leaf order), within the

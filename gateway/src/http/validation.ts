@@ -30,22 +30,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   return result.data;
 }
 
-// Shared field schemas, matching the chaincode's rules (shared/validate.ts) so bad input stops here.
-export const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1–128 of A-Z a-z 0-9 . _ : - (starting alphanumeric)');
-export const MspId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an MSP ID');
-export const DigestHex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256 digest');
-export const MediaType = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$/, 'must be a media type like image/png');
-export const Rfc3339 = z.iso.datetime({ offset: true });
-export const Bps = z.number().int().min(0).max(10_000);
-/** Integer minor units as a decimal string. */
-/** One event's amount (a revenue report, a price): 1 ≤ amount ≤ 10^18 − 1 minor units. */
-export const EventAmount = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a positive integer of at most 18 digits in minor units, as a decimal string');
-/** A territory such as "JP" or "worldwide". */
-export const Territory = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"');
-export const Amount = z.string().regex(/^(0|[1-9][0-9]{0,30})$/, 'must be a non-negative integer in minor units, as a decimal string');
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like JPY');
+// The field schemas are the chaincode's own (shared/schema): one definition, so bad input stops here
+// with the very rule the chaincode applies.
+export { Amount, Bps, Currency, Digest as DigestHex, EventAmount, Id, MediaType, MspId, Territory, Timestamp as Rfc3339 } from '@kiseki/chaincode/shared/schema';
 
 /** Cursor paging for list endpoints. */
 export const PageQuery = z.strictObject({

@@ -22,9 +22,6 @@ export const ErrorBody = z
   })
   .meta({ id: 'Error' });
 
-/** A ledger record as the chaincode returns it (sorted-key JSON). */
-export const LedgerRecord = z.record(z.string(), z.unknown()).meta({ id: 'LedgerRecord' });
-
 export const WriteResult = z
   .object({ record: z.unknown(), transactionId: z.string(), blockNumber: z.string() })
   .meta({ id: 'WriteResult', description: 'The record as written and the committed transaction' });

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { RevokeConsentRequest, SetDisputedRequest } from '@kiseki/chaincode/shared/requests';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
 import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Id, MediaType, PageQuery } from '../validation';
-import { Download, errors, evaluateRead, LedgerRecord, Page, pagedRead, STUDIO, STUDIO_OR_LICENSOR, STUDIO_OR_PROVIDER, submitWrite, UploadResult, WriteResult } from './common';
+import { Id, MediaType, MspId, PageQuery } from '../validation';
+import { Download, errors, evaluateRead, Page, pagedRead, STUDIO, STUDIO_OR_LICENSOR, STUDIO_OR_PROVIDER, submitWrite, UploadResult, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
+import { DataHistory, DatasetMembership } from '@kiseki/chaincode/shared/responses';
 import { requireAbsent, uploadPreflight } from './uploads';
 
 /** Training data: streamed upload + registration, reads, consent revocation, disputes, usage. */
@@ -62,7 +65,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     tag: 'data',
     summary: 'List data items by provider, collecting org or terms (exactly one filter)',
     access: ANY_ROLE,
-    query: PageQuery.extend({ providerId: Id.optional(), collectorMsp: z.string().min(1).optional(), termsId: Id.optional() }),
+    query: PageQuery.extend({ providerId: Id.optional(), collectorMsp: MspId.optional(), termsId: Id.optional() }),
     responses: { 200: { description: 'One page of data records', schema: Page }, ...errors() },
     handler: async (ctx) => {
       const { providerId, collectorMsp, termsId, limit, cursor } = ctx.query;
@@ -85,7 +88,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Read a data record',
     access: ANY_ROLE,
     params: DataParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.DataRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.data, T.data.Get, [ctx.params.dataId]),
   }),
   route({
@@ -96,7 +99,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Every version of a data record, with transaction IDs',
     access: ANY_ROLE,
     params: DataParams,
-    responses: { 200: { description: 'The history', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The history', schema: DataHistory }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.data, T.data.History, [ctx.params.dataId]),
   }),
   route({
@@ -143,7 +146,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: "Revoke a provider's consent for a data item (the provider's managing org)",
     access: STUDIO_OR_PROVIDER,
     params: DataParams,
-    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    body: RevokeConsentRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Consent revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.data, T.data.RevokeConsent, { dataId: ctx.params.dataId, reason: ctx.body.reason }),
   }),
@@ -155,7 +158,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Open or close a dispute on a data item',
     access: STUDIO_OR_LICENSOR,
     params: DataParams,
-    body: z.strictObject({ disputed: z.boolean(), reason: z.string().min(1).max(1024) }),
+    body: SetDisputedRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Dispute state changed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.data, T.data.SetDisputed, { dataId: ctx.params.dataId, ...ctx.body }),
   }),
@@ -201,7 +204,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Read a dataset record',
     access: ANY_ROLE,
     params: z.strictObject({ datasetId: Id }),
-    responses: { 200: { description: 'The dataset', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The dataset', schema: R.DatasetRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.data, T.data.GetDataset, [ctx.params.datasetId]),
   }),
   route({
@@ -212,7 +215,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Whether a data item belongs to a dataset',
     access: ANY_ROLE,
     params: z.strictObject({ datasetId: Id, dataId: Id }),
-    responses: { 200: { description: '{ datasetId, dataId, member }', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'Whether the item is a member', schema: DatasetMembership }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.data, T.data.IsDatasetMember, [toJson({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })]),
   }),
 ];

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Currency, EventAmount, Id } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 
 /** The licence market: offers on models and datasets, purchases that grant a licence and pay royalties. */
 
@@ -29,7 +30,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     summary: 'Read an offer',
     access: ANY_ROLE,
     params: OfferParams,
-    responses: { 200: { description: 'The offer', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The offer', schema: R.OfferRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetOffer, [ctx.params.offerId]),
   }),
   route({
@@ -62,7 +63,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     summary: 'The licence grant of a purchase',
     access: ANY_ROLE,
     params: z.strictObject({ purchaseId: Id }),
-    responses: { 200: { description: 'The grant', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The grant', schema: R.GrantRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetGrant, [ctx.params.purchaseId]),
   }),
   route({

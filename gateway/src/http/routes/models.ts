@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '@kiseki/chaincode/shared/requests';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Id, PageQuery } from '../validation';
-import { errors, evaluateRead, LedgerRecord, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+import { DigestHex, Id, PageQuery } from '../validation';
+import { errors, evaluateRead, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 import { AppError } from '../../errors';
 import { prepareVersionTexts, storeVersionTexts } from '../../use-cases/reproducibility';
 import { VersionBody, versionRequest } from './versions';
@@ -44,6 +46,9 @@ const ExclusionProof = z
   .meta({ id: 'ExclusionProof' });
 
 const ManifestInfo = z.object({ key: z.string(), root: z.string(), size: z.number().int(), sha256: z.string() }).meta({ id: 'ManifestInfo' });
+const TrainingManifest = z
+  .object({ algorithm: z.literal('RFC6962-SHA256'), modelId: Id, root: DigestHex, size: z.number().int(), ids: z.array(Id) })
+  .meta({ id: 'TrainingManifest', description: "A sealed model's training set: its dataIds in ascending order, with the root they hash to" });
 
 export const modelRoutes: readonly AnyRoute[] = [
   route({
@@ -53,7 +58,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     tag: 'models',
     summary: 'Register a model (optionally fine-tuned from a base model)',
     access: STUDIO,
-    body: z.strictObject({ modelId: Id, baseModelId: Id.optional(), grantId: Id.optional() }),
+    body: ModelRegisterRequest,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.models, T.models.Register, ctx.body, { status: 201 }),
   }),
@@ -65,7 +70,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: 'Read a model record',
     access: ANY_ROLE,
     params: ModelParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.ModelRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.models, T.models.Get, [ctx.params.modelId]),
   }),
   route({
@@ -76,7 +81,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: 'Attest a batch of training data (strictly increasing dataIds, continuing the previous batch)',
     access: STUDIO,
     params: ModelParams,
-    body: z.strictObject({ dataIds: z.array(Id).min(1).max(1000), grantId: Id.optional() }),
+    body: AttestTrainingBatchRequest.omit({ modelId: true }),
     responses: { 200: { description: 'Attested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.models, T.models.AttestTrainingBatch, { modelId: ctx.params.modelId, ...ctx.body }),
   }),
@@ -124,7 +129,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: 'Revoke a model (it can no longer back new outputs)',
     access: STUDIO,
     params: ModelParams,
-    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    body: ModelRevokeRequest.omit({ modelId: true }),
     responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.models, T.models.Revoke, { modelId: ctx.params.modelId, reason: ctx.body.reason }),
   }),
@@ -160,7 +165,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: 'The training manifest of a sealed model (checked against the on-chain root)',
     access: ANY_ROLE,
     params: ModelParams,
-    responses: { 200: { description: 'The manifest', schema: LedgerRecord }, ...errors(404, 409) },
+    responses: { 200: { description: 'The manifest', schema: TrainingManifest }, ...errors(404, 409) },
     handler: async (ctx) => ({ status: 200, body: (await ctx.services.manifests.load(ctx.params.modelId)).manifest }),
   }),
   route({

@@ -6,7 +6,9 @@ import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, MediaType, Territory } from '../validation';
 import { withVaultChecks } from '../../use-cases/reproducibility';
-import { Download, errors, evaluateRead, LedgerRecord, STUDIO, UploadResult } from './common';
+import { Download, errors, evaluateRead, STUDIO, UploadResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
+import { OutputVerification } from '@kiseki/chaincode/shared/responses';
 import { requireAbsent, uploadPreflight } from './uploads';
 
 /** Outputs: streamed upload + registration against a sealed model, reads, verification of lineage. */
@@ -83,7 +85,7 @@ export const outputRoutes: readonly AnyRoute[] = [
     summary: 'Read an output record',
     access: ANY_ROLE,
     params: OutputParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.OutputRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.outputs, T.outputs.Get, [ctx.params.outputId]),
   }),
   route({
@@ -94,7 +96,7 @@ export const outputRoutes: readonly AnyRoute[] = [
     summary: 'Verify an output: lineage (output → model → base models → training roots → terms), model version, generation record, latest review, and verdict',
     access: ANY_ROLE,
     params: OutputParams,
-    responses: { 200: { description: '{ verdict, lineage, modelVersion, generation, review, … }', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: '{ verdict, lineage, modelVersion, generation, review, … }', schema: OutputVerification }, ...errors(404) },
     handler: async (ctx) => {
       const result = await evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]);
       if ('streamed' in result) return result;

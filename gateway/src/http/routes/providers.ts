@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO_OR_PROVIDER, submitWrite, WriteResult } from './common';
+import { errors, evaluateRead, STUDIO_OR_PROVIDER, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 
 /**
  * Data providers: pseudonymous IDs managed by an org. A payout reference (bank or wallet reference)
@@ -67,7 +68,7 @@ export const providerRoutes: readonly AnyRoute[] = [
     summary: 'Read a provider record',
     access: ANY_ROLE,
     params: ProviderParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.ProviderRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.providers, T.providers.Get, [ctx.params.providerId]),
   }),
   route({

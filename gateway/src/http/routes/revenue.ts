@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Currency, EventAmount, Id, MspId, Territory } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
+import { HolderBalances, PoolView, Statement, Totals } from '@kiseki/chaincode/shared/responses';
 import { SubjectType } from './rights';
 
 /** Revenue, distribution pools, statements, balances, claims and settlements. */
@@ -46,7 +48,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     summary: 'A revenue record by the recording org and its reference',
     access: ANY_ROLE,
     params: z.strictObject({ recorderMsp: MspId, reference: Id }),
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.RevenueRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Get, [JSON.stringify(ctx.params)]),
   }),
   route({
@@ -58,7 +60,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
     query: z.strictObject({ currency: Currency }),
-    responses: { 200: { description: 'The total', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The total', schema: R.SubjectRevenueRecord.partial({ createdAt: true, createdBy: true }) }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSubjectRevenue, [JSON.stringify({ ...ctx.params, ...ctx.query })]),
   }),
   route({
@@ -70,7 +72,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ modelId: Id }),
     query: z.strictObject({ currency: Currency }),
-    responses: { 200: { description: '{ pool, identityHolds }', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The pool and the check of its identity', schema: PoolView }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetPool, [JSON.stringify({ modelId: ctx.params.modelId, currency: ctx.query.currency })]),
   }),
   route({
@@ -82,7 +84,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ providerId: Id }),
     query: z.strictObject({ currency: Currency.optional(), modelIds: IdList.optional() }),
-    responses: { 200: { description: '{ providerId, managingMsp, lines, totals, complete }', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'What the provider earned, claimed and may claim, per model and currency', schema: Statement }, ...errors(404) },
     handler: (ctx) =>
       evaluateRead(ctx, C.revenue, T.revenue.Statement, [
         JSON.stringify({ providerId: ctx.params.providerId, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}), ...(ctx.query.modelIds ? { modelIds: ctx.query.modelIds } : {}) }),
@@ -97,7 +99,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ mspId: MspId, holderId: Id }),
     query: z.strictObject({ currency: Currency.optional() }),
-    responses: { 200: { description: '{ holderId, mspId, balances }', schema: LedgerRecord }, ...errors() },
+    responses: { 200: { description: 'What the holder was credited, claimed and may claim, per currency', schema: HolderBalances }, ...errors() },
     handler: (ctx) =>
       evaluateRead(ctx, C.revenue, T.revenue.HolderBalance, [JSON.stringify({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) })]),
   }),
@@ -122,7 +124,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     summary: 'Read a settlement',
     access: ANY_ROLE,
     params: z.strictObject({ settlementId: Id }),
-    responses: { 200: { description: 'The settlement', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The settlement', schema: R.SettlementRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSettlement, [ctx.params.settlementId]),
   }),
   route({
@@ -145,7 +147,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     summary: 'Consortium-wide sums for a currency (the conservation invariant, for auditors)',
     access: ANY_ROLE,
     query: z.strictObject({ currency: Currency }),
-    responses: { 200: { description: 'Totals', schema: LedgerRecord }, ...errors() },
+    responses: { 200: { description: 'Totals', schema: Totals }, ...errors() },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Totals, [JSON.stringify(ctx.query)]),
   }),
 ];

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
 import { DigestHex, Id, PageQuery } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 import { AppError } from '../../errors';
 import { decodeCursor, encodeCursor } from '../../use-cases/paging';
 
@@ -23,8 +24,11 @@ const ReviewBody = z
   })
   .meta({ id: 'Review', description: '`reason` is required for rejected and flagged; `category` for flagged only' });
 
+/** A subject's review summary; a subject without reviews has only its ids and zero counts. */
+const ReviewSummary = R.ReviewSummaryRecord.partial().required({ subjectType: true, subjectId: true, count: true, accepted: true, rejected: true, flagged: true });
+
 const ReviewHistory = z
-  .object({ summary: LedgerRecord, items: z.array(LedgerRecord), nextCursor: z.string().optional() })
+  .object({ summary: ReviewSummary, items: z.array(R.ReviewRecord), nextCursor: z.string().optional() })
   .meta({ id: 'ReviewHistory', description: 'Counts and latest review, then one page of reviews, oldest first' });
 
 /** The summary and one page of the history of a subject's reviews. */
@@ -60,7 +64,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     summary: 'Read a review',
     access: ANY_ROLE,
     params: z.strictObject({ reviewId: Id }),
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.ReviewRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.reviews, T.reviews.Get, [ctx.params.reviewId]),
   }),
   route({
@@ -84,7 +88,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ dataId: Id }),
     query: HistoryQuery,
-    responses: { 200: { description: 'Summary, exclusion and one page of reviews', schema: ReviewHistory.extend({ trainingExclusion: LedgerRecord.optional() }) }, ...errors() },
+    responses: { 200: { description: 'Summary, exclusion and one page of reviews', schema: ReviewHistory.extend({ trainingExclusion: R.TrainingExclusionRecord.optional() }) }, ...errors() },
     handler: async (ctx) => {
       const result = await history(ctx, 'data', ctx.params.dataId, ctx.query);
       let trainingExclusion: unknown;

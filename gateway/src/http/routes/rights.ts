@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Amount, Bps, Currency, Id, MspId, Rfc3339 } from '../validation';
-import { errors, evaluateRead, LedgerRecord, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 
 /**
  * Rights and their transfers. A rights record's key carries a key-level endorsement policy (holders'
@@ -50,7 +51,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     summary: 'The rights record covering a subject',
     access: ANY_ROLE,
     query: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.RightsRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.GetBySubject, [JSON.stringify(ctx.query)]),
   }),
   route({
@@ -61,7 +62,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     summary: 'Read a rights record',
     access: ANY_ROLE,
     params: RightsParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.RightsRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.Get, [ctx.params.rightsId]),
   }),
   route({
@@ -91,7 +92,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     summary: 'Read a transfer proposal',
     access: ANY_ROLE,
     params: TransferParams,
-    responses: { 200: { description: 'The transfer', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The transfer', schema: R.RightsTransferRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.GetTransfer, [ctx.params.transferId]),
   }),
   route({

@@ -7,7 +7,8 @@ import { contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Bps, DigestHex, Id, Rfc3339 } from '../validation';
-import { Download, errors, evaluateRead, LedgerRecord, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
+import { Download, errors, evaluateRead, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 import { requireAbsent } from './uploads';
 
 /** Licence terms: publish (with the legal text kept in the vault), read, confidential details. */
@@ -97,7 +98,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     summary: 'Read the public terms record',
     access: ANY_ROLE,
     params: TermsParams,
-    responses: { 200: { description: 'The record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The record', schema: R.TermsRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.Get, [ctx.params.termsId]),
   }),
   route({
@@ -108,7 +109,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     summary: 'Read the confidential commercial details (members of the private collection only)',
     access: ['studio-operator', 'licensor-operator', 'auditor'],
     params: TermsParams,
-    responses: { 200: { description: 'The private record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The private record', schema: R.TermsCommercialRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetPrivate, [ctx.params.termsId]),
   }),
   route({
@@ -166,7 +167,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     summary: 'One version of terms, as published or amended',
     access: ANY_ROLE,
     params: z.strictObject({ termsId: Id, version: z.coerce.number().int().min(1) }),
-    responses: { 200: { description: 'The version', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The version', schema: R.TermsRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetVersion, [toJson({ termsId: ctx.params.termsId, version: ctx.params.version })]),
   }),
 ];

@@ -13,7 +13,8 @@ import {
 } from '../../use-cases/reproducibility';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
 import { DigestHex, Id, PageQuery } from '../validation';
-import { errors, LedgerRecord, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+import { errors, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
+import * as R from '@kiseki/chaincode/shared/records';
 
 /**
  * Model versions (artifact manifest + training recipe bound to the sealed training root) and the
@@ -99,6 +100,20 @@ async function serveText(ctx: RouteContext<unknown, unknown, unknown>, key: stri
   return { streamed: true };
 }
 
+/** Whether this gateway's vault holds a text the ledger names, intact (`checked: false` when another org holds it). */
+const VaultCheck = z
+  .object({
+    key: z.string(),
+    digest: DigestHex,
+    checked: z.boolean(),
+    present: z.boolean().optional(),
+    intact: z.boolean().optional(),
+    actualDigest: DigestHex.optional(),
+    holderMsp: z.string().optional(),
+  })
+  .meta({ id: 'VaultCheck' });
+const VersionWithVault = R.ModelVersionRecord.extend({ vault: z.object({ artifactManifest: VaultCheck, recipe: VaultCheck }) });
+
 export const versionRoutes: readonly AnyRoute[] = [
   route({
     method: 'post',
@@ -146,7 +161,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     summary: 'A model version, with its manifest and recipe checked against the ledger when this org holds them',
     access: ANY_ROLE,
     params: VersionParams,
-    responses: { 200: { description: 'The version record and vault checks', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The version record and vault checks', schema: VersionWithVault }, ...errors(404) },
     handler: async (ctx) => {
       const version = await readVersion(ctx, ctx.params.modelId, ctx.params.version);
       const owner = String(version.ownerMsp);
@@ -216,7 +231,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     summary: 'Which model version a set of weights is, by the digest of its artifact manifest',
     access: ANY_ROLE,
     params: z.strictObject({ artifactDigest: DigestHex }),
-    responses: { 200: { description: 'The version record', schema: LedgerRecord }, ...errors(404) },
+    responses: { 200: { description: 'The version record', schema: R.ModelVersionRecord }, ...errors(404) },
     handler: async (ctx) => ({ status: 200, body: await ctx.services.ledger.evaluate(C.models, T.models.FindByArtifact, [ctx.params.artifactDigest]) }),
   }),
   route({
