@@ -17,6 +17,7 @@ import { Metrics } from './metrics';
 import { FileStore } from './store/store';
 import { reapBatches } from './use-cases/batch-register';
 import { SessionService } from './use-cases/batch-sessions';
+import { loadContentSigner } from './credentials/c2pa';
 import { Attestor, EvidenceService } from './use-cases/evidence';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, limitsFrom, settingsFrom, webhookOptionsFrom } from './use-cases/services';
@@ -104,6 +105,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       services.indexer.start();
     }
   }
+  if (config.contentCredentials !== undefined) services.contentSigner = loadContentSigner(config.contentCredentials);
   const exchange = exchangeFromConfig(config, services);
   if (exchange !== undefined) services.exchange = exchange;
   const consoleDir = config.consoleDir ?? builtConsoleDir();

@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
+import type { ContentSigner } from '../credentials/c2pa';
 import type { EvidenceService } from './evidence';
 import { ManifestService } from './manifests';
 import { Transactor } from './transactor';
@@ -61,6 +62,8 @@ export interface Services {
   publicVerification: PublicVerification;
   /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
   evidence?: EvidenceService;
+  /** The org's content-credentials signer (C2PA), when configured. */
+  contentSigner?: ContentSigner;
   /** Content exchange with other orgs' gateways, when configured. */
   exchange?: ExchangeService;
   /** The audit API's reads of the org's index, when the gateway has a database. */
