@@ -8324,6 +8324,7 @@ export interface operations {
     getOutputContent: {
         parameters: {
             query?: {
+                credentials?: "c2pa";
                 grantId?: string;
             };
             header?: never;
@@ -8334,7 +8335,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Presigned URL (own content) or the bytes (another org's) */
+            /** @description Presigned URL (own content), the bytes (another org's), or with credentials=c2pa the bytes carrying Content Credentials */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8381,6 +8382,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state (or the same Idempotency-Key is in progress) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Wrong Content-Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

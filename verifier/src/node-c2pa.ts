@@ -42,7 +42,9 @@ interface ManifestJson {
  */
 export async function readCredentials(bytes: Uint8Array, mediaType: string, trustAnchorsPem: readonly string[]): Promise<CredentialsReading> {
   const c2pa = await loadC2pa();
-  const settings = JSON.stringify({ trust: { user_anchors: trustAnchorsPem.join('\n') }, verify: { verify_trust: true, ocsp_fetch: false, remote_manifest_fetch: false } });
+  // An empty anchor list is left out: c2pa-rs refuses settings whose PEM bundle is empty.
+  const trust = trustAnchorsPem.length === 0 ? {} : { trust: { user_anchors: trustAnchorsPem.join('\n') } };
+  const settings = JSON.stringify({ ...trust, verify: { verify_trust: true, ocsp_fetch: false, remote_manifest_fetch: false } });
   let json: ManifestJson;
   try {
     const reader = await c2pa.WasmReader.fromBytes(mediaType, bytes, settings);
