@@ -61,7 +61,7 @@ async function show(outputId: string, file: File | undefined, out: HTMLElement):
       const digest = await sha256Hex(file);
       out.append(h('p', { class: `msg ${digest === v.output.contentDigest ? 'good' : 'bad'}`, id: 'lineage-match' }, digest === v.output.contentDigest ? t('lineage.match', { digest: short(digest) }) : t('lineage.mismatch')));
     }
-    out.append(fields({ outputId: v.outputId, ...v.output }));
+    out.append(fields({ outputId: v.outputId, ...v.output }), evidenceSection(outputId));
     for (const link of v.lineage) out.append(modelCard(link));
     await rights(outputId, out);
   } catch (error) {
@@ -113,4 +113,56 @@ async function rights(outputId: string, out: HTMLElement): Promise<void> {
     if (error instanceof ApiError && error.status === 404) out.append(h('p', {}, t('lineage.noRights')));
     else out.append(errorBox(error));
   }
+}
+
+/**
+ * The output's evidence bundle: downloaded as a file for `kiseki-verify`, and checked here with the
+ * same verifier code (loaded only when asked) against a config block hash the visitor pins.
+ */
+function evidenceSection(outputId: string): HTMLElement {
+  const out = h('div', { id: 'evidence-out', 'aria-live': 'polite' });
+  const anchor = field(t('evidence.anchor'), 'evidence-anchor', { pattern: '[0-9a-f]{64}', spellcheck: false });
+  let bundle: Record<string, unknown> | undefined;
+  const load = async (): Promise<Record<string, unknown>> => {
+    if (bundle !== undefined) return bundle;
+    const loaded: Record<string, unknown> = await api('GET', `/v1/outputs/${encodeURIComponent(outputId)}/evidence`);
+    bundle = loaded;
+    return loaded;
+  };
+  const download = h('button', { type: 'button', id: 'evidence-download' }, t('evidence.download'));
+  download.addEventListener('click', () => {
+    download.disabled = true;
+    load()
+      .then((b) => {
+        const url = URL.createObjectURL(new Blob([JSON.stringify(b, null, 2)], { type: 'application/json' }));
+        const link = h('a', { href: url, download: `evidence-${outputId}.json`, id: 'evidence-file' }, `evidence-${outputId}.json`);
+        fill(out, link);
+        link.click();
+      })
+      .catch((error: unknown) => { fill(out, errorBox(error)); })
+      .finally(() => {
+        download.disabled = false;
+      });
+  });
+  const verify = h('button', { type: 'button', id: 'evidence-verify' }, t('evidence.verify'));
+  verify.addEventListener('click', () => {
+    verify.disabled = true;
+    void (async () => {
+      try {
+        if (anchor.input.value.trim() === '') anchor.input.value = (await api<{ configBlockHash: string }>('GET', '/v1/public/anchor')).configBlockHash;
+        const [b, verifier] = await Promise.all([load(), import('@kiseki/verifier')]);
+        const report = await verifier.verifyBundle(b as unknown as Parameters<typeof verifier.verifyBundle>[0], { crypto: verifier.webCrypto(), anchor: anchor.input.value.trim() });
+        const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+        out.append(
+          h('p', { class: `msg ${report.ok ? 'good' : 'bad'}`, id: 'evidence-verdict', 'data-ok': String(report.ok) }, report.ok ? t('evidence.verified', { summary: report.summary }) : t('evidence.failed', { failed: failed.join('; ') })),
+          h('details', {}, h('summary', {}, `${report.checks.length} checks`), h('ul', {}, report.checks.map((c) => h('li', {}, `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`)))),
+        );
+      } catch (error) {
+        out.append(errorBox(error));
+      } finally {
+        verify.disabled = false;
+      }
+    })();
+  });
+  return h('section', { id: 'evidence' }, h('h3', {}, t('evidence.title')), h('div', { class: 'actions' }, download, verify), anchor.wrap, out);
 }

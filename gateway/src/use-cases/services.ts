@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
 import type { ContentSigner } from '../credentials/c2pa';
+import type { BlockBrowser } from './blocks';
 import type { EvidenceService } from './evidence';
 import { ManifestService } from './manifests';
 import { Transactor } from './transactor';
@@ -62,6 +63,8 @@ export interface Services {
   publicVerification: PublicVerification;
   /** Evidence bundles and attestations; present when the gateway holds a Fabric connection and identity. */
   evidence?: EvidenceService;
+  /** Blocks and their transactions, read through the org's peer. */
+  blocks?: BlockBrowser;
   /** The org's content-credentials signer (C2PA), when configured. */
   contentSigner?: ContentSigner;
   /** Content exchange with other orgs' gateways, when configured. */
