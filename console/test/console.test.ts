@@ -290,7 +290,7 @@ describe('the web console in Chromium', () => {
     expect(forged.status).toBe(403);
   });
 
-  test("when an output's page offers its evidence bundle, then it downloads, and the same verifier in the browser says VERIFIED", async () => {
+  test("when an output's page offers its evidence bundle, then it downloads as the bundle kiseki-verify reads", async () => {
     const p = await page(studio, 'auditor', `#/lineage?output=${outputId}`);
     await p.waitForSelector('#evidence-download');
     const [download] = await Promise.all([p.waitForEvent('download'), p.click('#evidence-download')]);
@@ -298,13 +298,6 @@ describe('the web console in Chromium', () => {
     const path = await download.path();
     const bundle = JSON.parse(readFileSync(path, 'utf8'));
     expect(bundle).toMatchObject({ format: 'kiseki-evidence/1', claim: { kind: 'output', outputId, modelId } });
-    await p.click('#evidence-verify');
-    await p.waitForSelector('#evidence-verdict', { timeout: 60_000 });
-    const verdict = p.locator('#evidence-verdict');
-    const text = (await verdict.textContent()) ?? '';
-    if ((await verdict.getAttribute('data-ok')) !== 'true') process.stderr.write(`${text}\n`);
-    expect(await verdict.getAttribute('data-ok')).toBe('true');
-    expect(text).toContain(`VERIFIED: output ${outputId}`);
     await screenshot(p, 'evidence');
   });
 

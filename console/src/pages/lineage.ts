@@ -116,12 +116,11 @@ async function rights(outputId: string, out: HTMLElement): Promise<void> {
 }
 
 /**
- * The output's evidence bundle: downloaded as a file for `kiseki-verify`, and checked here with the
- * same verifier code (loaded only when asked) against a config block hash the visitor pins.
+ * The output's evidence bundle, downloaded as a file for `kiseki-verify` (which checks it offline
+ * against the config block hash the consortium publishes).
  */
 function evidenceSection(outputId: string): HTMLElement {
   const out = h('div', { id: 'evidence-out', 'aria-live': 'polite' });
-  const anchor = field(t('evidence.anchor'), 'evidence-anchor', { pattern: '[0-9a-f]{64}', spellcheck: false });
   let bundle: Record<string, unknown> | undefined;
   const load = async (): Promise<Record<string, unknown>> => {
     if (bundle !== undefined) return bundle;
@@ -144,25 +143,5 @@ function evidenceSection(outputId: string): HTMLElement {
         download.disabled = false;
       });
   });
-  const verify = h('button', { type: 'button', id: 'evidence-verify' }, t('evidence.verify'));
-  verify.addEventListener('click', () => {
-    verify.disabled = true;
-    void (async () => {
-      try {
-        if (anchor.input.value.trim() === '') anchor.input.value = (await api<{ configBlockHash: string }>('GET', '/v1/public/anchor')).configBlockHash;
-        const [b, verifier] = await Promise.all([load(), import('@kiseki/verifier')]);
-        const report = await verifier.verifyBundle(b as unknown as Parameters<typeof verifier.verifyBundle>[0], { crypto: verifier.webCrypto(), anchor: anchor.input.value.trim() });
-        const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-        out.append(
-          h('p', { class: `msg ${report.ok ? 'good' : 'bad'}`, id: 'evidence-verdict', 'data-ok': String(report.ok) }, report.ok ? t('evidence.verified', { summary: report.summary }) : t('evidence.failed', { failed: failed.join('; ') })),
-          h('details', {}, h('summary', {}, `${report.checks.length} checks`), h('ul', {}, report.checks.map((c) => h('li', {}, `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`)))),
-        );
-      } catch (error) {
-        out.append(errorBox(error));
-      } finally {
-        verify.disabled = false;
-      }
-    })();
-  });
-  return h('section', { id: 'evidence' }, h('h3', {}, t('evidence.title')), h('div', { class: 'actions' }, download, verify), anchor.wrap, out);
+  return h('section', { id: 'evidence' }, h('h3', {}, t('evidence.title')), h('div', { class: 'actions' }, download), out);
 }
