@@ -3,6 +3,7 @@ import './styles.css';
 import { ApiError, loadOperations, resetCaches, session, whoami, type WhoAmI } from './api';
 import { fill, h } from './dom';
 import { lang, setLang, t, type TextKey } from './i18n';
+import { blocksPage } from './pages/blocks';
 import { creatorPage } from './pages/creator';
 import { explorerPage } from './pages/explorer';
 import { homePage } from './pages/home';
@@ -33,6 +34,7 @@ const ROUTES: readonly Route[] = [
   { path: 'statement', label: 'nav.statement', page: statementPage, roles: ALL },
   { path: 'lineage', label: 'nav.lineage', page: lineagePage, roles: ALL },
   { path: 'explorer', label: 'nav.explorer', page: explorerPage, roles: ALL },
+  { path: 'blocks', label: 'nav.blocks', page: blocksPage, roles: ALL },
   { path: 'licensor', label: 'nav.licensor', page: licensorPage, roles: ['licensor-operator', 'studio-operator', 'auditor', 'regulator'] },
   { path: 'studio', label: 'nav.studio', page: studioPage, roles: ['studio-operator', 'auditor', 'regulator'] },
 ];

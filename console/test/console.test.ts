@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- response bodies are asserted as loose JSON */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -54,12 +54,9 @@ async function page(gateway: TestGateway, role: Role | undefined, hash: string):
 
 beforeAll(async () => {
   buildConsole();
-  [browser, studio, licensor, regulator] = await Promise.all([
-    launchBrowser(),
-    startTestGateway('Studio1MSP'),
-    startTestGateway('LicensorMSP'),
-    startTestGateway('RegulatorMSP'),
-  ]);
+  [browser, licensor, regulator] = await Promise.all([launchBrowser(), startTestGateway('LicensorMSP'), startTestGateway('RegulatorMSP')]);
+  // The studio collects the licensor's validation attestations for the evidence bundles it exports.
+  studio = await startTestGateway('Studio1MSP', (c) => ({ ...c, publicVerification: { ...c.publicVerification, attestors: [licensor.url] } }));
   const s = { role: 'studio-operator' as const };
   await ok(licensor.call('POST', '/v1/terms', {
     role: 'licensor-operator',
@@ -236,6 +233,74 @@ describe('the web console in Chromium', () => {
     expect(page1.items.every((d: { status: string }) => d.status === 'active')).toBe(true);
   }, 300_000);
 
+  test('when a regulator browses blocks, then each shows its number, hash and transactions with function and validation code, linked by hash', async () => {
+    const p = await page(regulator, 'regulator', '#/blocks');
+    await p.waitForSelector('.block-card');
+    expect(await p.locator('#blocks-height').textContent()).toMatch(/Chain height: \d+ blocks/);
+    const cards = p.locator('.block-card');
+    expect(await cards.count()).toBe(8);
+    const first = cards.first();
+    expect(Number(await first.locator('.tx-count').textContent())).toBe(await first.locator('tbody tr').count());
+    const functions = await p.locator('.block-card tbody tr td:nth-child(3)').allTextContents();
+    expect(functions.some((f) => /^[a-z]+:[A-Z][A-Za-z]+$/.test(f))).toBe(true);
+    expect(await p.locator('.block-card tbody tr td:nth-child(5)').allTextContents()).toContain('VALID');
+    // Each block names the hash of the one before it.
+    const hashes: (string | null)[] = [];
+    const previous: (string | null)[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      hashes.push(await cards.nth(i).locator('dd.hash').getAttribute('title'));
+      previous.push(await cards.nth(i).locator('dd').nth(1).getAttribute('title'));
+    }
+    for (let i = 0; i + 1 < hashes.length; i += 1) expect(previous[i]).toBe(hashes[i + 1]);
+    await screenshot(p, 'blocks');
+    await p.click('#blocks-more');
+    await p.locator('.block-card').nth(15).waitFor();
+    const api = await json(await regulator.call('GET', '/v1/blocks/0', { role: 'regulator' }));
+    expect(api.transactions[0]).toMatchObject({ type: 'CONFIG', validationCode: 'VALID' });
+    expect((await regulator.call('GET', '/v1/blocks/99999999', { role: 'regulator' })).status).toBe(404);
+    expect((await regulator.call('GET', '/v1/blocks')).status).toBe(401);
+  });
+
+  test('when the licensor amends its terms and then withdraws them after confirming, then the ledger shows version 2 withdrawn; a studio sees no such buttons', async () => {
+    const amended = id('terms-amended');
+    await ok(licensor.call('POST', '/v1/terms', {
+      role: 'licensor-operator',
+      body: { termsId: amended, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText: `amendable ${run}` },
+    }));
+    const p = await page(licensor, 'licensor-operator', `#/licensor?terms=${amended}`);
+    await p.waitForSelector('#terms-status[data-version="1"]');
+    await p.fill('#am-pool', '2500');
+    await p.fill('#am-legal', `amended text ${run}`);
+    await p.click('#amend');
+    await p.waitForSelector('#terms-status[data-version="2"]', { timeout: 60_000 });
+    await screenshot(p, 'licensor-terms');
+    await p.locator('.withdraw button.danger').click();
+    await p.fill('#withdraw-reason', 'replaced by new terms');
+    await p.locator('.withdraw .confirm-box button.danger').click();
+    await p.waitForSelector('#terms-status[data-status="withdrawn"]', { timeout: 60_000 });
+    const now = await json(await licensor.call('GET', `/v1/terms/${amended}`, { role: 'licensor-operator' }));
+    expect(now).toMatchObject({ status: 'withdrawn', version: 2, dataPoolShareBps: 2500, withdrawnReason: 'replaced by new terms' });
+    const v1 = await json(await licensor.call('GET', `/v1/terms/${amended}/versions/1`, { role: 'licensor-operator' }));
+    expect(v1.dataPoolShareBps).toBe(2000);
+    expect(await p.locator('#amend, .withdraw').count()).toBe(0);
+    const s = await page(studio, 'studio-operator', `#/licensor?terms=${termsId}`);
+    await s.waitForSelector('#terms-status');
+    expect(await s.locator('#amend, .withdraw').count()).toBe(0);
+    const forged = await studio.call('POST', `/v1/terms/${termsId}/withdraw`, { role: 'studio-operator', body: { reason: 'not mine' } });
+    expect(forged.status).toBe(403);
+  });
+
+  test("when an output's page offers its evidence bundle, then it downloads as the bundle kiseki-verify reads", async () => {
+    const p = await page(studio, 'auditor', `#/lineage?output=${outputId}`);
+    await p.waitForSelector('#evidence-download');
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click('#evidence-download')]);
+    expect(download.suggestedFilename()).toBe(`evidence-${outputId}.json`);
+    const path = await download.path();
+    const bundle = JSON.parse(readFileSync(path, 'utf8'));
+    expect(bundle).toMatchObject({ format: 'kiseki-evidence/1', claim: { kind: 'output', outputId, modelId } });
+    await screenshot(p, 'evidence');
+  });
+
   test('when axe-core checks every page, then it reports no serious or critical violation', async () => {
     context = await newContext(browser, { bypassCSP: true });
     const found: Record<string, unknown> = {};
@@ -247,6 +312,8 @@ describe('the web console in Chromium', () => {
       [regulator, 'regulator', `#/explorer?type=data&id=${usedA}`],
       [licensor, 'licensor-operator', `#/licensor?transfer=${pendingId}`],
       [studio, 'studio-operator', `#/studio?model=${modelId}`],
+      [regulator, 'regulator', '#/blocks'],
+      [licensor, 'licensor-operator', `#/licensor?terms=${termsId}`],
     ];
     for (const [gateway, role, hash] of pages) {
       const p = await openSignedIn(context, gateway.url, role === undefined ? undefined : gateway.keys[role], hash);
@@ -272,6 +339,7 @@ describe('the web console in Chromium', () => {
     figures.push(await measureLoad(browser, regulator.url, regulator.keys.regulator, '#/explorer', 'explorer'));
     figures.push(await measureLoad(browser, licensor.url, licensor.keys['licensor-operator'], `#/licensor?transfer=${pendingId}`, 'licensor'));
     figures.push(await measureLoad(browser, studio.url, studio.keys['studio-operator'], `#/studio?model=${modelId}`, 'studio'));
+    figures.push(await measureLoad(browser, regulator.url, regulator.keys.regulator, '#/blocks', 'blocks'));
     for (const f of figures) {
       expect(f.transferredKiB).toBeGreaterThan(0);
       expect(f.interactiveMs).toBeGreaterThan(0);

@@ -132,6 +132,11 @@ const ConfigSchema = z.strictObject({
       index: z.boolean().default(true),
     })
     .optional(),
+  /**
+   * The org's Content Credentials (C2PA) signer: an ECDSA P-256 key, its certificate (issued by the org's
+   * CA with a C2PA-accepted EKU) and that CA. Absent: outputs are served without embedded credentials.
+   */
+  contentCredentials: z.strictObject({ certPath: z.string().min(1), keyPath: z.string().min(1), caCertPath: z.string().min(1) }).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Folder of the built web console served at `/`; defaults to the repo's `console/dist` when it exists. */
   consoleDir: z.string().min(1).optional(),
@@ -235,6 +240,10 @@ export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()
   config.stateDir = abs(config.stateDir);
   if (config.consoleDir !== undefined) config.consoleDir = abs(config.consoleDir);
   for (const org of config.exchange?.orgs ?? []) org.caCertPath = abs(org.caCertPath);
+  if (config.contentCredentials !== undefined) {
+    const cc = config.contentCredentials;
+    config.contentCredentials = { certPath: abs(cc.certPath), keyPath: abs(cc.keyPath), caCertPath: abs(cc.caCertPath) };
+  }
   const mustExist: readonly [string, string][] = [
     ['peer.tlsCACertPath', config.peer.tlsCACertPath],
     ['identity.certPath', config.identity.certPath],

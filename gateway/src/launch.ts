@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
 import type { GatewayConfigInput } from './config';
 import { schemaForMsp } from './db/database';
+import { issueContentCredentials } from './credentials/issue';
 import { caDirOfIdentity } from './exchange/exchange';
 
 /**
@@ -181,6 +182,8 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
   mkdirSync(join(view.stateDir, 'logs'), { recursive: true });
   for (let index = 0; index < view.orgs.length; index += 1) {
     const config = gatewayConfigFor(view, index);
+    const credentials = await issueContentCredentials({ identityCertPath: view.orgs[index]?.userCertPath ?? '', outDir: join(orgDir(view.stateDir, config.mspId), 'content-credentials'), mspId: config.mspId });
+    if (credentials !== undefined) config.contentCredentials = credentials;
     const keys = ensureDemoKeys(view.stateDir, config.mspId);
     const configFile = join(orgDir(view.stateDir, config.mspId), 'gateway.json');
     writePrivate(configFile, config);

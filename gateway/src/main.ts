@@ -18,6 +18,8 @@ import { PostgresStore } from './store/postgres-store';
 import { FileStore } from './store/store';
 import { reapBatches } from './use-cases/batch-register';
 import { SessionService } from './use-cases/batch-sessions';
+import { loadContentSigner } from './credentials/c2pa';
+import { BlockBrowser } from './use-cases/blocks';
 import { Attestor, EvidenceService } from './use-cases/evidence';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, limitsFrom, settingsFrom, webhookOptionsFrom } from './use-cases/services';
@@ -86,9 +88,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     publicVerification: config.publicVerification,
     webhookOptions: webhookOptionsFrom(config),
   });
+  const chain = new QsccChainReader(connection.gateway.getNetwork(config.channel), config.chaincode);
+  services.blocks = new BlockBrowser(ledger, chain);
   services.evidence = new EvidenceService({
     ledger,
-    chain: new QsccChainReader(connection.gateway.getNetwork(config.channel), config.chaincode),
+    chain,
     manifests: services.manifests,
     attestor: new Attestor(config.mspId, readFileSync(config.identity.certPath, 'utf8'), readKeyFile(config.identity.keyPath)),
     attestors: config.publicVerification.attestors,
@@ -108,6 +112,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       services.indexer.start();
     }
   }
+  if (config.contentCredentials !== undefined) services.contentSigner = loadContentSigner(config.contentCredentials);
   const exchange = exchangeFromConfig(config, services);
   if (exchange !== undefined) services.exchange = exchange;
   const consoleDir = config.consoleDir ?? builtConsoleDir();

@@ -4,6 +4,7 @@
  */
 export * from './bundle';
 export * from './bytes';
+export * from './credentials';
 export * from './crypto';
 export * from './fabric';
 export * from './merkle';

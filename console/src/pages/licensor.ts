@@ -1,4 +1,4 @@
-import { api, may, newIdempotencyKey, replayEvents } from '../api';
+import { api, may, newIdempotencyKey, replayEvents, sha256Hex } from '../api';
 import { append, field, fields, fill, h, table } from '../dom';
 import { t } from '../i18n';
 import { action, committed, confirmStep, errorBox, hashParams, type PageContext } from '../ui';
@@ -27,7 +27,7 @@ export function licensorPage({ who, root, signal }: PageContext): void {
     e.preventDefault();
     location.hash = `#/licensor?transfer=${encodeURIComponent(transferId.input.value.trim())}`;
   });
-  append(root, [h('h1', {}, t('licensor.title')), h('h2', {}, t('licensor.transfer')), form, transferOut, pendingSection(signal), recordSection(), publishSection(who)]);
+  append(root, [h('h1', {}, t('licensor.title')), h('h2', {}, t('licensor.transfer')), form, transferOut, pendingSection(signal), recordSection(), termsSection(who), publishSection(who)]);
   if (transferId.input.value !== '') void showTransfer(transferId.input.value, transferOut, who);
 }
 
@@ -152,4 +152,115 @@ function publishSection(who: WhoAmI | undefined): HTMLElement | null {
       .catch((error: unknown) => { out.append(errorBox(error)); });
   });
   return h('section', {}, h('h2', {}, t('licensor.publish')), form);
+}
+
+interface Terms {
+  termsId: string;
+  issuerMsp: string;
+  version?: number;
+  status?: string;
+  aiTraining: boolean;
+  commercialUse: boolean;
+  derivatives: boolean;
+  attribution: boolean;
+  territory: string;
+  validFrom: string;
+  validUntil?: string;
+  dataPoolShareBps: number;
+  legalTextDigest: string;
+}
+
+/** Terms by ID with their versions; the issuing licensor amends (a new version) or withdraws them. */
+function termsSection(who: WhoAmI | undefined): HTMLElement {
+  const params = hashParams();
+  const id = field('termsId', 'terms-id', { value: params.get('terms') ?? '' });
+  const out = h('div', { id: 'terms-out', 'aria-live': 'polite' });
+  const form = h('form', { class: 'inline' }, id.wrap, h('button', { type: 'submit', id: 'terms-load' }, t('common.load')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void showTerms(id.input.value.trim(), out, who);
+  });
+  if (id.input.value !== '') void showTerms(id.input.value, out, who);
+  return h('section', { id: 'terms-section' }, h('h2', {}, t('terms.title')), form, out);
+}
+
+async function showTerms(termsId: string, out: HTMLElement, who: WhoAmI | undefined): Promise<void> {
+  fill(out);
+  if (termsId === '') return;
+  try {
+    const terms = await api<Terms>('GET', `/v1/terms/${encodeURIComponent(termsId)}`);
+    const version = terms.version ?? 1;
+    const versions = await Promise.all(
+      Array.from({ length: Math.min(version, 10) }, (_, i) => version - i).map((v) => api<Terms>('GET', `/v1/terms/${encodeURIComponent(termsId)}/versions/${v}`).catch(() => undefined)),
+    );
+    out.append(
+      h('p', { id: 'terms-status', 'data-status': terms.status ?? 'active', 'data-version': String(version) }, t('terms.status', { status: terms.status ?? 'active', version: String(version) })),
+      fields(terms as unknown as Record<string, unknown>),
+      table(
+        t('terms.versions'),
+        ['version', 'territory', 'dataPoolShareBps', 'aiTraining', 'commercialUse', 'validFrom', 'validUntil'],
+        versions.filter((v): v is Terms => v !== undefined).map((v) => [String(v.version ?? 1), v.territory, String(v.dataPoolShareBps), String(v.aiTraining), String(v.commercialUse), v.validFrom, v.validUntil ?? '']),
+      ),
+    );
+    const mine = who !== undefined && who.mspId === terms.issuerMsp && terms.status !== 'withdrawn';
+    if (!mine) return;
+    const reload = (): void => {
+      void showTerms(termsId, out, who);
+    };
+    if (may(who.role, 'amendTerms')) out.append(amendForm(terms, reload));
+    if (may(who.role, 'withdrawTerms')) {
+      const reason = field(t('terms.reason'), 'withdraw-reason', { required: true });
+      const result = h('div', { 'aria-live': 'polite' });
+      out.append(
+        h(
+          'section',
+          { class: 'withdraw' },
+          h('h3', {}, t('terms.withdraw')),
+          confirmStep(t('terms.withdraw'), t('terms.withdraw.confirm', { id: termsId }), result, async () => {
+            const r = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/terms/${encodeURIComponent(termsId)}/withdraw`, { body: { reason: reason.input.value.trim() || 'withdrawn' }, idempotencyKey: newIdempotencyKey() });
+            setTimeout(reload, 1200);
+            return committed(r);
+          }, reason.wrap),
+          result,
+        ),
+      );
+    }
+  } catch (error) {
+    out.append(errorBox(error));
+  }
+}
+
+function amendForm(terms: Terms, reload: () => void): HTMLElement {
+  const territory = field('territory', 'am-territory', { value: terms.territory, required: true });
+  const pool = field('dataPoolShareBps', 'am-pool', { value: String(terms.dataPoolShareBps), inputmode: 'numeric', required: true });
+  const until = field(`validUntil (${t('terms.optional')})`, 'am-until', { value: terms.validUntil ?? '' });
+  const legal = field(t('terms.legal'), 'am-legal');
+  const flags = (['aiTraining', 'commercialUse', 'derivatives', 'attribution'] as const).map((f) => {
+    const box = h('input', { type: 'checkbox', id: `am-${f}`, checked: terms[f] });
+    return { f, box, wrap: h('div', { class: 'check' }, box, h('label', { for: `am-${f}` }, f)) };
+  });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { id: 'amend-form' }, territory.wrap, pool.wrap, until.wrap, legal.wrap, flags.map((x) => x.wrap), h('button', { type: 'submit', id: 'amend' }, t('terms.amend')), out);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    fill(out);
+    void (async () => {
+      // The amendment restates every field; a new legal text is hashed here, the old digest kept otherwise.
+      const text = legal.input.value;
+      const legalTextDigest = text === '' ? terms.legalTextDigest : await sha256Hex(new Blob([text]));
+      const validUntil = until.input.value.trim();
+      const body = {
+        territory: territory.input.value.trim(),
+        dataPoolShareBps: Number(pool.input.value),
+        validFrom: terms.validFrom,
+        ...(validUntil === '' ? {} : { validUntil }),
+        legalTextDigest,
+        ...Object.fromEntries(flags.map((x) => [x.f, x.box.checked])),
+      };
+      const r = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/terms/${encodeURIComponent(terms.termsId)}/amendments`, { body, idempotencyKey: newIdempotencyKey() });
+      out.append(committed(r));
+      setTimeout(reload, 1200);
+    })().catch((error: unknown) => { out.append(errorBox(error)); });
+  });
+  return h('section', { class: 'amend' }, h('h3', {}, t('terms.amend')), form);
 }

@@ -61,7 +61,7 @@ async function show(outputId: string, file: File | undefined, out: HTMLElement):
       const digest = await sha256Hex(file);
       out.append(h('p', { class: `msg ${digest === v.output.contentDigest ? 'good' : 'bad'}`, id: 'lineage-match' }, digest === v.output.contentDigest ? t('lineage.match', { digest: short(digest) }) : t('lineage.mismatch')));
     }
-    out.append(fields({ outputId: v.outputId, ...v.output }));
+    out.append(fields({ outputId: v.outputId, ...v.output }), evidenceSection(outputId));
     for (const link of v.lineage) out.append(modelCard(link));
     await rights(outputId, out);
   } catch (error) {
@@ -113,4 +113,35 @@ async function rights(outputId: string, out: HTMLElement): Promise<void> {
     if (error instanceof ApiError && error.status === 404) out.append(h('p', {}, t('lineage.noRights')));
     else out.append(errorBox(error));
   }
+}
+
+/**
+ * The output's evidence bundle, downloaded as a file for `kiseki-verify` (which checks it offline
+ * against the config block hash the consortium publishes).
+ */
+function evidenceSection(outputId: string): HTMLElement {
+  const out = h('div', { id: 'evidence-out', 'aria-live': 'polite' });
+  let bundle: Record<string, unknown> | undefined;
+  const load = async (): Promise<Record<string, unknown>> => {
+    if (bundle !== undefined) return bundle;
+    const loaded: Record<string, unknown> = await api('GET', `/v1/outputs/${encodeURIComponent(outputId)}/evidence`);
+    bundle = loaded;
+    return loaded;
+  };
+  const download = h('button', { type: 'button', id: 'evidence-download' }, t('evidence.download'));
+  download.addEventListener('click', () => {
+    download.disabled = true;
+    load()
+      .then((b) => {
+        const url = URL.createObjectURL(new Blob([JSON.stringify(b, null, 2)], { type: 'application/json' }));
+        const link = h('a', { href: url, download: `evidence-${outputId}.json`, id: 'evidence-file' }, `evidence-${outputId}.json`);
+        fill(out, link);
+        link.click();
+      })
+      .catch((error: unknown) => { fill(out, errorBox(error)); })
+      .finally(() => {
+        download.disabled = false;
+      });
+  });
+  return h('section', { id: 'evidence' }, h('h3', {}, t('evidence.title')), h('div', { class: 'actions' }, download), out);
 }

@@ -105,6 +105,14 @@ export class EvidenceService {
     return { channel: chain.channel, configBlock: configNumber.toString(), configBlockHash: headerHash(config) };
   }
 
+  /** The transaction that registered a record and its block, for references that point into the ledger. */
+  async registrationOf(contract: string, id: string): Promise<{ channel: string; chaincode: string; transactionId: string; blockNumber: string }> {
+    const { chain } = this.deps;
+    const transactionId = await this.#firstVersion(contract, id);
+    const block = decodeBlock(await chain.blockByTransactionId(transactionId));
+    return { channel: chain.channel, chaincode: chain.chaincode, transactionId, blockNumber: block.number.toString() };
+  }
+
   /** A bundle for an output: its registration and the seal of every model of its lineage. */
   async forOutput(outputId: string): Promise<EvidenceBundle> {
     const { ledger } = this.deps;

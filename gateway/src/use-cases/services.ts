@@ -15,6 +15,8 @@ import type { Metrics } from '../metrics';
 import type { LeaseStore } from '../store/leases';
 import type { DocumentStore } from '../store/store';
 import type { Vault } from '../vault/vault';
+import type { ContentSigner } from '../credentials/c2pa';
+import type { BlockBrowser } from './blocks';
 import type { EvidenceService } from './evidence';
 import { ManifestService } from './manifests';
 import { Transactor } from './transactor';
@@ -65,6 +67,10 @@ export interface Services {
   evidence?: EvidenceService;
   /** Data items kept in packs (batch uploads). */
   packs: PackStore;
+  /** Blocks and their transactions, read through the org's peer. */
+  blocks?: BlockBrowser;
+  /** The org's content-credentials signer (C2PA), when configured. */
+  contentSigner?: ContentSigner;
   /** Content exchange with other orgs' gateways, when configured. */
   exchange?: ExchangeService;
   /** The audit API's reads of the org's index, when the gateway has a database. */

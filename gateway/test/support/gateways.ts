@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { testNetworkStatus } from '../../../network/test/support/test-network';
 import { hashApiKey, newApiKey, Roles, type Role } from '../../src/auth';
 import { parseConfig, type GatewayConfig, type GatewayConfigInput } from '../../src/config';
+import { issueContentCredentials } from '../../src/credentials/issue';
 import { gatewayConfigFor, type NetworkView } from '../../src/launch';
 import { createLogger } from '../../src/logger';
 import { startGateway, type RunningGateway } from '../../src/main';
@@ -46,6 +47,8 @@ export async function startTestGateway(
     JSON.stringify({ keys: Roles.map((role) => ({ keyHash: hashApiKey(keys[role]), clientId: `it-${mspId}-${role}`, role })) }),
   );
   const base = gatewayConfigFor(view, index);
+  const credentials = await issueContentCredentials({ identityCertPath: view.orgs[index]?.userCertPath ?? '', outDir: join(view.stateDir, 'gateways', mspId, 'content-credentials'), mspId });
+  if (credentials !== undefined) base.contentCredentials = credentials;
   const config = parseConfig(
     overrides({ ...base, listen: { host: '127.0.0.1', port: 0 }, apiKeysFile: join(dir, 'api-keys.json'), stateDir: join(dir, 'state'), logLevel: 'warn' }),
   );

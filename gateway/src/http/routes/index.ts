@@ -3,6 +3,7 @@ import { buildOpenApi } from '../openapi';
 import type { AnyRoute } from '../route';
 import { auditRoutes } from './audit';
 import { batchRoutes } from './batch';
+import { blockRoutes } from './blocks';
 import { dataRoutes } from './data';
 import { eventRoutes } from './events';
 import { evidenceRoutes } from './evidence';
@@ -39,6 +40,7 @@ export function allRoutes(): { routes: readonly AnyRoute[]; openApi: Record<stri
     ...lookupRoutes,
     ...publicRoutes,
     ...evidenceRoutes,
+    ...blockRoutes,
     ...exchangeRoutes,
     ...auditRoutes,
   ];

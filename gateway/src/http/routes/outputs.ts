@@ -5,6 +5,7 @@ import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, MediaType, Territory } from '../validation';
+import { credentialedOutput } from '../../use-cases/credentials';
 import { withVaultChecks } from '../../use-cases/reproducibility';
 import { Download, errors, evaluateRead, STUDIO, UploadResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
@@ -14,6 +15,8 @@ import { requireAbsent, uploadPreflight } from './uploads';
 /** Outputs: streamed upload + registration against a sealed model, reads, verification of lineage. */
 
 const OutputParams = z.strictObject({ outputId: Id });
+/** Who the embedded manifests name as their claim generator. */
+const CLAIM_GENERATOR = { name: 'Kiseki gateway', version: '0.1.0' };
 const OUTPUT_CONTENT_ROLES = ['studio-operator', 'licensor-operator', 'auditor', 'regulator'] as const;
 
 /** `rightsIds` as a comma-separated list in the query. */
@@ -111,9 +114,20 @@ export const outputRoutes: readonly AnyRoute[] = [
     summary: "The output content: a short-lived download URL when this org owns it; else the bytes, obtained from the owner's gateway when entitled and checked against the ledger digest",
     access: OUTPUT_CONTENT_ROLES,
     params: OutputParams,
-    query: ContentQuery,
-    responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
+    query: ContentQuery.extend({
+      /** `c2pa`: the bytes themselves, PNG or JPEG, with a C2PA manifest signed by the owning org embedded. */
+      credentials: z.enum(['c2pa']).optional(),
+    }),
+    responses: {
+      200: { description: "Presigned URL (own content), the bytes (another org's), or with credentials=c2pa the bytes carrying Content Credentials", schema: Download },
+      ...errors(403, 404, 409, 415, 502, 503),
+    },
     handler: async (ctx) => {
+      if (ctx.query.credentials === 'c2pa') {
+        const { bytes, mediaType } = await credentialedOutput(ctx.services, ctx.params.outputId, CLAIM_GENERATOR);
+        ctx.res.status(200).type(mediaType).set('Content-Disposition', `attachment; filename="${ctx.params.outputId}${mediaType === 'image/png' ? '.png' : '.jpg'}"`).send(Buffer.from(bytes));
+        return { streamed: true };
+      }
       const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as { ownerMsp?: string; contentDigest?: string };
       if (record.ownerMsp !== undefined && record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'output', ctx.params.outputId, record.ownerMsp, ctx.query.grantId);
