@@ -16,8 +16,8 @@ import { Amount, Bool, Count, Currency, Digest, Id, MspId, Timestamp, z } from '
  */
 
 /** One version of a key, newest first (`History`). */
+// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred schema type is the point
 export function historyOf<S extends z.ZodType>(record: S, idField: string) {
-  // eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred type is the point
   return z.object({
     [idField]: Id,
     entries: z.array(z.object({ txId: z.string(), timestamp: Timestamp, isDelete: Bool, record: record.optional() })),
