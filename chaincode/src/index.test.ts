@@ -5,11 +5,20 @@ import { MemoryLedger, declaredTransactions, dispatch, shimChaincode } from './t
 import { ProvenanceWorld, loadCollections, refusal } from './testing/provenance-fixtures';
 import { contracts } from './index';
 
-const provenance = [ContractNames.terms, ContractNames.providers, ContractNames.data, ContractNames.models, ContractNames.outputs, ContractNames.reviews] as const;
-const instances = new Map<string, Contract>(contracts.map((Class) => {
-  const contract = new Class();
-  return [contract.getName(), contract];
-}));
+const provenance = [
+  ContractNames.terms,
+  ContractNames.providers,
+  ContractNames.data,
+  ContractNames.models,
+  ContractNames.outputs,
+  ContractNames.reviews,
+] as const;
+const instances = new Map<string, Contract>(
+  contracts.map((Class) => {
+    const contract = new Class();
+    return [contract.getName(), contract];
+  }),
+);
 
 describe('chaincode entry', () => {
   it('exports every provenance contract under its DESIGN name', () => {
@@ -45,11 +54,30 @@ describe('through fabric-shim’s own dispatcher', () => {
 
   it('serves the provenance transactions, answers codes in messages, and emits one event per write', async () => {
     const ledger = new MemoryLedger({ collections: loadCollections() });
-    const run = (mspId: string, fcn: string, arg: unknown) => dispatch(ledger, chaincode, fcn, mspId, [typeof arg === 'string' ? arg : JSON.stringify(arg)]);
+    const run = (mspId: string, fcn: string, arg: unknown) =>
+      dispatch(ledger, chaincode, fcn, mspId, [typeof arg === 'string' ? arg : JSON.stringify(arg)]);
     const steps: [string, string, unknown][] = [
-      ['LicensorMSP', 'terms:Publish', { termsId: 't1', aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: 100, legalTextDigest: digest }],
+      [
+        'LicensorMSP',
+        'terms:Publish',
+        {
+          termsId: 't1',
+          aiTraining: true,
+          commercialUse: true,
+          derivatives: true,
+          attribution: true,
+          territory: 'JP',
+          validFrom: '2020-01-01T00:00:00Z',
+          dataPoolShareBps: 100,
+          legalTextDigest: digest,
+        },
+      ],
       ['Studio1MSP', 'providers:Register', { providerId: 'p1', payoutRefDigest: digest }],
-      ['Studio1MSP', 'data:RegisterBatch', { items: [{ dataId: 'd1', providerId: 'p1', termsId: 't1', contentDigest: digest, mediaType: 'image/png', size: 3 }] }],
+      [
+        'Studio1MSP',
+        'data:RegisterBatch',
+        { items: [{ dataId: 'd1', providerId: 'p1', termsId: 't1', contentDigest: digest, mediaType: 'image/png', size: 3 }] },
+      ],
       ['Studio1MSP', 'models:Register', { modelId: 'm1' }],
       ['Studio1MSP', 'models:AttestTrainingBatch', { modelId: 'm1', dataIds: ['d1'] }],
       ['Studio1MSP', 'models:Seal', { modelId: 'm1' }],

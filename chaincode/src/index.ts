@@ -16,7 +16,18 @@ import { TermsContract } from './contracts/terms';
  * this module's `contracts`). Clients call `<contract>:<transaction>`; names are in shared/names.ts.
  */
 
-export { AccessContract, DataContract, MarketContract, ModelsContract, OutputsContract, ProvidersContract, RevenueContract, ReviewsContract, RightsContract, TermsContract };
+export {
+  AccessContract,
+  DataContract,
+  MarketContract,
+  ModelsContract,
+  OutputsContract,
+  ProvidersContract,
+  RevenueContract,
+  ReviewsContract,
+  RightsContract,
+  TermsContract,
+};
 
 export const contracts: (new () => Contract)[] = [
   // Provenance: licence terms, providers, training data, models and their manifests, outputs.

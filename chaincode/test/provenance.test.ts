@@ -23,9 +23,20 @@ function independentRoot(ids: readonly string[]): string {
   return mth(sorted.map((id) => Buffer.from(id, 'utf8'))).toString('hex');
 }
 
-interface ModelRecord { modelId: string; status: string; trainingRoot?: string; trainingSize: number }
-interface VerifyResult { verdict: string; reasons: string[]; lineage: unknown }
-interface ProofAnswer { valid: boolean }
+interface ModelRecord {
+  modelId: string;
+  status: string;
+  trainingRoot?: string;
+  trainingSize: number;
+}
+interface VerifyResult {
+  verdict: string;
+  reasons: string[];
+  lineage: unknown;
+}
+interface ProofAnswer {
+  valid: boolean;
+}
 
 const id = (name: string): string => `${name}-${runId}`;
 const termsId = id('terms');
@@ -35,7 +46,10 @@ const modelId = id('model');
 let clients: Clients;
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  return promise.then(() => 'accepted', (error: unknown) => errorText(error));
+  return promise.then(
+    () => 'accepted',
+    (error: unknown) => errorText(error),
+  );
 }
 
 function item(dataId: string) {
@@ -47,13 +61,22 @@ beforeAll(async () => {
   const licensor = clients.org('LicensorMSP');
   const studio = clients.org('Studio1MSP');
   await submitJson(licensor, 'terms:Publish', {
-    termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP',
-    validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2500, legalTextDigest: sha256('licence text'),
+    termsId,
+    aiTraining: true,
+    commercialUse: true,
+    derivatives: true,
+    attribution: true,
+    territory: 'JP',
+    validFrom: '2024-01-01T00:00:00Z',
+    dataPoolShareBps: 2500,
+    legalTextDigest: sha256('licence text'),
   });
   await submitJson(studio, 'providers:Register', { providerId, payoutRefDigest: sha256('payout ref') });
   await submitJson(studio, 'data:RegisterBatch', { items: dataIds.map(item) });
 });
-afterAll(() => { clients.closeAll(); });
+afterAll(() => {
+  clients.closeAll();
+});
 
 describe('provenance on the real network', () => {
   it('when a model is trained in two batches and sealed, then its root is the RFC 6962 root of its ids, and an output on it verifies', async () => {
@@ -68,7 +91,11 @@ describe('provenance on the real network', () => {
 
     const outputId = id('output');
     await submitJson(studio, 'outputs:Register', {
-      outputId, modelId, contentDigest: sha256(`output ${outputId}`), mediaType: 'image/png', rightsIds: [],
+      outputId,
+      modelId,
+      contentDigest: sha256(`output ${outputId}`),
+      mediaType: 'image/png',
+      rightsIds: [],
     });
     const verdict = await evaluateJson<VerifyResult>(clients.org('RegulatorMSP'), 'outputs:Verify', outputId);
     expect(verdict.verdict).toBe('authorized');
@@ -92,13 +119,21 @@ describe('provenance on the real network', () => {
 
     const absent = dataIds[6] as string; // registered, never trained: "your data was not used"
     const proof = exclusionProof(page.ids, absent);
-    const excluded = await evaluateJson<ProofAnswer>(regulator, 'models:VerifyExclusion', JSON.stringify({ modelId, dataId: absent, proof }));
+    const excluded = await evaluateJson<ProofAnswer>(
+      regulator,
+      'models:VerifyExclusion',
+      JSON.stringify({ modelId, dataId: absent, proof }),
+    );
     expect(excluded.valid).toBe(true);
-    const present = await evaluateJson<ProofAnswer>(regulator, 'models:VerifyExclusion', JSON.stringify({ modelId, dataId: page.ids[2], proof }));
+    const present = await evaluateJson<ProofAnswer>(
+      regulator,
+      'models:VerifyExclusion',
+      JSON.stringify({ modelId, dataId: page.ids[2], proof }),
+    );
     expect(present.valid).toBe(false);
   });
 
-  it('when an item\'s consent is revoked, then training on it is refused naming the item', async () => {
+  it("when an item's consent is revoked, then training on it is refused naming the item", async () => {
     const studio = clients.org('Studio1MSP');
     const revoked = id('revoked-item');
     await submitJson(studio, 'data:Register', item(revoked));
@@ -118,9 +153,15 @@ describe('provenance on the real network', () => {
     await submitJson(studio, 'models:Register', { modelId: unsealed });
     await submitJson(studio, 'models:AttestTrainingBatch', { modelId: unsealed, dataIds: [dataIds[0]] });
     const outputId = id('early-output');
-    const text = await refusal(submitJson(studio, 'outputs:Register', {
-      outputId, modelId: unsealed, contentDigest: sha256(outputId), mediaType: 'image/png', rightsIds: [],
-    }));
+    const text = await refusal(
+      submitJson(studio, 'outputs:Register', {
+        outputId,
+        modelId: unsealed,
+        contentDigest: sha256(outputId),
+        mediaType: 'image/png',
+        rightsIds: [],
+      }),
+    );
     expect(text).toMatch(/STATE: /);
     expect(await refusal(evaluateJson(studio, 'outputs:Get', outputId))).toMatch(/NOT_FOUND/);
   });

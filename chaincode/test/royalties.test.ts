@@ -15,18 +15,63 @@ const decoder = new TextDecoder();
 const id = (name: string): string => `${name}-${runId}`;
 
 type Holder = ExpectedHolder;
-interface RightsRecord { rightsId: string; holders: Holder[]; transferCount: number; licensorMsp: string }
-interface TransferRecord { transferId: string; status: string; closedTxId?: string }
-interface Payout { holderId: string; mspId: string; amount: string }
-interface RevenueRecord {
-  reference: string; txId: string; amount: string; modelId?: string; rightsId?: string; dataPoolShareBps: number;
-  holderPayouts: Payout[]; poolAdditions: { modelId: string; amount: string }[]; executedTransfers: string[]; voidedTransfers: string[];
+interface RightsRecord {
+  rightsId: string;
+  holders: Holder[];
+  transferCount: number;
+  licensorMsp: string;
 }
-interface PoolView { pool: { trainingSize: number; poolIn: string; index: string; carry: string; events: number }; identityHolds: boolean }
-interface StatementLine { modelId: string; currency: string; itemCount: number; trainingSize: number; accrued: string; claimed: string; claimable: string }
-interface Statement { providerId: string; lines: StatementLine[]; totals: { currency: string; accrued: string }[]; complete: boolean }
-interface ModelRecord { modelId: string; status: string; trainingSize: number; dataPoolShareBps: number }
-interface RevenueEvent { revenue: RevenueRecord; executedTransfers: { transfer: TransferRecord; rights: RightsRecord }[] }
+interface TransferRecord {
+  transferId: string;
+  status: string;
+  closedTxId?: string;
+}
+interface Payout {
+  holderId: string;
+  mspId: string;
+  amount: string;
+}
+interface RevenueRecord {
+  reference: string;
+  txId: string;
+  amount: string;
+  modelId?: string;
+  rightsId?: string;
+  dataPoolShareBps: number;
+  holderPayouts: Payout[];
+  poolAdditions: { modelId: string; amount: string }[];
+  executedTransfers: string[];
+  voidedTransfers: string[];
+}
+interface PoolView {
+  pool: { trainingSize: number; poolIn: string; index: string; carry: string; events: number };
+  identityHolds: boolean;
+}
+interface StatementLine {
+  modelId: string;
+  currency: string;
+  itemCount: number;
+  trainingSize: number;
+  accrued: string;
+  claimed: string;
+  claimable: string;
+}
+interface Statement {
+  providerId: string;
+  lines: StatementLine[];
+  totals: { currency: string; accrued: string }[];
+  complete: boolean;
+}
+interface ModelRecord {
+  modelId: string;
+  status: string;
+  trainingSize: number;
+  dataPoolShareBps: number;
+}
+interface RevenueEvent {
+  revenue: RevenueRecord;
+  executedTransfers: { transfer: TransferRecord; rights: RightsRecord }[];
+}
 
 const STUDIO1 = 'Studio1MSP';
 const STUDIO2 = 'Studio2MSP';
@@ -42,7 +87,10 @@ const outputs = { endorse: id('out-endorse'), simple: id('out-simple'), shared: 
 let clients: Clients;
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  return promise.then(() => 'accepted', (error: unknown) => errorText(error));
+  return promise.then(
+    () => 'accepted',
+    (error: unknown) => errorText(error),
+  );
 }
 
 /** Submits through the gateway's explicit steps, optionally pinning the endorsing orgs, and returns the commit status. */
@@ -69,7 +117,8 @@ async function eventOf(client: OrgClient, status: Status): Promise<{ name: strin
   const events = await client.network.getChaincodeEvents(clients.status.chaincode.name, { startBlock: status.blockNumber });
   try {
     for await (const event of events) {
-      if (event.transactionId === status.transactionId) return { name: event.eventName, payload: JSON.parse(decoder.decode(event.payload)) };
+      if (event.transactionId === status.transactionId)
+        return { name: event.eventName, payload: JSON.parse(decoder.decode(event.payload)) };
       if (event.blockNumber > status.blockNumber) break;
     }
   } finally {
@@ -81,10 +130,16 @@ async function eventOf(client: OrgClient, status: Status): Promise<{ name: strin
 /** Registers the items, trains a model on them in one batch (ids ascending) and seals it. */
 async function sealedModel(studio: OrgClient, modelId: string, itemsPerProvider: Readonly<Record<string, number>>): Promise<ModelRecord> {
   const items = Object.entries(itemsPerProvider).flatMap(([providerId, count]) =>
-    Array.from({ length: count }, (_, i) => ({ dataId: `${modelId}-${providerId}-d${i}`, providerId })));
+    Array.from({ length: count }, (_, i) => ({ dataId: `${modelId}-${providerId}-d${i}`, providerId })),
+  );
   await submitJson(studio, 'data:RegisterBatch', {
     items: items.map(({ dataId, providerId }) => ({
-      dataId, providerId, termsId, contentDigest: sha256(`content of ${dataId}`), mediaType: 'image/png', size: 2048,
+      dataId,
+      providerId,
+      termsId,
+      contentDigest: sha256(`content of ${dataId}`),
+      mediaType: 'image/png',
+      size: 2048,
     })),
   });
   await submitJson(studio, 'models:Register', { modelId });
@@ -94,7 +149,13 @@ async function sealedModel(studio: OrgClient, modelId: string, itemsPerProvider:
 }
 
 async function registerOutput(studio: OrgClient, outputId: string, modelId: string): Promise<void> {
-  await submitJson(studio, 'outputs:Register', { outputId, modelId, contentDigest: sha256(`output ${outputId}`), mediaType: 'image/png', rightsIds: [] });
+  await submitJson(studio, 'outputs:Register', {
+    outputId,
+    modelId,
+    contentDigest: sha256(`output ${outputId}`),
+    mediaType: 'image/png',
+    rightsIds: [],
+  });
 }
 
 const amounts = (payouts: readonly Payout[]): Record<string, string> => Object.fromEntries(payouts.map((p) => [p.holderId, p.amount]));
@@ -106,11 +167,21 @@ beforeAll(async () => {
   const licensor = clients.org(LICENSOR);
   const studio = clients.org(STUDIO1);
   await submitJson(licensor, 'terms:Publish', {
-    termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP',
-    validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: POOL_SHARE_BPS, legalTextDigest: sha256('licence text'),
+    termsId,
+    aiTraining: true,
+    commercialUse: true,
+    derivatives: true,
+    attribution: true,
+    territory: 'JP',
+    validFrom: '2024-01-01T00:00:00Z',
+    dataPoolShareBps: POOL_SHARE_BPS,
+    legalTextDigest: sha256('licence text'),
   });
   await submitJson(studio, 'providers:RegisterBatch', {
-    items: [simpleProvider, ...Object.keys(sharedItems)].map((providerId) => ({ providerId, payoutRefDigest: sha256(`payout ${providerId}`) })),
+    items: [simpleProvider, ...Object.keys(sharedItems)].map((providerId) => ({
+      providerId,
+      payoutRefDigest: sha256(`payout ${providerId}`),
+    })),
   });
   await sealedModel(studio, models.simple, { [simpleProvider]: 2 });
   const shared = await sealedModel(studio, models.shared, sharedItems);
@@ -124,7 +195,7 @@ afterAll(() => {
 });
 
 describe('rights and royalties on the real network', () => {
-  it('when a rights change is endorsed without a holder\'s org, then validation rejects it (ENDORSEMENT_POLICY_FAILURE) and the rights stay; endorsed by the holders\' orgs, it commits', async () => {
+  it("when a rights change is endorsed without a holder's org, then validation rejects it (ENDORSEMENT_POLICY_FAILURE) and the rights stay; endorsed by the holders' orgs, it commits", async () => {
     const licensor = clients.org(LICENSOR);
     const studio1 = clients.org(STUDIO1);
     const rightsId = id('rights-endorse');
@@ -132,11 +203,22 @@ describe('rights and royalties on the real network', () => {
     const [fromHolder, stayHolder, toHolder] = [id('h-licensor'), id('h-studio2'), id('h-studio1')];
     // Only the output's owner creates its rights; it names the licensor that co-signs.
     await submitJson(studio1, 'rights:Create', {
-      rightsId, subjectType: 'output', subjectId: outputs.endorse, licensorMsp: LICENSOR,
-      holders: [{ holderId: fromHolder, mspId: LICENSOR, shareBps: 4000 }, { holderId: stayHolder, mspId: STUDIO2, shareBps: 6000 }],
+      rightsId,
+      subjectType: 'output',
+      subjectId: outputs.endorse,
+      licensorMsp: LICENSOR,
+      holders: [
+        { holderId: fromHolder, mspId: LICENSOR, shareBps: 4000 },
+        { holderId: stayHolder, mspId: STUDIO2, shareBps: 6000 },
+      ],
     });
     await submitJson(licensor, 'rights:ProposeTransfer', {
-      transferId, rightsId, fromHolderId: fromHolder, toHolderId: toHolder, toMspId: STUDIO1, shareBps: 1000,
+      transferId,
+      rightsId,
+      fromHolderId: fromHolder,
+      toHolderId: toHolder,
+      toMspId: STUDIO1,
+      shareBps: 1000,
       condition: { notBefore: '2020-01-01T00:00:00Z' },
     });
     const before = await evaluateJson<RightsRecord>(studio1, 'rights:Get', rightsId);
@@ -154,13 +236,16 @@ describe('rights and royalties on the real network', () => {
     expect(endorsed.status.successful).toBe(true);
     const after = await evaluateJson<RightsRecord>(studio1, 'rights:Get', rightsId);
     expect(after.transferCount).toBe(1);
-    expect(after.holders).toEqual([
-      { holderId: toHolder, mspId: STUDIO1, shareBps: 1000 },
-      { holderId: fromHolder, mspId: LICENSOR, shareBps: 3000 },
-      { holderId: stayHolder, mspId: STUDIO2, shareBps: 6000 },
-    ].sort((a, b) => (a.holderId < b.holderId ? -1 : 1)));
+    expect(after.holders).toEqual(
+      [
+        { holderId: toHolder, mspId: STUDIO1, shareBps: 1000 },
+        { holderId: fromHolder, mspId: LICENSOR, shareBps: 3000 },
+        { holderId: stayHolder, mspId: STUDIO2, shareBps: 6000 },
+      ].sort((a, b) => (a.holderId < b.holderId ? -1 : 1)),
+    );
     expect(await evaluateJson<TransferRecord>(studio1, 'rights:GetTransfer', transferId)).toMatchObject({
-      status: 'executed', closedTxId: endorsed.status.transactionId,
+      status: 'executed',
+      closedTxId: endorsed.status.transactionId,
     });
   });
 
@@ -169,9 +254,13 @@ describe('rights and royalties on the real network', () => {
     const reference = id('ref-regulator');
     const subject = JSON.stringify({ subjectType: 'output', subjectId: outputs.simple, currency: 'JPY' });
     const totalBefore = await evaluateJson<unknown>(regulator, 'revenue:GetSubjectRevenue', subject);
-    const text = await refusal(submitJson(regulator, 'revenue:Record', { subjectId: outputs.simple, amount: '1000', currency: 'JPY', reference }));
+    const text = await refusal(
+      submitJson(regulator, 'revenue:Record', { subjectId: outputs.simple, amount: '1000', currency: 'JPY', reference }),
+    );
     expect(text).toMatch(/FORBIDDEN/);
-    expect(await refusal(evaluateJson(regulator, 'revenue:Get', JSON.stringify({ recorderMsp: REGULATOR, reference })))).toMatch(/NOT_FOUND/);
+    expect(await refusal(evaluateJson(regulator, 'revenue:Get', JSON.stringify({ recorderMsp: REGULATOR, reference })))).toMatch(
+      /NOT_FOUND/,
+    );
     expect(await evaluateJson<unknown>(regulator, 'revenue:GetSubjectRevenue', subject)).toEqual(totalBefore);
   });
 
@@ -181,22 +270,39 @@ describe('rights and royalties on the real network', () => {
     const snapshot = async (): Promise<unknown[]> => [
       await evaluateJson<PoolView>(studio, 'revenue:GetPool', JSON.stringify({ modelId: models.simple, currency: 'JPY' })),
       await evaluateJson<Statement>(studio, 'revenue:Statement', JSON.stringify({ providerId: simpleProvider })),
-      await evaluateJson<unknown>(studio, 'revenue:GetSubjectRevenue', JSON.stringify({ subjectType: 'output', subjectId: outputs.simple, currency: 'JPY' })),
+      await evaluateJson<unknown>(
+        studio,
+        'revenue:GetSubjectRevenue',
+        JSON.stringify({ subjectType: 'output', subjectId: outputs.simple, currency: 'JPY' }),
+      ),
       await evaluateJson<unknown>(studio, 'revenue:HolderBalance', JSON.stringify({ holderId: STUDIO1, mspId: STUDIO1 })),
     ];
     const first = await submitJson<RevenueRecord>(studio, 'revenue:Record', request);
-    expect(first).toMatchObject({ reference: request.reference, amount: '12345', modelId: models.simple, dataPoolShareBps: POOL_SHARE_BPS });
+    expect(first).toMatchObject({
+      reference: request.reference,
+      amount: '12345',
+      modelId: models.simple,
+      dataPoolShareBps: POOL_SHARE_BPS,
+    });
     const before = await snapshot();
 
     expect(await refusal(submitJson(studio, 'revenue:Record', request))).toMatch(/CONFLICT: .*already recorded/);
     expect(await refusal(submitJson(studio, 'revenue:Record', { ...request, amount: '99' }))).toMatch(/CONFLICT/);
     expect(await snapshot()).toEqual(before);
-    expect(await evaluateJson<RevenueRecord>(studio, 'revenue:Get', JSON.stringify({ recorderMsp: STUDIO1, reference: request.reference }))).toEqual(first);
+    expect(
+      await evaluateJson<RevenueRecord>(studio, 'revenue:Get', JSON.stringify({ recorderMsp: STUDIO1, reference: request.reference })),
+    ).toEqual(first);
 
     // A report retried while the first attempt is still in flight: exactly one of them pays.
     const raced = { ...request, reference: id('ref-raced') };
-    const outcomes = await Promise.all([0, 1].map(() =>
-      submitWithStatus(studio, 'revenue:Record', raced).then((r) => r.status, (e: unknown) => errorText(e))));
+    const outcomes = await Promise.all(
+      [0, 1].map(() =>
+        submitWithStatus(studio, 'revenue:Record', raced).then(
+          (r) => r.status,
+          (e: unknown) => errorText(e),
+        ),
+      ),
+    );
     const committed = outcomes.filter((o) => typeof o !== 'string' && o.successful);
     expect(committed).toHaveLength(1);
     for (const other of outcomes.filter((o) => !committed.includes(o as Status))) {
@@ -220,9 +326,20 @@ describe('rights and royalties on the real network', () => {
       { holderId: hb, mspId: STUDIO2, shareBps: 3333 },
       { holderId: hc, mspId: LICENSOR, shareBps: 3334 },
     ];
-    await submitJson(studio, 'rights:Create', { rightsId, subjectType: 'output', subjectId: outputs.shared, licensorMsp: LICENSOR, holders });
+    await submitJson(studio, 'rights:Create', {
+      rightsId,
+      subjectType: 'output',
+      subjectId: outputs.shared,
+      licensorMsp: LICENSOR,
+      holders,
+    });
     await submitJson(licensor, 'rights:ProposeTransfer', {
-      transferId, rightsId, fromHolderId: hc, toHolderId: hd, toMspId: STUDIO2, shareBps: 1000,
+      transferId,
+      rightsId,
+      fromHolderId: hc,
+      toHolderId: hd,
+      toMspId: STUDIO2,
+      shareBps: 1000,
       condition: { revenueThreshold: { subjectType: 'output', subjectId: outputs.shared, currency: 'JPY', amount: '5000' } },
     });
 
@@ -230,7 +347,10 @@ describe('rights and royalties on the real network', () => {
     const record = async (amount: bigint, reference: string): Promise<{ status: Status; result: RevenueRecord }> => {
       // No endorsing orgs named: the gateway must find the ones a due transfer's rights key needs.
       const submitted = await submitWithStatus(studio, 'revenue:Record', {
-        subjectId: outputs.shared, amount: amount.toString(), currency: 'JPY', reference: id(reference),
+        subjectId: outputs.shared,
+        amount: amount.toString(),
+        currency: 'JPY',
+        reference: id(reference),
       });
       const outcome = { status: submitted.status, result: submitted.result as RevenueRecord };
       expect(outcome.status.successful).toBe(true);
@@ -250,7 +370,11 @@ describe('rights and royalties on the real network', () => {
     const payload = event.payload as RevenueEvent;
     expect(payload.revenue.executedTransfers).toEqual([transferId]);
     expect(payload.executedTransfers).toHaveLength(1);
-    expect(payload.executedTransfers[0]?.transfer).toMatchObject({ transferId, status: 'executed', closedTxId: crossing.status.transactionId });
+    expect(payload.executedTransfers[0]?.transfer).toMatchObject({
+      transferId,
+      status: 'executed',
+      closedTxId: crossing.status.transactionId,
+    });
     holders = [
       { holderId: ha, mspId: STUDIO1, shareBps: 3333 },
       { holderId: hb, mspId: STUDIO2, shareBps: 3333 },
@@ -263,11 +387,16 @@ describe('rights and royalties on the real network', () => {
     expect(later.result.executedTransfers).toEqual([]);
     expect(await evaluateJson<RightsRecord>(studio, 'rights:Get', rightsId)).toMatchObject({ transferCount: 1, holders });
     expect(await evaluateJson<TransferRecord>(studio, 'rights:GetTransfer', transferId)).toMatchObject({
-      status: 'executed', closedTxId: crossing.status.transactionId,
+      status: 'executed',
+      closedTxId: crossing.status.transactionId,
     });
     expect(await refusal(submitJson(studio, 'rights:ExecuteTransfer', { transferId }))).toMatch(/STATE: .*executed, not pending/);
 
-    const view = await evaluateJson<PoolView>(clients.org(REGULATOR), 'revenue:GetPool', JSON.stringify({ modelId: models.shared, currency: 'JPY' }));
+    const view = await evaluateJson<PoolView>(
+      clients.org(REGULATOR),
+      'revenue:GetPool',
+      JSON.stringify({ modelId: models.shared, currency: 'JPY' }),
+    );
     expect(view).toMatchObject({ identityHolds: true, pool: { trainingSize: 7, events: 3 } });
     expect(view.pool).toMatchObject({ poolIn: pool.poolIn.toString(), index: pool.index.toString(), carry: pool.carry.toString() });
     let attributed = 0n;
@@ -275,10 +404,17 @@ describe('rights and royalties on the real network', () => {
       const statement = await evaluateJson<Statement>(studio, 'revenue:Statement', JSON.stringify({ providerId, currency: 'JPY' }));
       const accrued = pool.accrued(items);
       attributed += accrued;
-      expect(statement.lines).toEqual([{
-        modelId: models.shared, currency: 'JPY', itemCount: items, trainingSize: 7,
-        accrued: accrued.toString(), claimed: '0', claimable: accrued.toString(),
-      }]);
+      expect(statement.lines).toEqual([
+        {
+          modelId: models.shared,
+          currency: 'JPY',
+          itemCount: items,
+          trainingSize: 7,
+          accrued: accrued.toString(),
+          claimed: '0',
+          claimable: accrued.toString(),
+        },
+      ]);
       expect(statement.totals).toEqual([{ currency: 'JPY', accrued: accrued.toString(), claimed: '0', claimable: accrued.toString() }]);
     }
     // What is not attributed yet is the carried remainder: less than one unit per provider, plus the carry.

@@ -62,7 +62,11 @@ async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<Re
  * @throws Error with the gateway's error body when the request is refused as a whole (4xx/5xx), or
  * when the stream broke off (the answers received so far were reported).
  */
-export async function uploadBatch(client: KisekiClient, items: AsyncIterable<UploadItem> | Iterable<UploadItem>, options: BatchOptions = {}): Promise<BatchSummary> {
+export async function uploadBatch(
+  client: KisekiClient,
+  items: AsyncIterable<UploadItem> | Iterable<UploadItem>,
+  options: BatchOptions = {},
+): Promise<BatchSummary> {
   const { baseUrl, apiKey } = client.options;
   const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let sent = 0;
@@ -118,7 +122,10 @@ const MEDIA_TYPES: Record<string, string> = {
 
 /** A dataId from a file name: characters outside the ID alphabet become `-`. */
 export function dataIdFor(file: string, prefix = ''): string {
-  return `${prefix}${path.basename(file)}`.replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
+  return `${prefix}${path.basename(file)}`
+    .replace(/[^A-Za-z0-9._:-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
 }
 
 export interface FolderProgress {
@@ -157,7 +164,10 @@ export const RESUME_FILE = '.kiseki-upload.json';
  * interrupted commit registered come back `registered` (never twice).
  */
 export async function uploadFolder(client: KisekiClient, dir: string, options: FolderUploadOptions): Promise<BatchSummary> {
-  const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const files = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
   const total = files.length;
   const counts: FolderProgress['summary'] = {};
   let done = 0;
@@ -167,7 +177,11 @@ export async function uploadFolder(client: KisekiClient, dir: string, options: F
     for (const name of names) {
       const content = await readFile(path.join(dir, name));
       bytes += (await stat(path.join(dir, name))).size;
-      yield { dataId: dataIdFor(name, options.idPrefix), mediaType: MEDIA_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream', bytes: content };
+      yield {
+        dataId: dataIdFor(name, options.idPrefix),
+        mediaType: MEDIA_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream',
+        bytes: content,
+      };
     }
   };
   const count = (result: BatchItemResult): void => {

@@ -61,15 +61,28 @@ async function waitHealthy(url: string, child: ChildProcess, log: string): Promi
 
 /** Resident set size of a process in MiB (Linux). */
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return line === undefined ? Number.NaN : Number(line.replace(/\D+/g, '')) / 1024;
 }
 
 /** The machine's load when a measurement starts (the machine may be shared). */
-const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 
 /** Self time per function of a V8 CPU profile, heaviest first. */
-export function heaviestFunctions(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }, top = 12): { name: string; ms: number; share: number }[] {
+export function heaviestFunctions(
+  profile: {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+    timeDeltas: number[];
+  },
+  top = 12,
+): { name: string; ms: number; share: number }[] {
   const byNode = new Map<number, number>();
   profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const byName = new Map<string, number>();
@@ -96,7 +109,11 @@ function* itemsFor(prefix: string, from: number, count: number, block: Buffer): 
   }
 }
 
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 export const suite = {
   name: 'ingest',
@@ -106,7 +123,10 @@ export const suite = {
     const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
     const dir = mkdtempSync(path.join(tmpdir(), 'kiseki-bench-ingest-'));
     const key = newApiKey();
-    writeFileSync(path.join(dir, 'keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }));
+    writeFileSync(
+      path.join(dir, 'keys.json'),
+      JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }),
+    );
     const port = await freePort();
     const input = {
       ...gatewayConfigFor(view, index),
@@ -143,10 +163,20 @@ export const suite = {
     const providerId = `${ctx.tag}-provider`;
     const termsId = `${ctx.tag}-terms`;
     await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
-    await ctx.client('LicensorMSP').contract.submitTransaction('terms:Publish', JSON.stringify({
-      termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide',
-      validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: payoutRefDigest,
-    }));
+    await ctx.client('LicensorMSP').contract.submitTransaction(
+      'terms:Publish',
+      JSON.stringify({
+        termsId,
+        aiTraining: true,
+        commercialUse: true,
+        derivatives: true,
+        attribution: true,
+        territory: 'worldwide',
+        validFrom: '2020-01-01T00:00:00Z',
+        dataPoolShareBps: 1000,
+        legalTextDigest: payoutRefDigest,
+      }),
+    );
     const block = randomBytes(ITEM_BYTES);
     const lines: string[] = [];
     try {
@@ -177,7 +207,14 @@ export const suite = {
       const directRun = await runLoad('direct data:RegisterBatch ×1000 (no content)', 4, batches, async (b) => {
         const items = Array.from({ length: 1000 }, (_, i) => {
           const n = b * 1000 + i;
-          return { dataId: `${ctx.tag}-direct-${String(n).padStart(7, '0')}`, providerId, termsId, contentDigest: createHash('sha256').update(`${ctx.tag}-direct-${n}`).digest('hex'), mediaType: 'image/png', size: ITEM_BYTES };
+          return {
+            dataId: `${ctx.tag}-direct-${String(n).padStart(7, '0')}`,
+            providerId,
+            termsId,
+            contentDigest: createHash('sha256').update(`${ctx.tag}-direct-${n}`).digest('hex'),
+            mediaType: 'image/png',
+            size: ITEM_BYTES,
+          };
         });
         await direct.contract.submitTransaction('data:RegisterBatch', JSON.stringify({ items }));
       });
@@ -205,11 +242,16 @@ export const suite = {
         const directP99: number[] = [];
         for (let r = 0; r < runs; r += 1) {
           const viaRest = await runLoad(`REST POST /v1/providers (client) run ${r + 1}`, inFlight, count, async (i) => {
-            const { response } = await bare.POST('/v1/providers', { body: { providerId: `${ctx.tag}-r-${inFlight}-${r}-${i}`, payoutRefDigest } });
+            const { response } = await bare.POST('/v1/providers', {
+              body: { providerId: `${ctx.tag}-r-${inFlight}-${r}-${i}`, payoutRefDigest },
+            });
             if (response.status !== 201) throw new Error(`POST /v1/providers → ${response.status}`);
           });
           const viaSdk = await runLoad(`direct providers:Register run ${r + 1}`, inFlight, count, async (i) => {
-            await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-d-${inFlight}-${r}-${i}`, payoutRefDigest }));
+            await direct.contract.submitTransaction(
+              'providers:Register',
+              JSON.stringify({ providerId: `${ctx.tag}-d-${inFlight}-${r}-${i}`, payoutRefDigest }),
+            );
           });
           table.push(viaRest, viaSdk);
           values.push(viaRest.perSecond / viaSdk.perSecond);
@@ -233,9 +275,12 @@ export const suite = {
       const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       let heaviest: ReturnType<typeof heaviestFunctions> = [];
       if (profiles[0] !== undefined) {
-        heaviest = heaviestFunctions(JSON.parse(readFileSync(path.join(profileDir, profiles[0]), 'utf8')) as Parameters<typeof heaviestFunctions>[0]);
+        heaviest = heaviestFunctions(
+          JSON.parse(readFileSync(path.join(profileDir, profiles[0]), 'utf8')) as Parameters<typeof heaviestFunctions>[0],
+        );
         lines.push('', `  gateway CPU profile (${path.join(profileDir, profiles[0])}), self time:`);
-        for (const f of heaviest) lines.push(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
+        for (const f of heaviest)
+          lines.push(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
       }
       return {
         text: lines.join('\n'),

@@ -74,7 +74,12 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function run(client: KisekiClient, command: string, args: string[], flags: Record<string, string | boolean | undefined>): Promise<number> {
+async function run(
+  client: KisekiClient,
+  command: string,
+  args: string[],
+  flags: Record<string, string | boolean | undefined>,
+): Promise<number> {
   const prefix = typeof flags['id-prefix'] === 'string' ? flags['id-prefix'] : undefined;
   switch (command) {
     case 'upload': {

@@ -57,7 +57,10 @@ describe('against a gateway', () => {
       keys.push(input.headers.get('idempotency-key'));
       if (failures > 0) {
         failures -= 1;
-        return new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }), { status: 503, headers: { 'retry-after': '0' } });
+        return new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }), {
+          status: 503,
+          headers: { 'retry-after': '0' },
+        });
       }
       return fetch(input);
     }) as typeof fetch;
@@ -73,7 +76,11 @@ describe('against a gateway', () => {
     const client = createKisekiClient({ baseUrl: h.url, apiKey: h.key('studio-operator') });
     const seen: string[] = [];
     const items = Array.from({ length: 5 }, (_, i) => ({ dataId: `c-${i}`, mediaType: 'image/png', bytes: Buffer.from(`cel ${i}`) }));
-    const summary = await uploadBatch(client, items, { providerId: 'p1', termsId: 't1', onResult: (r) => seen.push(`${r.dataId}:${r.status}`) });
+    const summary = await uploadBatch(client, items, {
+      providerId: 'p1',
+      termsId: 't1',
+      onResult: (r) => seen.push(`${r.dataId}:${r.status}`),
+    });
     expect(summary).toMatchObject({ received: 5, registered: 5 });
     expect(seen.sort()).toEqual(items.map((i) => `${i.dataId}:registered`));
   });

@@ -32,7 +32,11 @@ export async function* followEvents(client: KisekiClient, options: FollowOptions
   while (!aborted()) {
     try {
       const res = await (client.options.fetch ?? fetch)(`${baseUrl.replace(/\/$/, '')}/v1/events${query}`, {
-        headers: { authorization: `Bearer ${apiKey}`, accept: 'text/event-stream', ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }) },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          accept: 'text/event-stream',
+          ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+        },
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
       if (res.ok && res.body !== null) {

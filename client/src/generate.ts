@@ -10,7 +10,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
  * and compares, so the client never drifts from the API.
  */
 
-const HEADER = '/* Generated from the gateway\'s OpenAPI document by `npm run generate -w client`; do not edit. */\n';
+const HEADER = "/* Generated from the gateway's OpenAPI document by `npm run generate -w client`; do not edit. */\n";
 
 /** The TypeScript source of the API's types. */
 export async function generateSchema(document: Record<string, unknown>): Promise<string> {
@@ -28,7 +28,9 @@ async function loadDocument(args: string[]): Promise<Record<string, unknown>> {
   const file = args.find((a) => !a.startsWith('--'));
   if (file !== undefined) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const routes = require(path.join(__dirname, '..', '..', 'gateway', 'dist', 'http', 'routes')) as { allRoutes(): { openApi: Record<string, unknown> } };
+  const routes = require(path.join(__dirname, '..', '..', 'gateway', 'dist', 'http', 'routes')) as {
+    allRoutes(): { openApi: Record<string, unknown> };
+  };
   return routes.allRoutes().openApi;
 }
 

@@ -3,7 +3,15 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 
 export type { paths, components, operations } from './schema';
-export { encodeItem, uploadBatch, uploadFolder, type BatchItemResult, type BatchSummary, type FolderUploadOptions, type UploadItem } from './batch';
+export {
+  encodeItem,
+  uploadBatch,
+  uploadFolder,
+  type BatchItemResult,
+  type BatchSummary,
+  type FolderUploadOptions,
+  type UploadItem,
+} from './batch';
 export { followEvents, type LedgerEventMessage } from './events';
 
 /**
@@ -60,7 +68,8 @@ function authAndIdempotency(apiKey: string, idempotencyKeys: boolean): Middlewar
   return {
     onRequest({ request }) {
       request.headers.set('authorization', `Bearer ${apiKey}`);
-      if (idempotencyKeys && request.method === 'POST' && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', randomUUID());
+      if (idempotencyKeys && request.method === 'POST' && !request.headers.has('idempotency-key'))
+        request.headers.set('idempotency-key', randomUUID());
       return request;
     },
   };

@@ -85,7 +85,10 @@ export async function all<T>(path: string, max = 5000): Promise<T[]> {
   let cursor: string | undefined;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const page = await api<{ items: T[]; nextCursor?: string }>('GET', `${path}${sep}limit=200${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    const page = await api<{ items: T[]; nextCursor?: string }>(
+      'GET',
+      `${path}${sep}limit=200${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== undefined && items.length < max);
@@ -127,7 +130,8 @@ async function scanCollectors(digest: string, ownMsp: string | undefined): Promi
     const index = new Map<string, DataRecord>();
     const collectors = [...new Set([...(ownMsp === undefined ? [] : [ownMsp]), ...KNOWN_COLLECTORS])];
     for (const msp of collectors) {
-      for (const record of await all<DataRecord>(`/v1/data?collectorMsp=${encodeURIComponent(msp)}`)) index.set(record.contentDigest, record);
+      for (const record of await all<DataRecord>(`/v1/data?collectorMsp=${encodeURIComponent(msp)}`))
+        index.set(record.contentDigest, record);
     }
     digestIndex = index;
   }
@@ -165,7 +169,11 @@ export async function sha256Hex(blob: Blob): Promise<string> {
 /** The operations each role may call, read from the gateway's own OpenAPI document (`x-kiseki-roles`). */
 let operations: Map<string, readonly string[]> | undefined;
 export async function loadOperations(): Promise<void> {
-  const doc = await api<{ paths: Record<string, Record<string, { operationId?: string; 'x-kiseki-roles'?: string[] }>> }>('GET', '/v1/openapi.json', { anonymous: true });
+  const doc = await api<{ paths: Record<string, Record<string, { operationId?: string; 'x-kiseki-roles'?: string[] }>> }>(
+    'GET',
+    '/v1/openapi.json',
+    { anonymous: true },
+  );
   const map = new Map<string, readonly string[]>();
   for (const methods of Object.values(doc.paths)) {
     for (const op of Object.values(methods)) if (op.operationId !== undefined) map.set(op.operationId, op['x-kiseki-roles'] ?? []);
@@ -226,7 +234,13 @@ export async function streamEvents(
  * Replays past events of the given names from the first block and resolves once the stream has been
  * quiet for `idleMs` (the replay caught up with the ledger's head), or after `maxMs`.
  */
-export async function replayEvents(names: readonly string[], onEvent: (data: Record<string, unknown>) => void, signal: AbortSignal, idleMs = 1500, maxMs = 20_000): Promise<void> {
+export async function replayEvents(
+  names: readonly string[],
+  onEvent: (data: Record<string, unknown>) => void,
+  signal: AbortSignal,
+  idleMs = 1500,
+  maxMs = 20_000,
+): Promise<void> {
   const controller = new AbortController();
   const stop = (): void => {
     controller.abort();
@@ -235,11 +249,15 @@ export async function replayEvents(names: readonly string[], onEvent: (data: Rec
   const deadline = setTimeout(stop, maxMs);
   let idle = setTimeout(stop, idleMs * 2);
   try {
-    await streamEvents(`?startBlock=0&events=${names.join(',')}`, (event) => {
-      onEvent(event.data);
-      clearTimeout(idle);
-      idle = setTimeout(stop, idleMs);
-    }, controller.signal);
+    await streamEvents(
+      `?startBlock=0&events=${names.join(',')}`,
+      (event) => {
+        onEvent(event.data);
+        clearTimeout(idle);
+        idle = setTimeout(stop, idleMs);
+      },
+      controller.signal,
+    );
   } catch (error) {
     if (!controller.signal.aborted) throw error;
   } finally {

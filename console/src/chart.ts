@@ -6,7 +6,12 @@ import { h } from './dom';
  * readers and for anyone who prefers numbers. Amounts are exact decimal strings; the chart draws
  * them as numbers, the table keeps the exact strings.
  */
-export function barChart(title: string, xLabel: string, categories: readonly string[], series: readonly { label: string; color: string; values: readonly string[] }[]): HTMLElement {
+export function barChart(
+  title: string,
+  xLabel: string,
+  categories: readonly string[],
+  series: readonly { label: string; color: string; values: readonly string[] }[],
+): HTMLElement {
   const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
   const host = h('div', { class: 'chart-host', role: 'img', 'aria-label': title });
   figure.append(host);

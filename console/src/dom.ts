@@ -61,8 +61,26 @@ export function table(caption: string, headers: readonly string[], rows: readonl
     'table',
     {},
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c) => h('td', {}, c)),
+        ),
+      ),
+    ),
   );
 }
 
@@ -72,4 +90,5 @@ export function field(label: string, name: string, attrs: Attrs = {}): { wrap: H
   return { wrap: h('div', { class: 'field' }, h('label', { for: name }, label), input), input };
 }
 
-export const short = (hex: string | undefined): string => (hex === undefined ? '' : hex.length > 16 ? `${hex.slice(0, 12)}…${hex.slice(-4)}` : hex);
+export const short = (hex: string | undefined): string =>
+  hex === undefined ? '' : hex.length > 16 ? `${hex.slice(0, 12)}…${hex.slice(-4)}` : hex;

@@ -56,7 +56,13 @@ function header(): void {
   const nav = h(
     'nav',
     { 'aria-label': t('nav') },
-    h('ul', {}, ROUTES.filter(visible).map((r) => h('li', {}, h('a', { href: `#/${r.path}`, 'aria-current': r === active ? 'page' : undefined }, t(r.label))))),
+    h(
+      'ul',
+      {},
+      ROUTES.filter(visible).map((r) =>
+        h('li', {}, h('a', { href: `#/${r.path}`, 'aria-current': r === active ? 'page' : undefined }, t(r.label))),
+      ),
+    ),
   );
   const toggle = h('button', { type: 'button', class: 'lang', title: t('lang.label'), lang: lang() === 'en' ? 'ja' : 'en' }, t('lang'));
   toggle.addEventListener('click', () => {
@@ -76,7 +82,12 @@ function signBox(): HTMLElement {
       resetCaches();
       render();
     });
-    return h('div', { class: 'who' }, h('span', { id: 'whoami' }, t('signin.as', { client: who.clientId, role: who.role, msp: who.mspId })), out);
+    return h(
+      'div',
+      { class: 'who' },
+      h('span', { id: 'whoami' }, t('signin.as', { client: who.clientId, role: who.role, msp: who.mspId })),
+      out,
+    );
   }
   const key = h('input', { id: 'apikey', name: 'apikey', type: 'password', autocomplete: 'off', 'aria-describedby': 'apikey-help' });
   const message = h('p', { id: 'signin-msg', class: 'msg', 'aria-live': 'assertive' });

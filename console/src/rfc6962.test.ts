@@ -6,7 +6,7 @@ import { leafHash, verifyExclusion, verifyInclusion } from './rfc6962';
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `cel-${String(i * 2).padStart(3, '0')}`);
 
 describe('browser RFC 6962 checks', () => {
-  test('when a proof comes from the ledger\'s tree, then every leaf of trees of 1..9 verifies and a wrong leaf does not', async () => {
+  test("when a proof comes from the ledger's tree, then every leaf of trees of 1..9 verifies and a wrong leaf does not", async () => {
     for (let n = 1; n <= 9; n += 1) {
       const leaves = ids(n);
       const root = merkleRoot(leaves).toString('hex');

@@ -41,7 +41,13 @@ export function compareIds(a: string, b: string): number {
 }
 
 /** RFC 9162 §2.1.3.2: recomputes the root from a leaf hash and its audit path. */
-export async function verifyInclusion(leaf: Uint8Array, index: number, size: number, path: readonly string[], rootHex: string): Promise<boolean> {
+export async function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly string[],
+  rootHex: string,
+): Promise<boolean> {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
@@ -85,8 +91,10 @@ export interface ExclusionProof {
 export async function verifyExclusion(id: string, proof: ExclusionProof, rootHex: string): Promise<boolean> {
   const { size, predecessor: p, successor: s } = proof;
   if (size === 0) return p === undefined && s === undefined && rootHex === toHex(await sha256());
-  if (p !== undefined && !(compareIds(p.id, id) < 0 && (await verifyInclusion(await leafHash(p.id), p.index, size, p.path, rootHex)))) return false;
-  if (s !== undefined && !(compareIds(id, s.id) < 0 && (await verifyInclusion(await leafHash(s.id), s.index, size, s.path, rootHex)))) return false;
+  if (p !== undefined && !(compareIds(p.id, id) < 0 && (await verifyInclusion(await leafHash(p.id), p.index, size, p.path, rootHex))))
+    return false;
+  if (s !== undefined && !(compareIds(id, s.id) < 0 && (await verifyInclusion(await leafHash(s.id), s.index, size, s.path, rootHex))))
+    return false;
   if (p !== undefined && s !== undefined) return s.index === p.index + 1;
   if (p === undefined && s !== undefined) return s.index === 0;
   if (p !== undefined && s === undefined) return p.index === size - 1;

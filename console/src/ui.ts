@@ -52,17 +52,28 @@ export function committed(result: { transactionId?: string; blockNumber?: string
 }
 
 /** A two-step confirmation: the first click reveals Confirm / Cancel. */
-export function confirmStep(label: string, question: string, out: HTMLElement, run: () => Promise<Child>, extra?: HTMLElement): HTMLElement {
+export function confirmStep(
+  label: string,
+  question: string,
+  out: HTMLElement,
+  run: () => Promise<Child>,
+  extra?: HTMLElement,
+): HTMLElement {
   const wrap = h('div', { class: 'confirm' });
   const open = h('button', { type: 'button', class: 'danger' }, label);
   open.addEventListener('click', () => {
     const box = h('div', { role: 'group', 'aria-label': label, class: 'confirm-box' }, h('p', {}, question), extra ?? null);
-    const yes = action(t('common.confirm'), out, async () => {
-      const result = await run();
-      box.remove();
-      open.hidden = false;
-      return result;
-    }, { class: 'danger' });
+    const yes = action(
+      t('common.confirm'),
+      out,
+      async () => {
+        const result = await run();
+        box.remove();
+        open.hidden = false;
+        return result;
+      },
+      { class: 'danger' },
+    );
     const no = h('button', { type: 'button' }, t('common.cancel'));
     no.addEventListener('click', () => {
       box.remove();
@@ -87,7 +98,12 @@ export function csvLink(name: string, headers: readonly string[], rows: readonly
 }
 
 /** Reads files chosen in an input or dropped on a zone. */
-export function dropZone(label: string, id: string, onFiles: (files: File[]) => void, attrs: Record<string, string | boolean> = {}): HTMLElement {
+export function dropZone(
+  label: string,
+  id: string,
+  onFiles: (files: File[]) => void,
+  attrs: Record<string, string | boolean> = {},
+): HTMLElement {
   const input = h('input', { type: 'file', id, multiple: true, ...attrs });
   input.addEventListener('change', () => {
     onFiles([...(input.files ?? [])]);

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Role } from '../../gateway/src/auth';
 import { eventually, startTestGateway, type TestGateway } from '../../gateway/test/support/gateways';
-import { buildConsole, launchBrowser, measureLoad, newContext, openSignedIn, screenshot, seriousViolations, type LoadFigures } from './support/browser';
+import {
+  buildConsole,
+  launchBrowser,
+  measureLoad,
+  newContext,
+  openSignedIn,
+  screenshot,
+  seriousViolations,
+  type LoadFigures,
+} from './support/browser';
 
 /**
  * The web console in a real browser (Debian's Chromium) against the integration tier's network,
@@ -36,7 +45,12 @@ const outputId = id('output');
 const rightsId = id('rights');
 const transferId = id('transfer');
 const pendingId = id('transfer-pending');
-const bytes = { a: Buffer.from(`cel A ${run}`), b: Buffer.from(`cel B ${run}`), u: Buffer.from(`cel U ${run}`), output: Buffer.from(`frame ${run}`) };
+const bytes = {
+  a: Buffer.from(`cel A ${run}`),
+  b: Buffer.from(`cel B ${run}`),
+  u: Buffer.from(`cel U ${run}`),
+  output: Buffer.from(`frame ${run}`),
+};
 let trainingRoot = '';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,32 +70,93 @@ beforeAll(async () => {
   buildConsole();
   [browser, licensor, regulator] = await Promise.all([launchBrowser(), startTestGateway('LicensorMSP'), startTestGateway('RegulatorMSP')]);
   // The studio collects the licensor's validation attestations for the evidence bundles it exports.
-  studio = await startTestGateway('Studio1MSP', (c) => ({ ...c, publicVerification: { ...c.publicVerification, attestors: [licensor.url] } }));
-  const s = { role: 'studio-operator' as const };
-  await ok(licensor.call('POST', '/v1/terms', {
-    role: 'licensor-operator',
-    body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText: `console terms ${run}` },
+  studio = await startTestGateway('Studio1MSP', (c) => ({
+    ...c,
+    publicVerification: { ...c.publicVerification, attestors: [licensor.url] },
   }));
-  for (const p of [providerId, bulkProvider]) await ok(studio.call('POST', '/v1/providers', { ...s, body: { providerId: p, payoutRef: `ref-${p}` } }));
-  for (const [dataId, b] of [[usedA, bytes.a], [usedB, bytes.b], [unused, bytes.u]] as const) {
-    await ok(studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, { ...s, raw: b, headers: { 'content-type': 'image/png' } }));
+  const s = { role: 'studio-operator' as const };
+  await ok(
+    licensor.call('POST', '/v1/terms', {
+      role: 'licensor-operator',
+      body: {
+        termsId,
+        aiTraining: true,
+        commercialUse: true,
+        derivatives: true,
+        attribution: true,
+        territory: 'JP',
+        validFrom: '2024-01-01T00:00:00Z',
+        dataPoolShareBps: 2000,
+        legalText: `console terms ${run}`,
+      },
+    }),
+  );
+  for (const p of [providerId, bulkProvider])
+    await ok(studio.call('POST', '/v1/providers', { ...s, body: { providerId: p, payoutRef: `ref-${p}` } }));
+  for (const [dataId, b] of [
+    [usedA, bytes.a],
+    [usedB, bytes.b],
+    [unused, bytes.u],
+  ] as const) {
+    await ok(
+      studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, {
+        ...s,
+        raw: b,
+        headers: { 'content-type': 'image/png' },
+      }),
+    );
   }
   await ok(studio.call('POST', '/v1/models', { ...s, body: { modelId } }));
   await ok(studio.call('POST', `/v1/models/${modelId}/training-batches`, { ...s, body: { dataIds: [usedA, usedB] } }), 200);
   trainingRoot = (await ok(studio.call('POST', `/v1/models/${modelId}/seal`, s), 200)).record.trainingRoot;
-  await ok(studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, { ...s, raw: bytes.output, headers: { 'content-type': 'image/png' } }));
-  const from = id('holder-s1');
-  await ok(studio.call('POST', '/v1/rights', {
-    ...s,
-    body: { rightsId, subjectType: 'output', subjectId: outputId, licensorMsp: 'LicensorMSP', holders: [{ holderId: from, mspId: 'Studio1MSP', shareBps: 8000 }, { holderId: id('holder-l'), mspId: 'LicensorMSP', shareBps: 2000 }] },
-  }));
-  for (const [tid, share] of [[transferId, 500], [pendingId, 100]] as const) {
-    await ok(studio.call('POST', '/v1/transfers', {
+  await ok(
+    studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, {
       ...s,
-      body: { transferId: tid, rightsId, fromHolderId: from, toHolderId: id('holder-s2'), toMspId: 'Studio2MSP', shareBps: share, condition: { approvals: ['LicensorMSP'] } },
-    }));
+      raw: bytes.output,
+      headers: { 'content-type': 'image/png' },
+    }),
+  );
+  const from = id('holder-s1');
+  await ok(
+    studio.call('POST', '/v1/rights', {
+      ...s,
+      body: {
+        rightsId,
+        subjectType: 'output',
+        subjectId: outputId,
+        licensorMsp: 'LicensorMSP',
+        holders: [
+          { holderId: from, mspId: 'Studio1MSP', shareBps: 8000 },
+          { holderId: id('holder-l'), mspId: 'LicensorMSP', shareBps: 2000 },
+        ],
+      },
+    }),
+  );
+  for (const [tid, share] of [
+    [transferId, 500],
+    [pendingId, 100],
+  ] as const) {
+    await ok(
+      studio.call('POST', '/v1/transfers', {
+        ...s,
+        body: {
+          transferId: tid,
+          rightsId,
+          fromHolderId: from,
+          toHolderId: id('holder-s2'),
+          toMspId: 'Studio2MSP',
+          shareBps: share,
+          condition: { approvals: ['LicensorMSP'] },
+        },
+      }),
+    );
   }
-  await ok(studio.call('POST', '/v1/revenue', { ...s, body: { subjectType: 'output', subjectId: outputId, amount: '10000', currency: 'JPY', reference: id('sale') } }));
+  await ok(
+    studio.call('POST', '/v1/revenue', {
+      ...s,
+      body: { subjectType: 'output', subjectId: outputId, amount: '10000', currency: 'JPY', reference: id('sale') },
+    }),
+  );
   // The other orgs' peers commit the same blocks a moment later.
   await eventually(async () => (await regulator.call('GET', `/v1/transfers/${pendingId}`, { role: 'regulator' })).status === 200);
   await eventually(async () => (await licensor.call('GET', `/v1/transfers/${transferId}`, { role: 'licensor-operator' })).status === 200);
@@ -96,7 +171,10 @@ afterAll(async () => {
   await browser.close();
   await Promise.all([studio, licensor, regulator].map((g) => g.stop()));
   if (figures.length > 0) {
-    const lines = figures.map((f) => `  ${f.page.padEnd(10)} ${String(f.transferredKiB).padStart(7)} KiB  ${String(f.requests).padStart(3)} requests  DOMContentLoaded ${String(f.domContentLoadedMs).padStart(4)} ms  interactive ${String(f.interactiveMs).padStart(4)} ms`);
+    const lines = figures.map(
+      (f) =>
+        `  ${f.page.padEnd(10)} ${String(f.transferredKiB).padStart(7)} KiB  ${String(f.requests).padStart(3)} requests  DOMContentLoaded ${String(f.domContentLoadedMs).padStart(4)} ms  interactive ${String(f.interactiveMs).padStart(4)} ms`,
+    );
     process.stdout.write(`\nconsole page weight and time to interactive (cold load, loopback gateway):\n${lines.join('\n')}\n`);
   }
 });
@@ -170,16 +248,22 @@ describe('the web console in Chromium', () => {
     await eventually(async () => {
       await p.reload();
       await p.waitForSelector('#transfer-status');
-      return (await p.locator('#transfer-status').getAttribute('data-status')) === 'pending' && (await p.locator('#approve').count()) === 0 && (await p.locator('#execute').count()) === 1;
+      return (
+        (await p.locator('#transfer-status').getAttribute('data-status')) === 'pending' &&
+        (await p.locator('#approve').count()) === 0 &&
+        (await p.locator('#execute').count()) === 1
+      );
     });
     await p.click('#execute');
     await p.waitForSelector('#transfer-out .msg.good');
-    await eventually(async () => (await json(await regulator.call('GET', `/v1/transfers/${transferId}`, { role: 'regulator' }))).status === 'executed');
+    await eventually(
+      async () => (await json(await regulator.call('GET', `/v1/transfers/${transferId}`, { role: 'regulator' }))).status === 'executed',
+    );
     const rights = await json(await regulator.call('GET', `/v1/rights/${rightsId}`, { role: 'regulator' }));
     expect(rights.holders).toContainEqual({ holderId: id('holder-s2'), mspId: 'Studio2MSP', shareBps: 500 });
   });
 
-  test('when a regulator opens an output, then it follows the lineage to the training root and a data item\'s history', async () => {
+  test("when a regulator opens an output, then it follows the lineage to the training root and a data item's history", async () => {
     const p = await page(regulator, 'regulator', `#/lineage?output=${outputId}`);
     await p.waitForSelector('#lineage-verdict');
     expect(await p.locator('#lineage-verdict').getAttribute('data-verdict')).toBe('authorized');
@@ -205,10 +289,17 @@ describe('the web console in Chromium', () => {
       await p.waitForLoadState('networkidle');
       expect(await p.locator('#approve, #execute, #claim, #seal, #up-start, button.danger, #rv-type').count()).toBe(0);
     }
-    const forged = await p.evaluate(async (body) => {
-      const res = await fetch('/v1/models', { method: 'POST', headers: { authorization: `Bearer ${sessionStorage.getItem('kiseki.apiKey') ?? ''}`, 'content-type': 'application/json' }, body });
-      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
-    }, JSON.stringify({ modelId: id('forged') }));
+    const forged = await p.evaluate(
+      async (body) => {
+        const res = await fetch('/v1/models', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sessionStorage.getItem('kiseki.apiKey') ?? ''}`, 'content-type': 'application/json' },
+          body,
+        });
+        return { status: res.status, body: (await res.json()) as { error: { code: string } } };
+      },
+      JSON.stringify({ modelId: id('forged') }),
+    );
     expect(forged).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'FORBIDDEN' }) } });
     expect((await studio.call('GET', `/v1/models/${id('forged')}`, { role: 'auditor' })).status).toBe(404);
   });
@@ -217,7 +308,8 @@ describe('the web console in Chromium', () => {
     const folder = mkdtempSync(join(tmpdir(), 'kiseki-console-folder-'));
     const dir = join(folder, 'cels');
     mkdirSync(dir);
-    for (let i = 0; i < 50; i += 1) writeFileSync(join(dir, `cel-${String(i).padStart(3, '0')}.png`), `cel ${i} ${run} ${randomBytes(8).toString('hex')}`);
+    for (let i = 0; i < 50; i += 1)
+      writeFileSync(join(dir, `cel-${String(i).padStart(3, '0')}.png`), `cel ${i} ${run} ${randomBytes(8).toString('hex')}`);
     const p = await page(studio, 'studio-operator', '#/studio');
     await p.fill('#up-provider', bulkProvider);
     await p.fill('#up-terms', termsId);
@@ -263,10 +355,22 @@ describe('the web console in Chromium', () => {
 
   test('when the licensor amends its terms and then withdraws them after confirming, then the ledger shows version 2 withdrawn; a studio sees no such buttons', async () => {
     const amended = id('terms-amended');
-    await ok(licensor.call('POST', '/v1/terms', {
-      role: 'licensor-operator',
-      body: { termsId: amended, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText: `amendable ${run}` },
-    }));
+    await ok(
+      licensor.call('POST', '/v1/terms', {
+        role: 'licensor-operator',
+        body: {
+          termsId: amended,
+          aiTraining: true,
+          commercialUse: true,
+          derivatives: true,
+          attribution: true,
+          territory: 'JP',
+          validFrom: '2024-01-01T00:00:00Z',
+          dataPoolShareBps: 2000,
+          legalText: `amendable ${run}`,
+        },
+      }),
+    );
     const p = await page(licensor, 'licensor-operator', `#/licensor?terms=${amended}`);
     await p.waitForSelector('#terms-status[data-version="1"]');
     await p.fill('#am-pool', '2500');
@@ -324,7 +428,9 @@ describe('the web console in Chromium', () => {
     }
     const ja = await openSignedIn(context, studio.url, studio.keys['provider-agent'], '#/creator');
     await ja.click('button.lang');
-    expect(await ja.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe('ja');
+    expect(
+      await ja.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang),
+    ).toBe('ja');
     expect(await ja.locator('h1').textContent()).toBe('作品は使われた？');
     await screenshot(ja, 'creator-ja');
     expect(found).toEqual({});
@@ -337,7 +443,9 @@ describe('the web console in Chromium', () => {
     figures.push(await measureLoad(browser, studio.url, studio.keys['provider-agent'], `#/statement?provider=${providerId}`, 'statement'));
     figures.push(await measureLoad(browser, regulator.url, regulator.keys.regulator, `#/lineage?output=${outputId}`, 'lineage'));
     figures.push(await measureLoad(browser, regulator.url, regulator.keys.regulator, '#/explorer', 'explorer'));
-    figures.push(await measureLoad(browser, licensor.url, licensor.keys['licensor-operator'], `#/licensor?transfer=${pendingId}`, 'licensor'));
+    figures.push(
+      await measureLoad(browser, licensor.url, licensor.keys['licensor-operator'], `#/licensor?transfer=${pendingId}`, 'licensor'),
+    );
     figures.push(await measureLoad(browser, studio.url, studio.keys['studio-operator'], `#/studio?model=${modelId}`, 'studio'));
     figures.push(await measureLoad(browser, regulator.url, regulator.keys.regulator, '#/blocks', 'blocks'));
     for (const f of figures) {

@@ -16,15 +16,28 @@ describe('API keys', () => {
   });
 
   test('when no key or an unknown key is given, then UNAUTHENTICATED', () => {
-    for (const [auth, header] of [[undefined, undefined], ['Bearer wrong', undefined], ['Basic abc', undefined], [undefined, '']] as const) {
-      expect(() => store.authenticate(auth, header)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', httpStatus: 401 }) as AppError);
+    for (const [auth, header] of [
+      [undefined, undefined],
+      ['Bearer wrong', undefined],
+      ['Basic abc', undefined],
+      [undefined, ''],
+    ] as const) {
+      expect(() => store.authenticate(auth, header)).toThrow(
+        expect.objectContaining({ code: 'UNAUTHENTICATED', httpStatus: 401 }) as AppError,
+      );
     }
   });
 
   test('when a read-only role is refused, then FORBIDDEN says it is read-only', () => {
-    expect(() => { authorize({ clientId: 'r', role: 'regulator' }, ['studio-operator']); }).toThrow(/read-only/);
-    expect(() => { authorize({ clientId: 's', role: 'studio-operator' }, ['licensor-operator']); }).toThrow(expect.objectContaining({ httpStatus: 403 }) as AppError);
-    expect(() => { authorize({ clientId: 's', role: 'studio-operator' }, ['studio-operator']); }).not.toThrow();
+    expect(() => {
+      authorize({ clientId: 'r', role: 'regulator' }, ['studio-operator']);
+    }).toThrow(/read-only/);
+    expect(() => {
+      authorize({ clientId: 's', role: 'studio-operator' }, ['licensor-operator']);
+    }).toThrow(expect.objectContaining({ httpStatus: 403 }) as AppError);
+    expect(() => {
+      authorize({ clientId: 's', role: 'studio-operator' }, ['studio-operator']);
+    }).not.toThrow();
   });
 
   test('when the keys file holds a plain key instead of a hash, then it is refused', () => {

@@ -97,9 +97,7 @@ export function authorize(principal: Principal, allowed: readonly Role[]): void 
     const readOnly = READ_ONLY_ROLES.includes(principal.role);
     throw new AppError(
       'FORBIDDEN',
-      readOnly
-        ? `role ${principal.role} is read-only`
-        : `role ${principal.role} may not do this (allowed: ${allowed.join(', ')})`,
+      readOnly ? `role ${principal.role} is read-only` : `role ${principal.role} may not do this (allowed: ${allowed.join(', ')})`,
     );
   }
 }

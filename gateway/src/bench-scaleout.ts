@@ -40,7 +40,13 @@ function freePort(): Promise<number> {
 async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
     if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the gateway did not become healthy; see ${log}`);
@@ -63,7 +69,11 @@ async function storeWork(store: DocumentStore, rounds: number, tag: string): Pro
       const response = { status: 201, body: { record: body, transactionId: `${tag}-tx-${i}` } };
       return Promise.resolve(response);
     });
-    await store.put('transactions', `${tag}-tx-${i}`, { transactionId: `${tag}-tx-${i}`, operation: 'providers:Register', state: 'committed' });
+    await store.put('transactions', `${tag}-tx-${i}`, {
+      transactionId: `${tag}-tx-${i}`,
+      operation: 'providers:Register',
+      state: 'committed',
+    });
     times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b);
@@ -78,7 +88,10 @@ export const suite = {
     const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-scaleout-'));
     const key = newApiKey();
-    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }));
+    writeFileSync(
+      join(dir, 'keys.json'),
+      JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }),
+    );
     const children: ChildProcess[] = [];
     const start = async (name: string): Promise<number> => {
       const port = await freePort();
@@ -106,7 +119,11 @@ export const suite = {
       new Promise((resolve, reject) => {
         const req = request(
           {
-            host: '127.0.0.1', port, method: 'POST', path: '/v1/providers', agent,
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/providers',
+            agent,
             headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': providerId },
           },
           (res) => {
@@ -129,9 +146,12 @@ export const suite = {
       const loads: LoadResult[] = [];
       // Alternate the order of the two measurements over two rounds, so neither always runs on a warmer ledger.
       for (const round of [0, 1]) {
-        const single = (): Promise<LoadResult> => runLoad('REST idempotent POST, one replica', inFlight, count, (i) => post(one, `${ctx.tag}-one-${round}-${i}`));
+        const single = (): Promise<LoadResult> =>
+          runLoad('REST idempotent POST, one replica', inFlight, count, (i) => post(one, `${ctx.tag}-one-${round}-${i}`));
         const pair = (): Promise<LoadResult> =>
-          runLoad('REST idempotent POST, two replicas', inFlight, count, (i) => post(i % 2 === 0 ? one : two, `${ctx.tag}-two-${round}-${i}`));
+          runLoad('REST idempotent POST, two replicas', inFlight, count, (i) =>
+            post(i % 2 === 0 ? one : two, `${ctx.tag}-two-${round}-${i}`),
+          );
         if (round === 0) loads.push(await single(), await pair());
         else loads.push(await pair(), await single());
       }

@@ -59,7 +59,6 @@ interface Context {
 
 type Load = LoadResult;
 
-
 export const suite = {
   name: 'gateway',
   description: 'REST registrations and 100 MiB uploads versus direct Fabric and MinIO calls',
@@ -68,7 +67,10 @@ export const suite = {
     const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-gw-'));
     const key = newApiKey();
-    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }));
+    writeFileSync(
+      join(dir, 'keys.json'),
+      JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }),
+    );
     const port = await freePort();
     const input = {
       ...gatewayConfigFor(view, index),
@@ -81,7 +83,10 @@ export const suite = {
     writeFileSync(join(dir, 'gateway.json'), JSON.stringify(input));
     const logFile = join(dir, 'gateway.log');
     const log = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(__dirname, 'main.js')], { stdio: ['ignore', log, log], env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, 'gateway.json') } });
+    const child = spawn(process.execPath, [join(__dirname, 'main.js')], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, 'gateway.json') },
+    });
     const gatewayUrl = `http://127.0.0.1:${port}`;
     await waitHealthy(gatewayUrl, child, logFile);
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -90,7 +95,14 @@ export const suite = {
     const post = (path: string, body: Buffer | Readable, contentType: string): Promise<void> =>
       new Promise((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port, method: 'POST', path, agent, headers: { authorization: `Bearer ${key}`, 'content-type': contentType } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path,
+            agent,
+            headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -113,10 +125,17 @@ export const suite = {
         [200, Math.ceil(1000 * ctx.scale)],
       ] as const) {
         const viaRest = await runLoad('REST POST /v1/providers', inFlight, count, (i) =>
-          post('/v1/providers', Buffer.from(JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest })), 'application/json'),
+          post(
+            '/v1/providers',
+            Buffer.from(JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest })),
+            'application/json',
+          ),
         );
         const viaSdk = await runLoad('direct providers:Register (fabric-gateway)', inFlight, count, async (i) => {
-          await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-sdk-${inFlight}-${i}`, payoutRefDigest }));
+          await direct.contract.submitTransaction(
+            'providers:Register',
+            JSON.stringify({ providerId: `${ctx.tag}-sdk-${inFlight}-${i}`, payoutRefDigest }),
+          );
         });
         writes.push(viaRest, viaSdk);
         ratios[`inFlight${inFlight}`] = viaRest.perSecond / viaSdk.perSecond;
@@ -127,21 +146,39 @@ export const suite = {
       const providerId = `${ctx.tag}-bench-provider`;
       await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
       const licensor = ctx.client('LicensorMSP');
-      await licensor.contract.submitTransaction('terms:Publish', JSON.stringify({
-        termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide',
-        validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: payoutRefDigest,
-      }));
+      await licensor.contract.submitTransaction(
+        'terms:Publish',
+        JSON.stringify({
+          termsId,
+          aiTraining: true,
+          commercialUse: true,
+          derivatives: true,
+          attribution: true,
+          territory: 'worldwide',
+          validFrom: '2020-01-01T00:00:00Z',
+          dataPoolShareBps: 1000,
+          legalTextDigest: payoutRefDigest,
+        }),
+      );
       const size = 100 * 1024 * 1024;
       const files = Math.max(2, Math.round(5 * ctx.scale));
       const block = randomBytes(1024 * 1024);
       // Distinct bytes per file (the ledger refuses the same digest twice), generated as a stream.
       const body = (seed: string): Readable =>
-        Readable.from((function* (): Generator<Buffer> {
-          yield Buffer.from(seed.padEnd(64, '.'));
-          for (let sent = 64; sent < size; sent += block.length) yield block.subarray(0, Math.min(block.length, size - sent));
-        })());
+        Readable.from(
+          (function* (): Generator<Buffer> {
+            yield Buffer.from(seed.padEnd(64, '.'));
+            for (let sent = 64; sent < size; sent += block.length) yield block.subarray(0, Math.min(block.length, size - sent));
+          })(),
+        );
       const url = new URL(config.vault.endpoint);
-      const minio = new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: config.vault.accessKey, secretKey: config.vault.secretKey });
+      const minio = new Minio.Client({
+        endPoint: url.hostname,
+        port: Number(url.port),
+        useSSL: false,
+        accessKey: config.vault.accessKey,
+        secretKey: config.vault.secretKey,
+      });
       const uploads: Load[] = [];
       const mib = (l: Load): number => (l.perSecond * size) / 2 ** 20;
       const uploadRatios: Record<string, number> = {};
@@ -150,10 +187,16 @@ export const suite = {
       for (const inFlight of [1, 4]) {
         const count = inFlight === 1 ? files : Math.max(4, Math.round(8 * ctx.scale));
         const viaGateway = await runLoad('REST POST /v1/data (100 MiB)', inFlight, count, (i) =>
-          post(`/v1/data?dataId=${ctx.tag}-big-${inFlight}-${i}&providerId=${providerId}&termsId=${termsId}`, body(`gw-${ctx.tag}-${inFlight}-${i}`), 'application/octet-stream'),
+          post(
+            `/v1/data?dataId=${ctx.tag}-big-${inFlight}-${i}&providerId=${providerId}&termsId=${termsId}`,
+            body(`gw-${ctx.tag}-${inFlight}-${i}`),
+            'application/octet-stream',
+          ),
         );
         const viaMinio = await runLoad('direct MinIO PUT (100 MiB, SSE-S3)', inFlight, count, async (i) => {
-          await minio.putObject(config.vault.bucket, `bench/${ctx.tag}-${inFlight}-${i}`, body(`mc-${ctx.tag}-${inFlight}-${i}`), size, { 'X-Amz-Server-Side-Encryption': 'AES256' });
+          await minio.putObject(config.vault.bucket, `bench/${ctx.tag}-${inFlight}-${i}`, body(`mc-${ctx.tag}-${inFlight}-${i}`), size, {
+            'X-Amz-Server-Side-Encryption': 'AES256',
+          });
         });
         uploads.push(viaGateway, viaMinio);
         uploadRatios[`inFlight${inFlight}`] = mib(viaGateway) / mib(viaMinio);
@@ -161,13 +204,17 @@ export const suite = {
       const uploadRatio = Math.max(...Object.values(uploadRatios));
       const text = [
         formatTable(writes, 'tx/s'),
-        `  REST/direct registration ratio: ${Object.entries(ratios).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} (goal ≥ 0.9)`,
+        `  REST/direct registration ratio: ${Object.entries(ratios)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')} (goal ≥ 0.9)`,
         '',
         formatTable(uploads, 'files/s'),
-        ...uploads.filter((_, i) => i % 2 === 0).map((g, k) => {
-          const d = uploads[2 * k + 1] as Load;
-          return `  upload throughput, ${g.inFlight} in flight: gateway ${mib(g).toFixed(1)} MiB/s (streamed, hashed, registered on the ledger, promoted), direct PUT ${mib(d).toFixed(1)} MiB/s, ratio ${(mib(g) / mib(d)).toFixed(2)} (goal ≥ 0.9)`;
-        }),
+        ...uploads
+          .filter((_, i) => i % 2 === 0)
+          .map((g, k) => {
+            const d = uploads[2 * k + 1] as Load;
+            return `  upload throughput, ${g.inFlight} in flight: gateway ${mib(g).toFixed(1)} MiB/s (streamed, hashed, registered on the ledger, promoted), direct PUT ${mib(d).toFixed(1)} MiB/s, ratio ${(mib(g) / mib(d)).toFixed(2)} (goal ≥ 0.9)`;
+          }),
       ].join('\n');
       return { text, data: { gatewayUrl, writes, ratios, uploads, uploadRatios, uploadRatio } };
     } finally {

@@ -12,7 +12,13 @@ describe('config', () => {
     identity: { certPath: 'cert.pem', keyPath: 'key.pem' },
     channel: 'kiseki',
     chaincode: 'kiseki',
-    vault: { endpoint: 'http://127.0.0.1:9000', accessKey: 'kiseki', secretKey: 'secret-secret', bucket: 'kiseki-studio1', serverSideEncryption: 'sse-s3' },
+    vault: {
+      endpoint: 'http://127.0.0.1:9000',
+      accessKey: 'kiseki',
+      secretKey: 'secret-secret',
+      bucket: 'kiseki-studio1',
+      serverSideEncryption: 'sse-s3',
+    },
     listen: { port: 8080 },
     apiKeysFile: 'keys.json',
     stateDir: 'state',
@@ -51,7 +57,9 @@ describe('config', () => {
   });
 
   test('when a referenced file does not exist, then the error names it', () => {
-    expect(() => parseConfig({ ...valid, identity: { certPath: 'missing.pem', keyPath: 'key.pem' } }, {}, dir)).toThrow(/identity.certPath: file not found/);
+    expect(() => parseConfig({ ...valid, identity: { certPath: 'missing.pem', keyPath: 'key.pem' } }, {}, dir)).toThrow(
+      /identity.certPath: file not found/,
+    );
   });
 
   test('when an unknown field is present, then it is refused (typos do not pass silently)', () => {

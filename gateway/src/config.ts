@@ -33,8 +33,17 @@ const ConfigSchema = z.strictObject({
     /** `sse-s3`: objects encrypted at rest by the vault's KMS; `none` only for throwaway setups. */
     serverSideEncryption: z.enum(['sse-s3', 'none']),
     /** Multipart part size; memory per upload is bounded by about two parts. */
-    partSizeBytes: z.number().int().min(5 * 1024 * 1024).default(16 * 1024 * 1024),
-    presignTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(300),
+    partSizeBytes: z
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
+    presignTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(300),
     /** Staged uploads older than this are cleared by the reaper. */
     stagingMaxAgeMs: duration.default(15 * 60 * 1000),
     reapIntervalMs: duration.default(60 * 1000),
@@ -42,8 +51,16 @@ const ConfigSchema = z.strictObject({
   listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
   limits: z
     .strictObject({
-      uploadMaxBytes: z.number().int().positive().default(512 * 1024 * 1024),
-      jsonMaxBytes: z.number().int().positive().default(1024 * 1024),
+      uploadMaxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(512 * 1024 * 1024),
+      jsonMaxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
       /** Per-key rate and concurrency limits (429 + Retry-After past them); `false` turns them off. */
       perKey: z.boolean().default(true),
       ratePerSecond: z.number().positive().default(200),
@@ -53,7 +70,11 @@ const ConfigSchema = z.strictObject({
       uploadsPerKey: z.number().int().min(1).default(8),
       uploadsPerGateway: z.number().int().min(1).default(32),
       /** An event stream whose unsent bytes pass this is closed with a `resume` event. */
-      sseMaxBufferedBytes: z.number().int().min(1024).default(1024 * 1024),
+      sseMaxBufferedBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
       /** An event stream that does not drain within this is closed with a `resume` event. */
       sseSlowClientMs: duration.default(15_000),
     })
@@ -126,7 +147,10 @@ const ConfigSchema = z.strictObject({
   database: z
     .strictObject({
       url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+        .optional(),
       poolSize: z.number().int().min(1).max(100).default(10),
       /** Index the peer's blocks into the database (one indexing replica at a time per schema). */
       index: z.boolean().default(true),

@@ -43,7 +43,10 @@ interface ClientModule {
   uploadBatch(
     client: unknown,
     items: Iterable<{ dataId: string; providerId?: string; mediaType: string; bytes: Uint8Array }>,
-    options: { termsId: string; onResult?: (result: { dataId?: string; status: string; size?: number; contentDigest?: string; transactionId?: string }) => void },
+    options: {
+      termsId: string;
+      onResult?: (result: { dataId?: string; status: string; size?: number; contentDigest?: string; transactionId?: string }) => void;
+    },
   ): Promise<{ registered: number }>;
 }
 
@@ -60,7 +63,12 @@ class Api {
     readonly key: string,
   ) {}
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const init: RequestInit & { duplex?: 'half' } = {
       method,
       headers: { authorization: `Bearer ${this.key}`, ...headers },
@@ -108,7 +116,12 @@ async function modelFolderManifest(weights: Buffer): Promise<ArtifactManifest> {
   }
 }
 
-type Write = { record: Record<string, unknown>; transactionId: string; blockNumber: string; content?: { key: string; digest: string; size: number } };
+type Write = {
+  record: Record<string, unknown>;
+  transactionId: string;
+  blockNumber: string;
+  content?: { key: string; digest: string; size: number };
+};
 
 async function main(): Promise<void> {
   const licensor = api('LicensorMSP', 'licensor-operator');
@@ -148,13 +161,21 @@ async function main(): Promise<void> {
     const dataId = id(`cel-${String(i).padStart(2, '0')}`);
     dataIds.push(dataId);
     const providerId = i <= 4 || i === 7 ? (providers[0] as string) : (providers[1] as string);
-    return { dataId, providerId, mediaType: 'image/png', bytes: Buffer.concat([Buffer.from(`\x89PNG demo cel ${i} of run ${run}\n`), randomBytes(2048)]) };
+    return {
+      dataId,
+      providerId,
+      mediaType: 'image/png',
+      bytes: Buffer.concat([Buffer.from(`\x89PNG demo cel ${i} of run ${run}\n`), randomBytes(2048)]),
+    };
   });
   const kiseki = loadClient();
   const summary = await kiseki.uploadBatch(kiseki.createKisekiClient({ baseUrl: studio.url, apiKey: studio.key }), cels, {
     termsId,
     onResult: (r) => {
-      show(r.dataId ?? '?', `${r.status} ${r.size ?? 0} B sha256 ${(r.contentDigest ?? '').slice(0, 16)}… tx ${(r.transactionId ?? '').slice(0, 16)}…`);
+      show(
+        r.dataId ?? '?',
+        `${r.status} ${r.size ?? 0} B sha256 ${(r.contentDigest ?? '').slice(0, 16)}… tx ${(r.transactionId ?? '').slice(0, 16)}…`,
+      );
     },
   });
   if (summary.registered !== cels.length) throw new Error(`batch upload: ${JSON.stringify(summary)}`);
@@ -172,8 +193,20 @@ async function main(): Promise<void> {
   heading('Studio1 seals the model with version 1: the artifact manifest of its folder and its training recipe, bound to the root');
   const weights = randomBytes(64 * 1024);
   const artifactManifest = await modelFolderManifest(weights);
-  const recipe = { baseModel: null, trainer: 'kiseki-demo-trainer', codeRevision: `demo-${run}`, steps: 12000, learningRate: '1e-4', resolution: 768, seed: 7 };
-  const sealed = await studio.request<Write & { manifest?: { key: string; root: string; size: number } }>('POST', `/v1/models/${modelId}/seal`, { artifactManifest, recipe, label: 'v1.0' });
+  const recipe = {
+    baseModel: null,
+    trainer: 'kiseki-demo-trainer',
+    codeRevision: `demo-${run}`,
+    steps: 12000,
+    learningRate: '1e-4',
+    resolution: 768,
+    seed: 7,
+  };
+  const sealed = await studio.request<Write & { manifest?: { key: string; root: string; size: number } }>(
+    'POST',
+    `/v1/models/${modelId}/seal`,
+    { artifactManifest, recipe, label: 'v1.0' },
+  );
   const root = String(sealed.record.trainingRoot);
   show('modelId', modelId);
   show('trainingRoot', root);
@@ -184,20 +217,33 @@ async function main(): Promise<void> {
 
   heading('Studio1 adds version 2 (an fp16 conversion of v1): same training set, new weights, bound to the same root');
   const fp16 = await modelFolderManifest(weights.subarray(0, 32 * 1024));
-  const v2 = await studio.request<Write & { artifacts: { artifactDigest: string; recipeDigest: string } }>('POST', `/v1/models/${modelId}/versions`, {
-    artifactManifest: fp16,
-    recipe: { ...recipe, conversion: 'fp16 from version 1' },
-    label: 'v1.0-fp16',
-    parentVersion: 1,
-  });
+  const v2 = await studio.request<Write & { artifacts: { artifactDigest: string; recipeDigest: string } }>(
+    'POST',
+    `/v1/models/${modelId}/versions`,
+    {
+      artifactManifest: fp16,
+      recipe: { ...recipe, conversion: 'fp16 from version 1' },
+      label: 'v1.0-fp16',
+      parentVersion: 1,
+    },
+  );
   show('version', `${String(v2.record.version)} (parent ${String(v2.record.parentVersion)}) tx ${v2.transactionId}`);
   show('bindingDigest', v2.record.bindingDigest);
 
-  heading("The regulator asks for proofs and checks them itself against the on-chain root (RFC 6962)");
+  heading('The regulator asks for proofs and checks them itself against the on-chain root (RFC 6962)');
   const model = await regulator.request<{ trainingRoot: string; trainingSize: number }>('GET', `/v1/models/${modelId}`);
   const used = trained[0] as string;
-  const inclusion = await regulator.request<{ leafIndex: number; treeSize: number; auditPath: string[] }>('GET', `/v1/models/${modelId}/proofs/inclusion/${used}`);
-  const inOk = verifyInclusion(leafHash(used), inclusion.leafIndex, model.trainingSize, decodeProof(inclusion.auditPath), Buffer.from(model.trainingRoot, 'hex'));
+  const inclusion = await regulator.request<{ leafIndex: number; treeSize: number; auditPath: string[] }>(
+    'GET',
+    `/v1/models/${modelId}/proofs/inclusion/${used}`,
+  );
+  const inOk = verifyInclusion(
+    leafHash(used),
+    inclusion.leafIndex,
+    model.trainingSize,
+    decodeProof(inclusion.auditPath),
+    Buffer.from(model.trainingRoot, 'hex'),
+  );
   show('inclusion', `${used} is leaf ${inclusion.leafIndex} of ${inclusion.treeSize}: ${inOk ? 'verified' : 'NOT VERIFIED'}`);
   const exclusion = await regulator.request<{ proof: ExclusionProof }>('GET', `/v1/models/${modelId}/proofs/exclusion/${notTrained}`);
   const exOk = verifyExclusion(notTrained, exclusion.proof, Buffer.from(model.trainingRoot, 'hex'));
@@ -233,32 +279,76 @@ async function main(): Promise<void> {
   show('generationDigest', output.record.generationDigest);
   show('transactionId', output.transactionId);
 
-  heading('Quality reviews: the licensor flags a consistency problem, Studio1 QA accepts after a fix; a rejected cel is excluded from training');
-  const flag = await licensor.request<Write>('POST', '/v1/reviews', { reviewId: id('review-licensor'), subjectType: 'output', subjectId: outputId, outcome: 'flagged', category: 'consistency', reason: 'eye colour differs from the character sheet' });
+  heading(
+    'Quality reviews: the licensor flags a consistency problem, Studio1 QA accepts after a fix; a rejected cel is excluded from training',
+  );
+  const flag = await licensor.request<Write>('POST', '/v1/reviews', {
+    reviewId: id('review-licensor'),
+    subjectType: 'output',
+    subjectId: outputId,
+    outcome: 'flagged',
+    category: 'consistency',
+    reason: 'eye colour differs from the character sheet',
+  });
   show('licensor', `flagged (${String((flag.record.review as Record<string, unknown>).reviewerRole)}) tx ${flag.transactionId}`);
-  const qa = await studio.request<Write>('POST', '/v1/reviews', { reviewId: id('review-qa'), subjectType: 'output', subjectId: outputId, outcome: 'accepted', reason: 'colour corrected in compositing' });
+  const qa = await studio.request<Write>('POST', '/v1/reviews', {
+    reviewId: id('review-qa'),
+    subjectType: 'output',
+    subjectId: outputId,
+    outcome: 'accepted',
+    reason: 'colour corrected in compositing',
+  });
   show('studio QA', `accepted tx ${qa.transactionId}`);
   const studio2 = api('Studio2MSP', 'studio-operator');
-  const refused = await studio2.request('POST', '/v1/reviews', { reviewId: id('review-outsider'), subjectType: 'output', subjectId: outputId, outcome: 'accepted' }).catch((error: unknown) => error);
+  const refused = await studio2
+    .request('POST', '/v1/reviews', { reviewId: id('review-outsider'), subjectType: 'output', subjectId: outputId, outcome: 'accepted' })
+    .catch((error: unknown) => error);
   show('Studio2', refused instanceof Error ? `refused: ${refused.message.slice(0, 110)}…` : 'ACCEPTED (unexpected)');
   const celReview = id('review-cel');
-  await licensor.request('POST', '/v1/reviews', { reviewId: celReview, subjectType: 'data', subjectId: notTrained, outcome: 'rejected', reason: 'traced from a published cel' });
+  await licensor.request('POST', '/v1/reviews', {
+    reviewId: celReview,
+    subjectType: 'data',
+    subjectId: notTrained,
+    outcome: 'rejected',
+    reason: 'traced from a published cel',
+  });
   await studio.request('POST', `/v1/data/${notTrained}/training-exclusion`, { reviewId: celReview });
   show('excluded', `${notTrained} after review ${celReview}`);
 
-  heading('The regulator verifies the output: lineage, model version (weights + recipe bound to the root), generation record, latest review');
+  heading(
+    'The regulator verifies the output: lineage, model version (weights + recipe bound to the root), generation record, latest review',
+  );
   const verification = await regulator.request('GET', `/v1/outputs/${outputId}/verification`);
   const version = verification.modelVersion as Record<string, unknown> | undefined;
   show('verdict', verification.verdict);
-  show('modelVersion', { version: version?.version, label: version?.label, artifactDigest: version?.artifactDigest, recipeDigest: version?.recipeDigest, bindingDigest: version?.bindingDigest });
+  show('modelVersion', {
+    version: version?.version,
+    label: version?.label,
+    artifactDigest: version?.artifactDigest,
+    recipeDigest: version?.recipeDigest,
+    bindingDigest: version?.bindingDigest,
+  });
   show('generation', verification.generation);
   const review = verification.review as Record<string, unknown> | undefined;
-  show('review', { count: review?.count, flagged: review?.flagged, accepted: review?.accepted, latest: review?.latestOutcome, by: review?.latestReviewerMsp, at: review?.latestAt });
-  const owned = await studio.request<{ generation?: { vault?: unknown }; modelVersion?: { vault?: unknown } }>('GET', `/v1/outputs/${outputId}/verification`);
+  show('review', {
+    count: review?.count,
+    flagged: review?.flagged,
+    accepted: review?.accepted,
+    latest: review?.latestOutcome,
+    by: review?.latestReviewerMsp,
+    at: review?.latestAt,
+  });
+  const owned = await studio.request<{ generation?: { vault?: unknown }; modelVersion?: { vault?: unknown } }>(
+    'GET',
+    `/v1/outputs/${outputId}/verification`,
+  );
   show('owner vault', { generation: owned.generation?.vault, artifacts: owned.modelVersion?.vault });
   const auditor = api('Studio1MSP', 'auditor');
   const stored = await auditor.request('GET', `/v1/outputs/${outputId}/generation`);
-  show('record read', `${String(stored.sampler)}, ${String(stored.steps)} steps, seed ${String(stored.seed)}, prompt kept: ${stored.prompt === undefined ? 'digest only' : 'yes'}`);
+  show(
+    'record read',
+    `${String(stored.sampler)}, ${String(stored.steps)} steps, seed ${String(stored.seed)}, prompt kept: ${stored.prompt === undefined ? 'digest only' : 'yes'}`,
+  );
 
   heading('Rights on the output: Studio1 70%, the licensor 30%; a threshold transfer of 10% to Studio2 at ¥100,000');
   const rightsId = id('rights');
@@ -291,7 +381,13 @@ async function main(): Promise<void> {
     [id('sale-1'), '60000'],
     [id('sale-2'), '50000'],
   ] as const) {
-    const r = await studio.request<Write>('POST', '/v1/revenue', { subjectType: 'output', subjectId: outputId, amount, currency: 'JPY', reference });
+    const r = await studio.request<Write>('POST', '/v1/revenue', {
+      subjectType: 'output',
+      subjectId: outputId,
+      amount,
+      currency: 'JPY',
+      reference,
+    });
     show(reference, `¥${amount} tx ${r.transactionId}`);
   }
   const after = await regulator.request<{ status?: string }>('GET', `/v1/transfers/${transferId}`);
@@ -321,7 +417,12 @@ async function main(): Promise<void> {
   const status = await studio.request('GET', `/v1/transactions/${sealed.transactionId}`);
   show('seal', status);
 
-  process.stdout.write(`\nDone. Digest of this run's story: ${createHash('sha256').update(run + root).digest('hex').slice(0, 16)}…\n`);
+  process.stdout.write(
+    `\nDone. Digest of this run's story: ${createHash('sha256')
+      .update(run + root)
+      .digest('hex')
+      .slice(0, 16)}…\n`,
+  );
 }
 
 main().catch((error: unknown) => {

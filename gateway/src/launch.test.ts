@@ -25,7 +25,11 @@ describe('launcher', () => {
       tlsCACertPath: file(`ca-${i}.pem`),
       userCertPath: file(`cert-${i}.pem`),
       userKeyPath: file(`key-${i}.pem`),
-      vault: { accessKey: `gateway-${mspId.toLowerCase()}`, secretKey: `secret-of-${mspId}`, bucket: `kiseki-vault-${mspId.toLowerCase()}` },
+      vault: {
+        accessKey: `gateway-${mspId.toLowerCase()}`,
+        secretKey: `secret-of-${mspId}`,
+        bucket: `kiseki-vault-${mspId.toLowerCase()}`,
+      },
     })),
   };
 
@@ -33,20 +37,31 @@ describe('launcher', () => {
     ensureDemoKeys(stateDir, 'LicensorMSP');
     const config = parseConfig(gatewayConfigFor(view, 1));
     expect(config.listen.port).toBe(20301);
-    expect(config.vault).toMatchObject({ bucket: 'kiseki-vault-licensormsp', accessKey: 'gateway-licensormsp', secretKey: 'secret-of-LicensorMSP' });
+    expect(config.vault).toMatchObject({
+      bucket: 'kiseki-vault-licensormsp',
+      accessKey: 'gateway-licensormsp',
+      secretKey: 'secret-of-LicensorMSP',
+    });
     expect(config.peer).toMatchObject({ endpoint: '127.0.0.1:20110', hostAlias: 'peer0.LicensorMSP' });
   });
 
   test("when the network runs in hosts mode, then each gateway listens on its org's address and reaches the others at theirs, with their CAs from the exchanged files", () => {
     const hosts: NetworkView = {
       ...view,
-      orgs: view.orgs.map((org, i) => ({ ...org, address: `10.78.32.${20 + i}`, namespace: `kiseki20000-org${i}`, exchangeMspDir: join(stateDir, 'exchange', org.mspId, 'msp') })),
+      orgs: view.orgs.map((org, i) => ({
+        ...org,
+        address: `10.78.32.${20 + i}`,
+        namespace: `kiseki20000-org${i}`,
+        exchangeMspDir: join(stateDir, 'exchange', org.mspId, 'msp'),
+      })),
     };
     ensureDemoKeys(stateDir, 'Studio1MSP');
     mkdirSync(join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts'), { recursive: true });
     const config = parseConfig(gatewayConfigFor(hosts, 0));
     expect(config.listen).toEqual({ host: '10.78.32.20', port: 20300 });
-    expect(config.exchange?.orgs).toEqual([{ mspId: 'LicensorMSP', url: 'http://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') }]);
+    expect(config.exchange?.orgs).toEqual([
+      { mspId: 'LicensorMSP', url: 'http://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') },
+    ]);
     expect(config.publicVerification.attestors).toEqual(['http://10.78.32.21:20301']);
   });
 

@@ -88,7 +88,11 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     // Every other org's gateway and CA, from the network status: content is exchanged between gateways.
     exchange: {
       orgs: view.orgs
-        .map((other, i) => ({ mspId: other.mspId, url: `http://${addressOf(other)}:${gatewayPort(view, i)}`, caCertPath: other.exchangeMspDir === undefined ? caDirOfIdentity(other.userCertPath) : join(other.exchangeMspDir, 'cacerts') }))
+        .map((other, i) => ({
+          mspId: other.mspId,
+          url: `http://${addressOf(other)}:${gatewayPort(view, i)}`,
+          caCertPath: other.exchangeMspDir === undefined ? caDirOfIdentity(other.userCertPath) : join(other.exchangeMspDir, 'cacerts'),
+        }))
         .filter((other) => other.mspId !== org.mspId),
     },
   };
@@ -182,7 +186,11 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
   mkdirSync(join(view.stateDir, 'logs'), { recursive: true });
   for (let index = 0; index < view.orgs.length; index += 1) {
     const config = gatewayConfigFor(view, index);
-    const credentials = await issueContentCredentials({ identityCertPath: view.orgs[index]?.userCertPath ?? '', outDir: join(orgDir(view.stateDir, config.mspId), 'content-credentials'), mspId: config.mspId });
+    const credentials = await issueContentCredentials({
+      identityCertPath: view.orgs[index]?.userCertPath ?? '',
+      outDir: join(orgDir(view.stateDir, config.mspId), 'content-credentials'),
+      mspId: config.mspId,
+    });
     if (credentials !== undefined) config.contentCredentials = credentials;
     const keys = ensureDemoKeys(view.stateDir, config.mspId);
     const configFile = join(orgDir(view.stateDir, config.mspId), 'gateway.json');
@@ -195,7 +203,8 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
       const log = openSync(logFile, 'a');
       // Hosts mode: the gateway runs in its org's namespace (`ip netns exec` execs, so the pid is the gateway's).
       const namespace = view.orgs[index]?.namespace;
-      const [command, args] = namespace === undefined ? [process.execPath, [mainScript]] : ['ip', ['netns', 'exec', namespace, process.execPath, mainScript]];
+      const [command, args] =
+        namespace === undefined ? [process.execPath, [mainScript]] : ['ip', ['netns', 'exec', namespace, process.execPath, mainScript]];
       const child = spawn(command, args, {
         detached: true,
         stdio: ['ignore', log, log],
@@ -227,7 +236,12 @@ async function main(): Promise<void> {
     for (const k of g.keys) lines.push(`      ${k.role.padEnd(18)} ${k.key}`);
   }
   lines.push(`  demo keys are kept in ${join(view.stateDir, 'gateways', '<MSP>', 'demo-keys.json')}`);
-  if (view.database) lines.push('', `Database (PostgreSQL, one schema per org: ${view.orgs.map((o) => schemaForMsp(o.mspId)).join(', ')}):`, `  ${redactPassword(view.database.url)}  (password: npm run network -- status --json --show-secrets)`);
+  if (view.database)
+    lines.push(
+      '',
+      `Database (PostgreSQL, one schema per org: ${view.orgs.map((o) => schemaForMsp(o.mspId)).join(', ')}):`,
+      `  ${redactPassword(view.database.url)}  (password: npm run network -- status --json --show-secrets)`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -46,7 +46,10 @@ function builtConsoleDir(): string | undefined {
  * Starts a gateway from a parsed config.
  * @throws Error when the vault refuses server-side encryption or the port is taken.
  */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logLevel, { mspId: config.mspId })): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger(config.logLevel, { mspId: config.mspId }),
+): Promise<RunningGateway> {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const keys = ApiKeyStore.fromFile(config.apiKeysFile);
   const metrics = new Metrics();
@@ -58,11 +61,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // The vault may come up after the gateway; /readyz says so meanwhile.
     logger.warn('vault not reachable at start', errorFields(error));
   }
-  const database: Database | undefined = config.database === undefined ? undefined : await openDatabase({
-    url: config.database.url,
-    schema: config.database.schema ?? schemaForMsp(config.mspId),
-    poolSize: config.database.poolSize,
-  }, logger);
+  const database: Database | undefined =
+    config.database === undefined
+      ? undefined
+      : await openDatabase(
+          {
+            url: config.database.url,
+            schema: config.database.schema ?? schemaForMsp(config.mspId),
+            poolSize: config.database.poolSize,
+          },
+          logger,
+        );
   const connection = connectFabric(config);
   const ledger = new FabricLedger({
     network: connection.gateway.getNetwork(config.channel),
@@ -116,7 +125,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const exchange = exchangeFromConfig(config, services);
   if (exchange !== undefined) services.exchange = exchange;
   const consoleDir = config.consoleDir ?? builtConsoleDir();
-  const app = createApp({ services, keys, routes: allRoutes().routes, shutdownMs: config.timeouts.shutdownMs, limits: limitsFrom(config), ...(consoleDir === undefined ? {} : { consoleDir }) });
+  const app = createApp({
+    services,
+    keys,
+    routes: allRoutes().routes,
+    shutdownMs: config.timeouts.shutdownMs,
+    limits: limitsFrom(config),
+    ...(consoleDir === undefined ? {} : { consoleDir }),
+  });
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
 

@@ -22,7 +22,10 @@ interface Series {
 export class Counter implements Series {
   readonly type = 'counter';
   readonly #values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.#values.set(key, (this.#values.get(key) ?? 0) + by);
@@ -38,7 +41,10 @@ export class Counter implements Series {
 export class Gauge implements Series {
   readonly type = 'gauge';
   readonly #values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   set(value: number, labels: Labels = {}): void {
     this.#values.set(labelKey(labels), value);
   }

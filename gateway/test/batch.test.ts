@@ -32,15 +32,31 @@ const providerId = id('provider');
 
 beforeAll(async () => {
   [studio, licensor] = await Promise.all([
-    startTestGateway('Studio1MSP', (c) => ({ ...c, limits: { uploadMaxBytes: LIMIT }, vault: { ...c.vault, stagingMaxAgeMs: 1, reapIntervalMs: 3_600_000 } })),
+    startTestGateway('Studio1MSP', (c) => ({
+      ...c,
+      limits: { uploadMaxBytes: LIMIT },
+      vault: { ...c.vault, stagingMaxAgeMs: 1, reapIntervalMs: 3_600_000 },
+    })),
     startTestGateway('LicensorMSP'),
   ]);
   const terms = await licensor.call('POST', '/v1/terms', {
     role: 'licensor-operator',
-    body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: 'a'.repeat(64) },
+    body: {
+      termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'JP',
+      validFrom: '2024-01-01T00:00:00Z',
+      dataPoolShareBps: 1000,
+      legalTextDigest: 'a'.repeat(64),
+    },
   });
   expect(terms.status).toBe(201);
-  expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status).toBe(201);
+  expect(
+    (await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -91,7 +107,17 @@ async function reap(): Promise<void> {
     },
   });
   try {
-    await reapBatches({ vault: studio.vault, packs: new PackStore(studio.vault, silentLogger), ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1_000);
+    await reapBatches(
+      {
+        vault: studio.vault,
+        packs: new PackStore(studio.vault, silentLogger),
+        ledger,
+        metrics: new Metrics(),
+        logger: silentLogger,
+        maxAgeMs: 0,
+      },
+      Date.now() + 1_000,
+    );
   } finally {
     ledger.close();
   }
@@ -102,7 +128,13 @@ async function ledgerDigests(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   let cursor: string | undefined;
   do {
-    const page = await json(await studio.call('GET', `/v1/data?providerId=${providerId}&limit=200${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { role: 'auditor' }));
+    const page = await json(
+      await studio.call(
+        'GET',
+        `/v1/data?providerId=${providerId}&limit=200${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+        { role: 'auditor' },
+      ),
+    );
     for (const record of page.items) found.set(record.dataId, record.contentDigest);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -129,7 +161,15 @@ test('when a batch mixes good and bad items, then each gets its own status, good
   const [before] = items('earlier', 1);
   const good = items('good', 3);
   const dupBytes = (before as Item).bytes;
-  expect((await studio.call('POST', `/v1/data?dataId=${before?.dataId}&providerId=${providerId}&termsId=${termsId}`, { role: 'studio-operator', raw: dupBytes, headers: { 'content-type': 'image/png' } })).status).toBe(201);
+  expect(
+    (
+      await studio.call('POST', `/v1/data?dataId=${before?.dataId}&providerId=${providerId}&termsId=${termsId}`, {
+        role: 'studio-operator',
+        raw: dupBytes,
+        headers: { 'content-type': 'image/png' },
+      })
+    ).status,
+  ).toBe(201);
   const bad: Item[] = [
     { dataId: id('dup-digest'), bytes: dupBytes },
     { dataId: id('no-provider'), bytes: randomBytes(100), extra: { providerId: id('nobody') } },
@@ -147,7 +187,8 @@ test('when a batch mixes good and bad items, then each gets its own status, good
   expect(byId[id('no-terms')]).toMatchObject({ status: 'refused', error: { code: 'NOT_FOUND' } });
   expect(last.summary).toMatchObject({ received: 7, registered: 3, duplicate: 1, refused: 3 });
   // Registered once (one version each); a retry answers "existing" instead of registering again.
-  for (const g of good) expect((await json(await studio.call('GET', `/v1/data/${g.dataId}/history`, { role: 'auditor' }))).entries).toHaveLength(1);
+  for (const g of good)
+    expect((await json(await studio.call('GET', `/v1/data/${g.dataId}/history`, { role: 'auditor' }))).entries).toHaveLength(1);
   const again = await lines(await upload(Buffer.concat(frames(good))));
   for (const g of good) expect(again.byId[g.dataId]).toMatchObject({ status: 'registered', existing: true });
   const agreement = await expectAgreement(list);
@@ -172,7 +213,9 @@ test('when the client disconnects mid-stream, then after the reaper ledger and v
       sent += 1;
     },
   });
-  await upload(body, controller.signal).then((r) => r.text()).catch(() => undefined);
+  await upload(body, controller.signal)
+    .then((r) => r.text())
+    .catch(() => undefined);
   // The chunk that was registering when the client left finishes on its own and drops its pack.
   await eventually(async () => (await studio.vault.list('batches/')).length === 0, 60_000, 1_000).catch(() => undefined);
   await reap();
@@ -229,7 +272,11 @@ test('when an upload session is resumed after a gateway restart, then each item 
   const list = items('session', 40);
   const session = await json(await studio.call('POST', '/v1/data/sessions', { role: 'studio-operator' }));
   const add = (part: Item[]): Promise<Response> =>
-    studio.call('POST', `/v1/data/sessions/${session.sessionId}/items`, { role: 'studio-operator', raw: Buffer.concat(frames(part)), headers: { 'content-type': BATCH_MEDIA_TYPE } });
+    studio.call('POST', `/v1/data/sessions/${session.sessionId}/items`, {
+      role: 'studio-operator',
+      raw: Buffer.concat(frames(part)),
+      headers: { 'content-type': BATCH_MEDIA_TYPE },
+    });
   expect((await lines(await add(list.slice(0, 20)))).last.summary.staged).toBe(20);
   await studio.stop();
   await studio.restart();

@@ -48,8 +48,15 @@ function png(seed: Buffer): Buffer {
   ihdr.writeUInt32BE(32, 0);
   ihdr.writeUInt32BE(32, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: 32 }, (_, y) => Buffer.from([0, ...Array.from({ length: 96 }, (_, x) => ((seed[(x + y) % seed.length] ?? 0) + x * y) % 256)]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  const rows = Array.from({ length: 32 }, (_, y) =>
+    Buffer.from([0, ...Array.from({ length: 96 }, (_, x) => ((seed[(x + y) % seed.length] ?? 0) + x * y) % 256)]),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 let studio: TestGateway;
@@ -69,17 +76,63 @@ beforeAll(async () => {
   anchor = (await testNetworkStatus()).configBlock?.hash ?? '';
   const termsId = id('terms');
   const providerId = id('provider');
-  expect((await licensor.call('POST', '/v1/terms', { role: 'licensor-operator', body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText: 'terms' } })).status).toBe(201);
-  expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: 'payout' } })).status).toBe(201);
+  expect(
+    (
+      await licensor.call('POST', '/v1/terms', {
+        role: 'licensor-operator',
+        body: {
+          termsId,
+          aiTraining: true,
+          commercialUse: true,
+          derivatives: true,
+          attribution: true,
+          territory: 'JP',
+          validFrom: '2024-01-01T00:00:00Z',
+          dataPoolShareBps: 2000,
+          legalText: 'terms',
+        },
+      })
+    ).status,
+  ).toBe(201);
+  expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: 'payout' } })).status).toBe(
+    201,
+  );
   const dataIds = [id('cel-1'), id('cel-2')];
   for (const dataId of dataIds) {
-    expect((await studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, { role: 'studio-operator', raw: randomBytes(512), headers: { 'content-type': 'image/png' } })).status).toBe(201);
+    expect(
+      (
+        await studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, {
+          role: 'studio-operator',
+          raw: randomBytes(512),
+          headers: { 'content-type': 'image/png' },
+        })
+      ).status,
+    ).toBe(201);
   }
   expect((await studio.call('POST', '/v1/models', { role: 'studio-operator', body: { modelId } })).status).toBe(201);
-  expect((await studio.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: dataIds.sort() } })).status).toBe(200);
+  expect(
+    (await studio.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: dataIds.sort() } }))
+      .status,
+  ).toBe(200);
   expect((await studio.call('POST', `/v1/models/${modelId}/seal`, { role: 'studio-operator' })).status).toBe(200);
-  expect((await studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, { role: 'studio-operator', raw: outputBytes, headers: { 'content-type': 'image/png' } })).status).toBe(201);
-  expect((await studio.call('POST', `/v1/outputs?outputId=${id('clip')}&modelId=${modelId}`, { role: 'studio-operator', raw: randomBytes(256), headers: { 'content-type': 'video/mp4' } })).status).toBe(201);
+  expect(
+    (
+      await studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, {
+        role: 'studio-operator',
+        raw: outputBytes,
+        headers: { 'content-type': 'image/png' },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await studio.call('POST', `/v1/outputs?outputId=${id('clip')}&modelId=${modelId}`, {
+        role: 'studio-operator',
+        raw: randomBytes(256),
+        headers: { 'content-type': 'video/mp4' },
+      })
+    ).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -99,7 +152,14 @@ test('when the owning studio serves an output with credentials=c2pa, then the PN
   const reading = await readCredentials(signed, 'image/png', [readFileSync(studio.config.contentCredentials?.caCertPath ?? '', 'utf8')]);
   expect(reading.state).toBe('Trusted');
   expect(reading.failures).toEqual([]);
-  expect(reading.references).toMatchObject({ outputId, modelId, ownerMsp: 'Studio1MSP', contentDigest: sha256(outputBytes), mediaType: 'image/png', evidence: `/v1/outputs/${outputId}/evidence` });
+  expect(reading.references).toMatchObject({
+    outputId,
+    modelId,
+    ownerMsp: 'Studio1MSP',
+    contentDigest: sha256(outputBytes),
+    mediaType: 'image/png',
+    evidence: `/v1/outputs/${outputId}/evidence`,
+  });
   expect(reading.references?.transactionId).toMatch(/^[0-9a-f]{64}$/);
   expect(reading.created?.digitalSourceType).toBe('http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
 });

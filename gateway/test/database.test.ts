@@ -37,8 +37,13 @@ describe('database migrations (real PostgreSQL)', () => {
   it('when a migration fails, then none of its batch is recorded and the schema is unchanged', async () => {
     const pool = createPool({ url, schema: `${schema}_bad`, poolSize: 1 });
     pools.push(pool);
-    await expect(migrate(pool, `${schema}_bad`, [{ version: 1, name: 'ok', sql: 'CREATE TABLE t1 (x int)' }, { version: 2, name: 'bad', sql: 'CREATE TABLE nope (' }])).rejects.toThrow();
-    const exists = await pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [`${schema}_bad`]);
+    await expect(
+      migrate(pool, `${schema}_bad`, [
+        { version: 1, name: 'ok', sql: 'CREATE TABLE t1 (x int)' },
+        { version: 2, name: 'bad', sql: 'CREATE TABLE nope (' },
+      ]),
+    ).rejects.toThrow();
+    const exists = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [`${schema}_bad`]);
     expect(exists.rowCount).toBe(0);
   });
 });

@@ -50,7 +50,11 @@ const exchangeWith =
   (c: GatewayConfigInput): GatewayConfigInput => ({
     ...c,
     exchange: {
-      orgs: (c.exchange?.orgs ?? []).map((o) => ({ mspId: o.mspId, caCertPath: o.caCertPath, ...(urls[o.mspId] === undefined ? {} : { url: urls[o.mspId] }) })),
+      orgs: (c.exchange?.orgs ?? []).map((o) => ({
+        mspId: o.mspId,
+        caCertPath: o.caCertPath,
+        ...(urls[o.mspId] === undefined ? {} : { url: urls[o.mspId] }),
+      })),
     },
   });
 
@@ -74,7 +78,10 @@ beforeAll(async () => {
   licensor = await startTestGateway('LicensorMSP', exchangeWith({}));
   studio1 = await startTestGateway('Studio1MSP', exchangeWith({ LicensorMSP: licensor.url }));
   const holders = { Studio1MSP: studio1.url, LicensorMSP: licensor.url };
-  [studio2, regulator] = await Promise.all([startTestGateway('Studio2MSP', exchangeWith(holders)), startTestGateway('RegulatorMSP', exchangeWith(holders))]);
+  [studio2, regulator] = await Promise.all([
+    startTestGateway('Studio2MSP', exchangeWith(holders)),
+    startTestGateway('RegulatorMSP', exchangeWith(holders)),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -99,35 +106,79 @@ describe('content exchange between org gateways', () => {
       (
         await licensor.call('POST', '/v1/terms', {
           role: 'licensor-operator',
-          body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalText },
+          body: {
+            termsId,
+            aiTraining: true,
+            commercialUse: true,
+            derivatives: true,
+            attribution: true,
+            territory: 'worldwide',
+            validFrom: '2024-01-01T00:00:00Z',
+            dataPoolShareBps: 1000,
+            legalText,
+          },
         })
       ).status,
     ).toBe(201);
-    expect((await studio1.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: `ref-${run}` } })).status).toBe(201);
+    expect(
+      (await studio1.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: `ref-${run}` } })).status,
+    ).toBe(201);
     for (const [i, dataId] of [...items, big].entries()) {
       const content = dataId === big ? randomBytes(BENCH_MIB * 1024 * 1024) : randomBytes(2000 + i);
       bytes.set(dataId, content);
       const res = await until(
-        () => studio1.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, { role: 'studio-operator', raw: content, headers: { 'content-type': 'application/octet-stream' } }),
+        () =>
+          studio1.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, {
+            role: 'studio-operator',
+            raw: content,
+            headers: { 'content-type': 'application/octet-stream' },
+          }),
         (r) => r.status !== 404,
       );
       expect(res.status).toBe(201);
     }
-    expect((await studio1.call('POST', '/v1/datasets', { role: 'studio-operator', body: { datasetId, dataIds: [items[0], items[1], big] } })).status).toBe(201);
+    expect(
+      (await studio1.call('POST', '/v1/datasets', { role: 'studio-operator', body: { datasetId, dataIds: [items[0], items[1], big] } }))
+        .status,
+    ).toBe(201);
     const offerId = id('offer');
-    expect((await studio1.call('POST', '/v1/offers', { role: 'studio-operator', body: { offerId, subjectType: 'dataset', subjectId: datasetId, termsId, price: '1000', currency: 'JPY' } })).status).toBe(201);
-    const bought = await until(() => studio2.call('POST', '/v1/purchases', { role: 'studio-operator', body: { offerId, purchaseId: grantId } }), (r) => r.status !== 404);
+    expect(
+      (
+        await studio1.call('POST', '/v1/offers', {
+          role: 'studio-operator',
+          body: { offerId, subjectType: 'dataset', subjectId: datasetId, termsId, price: '1000', currency: 'JPY' },
+        })
+      ).status,
+    ).toBe(201);
+    const bought = await until(
+      () => studio2.call('POST', '/v1/purchases', { role: 'studio-operator', body: { offerId, purchaseId: grantId } }),
+      (r) => r.status !== 404,
+    );
     expect(bought.status).toBe(201);
     expect((await studio1.call('POST', '/v1/models', { role: 'studio-operator', body: { modelId } })).status).toBe(201);
-    expect((await studio1.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: [items[2]] } })).status).toBe(200);
+    expect(
+      (await studio1.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: [items[2]] } }))
+        .status,
+    ).toBe(200);
     expect((await studio1.call('POST', `/v1/models/${modelId}/seal`, { role: 'studio-operator' })).status).toBe(200);
     bytes.set(outputId, Buffer.from(`frame ${run}`));
-    expect((await studio1.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, { role: 'studio-operator', raw: bytes.get(outputId), headers: { 'content-type': 'image/png' } })).status).toBe(201);
+    expect(
+      (
+        await studio1.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, {
+          role: 'studio-operator',
+          raw: bytes.get(outputId),
+          headers: { 'content-type': 'image/png' },
+        })
+      ).status,
+    ).toBe(201);
   }, 180_000);
 
   test("when Studio2 asks its own gateway for an item of its licensed dataset, then it gets Studio1's bytes, matching the ledger, and the access is on chain", async () => {
     const d0 = items[0] as string;
-    const res = await until(() => studio2.call('GET', `/v1/data/${d0}/content?grantId=${grantId}`, { role: 'studio-operator' }), (r) => r.status === 200);
+    const res = await until(
+      () => studio2.call('GET', `/v1/data/${d0}/content?grantId=${grantId}`, { role: 'studio-operator' }),
+      (r) => r.status === 200,
+    );
     expect(res.status).toBe(200);
     const got = Buffer.from(await res.arrayBuffer());
     expect(sha256(got)).toBe(sha256(bytes.get(d0) as Buffer));
@@ -137,12 +188,24 @@ describe('content exchange between org gateways', () => {
     let record: unknown;
     const deadline = Date.now() + 30_000;
     while (record === undefined && Date.now() < deadline) {
-      const listed = await studio1.call('GET', `/v1/accesses?holderMsp=Studio1MSP&assetType=data&assetId=${d0}`, { role: 'studio-operator' });
+      const listed = await studio1.call('GET', `/v1/accesses?holderMsp=Studio1MSP&assetType=data&assetId=${d0}`, {
+        role: 'studio-operator',
+      });
       if (listed.status === 200) record = ((await json(listed)).items as { accessId: string }[]).find((a) => a.accessId === accessId);
       if (record === undefined) await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    expect(record).toMatchObject({ requesterMsp: 'Studio2MSP', holderMsp: 'Studio1MSP', rule: 'grant', grantId, contentDigest: sha256(got), assetType: 'data', assetId: d0 });
-    process.stdout.write(`dataset licence story: Studio2MSP obtained data ${d0} from Studio1MSP (sha256 ${sha256(got)}); access record ${JSON.stringify(record)}\n`);
+    expect(record).toMatchObject({
+      requesterMsp: 'Studio2MSP',
+      holderMsp: 'Studio1MSP',
+      rule: 'grant',
+      grantId,
+      contentDigest: sha256(got),
+      assetType: 'data',
+      assetId: d0,
+    });
+    process.stdout.write(
+      `dataset licence story: Studio2MSP obtained data ${d0} from Studio1MSP (sha256 ${sha256(got)}); access record ${JSON.stringify(record)}\n`,
+    );
   }, 60_000);
 
   test('when Studio2 has no grant, or names it for an item outside the dataset, then it is refused and nothing is served', async () => {
@@ -156,8 +219,13 @@ describe('content exchange between org gateways', () => {
 
   test('when the provider revokes consent for an item, then Studio2 is refused it and the past access stays', async () => {
     const d1 = items[1] as string;
-    expect((await studio1.call('POST', `/v1/data/${d1}/consent/revoke`, { role: 'studio-operator', body: { reason: 'provider asked' } })).status).toBe(200);
-    const res = await until(() => studio2.call('GET', `/v1/data/${d1}/content?grantId=${grantId}`, { role: 'studio-operator' }), (r) => r.status === 409);
+    expect(
+      (await studio1.call('POST', `/v1/data/${d1}/consent/revoke`, { role: 'studio-operator', body: { reason: 'provider asked' } })).status,
+    ).toBe(200);
+    const res = await until(
+      () => studio2.call('GET', `/v1/data/${d1}/content?grantId=${grantId}`, { role: 'studio-operator' }),
+      (r) => r.status === 409,
+    );
     expect(res.status).toBe(409);
     expect((await json(res)).error.message).toMatch(/consent-revoked/);
   }, 60_000);
@@ -174,13 +242,21 @@ describe('content exchange between org gateways', () => {
       return presign + got.seconds;
     };
     const exchanged = async (): Promise<number> => {
-      const got = await downloadApart(`${studio2.url}/v1/data/${big}/content?grantId=${grantId}`, `Bearer ${studio2.keys['studio-operator']}`);
+      const got = await downloadApart(
+        `${studio2.url}/v1/data/${big}/content?grantId=${grantId}`,
+        `Bearer ${studio2.keys['studio-operator']}`,
+      );
       expect(got.status).toBe(200);
       expect(got.digest).toBe(expected);
       return got.seconds;
     };
     // Warm-up, once the grant is visible on Studio2's peer.
-    await (await until(() => studio2.call('GET', `/v1/data/${big}/content?grantId=${grantId}`, { role: 'studio-operator' }), (r) => r.status === 200)).arrayBuffer();
+    await (
+      await until(
+        () => studio2.call('GET', `/v1/data/${big}/content?grantId=${grantId}`, { role: 'studio-operator' }),
+        (r) => r.status === 200,
+      )
+    ).arrayBuffer();
     const d = [await direct(), await direct(), await direct()].sort((a, b) => a - b)[1] as number;
     const x = [await exchanged(), await exchanged(), await exchanged()].sort((a, b) => a - b)[1] as number;
     const mib = BENCH_MIB;
@@ -191,24 +267,38 @@ describe('content exchange between org gateways', () => {
   }, 300_000);
 
   test('when Studio1 withdraws the grant, then Studio2 is refused', async () => {
-    expect((await studio1.call('POST', `/v1/purchases/${grantId}/withdraw`, { role: 'studio-operator', body: { reason: 'breach' } })).status).toBe(200);
-    const res = await until(() => studio2.call('GET', `/v1/data/${items[0] as string}/content?grantId=${grantId}`, { role: 'studio-operator' }), (r) => r.status === 409);
+    expect(
+      (await studio1.call('POST', `/v1/purchases/${grantId}/withdraw`, { role: 'studio-operator', body: { reason: 'breach' } })).status,
+    ).toBe(200);
+    const res = await until(
+      () => studio2.call('GET', `/v1/data/${items[0] as string}/content?grantId=${grantId}`, { role: 'studio-operator' }),
+      (r) => r.status === 409,
+    );
     expect(res.status).toBe(409);
     expect((await json(res)).error.message).toMatch(/withdrawn/);
   }, 60_000);
 
   test('when the regulator audits, then it obtains data and output content from Studio1', async () => {
-    const data = await until(() => regulator.call('GET', `/v1/data/${items[1] as string}/content`, { role: 'regulator' }), (r) => r.status === 200);
+    const data = await until(
+      () => regulator.call('GET', `/v1/data/${items[1] as string}/content`, { role: 'regulator' }),
+      (r) => r.status === 200,
+    );
     expect(data.status).toBe(200);
     expect(sha256(Buffer.from(await data.arrayBuffer()))).toBe(sha256(bytes.get(items[1] as string) as Buffer));
     expect(data.headers.get('x-kiseki-rule')).toBe('regulator');
-    const out = await until(() => regulator.call('GET', `/v1/outputs/${outputId}/content`, { role: 'regulator' }), (r) => r.status === 200);
+    const out = await until(
+      () => regulator.call('GET', `/v1/outputs/${outputId}/content`, { role: 'regulator' }),
+      (r) => r.status === 200,
+    );
     expect(out.status).toBe(200);
     expect(Buffer.from(await out.arrayBuffer()).equals(bytes.get(outputId) as Buffer)).toBe(true);
   }, 60_000);
 
   test("when Studio1 reads the licensor's legal text, then it gets the text whose digest is on chain", async () => {
-    const res = await until(() => studio1.call('GET', `/v1/terms/${termsId}/legal-text`, { role: 'studio-operator' }), (r) => r.status === 200);
+    const res = await until(
+      () => studio1.call('GET', `/v1/terms/${termsId}/legal-text`, { role: 'studio-operator' }),
+      (r) => r.status === 200,
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(legalText);
     expect(res.headers.get('x-kiseki-rule')).toBe('public');
@@ -230,7 +320,10 @@ describe('content exchange between org gateways', () => {
     expect(down.status).toBe(503);
     expect((await json(down)).error.message).toMatch(/Studio1MSP/);
     await studio1.restart();
-    const back = await until(() => regulator.call('GET', `/v1/outputs/${outputId}/content`, { role: 'regulator' }), (r) => r.status === 200);
+    const back = await until(
+      () => regulator.call('GET', `/v1/outputs/${outputId}/content`, { role: 'regulator' }),
+      (r) => r.status === 200,
+    );
     expect(back.status).toBe(200);
   }, 60_000);
 });

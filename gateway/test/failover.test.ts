@@ -29,7 +29,10 @@ async function raftLeader(): Promise<string> {
   const topology = buildTopology(status.consensus, status.basePort);
   for (let attempt = 0; attempt < 50; attempt += 1) {
     for (const orderer of topology.orderers) {
-      const text = await fetch(`http://127.0.0.1:${orderer.operationsPort}/metrics`).then((r) => r.text(), () => '');
+      const text = await fetch(`http://127.0.0.1:${orderer.operationsPort}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (/^consensus_etcdraft_is_leader\{[^}]*\} 1$/m.test(text)) return orderer.name;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -41,10 +44,22 @@ beforeAll(async () => {
   [studio, licensor] = await Promise.all([startTestGateway('Studio1MSP'), startTestGateway('LicensorMSP')]);
   const terms = await licensor.call('POST', '/v1/terms', {
     role: 'licensor-operator',
-    body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: 'a'.repeat(64) },
+    body: {
+      termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'JP',
+      validFrom: '2024-01-01T00:00:00Z',
+      dataPoolShareBps: 1000,
+      legalTextDigest: 'a'.repeat(64),
+    },
   });
   expect(terms.status).toBe(201);
-  expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status).toBe(201);
+  expect(
+    (await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {

@@ -35,11 +35,23 @@ beforeAll(async () => {
     (
       await licensor.call('POST', '/v1/terms', {
         role: 'licensor-operator',
-        body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: 'a'.repeat(64) },
+        body: {
+          termsId,
+          aiTraining: true,
+          commercialUse: true,
+          derivatives: true,
+          attribution: true,
+          territory: 'JP',
+          validFrom: '2024-01-01T00:00:00Z',
+          dataPoolShareBps: 1000,
+          legalTextDigest: 'a'.repeat(64),
+        },
       })
     ).status,
   ).toBe(201);
-  expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status).toBe(201);
+  expect(
+    (await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status,
+  ).toBe(201);
 });
 
 afterAll(async () => {
@@ -103,9 +115,15 @@ test("when the org's peer is stopped, then 503, and after the reaper no vault le
   }
   await eventually(async () => (await studio.call('GET', '/readyz')).status === 200, 60_000);
   const connection = connectFabric(studio.config);
-  const ledger = new FabricLedger({ network: connection.gateway.getNetwork(studio.config.channel), chaincode: studio.config.chaincode, retry: studio.config.retry, logger: silentLogger, close: () => {
-    connection.close();
-  } });
+  const ledger = new FabricLedger({
+    network: connection.gateway.getNetwork(studio.config.channel),
+    chaincode: studio.config.chaincode,
+    retry: studio.config.retry,
+    logger: silentLogger,
+    close: () => {
+      connection.close();
+    },
+  });
   try {
     await reapStaging({ vault: studio.vault, ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1_000);
   } finally {
@@ -153,14 +171,26 @@ test('when the gateway restarts mid-stream, then the client resumes with Last-Ev
   }
 
   // Register two providers, follow the stream to them, restart the gateway, register two more, resume.
-  const first = await json(await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId: names[0], payoutRefDigest: 'c'.repeat(64) } }));
+  const first = await json(
+    await studio.call('POST', '/v1/providers', {
+      role: 'studio-operator',
+      body: { providerId: names[0], payoutRefDigest: 'c'.repeat(64) },
+    }),
+  );
   await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId: names[1], payoutRefDigest: 'c'.repeat(64) } });
   await follow(2, first.blockNumber as string);
   expect(seen).toEqual(names.slice(0, 2));
   await studio.stop();
   await studio.restart();
   for (const providerIdN of names.slice(2)) {
-    expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId: providerIdN, payoutRefDigest: 'c'.repeat(64) } })).status).toBe(201);
+    expect(
+      (
+        await studio.call('POST', '/v1/providers', {
+          role: 'studio-operator',
+          body: { providerId: providerIdN, payoutRefDigest: 'c'.repeat(64) },
+        })
+      ).status,
+    ).toBe(201);
   }
   await follow(4);
   expect(seen).toEqual(names);

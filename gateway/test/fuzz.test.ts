@@ -18,7 +18,10 @@ let studio: TestGateway;
 let clients: Clients;
 
 beforeAll(async () => {
-  studio = await startTestGateway('Studio1MSP', (c) => ({ ...c, limits: { ...c.limits, uploadMaxBytes: 64 * 1024, jsonMaxBytes: 64 * 1024 } }));
+  studio = await startTestGateway('Studio1MSP', (c) => ({
+    ...c,
+    limits: { ...c.limits, uploadMaxBytes: 64 * 1024, jsonMaxBytes: 64 * 1024 },
+  }));
   clients = await Clients.create();
 });
 

@@ -34,7 +34,11 @@ const modelId = id('model');
 const outputId = id('output');
 const cleanOutput = id('output-clean');
 const cleanModel = id('model-clean');
-const items = [0, 1, 2, 3, 4, 5].map((i) => ({ dataId: id(`d${i}`), providerId: providers[i % 2] as string, termsId: i < 4 ? termsA : termsB }));
+const items = [0, 1, 2, 3, 4, 5].map((i) => ({
+  dataId: id(`d${i}`),
+  providerId: providers[i % 2] as string,
+  termsId: i < 4 ? termsA : termsB,
+}));
 const cleanItems = [0, 1].map((i) => ({ dataId: id(`c${i}`), providerId: providers[0] as string, termsId: termsA }));
 const sortIds = (ids: string[]): string[] => ids.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 let blockBeforeRevocation = 0n;
@@ -43,7 +47,9 @@ let clients: Clients;
 let studio: OrgClient;
 
 async function ledgerHeight(client: OrgClient): Promise<bigint> {
-  const info = common.BlockchainInfo.deserializeBinary(await client.network.getContract('qscc').evaluateTransaction('GetChainInfo', clients.status.channel));
+  const info = common.BlockchainInfo.deserializeBinary(
+    await client.network.getContract('qscc').evaluateTransaction('GetChainInfo', clients.status.channel),
+  );
   return BigInt(info.getHeight());
 }
 
@@ -62,23 +68,65 @@ beforeAll(async () => {
   const studio2 = clients.org('Studio2MSP');
   for (const termsId of [termsA, termsB]) {
     await submitJson(licensor, 'terms:Publish', {
-      termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP',
-      validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalTextDigest: sha256(`text ${termsId}`),
+      termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'JP',
+      validFrom: '2024-01-01T00:00:00Z',
+      dataPoolShareBps: 2000,
+      legalTextDigest: sha256(`text ${termsId}`),
     });
   }
-  await submitJson(studio, 'providers:RegisterBatch', { items: providers.map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })) });
-  await submitJson(studio, 'data:RegisterBatch', {
-    items: [...items, ...cleanItems].map((i) => ({ ...i, contentDigest: sha256(`content ${i.dataId}`), mediaType: 'image/png', size: 1000 })),
+  await submitJson(studio, 'providers:RegisterBatch', {
+    items: providers.map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })),
   });
-  for (const [model, set] of [[modelId, items], [cleanModel, cleanItems]] as const) {
+  await submitJson(studio, 'data:RegisterBatch', {
+    items: [...items, ...cleanItems].map((i) => ({
+      ...i,
+      contentDigest: sha256(`content ${i.dataId}`),
+      mediaType: 'image/png',
+      size: 1000,
+    })),
+  });
+  for (const [model, set] of [
+    [modelId, items],
+    [cleanModel, cleanItems],
+  ] as const) {
     await submitJson(studio, 'models:Register', { modelId: model });
     await submitJson(studio, 'models:AttestTrainingBatch', { modelId: model, dataIds: sortIds(set.map((i) => i.dataId)) });
     await submitJson(studio, 'models:Seal', { modelId: model });
   }
-  await submitJson(studio, 'outputs:Register', { outputId, modelId, contentDigest: sha256(outputId), mediaType: 'image/png', rightsIds: [] });
-  await submitJson(studio, 'outputs:Register', { outputId: cleanOutput, modelId: cleanModel, contentDigest: sha256(cleanOutput), mediaType: 'image/png', rightsIds: [] });
-  await submitJson(studio, 'revenue:Record', { subjectType: 'output', subjectId: outputId, amount: '100003', currency: 'JPY', reference: id('sale-1') });
-  await submitJson(studio, 'market:Offer', { offerId: id('offer'), subjectType: 'model', subjectId: modelId, termsId: termsA, price: '5000', currency: 'JPY' });
+  await submitJson(studio, 'outputs:Register', {
+    outputId,
+    modelId,
+    contentDigest: sha256(outputId),
+    mediaType: 'image/png',
+    rightsIds: [],
+  });
+  await submitJson(studio, 'outputs:Register', {
+    outputId: cleanOutput,
+    modelId: cleanModel,
+    contentDigest: sha256(cleanOutput),
+    mediaType: 'image/png',
+    rightsIds: [],
+  });
+  await submitJson(studio, 'revenue:Record', {
+    subjectType: 'output',
+    subjectId: outputId,
+    amount: '100003',
+    currency: 'JPY',
+    reference: id('sale-1'),
+  });
+  await submitJson(studio, 'market:Offer', {
+    offerId: id('offer'),
+    subjectType: 'model',
+    subjectId: modelId,
+    termsId: termsA,
+    price: '5000',
+    currency: 'JPY',
+  });
   await submitJson(studio2, 'market:Purchase', { offerId: id('offer'), purchaseId: id('grant') });
   blockBeforeRevocation = (await ledgerHeight(studio)) - 1n;
   await submitJson(studio, 'data:RevokeConsent', { dataId: items[0]?.dataId, reason: 'withdrawn' });
@@ -128,7 +176,10 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
   let height: bigint;
   const extraSchemas: string[] = [];
 
-  const get = async (path: string, role: 'auditor' | 'regulator' | 'provider-agent' = 'auditor'): Promise<{ status: number; body: any; headers: Headers }> => {
+  const get = async (
+    path: string,
+    role: 'auditor' | 'regulator' | 'provider-agent' = 'auditor',
+  ): Promise<{ status: number; body: any; headers: Headers }> => {
     const res = await gateway.call('GET', path, { role });
     const text = await res.text();
     return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: res.headers };
@@ -175,12 +226,16 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
     const paged: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await get(`/v1/audit/records/data?limit=2&filter=${encodeURIComponent(filter)}${cursor === undefined ? '' : `&cursor=${cursor}`}`);
+      const page = await get(
+        `/v1/audit/records/data?limit=2&filter=${encodeURIComponent(filter)}${cursor === undefined ? '' : `&cursor=${cursor}`}`,
+      );
       paged.push(...page.body.items.map((i: any) => i.record.dataId));
       cursor = page.body.nextCursor;
     } while (cursor !== undefined);
     expect(paged).toEqual(expected);
-    const before = await get(`/v1/audit/records/data?filter=${encodeURIComponent(`dataId:${items[0]?.dataId}`)}&asOf=${blockBeforeRevocation}`);
+    const before = await get(
+      `/v1/audit/records/data?filter=${encodeURIComponent(`dataId:${items[0]?.dataId}`)}&asOf=${blockBeforeRevocation}`,
+    );
     expect(before.body).toMatchObject({ asOfBlock: blockBeforeRevocation.toString(), items: [{ record: { status: 'active' } }] });
     const now = await get(`/v1/audit/records/data?filter=${encodeURIComponent(`dataId:${items[0]?.dataId}`)}`);
     expect(now.body.items[0].record.status).toBe('consent-revoked');
@@ -204,9 +259,12 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
   it('when analytics are asked, then each answer equals the same question computed from ledger reads', async () => {
     // Ledger side: the items' statuses and the models' training sets from the chaincode's own reads.
     const statuses = new Map<string, string>();
-    for (const item of [...items, ...cleanItems]) statuses.set(item.dataId, (await evaluateJson<{ status: string }>(studio, 'data:Get', item.dataId)).status);
+    for (const item of [...items, ...cleanItems])
+      statuses.set(item.dataId, (await evaluateJson<{ status: string }>(studio, 'data:Get', item.dataId)).status);
     const output = await evaluateJson<{ modelId: string }>(studio, 'outputs:Get', outputId);
-    const trainingIds = (await evaluateJson<{ ids: string[] }>(studio, 'models:ListTrainingIds', JSON.stringify({ modelId: output.modelId, pageSize: 100 }))).ids;
+    const trainingIds = (
+      await evaluateJson<{ ids: string[] }>(studio, 'models:ListTrainingIds', JSON.stringify({ modelId: output.modelId, pageSize: 100 }))
+    ).ids;
     const flagged = sortIds(trainingIds.filter((d) => statuses.get(d) !== 'active'));
 
     const revoked = await get('/v1/audit/analytics/revoked-inputs');
@@ -214,35 +272,67 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
     expect(mine).toEqual([{ outputId, modelId, consentRevoked: 1, disputed: 1, dataIds: flagged }]);
 
     const composition = await get(`/v1/audit/analytics/model-composition?modelId=${modelId}`);
-    const counts = (await evaluateJson<{ items: { providerId: string; count: number }[] }>(studio, 'models:ListProviderCounts', JSON.stringify({ modelId }))).items;
-    expect(composition.body.rows.filter((r: any) => r.by === 'provider').map((r: any) => [r.id, r.items]).sort())
-      .toEqual(counts.map((c) => [c.providerId, c.count]).sort());
+    const counts = (
+      await evaluateJson<{ items: { providerId: string; count: number }[] }>(
+        studio,
+        'models:ListProviderCounts',
+        JSON.stringify({ modelId }),
+      )
+    ).items;
+    expect(
+      composition.body.rows
+        .filter((r: any) => r.by === 'provider')
+        .map((r: any) => [r.id, r.items])
+        .sort(),
+    ).toEqual(counts.map((c) => [c.providerId, c.count]).sort());
     const byTerms = Object.fromEntries(composition.body.rows.filter((r: any) => r.by === 'terms').map((r: any) => [r.id, r.items]));
-    expect(byTerms).toEqual({ [termsA]: items.filter((i) => i.termsId === termsA).length, [termsB]: items.filter((i) => i.termsId === termsB).length });
+    expect(byTerms).toEqual({
+      [termsA]: items.filter((i) => i.termsId === termsA).length,
+      [termsB]: items.filter((i) => i.termsId === termsB).length,
+    });
 
     const coverage = await get('/v1/audit/analytics/terms-coverage');
     const rowA = coverage.body.rows.find((r: any) => r.termsId === termsA);
-    const cleanIds = (await evaluateJson<{ ids: string[] }>(studio, 'models:ListTrainingIds', JSON.stringify({ modelId: cleanModel, pageSize: 100 }))).ids;
+    const cleanIds = (
+      await evaluateJson<{ ids: string[] }>(studio, 'models:ListTrainingIds', JSON.stringify({ modelId: cleanModel, pageSize: 100 }))
+    ).ids;
     const termsOf = new Map([...items, ...cleanItems].map((i) => [i.dataId, i.termsId]));
     const ledgerTrainingA = [...trainingIds, ...cleanIds].filter((d) => termsOf.get(d) === termsA).length;
     expect(rowA).toMatchObject({ trainingItems: ledgerTrainingA, models: 2 });
 
     const quality = await get('/v1/audit/analytics/items-per-terms-provider');
     for (const providerId of providers) {
-      const ledgerItems = (await evaluateJson<{ items: { dataId: string; termsId: string; status: string }[] }>(studio, 'data:ListByProvider', JSON.stringify({ providerId, pageSize: 100 }))).items;
+      const ledgerItems = (
+        await evaluateJson<{ items: { dataId: string; termsId: string; status: string }[] }>(
+          studio,
+          'data:ListByProvider',
+          JSON.stringify({ providerId, pageSize: 100 }),
+        )
+      ).items;
       for (const termsId of [termsA, termsB]) {
         const here = ledgerItems.filter((d) => d.termsId === termsId);
         const row = quality.body.rows.find((r: any) => r.providerId === providerId && r.termsId === termsId);
         if (here.length === 0) expect(row).toBeUndefined();
-        else expect(row).toMatchObject({ items: here.length, active: here.filter((d) => d.status === 'active').length, consentRevoked: here.filter((d) => d.status === 'consent-revoked').length, disputed: here.filter((d) => d.status === 'disputed').length });
+        else
+          expect(row).toMatchObject({
+            items: here.length,
+            active: here.filter((d) => d.status === 'active').length,
+            consentRevoked: here.filter((d) => d.status === 'consent-revoked').length,
+            disputed: here.filter((d) => d.status === 'disputed').length,
+          });
       }
     }
 
     for (const providerId of providers) {
       const income = await get(`/v1/audit/analytics/provider-income?providerId=${providerId}`);
-      const statement = await evaluateJson<{ lines: { modelId: string; currency: string; itemCount: number; accrued: string; claimed: string; claimable: string }[] }>(studio, 'revenue:Statement', JSON.stringify({ providerId }));
+      const statement = await evaluateJson<{
+        lines: { modelId: string; currency: string; itemCount: number; accrued: string; claimed: string; claimable: string }[];
+      }>(studio, 'revenue:Statement', JSON.stringify({ providerId }));
       const ledgerLines = statement.lines.map((l) => [l.modelId, l.currency, l.itemCount, l.accrued, l.claimed, l.claimable]).sort();
-      const indexLines = income.body.rows.filter((r: any) => r.currency !== null).map((r: any) => [r.modelId, r.currency, r.items, r.accrued, r.claimed, r.claimable]).sort();
+      const indexLines = income.body.rows
+        .filter((r: any) => r.currency !== null)
+        .map((r: any) => [r.modelId, r.currency, r.items, r.accrued, r.claimed, r.claimable])
+        .sort();
       expect(indexLines).toEqual(ledgerLines);
     }
 
@@ -253,15 +343,26 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
     expect(touched.every((r: any) => r.outputsTouched >= 1)).toBe(true);
 
     const revenue = await get('/v1/audit/analytics/revenue-over-time');
-    const subject = await evaluateJson<{ total: string }>(studio, 'revenue:GetSubjectRevenue', JSON.stringify({ subjectType: 'output', subjectId: outputId, currency: 'JPY' }));
-    const sum = revenue.body.rows.filter((r: any) => r.kind === 'subject' && r.id === `output:${outputId}`).reduce((n: bigint, r: any) => n + BigInt(r.amount), 0n);
+    const subject = await evaluateJson<{ total: string }>(
+      studio,
+      'revenue:GetSubjectRevenue',
+      JSON.stringify({ subjectType: 'output', subjectId: outputId, currency: 'JPY' }),
+    );
+    const sum = revenue.body.rows
+      .filter((r: any) => r.kind === 'subject' && r.id === `output:${outputId}`)
+      .reduce((n: bigint, r: any) => n + BigInt(r.amount), 0n);
     expect(sum.toString()).toBe(subject.total);
 
     const offers = await get('/v1/audit/analytics/offers-grants');
     const offer = await evaluateJson<{ status: string; price: string }>(studio, 'market:GetOffer', id('offer'));
     const grant = await evaluateJson<{ offerId: string }>(studio, 'market:GetGrant', id('grant'));
     expect(grant.offerId).toBe(id('offer'));
-    expect(offers.body.rows.find((r: any) => r.offerId === id('offer'))).toMatchObject({ status: offer.status, price: offer.price, grants: 1, activeGrants: 1 });
+    expect(offers.body.rows.find((r: any) => r.offerId === id('offer'))).toMatchObject({
+      status: offer.status,
+      price: offer.price,
+      grants: 1,
+      activeGrants: 1,
+    });
     expect(revoked.body.height).toMatch(/^\d+$/);
   });
 
@@ -280,7 +381,15 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
         }
       },
     });
-    const indexer = new BlockIndexer({ pool: rbPool, schema: rebuilt, network: studio.network, chaincode: clients.status.chaincode.name, store: rbStore, logger: createLogger('error'), retryMs: 200 });
+    const indexer = new BlockIndexer({
+      pool: rbPool,
+      schema: rebuilt,
+      network: studio.network,
+      chaincode: clients.status.chaincode.name,
+      store: rbStore,
+      logger: createLogger('error'),
+      retryMs: 200,
+    });
     indexer.start();
     try {
       await waitForHeight(rbStore, height);
@@ -289,7 +398,9 @@ describe.each([networkDatabase, external])('the index on $name', (target) => {
     }
     expect(failures).toBe(1);
     expect(await compareIndexes(pool, schema, rebuilt, height - 1n)).toEqual([]);
-    const blocks = (await rbPool.query<{ n: string; max: string }>('SELECT count(*)::text AS n, max(block_number)::text AS max FROM index_blocks')).rows[0];
+    const blocks = (
+      await rbPool.query<{ n: string; max: string }>('SELECT count(*)::text AS n, max(block_number)::text AS max FROM index_blocks')
+    ).rows[0];
     expect(blocks?.n).toBe(String(Number(blocks?.max) + 1));
     await rbPool.end();
   });

@@ -56,12 +56,25 @@ async function startReplica(name: string, config: GatewayConfigInput, port: numb
   child.on('exit', () => {
     replica.alive = false;
   });
-  await eventually(async () => (await fetch(`${replica.url}/healthz`).then((r) => r.ok, () => false)) || !replica.alive, 60_000, 200);
+  await eventually(
+    async () =>
+      (await fetch(`${replica.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )) || !replica.alive,
+    60_000,
+    200,
+  );
   if (!replica.alive) throw new Error(`replica ${name} exited at start; see ${join(dir, `${name}.log`)}`);
   return replica;
 }
 
-function call(replica: Replica, method: string, path: string, options: { body?: unknown; raw?: Buffer; key?: string } = {}): Promise<Response> {
+function call(
+  replica: Replica,
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: Buffer; key?: string } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${studioKey}` };
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
   let body: RequestInit['body'];
@@ -82,14 +95,22 @@ beforeAll(async () => {
   if (base.database === undefined) throw new Error('the test network has no database; the replicas need one');
   const dir = mkdtempSync(join(tmpdir(), 'kiseki-replicas-'));
   studioKey = newApiKey();
-  writeFileSync(join(dir, 'api-keys.json'), JSON.stringify({ keys: [{ keyHash: hashApiKey(studioKey), clientId: `it-replicas-${run}`, role: 'studio-operator' }] }));
+  writeFileSync(
+    join(dir, 'api-keys.json'),
+    JSON.stringify({ keys: [{ keyHash: hashApiKey(studioKey), clientId: `it-replicas-${run}`, role: 'studio-operator' }] }),
+  );
 
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const event = JSON.parse(body) as { blockNumber: string; transactionId: string; payload: { dataIds?: string[] } };
-      deliveries.push({ eventId: String(req.headers['kiseki-event-id']), block: BigInt(event.blockNumber), tx: event.transactionId, dataIds: event.payload.dataIds ?? [] });
+      deliveries.push({
+        eventId: String(req.headers['kiseki-event-id']),
+        block: BigInt(event.blockNumber),
+        tx: event.transactionId,
+        dataIds: event.payload.dataIds ?? [],
+      });
       res.writeHead(204).end();
     });
   });
@@ -109,16 +130,32 @@ beforeAll(async () => {
   licensor = await startTestGateway('LicensorMSP');
   const terms = await licensor.call('POST', '/v1/terms', {
     role: 'licensor-operator',
-    body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: 'a'.repeat(64) },
+    body: {
+      termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'JP',
+      validFrom: '2024-01-01T00:00:00Z',
+      dataPoolShareBps: 1000,
+      legalTextDigest: 'a'.repeat(64),
+    },
   });
   expect(terms.status).toBe(201);
-  expect((await call(replicas[1] as Replica, 'POST', '/v1/providers', { body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status).toBe(201);
+  expect(
+    (await call(replicas[1] as Replica, 'POST', '/v1/providers', { body: { providerId, payoutRefDigest: 'b'.repeat(64) } })).status,
+  ).toBe(201);
 }, 180_000);
 
 afterAll(async () => {
   for (const replica of replicas) if (replica.alive) replica.child.kill('SIGTERM');
   await licensor.stop();
-  await new Promise<void>((r) => receiver.close(() => { r(); }));
+  await new Promise<void>((r) =>
+    receiver.close(() => {
+      r();
+    }),
+  );
 });
 
 test('when one of two replicas is killed under load, then no key is answered twice differently, nothing registers twice, and every webhook event arrives in order', async () => {
@@ -198,7 +235,10 @@ test('when one of two replicas is killed under load, then no key is answered twi
       `webhook: ${firstArrivals.length} events delivered in order, ${duplicates} delivered twice\n`,
   );
 
-  const view = (await (await call(b, 'GET', `/v1/webhooks/${webhookId}`)).json()) as { state: string; checkpoint?: { blockNumber: string } };
+  const view = (await (await call(b, 'GET', `/v1/webhooks/${webhookId}`)).json()) as {
+    state: string;
+    checkpoint?: { blockNumber: string };
+  };
   expect(view.state).toBe('active');
   expect(view.checkpoint).toBeDefined();
   expect((await call(b, 'DELETE', `/v1/webhooks/${webhookId}`)).status).toBe(204);

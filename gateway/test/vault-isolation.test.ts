@@ -15,10 +15,19 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 /** A MinIO client acting as one org's gateway user (from the config the launcher derives). */
 async function orgClient(mspId: string): Promise<{ client: Minio.Client; bucket: string; accessKey: string }> {
   const view = await networkView();
-  const config = gatewayConfigFor(view, view.orgs.findIndex((o) => o.mspId === mspId));
+  const config = gatewayConfigFor(
+    view,
+    view.orgs.findIndex((o) => o.mspId === mspId),
+  );
   const url = new URL(config.vault.endpoint);
   return {
-    client: new Minio.Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: config.vault.accessKey, secretKey: config.vault.secretKey }),
+    client: new Minio.Client({
+      endPoint: url.hostname,
+      port: Number(url.port),
+      useSSL: false,
+      accessKey: config.vault.accessKey,
+      secretKey: config.vault.secretKey,
+    }),
     bucket: config.vault.bucket,
     accessKey: config.vault.accessKey,
   };
@@ -34,7 +43,7 @@ const codeOf = async (action: () => Promise<unknown>): Promise<string> => {
 };
 
 describe('vault least privilege', () => {
-  test('when one org\'s gateway user reads, lists, writes or deletes in another org\'s bucket, then MinIO refuses; its own bucket works', async () => {
+  test("when one org's gateway user reads, lists, writes or deletes in another org's bucket, then MinIO refuses; its own bucket works", async () => {
     const studio1 = await orgClient('Studio1MSP');
     const studio2 = await orgClient('Studio2MSP');
     const view = (await networkView()) as unknown as { vault: { accessKey: string } };
@@ -53,10 +62,12 @@ describe('vault least privilege', () => {
     // The attack: Studio1's gateway credential against Studio2's bucket.
     expect(await codeOf(() => studio1.client.getObject(studio2.bucket, key))).toBe('AccessDenied');
     expect(await codeOf(() => studio1.client.statObject(studio2.bucket, key))).not.toBe('allowed');
-    expect(await codeOf(async () => {
-      const names: unknown[] = [];
-      for await (const item of studio1.client.listObjectsV2(studio2.bucket, '', true)) names.push(item);
-    })).toBe('AccessDenied');
+    expect(
+      await codeOf(async () => {
+        const names: unknown[] = [];
+        for await (const item of studio1.client.listObjectsV2(studio2.bucket, '', true)) names.push(item);
+      }),
+    ).toBe('AccessDenied');
     expect(await codeOf(() => studio1.client.putObject(studio2.bucket, `${key}-planted`, Buffer.from('x'), 1))).toBe('AccessDenied');
     expect(await codeOf(() => studio1.client.removeObject(studio2.bucket, key))).toBe('AccessDenied');
     expect(await codeOf(() => studio1.client.makeBucket(`kiseki-rogue-${run}`))).toBe('AccessDenied');
@@ -69,13 +80,16 @@ describe('vault least privilege', () => {
     await studio1.client.putObject(studio1.bucket, key, Buffer.from('second'), 6);
     expect(first.versionId).toBeTruthy();
     const versions: { name?: string; versionId?: string }[] = [];
-    for await (const item of studio1.client.listObjects(studio1.bucket, key, true, { IncludeVersion: true })) versions.push(item as { name?: string; versionId?: string });
+    for await (const item of studio1.client.listObjects(studio1.bucket, key, true, { IncludeVersion: true }))
+      versions.push(item as { name?: string; versionId?: string });
     expect(versions.filter((v) => v.name === key)).toHaveLength(2);
     const getLock = studio1.client.getObjectLockConfig.bind(studio1.client) as (bucket: string) => Promise<unknown>;
     const lock = await getLock(studio1.bucket);
     expect(lock).toMatchObject({ objectLockEnabled: 'Enabled', mode: 'GOVERNANCE' });
     // MinIO authorises a version delete as s3:DeleteObject: the retention (no bypass right) refuses it.
-    expect(await codeOf(() => studio1.client.removeObject(studio1.bucket, key, { versionId: first.versionId as string }))).not.toBe('allowed');
+    expect(await codeOf(() => studio1.client.removeObject(studio1.bucket, key, { versionId: first.versionId as string }))).not.toBe(
+      'allowed',
+    );
     const still = await studio1.client.getObject(studio1.bucket, key, { versionId: first.versionId as string });
     const chunks: Buffer[] = [];
     for await (const chunk of still as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -97,7 +111,17 @@ describe('downloads re-checked against the ledger digest', () => {
     const legalText = `terms of ${run}`;
     const created = await licensor.call('POST', '/v1/terms', {
       role: 'licensor-operator',
-      body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText },
+      body: {
+        termsId,
+        aiTraining: true,
+        commercialUse: true,
+        derivatives: true,
+        attribution: true,
+        territory: 'JP',
+        validFrom: '2024-01-01T00:00:00Z',
+        dataPoolShareBps: 2000,
+        legalText,
+      },
     });
     expect(created.status).toBe(201);
 
@@ -110,7 +134,9 @@ describe('downloads re-checked against the ledger digest', () => {
 
     // Someone holding the org's vault credential replaces the object.
     const licensorVault = await orgClient('LicensorMSP');
-    await licensorVault.client.putObject(licensorVault.bucket, `terms/${termsId}/legal-text`, Buffer.from('forged terms'), 12, { 'X-Amz-Server-Side-Encryption': 'AES256' });
+    await licensorVault.client.putObject(licensorVault.bucket, `terms/${termsId}/legal-text`, Buffer.from('forged terms'), 12, {
+      'X-Amz-Server-Side-Encryption': 'AES256',
+    });
     const refused = await licensor.call('GET', `/v1/terms/${termsId}/legal-text`, { role: 'auditor' });
     expect(refused.status).toBe(502);
     const body = (await refused.json()) as { error: { code: string }; url?: string };

@@ -67,25 +67,50 @@ describe('a provenance story, looked up and verified by anyone', () => {
       (
         await licensor.call('POST', '/v1/terms', {
           role: 'licensor-operator',
-          body: { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalText: secrets.legalText, commercial: { price: secrets.commercial } },
+          body: {
+            termsId,
+            aiTraining: true,
+            commercialUse: true,
+            derivatives: true,
+            attribution: true,
+            territory: 'JP',
+            validFrom: '2024-01-01T00:00:00Z',
+            dataPoolShareBps: 2000,
+            legalText: secrets.legalText,
+            commercial: { price: secrets.commercial },
+          },
         })
       ).status,
     ).toBe(201);
-    expect((await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: secrets.payoutRef } })).status).toBe(201);
+    expect(
+      (await studio.call('POST', '/v1/providers', { role: 'studio-operator', body: { providerId, payoutRef: secrets.payoutRef } })).status,
+    ).toBe(201);
     for (const [i, dataId] of dataIds.entries()) {
-      const res = await studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, { role: 'studio-operator', raw: dataBytes[i], headers: { 'content-type': 'image/png' } });
+      const res = await studio.call('POST', `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`, {
+        role: 'studio-operator',
+        raw: dataBytes[i],
+        headers: { 'content-type': 'image/png' },
+      });
       expect(res.status).toBe(201);
     }
     expect((await studio.call('POST', '/v1/models', { role: 'studio-operator', body: { modelId } })).status).toBe(201);
     const batch = [trained1, trained2, trained3].sort();
-    expect((await studio.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: batch } })).status).toBe(200);
+    expect(
+      (await studio.call('POST', `/v1/models/${modelId}/training-batches`, { role: 'studio-operator', body: { dataIds: batch } })).status,
+    ).toBe(200);
     expect((await studio.call('POST', `/v1/models/${modelId}/seal`, { role: 'studio-operator' })).status).toBe(200);
-    const out = await studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, { role: 'studio-operator', raw: outputBytes, headers: { 'content-type': 'image/png' } });
+    const out = await studio.call('POST', `/v1/outputs?outputId=${outputId}&modelId=${modelId}`, {
+      role: 'studio-operator',
+      raw: outputBytes,
+      headers: { 'content-type': 'image/png' },
+    });
     expect(out.status).toBe(201);
   });
 
   test('when a member looks up a data file and an output file by their bytes or digest, then each is found; an unknown file is "not registered"', async () => {
-    const data = await json(await studio.call('POST', '/v1/lookup', { role: 'auditor', raw: dataBytes[0], headers: { 'content-type': 'image/png' } }));
+    const data = await json(
+      await studio.call('POST', '/v1/lookup', { role: 'auditor', raw: dataBytes[0], headers: { 'content-type': 'image/png' } }),
+    );
     expect(data.data.dataId).toBe(trained1);
     const output = await json(await studio.call('GET', `/v1/lookup/${sha256(outputBytes)}`, { role: 'auditor' }));
     expect(output.output).toMatchObject({ outputId, modelId, contentDigest: sha256(outputBytes) });
@@ -110,7 +135,16 @@ describe('a provenance story, looked up and verified by anyone', () => {
     const history = await json(await studio.call('GET', `/v1/lookup/${sha256(outputBytes)}`, { role: 'auditor' }));
     expect(history.output.outputId).toBe(outputId);
     const all = publicAnswers.join('\n');
-    for (const secret of [...Object.values(secrets), 'payoutRef', 'providerId', 'rightsIds', 'dataPoolShareBps', 'commercial"', 'statusReason', 'legalTextDigest']) {
+    for (const secret of [
+      ...Object.values(secrets),
+      'payoutRef',
+      'providerId',
+      'rightsIds',
+      'dataPoolShareBps',
+      'commercial"',
+      'statusReason',
+      'legalTextDigest',
+    ]) {
       expect(all).not.toContain(secret);
     }
     for (const bytes of [...dataBytes, outputBytes]) {
@@ -130,9 +164,17 @@ describe('a provenance story, looked up and verified by anyone', () => {
 describe('evidence bundles, verified offline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kiseki-evidence-'));
   const bundles: Record<'output' | 'inclusion' | 'exclusion', EvidenceBundle> = {} as never;
-  const files = { output: join(dir, 'output.json'), inclusion: join(dir, 'inclusion.json'), exclusion: join(dir, 'exclusion.json'), outputFile: join(dir, 'frame.png'), dataFile: join(dir, 'cel.png'), other: join(dir, 'other.png') };
+  const files = {
+    output: join(dir, 'output.json'),
+    inclusion: join(dir, 'inclusion.json'),
+    exclusion: join(dir, 'exclusion.json'),
+    outputFile: join(dir, 'frame.png'),
+    dataFile: join(dir, 'cel.png'),
+    other: join(dir, 'other.png'),
+  };
   let anchor = '';
-  const verify = (bundle: EvidenceBundle, extra: { file?: Uint8Array; policy?: string } = {}): Promise<Report> => verifyBundle(bundle, { crypto: nodeCrypto, anchor, ...extra });
+  const verify = (bundle: EvidenceBundle, extra: { file?: Uint8Array; policy?: string } = {}): Promise<Report> =>
+    verifyBundle(bundle, { crypto: nodeCrypto, anchor, ...extra });
   const failed = (report: Report): string[] => report.checks.filter((c) => !c.ok).map((c) => c.name);
 
   beforeAll(async () => {
@@ -142,7 +184,9 @@ describe('evidence bundles, verified offline', () => {
 
   test('when a member exports bundles for an output and for inclusion and exclusion claims, then each verifies', async () => {
     bundles.output = await json(await studio.call('GET', `/v1/outputs/${outputId}/evidence`, { role: 'auditor' }));
-    bundles.inclusion = await json(await studio.call('GET', `/v1/models/${modelId}/evidence/${sha256(dataBytes[0] as Buffer)}`, { role: 'auditor' }));
+    bundles.inclusion = await json(
+      await studio.call('GET', `/v1/models/${modelId}/evidence/${sha256(dataBytes[0] as Buffer)}`, { role: 'auditor' }),
+    );
     bundles.exclusion = await json(await studio.call('GET', `/v1/models/${modelId}/evidence/${unused}`, { role: 'auditor' }));
     for (const kind of ['output', 'inclusion', 'exclusion'] as const) {
       writeFileSync(files[kind], JSON.stringify(bundles[kind]));
@@ -166,7 +210,9 @@ describe('evidence bundles, verified offline', () => {
         times.push(performance.now() - started);
       }
       times.sort((a, b) => a - b);
-      console.info(`bundle ${kind}: ${JSON.stringify(bundles[kind]).length} bytes, verify p50 ${(times[7] ?? 0).toFixed(1)} ms (${bundles[kind].blocks.length} blocks, ${bundles[kind].headers.length} headers)`);
+      console.info(
+        `bundle ${kind}: ${JSON.stringify(bundles[kind]).length} bytes, verify p50 ${(times[7] ?? 0).toFixed(1)} ms (${bundles[kind].blocks.length} blocks, ${bundles[kind].headers.length} headers)`,
+      );
     }
   });
 
@@ -193,7 +239,10 @@ describe('evidence bundles, verified offline', () => {
         const deadline = Date.now() + 90_000;
         for (let attempt = 0; ; attempt += 1) {
           try {
-            await submitJson(clients.org('Studio1MSP'), 'providers:Register', { providerId: id(`after-restart-${attempt}`), payoutRefDigest: sha256(Buffer.from('x')) });
+            await submitJson(clients.org('Studio1MSP'), 'providers:Register', {
+              providerId: id(`after-restart-${attempt}`),
+              payoutRefDigest: sha256(Buffer.from('x')),
+            });
             break;
           } catch (error) {
             if (Date.now() > deadline) throw error;
@@ -229,44 +278,88 @@ describe('evidence bundles, verified offline', () => {
     const flipHex = (hex: string): string => `${hex[0] === '0' ? '1' : '0'}${hex.slice(1)}`;
 
     test.each([
-      ['the root of the proof', 'inclusion', (b: EvidenceBundle) => { if (b.proof) b.proof.root = flipHex(b.proof.root); }, 'proof root'],
-      ['a node of the proof', 'inclusion', (b: EvidenceBundle) => { if (b.proof?.kind === 'inclusion') b.proof.auditPath[0] = flipHex(b.proof.auditPath[0] ?? ''); }, 'proof'],
-      ['a byte of a block (the written root)', 'exclusion', (b: EvidenceBundle) => {
-        const root = Buffer.from(b.proof?.root ?? '', 'utf8');
-        const entry = b.blocks.find((e) => Buffer.from(e.block, 'base64').includes(root));
-        const bytes = Buffer.from(entry?.block ?? '', 'base64');
-        const at = bytes.indexOf(root);
-        expect(at).toBeGreaterThan(0);
-        bytes[at] = (bytes[at] ?? 0) ^ 1;
-        if (entry) entry.block = bytes.toString('base64');
-      }, 'block'],
-      ['an orderer signature', 'output', (b: EvidenceBundle) => {
-        const block = common.Block.deserializeBinary(Buffer.from(b.blocks[0]?.block ?? '', 'base64'));
-        const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
-        const signatures = common.Metadata.deserializeBinary(metadata[0] ?? new Uint8Array());
-        const first = signatures.getSignaturesList()[0];
-        const signature = first?.getSignature_asU8().slice() ?? new Uint8Array();
-        signature[10] = (signature[10] ?? 0) ^ 1;
-        first?.setSignature(signature);
-        metadata[0] = signatures.serializeBinary();
-        block.getMetadata()?.setMetadataList(metadata);
-        (b.blocks[0] as { block: string }).block = Buffer.from(block.serializeBinary()).toString('base64');
-      }, 'orderer signatures of block'],
-      ['an attestation signature', 'output', (b: EvidenceBundle) => {
-        const a = b.attestations[0];
-        if (a) a.signature = Buffer.from(Buffer.from(a.signature, 'base64').map((x, i) => (i === 12 ? x ^ 1 : x))).toString('base64');
-      }, 'validation'],
-      ['a root certificate', 'output', (b: EvidenceBundle) => {
-        const msp = b.msps[0];
-        if (msp) msp.rootCerts[0] = (msp.rootCerts[0] ?? '').replace(/MII(.)/, (_m, c: string) => `MII${c === 'A' ? 'B' : 'A'}`);
-      }, 'trust roots'],
-      ["an attester's certificate", 'output', (b: EvidenceBundle) => {
-        const [first, second] = b.attestations;
-        if (first && second) first.signer.certificate = second.signer.certificate;
-      }, 'validation'],
-      ['attestations below the policy', 'output', (b: EvidenceBundle) => {
-        b.attestations = b.attestations.filter((a) => a.signer.mspId === 'Studio1MSP');
-      }, 'validation'],
+      [
+        'the root of the proof',
+        'inclusion',
+        (b: EvidenceBundle) => {
+          if (b.proof) b.proof.root = flipHex(b.proof.root);
+        },
+        'proof root',
+      ],
+      [
+        'a node of the proof',
+        'inclusion',
+        (b: EvidenceBundle) => {
+          if (b.proof?.kind === 'inclusion') b.proof.auditPath[0] = flipHex(b.proof.auditPath[0] ?? '');
+        },
+        'proof',
+      ],
+      [
+        'a byte of a block (the written root)',
+        'exclusion',
+        (b: EvidenceBundle) => {
+          const root = Buffer.from(b.proof?.root ?? '', 'utf8');
+          const entry = b.blocks.find((e) => Buffer.from(e.block, 'base64').includes(root));
+          const bytes = Buffer.from(entry?.block ?? '', 'base64');
+          const at = bytes.indexOf(root);
+          expect(at).toBeGreaterThan(0);
+          bytes[at] = (bytes[at] ?? 0) ^ 1;
+          if (entry) entry.block = bytes.toString('base64');
+        },
+        'block',
+      ],
+      [
+        'an orderer signature',
+        'output',
+        (b: EvidenceBundle) => {
+          const block = common.Block.deserializeBinary(Buffer.from(b.blocks[0]?.block ?? '', 'base64'));
+          const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
+          const signatures = common.Metadata.deserializeBinary(metadata[0] ?? new Uint8Array());
+          const first = signatures.getSignaturesList()[0];
+          const signature = first?.getSignature_asU8().slice() ?? new Uint8Array();
+          signature[10] = (signature[10] ?? 0) ^ 1;
+          first?.setSignature(signature);
+          metadata[0] = signatures.serializeBinary();
+          block.getMetadata()?.setMetadataList(metadata);
+          (b.blocks[0] as { block: string }).block = Buffer.from(block.serializeBinary()).toString('base64');
+        },
+        'orderer signatures of block',
+      ],
+      [
+        'an attestation signature',
+        'output',
+        (b: EvidenceBundle) => {
+          const a = b.attestations[0];
+          if (a) a.signature = Buffer.from(Buffer.from(a.signature, 'base64').map((x, i) => (i === 12 ? x ^ 1 : x))).toString('base64');
+        },
+        'validation',
+      ],
+      [
+        'a root certificate',
+        'output',
+        (b: EvidenceBundle) => {
+          const msp = b.msps[0];
+          if (msp) msp.rootCerts[0] = (msp.rootCerts[0] ?? '').replace(/MII(.)/, (_m, c: string) => `MII${c === 'A' ? 'B' : 'A'}`);
+        },
+        'trust roots',
+      ],
+      [
+        "an attester's certificate",
+        'output',
+        (b: EvidenceBundle) => {
+          const [first, second] = b.attestations;
+          if (first && second) first.signer.certificate = second.signer.certificate;
+        },
+        'validation',
+      ],
+      [
+        'attestations below the policy',
+        'output',
+        (b: EvidenceBundle) => {
+          b.attestations = b.attestations.filter((a) => a.signer.mspId === 'Studio1MSP');
+        },
+        'validation',
+      ],
     ])('when %s is tampered with, then the bundle is refused naming it', async (_what, kind, tamper, name) => {
       const bundle = clone(bundles[kind as 'output']);
       tamper(bundle);

@@ -44,26 +44,32 @@ export function channelTemplateValues(topology: Topology, stateDir: string): Rec
   const paths = cryptoPaths(stateDir);
   const hosts = topology.hosts !== undefined;
   // On one host the nodes' own files; in hosts mode what each org exported to the others.
-  const tlsCert = (o: OrdererNode): string => (hosts ? consenterCerts(stateDir, o).tls : path.join(paths.ordererNode(o), 'tls', 'server.crt'));
-  const identity = (o: OrdererNode): string => (hosts ? consenterCerts(stateDir, o).identity : path.join(paths.ordererNode(o), 'msp', 'signcerts', `${o.host}-cert.pem`));
+  const tlsCert = (o: OrdererNode): string =>
+    hosts ? consenterCerts(stateDir, o).tls : path.join(paths.ordererNode(o), 'tls', 'server.crt');
+  const identity = (o: OrdererNode): string =>
+    hosts ? consenterCerts(stateDir, o).identity : path.join(paths.ordererNode(o), 'msp', 'signcerts', `${o.host}-cert.pem`);
   const values: Record<string, string> = {
     MSPDIR_ORDERER: hosts ? `exchange/${ORDERER_MSP}/msp` : `crypto/ordererOrganizations/${ORDERER_DOMAIN}/msp`,
     ORDERER_ENDPOINTS: JSON.stringify(topology.orderers.map((o) => `${o.address}:${o.port}`)),
-    RAFT_CONSENTERS: JSON.stringify(topology.orderers.slice(0, 3).map((o) => ({
-      Host: o.address,
-      Port: o.port,
-      ClientTLSCert: tlsCert(o),
-      ServerTLSCert: tlsCert(o),
-    }))),
-    BFT_CONSENTERS: JSON.stringify(topology.orderers.map((o, i) => ({
-      ID: i + 1,
-      Host: o.address,
-      Port: o.port,
-      MSPID: ORDERER_MSP,
-      Identity: identity(o),
-      ClientTLSCert: tlsCert(o),
-      ServerTLSCert: tlsCert(o),
-    }))),
+    RAFT_CONSENTERS: JSON.stringify(
+      topology.orderers.slice(0, 3).map((o) => ({
+        Host: o.address,
+        Port: o.port,
+        ClientTLSCert: tlsCert(o),
+        ServerTLSCert: tlsCert(o),
+      })),
+    ),
+    BFT_CONSENTERS: JSON.stringify(
+      topology.orderers.map((o, i) => ({
+        ID: i + 1,
+        Host: o.address,
+        Port: o.port,
+        MSPID: ORDERER_MSP,
+        Identity: identity(o),
+        ClientTLSCert: tlsCert(o),
+        ServerTLSCert: tlsCert(o),
+      })),
+    ),
   };
   for (const peer of topology.peers) {
     const key = peer.org.name.toUpperCase();
@@ -83,9 +89,16 @@ export function writeNodeConfig(stateDir: string, tools: Tools): void {
   mkdirSync(dir, { recursive: true });
   copyFileSync(path.join(tools.fabricConfig, 'orderer.yaml'), path.join(dir, 'orderer.yaml'));
   const core = YAML.parseDocument(readFileSync(path.join(tools.fabricConfig, 'core.yaml'), 'utf8'));
-  core.setIn(['chaincode', 'externalBuilders'], [
-    { name: 'kiseki-node', path: path.join(BUILDERS_DIR, 'node'), propagateEnvironment: ['HOME', 'PATH', 'TMPDIR', 'KISEKI_CHAINCODE_LOG'] },
-  ]);
+  core.setIn(
+    ['chaincode', 'externalBuilders'],
+    [
+      {
+        name: 'kiseki-node',
+        path: path.join(BUILDERS_DIR, 'node'),
+        propagateEnvironment: ['HOME', 'PATH', 'TMPDIR', 'KISEKI_CHAINCODE_LOG'],
+      },
+    ],
+  );
   core.setIn(['vm', 'endpoint'], '');
   writeFileSync(path.join(dir, 'core.yaml'), core.toString());
 }
@@ -106,16 +119,37 @@ async function generateOrgMaterial(topology: Topology, stateDir: string, tools: 
   };
   const ordererDir = path.join(stateDir, 'orgs', 'orderer');
   await Promise.all([
-    cryptogen(ordererDir, {
-      OrdererOrgs: [{ Name: 'Orderer', Domain: ORDERER_DOMAIN, EnableNodeOUs: true,
-        Specs: topology.orderers.map((o) => ({ Hostname: o.name, SANS: [o.address] })) }],
-    }, paths.root),
+    cryptogen(
+      ordererDir,
+      {
+        OrdererOrgs: [
+          {
+            Name: 'Orderer',
+            Domain: ORDERER_DOMAIN,
+            EnableNodeOUs: true,
+            Specs: topology.orderers.map((o) => ({ Hostname: o.name, SANS: [o.address] })),
+          },
+        ],
+      },
+      paths.root,
+    ),
     ...topology.peers.map((peer) => {
       const home = path.join(stateDir, peer.org.home ?? path.join('orgs', peer.org.name));
-      return cryptogen(home, {
-        PeerOrgs: [{ Name: peer.org.mspId.slice(0, -3), Domain: peer.org.domain, EnableNodeOUs: true,
-          Specs: [{ Hostname: 'peer0', SANS: [peer.address] }], Users: { Count: 1 } }],
-      }, path.join(home, 'crypto'));
+      return cryptogen(
+        home,
+        {
+          PeerOrgs: [
+            {
+              Name: peer.org.mspId.slice(0, -3),
+              Domain: peer.org.domain,
+              EnableNodeOUs: true,
+              Specs: [{ Hostname: 'peer0', SANS: [peer.address] }],
+              Users: { Count: 1 },
+            },
+          ],
+        },
+        path.join(home, 'crypto'),
+      );
     }),
   ]);
   const exchange = exchangeDir(stateDir);
@@ -138,17 +172,31 @@ export async function generateArtifacts(topology: Topology, stateDir: string, to
   if (topology.hosts !== undefined) {
     await generateOrgMaterial(topology, stateDir, tools);
   } else if (!existsSync(paths.root)) {
-    await run(path.join(tools.fabricBin, 'cryptogen'), ['generate', '--config', path.join(CONFIG_DIR, 'crypto-config.yaml'), '--output', paths.root]);
+    await run(path.join(tools.fabricBin, 'cryptogen'), [
+      'generate',
+      '--config',
+      path.join(CONFIG_DIR, 'crypto-config.yaml'),
+      '--output',
+      paths.root,
+    ]);
   }
   // A genesis block is generated once: nodes that already joined with it must never see another.
   if (existsSync(genesisBlockPath(stateDir))) return;
   const template = readFileSync(path.join(CONFIG_DIR, 'configtx.yaml'), 'utf8');
   writeFileSync(path.join(stateDir, 'configtx.yaml'), renderTemplate(template, channelTemplateValues(topology, stateDir)));
   mkdirSync(path.dirname(genesisBlockPath(stateDir)), { recursive: true });
-  await run(path.join(tools.fabricBin, 'configtxgen'), [
-    '-configPath', stateDir,
-    '-profile', CHANNEL_PROFILES[topology.consensus],
-    '-channelID', channel,
-    '-outputBlock', genesisBlockPath(stateDir),
-  ], { env: { ...process.env, FABRIC_CFG_PATH: stateDir } });
+  await run(
+    path.join(tools.fabricBin, 'configtxgen'),
+    [
+      '-configPath',
+      stateDir,
+      '-profile',
+      CHANNEL_PROFILES[topology.consensus],
+      '-channelID',
+      channel,
+      '-outputBlock',
+      genesisBlockPath(stateDir),
+    ],
+    { env: { ...process.env, FABRIC_CFG_PATH: stateDir } },
+  );
 }

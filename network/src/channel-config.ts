@@ -34,11 +34,19 @@ function ordererFlags(orderer: OrdererNode, stateDir: string): string[] {
 }
 
 /** The channel's current configuration (as JSON), fetched by an org's admin from an orderer. */
-export async function fetchConfig(peer: PeerNode, orderer: OrdererNode, channel: string, workDir: string, stateDir: string, tools: Tools): Promise<Json> {
+export async function fetchConfig(
+  peer: PeerNode,
+  orderer: OrdererNode,
+  channel: string,
+  workDir: string,
+  stateDir: string,
+  tools: Tools,
+): Promise<Json> {
   mkdirSync(workDir, { recursive: true });
   const block = path.join(workDir, 'config.block');
-  await run(path.join(tools.fabricBin, 'peer'), ['channel', 'fetch', 'config', block, '-c', channel, ...ordererFlags(orderer, stateDir)],
-    { env: peerAdminEnv(peer, stateDir) });
+  await run(path.join(tools.fabricBin, 'peer'), ['channel', 'fetch', 'config', block, '-c', channel, ...ordererFlags(orderer, stateDir)], {
+    env: peerAdminEnv(peer, stateDir),
+  });
   const decoded = await decode(tools, 'common.Block', block);
   const config = (decoded as { data?: { data?: { payload?: { data?: { config?: Json } } }[] } }).data?.data?.[0]?.payload?.data?.config;
   if (!config) throw new NetworkError(`no channel config in ${block}`);
@@ -47,7 +55,8 @@ export async function fetchConfig(peer: PeerNode, orderer: OrdererNode, channel:
 
 /** The names of the application orgs a channel config holds. */
 export function applicationOrgs(config: Json): string[] {
-  const groups = (config as { channel_group?: { groups?: { Application?: { groups?: Json } } } }).channel_group?.groups?.Application?.groups;
+  const groups = (config as { channel_group?: { groups?: { Application?: { groups?: Json } } } }).channel_group?.groups?.Application
+    ?.groups;
   return Object.keys(groups ?? {}).sort();
 }
 
@@ -76,7 +85,17 @@ export async function computeUpdate(original: Json, updated: Json, channel: stri
   await encode(tools, 'common.Config', original, before);
   await encode(tools, 'common.Config', updated, after);
   const updatePb = path.join(workDir, 'update.pb');
-  await run(configtxlator(tools), ['compute_update', '--channel_id', channel, '--original', before, '--updated', after, '--output', updatePb]);
+  await run(configtxlator(tools), [
+    'compute_update',
+    '--channel_id',
+    channel,
+    '--original',
+    before,
+    '--updated',
+    after,
+    '--output',
+    updatePb,
+  ]);
   const update = await decode(tools, 'common.ConfigUpdate', updatePb);
   const envelope = { payload: { header: { channel_header: { channel_id: channel, type: 2 } }, data: { config_update: update } } };
   const file = path.join(workDir, 'update-envelope.pb');
@@ -92,8 +111,9 @@ export async function signUpdate(file: string, peer: PeerNode, stateDir: string,
 /** The MSP IDs whose admins have signed the update file so far, read from the file itself. */
 export async function signersOf(file: string, tools: Tools): Promise<string[]> {
   const envelope = await decode(tools, 'common.Envelope', file);
-  const signatures = (envelope as { payload?: { data?: { signatures?: { signature_header?: { creator?: { mspid?: string } } }[] } } })
-    .payload?.data?.signatures ?? [];
+  const signatures =
+    (envelope as { payload?: { data?: { signatures?: { signature_header?: { creator?: { mspid?: string } } }[] } } }).payload?.data
+      ?.signatures ?? [];
   return [...new Set(signatures.map((s) => s.signature_header?.creator?.mspid).filter((m): m is string => m !== undefined))].sort();
 }
 
@@ -109,8 +129,10 @@ export function missingSignatures(need: SignatureNeed): string {
   const valid = need.signed.filter((m) => need.eligible.includes(m));
   const others = need.eligible.filter((m) => !valid.includes(m));
   const short = Math.max(0, need.required - valid.length);
-  return `the channel's Admins policy (MAJORITY of ${need.eligible.length} org admins) needs ${need.required} signatures; ` +
-    `signed: ${valid.join(', ') || 'nobody'}; missing: ${short} more from ${others.join(', ')}`;
+  return (
+    `the channel's Admins policy (MAJORITY of ${need.eligible.length} org admins) needs ${need.required} signatures; ` +
+    `signed: ${valid.join(', ') || 'nobody'}; missing: ${short} more from ${others.join(', ')}`
+  );
 }
 
 /**
@@ -118,17 +140,28 @@ export function missingSignatures(need: SignatureNeed): string {
  * signatures against the channel's policies and refuses the update when they do not satisfy them;
  * the error then says whose signatures are missing.
  */
-export async function submitUpdate(file: string, peer: PeerNode, orderer: OrdererNode, channel: string, stateDir: string, tools: Tools,
-  need: Omit<SignatureNeed, 'signed'>): Promise<void> {
+export async function submitUpdate(
+  file: string,
+  peer: PeerNode,
+  orderer: OrdererNode,
+  channel: string,
+  stateDir: string,
+  tools: Tools,
+  need: Omit<SignatureNeed, 'signed'>,
+): Promise<void> {
   try {
-    await run(path.join(tools.fabricBin, 'peer'), ['channel', 'update', '-f', file, '-c', channel, ...ordererFlags(orderer, stateDir)],
-      { env: peerAdminEnv(peer, stateDir) });
+    await run(path.join(tools.fabricBin, 'peer'), ['channel', 'update', '-f', file, '-c', channel, ...ordererFlags(orderer, stateDir)], {
+      env: peerAdminEnv(peer, stateDir),
+    });
   } catch (error) {
     const text = String(error);
     if (!/not satisfied|policy|signature/i.test(text)) throw error;
     const signed = [...new Set([...(await signersOf(file, tools)), peer.org.mspId])].sort();
     const reason = /implicit policy evaluation failed[^\n]*/.exec(text)?.[0] ?? text.split('\n').slice(-1)[0] ?? '';
-    throw new NetworkError(`the ordering service refused the config update: ${missingSignatures({ ...need, signed })}\n  orderer said: ${reason}`, { cause: error });
+    throw new NetworkError(
+      `the ordering service refused the config update: ${missingSignatures({ ...need, signed })}\n  orderer said: ${reason}`,
+      { cause: error },
+    );
   }
 }
 

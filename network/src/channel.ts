@@ -12,8 +12,16 @@ import { cryptoPaths, OrdererNode, PeerNode } from './topology';
 function osnadminArgs(orderer: OrdererNode, stateDir: string): string[] {
   const paths = cryptoPaths(stateDir);
   const adminTls = path.join(paths.ordererAdmin, 'tls');
-  return ['-o', `${orderer.address}:${orderer.adminPort}`, '--ca-file', paths.ordererTlsCa,
-    '--client-cert', path.join(adminTls, 'client.crt'), '--client-key', path.join(adminTls, 'client.key')];
+  return [
+    '-o',
+    `${orderer.address}:${orderer.adminPort}`,
+    '--ca-file',
+    paths.ordererTlsCa,
+    '--client-cert',
+    path.join(adminTls, 'client.crt'),
+    '--client-key',
+    path.join(adminTls, 'client.key'),
+  ];
 }
 
 /** Joins an orderer to the channel through its channel participation (admin) API. */
@@ -57,7 +65,13 @@ export async function joinPeer(peer: PeerNode, channel: string, stateDir: string
 
 /** The channel's block height on an orderer (for catch-up checks), from its admin API. */
 export async function ordererHeight(orderer: OrdererNode, channel: string, stateDir: string, tools: Tools): Promise<number> {
-  const { stdout } = await run(path.join(tools.fabricBin, 'osnadmin'), ['channel', 'list', '--channelID', channel, ...osnadminArgs(orderer, stateDir)]);
+  const { stdout } = await run(path.join(tools.fabricBin, 'osnadmin'), [
+    'channel',
+    'list',
+    '--channelID',
+    channel,
+    ...osnadminArgs(orderer, stateDir),
+  ]);
   return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
 }
 
@@ -65,14 +79,34 @@ export async function ordererHeight(orderer: OrdererNode, channel: string, state
  * Waits until a peer's discovery service sees every peer of the channel. Right after start-up gossip
  * has not converged, and a gateway would find "no combination of peers" for the endorsement policy.
  */
-export async function waitForMembership(peer: PeerNode, expected: number, channel: string, stateDir: string, tools: Tools, timeoutMs = 60_000): Promise<void> {
+export async function waitForMembership(
+  peer: PeerNode,
+  expected: number,
+  channel: string,
+  stateDir: string,
+  tools: Tools,
+  timeoutMs = 60_000,
+): Promise<void> {
   const paths = cryptoPaths(stateDir);
   const user = path.join(paths.orgUser(peer.org), 'msp');
   const key = readdirSync(path.join(user, 'keystore')).find((f) => f.endsWith('_sk'));
   const cert = readdirSync(path.join(user, 'signcerts')).find((f) => f.endsWith('.pem'));
   if (!key || !cert) throw new NetworkError(`no user identity for ${peer.org.mspId}`);
-  const args = ['peers', '--channel', channel, '--server', `${peer.address}:${peer.port}`, '--peerTLSCA', paths.peerTlsCa(peer.org),
-    '--userKey', path.join(user, 'keystore', key), '--userCert', path.join(user, 'signcerts', cert), '--MSP', peer.org.mspId];
+  const args = [
+    'peers',
+    '--channel',
+    channel,
+    '--server',
+    `${peer.address}:${peer.port}`,
+    '--peerTLSCA',
+    paths.peerTlsCa(peer.org),
+    '--userKey',
+    path.join(user, 'keystore', key),
+    '--userCert',
+    path.join(user, 'signcerts', cert),
+    '--MSP',
+    peer.org.mspId,
+  ];
   const deadline = Date.now() + timeoutMs;
   let seen = 0;
   while (Date.now() < deadline) {
@@ -85,5 +119,7 @@ export async function waitForMembership(peer: PeerNode, expected: number, channe
     }
     await sleep(300);
   }
-  throw new NetworkError(`${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (log: ${logFile(stateDir, peer.name)})`);
+  throw new NetworkError(
+    `${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (log: ${logFile(stateDir, peer.name)})`,
+  );
 }

@@ -27,7 +27,13 @@ const text = (values: ConsortiumArgs['values'], name: string): string | undefine
   return typeof value === 'string' ? value : undefined;
 };
 
-const list = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (value: string | undefined): string[] | undefined =>
+  value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /** Runs an env, chaincode or org command; false when `command` is none of them. */
 export async function consortiumCommand(command: string, args: ConsortiumArgs, log: Logger): Promise<boolean> {
@@ -46,7 +52,9 @@ export async function consortiumCommand(command: string, args: ConsortiumArgs, l
       if (sub === 'propose') {
         const policy = text(args.values, 'policy');
         const p = await proposeDefinition({ log, ...(policy ? { policy } : {}) });
-        console.log(`proposed sequence ${p.sequence}: ${p.endorsementPolicy}, package ${p.packageId.slice(0, 30)}…\nvoters: ${p.orgs.join(', ')}`);
+        console.log(
+          `proposed sequence ${p.sequence}: ${p.endorsementPolicy}, package ${p.packageId.slice(0, 30)}…\nvoters: ${p.orgs.join(', ')}`,
+        );
       } else if (sub === 'approve') {
         const org = text(args.values, 'org');
         if (!org) throw new NetworkError('chaincode approve needs --org ORG');
@@ -59,7 +67,8 @@ export async function consortiumCommand(command: string, args: ConsortiumArgs, l
       } else if (sub === 'commit') {
         const r = await commitDefinition({ log });
         console.log(`committed sequence ${r.sequence} (${r.endorsementPolicy}) in ${seconds(Date.now() - started)}`);
-        if (r.missing.length > 0) console.log(`not approved by ${r.missing.join(', ')}: their peers run the chaincode again once they approve this sequence`);
+        if (r.missing.length > 0)
+          console.log(`not approved by ${r.missing.join(', ')}: their peers run the chaincode again once they approve this sequence`);
       } else {
         throw new NetworkError('chaincode needs propose, approve, status or commit');
       }
@@ -76,8 +85,10 @@ export async function consortiumCommand(command: string, args: ConsortiumArgs, l
         if (role !== 'studio' && role !== 'licensor') throw new NetworkError('org add needs --role studio or --role licensor');
         const r = await addOrg({ ...common, role });
         console.log(`${r.member.mspId} joined: config update signed by ${r.signers.join(', ')}; endorsement policy ${r.endorsementPolicy}`);
-        console.log(`its peer endorses ${seconds(r.timings.endorses)} after the start (material ${seconds(r.timings.material)}, ` +
-          `channel update ${seconds(r.timings.channelUpdate)}, peer joined ${seconds(r.timings.peerJoined)}); gossip converged at ${seconds(r.timings.gossip)}`);
+        console.log(
+          `its peer endorses ${seconds(r.timings.endorses)} after the start (material ${seconds(r.timings.material)}, ` +
+            `channel update ${seconds(r.timings.channelUpdate)}, peer joined ${seconds(r.timings.peerJoined)}); gossip converged at ${seconds(r.timings.gossip)}`,
+        );
         console.log('start its gateway: node gateway/dist/launch.js (starts only the gateways not yet running)');
       } else if (sub === 'remove') {
         const r = await removeOrg(common);

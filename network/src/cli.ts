@@ -26,15 +26,25 @@ function printStatus(s: NetworkStatus): void {
   const line = (n: { name: string; endpoint: string; pid: number | null; healthy: boolean; mspId?: string }): string =>
     `  ${mark(n.healthy)} ${n.name.padEnd(18)} ${n.endpoint.padEnd(20)} pid ${String(n.pid ?? '-').padEnd(8)} ${n.mspId ?? ''}`;
   console.log(`Kiseki network (${s.consensus}, base port ${s.basePort}, state ${s.stateDir})`);
-  if (s.hosts !== undefined) console.log(`hosts mode: one network namespace per node (${s.hosts.namespacePrefix}-*) on bridge ${s.hosts.bridge}, ${s.hosts.subnet}`);
+  if (s.hosts !== undefined)
+    console.log(`hosts mode: one network namespace per node (${s.hosts.namespacePrefix}-*) on bridge ${s.hosts.bridge}, ${s.hosts.subnet}`);
   console.log(`channel ${s.channel}, chaincode ${s.chaincode.name} sequence ${s.chaincode.sequence ?? '-'}`);
-  if (s.configBlock !== null) console.log(`config block ${s.configBlock.number} hash ${s.configBlock.hash}  (pin with kiseki-verify --anchor)`);
+  if (s.configBlock !== null)
+    console.log(`config block ${s.configBlock.number} hash ${s.configBlock.hash}  (pin with kiseki-verify --anchor)`);
   for (const n of [...s.orderers, ...s.peers]) console.log(line(n));
   console.log(line({ name: 'vault', endpoint: s.vault.endpoint.replace('http://', ''), pid: s.vault.pid, healthy: s.vault.healthy }));
-  for (const g of s.gateways) console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));
+  for (const g of s.gateways)
+    console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));
   if (s.database !== null) {
     const where = new URL(s.database.url);
-    console.log(line({ name: s.database.external ? 'database (ext.)' : 'database', endpoint: `${where.hostname}:${where.port || '5432'}`, pid: s.database.pid, healthy: s.database.healthy }));
+    console.log(
+      line({
+        name: s.database.external ? 'database (ext.)' : 'database',
+        endpoint: `${where.hostname}:${where.port || '5432'}`,
+        pid: s.database.pid,
+        healthy: s.database.healthy,
+      }),
+    );
     console.log(`database ${redactUrl(s.database.url)}  (one schema per org; password with status --json --show-secrets)`);
   }
 }
@@ -86,10 +96,17 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'up': {
       const consensus = values.consensus;
-      if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft') throw new NetworkError(`--consensus must be raft or bft, got ${consensus}`);
+      if (consensus !== undefined && consensus !== 'raft' && consensus !== 'bft')
+        throw new NetworkError(`--consensus must be raft or bft, got ${consensus}`);
       const basePort = values['base-port'] === undefined ? undefined : Number(values['base-port']);
-      if (basePort !== undefined && !Number.isInteger(basePort)) throw new NetworkError(`--base-port must be a number, got ${values['base-port']}`);
-      const s = await up({ log, ...(consensus ? { consensus: consensus } : {}), ...(basePort !== undefined ? { basePort } : {}), ...(values.hosts === true ? { hosts: true } : {}) });
+      if (basePort !== undefined && !Number.isInteger(basePort))
+        throw new NetworkError(`--base-port must be a number, got ${values['base-port']}`);
+      const s = await up({
+        log,
+        ...(consensus ? { consensus: consensus } : {}),
+        ...(basePort !== undefined ? { basePort } : {}),
+        ...(values.hosts === true ? { hosts: true } : {}),
+      });
       printStatus(s);
       console.log(`network up in ${seconds(Date.now() - started)}`);
       return;

@@ -50,7 +50,8 @@ interface Where {
 
 function pickOrderer(where: Where, name: string | undefined) {
   const orderer = name === undefined ? where.topology.orderers[0] : where.topology.orderers.find((o) => o.name === name);
-  if (!orderer) throw new NetworkError(`no orderer named ${name ?? ''}; orderers: ${where.topology.orderers.map((o) => o.name).join(', ')}`);
+  if (!orderer)
+    throw new NetworkError(`no orderer named ${name ?? ''}; orderers: ${where.topology.orderers.map((o) => o.name).join(', ')}`);
   return orderer;
 }
 
@@ -123,5 +124,9 @@ export async function environment(target: string, options: EnvOptions = {}): Pro
   if (!state) throw new NetworkError(`no network in ${stateDir}: run \`npm run network -- up\` first`);
   const tools = await ensureTools(silentLogger, env);
   const definition = loadChaincodeDefinition();
-  return environmentAt({ stateDir, fabricBin: tools.fabricBin, topology: networkTopology(state), channel: state.channel, chaincode: definition.name }, target, options);
+  return environmentAt(
+    { stateDir, fabricBin: tools.fabricBin, topology: networkTopology(state), channel: state.channel, chaincode: definition.name },
+    target,
+    options,
+  );
 }

@@ -33,7 +33,10 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) { resolve({ stdout, stderr }); return; }
+      if (code === 0) {
+        resolve({ stdout, stderr });
+        return;
+      }
       const why = signal === 'SIGKILL' ? `timed out after ${timeoutMs} ms` : `exited with ${code ?? signal}`;
       const tail = (stderr || stdout).trim().split('\n').slice(-15).join('\n');
       reject(new NetworkError(`${command} ${args.join(' ')} ${why}\n${tail}`));

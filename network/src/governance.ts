@@ -41,11 +41,17 @@ export async function openNetwork(options: GovernanceOptions): Promise<OpenNetwo
   const env = options.env ?? process.env;
   const stateDir = path.resolve(options.stateDir ?? defaultStateDir(env));
   const state = readState(stateDir);
-  if (!state?.channelReady || !state.chaincode) throw new NetworkError(`no running network in ${stateDir}: run \`npm run network -- up\` first`);
+  if (!state?.channelReady || !state.chaincode)
+    throw new NetworkError(`no running network in ${stateDir}: run \`npm run network -- up\` first`);
   const tools = await ensureTools(silentLogger, env);
   const definition = loadChaincodeDefinition();
   return {
-    stateDir, log: options.log ?? silentLogger, env, state, tools, topology: networkTopology(state),
+    stateDir,
+    log: options.log ?? silentLogger,
+    env,
+    state,
+    tools,
+    topology: networkTopology(state),
     definition: { ...definition, endorsementPolicy: state.endorsementPolicy ?? definition.endorsementPolicy },
   };
 }
@@ -86,17 +92,25 @@ export function readProposal(stateDir: string): DefinitionProposal {
 }
 
 const packageOf = (p: DefinitionProposal, label: string): ChaincodePackage => ({
-  file: p.packageFile, label, packageId: p.packageId, ...(p.collectionsConfig ? { collectionsConfig: p.collectionsConfig } : {}),
+  file: p.packageFile,
+  label,
+  packageId: p.packageId,
+  ...(p.collectionsConfig ? { collectionsConfig: p.collectionsConfig } : {}),
 });
 
-const lifecycleContext = (net: OpenNetwork, policy: string): { stateDir: string; tools: Tools; definition: ChaincodeDefinition } =>
-  ({ stateDir: net.stateDir, tools: net.tools, definition: { ...net.definition, endorsementPolicy: policy } });
+const lifecycleContext = (net: OpenNetwork, policy: string): { stateDir: string; tools: Tools; definition: ChaincodeDefinition } => ({
+  stateDir: net.stateDir,
+  tools: net.tools,
+  definition: { ...net.definition, endorsementPolicy: policy },
+});
 
 /**
  * Proposes the next sequence of the chaincode definition: `policy` (default: the current one) and
  * the chaincode as built now, packaged with the role table of `state`'s membership.
  */
-export async function proposeDefinition(options: GovernanceOptions & { policy?: string; state?: NetworkState }): Promise<DefinitionProposal> {
+export async function proposeDefinition(
+  options: GovernanceOptions & { policy?: string; state?: NetworkState },
+): Promise<DefinitionProposal> {
   const net = await openNetwork(options);
   const state = options.state ?? net.state;
   const chaincodeDir = net.env.KISEKI_CHAINCODE_DIR ? path.resolve(net.env.KISEKI_CHAINCODE_DIR) : CHAINCODE_DIR;
@@ -147,17 +161,35 @@ export async function commitReadiness(options: GovernanceOptions): Promise<Readi
   const proposal = readProposal(net.stateDir);
   const peer = net.topology.peers.find((p) => isLive(net, p.name));
   if (!peer) throw new NetworkError('no peer is running');
-  const approvals = await lifecycle.checkCommitReadiness(lifecycleContext(net, proposal.endorsementPolicy), peer, proposal.sequence,
-    packageOf(proposal, net.definition.label));
-  const approved = Object.keys(approvals).filter((m) => approvals[m] === true).sort();
-  const missing = Object.keys(approvals).filter((m) => approvals[m] !== true).sort();
+  const approvals = await lifecycle.checkCommitReadiness(
+    lifecycleContext(net, proposal.endorsementPolicy),
+    peer,
+    proposal.sequence,
+    packageOf(proposal, net.definition.label),
+  );
+  const approved = Object.keys(approvals)
+    .filter((m) => approvals[m] === true)
+    .sort();
+  const missing = Object.keys(approvals)
+    .filter((m) => approvals[m] !== true)
+    .sort();
   const required = majorityOf(Object.keys(approvals).length);
-  return { sequence: proposal.sequence, endorsementPolicy: proposal.endorsementPolicy, approvals, approved, missing, required, ready: approved.length >= required };
+  return {
+    sequence: proposal.sequence,
+    endorsementPolicy: proposal.endorsementPolicy,
+    approvals,
+    approved,
+    missing,
+    required,
+    ready: approved.length >= required,
+  };
 }
 
 export function describeReadiness(r: Readiness): string {
-  return `sequence ${r.sequence} (${r.endorsementPolicy}): ${r.approved.length} of ${r.required} approvals needed ` +
-    `(MAJORITY of ${Object.keys(r.approvals).length} orgs); approved: ${r.approved.join(', ') || 'nobody'}; not yet: ${r.missing.join(', ') || 'nobody'}`;
+  return (
+    `sequence ${r.sequence} (${r.endorsementPolicy}): ${r.approved.length} of ${r.required} approvals needed ` +
+    `(MAJORITY of ${Object.keys(r.approvals).length} orgs); approved: ${r.approved.join(', ') || 'nobody'}; not yet: ${r.missing.join(', ') || 'nobody'}`
+  );
 }
 
 /**
@@ -169,8 +201,10 @@ export async function commitDefinition(options: GovernanceOptions): Promise<Read
   const net = await openNetwork(options);
   const readiness = await commitReadiness(options);
   if (!readiness.ready) {
-    throw new NetworkError(`not committed: ${describeReadiness(readiness)}. ` +
-      `Each missing org runs \`npm run network -- chaincode approve --org <MSP>\` on its side.`);
+    throw new NetworkError(
+      `not committed: ${describeReadiness(readiness)}. ` +
+        `Each missing org runs \`npm run network -- chaincode approve --org <MSP>\` on its side.`,
+    );
   }
   const proposal = readProposal(net.stateDir);
   const lc = lifecycleContext(net, proposal.endorsementPolicy);

@@ -12,7 +12,13 @@ describe('hosts plan', () => {
   it('when two networks have different base ports, then their subnets, namespaces, bridges and veths differ', () => {
     const a = hostsPlan(26000);
     const b = hostsPlan(26001);
-    expect(a).toEqual({ prefix: 'kiseki26000', bridge: 'ks26000br', vethPrefix: 'ks26000-', subnet: '10.101.144', gatewayAddress: '10.101.144.1' });
+    expect(a).toEqual({
+      prefix: 'kiseki26000',
+      bridge: 'ks26000br',
+      vethPrefix: 'ks26000-',
+      subnet: '10.101.144',
+      gatewayAddress: '10.101.144.1',
+    });
     expect(b.subnet).not.toBe(a.subnet);
     expect(namespaceOf(a, 'studio1')).toBe('kiseki26000-studio1');
     // Linux interface names hold 15 characters: the longest veth end is the inner one before its rename.
@@ -34,10 +40,15 @@ describe('topology in hosts mode', () => {
     expect(new Set(nodes.map((n) => n.namespace)).size).toBe(nodes.length);
     for (const n of nodes) expect(n.address).toMatch(/^10\.101\.144\.\d+$/);
     expect(topology.peers.map((p) => [p.namespace, p.address])).toEqual([
-      ['kiseki26000-studio1', '10.101.144.20'], ['kiseki26000-studio2', '10.101.144.21'],
-      ['kiseki26000-licensor', '10.101.144.22'], ['kiseki26000-regulator', '10.101.144.23'],
+      ['kiseki26000-studio1', '10.101.144.20'],
+      ['kiseki26000-studio2', '10.101.144.21'],
+      ['kiseki26000-licensor', '10.101.144.22'],
+      ['kiseki26000-regulator', '10.101.144.23'],
     ]);
-    const env = JSON.stringify([...topology.orderers.map((o) => ordererEnv(o, '/s')), ...topology.peers.map((p) => peerEnv(p, topology, '/s'))]);
+    const env = JSON.stringify([
+      ...topology.orderers.map((o) => ordererEnv(o, '/s')),
+      ...topology.peers.map((p) => peerEnv(p, topology, '/s')),
+    ]);
     expect(env).not.toContain('127.0.0.1');
     expect(env).not.toContain('localhost');
   });
@@ -62,7 +73,12 @@ describe('topology in hosts mode', () => {
   });
 
   it('when a member joins in hosts mode, then its peer gets the next address and a namespace of its own', () => {
-    const t = networkTopology({ consensus: 'raft', basePort: 26000, hosts: true, members: [{ mspId: 'Studio3MSP', name: 'studio3', domain: 'studio3.kiseki.test', role: 'studio', slot: 4 }] });
+    const t = networkTopology({
+      consensus: 'raft',
+      basePort: 26000,
+      hosts: true,
+      members: [{ mspId: 'Studio3MSP', name: 'studio3', domain: 'studio3.kiseki.test', role: 'studio', slot: 4 }],
+    });
     expect(t.peers[4]).toMatchObject({ address: '10.101.144.24', namespace: 'kiseki26000-studio3' });
   });
 
@@ -75,8 +91,19 @@ describe('topology in hosts mode', () => {
     const consenters = doc.Profiles.KisekiRaft?.Orderer.EtcdRaft?.Consenters ?? [];
     expect(consenters.map((c) => c.Host)).toEqual(['10.101.144.10', '10.101.144.11', '10.101.144.12']);
     expect(consenters[0]?.ClientTLSCert).toBe('/s/exchange/OrdererMSP/orderers/orderer0.orderer.kiseki.test/server.crt');
-    expect(doc.Organizations.find((o) => o.Name === 'OrdererMSP')?.OrdererEndpoints).toEqual(['10.101.144.10:26000', '10.101.144.11:26010', '10.101.144.12:26020']);
-    expect(doc.Organizations.map((o) => o.MSPDir)).toEqual(['OrdererMSP', 'Studio1MSP', 'Studio2MSP', 'LicensorMSP', 'RegulatorMSP'].map((m) => `exchange/${m}/msp`));
-    expect(doc.Organizations.flatMap((o) => o.AnchorPeers ?? []).map((a) => a.Host)).toEqual(['10.101.144.20', '10.101.144.21', '10.101.144.22', '10.101.144.23']);
+    expect(doc.Organizations.find((o) => o.Name === 'OrdererMSP')?.OrdererEndpoints).toEqual([
+      '10.101.144.10:26000',
+      '10.101.144.11:26010',
+      '10.101.144.12:26020',
+    ]);
+    expect(doc.Organizations.map((o) => o.MSPDir)).toEqual(
+      ['OrdererMSP', 'Studio1MSP', 'Studio2MSP', 'LicensorMSP', 'RegulatorMSP'].map((m) => `exchange/${m}/msp`),
+    );
+    expect(doc.Organizations.flatMap((o) => o.AnchorPeers ?? []).map((a) => a.Host)).toEqual([
+      '10.101.144.20',
+      '10.101.144.21',
+      '10.101.144.22',
+      '10.101.144.23',
+    ]);
   });
 });

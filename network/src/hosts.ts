@@ -49,8 +49,10 @@ export const peerOctet = (slot: number): number => 20 + slot;
 /** @throws NetworkError saying why, when this process cannot create network namespaces. */
 export function requireRoot(): void {
   if (typeof process.getuid === 'function' && process.getuid() === 0) return;
-  throw new NetworkError('hosts mode needs root: it creates Linux network namespaces, a bridge and veth pairs with `ip netns` / `ip link`. ' +
-    'Run it as root (e.g. `sudo -E npm run network -- up --hosts`), or leave out --hosts for the single-host mode.');
+  throw new NetworkError(
+    'hosts mode needs root: it creates Linux network namespaces, a bridge and veth pairs with `ip netns` / `ip link`. ' +
+      'Run it as root (e.g. `sudo -E npm run network -- up --hosts`), or leave out --hosts for the single-host mode.',
+  );
 }
 
 const ip = (args: readonly string[]): Promise<{ stdout: string }> => run('ip', args, { timeoutMs: 20_000 });
@@ -58,12 +60,16 @@ const ip = (args: readonly string[]): Promise<{ stdout: string }> => run('ip', a
 /** Namespaces of this plan that exist now. */
 export async function existingNamespaces(plan: HostsPlan): Promise<string[]> {
   const { stdout } = await ip(['netns', 'list']);
-  return stdout.split('\n').map((line) => line.trim().split(/\s+/)[0] ?? '').filter((name) => name.startsWith(`${plan.prefix}-`));
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name.startsWith(`${plan.prefix}-`));
 }
 
 async function existingLinks(plan: HostsPlan): Promise<string[]> {
   const { stdout } = await ip(['-o', 'link', 'show']);
-  return stdout.split('\n')
+  return stdout
+    .split('\n')
     .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
     .filter((name) => name === plan.bridge || name.startsWith(plan.vethPrefix));
 }
@@ -92,7 +98,9 @@ async function checkSubnetFree(plan: HostsPlan): Promise<void> {
   const { stdout } = await ip(['-4', '-o', 'addr', 'show']);
   const clash = stdout.split('\n').find((line) => line.includes(` ${plan.subnet}.`) && !line.includes(plan.bridge));
   if (clash !== undefined) {
-    throw new NetworkError(`subnet ${plan.subnet}.0/24 (derived from the base port) is already used on this machine: ${clash.trim()}; choose another --base-port`);
+    throw new NetworkError(
+      `subnet ${plan.subnet}.0/24 (derived from the base port) is already used on this machine: ${clash.trim()}; choose another --base-port`,
+    );
   }
 }
 

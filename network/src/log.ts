@@ -12,11 +12,15 @@ export function seconds(ms: number): string {
 
 export function consoleLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
   return {
-    info: (message) => { write(message); },
+    info: (message) => {
+      write(message);
+    },
     async step<T>(title: string, run: () => Promise<T>): Promise<T> {
       const started = Date.now();
       write(`▸ ${title}`);
-      const timer = setInterval(() => { write(`  … ${title} (${seconds(Date.now() - started)})`); }, HEARTBEAT_MS);
+      const timer = setInterval(() => {
+        write(`  … ${title} (${seconds(Date.now() - started)})`);
+      }, HEARTBEAT_MS);
       timer.unref();
       try {
         const result = await run();

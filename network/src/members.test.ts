@@ -20,7 +20,9 @@ describe('members', () => {
     expect(topology.gatewayPorts.Studio3MSP).toBe(26304);
     const ports = [...allPorts(topology).map((p) => p.port)];
     expect(new Set(ports).size).toBe(ports.length);
-    expect(cryptoPaths('/s').orgAdmin(peer.org)).toBe('/s/orgs/studio3/crypto/peerOrganizations/studio3.kiseki.test/users/Admin@studio3.kiseki.test');
+    expect(cryptoPaths('/s').orgAdmin(peer.org)).toBe(
+      '/s/orgs/studio3/crypto/peerOrganizations/studio3.kiseki.test/users/Admin@studio3.kiseki.test',
+    );
     expect(newMember({ members: [studio3] }, 'Licensor2MSP', 'licensor').slot).toBe(5);
   });
 
@@ -40,8 +42,9 @@ describe('members', () => {
 
   it('when the membership changes, then an OutOf policy keeps its threshold and follows the endorsing orgs', () => {
     const policy = "OutOf(2, 'Studio1MSP.peer', 'Studio2MSP.peer', 'LicensorMSP.peer')";
-    expect(policyForOrgs(policy, ['Studio1MSP', 'Studio2MSP', 'LicensorMSP', 'Licensor2MSP']))
-      .toBe("OutOf(2, 'Studio1MSP.peer', 'Studio2MSP.peer', 'LicensorMSP.peer', 'Licensor2MSP.peer')");
+    expect(policyForOrgs(policy, ['Studio1MSP', 'Studio2MSP', 'LicensorMSP', 'Licensor2MSP'])).toBe(
+      "OutOf(2, 'Studio1MSP.peer', 'Studio2MSP.peer', 'LicensorMSP.peer', 'Licensor2MSP.peer')",
+    );
     expect(() => policyForOrgs("AND('LicensorMSP.peer', 'Studio1MSP.peer')", ['Studio1MSP'])).toThrow(/pass --policy/);
     expect([1, 2, 3, 4, 5].map(majorityOf)).toEqual([1, 2, 2, 3, 3]);
   });
@@ -50,12 +53,17 @@ describe('members', () => {
     const collections = readCollections(CHAINCODE_DIR);
     const founding = packageOverrides({}, collections);
     expect(Object.keys(founding)).toEqual(['consortium.json']);
-    expect(JSON.parse(founding['consortium.json'] ?? '{}')).toEqual(JSON.parse(readFileSync(path.join(CHAINCODE_DIR, 'consortium.json'), 'utf8')));
+    expect(JSON.parse(founding['consortium.json'] ?? '{}')).toEqual(
+      JSON.parse(readFileSync(path.join(CHAINCODE_DIR, 'consortium.json'), 'utf8')),
+    );
     const overrides = packageOverrides({ members: [newMember({}, 'Licensor2MSP', 'licensor')] }, collections);
     expect(JSON.parse(overrides['consortium.json'] ?? '{}')).toEqual({
       orgs: [
-        { mspId: 'Studio1MSP', role: 'studio' }, { mspId: 'Studio2MSP', role: 'studio' },
-        { mspId: 'LicensorMSP', role: 'licensor' }, { mspId: 'RegulatorMSP', role: 'regulator' }, { mspId: 'Licensor2MSP', role: 'licensor' },
+        { mspId: 'Studio1MSP', role: 'studio' },
+        { mspId: 'Studio2MSP', role: 'studio' },
+        { mspId: 'LicensorMSP', role: 'licensor' },
+        { mspId: 'RegulatorMSP', role: 'regulator' },
+        { mspId: 'Licensor2MSP', role: 'licensor' },
       ],
     });
     const [terms] = JSON.parse(overrides['collections_config.json'] ?? '[]') as { policy: string }[];
@@ -66,8 +74,11 @@ describe('members', () => {
   });
 
   it('when a config update is short of signatures, then the message names who signed and who could still sign', () => {
-    expect(missingSignatures({ eligible: ['LicensorMSP', 'RegulatorMSP', 'Studio1MSP', 'Studio2MSP'], required: 3, signed: ['Studio1MSP'] }))
-      .toBe("the channel's Admins policy (MAJORITY of 4 org admins) needs 3 signatures; signed: Studio1MSP; missing: 2 more from LicensorMSP, RegulatorMSP, Studio2MSP");
+    expect(
+      missingSignatures({ eligible: ['LicensorMSP', 'RegulatorMSP', 'Studio1MSP', 'Studio2MSP'], required: 3, signed: ['Studio1MSP'] }),
+    ).toBe(
+      "the channel's Admins policy (MAJORITY of 4 org admins) needs 3 signatures; signed: Studio1MSP; missing: 2 more from LicensorMSP, RegulatorMSP, Studio2MSP",
+    );
   });
 });
 
@@ -86,7 +97,9 @@ describe('network env', () => {
     });
     expect(vars.PATH?.startsWith('/fabric/bin:')).toBe(true);
     expect(JSON.stringify(vars)).not.toMatch(/studio1|licensor|ordererOrganizations\/[^"]*users/);
-    expect(environmentAt(where, 'studio2', { identity: 'user' }).vars.find((v) => v.name === 'CORE_PEER_MSPCONFIGPATH')?.value).toContain('User1@');
+    expect(environmentAt(where, 'studio2', { identity: 'user' }).vars.find((v) => v.name === 'CORE_PEER_MSPCONFIGPATH')?.value).toContain(
+      'User1@',
+    );
   });
 
   it('when asked for the orderer org, then it names the admin endpoint and the orderer admin TLS client pair for osnadmin', () => {

@@ -14,14 +14,33 @@ export const MSP_ID_PATTERN = /^[A-Z][A-Za-z0-9]{0,30}MSP$/;
 export const memberHome = (name: string): string => `orgs/${name}`;
 
 export function memberPeerOrg(member: MemberOrg): PeerOrg {
-  return { mspId: member.mspId, name: member.name, domain: member.domain, role: member.role, endorsing: true, home: memberHome(member.name) };
+  return {
+    mspId: member.mspId,
+    name: member.name,
+    domain: member.domain,
+    role: member.role,
+    endorsing: true,
+    home: memberHome(member.name),
+  };
 }
 
 function memberPeer(member: MemberOrg, basePort: number, plan: HostsPlan | undefined): PeerNode {
   const org = memberPeerOrg(member);
   const port = basePort + 100 + member.slot * 10;
-  const place = plan === undefined ? { address: LOOPBACK } : { address: `${plan.subnet}.${peerOctet(member.slot)}`, namespace: namespaceOf(plan, org.name) };
-  return { kind: 'peer', name: `peer0.${org.name}`, org, host: `peer0.${org.domain}`, ...place, port, chaincodePort: port + 1, operationsPort: port + 2 };
+  const place =
+    plan === undefined
+      ? { address: LOOPBACK }
+      : { address: `${plan.subnet}.${peerOctet(member.slot)}`, namespace: namespaceOf(plan, org.name) };
+  return {
+    kind: 'peer',
+    name: `peer0.${org.name}`,
+    org,
+    host: `peer0.${org.domain}`,
+    ...place,
+    port,
+    chaincodePort: port + 1,
+    operationsPort: port + 2,
+  };
 }
 
 type TopologyState = Pick<NetworkState, 'consensus' | 'basePort' | 'members' | 'hosts'>;
@@ -47,10 +66,14 @@ export function channelOrgs(state: Pick<NetworkState, 'members'>): PeerOrg[] {
 
 /** A new member's record: its short name and domain from its MSP ID, the next free port slot. */
 export function newMember(state: Pick<NetworkState, 'members'>, mspId: string, role: MemberOrg['role']): MemberOrg {
-  if (!MSP_ID_PATTERN.test(mspId)) throw new NetworkError(`--msp must look like Studio3MSP (letters and digits ending in MSP), got ${mspId}`);
+  if (!MSP_ID_PATTERN.test(mspId))
+    throw new NetworkError(`--msp must look like Studio3MSP (letters and digits ending in MSP), got ${mspId}`);
   const members = state.members ?? [];
   const taken = [...PEER_ORGS.map((o) => o.mspId), ...members.map((m) => m.mspId)];
-  if (taken.includes(mspId)) throw new NetworkError(`${mspId} is already${members.some((m) => m.mspId === mspId && m.removed === true) ? ' a removed' : ' an'} org of this network`);
+  if (taken.includes(mspId))
+    throw new NetworkError(
+      `${mspId} is already${members.some((m) => m.mspId === mspId && m.removed === true) ? ' a removed' : ' an'} org of this network`,
+    );
   const slot = PEER_ORGS.length + members.length;
   if (slot >= MAX_SLOTS) throw new NetworkError(`this network has room for ${MAX_SLOTS} orgs (ports base+100…base+199)`);
   const name = mspId.slice(0, -3).toLowerCase();
@@ -86,7 +109,9 @@ export function packageOverrides(state: Pick<NetworkState, 'members'>, collectio
   };
   if ((state.members ?? []).length === 0) return out;
   if (collectionsJson !== undefined) {
-    const founders = PEER_ORGS.filter((o) => o.role !== 'regulator').map((o) => `${o.mspId}.member`).sort();
+    const founders = PEER_ORGS.filter((o) => o.role !== 'regulator')
+      .map((o) => `${o.mspId}.member`)
+      .sort();
     const writers = orgs.filter((o) => o.role !== 'regulator').map((o) => `'${o.mspId}.member'`);
     const collections = JSON.parse(collectionsJson) as { policy: string }[];
     for (const c of collections) {

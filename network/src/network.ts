@@ -17,7 +17,16 @@ import { readGateways, readState, NetworkState, writeState } from './state';
 import { ensureTools, Tools } from './tools';
 import { createHosts, HostSpec, hostsPlan, removeHosts, requireRoot } from './hosts';
 import { allPorts, Consensus, cryptoPaths, DEFAULT_BASE_PORT, LOOPBACK, PeerNode, Topology } from './topology';
-import { ensureKmsKeyFile, ensureOrgVaults, newVaultCredentials, orgVaultCredentials, OrgVaultCredentials, vaultEndpoint, vaultHealthUrl, vaultProcess } from './vault';
+import {
+  ensureKmsKeyFile,
+  ensureOrgVaults,
+  newVaultCredentials,
+  orgVaultCredentials,
+  OrgVaultCredentials,
+  vaultEndpoint,
+  vaultHealthUrl,
+  vaultProcess,
+} from './vault';
 import { databaseInfo, postgresHealthy, postgresPidFile, startPostgres } from './postgres';
 
 export interface NetworkOptions {
@@ -72,7 +81,14 @@ export interface NetworkStatus {
   readonly chaincode: { readonly name: string; readonly sequence: number | null; readonly packageId: string | null };
   readonly orderers: readonly NodeStatus[];
   readonly peers: readonly NodeStatus[];
-  readonly vault: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string; readonly pid: number | null; readonly healthy: boolean };
+  readonly vault: {
+    readonly endpoint: string;
+    readonly accessKey: string;
+    readonly secretKey: string;
+    readonly bucket: string;
+    readonly pid: number | null;
+    readonly healthy: boolean;
+  };
   readonly orgs: readonly OrgConnection[];
   readonly gateways: readonly { readonly mspId: string; readonly url: string; readonly pid: number | null; readonly healthy: boolean }[];
   /**
@@ -89,7 +105,9 @@ export function genesisBlockHash(stateDir: string): string | null {
   const file = genesisBlockPath(stateDir);
   if (!existsSync(file)) return null;
   const block = decodeBlock(new Uint8Array(readFileSync(file)));
-  return createHash('sha256').update(headerBytes(block.number, block.previousHash, block.dataHash)).digest('hex');
+  return createHash('sha256')
+    .update(headerBytes(block.number, block.previousHash, block.dataHash))
+    .digest('hex');
 }
 
 interface Resolved {
@@ -131,7 +149,9 @@ export function orgConnections(topology: Topology, stateDir: string, state: Netw
       peerHostAlias: peer.host,
       tlsCACertPath: paths.peerTlsCa(peer.org),
       address: peer.address,
-      ...(peer.namespace === undefined ? {} : { namespace: peer.namespace, exchangeMspDir: path.join(exchangeDir(stateDir), peer.org.mspId, 'msp') }),
+      ...(peer.namespace === undefined
+        ? {}
+        : { namespace: peer.namespace, exchangeMspDir: path.join(exchangeDir(stateDir), peer.org.mspId, 'msp') }),
       userCertPath: user.cert,
       userKeyPath: user.key,
       adminCertPath: admin.cert,
@@ -162,17 +182,21 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
     Promise.all(topology.peers.map(nodeStatus)),
   ]);
   const vaultPid = livePid(pidFileOf(ctx.stateDir, 'vault')) ?? null;
-  const gateways = await Promise.all(readGateways(ctx.stateDir).map(async (g) => {
-    const pid = livePid(g.pidFile) ?? null;
-    return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
-  }));
+  const gateways = await Promise.all(
+    readGateways(ctx.stateDir).map(async (g) => {
+      const pid = livePid(g.pidFile) ?? null;
+      return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
+    }),
+  );
   const vaultHealthy = vaultPid !== null && (await healthy(vaultHealthUrl(topology.vault)));
   const database = await databaseStatus(ctx.stateDir, state.basePort, ctx.env, databaseHost(state));
   return {
     stateDir: ctx.stateDir,
     consensus: state.consensus,
     basePort: state.basePort,
-    ...(topology.hosts === undefined ? {} : { hosts: { bridge: topology.hosts.bridge, subnet: `${topology.hosts.subnet}.0/24`, namespacePrefix: topology.hosts.prefix } }),
+    ...(topology.hosts === undefined
+      ? {}
+      : { hosts: { bridge: topology.hosts.bridge, subnet: `${topology.hosts.subnet}.0/24`, namespacePrefix: topology.hosts.prefix } }),
     running: [...orderers, ...peers].every((n) => n.healthy) && vaultHealthy && database?.healthy === true,
     channel: state.channel,
     chaincode: { name: ctx.definition.name, sequence: state.chaincode?.sequence ?? null, packageId: state.chaincode?.packageId ?? null },
@@ -196,7 +220,12 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
 /** Where gateways reach the database: loopback on one host, the bridge's own address in hosts mode. */
 const databaseHost = (state: NetworkState): string => (state.hosts === true ? hostsPlan(state.basePort).gatewayAddress : LOOPBACK);
 
-async function databaseStatus(stateDir: string, basePort: number, env: NodeJS.ProcessEnv, host: string): Promise<NetworkStatus['database']> {
+async function databaseStatus(
+  stateDir: string,
+  basePort: number,
+  env: NodeJS.ProcessEnv,
+  host: string,
+): Promise<NetworkStatus['database']> {
   const info = databaseInfo(stateDir, basePort, env, host);
   if (info === undefined) return null;
   const pid = info.external ? null : (livePid(postgresPidFile(stateDir)) ?? null);
@@ -211,8 +240,10 @@ async function checkPorts(topology: Topology, stateDir: string, names: ReadonlyS
     if (names.has(owner) && !(await portFree(port))) busy.push(`${port} (for ${owner})`);
   }
   if (busy.length > 0) {
-    throw new NetworkError(`port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. ` +
-      `Stop what holds ${busy.length > 1 ? 'them' : 'it'}, or choose another range with --base-port (state dir ${stateDir}).`);
+    throw new NetworkError(
+      `port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. ` +
+        `Stop what holds ${busy.length > 1 ? 'them' : 'it'}, or choose another range with --base-port (state dir ${stateDir}).`,
+    );
   }
 }
 
@@ -256,7 +287,13 @@ async function deployChaincode(topology: Topology, state: NetworkState, ctx: Res
   const lc = { stateDir: ctx.stateDir, tools, definition };
   const chaincodeDir = ctx.env.KISEKI_CHAINCODE_DIR ? path.resolve(ctx.env.KISEKI_CHAINCODE_DIR) : CHAINCODE_DIR;
   const pkg = await ctx.log.step('package chaincode (compiled TypeScript + production dependencies)', () =>
-    packageChaincode(path.join(ctx.stateDir, 'build', 'chaincode'), ctx.definition.label, chaincodeDir, packageOverrides(state, readCollections(chaincodeDir))));
+    packageChaincode(
+      path.join(ctx.stateDir, 'build', 'chaincode'),
+      ctx.definition.label,
+      chaincodeDir,
+      packageOverrides(state, readCollections(chaincodeDir)),
+    ),
+  );
   const anchor = topology.peers[0] as PeerNode;
   const committed = await lifecycle.queryCommitted(lc, anchor);
   if (committed?.packageId === pkg.packageId) {
@@ -266,9 +303,12 @@ async function deployChaincode(topology: Topology, state: NetworkState, ctx: Res
   const sequence = (committed?.sequence ?? 0) + 1;
   const orderer = firstLiveOrderer(topology, ctx.stateDir);
   const livePeers = topology.peers.filter((p) => livePid(pidFileOf(ctx.stateDir, p.name)) !== undefined);
-  await ctx.log.step(`install chaincode on ${livePeers.length} peers`, () => Promise.all(livePeers.map((p) => lifecycle.install(lc, p, pkg))));
+  await ctx.log.step(`install chaincode on ${livePeers.length} peers`, () =>
+    Promise.all(livePeers.map((p) => lifecycle.install(lc, p, pkg))),
+  );
   await ctx.log.step(`approve sequence ${sequence} for ${livePeers.length} orgs`, () =>
-    Promise.all(livePeers.map((p) => lifecycle.approve(lc, p, orderer, sequence, pkg))));
+    Promise.all(livePeers.map((p) => lifecycle.approve(lc, p, orderer, sequence, pkg))),
+  );
   const endorsers = livePeers.filter((p) => p.org.endorsing);
   await ctx.log.step(`commit ${ctx.definition.name} sequence ${sequence}`, () => lifecycle.commit(lc, endorsers, orderer, sequence, pkg));
   await ctx.log.step('start chaincode on every peer', () => Promise.all(livePeers.map((p) => lifecycle.warmUp(lc, p))));
@@ -286,8 +326,10 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
   const basePort = options.basePort ?? existing?.basePort ?? DEFAULT_BASE_PORT;
   const hosts = options.hosts ?? existing?.hosts ?? false;
   if (existing && (existing.consensus !== consensus || existing.basePort !== basePort || (existing.hosts ?? false) !== hosts)) {
-    throw new NetworkError(`${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}` +
-      `${existing.hosts === true ? ' in hosts mode' : ' on one host'}; run \`npm run network -- down --purge\` first, or use another KISEKI_STATE_DIR`);
+    throw new NetworkError(
+      `${ctx.stateDir} holds a ${existing.consensus} network on base port ${existing.basePort}` +
+        `${existing.hosts === true ? ' in hosts mode' : ' on one host'}; run \`npm run network -- down --purge\` first, or use another KISEKI_STATE_DIR`,
+    );
   }
   if (hosts) requireRoot();
   // A state that still carries the KMS key predates per-org vault users: go through the steps again.
@@ -301,7 +343,13 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
   const tools = await ensureTools(ctx.log, ctx.env);
   const topology = networkTopology({ consensus, basePort, members: existing?.members ?? [], hosts });
   let state: NetworkState = existing ?? {
-    version: 1, consensus, basePort, channel: ctx.definition.channel, vault: newVaultCredentials(), channelReady: false, ...(hosts ? { hosts } : {}),
+    version: 1,
+    consensus,
+    basePort,
+    channel: ctx.definition.channel,
+    vault: newVaultCredentials(),
+    channelReady: false,
+    ...(hosts ? { hosts } : {}),
   };
   if (topology.hosts !== undefined) {
     const plan = topology.hosts;
@@ -309,10 +357,14 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     // whatever still runs in the old ones is stopped first; ledgers and keys on disk are kept.
     await stopAll(ctx.stateDir);
     await ctx.log.step(`create ${hostSpecs(topology).length} network namespaces on bridge ${plan.bridge} (${plan.subnet}.0/24)`, () =>
-      createHosts(plan, hostSpecs(topology)));
+      createHosts(plan, hostSpecs(topology)),
+    );
   } else {
-    const stopped = new Set([...topology.orderers, ...topology.peers, topology.vault]
-      .filter((node) => livePid(pidFileOf(ctx.stateDir, node.name)) === undefined).map((node) => node.name));
+    const stopped = new Set(
+      [...topology.orderers, ...topology.peers, topology.vault]
+        .filter((node) => livePid(pidFileOf(ctx.stateDir, node.name)) === undefined)
+        .map((node) => node.name),
+    );
     await checkPorts(topology, ctx.stateDir, stopped);
   }
 
@@ -324,15 +376,20 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
     writeState(ctx.stateDir, state);
   }
   await ctx.log.step(`start ${topology.orderers.length} orderers (${consensus})`, () =>
-    Promise.all(topology.orderers.map((o) => startNetworkNode(o, topology, ctx, tools))));
+    Promise.all(topology.orderers.map((o) => startNetworkNode(o, topology, ctx, tools))),
+  );
   if (!state.channelReady) {
     await ctx.log.step(`join orderers to channel ${state.channel}`, () =>
-      Promise.all(topology.orderers.map((o) => joinOrderer(o, state.channel, ctx.stateDir, tools))));
+      Promise.all(topology.orderers.map((o) => joinOrderer(o, state.channel, ctx.stateDir, tools))),
+    );
   }
   await ctx.log.step(`start ${topology.peers.length} peers`, () =>
-    Promise.all(topology.peers.map((p) => startNetworkNode(p, topology, ctx, tools))));
+    Promise.all(topology.peers.map((p) => startNetworkNode(p, topology, ctx, tools))),
+  );
   if (!state.channelReady) {
-    await ctx.log.step('join peers to the channel', () => Promise.all(topology.peers.map((p) => joinPeer(p, state.channel, ctx.stateDir, tools))));
+    await ctx.log.step('join peers to the channel', () =>
+      Promise.all(topology.peers.map((p) => joinPeer(p, state.channel, ctx.stateDir, tools))),
+    );
     state = { ...state, channelReady: true };
     writeState(ctx.stateDir, state);
   }
@@ -341,7 +398,8 @@ export async function up(options: UpOptions = {}): Promise<NetworkStatus> {
   state = await deployChaincode(topology, state, ctx, tools);
   writeState(ctx.stateDir, state);
   await ctx.log.step('wait for gossip: every peer sees all peers', () =>
-    Promise.all(topology.peers.map((p) => waitForMembership(p, topology.peers.length, state.channel, ctx.stateDir, tools))));
+    Promise.all(topology.peers.map((p) => waitForMembership(p, topology.peers.length, state.channel, ctx.stateDir, tools))),
+  );
   return status(options);
 }
 
@@ -414,7 +472,10 @@ async function stopAll(stateDir: string): Promise<string[]> {
   if (existsSync(pidsDir)) {
     // Clients first (gateways), then peers (and their chaincode), then orderers and the vault.
     const order = (name: string): number => (name.startsWith('gateway') ? 0 : name.startsWith('peer') ? 1 : 2);
-    const names = readdirSync(pidsDir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)).sort((a, b) => order(a) - order(b));
+    const names = readdirSync(pidsDir)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => f.slice(0, -4))
+      .sort((a, b) => order(a) - order(b));
     for (const tier of [0, 1, 2]) {
       const batch = names.filter((n) => order(n) === tier);
       const results = await Promise.all(batch.map(async (n) => ((await stopProcess(path.join(pidsDir, `${n}.pid`))) ? n : undefined)));

@@ -2,13 +2,28 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  applicationOrgs, computeUpdate, fetchConfig, readJson, signersOf, signUpdate, submitUpdate, withApplicationOrg,
+  applicationOrgs,
+  computeUpdate,
+  fetchConfig,
+  readJson,
+  signersOf,
+  signUpdate,
+  submitUpdate,
+  withApplicationOrg,
 } from './channel-config';
 import { waitForMembership } from './channel';
 import { NetworkError } from './errors';
 import { run } from './exec';
 import {
-  approveDefinition, commitDefinition, GovernanceOptions, isLive, liveOrderer, openNetwork, OpenNetwork, peerOfOrg, proposeDefinition,
+  approveDefinition,
+  commitDefinition,
+  GovernanceOptions,
+  isLive,
+  liveOrderer,
+  openNetwork,
+  OpenNetwork,
+  peerOfOrg,
+  proposeDefinition,
 } from './governance';
 import { channelOrgs, majorityOf, memberHome, memberPeerOrg, networkTopology, newMember, policyForOrgs } from './members';
 import { healthUrl, nodeProcess, peerAdminEnv } from './nodes';
@@ -29,7 +44,10 @@ import { ensureOrgVaults } from './vault';
  */
 
 /** The new org's own folder, and the files in it that it may hand to others. */
-export function orgFolder(stateDir: string, member: Pick<MemberOrg, 'name' | 'mspId'>): { home: string; exportDir: string; definition: string; tlsCa: string } {
+export function orgFolder(
+  stateDir: string,
+  member: Pick<MemberOrg, 'name' | 'mspId'>,
+): { home: string; exportDir: string; definition: string; tlsCa: string } {
   const home = path.join(stateDir, memberHome(member.name));
   const exportDir = path.join(home, 'export');
   return { home, exportDir, definition: path.join(exportDir, `${member.mspId}.json`), tlsCa: path.join(exportDir, 'tlsca.pem') };
@@ -39,39 +57,75 @@ export function orgFolder(stateDir: string, member: Pick<MemberOrg, 'name' | 'ms
  * Run on the joining org's side: its identities (cryptogen, as in the founding network; a Fabric CA in
  * production) and the public org definition it hands over (`configtxgen -printOrg`).
  */
-export async function prepareOrgMaterial(stateDir: string, member: MemberOrg, peer: Pick<PeerNode, 'address' | 'port' | 'namespace'>, tools: Tools): Promise<string> {
+export async function prepareOrgMaterial(
+  stateDir: string,
+  member: MemberOrg,
+  peer: Pick<PeerNode, 'address' | 'port' | 'namespace'>,
+  tools: Tools,
+): Promise<string> {
   const folder = orgFolder(stateDir, member);
   const org = memberPeerOrg(member);
   mkdirSync(folder.exportDir, { recursive: true });
   const orgLabel = member.mspId.slice(0, -3);
-  writeFileSync(path.join(folder.home, 'crypto-config.yaml'), YAML.stringify({
-    PeerOrgs: [{ Name: orgLabel, Domain: member.domain, EnableNodeOUs: true, Specs: [{ Hostname: 'peer0', SANS: peer.address === LOOPBACK ? ['localhost', LOOPBACK] : [peer.address] }], Users: { Count: 1 } }],
-  }));
+  writeFileSync(
+    path.join(folder.home, 'crypto-config.yaml'),
+    YAML.stringify({
+      PeerOrgs: [
+        {
+          Name: orgLabel,
+          Domain: member.domain,
+          EnableNodeOUs: true,
+          Specs: [{ Hostname: 'peer0', SANS: peer.address === LOOPBACK ? ['localhost', LOOPBACK] : [peer.address] }],
+          Users: { Count: 1 },
+        },
+      ],
+    }),
+  );
   if (!existsSync(path.join(folder.home, 'crypto'))) {
-    await run(path.join(tools.fabricBin, 'cryptogen'), ['generate', '--config', path.join(folder.home, 'crypto-config.yaml'), '--output', path.join(folder.home, 'crypto')]);
+    await run(path.join(tools.fabricBin, 'cryptogen'), [
+      'generate',
+      '--config',
+      path.join(folder.home, 'crypto-config.yaml'),
+      '--output',
+      path.join(folder.home, 'crypto'),
+    ]);
   }
-  const rule = (who: string): string => `OR(${who.split(',').map((r) => `'${member.mspId}.${r}'`).join(', ')})`;
-  writeFileSync(path.join(folder.home, 'configtx.yaml'), YAML.stringify({
-    Organizations: [{
-      Name: member.mspId,
-      ID: member.mspId,
-      MSPDir: path.relative(folder.home, path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp')),
-      Policies: {
-        Readers: { Type: 'Signature', Rule: rule('admin,peer,client') },
-        Writers: { Type: 'Signature', Rule: rule('admin,client') },
-        Admins: { Type: 'Signature', Rule: rule('admin') },
-        Endorsement: { Type: 'Signature', Rule: rule('peer') },
-      },
-      AnchorPeers: [{ Host: peer.address, Port: peer.port }],
-    }],
-  }));
-  const { stdout } = await run(path.join(tools.fabricBin, 'configtxgen'), ['-configPath', folder.home, '-printOrg', member.mspId],
-    { env: { ...process.env, FABRIC_CFG_PATH: folder.home, FABRIC_LOGGING_SPEC: 'WARN' } });
+  const rule = (who: string): string =>
+    `OR(${who
+      .split(',')
+      .map((r) => `'${member.mspId}.${r}'`)
+      .join(', ')})`;
+  writeFileSync(
+    path.join(folder.home, 'configtx.yaml'),
+    YAML.stringify({
+      Organizations: [
+        {
+          Name: member.mspId,
+          ID: member.mspId,
+          MSPDir: path.relative(folder.home, path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp')),
+          Policies: {
+            Readers: { Type: 'Signature', Rule: rule('admin,peer,client') },
+            Writers: { Type: 'Signature', Rule: rule('admin,client') },
+            Admins: { Type: 'Signature', Rule: rule('admin') },
+            Endorsement: { Type: 'Signature', Rule: rule('peer') },
+          },
+          AnchorPeers: [{ Host: peer.address, Port: peer.port }],
+        },
+      ],
+    }),
+  );
+  const { stdout } = await run(path.join(tools.fabricBin, 'configtxgen'), ['-configPath', folder.home, '-printOrg', member.mspId], {
+    env: { ...process.env, FABRIC_CFG_PATH: folder.home, FABRIC_LOGGING_SPEC: 'WARN' },
+  });
   writeFileSync(folder.definition, stdout);
   copyFileSync(cryptoPaths(stateDir).peerTlsCa(org), folder.tlsCa);
   if (peer.namespace !== undefined) {
     // Hosts mode: its public MSP beside the founding orgs' in the exchange, where the others' gateways read its CA.
-    cpSync(path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp'), path.join(exchangeDir(stateDir), member.mspId, 'msp'), { recursive: true });
+    cpSync(
+      path.join(path.dirname(cryptoPaths(stateDir).peerTlsCa(org)), '..', 'msp'),
+      path.join(exchangeDir(stateDir), member.mspId, 'msp'),
+      { recursive: true },
+    );
   }
   return folder.definition;
 }
@@ -84,7 +138,12 @@ export interface ConfigChangeOptions extends GovernanceOptions {
 }
 
 /** Builds, signs (as the named org admins, each on the file in turn) and submits one application-org change. */
-async function changeApplicationOrgs(net: OpenNetwork, change: Parameters<typeof withApplicationOrg>[1], label: string, options: ConfigChangeOptions): Promise<string[]> {
+async function changeApplicationOrgs(
+  net: OpenNetwork,
+  change: Parameters<typeof withApplicationOrg>[1],
+  label: string,
+  options: ConfigChangeOptions,
+): Promise<string[]> {
   const candidates = net.topology.peers.filter((p) => isLive(net, p.name) && !('remove' in change && p.org.mspId === change.remove));
   const submitter = options.submitter === undefined ? candidates[0] : peerOfOrg(net.topology, options.submitter);
   if (!submitter) throw new NetworkError('no org admin with a running peer can submit the update');
@@ -94,7 +153,12 @@ async function changeApplicationOrgs(net: OpenNetwork, change: Parameters<typeof
   const inChannel = applicationOrgs(config);
   const updateFile = await computeUpdate(config, withApplicationOrg(config, change), net.state.channel, workDir, net.tools);
   const required = majorityOf(inChannel.length);
-  const signers = options.signers ?? candidates.filter((p) => p !== submitter).slice(0, Math.max(0, required - 1)).map((p) => p.org.mspId);
+  const signers =
+    options.signers ??
+    candidates
+      .filter((p) => p !== submitter)
+      .slice(0, Math.max(0, required - 1))
+      .map((p) => p.org.mspId);
   for (const msp of signers) await signUpdate(updateFile, peerOfOrg(net.topology, msp), net.stateDir, net.tools);
   await submitUpdate(updateFile, submitter, orderer, net.state.channel, net.stateDir, net.tools, { eligible: inChannel, required });
   return [...new Set([...(await signersOf(updateFile, net.tools)), submitter.org.mspId])].sort();
@@ -116,7 +180,9 @@ async function startPeer(net: OpenNetwork, peer: PeerNode): Promise<void> {
 }
 
 async function peerHeight(peer: PeerNode, channel: string, stateDir: string, tools: Tools): Promise<number> {
-  const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', channel], { env: peerAdminEnv(peer, stateDir) });
+  const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', channel], {
+    env: peerAdminEnv(peer, stateDir),
+  });
   return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
 }
 
@@ -132,7 +198,19 @@ async function joinNewPeer(net: OpenNetwork, peer: PeerNode, height: number): Pr
   const env = peerAdminEnv(peer, net.stateDir);
   const peerBin = path.join(net.tools.fabricBin, 'peer');
   const orderer = liveOrderer(net);
-  const fetchArgs = ['channel', 'fetch', '0', block, '-c', net.state.channel, '-o', `${orderer.address}:${orderer.port}`, '--tls', '--cafile', cryptoPaths(net.stateDir).ordererTlsCa];
+  const fetchArgs = [
+    'channel',
+    'fetch',
+    '0',
+    block,
+    '-c',
+    net.state.channel,
+    '-o',
+    `${orderer.address}:${orderer.port}`,
+    '--tls',
+    '--cafile',
+    cryptoPaths(net.stateDir).ordererTlsCa,
+  ];
   for (let attempt = 1; ; attempt++) {
     try {
       await run(peerBin, fetchArgs, { env });
@@ -154,7 +232,9 @@ async function joinNewPeer(net: OpenNetwork, peer: PeerNode, height: number): Pr
 }
 
 /** Proposes the next chaincode definition for `state`'s membership, has every live org approve it, and commits it. */
-export async function voteDefinition(options: GovernanceOptions & { state: NetworkState; policy: string; voters: readonly string[] }): Promise<void> {
+export async function voteDefinition(
+  options: GovernanceOptions & { state: NetworkState; policy: string; voters: readonly string[] },
+): Promise<void> {
   await proposeDefinition({ ...options, policy: options.policy, state: options.state });
   await Promise.all(options.voters.map((org) => approveDefinition({ ...options, org })));
   await commitDefinition(options);
@@ -165,7 +245,13 @@ export interface AddOrgResult {
   readonly signers: readonly string[];
   readonly endorsementPolicy: string;
   /** Milliseconds from the start to each milestone. */
-  readonly timings: { readonly material: number; readonly channelUpdate: number; readonly peerJoined: number; readonly endorses: number; readonly gossip: number };
+  readonly timings: {
+    readonly material: number;
+    readonly channelUpdate: number;
+    readonly peerJoined: number;
+    readonly endorses: number;
+    readonly gossip: number;
+  };
   readonly height: number;
 }
 
@@ -174,18 +260,22 @@ export interface AddOrgResult {
  * own folder): its material, the signed config update, its peer joined and caught up, and the chaincode
  * definition voted with the new endorsement policy and role table.
  */
-export async function addOrg(options: ConfigChangeOptions & { mspId: string; role: MemberOrg['role']; policy?: string }): Promise<AddOrgResult> {
+export async function addOrg(
+  options: ConfigChangeOptions & { mspId: string; role: MemberOrg['role']; policy?: string },
+): Promise<AddOrgResult> {
   const started = Date.now();
   const since = (): number => Date.now() - started;
   const net = await openNetwork(options);
   const member = newMember(net.state, options.mspId, options.role);
   const planned = peerOfOrg(networkTopology({ ...net.state, members: [...(net.state.members ?? []), member] }), member.mspId);
   await net.log.step(`${member.mspId}: generate its own keys and certificates in ${memberHome(member.name)}/`, () =>
-    prepareOrgMaterial(net.stateDir, member, planned, net.tools));
+    prepareOrgMaterial(net.stateDir, member, planned, net.tools),
+  );
   const material = since();
   const definition = readJson(orgFolder(net.stateDir, member).definition);
   const signers = await net.log.step(`channel config update adding ${member.mspId}: sign and submit`, () =>
-    changeApplicationOrgs(net, { add: { mspId: member.mspId, definition } }, `add-${member.name}`, options));
+    changeApplicationOrgs(net, { add: { mspId: member.mspId, definition } }, `add-${member.name}`, options),
+  );
   const channelUpdate = since();
   const state: NetworkState = { ...net.state, members: [...(net.state.members ?? []), member] };
   writeState(net.stateDir, state);
@@ -197,27 +287,44 @@ export async function addOrg(options: ConfigChangeOptions & { mspId: string; rol
     await startPeer(joined, peer);
     await joinNewPeer(joined, peer, height);
   });
-  await net.log.step(`${member.mspId}: its gateway's own vault user and bucket`, () => ensureOrgVaults(joined.topology.vault, state.vault, [member.mspId]));
+  await net.log.step(`${member.mspId}: its gateway's own vault user and bucket`, () =>
+    ensureOrgVaults(joined.topology.vault, state.vault, [member.mspId]),
+  );
   const peerJoined = since();
   const policy = await redefineForMembership(options);
   const endorses = since();
   await net.log.step('wait for gossip: every peer sees the new one', () =>
-    Promise.all(joined.topology.peers.filter((p) => isLive(net, p.name)).map((p) =>
-      waitForMembership(p, joined.topology.peers.length, state.channel, net.stateDir, net.tools))));
+    Promise.all(
+      joined.topology.peers
+        .filter((p) => isLive(net, p.name))
+        .map((p) => waitForMembership(p, joined.topology.peers.length, state.channel, net.stateDir, net.tools)),
+    ),
+  );
   const finalHeight = await peerHeight(peer, state.channel, net.stateDir, net.tools);
-  return { member, signers, endorsementPolicy: policy, timings: { material, channelUpdate, peerJoined, endorses, gossip: since() }, height: finalHeight };
+  return {
+    member,
+    signers,
+    endorsementPolicy: policy,
+    timings: { material, channelUpdate, peerJoined, endorses, gossip: since() },
+    height: finalHeight,
+  };
 }
 
 /** Step one of a departure: the channel config update that takes the org out (its peer stops receiving blocks). */
-export async function removeFromChannel(options: ConfigChangeOptions & { mspId: string }): Promise<{ state: NetworkState; signers: string[] }> {
+export async function removeFromChannel(
+  options: ConfigChangeOptions & { mspId: string },
+): Promise<{ state: NetworkState; signers: string[] }> {
   const net = await openNetwork(options);
   const member = (net.state.members ?? []).find((m) => m.mspId.toLowerCase() === options.mspId.toLowerCase() && m.removed !== true);
   if (!member) {
     const joined = (net.state.members ?? []).filter((m) => m.removed !== true).map((m) => m.mspId);
-    throw new NetworkError(`${options.mspId} is not an org that joined this channel; removable: ${joined.join(', ') || 'none'} (the founding orgs define the channel)`);
+    throw new NetworkError(
+      `${options.mspId} is not an org that joined this channel; removable: ${joined.join(', ') || 'none'} (the founding orgs define the channel)`,
+    );
   }
   const signers = await net.log.step(`channel config update removing ${member.mspId}: sign and submit`, () =>
-    changeApplicationOrgs(net, { remove: member.mspId }, `remove-${member.name}`, options));
+    changeApplicationOrgs(net, { remove: member.mspId }, `remove-${member.name}`, options),
+  );
   const state: NetworkState = { ...net.state, members: (net.state.members ?? []).map((m) => (m === member ? { ...m, removed: true } : m)) };
   writeState(net.stateDir, state);
   return { state, signers };
@@ -229,14 +336,29 @@ export async function removeFromChannel(options: ConfigChangeOptions & { mspId: 
  */
 export async function redefineForMembership(options: GovernanceOptions & { policy?: string }): Promise<string> {
   const net = await openNetwork(options);
-  const policy = options.policy ?? policyForOrgs(net.definition.endorsementPolicy, channelOrgs(net.state).filter((o) => o.role !== 'regulator').map((o) => o.mspId));
+  const policy =
+    options.policy ??
+    policyForOrgs(
+      net.definition.endorsementPolicy,
+      channelOrgs(net.state)
+        .filter((o) => o.role !== 'regulator')
+        .map((o) => o.mspId),
+    );
   await net.log.step(`vote chaincode definition: ${policy}`, () =>
-    voteDefinition({ ...options, state: net.state, policy, voters: net.topology.peers.filter((p) => isLive(net, p.name)).map((p) => p.org.mspId) }));
+    voteDefinition({
+      ...options,
+      state: net.state,
+      policy,
+      voters: net.topology.peers.filter((p) => isLive(net, p.name)).map((p) => p.org.mspId),
+    }),
+  );
   return policy;
 }
 
 /** A member leaves: out of the channel config, then out of the endorsement policy and the role table by vote. */
-export async function removeOrg(options: ConfigChangeOptions & { mspId: string; policy?: string }): Promise<{ signers: string[]; endorsementPolicy: string }> {
+export async function removeOrg(
+  options: ConfigChangeOptions & { mspId: string; policy?: string },
+): Promise<{ signers: string[]; endorsementPolicy: string }> {
   const { signers } = await removeFromChannel(options);
   return { signers, endorsementPolicy: await redefineForMembership(options) };
 }

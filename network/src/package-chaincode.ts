@@ -69,11 +69,22 @@ export function productionClosure(rootPackageDir: string): Map<string, string> {
   return out;
 }
 
-const RUNTIME_IRRELEVANT = /(^|\/)(\.bin|coverage|test|tests|docs|\.github)$|\.(map|md|markdown|d\.ts|d\.mts|d\.cts|ts|mts|cts|tsbuildinfo|log|xml)$/;
+const RUNTIME_IRRELEVANT =
+  /(^|\/)(\.bin|coverage|test|tests|docs|\.github)$|\.(map|md|markdown|d\.ts|d\.mts|d\.cts|ts|mts|cts|tsbuildinfo|log|xml)$/;
 
 async function deterministicTarGz(cwd: string, entries: readonly string[], output: string): Promise<void> {
   // Sorted names, fixed mtime and owner, gzip without a timestamp: unchanged code → same package ID.
-  await run('bash', ['-c', 'set -euo pipefail; tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "${@:2}" | gzip -n > "$1"', 'tar', output, ...entries], { cwd });
+  await run(
+    'bash',
+    [
+      '-c',
+      'set -euo pipefail; tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "${@:2}" | gzip -n > "$1"',
+      'tar',
+      output,
+      ...entries,
+    ],
+    { cwd },
+  );
 }
 
 /**
@@ -87,19 +98,27 @@ export async function packageChaincode(
   overrides: Readonly<Record<string, string>> = {},
 ): Promise<ChaincodePackage> {
   const dist = path.join(chaincodeDir, 'dist');
-  if (!existsSync(path.join(dist, 'index.js'))) throw new NetworkError(`dist/index.js is missing in ${chaincodeDir}: run npm run build first`);
+  if (!existsSync(path.join(dist, 'index.js')))
+    throw new NetworkError(`dist/index.js is missing in ${chaincodeDir}: run npm run build first`);
   rmSync(buildDir, { recursive: true, force: true });
   const src = path.join(buildDir, 'code', 'src');
   mkdirSync(src, { recursive: true });
 
   const manifest = readPackageJson(path.join(chaincodeDir, 'package.json'));
-  writeFileSync(path.join(src, 'package.json'), JSON.stringify({
-    name: manifest.name,
-    version: manifest.version,
-    main: 'dist/index.js',
-    private: true,
-    dependencies: manifest.dependencies ?? {},
-  }, null, 2));
+  writeFileSync(
+    path.join(src, 'package.json'),
+    JSON.stringify(
+      {
+        name: manifest.name,
+        version: manifest.version,
+        main: 'dist/index.js',
+        private: true,
+        dependencies: manifest.dependencies ?? {},
+      },
+      null,
+      2,
+    ),
+  );
   cpSync(dist, path.join(src, 'dist'), {
     recursive: true,
     filter: (file) => !/\.(test\.js|test\.d\.ts|map|tsbuildinfo)$/.test(file),
@@ -116,8 +135,8 @@ export async function packageChaincode(
       verbatimSymlinks: true,
       // Nested node_modules are copied as their own closure entries; the peer refuses symlinks; what only
       // compilers, editors and package tests read stays out (half the size: faster install on every peer).
-      filter: (file) => file === from ||
-        !(file.startsWith(path.join(from, 'node_modules')) || RUNTIME_IRRELEVANT.test(path.relative(from, file))),
+      filter: (file) =>
+        file === from || !(file.startsWith(path.join(from, 'node_modules')) || RUNTIME_IRRELEVANT.test(path.relative(from, file))),
     });
   }
   await run('find', [src, '-type', 'l', '-delete']);
@@ -134,4 +153,3 @@ export async function packageChaincode(
     ...(existsSync(path.join(src, 'collections_config.json')) ? { collectionsConfig: path.join(src, 'collections_config.json') } : {}),
   };
 }
-

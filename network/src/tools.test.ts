@@ -15,7 +15,9 @@ describe('finding the native tools', () => {
 
   it('when KISEKI_FABRIC_BIN lacks the binaries, then the error names what must be there', async () => {
     const env = { ...process.env, KISEKI_FABRIC_BIN: dir, KISEKI_CACHE_DIR: dir };
-    await expect(ensureTools(silentLogger, env)).rejects.toThrow(/must hold peer, orderer, configtxgen, configtxlator, cryptogen, osnadmin, discover/);
+    await expect(ensureTools(silentLogger, env)).rejects.toThrow(
+      /must hold peer, orderer, configtxgen, configtxlator, cryptogen, osnadmin, discover/,
+    );
   });
 
   it('when nothing is cached and no source archive exists, then the error says what to provide', async () => {

@@ -25,8 +25,9 @@ const CONFIG_FILES = ['core.yaml', 'orderer.yaml', 'configtx.yaml'];
 const COMPLETE = '.complete';
 
 function hasFabric(bin: string, config: string): boolean {
-  return FABRIC_COMMANDS.every((cmd) => existsSync(path.join(bin, cmd))) &&
-    CONFIG_FILES.every((file) => existsSync(path.join(config, file)));
+  return (
+    FABRIC_COMMANDS.every((cmd) => existsSync(path.join(bin, cmd))) && CONFIG_FILES.every((file) => existsSync(path.join(config, file)))
+  );
 }
 
 function defaultSourceArchive(): string {
@@ -63,12 +64,24 @@ async function buildFabric(archive: string, target: string, log: Logger): Promis
     await log.step('extract Fabric source', () => run('tar', ['-xzf', archive, '-C', work], { timeoutMs: 300_000 }));
     const src = path.join(work, `fabric-${FABRIC_VERSION}`);
     await log.step(`build Fabric v${FABRIC_VERSION} (${FABRIC_COMMANDS.join(', ')}; about 2 min cold)`, () =>
-      run('go', ['build', '-trimpath', '-ldflags', `-X github.com/hyperledger/fabric/common/metadata.Version=${FABRIC_VERSION}`,
-        '-o', path.join(work, 'bin') + '/', ...FABRIC_COMMANDS.map((cmd) => `./cmd/${cmd}`)], {
-        cwd: src,
-        env: { ...process.env, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0' },
-        timeoutMs: 30 * 60_000,
-      }));
+      run(
+        'go',
+        [
+          'build',
+          '-trimpath',
+          '-ldflags',
+          `-X github.com/hyperledger/fabric/common/metadata.Version=${FABRIC_VERSION}`,
+          '-o',
+          path.join(work, 'bin') + '/',
+          ...FABRIC_COMMANDS.map((cmd) => `./cmd/${cmd}`),
+        ],
+        {
+          cwd: src,
+          env: { ...process.env, GOFLAGS: '-mod=vendor', GOPROXY: 'off', CGO_ENABLED: '0' },
+          timeoutMs: 30 * 60_000,
+        },
+      ),
+    );
     mkdirSync(path.join(work, 'config'));
     for (const file of CONFIG_FILES) cpSync(path.join(src, 'sampleconfig', file), path.join(work, 'config', file));
     rmSync(src, { recursive: true, force: true });
@@ -85,7 +98,9 @@ async function ensureFabric(env: NodeJS.ProcessEnv, log: Logger): Promise<{ bin:
     const bin = path.resolve(env.KISEKI_FABRIC_BIN);
     const config = path.resolve(env.KISEKI_FABRIC_CONFIG ?? path.join(bin, '..', 'config'));
     if (!hasFabric(bin, config)) {
-      throw new NetworkError(`KISEKI_FABRIC_BIN=${bin} must hold ${FABRIC_COMMANDS.join(', ')} and ${config} (KISEKI_FABRIC_CONFIG) must hold ${CONFIG_FILES.join(', ')}`);
+      throw new NetworkError(
+        `KISEKI_FABRIC_BIN=${bin} must hold ${FABRIC_COMMANDS.join(', ')} and ${config} (KISEKI_FABRIC_CONFIG) must hold ${CONFIG_FILES.join(', ')}`,
+      );
     }
     log.info(`✓ Fabric from KISEKI_FABRIC_BIN (${bin})`);
     return { bin, config };
@@ -100,9 +115,10 @@ async function ensureFabric(env: NodeJS.ProcessEnv, log: Logger): Promise<{ bin:
   if (!existsSync(archive)) {
     throw new NetworkError(
       `Fabric v${FABRIC_VERSION} is not built yet and no source archive was found at ${archive}.\n` +
-      `Provide one of: KISEKI_FABRIC_BIN=<folder with peer, orderer, …> (e.g. bin/ of the official ` +
-      `hyperledger-fabric-linux-amd64-${FABRIC_VERSION}.tar.gz, with config/ beside it), or ` +
-      `KISEKI_FABRIC_SOURCE=<fabric-${FABRIC_VERSION} source .tar.gz with vendor/, SHA-256 ${FABRIC_SOURCE_SHA256}>.`);
+        `Provide one of: KISEKI_FABRIC_BIN=<folder with peer, orderer, …> (e.g. bin/ of the official ` +
+        `hyperledger-fabric-linux-amd64-${FABRIC_VERSION}.tar.gz, with config/ beside it), or ` +
+        `KISEKI_FABRIC_SOURCE=<fabric-${FABRIC_VERSION} source .tar.gz with vendor/, SHA-256 ${FABRIC_SOURCE_SHA256}>.`,
+    );
   }
   mkdirSync(cacheDir(env), { recursive: true });
   await buildFabric(archive, target, log);
@@ -125,11 +141,12 @@ async function ensureMinio(env: NodeJS.ProcessEnv, log: Logger): Promise<string>
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   try {
-    const install = (): Promise<unknown> => run('go', ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
-      env: { ...process.env, GOBIN: work, CGO_ENABLED: '0' },
-      cwd: work,
-      timeoutMs: 40 * 60_000,
-    });
+    const install = (): Promise<unknown> =>
+      run('go', ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
+        env: { ...process.env, GOBIN: work, CGO_ENABLED: '0' },
+        cwd: work,
+        timeoutMs: 40 * 60_000,
+      });
     await log.step(`build MinIO ${MINIO_VERSION} through the Go module proxy (about 5 min cold)`, async () => {
       // One retry: a dropped download from the module proxy should not fail a whole test run.
       await install().catch(async (error: unknown) => {

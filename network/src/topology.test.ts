@@ -35,7 +35,12 @@ describe('channel template', () => {
     expect(doc.Profiles.KisekiRaft?.Orderer.EtcdRaft?.Consenters.map((c) => c.Port)).toEqual([23000, 23010, 23020]);
     expect(doc.Profiles.KisekiBFT?.Orderer.ConsenterMapping?.map((c) => c.Port)).toEqual([23000, 23010, 23020, 23030]);
     const anchors = doc.Organizations.filter((o) => o.AnchorPeers).map((o) => [o.Name, o.AnchorPeers?.[0]?.Port]);
-    expect(anchors).toEqual([['Studio1MSP', 23100], ['Studio2MSP', 23110], ['LicensorMSP', 23120], ['RegulatorMSP', 23130]]);
+    expect(anchors).toEqual([
+      ['Studio1MSP', 23100],
+      ['Studio2MSP', 23110],
+      ['LicensorMSP', 23120],
+      ['RegulatorMSP', 23130],
+    ]);
   });
 
   it('when a placeholder has no value or a value has no placeholder, then rendering fails loudly', () => {

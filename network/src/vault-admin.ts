@@ -29,7 +29,10 @@ export function signRequest(
   request: { method: string; host: string; path: string; query: Readonly<Record<string, string>>; body: Buffer },
   now: Date = new Date(),
 ): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256Hex(request.body);
   const headers: Record<string, string> = { host: request.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
@@ -142,12 +145,26 @@ export function bucketPolicy(bucket: string): unknown {
     Statement: [
       {
         Effect: 'Allow',
-        Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions', 's3:ListBucketMultipartUploads', 's3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration'],
+        Action: [
+          's3:GetBucketLocation',
+          's3:ListBucket',
+          's3:ListBucketVersions',
+          's3:ListBucketMultipartUploads',
+          's3:GetBucketVersioning',
+          's3:GetBucketObjectLockConfiguration',
+        ],
         Resource: [`arn:aws:s3:::${bucket}`],
       },
       {
         Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Action: [
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:PutObject',
+          's3:DeleteObject',
+          's3:AbortMultipartUpload',
+          's3:ListMultipartUploadParts',
+        ],
         Resource: [`arn:aws:s3:::${bucket}/*`],
       },
     ],

@@ -81,8 +81,15 @@ export function vaultProcess(vault: VaultNode, credentials: VaultCredentials, st
   return {
     name: vault.name,
     command: tools.minio,
-    args: ['server', path.join(stateDir, 'nodes', 'vault', 'data'), '--address', `${vault.address}:${vault.port}`,
-      '--console-address', `${vault.address}:${vault.consolePort}`, '--quiet'],
+    args: [
+      'server',
+      path.join(stateDir, 'nodes', 'vault', 'data'),
+      '--address',
+      `${vault.address}:${vault.port}`,
+      '--console-address',
+      `${vault.address}:${vault.consolePort}`,
+      '--quiet',
+    ],
     env: {
       HOME: process.env.HOME,
       PATH: process.env.PATH,
@@ -100,7 +107,13 @@ export function vaultProcess(vault: VaultNode, credentials: VaultCredentials, st
 }
 
 export function vaultClient(vault: VaultNode, credentials: VaultCredentials): Client {
-  return new Client({ endPoint: vault.address, port: vault.port, useSSL: false, accessKey: credentials.accessKey, secretKey: credentials.secretKey });
+  return new Client({
+    endPoint: vault.address,
+    port: vault.port,
+    useSSL: false,
+    accessKey: credentials.accessKey,
+    secretKey: credentials.secretKey,
+  });
 }
 
 /** Retries `action` while MinIO, healthy but just started, may still refuse writes. */

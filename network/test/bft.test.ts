@@ -21,8 +21,11 @@ describe('the network on SmartBFT', () => {
     expect(status.running).toBe(true);
     const studio = connectOrg(status, 'Studio1MSP');
     try {
-      const register = (n: number): Promise<Uint8Array> => studio.contract.submitTransaction('providers:Register',
-        JSON.stringify({ providerId: `bft-${runId}-${n}`, payoutRefDigest: 'b'.repeat(64) }));
+      const register = (n: number): Promise<Uint8Array> =>
+        studio.contract.submitTransaction(
+          'providers:Register',
+          JSON.stringify({ providerId: `bft-${runId}-${n}`, payoutRefDigest: 'b'.repeat(64) }),
+        );
       await register(1);
       await stopNode('orderer3', opts);
       try {
@@ -32,7 +35,9 @@ describe('the network on SmartBFT', () => {
       } finally {
         await startNode('orderer3', opts);
       }
-      const read = JSON.parse(new TextDecoder().decode(await studio.contract.evaluateTransaction('providers:Get', `bft-${runId}-2`))) as { providerId: string };
+      const read = JSON.parse(new TextDecoder().decode(await studio.contract.evaluateTransaction('providers:Get', `bft-${runId}-2`))) as {
+        providerId: string;
+      };
       expect(read.providerId).toBe(`bft-${runId}-2`);
     } finally {
       studio.close();

@@ -35,17 +35,36 @@ function client(current: NetworkStatus, mspId: string): OrgClient {
   return c;
 }
 
-async function submit(c: OrgClient, name: string, request: unknown, endorsingOrganizations?: string[]): Promise<{ ok: boolean; code: number; result: unknown }> {
-  const proposal = c.contract.newProposal(name, { arguments: [JSON.stringify(request)], ...(endorsingOrganizations ? { endorsingOrganizations } : {}) });
+async function submit(
+  c: OrgClient,
+  name: string,
+  request: unknown,
+  endorsingOrganizations?: string[],
+): Promise<{ ok: boolean; code: number; result: unknown }> {
+  const proposal = c.contract.newProposal(name, {
+    arguments: [JSON.stringify(request)],
+    ...(endorsingOrganizations ? { endorsingOrganizations } : {}),
+  });
   const tx = await proposal.endorse();
   const commit = await tx.submit();
   const outcome = await commit.getStatus();
-  return { ok: outcome.successful, code: outcome.code, result: outcome.successful ? JSON.parse(decoder.decode(tx.getResult())) : undefined };
+  return {
+    ok: outcome.successful,
+    code: outcome.code,
+    result: outcome.successful ? JSON.parse(decoder.decode(tx.getResult())) : undefined,
+  };
 }
 
 const terms = (termsId: string): Record<string, unknown> => ({
-  termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: false, territory: 'worldwide',
-  validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 2000, legalTextDigest: sha(termsId),
+  termsId,
+  aiTraining: true,
+  commercialUse: true,
+  derivatives: true,
+  attribution: false,
+  territory: 'worldwide',
+  validFrom: '2024-01-01T00:00:00Z',
+  dataPoolShareBps: 2000,
+  legalTextDigest: sha(termsId),
 });
 
 const codeName = (code: number): string => Object.entries(peerProto.TxValidationCode).find(([, v]) => v === code)?.[0] ?? String(code);
@@ -68,19 +87,40 @@ describe('network env', () => {
   it("when an operator evals `network env ORG`, then Fabric's own peer and osnadmin CLIs work against that org's node", async () => {
     const cli = path.join(REPO_ROOT, 'network', 'dist', 'cli.js');
     const env = { ...process.env, KISEKI_STATE_DIR: stateDir, NODE_OPTIONS: '' };
-    const peer = await run('bash', ['-c', `set -euo pipefail; eval "$(node ${cli} env studio2)"; peer channel getinfo -c "$CHANNEL"; peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CHAINCODE"`], { env });
+    const peer = await run(
+      'bash',
+      [
+        '-c',
+        `set -euo pipefail; eval "$(node ${cli} env studio2)"; peer channel getinfo -c "$CHANNEL"; peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CHAINCODE"`,
+      ],
+      { env },
+    );
     expect(peer.stdout).toMatch(/Blockchain info: \{"height":\d+/);
     expect(peer.stdout).toMatch(/Committed chaincode definition for chaincode 'kiseki' on channel 'kiseki':\nVersion: 1, Sequence: 1/);
-    const osn = await run('bash', ['-c', `set -euo pipefail; eval "$(node ${cli} env orderer --orderer orderer1)"; osnadmin channel list -o "$ORDERER_ADMIN_ADDRESS" --ca-file "$ORDERER_CA" --client-cert "$ORDERER_ADMIN_TLS_CERT" --client-key "$ORDERER_ADMIN_TLS_KEY"`], { env });
+    const osn = await run(
+      'bash',
+      [
+        '-c',
+        `set -euo pipefail; eval "$(node ${cli} env orderer --orderer orderer1)"; osnadmin channel list -o "$ORDERER_ADMIN_ADDRESS" --ca-file "$ORDERER_CA" --client-cert "$ORDERER_ADMIN_TLS_CERT" --client-key "$ORDERER_ADMIN_TLS_KEY"`,
+      ],
+      { env },
+    );
     expect(osn.stdout).toMatch(/"name": ?"kiseki"/);
   });
 });
 
 describe('a member joins', () => {
   it('when a config update carries too few admin signatures, then the orderer refuses it and the tool says whose are missing', async () => {
-    const failure = await addOrg({ ...opts, log, mspId: 'Studio3MSP', role: 'studio', signers: [] }).then(() => undefined, (e: unknown) => e);
-    expect(String(failure)).toMatch(/ordering service refused the config update: .*needs 3 signatures; signed: Studio1MSP; missing: 2 more from LicensorMSP, RegulatorMSP, Studio2MSP/);
-    expect(String(failure)).toMatch(/orderer said: implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/);
+    const failure = await addOrg({ ...opts, log, mspId: 'Studio3MSP', role: 'studio', signers: [] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(failure)).toMatch(
+      /ordering service refused the config update: .*needs 3 signatures; signed: Studio1MSP; missing: 2 more from LicensorMSP, RegulatorMSP, Studio2MSP/,
+    );
+    expect(String(failure)).toMatch(
+      /orderer said: implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/,
+    );
     expect(readState(stateDir)?.members ?? []).toEqual([]);
   });
 
@@ -99,7 +139,9 @@ describe('a member joins', () => {
     const height = async (name: string): Promise<number> => {
       const node = topology.peers.find((p) => p.name === name);
       if (!node) throw new Error(name);
-      const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', 'kiseki'], { env: peerAdminEnv(node, stateDir) });
+      const { stdout } = await run(path.join(tools.fabricBin, 'peer'), ['channel', 'getinfo', '-c', 'kiseki'], {
+        env: peerAdminEnv(node, stateDir),
+      });
       return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { height: number }).height;
     };
     expect(await height('peer0.licensor2')).toBe(await height('peer0.studio1'));
@@ -116,17 +158,39 @@ describe('a member joins', () => {
     // Rights on its work with Studio1 as co-holder: the key policy needs both orgs; a transfer executes.
     const rightsId = `l2-rights-${runId}`;
     const rights = await submit(licensor2, 'rights:Create', {
-      rightsId, subjectType: 'work', subjectId: `l2-work-${runId}`,
-      holders: [{ holderId: 'l2', mspId: 'Licensor2MSP', shareBps: 7000 }, { holderId: 's1', mspId: 'Studio1MSP', shareBps: 3000 }],
+      rightsId,
+      subjectType: 'work',
+      subjectId: `l2-work-${runId}`,
+      holders: [
+        { holderId: 'l2', mspId: 'Licensor2MSP', shareBps: 7000 },
+        { holderId: 's1', mspId: 'Studio1MSP', shareBps: 3000 },
+      ],
     });
     expect(rights.ok).toBe(true);
     const transferId = `l2-transfer-${runId}`;
-    expect((await submit(licensor2, 'rights:ProposeTransfer', {
-      transferId, rightsId, fromHolderId: 'l2', toHolderId: 's2', toMspId: 'Studio2MSP', shareBps: 1000, condition: { notBefore: '2020-01-01T00:00:00Z' },
-    })).ok).toBe(true);
+    expect(
+      (
+        await submit(licensor2, 'rights:ProposeTransfer', {
+          transferId,
+          rightsId,
+          fromHolderId: 'l2',
+          toHolderId: 's2',
+          toMspId: 'Studio2MSP',
+          shareBps: 1000,
+          condition: { notBefore: '2020-01-01T00:00:00Z' },
+        })
+      ).ok,
+    ).toBe(true);
     expect((await submit(studio1, 'rights:ExecuteTransfer', { transferId })).ok).toBe(true);
-    const after = JSON.parse(decoder.decode(await studio1.contract.evaluateTransaction('rights:Get', rightsId))) as { holders: { mspId: string; shareBps: number }[] };
-    expect(after.holders).toEqual(expect.arrayContaining([expect.objectContaining({ mspId: 'Licensor2MSP', shareBps: 6000 }), expect.objectContaining({ mspId: 'Studio2MSP', shareBps: 1000 })]));
+    const after = JSON.parse(decoder.decode(await studio1.contract.evaluateTransaction('rights:Get', rightsId))) as {
+      holders: { mspId: string; shareBps: number }[];
+    };
+    expect(after.holders).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mspId: 'Licensor2MSP', shareBps: 6000 }),
+        expect.objectContaining({ mspId: 'Studio2MSP', shareBps: 1000 }),
+      ]),
+    );
   });
 
   it("when the new org's gateway starts, then it serves the org's ledger view over REST", async () => {
@@ -137,7 +201,9 @@ describe('a member joins', () => {
     writeFileSync(configFile, JSON.stringify(config));
     const logFile = path.join(stateDir, 'logs', 'gateway-Licensor2MSP.log');
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'gateway', 'dist', 'main.js')], {
-      detached: true, stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')], env: { ...process.env, NODE_OPTIONS: '', KISEKI_GATEWAY_CONFIG: configFile },
+      detached: true,
+      stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+      env: { ...process.env, NODE_OPTIONS: '', KISEKI_GATEWAY_CONFIG: configFile },
     });
     child.unref();
     writeFileSync(path.join(stateDir, 'pids', 'gateway-Licensor2MSP.pid'), `${String(child.pid)}\n${process.execPath}\n`);
@@ -145,7 +211,10 @@ describe('a member joins', () => {
     expect(config.listen.port).toBe(TEST_BASE_PORT + 400 + 300 + added.member.slot);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`gateway not healthy; see ${logFile}`);
       await new Promise((r) => setTimeout(r, 300));
@@ -178,11 +247,35 @@ describe('a member leaves', () => {
     const licensor2 = node('peer0.licensor2');
     const before = await height('peer0.studio1');
     // Studio1's admin asks Studio1's peer and the removed org's peer to endorse, as the policy still names it.
-    await run(peerBin, ['chaincode', 'invoke', '-C', 'kiseki', '-n', 'kiseki', '-o', `${LOOPBACK}:${all.orderers[0]?.port ?? 0}`, '--tls', '--cafile', paths.ordererTlsCa,
-      '--peerAddresses', `${LOOPBACK}:${studio1.port}`, '--tlsRootCertFiles', paths.peerTlsCa(studio1.org),
-      '--peerAddresses', `${LOOPBACK}:${licensor2.port}`, '--tlsRootCertFiles', paths.peerTlsCa(licensor2.org),
-      '-c', JSON.stringify({ Args: ['providers:Register', JSON.stringify({ providerId: `after-removal-${runId}`, payoutRefDigest: sha('p') })] })],
-    { env: peerAdminEnv(studio1, stateDir) });
+    await run(
+      peerBin,
+      [
+        'chaincode',
+        'invoke',
+        '-C',
+        'kiseki',
+        '-n',
+        'kiseki',
+        '-o',
+        `${LOOPBACK}:${all.orderers[0]?.port ?? 0}`,
+        '--tls',
+        '--cafile',
+        paths.ordererTlsCa,
+        '--peerAddresses',
+        `${LOOPBACK}:${studio1.port}`,
+        '--tlsRootCertFiles',
+        paths.peerTlsCa(studio1.org),
+        '--peerAddresses',
+        `${LOOPBACK}:${licensor2.port}`,
+        '--tlsRootCertFiles',
+        paths.peerTlsCa(licensor2.org),
+        '-c',
+        JSON.stringify({
+          Args: ['providers:Register', JSON.stringify({ providerId: `after-removal-${runId}`, payoutRefDigest: sha('p') })],
+        }),
+      ],
+      { env: peerAdminEnv(studio1, stateDir) },
+    );
     // The transaction is ordered; validation on every member's peer marks it invalid (the validation
     // codes are the peer's: read its copy of the block, not the orderer's).
     current = await status(opts);
@@ -190,7 +283,7 @@ describe('a member leaves', () => {
     const qscc = studio1Client.network.getContract('qscc');
     let codes: number[] | undefined;
     const deadline = Date.now() + 30_000;
-    for (let n = before; codes === undefined; ) {
+    for (let n = before; codes === undefined;) {
       if (Date.now() > deadline) throw new Error('the invoke was never committed');
       if ((await height('peer0.studio1')) <= n) {
         await new Promise((r) => setTimeout(r, 200));
@@ -199,22 +292,30 @@ describe('a member leaves', () => {
       const block = common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', 'kiseki', String(n)));
       n += 1;
       const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] ?? new Uint8Array());
-      const header = common.ChannelHeader.deserializeBinary(common.Payload.deserializeBinary(envelope.getPayload_asU8()).getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
+      const header = common.ChannelHeader.deserializeBinary(
+        common.Payload.deserializeBinary(envelope.getPayload_asU8()).getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+      );
       if (header.getType() !== common.HeaderType.ENDORSER_TRANSACTION) continue;
       codes = [...(block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array())];
     }
     expect(codes).toEqual([peerProto.TxValidationCode.ENDORSEMENT_POLICY_FAILURE]);
 
     // The others carry on; the removed org's peer no longer receives blocks; its records stay readable.
-    expect((await submit(studio1Client, 'providers:Register', { providerId: `carry-on-${runId}`, payoutRefDigest: sha('q') })).ok).toBe(true);
+    expect((await submit(studio1Client, 'providers:Register', { providerId: `carry-on-${runId}`, payoutRefDigest: sha('q') })).ok).toBe(
+      true,
+    );
     expect(await height('peer0.licensor2')).toBeLessThan(await height('peer0.studio1'));
-    const past = JSON.parse(decoder.decode(await studio1Client.contract.evaluateTransaction('terms:Get', `l2-terms-${runId}`))) as { issuerMsp: string };
+    const past = JSON.parse(decoder.decode(await studio1Client.contract.evaluateTransaction('terms:Get', `l2-terms-${runId}`))) as {
+      issuerMsp: string;
+    };
     expect(past.issuerMsp).toBe('Licensor2MSP');
 
     // Then the vote drops it from the endorsement policy and the role table.
     const policy = await redefineForMembership({ ...opts, log });
     expect(policy).toBe("OutOf(2, 'Studio1MSP.peer', 'Studio2MSP.peer', 'LicensorMSP.peer')");
-    expect((await submit(studio1Client, 'providers:Register', { providerId: `after-vote-${runId}`, payoutRefDigest: sha('r') })).ok).toBe(true);
+    expect((await submit(studio1Client, 'providers:Register', { providerId: `after-vote-${runId}`, payoutRefDigest: sha('r') })).ok).toBe(
+      true,
+    );
   });
 });
 
@@ -225,27 +326,49 @@ describe('governance by vote', () => {
     const newPolicy = "AND('LicensorMSP.peer', OutOf(1, 'Studio1MSP.peer', 'Studio2MSP.peer'))";
     const proposal = await proposeDefinition({ ...opts, policy: newPolicy });
     // Endorsed by the two studios now (enough under the old policy), submitted only after the vote.
-    const held = await studio1.contract.newProposal('providers:Register', {
-      arguments: [JSON.stringify({ providerId: `held-${runId}`, payoutRefDigest: sha('h') })], endorsingOrganizations: ['Studio1MSP', 'Studio2MSP'],
-    }).endorse();
+    const held = await studio1.contract
+      .newProposal('providers:Register', {
+        arguments: [JSON.stringify({ providerId: `held-${runId}`, payoutRefDigest: sha('h') })],
+        endorsingOrganizations: ['Studio1MSP', 'Studio2MSP'],
+      })
+      .endorse();
 
     await approveDefinition({ ...opts, org: 'Studio1MSP' });
-    const early = await commitDefinition(opts).then(() => undefined, (e: unknown) => e);
-    expect(String(early)).toMatch(new RegExp(`not committed: sequence ${proposal.sequence} .*: 1 of 3 approvals needed \\(MAJORITY of 4 orgs\\); approved: Studio1MSP; not yet: LicensorMSP, RegulatorMSP, Studio2MSP`));
+    const early = await commitDefinition(opts).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String(early)).toMatch(
+      new RegExp(
+        `not committed: sequence ${proposal.sequence} .*: 1 of 3 approvals needed \\(MAJORITY of 4 orgs\\); approved: Studio1MSP; not yet: LicensorMSP, RegulatorMSP, Studio2MSP`,
+      ),
+    );
     await approveDefinition({ ...opts, org: 'Studio2MSP' });
     await approveDefinition({ ...opts, org: 'LicensorMSP' });
     const ready = await commitReadiness(opts);
-    expect(ready).toMatchObject({ approved: ['LicensorMSP', 'Studio1MSP', 'Studio2MSP'], missing: ['RegulatorMSP'], required: 3, ready: true });
+    expect(ready).toMatchObject({
+      approved: ['LicensorMSP', 'Studio1MSP', 'Studio2MSP'],
+      missing: ['RegulatorMSP'],
+      required: 3,
+      ready: true,
+    });
     await commitDefinition(opts);
     expect(readState(stateDir)?.endorsementPolicy).toBe(newPolicy);
 
     const late = await (await held.submit()).getStatus();
-    process.stderr.write(`transaction endorsed under the old policy, committed after the vote: validation code ${late.code} (${codeName(late.code)})\n`);
+    process.stderr.write(
+      `transaction endorsed under the old policy, committed after the vote: validation code ${late.code} (${codeName(late.code)})\n`,
+    );
     expect(late.successful).toBe(false);
-    const studiosOnly = await submit(studio1, 'providers:Register', { providerId: `studios-${runId}`, payoutRefDigest: sha('s') }, ['Studio1MSP', 'Studio2MSP'])
-      .catch((e: unknown) => ({ ok: false, code: -1, result: errorText(e) }));
+    const studiosOnly = await submit(studio1, 'providers:Register', { providerId: `studios-${runId}`, payoutRefDigest: sha('s') }, [
+      'Studio1MSP',
+      'Studio2MSP',
+    ]).catch((e: unknown) => ({ ok: false, code: -1, result: errorText(e) }));
     expect(studiosOnly).toMatchObject({ ok: false, code: peerProto.TxValidationCode.ENDORSEMENT_POLICY_FAILURE });
-    const withLicensor = await submit(studio1, 'providers:Register', { providerId: `licensed-${runId}`, payoutRefDigest: sha('t') }, ['Studio1MSP', 'LicensorMSP']);
+    const withLicensor = await submit(studio1, 'providers:Register', { providerId: `licensed-${runId}`, payoutRefDigest: sha('t') }, [
+      'Studio1MSP',
+      'LicensorMSP',
+    ]);
     expect(withLicensor.ok).toBe(true);
   });
 });

@@ -22,7 +22,9 @@ const plan = hostsPlan(basePort);
 const log = process.env.KISEKI_TEST_VERBOSE === '1' ? consoleLogger((line) => process.stderr.write(`${line}\n`)) : silentLogger;
 
 if (!isRoot) {
-  process.stderr.write('hosts.test.ts: SKIPPED — hosts mode creates Linux network namespaces (ip netns) and needs root; run the tests as root to include it.\n');
+  process.stderr.write(
+    'hosts.test.ts: SKIPPED — hosts mode creates Linux network namespaces (ip netns) and needs root; run the tests as root to include it.\n',
+  );
 }
 const describeAsRoot = isRoot ? describe : describe.skip;
 
@@ -58,10 +60,13 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
   it('when the network is up, then every orderer, peer, gateway and the vault runs in its own namespace at its own address', async () => {
     process.stderr.write(`hosts.test.ts: network up --hosts took ${upSeconds.toFixed(1)} s\n`);
     const namespaces = (await existingNamespaces(plan)).sort();
-    expect(namespaces).toEqual(['licensor', 'orderer0', 'orderer1', 'orderer2', 'regulator', 'studio1', 'studio2', 'vault'].map((h) => `${plan.prefix}-${h}`));
+    expect(namespaces).toEqual(
+      ['licensor', 'orderer0', 'orderer1', 'orderer2', 'regulator', 'studio1', 'studio2', 'vault'].map((h) => `${plan.prefix}-${h}`),
+    );
     const where = async (pid: number | null): Promise<string> => (pid === null ? 'not running' : namespaceOfPid(pid));
     for (const o of current.orderers) expect([o.name, await where(o.pid), o.healthy]).toEqual([o.name, `${plan.prefix}-${o.name}`, true]);
-    for (const p of current.peers) expect([p.name, await where(p.pid), p.healthy]).toEqual([p.name, `${plan.prefix}-${p.name.replace('peer0.', '')}`, true]);
+    for (const p of current.peers)
+      expect([p.name, await where(p.pid), p.healthy]).toEqual([p.name, `${plan.prefix}-${p.name.replace('peer0.', '')}`, true]);
     expect(await where(current.vault.pid)).toBe(`${plan.prefix}-vault`);
     expect(current.gateways).toHaveLength(4);
     for (const g of current.gateways) {
@@ -79,7 +84,10 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     const licensorPeer = current.peers.find((p) => p.mspId === 'LicensorMSP')?.endpoint ?? '';
     const [host, port] = licensorPeer.split(':');
     const probe = (target: string, p: string): Promise<boolean> =>
-      run('ip', ['netns', 'exec', studio1?.namespace ?? '', 'bash', '-c', `exec 3<>/dev/tcp/${target}/${p}`]).then(() => true, () => false);
+      run('ip', ['netns', 'exec', studio1?.namespace ?? '', 'bash', '-c', `exec 3<>/dev/tcp/${target}/${p}`]).then(
+        () => true,
+        () => false,
+      );
     expect(await probe(host ?? '', port ?? '')).toBe(true);
     expect(await probe(current.vault.endpoint.split('//')[1]?.split(':')[0] ?? '', String(basePort + 200))).toBe(true);
     // Its own peer is not on its loopback either: only on its address.
@@ -91,8 +99,10 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     expect(keys.length).toBeGreaterThan(0);
     // The vault's KMS master key belongs to the vault's host (its operator), like an orderer's keys to the ordering org.
     const owner = (f: string): string =>
-      f === 'secrets/vault-kms.key' ? 'vault'
-        : f.startsWith('crypto/ordererOrganizations/') ? 'orderer'
+      f === 'secrets/vault-kms.key'
+        ? 'vault'
+        : f.startsWith('crypto/ordererOrganizations/')
+          ? 'orderer'
           : (/^orgs\/([^/]+)\/crypto\/peerOrganizations\/\1\.kiseki\.test\//.exec(f)?.[1] ?? `stray: ${f}`);
     expect([...new Set(keys.map(owner))].sort()).toEqual(['licensor', 'orderer', 'regulator', 'studio1', 'studio2', 'vault']);
     expect(readdirSync(path.join(stateDir, 'crypto'))).toEqual(['ordererOrganizations']);
@@ -107,7 +117,23 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
   });
 
   it("when a node's TLS certificate is read, then it names the node's namespace address", () => {
-    const certOf = (org: string): X509Certificate => new X509Certificate(readFileSync(path.join(stateDir, 'orgs', org, 'crypto', 'peerOrganizations', `${org}.kiseki.test`, 'peers', `peer0.${org}.kiseki.test`, 'tls', 'server.crt')));
+    const certOf = (org: string): X509Certificate =>
+      new X509Certificate(
+        readFileSync(
+          path.join(
+            stateDir,
+            'orgs',
+            org,
+            'crypto',
+            'peerOrganizations',
+            `${org}.kiseki.test`,
+            'peers',
+            `peer0.${org}.kiseki.test`,
+            'tls',
+            'server.crt',
+          ),
+        ),
+      );
     for (const p of current.peers) {
       const org = p.name.replace('peer0.', '');
       expect(certOf(org).subjectAltName).toContain(`IP Address:${p.endpoint.split(':')[0] ?? ''}`);
@@ -132,7 +158,9 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
   it('when a fifth org (a second licensor) joins, then its peer and gateway run in a namespace of their own, it endorses, and the others read what it wrote', async () => {
     const started = Date.now();
     const added = await addOrg({ stateDir, log, mspId: 'Licensor2MSP', role: 'licensor' });
-    process.stderr.write(`hosts.test.ts: Licensor2MSP joined; its peer endorses ${(added.timings.endorses / 1000).toFixed(1)} s after the start (${((Date.now() - started) / 1000).toFixed(1)} s with gossip)\n`);
+    process.stderr.write(
+      `hosts.test.ts: Licensor2MSP joined; its peer endorses ${(added.timings.endorses / 1000).toFixed(1)} s after the start (${((Date.now() - started) / 1000).toFixed(1)} s with gossip)\n`,
+    );
     const launched = await launchGateways(await status({ stateDir }), path.join(REPO_ROOT, 'gateway', 'dist', 'main.js'));
     current = await status({ stateDir });
     const peer = current.peers.find((p) => p.mspId === 'Licensor2MSP');
@@ -141,16 +169,29 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     expect(await namespaceOfPid(peer?.pid ?? 0)).toBe(`${plan.prefix}-licensor2`);
     expect(await namespaceOfPid(gateway?.pid ?? 0)).toBe(`${plan.prefix}-licensor2`);
     expect(existsSync(path.join(stateDir, 'exchange', 'Licensor2MSP', 'msp', 'cacerts'))).toBe(true);
-    const key = (mspId: string, role: string): string => launched.find((g) => g.mspId === mspId)?.keys.find((k) => k.role === role)?.key ?? '';
+    const key = (mspId: string, role: string): string =>
+      launched.find((g) => g.mspId === mspId)?.keys.find((k) => k.role === role)?.key ?? '';
     const termsId = `l2-hosts-terms-${String(Date.now())}`;
     const published = await fetch(`${gateway?.url ?? ''}/v1/terms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key('Licensor2MSP', 'licensor-operator')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ termsId, aiTraining: true, commercialUse: false, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalText: 'second licensor, own host' }),
+      body: JSON.stringify({
+        termsId,
+        aiTraining: true,
+        commercialUse: false,
+        derivatives: true,
+        attribution: true,
+        territory: 'JP',
+        validFrom: '2024-01-01T00:00:00Z',
+        dataPoolShareBps: 1000,
+        legalText: 'second licensor, own host',
+      }),
     });
     expect(published.status).toBe(201);
     const studio1 = current.gateways.find((g) => g.mspId === 'Studio1MSP');
-    const read = await fetch(`${studio1?.url ?? ''}/v1/terms/${termsId}`, { headers: { authorization: `Bearer ${key('Studio1MSP', 'auditor')}` } });
+    const read = await fetch(`${studio1?.url ?? ''}/v1/terms/${termsId}`, {
+      headers: { authorization: `Bearer ${key('Studio1MSP', 'auditor')}` },
+    });
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ termsId, issuerMsp: 'Licensor2MSP' });
   });

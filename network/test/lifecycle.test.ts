@@ -26,7 +26,10 @@ describe('network lifecycle', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(basePort + 110, '127.0.0.1', resolve)); // peer0.studio2
     try {
-      const failure = await up({ stateDir, basePort }).then(() => undefined, (error: unknown) => error);
+      const failure = await up({ stateDir, basePort }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(String(failure)).toContain(`already in use: ${basePort + 110} (for peer0.studio2)`);
       expect(existsSync(path.join(stateDir, 'pids'))).toBe(false);
     } finally {
@@ -46,7 +49,10 @@ describe('network lifecycle', () => {
 
   it('when down runs, then no process of ours is left and every port is free; up after down --purge works again', async () => {
     const before = await status(opts);
-    const pids = [...before.orderers, ...before.peers].map((n) => n.pid).concat(before.vault.pid, before.database?.pid ?? null).filter((p): p is number => p !== null);
+    const pids = [...before.orderers, ...before.peers]
+      .map((n) => n.pid)
+      .concat(before.vault.pid, before.database?.pid ?? null)
+      .filter((p): p is number => p !== null);
     // 3 orderers, 4 peers, the vault and (unless KISEKI_DATABASE_URL names an external one) PostgreSQL.
     expect(pids.length).toBe(before.database?.external === true ? 8 : 9);
 

@@ -43,7 +43,9 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Pr
 beforeAll(async () => {
   clients = await Clients.create();
 });
-afterAll(() => { clients.closeAll(); });
+afterAll(() => {
+  clients.closeAll();
+});
 
 describe('the consortium network', () => {
   it('when every node is up, then status reports each healthy with what a client needs to connect', async () => {
@@ -79,9 +81,15 @@ describe('the consortium network', () => {
   it('when the regulator submits a write, then it is refused with FORBIDDEN and nothing is written', async () => {
     const request = nextProvider();
     const regulator = clients.org('RegulatorMSP');
-    const failure = await submitJson(regulator, 'providers:Register', request).then(() => undefined, (e: unknown) => e);
+    const failure = await submitJson(regulator, 'providers:Register', request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(errorText(failure)).toMatch(/FORBIDDEN/);
-    const read = await evaluateJson(regulator, 'providers:Get', request.providerId).then(() => 'found', (e: unknown) => errorText(e));
+    const read = await evaluateJson(regulator, 'providers:Get', request.providerId).then(
+      () => 'found',
+      (e: unknown) => errorText(e),
+    );
     expect(read).toMatch(/NOT_FOUND/);
   });
 

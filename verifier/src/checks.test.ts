@@ -17,7 +17,9 @@ describe('endorsement policies', () => {
 
   test('when parsed and printed, then the text is canonical and AND/OR become OutOf', () => {
     expect(formatPolicy(policy)).toBe("OutOf(2, 'Studio1MSP.peer', 'Studio2MSP.peer', 'LicensorMSP.peer')");
-    expect(formatPolicy(parsePolicy("AND('A.peer', OR('B.member', 'C.admin'))"))).toBe("OutOf(2, 'A.peer', OutOf(1, 'B.member', 'C.admin'))");
+    expect(formatPolicy(parsePolicy("AND('A.peer', OR('B.member', 'C.admin'))"))).toBe(
+      "OutOf(2, 'A.peer', OutOf(1, 'B.member', 'C.admin'))",
+    );
     expect(() => parsePolicy("OutOf(2, 'A.peer'")).toThrow(/policy/);
     expect(() => parsePolicy("AND('A.king')")).toThrow(/bad principal/);
   });
@@ -40,7 +42,10 @@ describe('RFC 6962 proofs with an injected SHA-256', () => {
   const tree = MerkleTree.fromSortedIds(ids);
   const root = fromHex(tree.rootHex());
 
-  test.each([['node:crypto', nodeCrypto], ['WebCrypto', webCrypto()]])('when every leaf is proved with %s, then each verifies and a wrong leaf does not', async (_name, crypto) => {
+  test.each([
+    ['node:crypto', nodeCrypto],
+    ['WebCrypto', webCrypto()],
+  ])('when every leaf is proved with %s, then each verifies and a wrong leaf does not', async (_name, crypto) => {
     for (let i = 0; i < ids.length; i += 1) {
       const path = tree.inclusionProof(i).map((n) => toHex(n));
       expect(await verifyInclusion(crypto, await leafHash(crypto, ids[i] ?? ''), i, ids.length, path, root)).toBe(true);
@@ -66,12 +71,18 @@ describe('certificates and signatures', () => {
     expect(leaf.commonName).toBe('peer0.org1');
   });
 
-  test.each([['node:crypto', nodeCrypto], ['WebCrypto', webCrypto()]])('when checked with %s, then it chains to its CA, not to an impostor with the same name', async (_name, crypto) => {
+  test.each([
+    ['node:crypto', nodeCrypto],
+    ['WebCrypto', webCrypto()],
+  ])('when checked with %s, then it chains to its CA, not to an impostor with the same name', async (_name, crypto) => {
     expect(await chainsTo(crypto, leaf, [ca])).toBe(true);
     expect(await chainsTo(crypto, leaf, [impostor])).toBe(false);
   });
 
-  test.each([['node:crypto', nodeCrypto], ['WebCrypto', webCrypto()]])('when a message is signed by the peer key, then %s verifies it and refuses a changed byte', async (_name, crypto) => {
+  test.each([
+    ['node:crypto', nodeCrypto],
+    ['WebCrypto', webCrypto()],
+  ])('when a message is signed by the peer key, then %s verifies it and refuses a changed byte', async (_name, crypto) => {
     const message = utf8('tx T in block B is VALID');
     const signature = new Uint8Array(sign('sha256', message, createPrivateKey(PEER_KEY_PEM)));
     expect(await crypto.verifyEcdsaSha256(leaf.spki, message, signature)).toBe(true);

@@ -90,7 +90,11 @@ export function credentialsChecks(reading: CredentialsReading, bundle: EvidenceB
   const checks: Check[] = [];
   const failures = reading.failures.map((f) => `${f.code} (${f.explanation})`);
   if (reading.state === 'Trusted' && failures.length === 0) {
-    checks.push({ name: 'content credentials', ok: true, detail: `C2PA manifest valid, signed by ${reading.signer ?? 'an unnamed signer'} under the owning org's CA` });
+    checks.push({
+      name: 'content credentials',
+      ok: true,
+      detail: `C2PA manifest valid, signed by ${reading.signer ?? 'an unnamed signer'} under the owning org's CA`,
+    });
   } else {
     const why = failures.length > 0 ? failures.join('; ') : `the reader's verdict is ${reading.state}, not Trusted`;
     checks.push({ name: 'content credentials', ok: false, detail: why });
@@ -110,12 +114,19 @@ export function credentialsChecks(reading: CredentialsReading, bundle: EvidenceB
     if (claim.modelId !== refs.modelId) mismatches.push(`model ${refs.modelId} ≠ bundle's ${claim.modelId}`);
   }
   if (bundle.channel !== refs.channel) mismatches.push(`channel ${refs.channel} ≠ bundle's ${bundle.channel}`);
-  if (registered?.transactionId !== refs.transactionId) mismatches.push(`transaction ${refs.transactionId} ≠ bundle's ${registered?.transactionId ?? 'none'}`);
-  if (registered?.blockNumber !== refs.blockNumber) mismatches.push(`block ${refs.blockNumber} ≠ bundle's ${registered?.blockNumber ?? 'none'}`);
-  if (reading.created?.digitalSourceType !== TRAINED_ALGORITHMIC_MEDIA) mismatches.push('the c2pa.created action does not declare trainedAlgorithmicMedia');
+  if (registered?.transactionId !== refs.transactionId)
+    mismatches.push(`transaction ${refs.transactionId} ≠ bundle's ${registered?.transactionId ?? 'none'}`);
+  if (registered?.blockNumber !== refs.blockNumber)
+    mismatches.push(`block ${refs.blockNumber} ≠ bundle's ${registered?.blockNumber ?? 'none'}`);
+  if (reading.created?.digitalSourceType !== TRAINED_ALGORITHMIC_MEDIA)
+    mismatches.push('the c2pa.created action does not declare trainedAlgorithmicMedia');
   checks.push(
     mismatches.length === 0
-      ? { name: 'credentials references', ok: true, detail: `output ${refs.outputId}, model ${refs.modelId}, transaction ${refs.transactionId} in block ${refs.blockNumber} on ${refs.channel}: as in the bundle` }
+      ? {
+          name: 'credentials references',
+          ok: true,
+          detail: `output ${refs.outputId}, model ${refs.modelId}, transaction ${refs.transactionId} in block ${refs.blockNumber} on ${refs.channel}: as in the bundle`,
+        }
       : { name: 'credentials references', ok: false, detail: mismatches.join('; ') },
   );
   return checks;

@@ -36,7 +36,7 @@ export function readNode(bytes: Uint8Array, offset: number): DerNode {
 /** The nodes directly inside a constructed node. */
 export function childrenOf(bytes: Uint8Array, node: DerNode): DerNode[] {
   const out: DerNode[] = [];
-  for (let at = node.contentStart; at < node.end; ) {
+  for (let at = node.contentStart; at < node.end;) {
     const child = readNode(bytes, at);
     out.push(child);
     at = child.end;

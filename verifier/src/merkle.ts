@@ -40,7 +40,14 @@ export function compareIds(a: string, b: string): number {
 const isIndex = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** RFC 9162 §2.1.3.2: recomputes the root from a leaf and its audit path. */
-export async function verifyInclusion(crypto: VerifierCrypto, leaf: Uint8Array, index: number, size: number, path: readonly string[], root: Uint8Array): Promise<boolean> {
+export async function verifyInclusion(
+  crypto: VerifierCrypto,
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly string[],
+  root: Uint8Array,
+): Promise<boolean> {
   if (!isIndex(index) || !isIndex(size) || index >= size || !Array.isArray(path)) return false;
   let nodes: Uint8Array[];
   try {
@@ -73,7 +80,13 @@ export async function verifyInclusion(crypto: VerifierCrypto, leaf: Uint8Array, 
  * An exclusion proof: the target's would-be neighbours are adjacent leaves (or the first/last leaf)
  * that sort around it, each with its inclusion proof against the same root and size.
  */
-export async function verifyExclusion(crypto: VerifierCrypto, target: string, proof: ExclusionProof, root: Uint8Array, size: number): Promise<boolean> {
+export async function verifyExclusion(
+  crypto: VerifierCrypto,
+  target: string,
+  proof: ExclusionProof,
+  root: Uint8Array,
+  size: number,
+): Promise<boolean> {
   if (proof.size !== size) return false;
   const { predecessor, successor } = proof;
   if (size === 0) return predecessor === undefined && successor === undefined && equal(root, await crypto.sha256(new Uint8Array(0)));

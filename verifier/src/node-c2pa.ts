@@ -18,7 +18,9 @@ export function loadC2pa(): Promise<typeof C2pa> {
     try {
       wasmPath = require.resolve('@contentauth/c2pa-wasm/c2pa.wasm');
     } catch {
-      throw new Error('reading Content Credentials needs the optional dependency @contentauth/c2pa-wasm (npm install @contentauth/c2pa-wasm)');
+      throw new Error(
+        'reading Content Credentials needs the optional dependency @contentauth/c2pa-wasm (npm install @contentauth/c2pa-wasm)',
+      );
     }
     const c2pa = await import('@contentauth/c2pa-wasm');
     c2pa.initSync({ module: readFileSync(wasmPath) });
@@ -29,7 +31,10 @@ export function loadC2pa(): Promise<typeof C2pa> {
 
 interface ManifestJson {
   active_manifest?: string;
-  manifests?: Record<string, { assertions?: { label: string; data: unknown }[]; signature_info?: { issuer?: string; common_name?: string } }>;
+  manifests?: Record<
+    string,
+    { assertions?: { label: string; data: unknown }[]; signature_info?: { issuer?: string; common_name?: string } }
+  >;
   validation_state?: string;
   validation_results?: { activeManifest?: { failure?: { code: string; explanation?: string }[] } };
   validation_status?: { code: string; explanation?: string }[];
@@ -40,7 +45,11 @@ interface ManifestJson {
  * certificates the signer must chain to). A file without a manifest reads as `Invalid` with the
  * reader's error.
  */
-export async function readCredentials(bytes: Uint8Array, mediaType: string, trustAnchorsPem: readonly string[]): Promise<CredentialsReading> {
+export async function readCredentials(
+  bytes: Uint8Array,
+  mediaType: string,
+  trustAnchorsPem: readonly string[],
+): Promise<CredentialsReading> {
   const c2pa = await loadC2pa();
   // An empty anchor list is left out: c2pa-rs refuses settings whose PEM bundle is empty.
   const trust = trustAnchorsPem.length === 0 ? {} : { trust: { user_anchors: trustAnchorsPem.join('\n') } };
@@ -53,11 +62,16 @@ export async function readCredentials(bytes: Uint8Array, mediaType: string, trus
   } catch (error) {
     return { state: 'Invalid', failures: [{ code: 'manifest.unreadable', explanation: String(error) }] };
   }
-  const failures = (json.validation_results?.activeManifest?.failure ?? json.validation_status ?? []).map((f) => ({ code: f.code, explanation: f.explanation ?? '' }));
+  const failures = (json.validation_results?.activeManifest?.failure ?? json.validation_status ?? []).map((f) => ({
+    code: f.code,
+    explanation: f.explanation ?? '',
+  }));
   const active = json.active_manifest === undefined ? undefined : json.manifests?.[json.active_manifest];
   const assertion = (label: string): unknown => active?.assertions?.find((a) => a.label === label)?.data;
   const references = assertion(LEDGER_ASSERTION) as LedgerReferences | undefined;
-  const actions = (assertion('c2pa.actions.v2') ?? assertion('c2pa.actions')) as { actions?: { action: string; digitalSourceType?: string; softwareAgent?: { name?: string; version?: string } | string }[] } | undefined;
+  const actions = (assertion('c2pa.actions.v2') ?? assertion('c2pa.actions')) as
+    | { actions?: { action: string; digitalSourceType?: string; softwareAgent?: { name?: string; version?: string } | string }[] }
+    | undefined;
   const created = actions?.actions?.find((a) => a.action === 'c2pa.created');
   const agent = created?.softwareAgent;
   const signer = active?.signature_info;
@@ -70,7 +84,9 @@ export async function readCredentials(bytes: Uint8Array, mediaType: string, trus
       : {
           created: {
             ...(created.digitalSourceType === undefined ? {} : { digitalSourceType: created.digitalSourceType }),
-            ...(agent === undefined ? {} : { softwareAgent: typeof agent === 'string' ? agent : [agent.name, agent.version].filter(Boolean).join(' ') }),
+            ...(agent === undefined
+              ? {}
+              : { softwareAgent: typeof agent === 'string' ? agent : [agent.name, agent.version].filter(Boolean).join(' ') }),
           },
         }),
     ...(signer === undefined ? {} : { signer: [signer.common_name, signer.issuer].filter(Boolean).join(', issued by ') }),
@@ -90,10 +106,19 @@ function mediaTypeOf(bytes: Uint8Array): string | undefined {
  * the bundle's output, and the file without its manifest is the registered content (PNG); then the
  * bundle itself. One report: every check named, the verdict only when all pass.
  */
-export async function verifyCredentialedFile(bundle: EvidenceBundle, file: Uint8Array, options: Omit<VerifyOptions, 'file'>): Promise<Report> {
+export async function verifyCredentialedFile(
+  bundle: EvidenceBundle,
+  file: Uint8Array,
+  options: Omit<VerifyOptions, 'file'>,
+): Promise<Report> {
   const mediaType = mediaTypeOf(file);
   if (mediaType === undefined) {
-    return { ok: false, claim: bundle.claim, checks: [{ name: 'content credentials', ok: false, detail: 'the file is neither PNG nor JPEG' }], summary: 'NOT VERIFIED: the file is neither PNG nor JPEG' };
+    return {
+      ok: false,
+      claim: bundle.claim,
+      checks: [{ name: 'content credentials', ok: false, detail: 'the file is neither PNG nor JPEG' }],
+      summary: 'NOT VERIFIED: the file is neither PNG nor JPEG',
+    };
   }
   // The owner named in the manifest picks the anchor; the reading that counts trusts only that org's CA.
   const first = await readCredentials(file, mediaType, []);
@@ -101,10 +126,16 @@ export async function verifyCredentialedFile(bundle: EvidenceBundle, file: Uint8
   const msp = bundle.msps.find((m) => m.mspId === owner);
   const reading = msp === undefined ? first : await readCredentials(file, mediaType, [...msp.rootCerts, ...msp.intermediateCerts]);
   const credentials = credentialsChecks(reading, bundle);
-  if (owner !== undefined && msp === undefined) credentials.push({ name: 'credentials signer', ok: false, detail: `the manifest names ${owner}, which is not a member in the bundle's config block` });
+  if (owner !== undefined && msp === undefined)
+    credentials.push({
+      name: 'credentials signer',
+      ok: false,
+      detail: `the manifest names ${owner}, which is not a member in the bundle's config block`,
+    });
   const original = mediaType === 'image/png' ? stripPngManifest(file) : undefined;
   const report = await verifyBundle(bundle, { ...options, ...(original === undefined ? {} : { file: original }) });
-  if (original === undefined) credentials.push({ name: 'file', ok: true, detail: `not re-hashed: the registered bytes are recovered from PNG files only` });
+  if (original === undefined)
+    credentials.push({ name: 'file', ok: true, detail: `not re-hashed: the registered bytes are recovered from PNG files only` });
   const checks = [...credentials, ...report.checks];
   const ok = checks.every((c) => c.ok);
   const failed = checks.filter((c) => !c.ok);

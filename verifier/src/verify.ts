@@ -114,7 +114,9 @@ class Msps {
       }
     }
     const principal = this.#proven.get(key);
-    return principal === undefined ? { cert, reason: `certificate of ${cert.commonName || 'the signer'} does not chain to ${identity.mspId}'s CA` } : { principal, cert };
+    return principal === undefined
+      ? { cert, reason: `certificate of ${cert.commonName || 'the signer'} does not chain to ${identity.mspId}'s CA` }
+      : { principal, cert };
   }
 
   /** Verifies a signature by an identity; returns its principal, or a reason. */
@@ -190,12 +192,32 @@ async function run(bundle: EvidenceBundle, options: VerifyOptions, checks: Check
   // 1. The trust anchor: the config block, pinned by hash.
   const configBlock = decodeBlock(fromBase64(bundle.configBlock.block));
   const configHash = toHex(await hash(configBlock));
-  if (options.anchor === undefined) checks.fail('anchor', `no pinned config block hash given (this bundle's config block ${configBlock.number} has hash ${configHash})`);
-  else checks.expect('anchor', configHash === options.anchor.toLowerCase(), `config block ${configBlock.number} has the pinned hash ${configHash}`, `config block ${configBlock.number} has hash ${configHash}, not the pinned ${options.anchor}`);
+  if (options.anchor === undefined)
+    checks.fail('anchor', `no pinned config block hash given (this bundle's config block ${configBlock.number} has hash ${configHash})`);
+  else
+    checks.expect(
+      'anchor',
+      configHash === options.anchor.toLowerCase(),
+      `config block ${configBlock.number} has the pinned hash ${configHash}`,
+      `config block ${configBlock.number} has hash ${configHash}, not the pinned ${options.anchor}`,
+    );
   const configData = await crypto.sha256(concatAll(configBlock.data));
-  if (!checks.expect('config block', equal(configData, configBlock.dataHash), 'its contents match its header', 'its contents do not match its header (data hash)')) return;
+  if (
+    !checks.expect(
+      'config block',
+      equal(configData, configBlock.dataHash),
+      'its contents match its header',
+      'its contents do not match its header (data hash)',
+    )
+  )
+    return;
   const config: ChannelConfig = decodeConfig(configBlock);
-  checks.expect('channel', config.channel === bundle.channel, `channel ${config.channel}`, `the config block is of channel ${config.channel}, the bundle claims ${bundle.channel}`);
+  checks.expect(
+    'channel',
+    config.channel === bundle.channel,
+    `channel ${config.channel}`,
+    `the config block is of channel ${config.channel}, the bundle claims ${bundle.channel}`,
+  );
   const allMsps = [...config.applicationMsps, ...config.ordererMsps];
   checks.expect(
     'trust roots',
@@ -206,8 +228,16 @@ async function run(bundle: EvidenceBundle, options: VerifyOptions, checks: Check
   const msps = new Msps(crypto, allMsps);
 
   // 2. The header chain from the config block to the last block.
-  const headers = bundle.headers.map((h) => ({ number: BigInt(h.number), previousHash: fromHex(h.previousHash), dataHash: fromHex(h.dataHash) }));
-  let chainOk = headers.length > 0 && headers[0]?.number === configBlock.number && equal(headers[0].dataHash, configBlock.dataHash) && equal(headers[0].previousHash, configBlock.previousHash);
+  const headers = bundle.headers.map((h) => ({
+    number: BigInt(h.number),
+    previousHash: fromHex(h.previousHash),
+    dataHash: fromHex(h.dataHash),
+  }));
+  let chainOk =
+    headers.length > 0 &&
+    headers[0]?.number === configBlock.number &&
+    equal(headers[0].dataHash, configBlock.dataHash) &&
+    equal(headers[0].previousHash, configBlock.previousHash);
   const hashes = new Map<bigint, string>();
   for (let i = 0; i < headers.length && chainOk; i += 1) {
     const h = headers[i];
@@ -218,7 +248,15 @@ async function run(bundle: EvidenceBundle, options: VerifyOptions, checks: Check
     if (next !== undefined && (next.number !== h.number + 1n || !equal(next.previousHash, digest))) chainOk = false;
   }
   const last = headers[headers.length - 1]?.number;
-  if (!checks.expect('header chain', chainOk, `blocks ${configBlock.number}–${last ?? '?'} link by hash to the config block`, 'the block headers do not link by hash to the config block')) return;
+  if (
+    !checks.expect(
+      'header chain',
+      chainOk,
+      `blocks ${configBlock.number}–${last ?? '?'} link by hash to the config block`,
+      'the block headers do not link by hash to the config block',
+    )
+  )
+    return;
 
   // 3. Each full block: in the chain, contents match, signed by the orderers under this config.
   const blocks = new Map<string, BlockParts>();
@@ -228,7 +266,15 @@ async function run(bundle: EvidenceBundle, options: VerifyOptions, checks: Check
     const name = `block ${block.number}`;
     const inChain = hashes.get(block.number) === toHex(await hash(block));
     const dataOk = equal(await crypto.sha256(concatAll(block.data)), block.dataHash);
-    if (!checks.expect(name, inChain && dataOk, 'in the chain; contents match the header', inChain ? 'its contents do not match its header (data hash)' : 'its header is not the one in the chain')) continue;
+    if (
+      !checks.expect(
+        name,
+        inChain && dataOk,
+        'in the chain; contents match the header',
+        inChain ? 'its contents do not match its header (data hash)' : 'its header is not the one in the chain',
+      )
+    )
+      continue;
     await checkOrdererSignatures(block, config, configBlock.number, msps, checks);
   }
 
@@ -242,7 +288,12 @@ async function run(bundle: EvidenceBundle, options: VerifyOptions, checks: Check
     return;
   }
   if (options.policy !== undefined) {
-    checks.expect('endorsement policy', formatPolicy(policy) === formatPolicy(parsePolicy(policyText)), `pinned ${formatPolicy(policy)}`, `the pinned policy ${formatPolicy(policy)} is not the bundle's ${policyText}`);
+    checks.expect(
+      'endorsement policy',
+      formatPolicy(policy) === formatPolicy(parsePolicy(policyText)),
+      `pinned ${formatPolicy(policy)}`,
+      `the pinned policy ${formatPolicy(policy)} is not the bundle's ${policyText}`,
+    );
   }
   const written = new Map<string, Record<string, unknown>>();
   for (const ref of bundle.transactions) {
@@ -276,7 +327,13 @@ function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function checkOrdererSignatures(block: BlockParts, config: ChannelConfig, configNumber: bigint, msps: Msps, checks: Checks): Promise<void> {
+async function checkOrdererSignatures(
+  block: BlockParts,
+  config: ChannelConfig,
+  configNumber: bigint,
+  msps: Msps,
+  checks: Checks,
+): Promise<void> {
   const name = `orderer signatures of block ${block.number}`;
   const { signatures, lastConfig } = decodeSignatures(block, config.consenters);
   const header = headerBytes(block.number, block.previousHash, block.dataHash);
@@ -294,21 +351,28 @@ async function checkOrdererSignatures(block: BlockParts, config: ChannelConfig, 
     }
     const result = await msps.signed(s.identity, concatAll([s.prefix, header]), s.signature);
     if (result.principal === undefined) problems.push(result.reason ?? 'invalid');
-    else if (config.ordererMsps.find((m) => m.mspId === s.identity?.mspId)?.nodeOUs !== undefined && !result.principal.roles.has('orderer')) problems.push('signer is not an orderer');
+    else if (config.ordererMsps.find((m) => m.mspId === s.identity?.mspId)?.nodeOUs !== undefined && !result.principal.roles.has('orderer'))
+      problems.push('signer is not an orderer');
     else signers.add(s.identity.certificate);
   }
   const bft = config.consensusType.toUpperCase() === 'BFT';
   const n = config.consenters.length;
   const needed = bft ? Math.ceil((n + Math.floor((n - 1) / 3) + 1) / 2) : 1;
   if (signers.size < needed) {
-    checks.fail(name, `${signers.size} valid orderer signature(s), ${needed} needed${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+    checks.fail(
+      name,
+      `${signers.size} valid orderer signature(s), ${needed} needed${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`,
+    );
     return;
   }
   if (lastConfig !== configNumber) {
     checks.fail(name, `signed under config block ${lastConfig ?? '?'}, not the bundle's config block ${configNumber}`);
     return;
   }
-  checks.pass(name, `${signers.size} valid signature(s) by ${config.consensusType} orderers (${needed} needed), under config block ${configNumber}`);
+  checks.pass(
+    name,
+    `${signers.size} valid signature(s) by ${config.consensusType} orderers (${needed} needed), under config block ${configNumber}`,
+  );
 }
 
 async function checkTransaction(
@@ -339,7 +403,13 @@ async function checkTransaction(
   }
   const orgs = endorsers.map((p) => p.mspId).join(', ');
   if (problems.length > 0) checks.fail(`${name} endorsements`, problems.join('; '));
-  else checks.expect(`${name} endorsements`, satisfies(policy, endorsers), `${endorsers.length} valid endorsements (${orgs}) satisfy ${formatPolicy(policy)}`, `endorsements by ${orgs || 'nobody'} do not satisfy ${formatPolicy(policy)}`);
+  else
+    checks.expect(
+      `${name} endorsements`,
+      satisfies(policy, endorsers),
+      `${endorsers.length} valid endorsements (${orgs}) satisfy ${formatPolicy(policy)}`,
+      `endorsements by ${orgs || 'nobody'} do not satisfy ${formatPolicy(policy)}`,
+    );
 
   const type = ref.role === 'output' ? 'output' : ref.role === 'seal' ? 'model' : 'data';
   const record = writtenRecord(tx, bundle.chaincode, CHAINCODE_KEY(type, ref.subject));
@@ -390,7 +460,9 @@ async function checkAttestations(
       `${name} validation`,
       enough && peerFlag === 0,
       `VALID, attested by ${orgs} (enough for ${formatPolicy(policy)})`,
-      peerFlag !== 0 ? `the block marks it invalid (code ${peerFlag ?? '?'})` : `VALID attested only by ${orgs || 'nobody'}: not enough organisations for ${formatPolicy(policy)}`,
+      peerFlag !== 0
+        ? `the block marks it invalid (code ${peerFlag ?? '?'})`
+        : `VALID attested only by ${orgs || 'nobody'}: not enough organisations for ${formatPolicy(policy)}`,
     );
 }
 
@@ -404,12 +476,22 @@ async function verifyAttestation(a: Attestation, msps: Msps): Promise<{ principa
   return msps.signed({ mspId: a.signer.mspId, certificate: a.signer.certificate }, utf8(canonicalJson(a.statement)), signature);
 }
 
-async function checkClaim(bundle: EvidenceBundle, written: Map<string, Record<string, unknown>>, options: VerifyOptions, checks: Checks): Promise<void> {
+async function checkClaim(
+  bundle: EvidenceBundle,
+  written: Map<string, Record<string, unknown>>,
+  options: VerifyOptions,
+  checks: Checks,
+): Promise<void> {
   const { claim } = bundle;
   const { crypto } = options;
   const sealed = written.get(`seal:${claim.modelId}`);
   if (
-    !checks.expect('model sealed', sealed?.status === 'sealed' && typeof sealed.trainingRoot === 'string', `model ${claim.modelId} sealed with root ${String(sealed?.trainingRoot)} (${String(sealed?.trainingSize)} items)`, `no transaction in the bundle seals model ${claim.modelId}`) ||
+    !checks.expect(
+      'model sealed',
+      sealed?.status === 'sealed' && typeof sealed.trainingRoot === 'string',
+      `model ${claim.modelId} sealed with root ${String(sealed?.trainingRoot)} (${String(sealed?.trainingSize)} items)`,
+      `no transaction in the bundle seals model ${claim.modelId}`,
+    ) ||
     sealed === undefined
   ) {
     return;
@@ -429,10 +511,21 @@ async function checkClaim(bundle: EvidenceBundle, written: Map<string, Record<st
     let model: Record<string, unknown> | undefined = sealed;
     for (let depth = 0; model !== undefined && typeof model.baseModelId === 'string' && depth < 64; depth += 1) {
       const base = written.get(`seal:${model.baseModelId}`);
-      checks.expect('lineage', base?.status === 'sealed', `base model ${model.baseModelId} sealed`, `base model ${model.baseModelId} has no seal in the bundle`);
+      checks.expect(
+        'lineage',
+        base?.status === 'sealed',
+        `base model ${model.baseModelId} sealed`,
+        `base model ${model.baseModelId} has no seal in the bundle`,
+      );
       model = base;
     }
-    if (fileDigest !== undefined) checks.expect('file', fileDigest === claim.contentDigest, `the file's SHA-256 is the output's`, `the file's SHA-256 ${fileDigest} is not the output's ${claim.contentDigest}`);
+    if (fileDigest !== undefined)
+      checks.expect(
+        'file',
+        fileDigest === claim.contentDigest,
+        `the file's SHA-256 is the output's`,
+        `the file's SHA-256 ${fileDigest} is not the output's ${claim.contentDigest}`,
+      );
     return;
   }
 
@@ -443,19 +536,42 @@ async function checkClaim(bundle: EvidenceBundle, written: Map<string, Record<st
     checks.fail('proof', `no ${claim.kind} proof for ${claim.dataId}`);
     return;
   }
-  if (!checks.expect('proof root', proof.root === root && proof.treeSize === size, 'the proof is against the sealed root and size', `the proof is against root ${proof.root} (size ${proof.treeSize}), the ledger sealed ${root} (size ${size})`)) return;
+  if (
+    !checks.expect(
+      'proof root',
+      proof.root === root && proof.treeSize === size,
+      'the proof is against the sealed root and size',
+      `the proof is against root ${proof.root} (size ${proof.treeSize}), the ledger sealed ${root} (size ${size})`,
+    )
+  )
+    return;
   const rootBytes = fromHex(root);
   const valid =
     proof.kind === 'inclusion'
       ? await verifyInclusion(crypto, await leafHash(crypto, claim.dataId), proof.leafIndex, size, proof.auditPath, rootBytes)
       : await verifyExclusion(crypto, claim.dataId, proof.proof, rootBytes, size);
-  checks.expect('proof', valid, `RFC 6962 ${proof.kind} proof of ${claim.dataId} verifies`, `the RFC 6962 ${proof.kind} proof of ${claim.dataId} does not verify`);
+  checks.expect(
+    'proof',
+    valid,
+    `RFC 6962 ${proof.kind} proof of ${claim.dataId} verifies`,
+    `the RFC 6962 ${proof.kind} proof of ${claim.dataId} does not verify`,
+  );
   const data = written.get(`data:${claim.dataId}`);
   if (claim.contentDigest !== undefined) {
-    checks.expect('data record', data?.contentDigest === claim.contentDigest, `data item ${claim.dataId} has SHA-256 ${claim.contentDigest}`, `no transaction in the bundle registers ${claim.dataId} with SHA-256 ${claim.contentDigest}`);
+    checks.expect(
+      'data record',
+      data?.contentDigest === claim.contentDigest,
+      `data item ${claim.dataId} has SHA-256 ${claim.contentDigest}`,
+      `no transaction in the bundle registers ${claim.dataId} with SHA-256 ${claim.contentDigest}`,
+    );
   }
   if (fileDigest !== undefined) {
     const expected = claim.contentDigest ?? (typeof data?.contentDigest === 'string' ? data.contentDigest : undefined);
-    checks.expect('file', fileDigest === expected, `the file's SHA-256 is data item ${claim.dataId}'s`, `the file's SHA-256 ${fileDigest} is not data item ${claim.dataId}'s ${expected ?? '(unknown)'}`);
+    checks.expect(
+      'file',
+      fileDigest === expected,
+      `the file's SHA-256 is data item ${claim.dataId}'s`,
+      `the file's SHA-256 ${fileDigest} is not data item ${claim.dataId}'s ${expected ?? '(unknown)'}`,
+    );
   }
 }

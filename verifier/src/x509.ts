@@ -69,7 +69,12 @@ export async function issuedBy(crypto: VerifierCrypto, cert: Certificate, issuer
  * Validity periods are not checked: evidence is judged as of when it was signed, and an offline
  * verifier has no trustworthy clock for that moment.
  */
-export async function chainsTo(crypto: VerifierCrypto, cert: Certificate, roots: readonly Certificate[], intermediates: readonly Certificate[] = []): Promise<boolean> {
+export async function chainsTo(
+  crypto: VerifierCrypto,
+  cert: Certificate,
+  roots: readonly Certificate[],
+  intermediates: readonly Certificate[] = [],
+): Promise<boolean> {
   let current = cert;
   for (let depth = 0; depth < 5; depth += 1) {
     for (const root of roots) if (await issuedBy(crypto, current, root)) return true;

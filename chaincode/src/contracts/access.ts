@@ -82,8 +82,10 @@ export class AccessContract extends KisekiContract {
     f.finish();
     const { asset, decision } = await judge(ctx, req);
     const holderMsp = holderOf(asset);
-    if (caller.mspId !== holderMsp) throw forbidden(`${caller.mspId} may not record access to ${req.assetType} ${req.assetId}: only its holder ${holderMsp} may`);
-    if (req.requesterMsp === holderMsp) throw invalid(`${holderMsp} holds ${req.assetType} ${req.assetId}: its own access is not a cross-org access`);
+    if (caller.mspId !== holderMsp)
+      throw forbidden(`${caller.mspId} may not record access to ${req.assetType} ${req.assetId}: only its holder ${holderMsp} may`);
+    if (req.requesterMsp === holderMsp)
+      throw invalid(`${holderMsp} holds ${req.assetType} ${req.assetId}: its own access is not a cross-org access`);
     if (!decision.allowed) {
       const message = `${req.requesterMsp} may not obtain ${req.assetType} ${req.assetId}: ${decision.reason}`;
       throw decision.code === 'FORBIDDEN' ? forbidden(message) : wrongState(message);
@@ -186,6 +188,14 @@ async function readAsset(ctx: KisekiContext, assetType: AccessAssetType, assetId
 }
 
 function answer(asset: AccessAsset, req: AccessRequest, decision: AccessDecision): Record<string, unknown> {
-  const base = { assetType: req.assetType, assetId: req.assetId, holderMsp: holderOf(asset), requesterMsp: req.requesterMsp, contentDigest: digestOf(asset) };
-  return decision.allowed ? { ...base, allowed: true, rule: decision.rule, grantId: decision.grantId } : { ...base, allowed: false, code: decision.code, reason: decision.reason };
+  const base = {
+    assetType: req.assetType,
+    assetId: req.assetId,
+    holderMsp: holderOf(asset),
+    requesterMsp: req.requesterMsp,
+    contentDigest: digestOf(asset),
+  };
+  return decision.allowed
+    ? { ...base, allowed: true, rule: decision.rule, grantId: decision.grantId }
+    : { ...base, allowed: false, code: decision.code, reason: decision.reason };
 }

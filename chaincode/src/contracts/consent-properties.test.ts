@@ -70,7 +70,8 @@ async function build(): Promise<RoyaltyWorld> {
 }
 
 const rightsOf = (w: RoyaltyWorld): RightsRecord => w.ledger.getJson(RoyaltyKeys.rights('r')) as RightsRecord;
-const transferOf = (w: RoyaltyWorld, id: string): RightsTransferRecord | undefined => w.ledger.getJson(RoyaltyKeys.rightsTransfer(id)) as RightsTransferRecord | undefined;
+const transferOf = (w: RoyaltyWorld, id: string): RightsTransferRecord | undefined =>
+  w.ledger.getJson(RoyaltyKeys.rightsTransfer(id)) as RightsTransferRecord | undefined;
 
 /** Refusals are part of the game; anything but a coded refusal is a bug. */
 async function attempt(call: Promise<unknown>): Promise<boolean> {
@@ -84,7 +85,7 @@ async function attempt(call: Promise<unknown>): Promise<boolean> {
 }
 
 describe('consent over random sequences', () => {
-  it('when random orgs propose, approve, execute, cancel and report revenue, then no share moves without its holder org\'s consent and money balances', async () => {
+  it("when random orgs propose, approve, execute, cancel and report revenue, then no share moves without its holder org's consent and money balances", async () => {
     await fc.assert(
       fc.asyncProperty(steps, async (plan) => {
         const w = await build();
@@ -105,7 +106,15 @@ describe('consent over random sequences', () => {
                 { notBefore: '2020-01-01T00:00:00Z', approvals: [STUDIO2] },
               ];
               const transferId = `tr-${proposed.length}`;
-              const request = { transferId, rightsId: 'r', fromHolderId: from.holderId, toHolderId: to.holderId, toMspId: to.mspId, shareBps: step.share, condition: clauses[step.clause] };
+              const request = {
+                transferId,
+                rightsId: 'r',
+                fromHolderId: from.holderId,
+                toHolderId: to.holderId,
+                toMspId: to.mspId,
+                shareBps: step.share,
+                condition: clauses[step.clause],
+              };
               if (await attempt(w.call(w.rights, 'ProposeTransfer', by, request))) proposed.push(transferId);
               break;
             }
@@ -120,20 +129,33 @@ describe('consent over random sequences', () => {
             }
             case 'revenue':
               reference += 1;
-              await attempt(w.call(w.revenue, 'Record', by, { subjectType: 'model', subjectId: 'm', amount: step.amount.toString(), currency: 'JPY', reference: `ref-${reference}` }));
+              await attempt(
+                w.call(w.revenue, 'Record', by, {
+                  subjectType: 'model',
+                  subjectId: 'm',
+                  amount: step.amount.toString(),
+                  currency: 'JPY',
+                  reference: `ref-${reference}`,
+                }),
+              );
               break;
           }
 
           // Every transfer executed by this step had its sender org's consent on the ledger.
           const after = rightsOf(w);
-          const newlyExecuted = proposed.map((id) => transferOf(w, id) as RightsTransferRecord).filter((t) => t.status === 'executed' && !executedBefore.has(t.transferId));
+          const newlyExecuted = proposed
+            .map((id) => transferOf(w, id) as RightsTransferRecord)
+            .filter((t) => t.status === 'executed' && !executedBefore.has(t.transferId));
           for (const transfer of newlyExecuted) {
-            const senderMsp = before.holders.find((h) => h.holderId === transfer.fromHolderId)?.mspId ?? HOLDERS.find((h) => h.holderId === transfer.fromHolderId)?.mspId;
+            const senderMsp =
+              before.holders.find((h) => h.holderId === transfer.fromHolderId)?.mspId ??
+              HOLDERS.find((h) => h.holderId === transfer.fromHolderId)?.mspId;
             expect(senderMsp).toBeDefined();
             expect([transfer.createdBy, ...transfer.approvedBy]).toContain(senderMsp);
           }
           // Shares change only by those transfers: each holder's loss is what its executed transfers sent.
-          const share = (rights: RightsRecord, holderId: string): number => rights.holders.find((h) => h.holderId === holderId)?.shareBps ?? 0;
+          const share = (rights: RightsRecord, holderId: string): number =>
+            rights.holders.find((h) => h.holderId === holderId)?.shareBps ?? 0;
           for (const holder of HOLDERS) {
             const sent = newlyExecuted.filter((t) => t.fromHolderId === holder.holderId).reduce((acc, t) => acc + t.shareBps, 0);
             const received = newlyExecuted.filter((t) => t.toHolderId === holder.holderId).reduce((acc, t) => acc + t.shareBps, 0);

@@ -60,20 +60,31 @@ describe('data contract', () => {
     it('when the same bytes are registered again, then CONFLICT naming the existing dataId', async () => {
       await world.invoke('data', 'Register', Orgs.studio1, dataItem('d-1', 'p-1', 't-1'));
       const before = world.ledger.dump();
-      const error = await refusal(world.invoke('data', 'Register', Orgs.studio1, dataItem('d-2', 'p-2', 't-2', { contentDigest: digestOf('content of d-1') })));
+      const error = await refusal(
+        world.invoke('data', 'Register', Orgs.studio1, dataItem('d-2', 'p-2', 't-2', { contentDigest: digestOf('content of d-1') })),
+      );
       expect(error.message).toMatch(/^CONFLICT: .*content of d-2 is already registered as d-1/);
       expect(world.ledger.dump()).toBe(before);
     });
 
     it('when the dataId exists, then CONFLICT', async () => {
       await world.invoke('data', 'Register', Orgs.studio1, dataItem('d-1', 'p-1', 't-1'));
-      const error = await refusal(world.invoke('data', 'Register', Orgs.studio1, dataItem('d-1', 'p-1', 't-1', { contentDigest: digestOf('other') })));
+      const error = await refusal(
+        world.invoke('data', 'Register', Orgs.studio1, dataItem('d-1', 'p-1', 't-1', { contentDigest: digestOf('other') })),
+      );
       expect(error.message).toMatch(/^CONFLICT: .*dataId d-1 is already registered/);
     });
 
     it('when fields are malformed, then INVALID lists each', async () => {
       const error = await refusal(
-        world.invoke('data', 'Register', Orgs.studio1, { dataId: 'd 1', providerId: 'p-1', termsId: 't-1', contentDigest: 'ABC', mediaType: 'PNG', size: -1 }),
+        world.invoke('data', 'Register', Orgs.studio1, {
+          dataId: 'd 1',
+          providerId: 'p-1',
+          termsId: 't-1',
+          contentDigest: 'ABC',
+          mediaType: 'PNG',
+          size: -1,
+        }),
       );
       expect(error.message).toMatch(/^INVALID: request is invalid: dataId: .*; contentDigest: .*; mediaType: .*; size: /);
     });
@@ -105,18 +116,26 @@ describe('data contract', () => {
 
     it('when any item conflicts with the ledger, then the whole batch is refused naming every conflict', async () => {
       await world.registerData(['d-1', 'd-2'], 'p-1', 't-1');
-      const items = [dataItem('d-3', 'p-1', 't-1'), dataItem('d-1', 'p-1', 't-1', { contentDigest: digestOf('new') }), dataItem('d-4', 'p-1', 't-1', { contentDigest: digestOf('content of d-2') })];
+      const items = [
+        dataItem('d-3', 'p-1', 't-1'),
+        dataItem('d-1', 'p-1', 't-1', { contentDigest: digestOf('new') }),
+        dataItem('d-4', 'p-1', 't-1', { contentDigest: digestOf('content of d-2') }),
+      ];
       const error = await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items }));
       expect(error.message).toMatch(/^CONFLICT: .*dataId d-1 is already registered.*content of d-4 is already registered as d-2/);
       expect(world.ledger.getState(Keys.data('d-3'))).toBeUndefined();
     });
 
     it('when the batch is empty, too large or has bad items, then INVALID with their paths', async () => {
-      expect((await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: [] }))).message).toMatch(/^INVALID: .*items: must be an array of 1 to 1000/);
+      expect((await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: [] }))).message).toMatch(
+        /^INVALID: .*items: must be an array of 1 to 1000/,
+      );
       const many = Array.from({ length: 1001 }, (_, i) => dataItem(`d-${i}`, 'p-1', 't-1'));
       expect((await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: many }))).message).toMatch(/^INVALID: /);
       const bad = [dataItem('d-1', 'p-1', 't-1'), dataItem('d-2', 'p-1', 't-1', { size: 0 })];
-      expect((await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: bad }))).message).toMatch(/items\[1\]\.size: must be a positive/);
+      expect((await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: bad }))).message).toMatch(
+        /items\[1\]\.size: must be a positive/,
+      );
     });
 
     it('when the regulator registers a batch, then FORBIDDEN', async () => {
@@ -145,12 +164,19 @@ describe('data contract', () => {
 
     it('when the managing studio revokes, then the status changes for good with the reason', async () => {
       const out = await world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1', reason: 'provider request' });
-      expect(out.result).toMatchObject({ status: 'consent-revoked', statusReason: 'provider request', updatedBy: Orgs.studio1, updatedAt: out.timestamp });
+      expect(out.result).toMatchObject({
+        status: 'consent-revoked',
+        statusReason: 'provider request',
+        updatedBy: Orgs.studio1,
+        updatedAt: out.timestamp,
+      });
       expect(out.event).toEqual({
         name: EventNames.DataConsentRevoked,
         payload: { dataId: 'd-1', providerId: 'p-1', reason: 'provider request', flaggedModelIds: [] },
       });
-      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1', reason: 'again' }))).message).toMatch(/^STATE: /);
+      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1', reason: 'again' }))).message).toMatch(
+        /^STATE: /,
+      );
     });
 
     it('when the item went into models, then each is flagged and counted', async () => {
@@ -160,7 +186,11 @@ describe('data contract', () => {
       await world.attest('m-2', ['d-1']);
       const out = await world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1', reason: 'withdrawn' });
       expect(out.event?.payload).toMatchObject({ flaggedModelIds: ['m-1', 'm-2'] });
-      expect(world.ledger.getJson(Keys.modelFlag('m-1', 'd-1'))).toMatchObject({ status: 'consent-revoked', providerId: 'p-1', reason: 'withdrawn' });
+      expect(world.ledger.getJson(Keys.modelFlag('m-1', 'd-1'))).toMatchObject({
+        status: 'consent-revoked',
+        providerId: 'p-1',
+        reason: 'withdrawn',
+      });
       expect(world.ledger.getJson(Keys.modelFlagCount('m-2'))).toMatchObject({ consentRevoked: 1, disputed: 0 });
     });
 
@@ -170,8 +200,12 @@ describe('data contract', () => {
     });
 
     it('when the item does not exist or the reason is missing, then NOT_FOUND or INVALID', async () => {
-      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-0', reason: 'x' }))).message).toMatch(/^NOT_FOUND: /);
-      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1' }))).message).toMatch(/^INVALID: .*reason: is required/);
+      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-0', reason: 'x' }))).message).toMatch(
+        /^NOT_FOUND: /,
+      );
+      expect((await refusal(world.invoke('data', 'RevokeConsent', Orgs.studio1, { dataId: 'd-1' }))).message).toMatch(
+        /^INVALID: .*reason: is required/,
+      );
     });
   });
 
@@ -207,9 +241,13 @@ describe('data contract', () => {
     });
 
     it('when the state does not match, then STATE', async () => {
-      expect((await refusal(world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'd-1', disputed: false, reason: 'x' }))).message).toMatch(/^STATE: .*not disputed/);
+      expect(
+        (await refusal(world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'd-1', disputed: false, reason: 'x' }))).message,
+      ).toMatch(/^STATE: .*not disputed/);
       await world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'd-1', disputed: true, reason: 'x' });
-      expect((await refusal(world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'd-1', disputed: true, reason: 'x' }))).message).toMatch(/^STATE: .*already disputed/);
+      expect(
+        (await refusal(world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'd-1', disputed: true, reason: 'x' }))).message,
+      ).toMatch(/^STATE: .*already disputed/);
     });
 
     it.each([Orgs.studio2, Orgs.regulator])('when %s disputes, then FORBIDDEN', async (mspId) => {
@@ -242,28 +280,38 @@ describe('data contract', () => {
     it('when asked by content digest, then GetByDigest finds the item; an unknown digest is NOT_FOUND, a malformed one INVALID', async () => {
       const found = await world.invoke('data', 'GetByDigest', Orgs.regulator, digestOf('content of d-3'));
       expect(found.result).toMatchObject({ dataId: 'd-3', contentDigest: digestOf('content of d-3') });
-      expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, digestOf('never registered')))).message).toMatch(/^NOT_FOUND: /);
+      expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, digestOf('never registered')))).message).toMatch(
+        /^NOT_FOUND: /,
+      );
       expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, 'ABC'))).message).toMatch(/^INVALID: contentDigest/);
     });
 
     it('ListByProvider pages in id order with bookmarks', async () => {
-      const first = (await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2 })).result as Page<{ dataId: string }>;
+      const first = (await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2 })).result as Page<{
+        dataId: string;
+      }>;
       expect(first.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3']);
       expect(first.bookmark).not.toBe('');
-      const second = (await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2, bookmark: first.bookmark })).result as Page<{ dataId: string }>;
+      const second = (
+        await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2, bookmark: first.bookmark })
+      ).result as Page<{ dataId: string }>;
       expect(second.items.map((item) => item.dataId)).toEqual(['d-5']);
       expect(second.bookmark).toBe('');
     });
 
     it('ListByCollector and ListByTerms select by their index', async () => {
-      const collected = (await world.invoke('data', 'ListByCollector', Orgs.studio2, { collectorMsp: Orgs.studio2 })).result as Page<{ dataId: string }>;
+      const collected = (await world.invoke('data', 'ListByCollector', Orgs.studio2, { collectorMsp: Orgs.studio2 })).result as Page<{
+        dataId: string;
+      }>;
       expect(collected.items.map((item) => item.dataId)).toEqual(['e-1']);
       const byTerms = (await world.invoke('data', 'ListByTerms', Orgs.licensor, { termsId: 't-1' })).result as Page<{ dataId: string }>;
       expect(byTerms.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3', 'd-5', 'e-1']);
     });
 
     it('when nothing matches, then an empty last page comes back (the peer sends no page metadata then)', async () => {
-      const none = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: Orgs.licensor })).result as Page<{ dataId: string }>;
+      const none = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: Orgs.licensor })).result as Page<{
+        dataId: string;
+      }>;
       expect(none).toEqual({ items: [], bookmark: '' });
       const unused = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-1' })).result as Page<{ modelId: string }>;
       expect(unused).toEqual({ items: [], bookmark: '' });
@@ -272,22 +320,34 @@ describe('data contract', () => {
     it('ListUsage lists the models an item went into', async () => {
       await world.registerModel('m-1');
       await world.attest('m-1', ['d-1', 'd-2']);
-      const usage = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-2' })).result as Page<{ modelId: string; index: number }>;
-      expect(usage.items).toEqual([expect.objectContaining({ modelId: 'm-1', dataId: 'd-2', providerId: 'p-2', termsId: 't-2', index: 1 })]);
+      const usage = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-2' })).result as Page<{
+        modelId: string;
+        index: number;
+      }>;
+      expect(usage.items).toEqual([
+        expect.objectContaining({ modelId: 'm-1', dataId: 'd-2', providerId: 'p-2', termsId: 't-2', index: 1 }),
+      ]);
     });
 
     it('when a list selects nothing, then an empty last page (the peer sends no paging metadata then)', async () => {
       const usage = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'no-such-item' })).result as Page<unknown>;
       expect(usage).toEqual({ items: [], bookmark: '' });
-      const byCollector = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: 'NobodyMSP' })).result as Page<unknown>;
+      const byCollector = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: 'NobodyMSP' }))
+        .result as Page<unknown>;
       expect(byCollector.items).toEqual([]);
     });
 
     it('list queries refuse a page too large, a foreign bookmark and unknown fields', async () => {
-      expect((await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 201 }))).message).toMatch(/^INVALID: .*pageSize/);
+      expect((await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 201 }))).message).toMatch(
+        /^INVALID: .*pageSize/,
+      );
       const foreign = Keys.dataByTerms('t-1', 'd-1');
-      expect((await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', bookmark: foreign }))).message).toMatch(/^INVALID: bookmark/);
-      expect((await refusal(world.invoke('data', 'ListByTerms', Orgs.regulator, { termsID: 't-1' }))).message).toMatch(/^INVALID: .*termsID: is not a known field/);
+      expect(
+        (await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', bookmark: foreign }))).message,
+      ).toMatch(/^INVALID: bookmark/);
+      expect((await refusal(world.invoke('data', 'ListByTerms', Orgs.regulator, { termsID: 't-1' }))).message).toMatch(
+        /^INVALID: .*termsID: is not a known field/,
+      );
     });
 
     it('reads refuse orgs outside the consortium', async () => {

@@ -58,7 +58,6 @@ export const MAX_DATA_HISTORY = 100;
  */
 export const FLAGS_PER_TRANSACTION = 32;
 
-
 type DataItem = DataRegisterRequest;
 
 const distinctSorted = (values: Iterable<string>): string[] => [...new Set(values)].sort(compareIds);
@@ -129,7 +128,13 @@ export class DataContract extends KisekiContract {
     const record: DataRecord = { ...data, status: 'consent-revoked', statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
     const flags = await changeFlags(ctx, caller, record, reason, now);
     await writeRecord(ctx, Keys.data(dataId), DataType, record);
-    emitEvent(ctx, EventNames.DataConsentRevoked, { dataId, providerId: data.providerId, reason, flaggedModelIds: flags.modelIds, ...(flags.pending && { flagsPending: true }) });
+    emitEvent(ctx, EventNames.DataConsentRevoked, {
+      dataId,
+      providerId: data.providerId,
+      reason,
+      flaggedModelIds: flags.modelIds,
+      ...(flags.pending && { flagsPending: true }),
+    });
     return toJson(record);
   }
 
@@ -148,7 +153,9 @@ export class DataContract extends KisekiContract {
     const terms = await readRecord(ctx, Keys.terms(data.termsId), TermsType);
     const issuer = terms?.issuerMsp;
     if (caller.mspId !== data.collectorMsp && caller.mspId !== issuer) {
-      throw forbidden(`${caller.mspId} may not dispute data item ${dataId}: only its collector ${data.collectorMsp} or ${issuer ?? 'the licensor'} whose terms it is under may`);
+      throw forbidden(
+        `${caller.mspId} may not dispute data item ${dataId}: only its collector ${data.collectorMsp} or ${issuer ?? 'the licensor'} whose terms it is under may`,
+      );
     }
     if (data.status === 'consent-revoked') throw wrongState(`consent for data item ${dataId} was revoked; disputes no longer apply`);
     if (disputed && data.status === 'disputed') throw wrongState(`data item ${dataId} is already disputed`);
@@ -159,7 +166,14 @@ export class DataContract extends KisekiContract {
     const record: DataRecord = { ...data, status, statusReason: reason, updatedBy: caller.mspId, updatedAt: now };
     const flags = await changeFlags(ctx, caller, record, reason, now);
     await writeRecord(ctx, Keys.data(dataId), DataType, record);
-    emitEvent(ctx, EventNames.DataDisputeChanged, { dataId, disputed, status, reason, flaggedModelIds: flags.modelIds, ...(flags.pending && { flagsPending: true }) });
+    emitEvent(ctx, EventNames.DataDisputeChanged, {
+      dataId,
+      disputed,
+      status,
+      reason,
+      flaggedModelIds: flags.modelIds,
+      ...(flags.pending && { flagsPending: true }),
+    });
     return toJson(record);
   }
 
@@ -180,7 +194,15 @@ export class DataContract extends KisekiContract {
     const sync = await requireRecord(ctx, syncKey, FlagSyncType, `pending flags of data item ${dataId}`);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     const now = txTime(ctx);
-    const { modelIds, more } = await reconcileFlags(ctx, caller, data, data.statusReason ?? sync.reason, now, sync.done, FLAGS_PER_TRANSACTION);
+    const { modelIds, more } = await reconcileFlags(
+      ctx,
+      caller,
+      data,
+      data.statusReason ?? sync.reason,
+      now,
+      sync.done,
+      FLAGS_PER_TRANSACTION,
+    );
     const done = sync.done + modelIds.length;
     if (more) await writeRecord(ctx, syncKey, FlagSyncType, { ...sync, done, updatedBy: caller.mspId, updatedAt: now });
     else await deleteKey(ctx, syncKey);
@@ -205,7 +227,14 @@ export class DataContract extends KisekiContract {
     f.finish();
     if (await keyExists(ctx, Keys.dataset(datasetId))) throw conflict(`dataset ${datasetId} already exists`);
     await checkDatasetItems(ctx, caller, datasetId, dataIds);
-    const record: DatasetRecord = { docType: DocTypes.dataset, datasetId, ownerMsp: caller.mspId, itemCount: dataIds.length, createdBy: caller.mspId, createdAt: txTime(ctx) };
+    const record: DatasetRecord = {
+      docType: DocTypes.dataset,
+      datasetId,
+      ownerMsp: caller.mspId,
+      itemCount: dataIds.length,
+      createdBy: caller.mspId,
+      createdAt: txTime(ctx),
+    };
     for (const dataId of dataIds) await writeMarker(ctx, Keys.datasetMember(datasetId, dataId));
     await writeRecord(ctx, Keys.dataset(datasetId), DatasetType, record);
     emitEvent(ctx, EventNames.DatasetChanged, { datasetId, ownerMsp: caller.mspId, added: dataIds, itemCount: record.itemCount });
@@ -228,7 +257,12 @@ export class DataContract extends KisekiContract {
     const dataset = await requireRecord(ctx, Keys.dataset(datasetId), DatasetType, `dataset ${datasetId}`);
     requireOrg(caller, dataset.ownerMsp, `change dataset ${datasetId}`);
     await checkDatasetItems(ctx, caller, datasetId, dataIds);
-    const record: DatasetRecord = { ...dataset, itemCount: dataset.itemCount + dataIds.length, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    const record: DatasetRecord = {
+      ...dataset,
+      itemCount: dataset.itemCount + dataIds.length,
+      updatedBy: caller.mspId,
+      updatedAt: txTime(ctx),
+    };
     for (const dataId of dataIds) await writeMarker(ctx, Keys.datasetMember(datasetId, dataId));
     await writeRecord(ctx, Keys.dataset(datasetId), DatasetType, record);
     emitEvent(ctx, EventNames.DatasetChanged, { datasetId, ownerMsp: dataset.ownerMsp, added: dataIds, itemCount: record.itemCount });
@@ -385,7 +419,10 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
   }
   if (withdrawn.length > 0) throw wrongState(`registration refused: ${withdrawn.join('; ')}`);
 
-  await prefetch(ctx, items.flatMap((item) => [Keys.data(item.dataId), Keys.dataDigest(item.contentDigest)]));
+  await prefetch(
+    ctx,
+    items.flatMap((item) => [Keys.data(item.dataId), Keys.dataDigest(item.contentDigest)]),
+  );
   const conflicts: string[] = [];
   const ids = new Set<string>();
   const digests = new Map<string, string>();
@@ -499,7 +536,13 @@ async function reconcileFlags(
  * rest left to `data:PropagateFlags` under a `flagSync` record (written, or cleared when none remain).
  * The cost is bounded whatever the number of models that used the item.
  */
-async function changeFlags(ctx: KisekiContext, caller: Caller, data: DataRecord, reason: string, now: string): Promise<{ modelIds: string[]; pending: boolean }> {
+async function changeFlags(
+  ctx: KisekiContext,
+  caller: Caller,
+  data: DataRecord,
+  reason: string,
+  now: string,
+): Promise<{ modelIds: string[]; pending: boolean }> {
   const { modelIds, more } = await reconcileFlags(ctx, caller, data, reason, now, 0, FLAGS_PER_TRANSACTION);
   const syncKey = Keys.flagSync(data.dataId);
   const existing = await readRecord(ctx, syncKey, FlagSyncType);
@@ -526,7 +569,10 @@ async function changeFlags(ctx: KisekiContext, caller: Caller, data: DataRecord,
  * groups items it collected, a licensor items under terms it issued. Every offender is named.
  */
 async function checkDatasetItems(ctx: KisekiContext, caller: Caller, datasetId: string, dataIds: readonly string[]): Promise<void> {
-  await prefetch(ctx, dataIds.flatMap((dataId) => [Keys.data(dataId), Keys.datasetMember(datasetId, dataId)]));
+  await prefetch(
+    ctx,
+    dataIds.flatMap((dataId) => [Keys.data(dataId), Keys.datasetMember(datasetId, dataId)]),
+  );
   const missing: string[] = [];
   const foreign: string[] = [];
   const repeated: string[] = [];

@@ -28,14 +28,26 @@ describe('market:Offer', () => {
   it('when the owner studio offers its sealed model, then the offer is open and announced', async () => {
     const w = await world();
     const outcome = await w.invoke(w.market, 'Offer', STUDIO1, modelOffer);
-    expect(outcome.result).toEqual({ docType: 'offer', ...modelOffer, sellerMsp: STUDIO1, status: 'open', createdBy: STUDIO1, createdAt: outcome.timestamp });
+    expect(outcome.result).toEqual({
+      docType: 'offer',
+      ...modelOffer,
+      sellerMsp: STUDIO1,
+      status: 'open',
+      createdBy: STUDIO1,
+      createdAt: outcome.timestamp,
+    });
     expect(outcome.event).toEqual({ name: 'OfferPublished', payload: { offer: outcome.result } });
     expect(await w.call(w.market, 'GetOffer', REGULATOR, 'o1')).toEqual(outcome.result);
   });
 
   it('when the licensor offers a dataset it licenses, then the offer is open', async () => {
     const w = await world();
-    const offer = await w.call<OfferRecord>(w.market, 'Offer', LICENSOR, { ...modelOffer, offerId: 'o2', subjectType: 'dataset', subjectId: 'ds-1' });
+    const offer = await w.call<OfferRecord>(w.market, 'Offer', LICENSOR, {
+      ...modelOffer,
+      offerId: 'o2',
+      subjectType: 'dataset',
+      subjectId: 'ds-1',
+    });
     expect(offer).toMatchObject({ sellerMsp: LICENSOR, subjectType: 'dataset' });
   });
 
@@ -43,14 +55,29 @@ describe('market:Offer', () => {
     ['the regulator', REGULATOR, modelOffer, /^FORBIDDEN: RegulatorMSP \(regulator\) may not publish licence offers/],
     ['another studio', STUDIO2, modelOffer, /^FORBIDDEN: Studio2MSP may not offer model m: only Studio1MSP may/],
     ['the licensor, for a model', LICENSOR, modelOffer, /^FORBIDDEN: LicensorMSP \(licensor\) may not offer models/],
-    ['a studio, for a dataset', STUDIO1, { ...modelOffer, subjectType: 'dataset', subjectId: 'ds-1' }, /^FORBIDDEN: Studio1MSP may not offer dataset ds-1: only LicensorMSP may/],
+    [
+      'a studio, for a dataset',
+      STUDIO1,
+      { ...modelOffer, subjectType: 'dataset', subjectId: 'ds-1' },
+      /^FORBIDDEN: Studio1MSP may not offer dataset ds-1: only LicensorMSP may/,
+    ],
     ['a zero price', STUDIO1, { ...modelOffer, price: '0' }, /^INVALID: .*price: must be a positive/],
     ['a bad currency', STUDIO1, { ...modelOffer, currency: 'Yen' }, /^INVALID: .*currency/],
     ['a work subject', STUDIO1, { ...modelOffer, subjectType: 'work' }, /^INVALID: .*subjectType: must be one of model, dataset/],
     ['a missing model', STUDIO1, { ...modelOffer, subjectId: 'none' }, /^NOT_FOUND: model none/],
-    ['a dataset without rights', LICENSOR, { ...modelOffer, subjectType: 'dataset', subjectId: 'none' }, /^NOT_FOUND: dataset none does not exist/],
+    [
+      'a dataset without rights',
+      LICENSOR,
+      { ...modelOffer, subjectType: 'dataset', subjectId: 'none' },
+      /^NOT_FOUND: dataset none does not exist/,
+    ],
     ['missing terms', STUDIO1, { ...modelOffer, termsId: 'none' }, /^NOT_FOUND: terms none/],
-    ['expired terms', STUDIO1, { ...modelOffer, termsId: 'expired' }, /^STATE: terms expired \(version 1\) expired at .*: no licence can be offered/],
+    [
+      'expired terms',
+      STUDIO1,
+      { ...modelOffer, termsId: 'expired' },
+      /^STATE: terms expired \(version 1\) expired at .*: no licence can be offered/,
+    ],
   ])('when the offer comes from or has %s, then it is refused', async (_label, msp, request, message) => {
     const w = await world();
     await expect(w.call(w.market, 'Offer', msp, request)).rejects.toThrow(message);
@@ -74,7 +101,9 @@ describe('market:Offer', () => {
     expect(outcome.event?.name).toBe('OfferWithdrawn');
     await expect(w.call(w.market, 'Withdraw', STUDIO1, { offerId: 'o1' })).rejects.toThrow(/^STATE: offer o1 is withdrawn/);
     await expect(w.call(w.market, 'Withdraw', STUDIO1, { offerId: 'none' })).rejects.toThrow(/^NOT_FOUND: offer none/);
-    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'p' })).rejects.toThrow(/^STATE: offer o1 is withdrawn/);
+    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'p' })).rejects.toThrow(
+      /^STATE: offer o1 is withdrawn/,
+    );
   });
 });
 
@@ -119,7 +148,14 @@ describe('market:Purchase', () => {
 
     // The same distribution as a reported revenue of the same amount on the same subject.
     // Studio2 reports it as the licensee, naming its grant.
-    const reported = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO2, { subjectType: 'model', subjectId: 'm', amount: '1000', currency: 'JPY', reference: 'r', grantId: 'buy-1' });
+    const reported = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO2, {
+      subjectType: 'model',
+      subjectId: 'm',
+      amount: '1000',
+      currency: 'JPY',
+      reference: 'r',
+      grantId: 'buy-1',
+    });
     expect(reported.holderPayouts).toEqual(payload.revenue.holderPayouts);
     expect(reported.poolAdditions).toEqual(payload.revenue.poolAdditions);
   });
@@ -128,22 +164,36 @@ describe('market:Purchase', () => {
     const w = await world();
     await w.call(w.market, 'Offer', LICENSOR, { ...modelOffer, offerId: 'o2', subjectType: 'dataset', subjectId: 'ds-1', price: '300' });
     await w.call(w.market, 'Purchase', STUDIO1, { offerId: 'o2', purchaseId: 'b2' });
-    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', LICENSOR, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', LICENSOR, {
+      holderId: 'lic',
+      mspId: LICENSOR,
+      currency: 'JPY',
+    });
     expect(balance.balances[0]).toMatchObject({ credited: '300' });
   });
 
   it('when the buyer is the seller, the regulator or a licensor, or the purchase repeats, then it is refused', async () => {
     const w = await world();
     await w.call(w.market, 'Offer', STUDIO1, modelOffer);
-    await expect(w.call(w.market, 'Purchase', STUDIO1, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(/^FORBIDDEN: Studio1MSP may not buy its own offer o1/);
-    await expect(w.call(w.market, 'Purchase', REGULATOR, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(/^FORBIDDEN: RegulatorMSP \(regulator\)/);
-    await expect(w.call(w.market, 'Purchase', LICENSOR, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(/^FORBIDDEN: LicensorMSP \(licensor\)/);
+    await expect(w.call(w.market, 'Purchase', STUDIO1, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(
+      /^FORBIDDEN: Studio1MSP may not buy its own offer o1/,
+    );
+    await expect(w.call(w.market, 'Purchase', REGULATOR, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(
+      /^FORBIDDEN: RegulatorMSP \(regulator\)/,
+    );
+    await expect(w.call(w.market, 'Purchase', LICENSOR, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(
+      /^FORBIDDEN: LicensorMSP \(licensor\)/,
+    );
     await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'none', purchaseId: 'x' })).rejects.toThrow(/^NOT_FOUND: offer none/);
     await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1' })).rejects.toThrow(/^INVALID: .*purchaseId: is required/);
-    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'x'.repeat(120) })).rejects.toThrow(/^INVALID: .*at most 119 characters/);
+    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'x'.repeat(120) })).rejects.toThrow(
+      /^INVALID: .*at most 119 characters/,
+    );
     await w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'x' });
     const before = w.ledger.dump();
-    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(/^CONFLICT: purchase x already exists/);
+    await expect(w.call(w.market, 'Purchase', STUDIO2, { offerId: 'o1', purchaseId: 'x' })).rejects.toThrow(
+      /^CONFLICT: purchase x already exists/,
+    );
     expect(w.ledger.dump()).toBe(before);
     await expect(w.call(w.market, 'GetGrant', STUDIO1, 'none')).rejects.toThrow(/^NOT_FOUND: grant none/);
     await expect(w.call(w.market, 'GetOffer', STUDIO1, 'none')).rejects.toThrow(/^NOT_FOUND: offer none/);

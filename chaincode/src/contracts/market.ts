@@ -3,14 +3,7 @@ import { Info, Transaction } from 'fabric-contract-api';
 import { isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { termsRefusal } from '../domain/licences';
 import { DatasetType, TermsType, type TermsRecord } from '../domain/records';
-import {
-  type GrantRecord,
-  GrantType,
-  type OfferRecord,
-  OfferSubjectTypes,
-  OfferType,
-  RoyaltyDocTypes,
-} from '../domain/royalty-records';
+import { type GrantRecord, GrantType, type OfferRecord, OfferSubjectTypes, OfferType, RoyaltyDocTypes } from '../domain/royalty-records';
 import type { Subject } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
@@ -62,7 +55,12 @@ export class MarketContract extends KisekiContract {
     const subjectType = f.oneOf('subjectType', OfferSubjectTypes);
     const subjectId = f.id('subjectId');
     const termsId = f.id('termsId');
-    const price = f.check('price', isPositiveAmount, `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`, '1');
+    const price = f.check(
+      'price',
+      isPositiveAmount,
+      `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`,
+      '1',
+    );
     const currency = f.check('currency', isCurrency, 'must be a three-letter upper-case currency code', 'XXX');
     f.finish();
     await requireSellable(ctx, caller, { subjectType, subjectId });
@@ -182,7 +180,13 @@ export class MarketContract extends KisekiContract {
     const grant = await requireRecord(ctx, key, GrantType, `grant ${purchaseId}`);
     requireOrg(caller, grant.sellerMsp, `withdraw grant ${purchaseId}`);
     if (grant.status === 'withdrawn') throw wrongState(`grant ${purchaseId} is already withdrawn`);
-    const withdrawn: GrantRecord = { ...grant, status: 'withdrawn', withdrawnReason: reason, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    const withdrawn: GrantRecord = {
+      ...grant,
+      status: 'withdrawn',
+      withdrawnReason: reason,
+      updatedBy: caller.mspId,
+      updatedAt: txTime(ctx),
+    };
     await writeRecord(ctx, key, GrantType, withdrawn);
     emitEvent(ctx, EventNames.GrantWithdrawn, { grant: withdrawn });
     return toJson(withdrawn);
@@ -215,13 +219,18 @@ export class MarketContract extends KisekiContract {
  * The seller must control the subject: a model's owner studio (sealed, not revoked), or a dataset's
  * licensor.
  */
-async function requireSellable(ctx: KisekiContext, caller: Caller, subject: { subjectType: 'model' | 'dataset'; subjectId: string }): Promise<void> {
+async function requireSellable(
+  ctx: KisekiContext,
+  caller: Caller,
+  subject: { subjectType: 'model' | 'dataset'; subjectId: string },
+): Promise<void> {
   if (subject.subjectType === 'model') {
     if (caller.role !== Roles.studio) throw forbidden(`${caller.mspId} (${caller.role}) may not offer models; their owner studio may`);
     const model = await requireModel(ctx, subject.subjectId);
     requireOrg(caller, model.ownerMsp, `offer model ${subject.subjectId}`);
     if (model.status !== 'sealed') throw wrongState(`model ${subject.subjectId} is ${model.status}; only sealed models can be licensed`);
-    if (model.commercialUse === false) throw wrongState(`model ${subject.subjectId} was trained on data whose terms do not allow commercial use`);
+    if (model.commercialUse === false)
+      throw wrongState(`model ${subject.subjectId} was trained on data whose terms do not allow commercial use`);
     return;
   }
   const record = await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`);
@@ -229,7 +238,9 @@ async function requireSellable(ctx: KisekiContext, caller: Caller, subject: { su
   const rights = await readRightsOfSubject(ctx, dataset);
   const sellers = [...new Set([record.ownerMsp, ...(rights === undefined ? [] : [rights.licensorMsp])])].sort();
   if (!sellers.includes(caller.mspId)) {
-    throw forbidden(`${caller.mspId} may not offer dataset ${subject.subjectId}: only ${sellers.join(' or ')} may (its owner or its rights' licensor)`);
+    throw forbidden(
+      `${caller.mspId} may not offer dataset ${subject.subjectId}: only ${sellers.join(' or ')} may (its owner or its rights' licensor)`,
+    );
   }
 }
 

@@ -111,7 +111,14 @@ describe('models contract', () => {
         ],
       });
       const second = await world.attest('m-1', all.slice(7));
-      expect(second.result).toMatchObject({ trainingSize: 10, lastDataId: 'b003', batchCount: 2, providerCount: 2, dataPoolShareBps: 2000, status: 'training' });
+      expect(second.result).toMatchObject({
+        trainingSize: 10,
+        lastDataId: 'b003',
+        batchCount: 2,
+        providerCount: 2,
+        dataPoolShareBps: 2000,
+        status: 'training',
+      });
 
       const sealed = await world.invoke('models', 'Seal', Orgs.studio1, { modelId: 'm-1' });
       const record = sealed.result as ModelRecord;
@@ -129,7 +136,12 @@ describe('models contract', () => {
       expect(world.ledger.getJson(Keys.modelProviderCount('m-1', 'p-2'))).toMatchObject({ count: 4 });
       expect(world.ledger.getJson(Keys.modelTermsCount('m-1', 't-2'))).toMatchObject({ count: 4 });
       expect(world.ledger.getJson(Keys.trainingSet('m-1', 'b001'))).toEqual({ index: 7 });
-      expect(world.ledger.getJson(Keys.usage('b001', 'm-1'))).toMatchObject({ docType: 'usage', providerId: 'p-2', termsId: 't-2', index: 7 });
+      expect(world.ledger.getJson(Keys.usage('b001', 'm-1'))).toMatchObject({
+        docType: 'usage',
+        providerId: 'p-2',
+        termsId: 't-2',
+        index: 7,
+      });
 
       expect((await refusal(world.attest('m-1', ['b004']))).message).toMatch(/^STATE: model m-1 is sealed/);
       expect((await refusal(world.seal('m-1'))).message).toMatch(/^STATE: /);
@@ -163,7 +175,13 @@ describe('models contract', () => {
       await world.invoke('data', 'SetDisputed', Orgs.licensor, { dataId: 'a002', disputed: true, reason: 'claim' });
       const error = await refusal(world.attest('m-1', ['a000', 'a001', 'a002', 'c-late', 'c-no', 'c-old']));
       expect(error.message).toMatch(/^STATE: batch refused/);
-      for (const part of ['a001: status is consent-revoked', 'a002: status is disputed', 'c-late: terms t-late are not valid before', 'c-no: terms t-no do not allow AI training', 'c-old: terms t-old expired']) {
+      for (const part of [
+        'a001: status is consent-revoked',
+        'a002: status is disputed',
+        'c-late: terms t-late are not valid before',
+        'c-no: terms t-no do not allow AI training',
+        'c-old: terms t-old expired',
+      ]) {
         expect(error.message).toContain(part);
       }
       expect(error.message).not.toContain('a000');
@@ -173,7 +191,13 @@ describe('models contract', () => {
       await world.publishTerms('t-2026', { validFrom: '2026-01-01T00:00:00Z' });
       await world.registerData(['c-1'], 'p-1', 't-2026');
       expect((await refusal(world.attest('m-1', ['c-1']))).message).toMatch(/^STATE: /);
-      const out = await world.invoke('models', 'AttestTrainingBatch', Orgs.studio1, { modelId: 'm-1', dataIds: ['c-1'] }, { timestamp: '2026-06-01T00:00:00Z' });
+      const out = await world.invoke(
+        'models',
+        'AttestTrainingBatch',
+        Orgs.studio1,
+        { modelId: 'm-1', dataIds: ['c-1'] },
+        { timestamp: '2026-06-01T00:00:00Z' },
+      );
       expect(out.result).toMatchObject({ trainingSize: 1 });
     });
 
@@ -218,10 +242,15 @@ describe('models contract', () => {
     it('when the owner revokes, then the model refuses batches and seals', async () => {
       const out = await world.invoke('models', 'Revoke', Orgs.studio1, { modelId: 'm-1', reason: 'leaked' });
       expect(out.result).toMatchObject({ status: 'revoked', revokedReason: 'leaked', revokedAt: out.timestamp });
-      expect(out.event).toEqual({ name: EventNames.ModelRevoked, payload: { modelId: 'm-1', previousStatus: 'training', reason: 'leaked' } });
+      expect(out.event).toEqual({
+        name: EventNames.ModelRevoked,
+        payload: { modelId: 'm-1', previousStatus: 'training', reason: 'leaked' },
+      });
       expect((await refusal(world.attest('m-1', ['a000']))).message).toMatch(/^STATE: model m-1 is revoked/);
       expect((await refusal(world.seal('m-1'))).message).toMatch(/^STATE: /);
-      expect((await refusal(world.invoke('models', 'Revoke', Orgs.studio1, { modelId: 'm-1', reason: 'again' }))).message).toMatch(/^STATE: /);
+      expect((await refusal(world.invoke('models', 'Revoke', Orgs.studio1, { modelId: 'm-1', reason: 'again' }))).message).toMatch(
+        /^STATE: /,
+      );
     });
 
     it.each([Orgs.studio2, Orgs.licensor, Orgs.regulator])('when %s revokes, then FORBIDDEN', async (mspId) => {
@@ -232,7 +261,9 @@ describe('models contract', () => {
   describe('History', () => {
     it('when a model is sealed, then History lists the seal first with its transaction, then the batches', async () => {
       await world.sealedModel('m-h', { 'p-1': ['a-1', 'a-2'] });
-      const history = (await world.invoke('models', 'History', Orgs.regulator, 'm-h')).result as { entries: { txId: string; record: { status: string; trainingRoot?: string } }[] };
+      const history = (await world.invoke('models', 'History', Orgs.regulator, 'm-h')).result as {
+        entries: { txId: string; record: { status: string; trainingRoot?: string } }[];
+      };
       expect(history.entries[0]?.record.status).toBe('sealed');
       expect(history.entries[0]?.record.trainingRoot).toMatch(/^[0-9a-f]{64}$/);
       expect(history.entries.at(-1)?.record.status).toBe('training');
@@ -254,7 +285,8 @@ describe('models contract', () => {
       let bookmark = '';
       const starts: number[] = [];
       do {
-        const page = (await world.invoke('models', 'ListTrainingIds', Orgs.regulator, { modelId: 'm-1', pageSize: 4, bookmark })).result as {
+        const page = (await world.invoke('models', 'ListTrainingIds', Orgs.regulator, { modelId: 'm-1', pageSize: 4, bookmark }))
+          .result as {
           ids: string[];
           bookmark: string;
           startIndex: number;
@@ -271,8 +303,13 @@ describe('models contract', () => {
     });
 
     it('ListProviderCounts gives each provider with its count', async () => {
-      const page = (await world.invoke('models', 'ListProviderCounts', Orgs.licensor, { modelId: 'm-1' })).result as { items: { providerId: string; count: number }[] };
-      expect(page.items.map(({ providerId, count }) => [providerId, count])).toEqual([['p-1', 6], ['p-2', 4]]);
+      const page = (await world.invoke('models', 'ListProviderCounts', Orgs.licensor, { modelId: 'm-1' })).result as {
+        items: { providerId: string; count: number }[];
+      };
+      expect(page.items.map(({ providerId, count }) => [providerId, count])).toEqual([
+        ['p-1', 6],
+        ['p-2', 4],
+      ]);
     });
 
     it('VerifyInclusion accepts a true proof and refuses a tampered one', async () => {
@@ -285,7 +322,9 @@ describe('models contract', () => {
       expect(wrongId.result).toMatchObject({ valid: false });
       const tampered = [...path];
       tampered[0] = 'f'.repeat(64);
-      expect((await world.invoke('models', 'VerifyInclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'b002', index, path: tampered })).result).toMatchObject({ valid: false });
+      expect(
+        (await world.invoke('models', 'VerifyInclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'b002', index, path: tampered })).result,
+      ).toMatchObject({ valid: false });
     });
 
     it('VerifyExclusion accepts a true proof of absence and refuses others', async () => {
@@ -294,15 +333,25 @@ describe('models contract', () => {
       const ok = await world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'a005x', proof });
       expect(ok.result).toMatchObject({ valid: true });
       // The same neighbours do not prove a present id absent.
-      expect((await world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'a005', proof })).result).toMatchObject({ valid: false });
+      expect(
+        (await world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'a005', proof })).result,
+      ).toMatchObject({ valid: false });
       // A proof for another tree size does not verify.
-      expect((await world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'a005x', proof: { ...proof, size: 9 } })).result).toMatchObject({ valid: false });
-      expect((await refusal(world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'x', proof: { size: -1 } }))).message).toMatch(/^INVALID: .*proof/);
+      expect(
+        (await world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'a005x', proof: { ...proof, size: 9 } }))
+          .result,
+      ).toMatchObject({ valid: false });
+      expect(
+        (await refusal(world.invoke('models', 'VerifyExclusion', Orgs.regulator, { modelId: 'm-1', dataId: 'x', proof: { size: -1 } })))
+          .message,
+      ).toMatch(/^INVALID: .*proof/);
     });
 
     it('proofs against a model that was never sealed are STATE', async () => {
       await world.registerModel('m-2');
-      const error = await refusal(world.invoke('models', 'VerifyInclusion', Orgs.regulator, { modelId: 'm-2', dataId: 'a000', index: 0, path: [] }));
+      const error = await refusal(
+        world.invoke('models', 'VerifyInclusion', Orgs.regulator, { modelId: 'm-2', dataId: 'a000', index: 0, path: [] }),
+      );
       expect(error.message).toMatch(/^STATE: model m-2 was never sealed/);
     });
 

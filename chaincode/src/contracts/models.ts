@@ -40,7 +40,13 @@ import { txTime, txTimeMs } from '../ledger/time';
 import { requireGrantFor } from './licence-ledger';
 import { RoyaltyKeys } from './royalty-keys';
 import { createVersion, readVersionFields, requireVersion } from './model-versions';
-import { MAX_MODEL_VERSIONS, ModelArtifactType, type ModelVersionRecord, ModelVersionType, TrainingExclusionType } from '../domain/repro-records';
+import {
+  MAX_MODEL_VERSIONS,
+  ModelArtifactType,
+  type ModelVersionRecord,
+  ModelVersionType,
+  TrainingExclusionType,
+} from '../domain/repro-records';
 import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
 import { toJson } from '../shared/codec';
 import { parseRequest } from '../shared/schema';
@@ -67,7 +73,6 @@ export const MAX_PROVIDER_COUNTS_PAGE = 200;
 const MAX_PROOF_LENGTH = 64;
 /** Most versions `models:History` returns (newest first). */
 export const MAX_MODEL_HISTORY = 50;
-
 
 const isProofPath = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length <= MAX_PROOF_LENGTH && value.every((node) => isDigestHex(node));
@@ -110,13 +115,16 @@ export class ModelsContract extends KisekiContract {
       const base = await requireModel(ctx, baseModelId);
       if (base.ownerMsp !== caller.mspId) {
         if (grantId === undefined) {
-          throw forbidden(`${caller.mspId} may not fine-tune model ${baseModelId} of ${base.ownerMsp} without a licence grant on it (grantId)`);
+          throw forbidden(
+            `${caller.mspId} may not fine-tune model ${baseModelId} of ${base.ownerMsp} without a licence grant on it (grantId)`,
+          );
         }
         await requireGrantFor(ctx, caller, grantId, { subjectType: 'model', subjectId: baseModelId }, 'fine-tune');
       } else if (grantId !== undefined) {
         throw invalid(`request is invalid: grantId: base model ${baseModelId} is the caller's own`);
       }
-      if (base.derivatives === false) throw wrongState(`base model ${baseModelId} was trained on data whose terms do not allow derivatives`);
+      if (base.derivatives === false)
+        throw wrongState(`base model ${baseModelId} was trained on data whose terms do not allow derivatives`);
       inherited = { commercialUse: base.commercialUse, derivatives: base.derivatives };
       if (base.lineageDepth >= MAX_LINEAGE_DEPTH) {
         throw wrongState(`base model ${baseModelId} is ${base.lineageDepth} models deep; at most ${MAX_LINEAGE_DEPTH} allowed`);
@@ -167,7 +175,10 @@ export class ModelsContract extends KisekiContract {
     if (ordering.length > 0) throw invalid(`batch refused: dataIds must strictly increase: ${ordering.join('; ')}`);
 
     // The batch's data records in one multi-key read, then their (few, distinct) terms.
-    await prefetch(ctx, dataIds.flatMap((dataId) => [Keys.data(dataId), ReproKeys.trainingExclusion(dataId)]));
+    await prefetch(
+      ctx,
+      dataIds.flatMap((dataId) => [Keys.data(dataId), ReproKeys.trainingExclusion(dataId)]),
+    );
     const items: BatchItem[] = [];
     for (const dataId of dataIds) {
       const data = await readRecord(ctx, Keys.data(dataId), DataType);
@@ -179,21 +190,33 @@ export class ModelsContract extends KisekiContract {
     const foreign = items.filter((item) => item.data !== undefined && item.data.collectorMsp !== caller.mspId);
     let grantDataset: string | undefined;
     if (foreign.length > 0) {
-      const named = foreign.slice(0, 10).map((item) => `${item.dataId} (collected by ${item.data?.collectorMsp ?? '?'})`).join(', ');
+      const named = foreign
+        .slice(0, 10)
+        .map((item) => `${item.dataId} (collected by ${item.data?.collectorMsp ?? '?'})`)
+        .join(', ');
       if (grantId === undefined) {
-        throw forbidden(`${caller.mspId} may not train on data collected by other orgs without a dataset licence grant (grantId): ${named}`);
+        throw forbidden(
+          `${caller.mspId} may not train on data collected by other orgs without a dataset licence grant (grantId): ${named}`,
+        );
       }
       const grant = await requireRecord(ctx, RoyaltyKeys.grant(grantId), GrantType, `grant ${grantId}`);
-      if (grant.subjectType !== 'dataset') throw forbidden(`grant ${grantId} is on ${grant.subjectType} ${grant.subjectId}, not on a dataset`);
+      if (grant.subjectType !== 'dataset')
+        throw forbidden(`grant ${grantId} is on ${grant.subjectType} ${grant.subjectId}, not on a dataset`);
       await requireGrantFor(ctx, caller, grantId, { subjectType: 'dataset', subjectId: grant.subjectId }, 'training');
       grantDataset = grant.subjectId;
       const dataset = grant.subjectId;
-      await prefetch(ctx, foreign.map((item) => Keys.datasetMember(dataset, item.dataId)));
+      await prefetch(
+        ctx,
+        foreign.map((item) => Keys.datasetMember(dataset, item.dataId)),
+      );
       const outside: string[] = [];
       for (const item of foreign) if (!(await keyExists(ctx, Keys.datasetMember(dataset, item.dataId)))) outside.push(item.dataId);
       if (outside.length > 0) throw forbidden(`grant ${grantId} covers dataset ${dataset}, which does not hold ${outside.join(', ')}`);
     }
-    const trainingGrantIds = grantDataset === undefined || grantId === undefined ? model.trainingGrantIds : [...new Set([...(model.trainingGrantIds ?? []), grantId])].sort();
+    const trainingGrantIds =
+      grantDataset === undefined || grantId === undefined
+        ? model.trainingGrantIds
+        : [...new Set([...(model.trainingGrantIds ?? []), grantId])].sort();
     if (trainingGrantIds !== undefined && trainingGrantIds.length > MAX_TRAINING_GRANTS) {
       throw wrongState(`model ${modelId} already rests on ${MAX_TRAINING_GRANTS} dataset grants`);
     }
@@ -228,7 +251,10 @@ export class ModelsContract extends KisekiContract {
     let newProviders = 0;
     const perProvider = tally(items.map((item) => item.data?.providerId ?? ''));
     // A batch may span up to a thousand providers: their counters in one multi-key read.
-    await prefetch(ctx, perProvider.map(([providerId]) => Keys.modelProviderCount(modelId, providerId)));
+    await prefetch(
+      ctx,
+      perProvider.map(([providerId]) => Keys.modelProviderCount(modelId, providerId)),
+    );
     for (const [providerId, added] of perProvider) {
       const key = Keys.modelProviderCount(modelId, providerId);
       const current = await readRecord(ctx, key, ModelProviderCountType);
@@ -237,9 +263,10 @@ export class ModelsContract extends KisekiContract {
         // The provider's index of models it trained (read by revenue:Statement and revenue:Claim).
         await writeMarker(ctx, RoyaltyKeys.providerModel(providerId, modelId));
       }
-      const next: ModelProviderCountRecord = current === undefined
-        ? { docType: DocTypes.modelProviderCount, modelId, providerId, count: added, ...stamp }
-        : { ...current, count: current.count + added, updatedBy: caller.mspId, updatedAt: now };
+      const next: ModelProviderCountRecord =
+        current === undefined
+          ? { docType: DocTypes.modelProviderCount, modelId, providerId, count: added, ...stamp }
+          : { ...current, count: current.count + added, updatedBy: caller.mspId, updatedAt: now };
       await writeRecord(ctx, key, ModelProviderCountType, next);
       providerCounts.push({ providerId, added, count: next.count });
     }
@@ -252,9 +279,14 @@ export class ModelsContract extends KisekiContract {
       const count = (current?.count ?? 0) + added;
       const version = termsVersion(termsById.get(termsId) ?? {});
       const versions = [...new Set([...(current?.versions ?? []), version])].sort((a, b) => a - b);
-      await writeRecord(ctx, key, ModelTermsCountType, current === undefined
-        ? { docType: DocTypes.modelTermsCount, modelId, termsId, count, versions, ...stamp }
-        : { ...current, count, versions, updatedBy: caller.mspId, updatedAt: now });
+      await writeRecord(
+        ctx,
+        key,
+        ModelTermsCountType,
+        current === undefined
+          ? { docType: DocTypes.modelTermsCount, modelId, termsId, count, versions, ...stamp }
+          : { ...current, count, versions, updatedBy: caller.mspId, updatedAt: now },
+      );
       termsCounts.push({ termsId, added, count, version });
     }
 
@@ -267,7 +299,10 @@ export class ModelsContract extends KisekiContract {
       lastDataId,
       batchCount: model.batchCount + 1,
       providerCount: model.providerCount + newProviders,
-      dataPoolShareBps: poolShareBps(model.dataPoolShareBps, [...termsById.values()].map((terms) => terms.dataPoolShareBps)),
+      dataPoolShareBps: poolShareBps(
+        model.dataPoolShareBps,
+        [...termsById.values()].map((terms) => terms.dataPoolShareBps),
+      ),
       commercialUse: [...termsById.values()].every((terms) => terms.commercialUse) && model.commercialUse !== false,
       derivatives: [...termsById.values()].every((terms) => terms.derivatives) && model.derivatives !== false,
       trainingGrantIds,
@@ -446,7 +481,15 @@ export class ModelsContract extends KisekiContract {
     const { model, root } = await sealedRoot(ctx, modelId);
     const proof = path.map((node) => fromHex(node, 32));
     const valid = verifyInclusion(leafHash(dataId), index, model.trainingSize, proof, root);
-    return toJson({ modelId, dataId, index, trainingSize: model.trainingSize, trainingRoot: model.trainingRoot, status: model.status, valid });
+    return toJson({
+      modelId,
+      dataId,
+      index,
+      trainingSize: model.trainingSize,
+      trainingRoot: model.trainingRoot,
+      status: model.status,
+      valid,
+    });
   }
 
   /**
@@ -461,7 +504,9 @@ export class ModelsContract extends KisekiContract {
     const f = Fields.parse(query, 'query');
     const modelId = f.id('modelId');
     const dataId = f.id('dataId');
-    const proof = f.check<ExclusionProof>('proof', isExclusionProof, 'must be an exclusion proof { size, predecessor?, successor? }', { size: 0 });
+    const proof = f.check<ExclusionProof>('proof', isExclusionProof, 'must be an exclusion proof { size, predecessor?, successor? }', {
+      size: 0,
+    });
     f.finish('query');
     const { model, root } = await sealedRoot(ctx, modelId);
     const valid = proof.size === model.trainingSize && verifyExclusion(dataId, proof, root);
@@ -490,7 +535,12 @@ export class ModelsContract extends KisekiContract {
     requireOrg(caller, model.ownerMsp, `add versions to model ${modelId}`);
     const version = await createVersion(ctx, caller, model, fields);
     const now = txTime(ctx);
-    await writeRecord(ctx, Keys.model(modelId), ModelType, { ...model, versionCount: version.version, updatedBy: caller.mspId, updatedAt: now });
+    await writeRecord(ctx, Keys.model(modelId), ModelType, {
+      ...model,
+      versionCount: version.version,
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    });
     emitEvent(ctx, EventNames.ModelVersionAdded, { version });
     return toJson(version);
   }
@@ -513,7 +563,14 @@ export class ModelsContract extends KisekiContract {
     const version = await requireVersion(ctx, modelId, versionNumber);
     if (version.status === 'revoked') throw wrongState(`version ${versionNumber} of model ${modelId} is already revoked`);
     const now = txTime(ctx);
-    const record: ModelVersionRecord = { ...version, status: 'revoked', revokedAt: now, revokedReason: reason, updatedBy: caller.mspId, updatedAt: now };
+    const record: ModelVersionRecord = {
+      ...version,
+      status: 'revoked',
+      revokedAt: now,
+      revokedReason: reason,
+      updatedBy: caller.mspId,
+      updatedAt: now,
+    };
     await writeRecord(ctx, ReproKeys.modelVersion(modelId, versionNumber), ModelVersionType, record);
     emitEvent(ctx, EventNames.ModelVersionRevoked, { modelId, version: versionNumber, reason });
     return toJson(record);

@@ -34,8 +34,17 @@ describe('outputs contract', () => {
   describe('Register', () => {
     it('when the owner registers an output of a sealed, clean model, then it is recorded with one event', async () => {
       const out = await world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned'));
-      expect(out.result).toEqual({ ...output('o-1', 'tuned'), docType: 'output', ownerMsp: Orgs.studio1, createdBy: Orgs.studio1, createdAt: out.timestamp });
-      expect(out.event).toEqual({ name: EventNames.OutputRegistered, payload: { outputId: 'o-1', modelId: 'tuned', ownerMsp: Orgs.studio1, rightsIds: ['r-1'] } });
+      expect(out.result).toEqual({
+        ...output('o-1', 'tuned'),
+        docType: 'output',
+        ownerMsp: Orgs.studio1,
+        createdBy: Orgs.studio1,
+        createdAt: out.timestamp,
+      });
+      expect(out.event).toEqual({
+        name: EventNames.OutputRegistered,
+        payload: { outputId: 'o-1', modelId: 'tuned', ownerMsp: Orgs.studio1, rightsIds: ['r-1'] },
+      });
       expect((await world.invoke('outputs', 'Get', Orgs.regulator, 'o-1')).result).toEqual(out.result);
     });
 
@@ -60,21 +69,35 @@ describe('outputs contract', () => {
       expect(error.message).toMatch(/^STATE: .*base model base: 1 training item had its consent revoked/);
     });
 
-    it.each([Orgs.studio2, Orgs.licensor, Orgs.regulator, 'OutsiderMSP'])('when %s registers an output of the model, then FORBIDDEN', async (mspId) => {
-      expect((await refusal(world.invoke('outputs', 'Register', mspId, output('o-1', 'tuned')))).message).toMatch(/^FORBIDDEN: /);
-    });
+    it.each([Orgs.studio2, Orgs.licensor, Orgs.regulator, 'OutsiderMSP'])(
+      'when %s registers an output of the model, then FORBIDDEN',
+      async (mspId) => {
+        expect((await refusal(world.invoke('outputs', 'Register', mspId, output('o-1', 'tuned')))).message).toMatch(/^FORBIDDEN: /);
+      },
+    );
 
     it('when the outputId or the content exists, then CONFLICT', async () => {
       await world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned'));
-      expect((await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned', { contentDigest: digestOf('x') })))).message).toMatch(/^CONFLICT: output o-1/);
-      expect((await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-2', 'tuned', { contentDigest: digestOf('output o-1') })))).message).toMatch(
-        /^CONFLICT: .*as output o-1/,
-      );
+      expect(
+        (await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned', { contentDigest: digestOf('x') }))))
+          .message,
+      ).toMatch(/^CONFLICT: output o-1/);
+      expect(
+        (
+          await refusal(
+            world.invoke('outputs', 'Register', Orgs.studio1, output('o-2', 'tuned', { contentDigest: digestOf('output o-1') })),
+          )
+        ).message,
+      ).toMatch(/^CONFLICT: .*as output o-1/);
     });
 
     it('when the model is missing or the request malformed, then NOT_FOUND or INVALID', async () => {
-      expect((await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'nope')))).message).toMatch(/^NOT_FOUND: model nope/);
-      const error = await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned', { rightsIds: ['r-1', 'r-1'], mediaType: 'x' })));
+      expect((await refusal(world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'nope')))).message).toMatch(
+        /^NOT_FOUND: model nope/,
+      );
+      const error = await refusal(
+        world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned', { rightsIds: ['r-1', 'r-1'], mediaType: 'x' })),
+      );
       expect(error.message).toMatch(/^INVALID: .*mediaType.*rightsIds\[1\]: duplicates r-1/);
     });
   });
@@ -84,7 +107,9 @@ describe('outputs contract', () => {
       const out = await world.invoke('outputs', 'Register', Orgs.studio1, output('o-1', 'tuned'));
       const found = await world.invoke('outputs', 'GetByDigest', Orgs.regulator, digestOf('output o-1'));
       expect(found.result).toEqual(out.result);
-      const history = (await world.invoke('outputs', 'History', Orgs.regulator, 'o-1')).result as { entries: { txId: string; record: unknown }[] };
+      const history = (await world.invoke('outputs', 'History', Orgs.regulator, 'o-1')).result as {
+        entries: { txId: string; record: unknown }[];
+      };
       expect(history.entries).toHaveLength(1);
       expect(history.entries[0]?.txId).toEqual(expect.any(String));
       expect(history.entries[0]?.record).toEqual(out.result);

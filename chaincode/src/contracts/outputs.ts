@@ -85,7 +85,9 @@ export class OutputsContract extends KisekiContract {
     const model = await requireModel(ctx, modelId);
     if (model.ownerMsp !== caller.mspId) {
       if (grantId === undefined) {
-        throw forbidden(`${caller.mspId} may not register outputs of model ${modelId} of ${model.ownerMsp} without a licence grant on it (grantId)`);
+        throw forbidden(
+          `${caller.mspId} may not register outputs of model ${modelId} of ${model.ownerMsp} without a licence grant on it (grantId)`,
+        );
       }
       await requireGrantFor(ctx, caller, grantId, { subjectType: 'model', subjectId: modelId }, 'output', territory);
     } else if (grantId !== undefined) {
@@ -127,7 +129,15 @@ export class OutputsContract extends KisekiContract {
       createdBy: caller.mspId,
       createdAt: now,
     });
-    emitEvent(ctx, EventNames.OutputRegistered, { outputId, modelId, ownerMsp: caller.mspId, rightsIds, grantId, modelVersion, generationDigest });
+    emitEvent(ctx, EventNames.OutputRegistered, {
+      outputId,
+      modelId,
+      ownerMsp: caller.mspId,
+      rightsIds,
+      grantId,
+      modelVersion,
+      generationDigest,
+    });
     return toJson(record);
   }
 
@@ -229,7 +239,10 @@ async function describeLink(ctx: KisekiContext, link: LineageLink): Promise<Reco
       validFrom: record?.validFrom,
       validUntil: record?.validUntil,
       legalTextDigest: record?.legalTextDigest,
-      current: current === undefined ? undefined : { version: termsVersion(current), status: current.status ?? 'active', withdrawnReason: current.withdrawnReason },
+      current:
+        current === undefined
+          ? undefined
+          : { version: termsVersion(current), status: current.status ?? 'active', withdrawnReason: current.withdrawnReason },
     });
   }
 

@@ -11,7 +11,12 @@ describe('providers contract', () => {
 
   it('when a studio registers a provider, then it manages it', async () => {
     const out = await world.registerProvider('p-1', Orgs.studio2);
-    expect(out.result).toMatchObject({ docType: 'provider', providerId: 'p-1', managingMsp: Orgs.studio2, payoutRefDigest: digestOf('payout of p-1') });
+    expect(out.result).toMatchObject({
+      docType: 'provider',
+      providerId: 'p-1',
+      managingMsp: Orgs.studio2,
+      payoutRefDigest: digestOf('payout of p-1'),
+    });
     expect(out.event).toEqual({ name: EventNames.ProviderRegistered, payload: { providerId: 'p-1', managingMsp: Orgs.studio2 } });
     expect((await world.invoke('providers', 'Get', Orgs.regulator, 'p-1')).result).toEqual(out.result);
   });
@@ -25,9 +30,9 @@ describe('providers contract', () => {
   it('when the providerId exists or the request is malformed, then CONFLICT or INVALID', async () => {
     await world.registerProvider('p-1');
     expect((await refusal(world.registerProvider('p-1', Orgs.studio2))).message).toMatch(/^CONFLICT: provider p-1/);
-    expect((await refusal(world.invoke('providers', 'Register', Orgs.studio1, { providerId: 'p 2', payoutRefDigest: 'x' }))).message).toMatch(
-      /^INVALID: .*providerId.*payoutRefDigest/,
-    );
+    expect(
+      (await refusal(world.invoke('providers', 'Register', Orgs.studio1, { providerId: 'p 2', payoutRefDigest: 'x' }))).message,
+    ).toMatch(/^INVALID: .*providerId.*payoutRefDigest/);
   });
 
   describe('RegisterBatch', () => {
@@ -50,16 +55,23 @@ describe('providers contract', () => {
 
     it('when a batch holds the most providers allowed, then all are registered; one more is INVALID', async () => {
       const ids = Array.from({ length: MAX_PROVIDER_BATCH }, (_, i) => `p-${i}`);
-      expect((await world.invoke('providers', 'RegisterBatch', Orgs.studio1, batch(ids))).result).toMatchObject({ count: MAX_PROVIDER_BATCH });
-      const error = await refusal(world.invoke('providers', 'RegisterBatch', Orgs.studio1, batch([...ids.map((id) => `q${id}`), 'q-last'])));
+      expect((await world.invoke('providers', 'RegisterBatch', Orgs.studio1, batch(ids))).result).toMatchObject({
+        count: MAX_PROVIDER_BATCH,
+      });
+      const error = await refusal(
+        world.invoke('providers', 'RegisterBatch', Orgs.studio1, batch([...ids.map((id) => `q${id}`), 'q-last'])),
+      );
       expect(error.message).toMatch(/^INVALID: .*items/);
     });
 
-    it.each([Orgs.licensor, Orgs.regulator, 'OutsiderMSP'])('when %s registers a batch, then FORBIDDEN and nothing is written', async (mspId) => {
-      const error = await refusal(world.invoke('providers', 'RegisterBatch', mspId, batch(['p-1'])));
-      expect(error.message).toMatch(/^FORBIDDEN: /);
-      expect(world.ledger.keys()).toEqual([]);
-    });
+    it.each([Orgs.licensor, Orgs.regulator, 'OutsiderMSP'])(
+      'when %s registers a batch, then FORBIDDEN and nothing is written',
+      async (mspId) => {
+        const error = await refusal(world.invoke('providers', 'RegisterBatch', mspId, batch(['p-1'])));
+        expect(error.message).toMatch(/^FORBIDDEN: /);
+        expect(world.ledger.keys()).toEqual([]);
+      },
+    );
 
     it('when some providerIds exist or repeat in the batch, then CONFLICT naming each and nothing is written', async () => {
       await world.registerProvider('p-1', Orgs.studio2);
@@ -73,9 +85,15 @@ describe('providers contract', () => {
     });
 
     it('when items are malformed or missing, then INVALID naming each item', async () => {
-      const error = await refusal(world.invoke('providers', 'RegisterBatch', Orgs.studio1, {
-        items: [{ providerId: 'p-1', payoutRefDigest: digestOf('x') }, { providerId: 'p 2', payoutRefDigest: 'x' }, { providerId: 'p-3', extra: 1 }],
-      }));
+      const error = await refusal(
+        world.invoke('providers', 'RegisterBatch', Orgs.studio1, {
+          items: [
+            { providerId: 'p-1', payoutRefDigest: digestOf('x') },
+            { providerId: 'p 2', payoutRefDigest: 'x' },
+            { providerId: 'p-3', extra: 1 },
+          ],
+        }),
+      );
       expect(error.message).toMatch(/^INVALID: /);
       expect(error.message).toMatch(/items\[1\]\.providerId/);
       expect(error.message).toMatch(/items\[1\]\.payoutRefDigest/);
@@ -97,12 +115,16 @@ describe('providers contract', () => {
 
     it.each([Orgs.studio2, Orgs.licensor, Orgs.regulator])('when %s updates, then FORBIDDEN', async (mspId) => {
       await world.registerProvider('p-1');
-      const error = await refusal(world.invoke('providers', 'UpdatePayoutRef', mspId, { providerId: 'p-1', payoutRefDigest: digestOf('new') }));
+      const error = await refusal(
+        world.invoke('providers', 'UpdatePayoutRef', mspId, { providerId: 'p-1', payoutRefDigest: digestOf('new') }),
+      );
       expect(error.message).toMatch(/^FORBIDDEN: /);
     });
 
     it('when the provider does not exist, then NOT_FOUND', async () => {
-      const error = await refusal(world.invoke('providers', 'UpdatePayoutRef', Orgs.studio1, { providerId: 'p-9', payoutRefDigest: digestOf('n') }));
+      const error = await refusal(
+        world.invoke('providers', 'UpdatePayoutRef', Orgs.studio1, { providerId: 'p-9', payoutRefDigest: digestOf('n') }),
+      );
       expect(error.message).toMatch(/^NOT_FOUND: provider p-9/);
     });
   });

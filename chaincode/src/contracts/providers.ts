@@ -64,7 +64,10 @@ export class ProvidersContract extends KisekiContract {
     const caller = requireRole(ctx, 'register providers', Roles.studio);
     const { items } = parseRequest(ProviderBatchRequest, request);
     // Every existence check of the batch in one multi-key read.
-    await prefetch(ctx, items.map((item) => Keys.provider(item.providerId)));
+    await prefetch(
+      ctx,
+      items.map((item) => Keys.provider(item.providerId)),
+    );
     const conflicts: string[] = [];
     const seen = new Set<string>();
     for (const { providerId } of items) {

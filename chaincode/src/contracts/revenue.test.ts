@@ -36,12 +36,18 @@ async function world(): Promise<RoyaltyWorld> {
   return w;
 }
 
-const record = (w: RoyaltyWorld, request: Request, msp = STUDIO1): Promise<RevenueRecord> => w.call<RevenueRecord>(w.revenue, 'Record', msp, request);
+const record = (w: RoyaltyWorld, request: Request, msp = STUDIO1): Promise<RevenueRecord> =>
+  w.call<RevenueRecord>(w.revenue, 'Record', msp, request);
 
 describe('revenue:Record', () => {
   it('when revenue is reported on an output, then holders, the model pool and the base pool share it exactly, in one event', async () => {
     const w = await world();
-    const outcome = await w.invoke(w.revenue, 'Record', STUDIO1, { subjectId: 'out-1', amount: '10001', currency: 'JPY', reference: 'inv-1' });
+    const outcome = await w.invoke(w.revenue, 'Record', STUDIO1, {
+      subjectId: 'out-1',
+      amount: '10001',
+      currency: 'JPY',
+      reference: 'inv-1',
+    });
     const revenue = outcome.result as RevenueRecord;
     // pool = floor(10001 × 0.3) = 3000 → 20 % (600) up to the base; holders split 7001 → 4901 / 2100.
     expect(revenue).toMatchObject({
@@ -68,7 +74,10 @@ describe('revenue:Record', () => {
     const payload = outcome.event?.payload as RevenueOutcome;
     expect(payload.revenue).toEqual(revenue);
     expect(payload.subjectTotal).toMatchObject({ total: '10001', events: 1 });
-    expect(payload.pools.map((p) => [p.modelId, p.poolIn])).toEqual([['ft', '2400'], ['base', '600']]);
+    expect(payload.pools.map((p) => [p.modelId, p.poolIn])).toEqual([
+      ['ft', '2400'],
+      ['base', '600'],
+    ]);
     // Nothing in the write set grows with providers: revenue, subject total, 2 pools, 2 holder balances.
     const kinds = outcome.writeSet.state.map((w) => w.key.split('\u0000')[1]).sort();
     expect(kinds).toEqual(['holderCredit', 'holderCredit', 'revenue', 'royaltyPool', 'royaltyPool', 'subjectRevenue']);
@@ -78,7 +87,10 @@ describe('revenue:Record', () => {
       RoyaltyKeys.holderCredit(LICENSOR, 'lic', 'JPY', shard),
       RoyaltyKeys.holderCredit(STUDIO1, 'studio1', 'JPY', shard),
     ]);
-    expect(payload.credits.map((c) => [c.holderId, c.shard, c.credited])).toEqual([['lic', shard, '2100'], ['studio1', shard, '4901']]);
+    expect(payload.credits.map((c) => [c.holderId, c.shard, c.credited])).toEqual([
+      ['lic', shard, '2100'],
+      ['studio1', shard, '4901'],
+    ]);
   });
 
   it('when providers look at their statements, then each gets its item share of its pool, and the remainder carries', async () => {
@@ -86,14 +98,22 @@ describe('revenue:Record', () => {
     await record(w, { subjectId: 'out-1', amount: '10001', currency: 'JPY', reference: 'inv-1' });
     const s3 = await w.call<Statement>(w.revenue, 'Statement', REGULATOR, { providerId: 'p3' });
     // ft pool 2400 over 4 items: 600 per item; p3 has 3 items.
-    expect(s3.lines).toEqual([{ modelId: 'ft', currency: 'JPY', itemCount: 3, trainingSize: 4, accrued: '1800', claimed: '0', claimable: '1800' }]);
+    expect(s3.lines).toEqual([
+      { modelId: 'ft', currency: 'JPY', itemCount: 3, trainingSize: 4, accrued: '1800', claimed: '0', claimable: '1800' },
+    ]);
     expect(s3.totals).toEqual([{ currency: 'JPY', accrued: '1800', claimed: '0', claimable: '1800' }]);
     expect(s3).toMatchObject({ managingMsp: STUDIO1, complete: true });
     // base pool 600 over 3 items: p1 200, p2 400.
     const s2 = await w.call<Statement>(w.revenue, 'Statement', STUDIO2, { providerId: 'p2', currency: 'JPY' });
     expect(s2.lines[0]).toMatchObject({ modelId: 'base', accrued: '400', claimable: '400' });
     // 100 more to the base model directly: pool 30 → 10 per item exactly.
-    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r-base', licensorMsp: LICENSOR, subjectType: 'model', subjectId: 'base', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }] });
+    await w.call(w.rights, 'Create', STUDIO1, {
+      rightsId: 'r-base',
+      licensorMsp: LICENSOR,
+      subjectType: 'model',
+      subjectId: 'base',
+      holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }],
+    });
     await record(w, { subjectType: 'model', subjectId: 'base', amount: '101', currency: 'JPY', reference: 'inv-2' });
     const pool = await w.call<PoolView>(w.revenue, 'GetPool', STUDIO1, { modelId: 'base', currency: 'JPY' });
     expect(pool.identityHolds).toBe(true);
@@ -107,9 +127,9 @@ describe('revenue:Record', () => {
     expect(revenue.holderPayouts).toEqual([{ holderId: STUDIO1, mspId: STUDIO1, amount: '700' }]);
     expect(revenue.rightsId).toBeUndefined();
     // A work without a rights record has no owner on the ledger: nobody may report revenue on it.
-    await expect(record(w, { subjectType: 'work', subjectId: 'series-1', amount: '1', currency: 'JPY', reference: 'w-1' }, LICENSOR)).rejects.toThrow(
-      /^FORBIDDEN: LicensorMSP may not record revenue on work series-1: it is owned by nobody/,
-    );
+    await expect(
+      record(w, { subjectType: 'work', subjectId: 'series-1', amount: '1', currency: 'JPY', reference: 'w-1' }, LICENSOR),
+    ).rejects.toThrow(/^FORBIDDEN: LicensorMSP may not record revenue on work series-1: it is owned by nobody/);
   });
 
   it('when a work has rights, then all its revenue goes to the holders (no pool)', async () => {
@@ -125,10 +145,14 @@ describe('revenue:Record', () => {
       ],
     });
     // A work's licensor owns it; a studio, even a holder, does not record revenue on it.
-    await expect(record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' }, STUDIO2)).rejects.toThrow(
-      /^FORBIDDEN: Studio2MSP may not record revenue on work series-1: it is owned by LicensorMSP/,
+    await expect(
+      record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' }, STUDIO2),
+    ).rejects.toThrow(/^FORBIDDEN: Studio2MSP may not record revenue on work series-1: it is owned by LicensorMSP/);
+    const revenue = await record(
+      w,
+      { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' },
+      LICENSOR,
     );
-    const revenue = await record(w, { subjectType: 'work', subjectId: 'series-1', amount: '100', currency: 'EUR', reference: 'w-1' }, LICENSOR);
     expect(revenue.poolAdditions).toEqual([]);
     expect(revenue.holderPayouts.map((p) => p.amount)).toEqual(['33', '33', '34']);
     const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'c', mspId: STUDIO2 });
@@ -139,9 +163,17 @@ describe('revenue:Record', () => {
     const w = await world();
     await record(w, { subjectId: 'out-1', amount: '1000', currency: 'JPY', reference: 'a' });
     await record(w, { subjectId: 'out-1', amount: '1000', currency: 'USD', reference: 'b' });
-    const jpy = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'JPY' });
+    const jpy = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, {
+      subjectType: 'output',
+      subjectId: 'out-1',
+      currency: 'JPY',
+    });
     expect(jpy.total).toBe('1000');
-    const none = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, { subjectType: 'output', subjectId: 'out-1', currency: 'EUR' });
+    const none = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', STUDIO2, {
+      subjectType: 'output',
+      subjectId: 'out-1',
+      currency: 'EUR',
+    });
     expect(none).toMatchObject({ total: '0', events: 0 });
     const s = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p4' });
     expect(s.totals.map((t) => t.currency)).toEqual(['JPY', 'USD']);
@@ -180,8 +212,16 @@ describe('revenue:Record', () => {
     ['a fractional amount', { subjectId: 'out-1', amount: '1.50', currency: 'JPY', reference: 'x' }, /amount: must be a positive/],
     ['a bad currency', { subjectId: 'out-1', amount: '1', currency: 'jpy', reference: 'x' }, /currency: must be a three-letter/],
     ['no reference', { subjectId: 'out-1', amount: '1', currency: 'JPY' }, /reference: is required/],
-    ['a reserved reference', { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'purchase:1' }, /reserved for licence purchases/],
-    ['a bad subject type', { subjectType: 'song', subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'x' }, /subjectType: must be one of/],
+    [
+      'a reserved reference',
+      { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'purchase:1' },
+      /reserved for licence purchases/,
+    ],
+    [
+      'a bad subject type',
+      { subjectType: 'song', subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'x' },
+      /subjectType: must be one of/,
+    ],
     ['an unknown field', { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'x', memo: 'hi' }, /memo: is not a known field/],
   ])('when the request has %s, then it is INVALID', async (_label, request, message) => {
     const w = await world();
@@ -192,17 +232,27 @@ describe('revenue:Record', () => {
 
   it('when the subject does not exist or its model is not sealed, then NOT_FOUND or STATE', async () => {
     const w = await world();
-    await expect(record(w, { subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(/^NOT_FOUND: no output or model nope/);
-    await expect(record(w, { subjectType: 'output', subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(/^NOT_FOUND: output nope/);
-    await expect(record(w, { subjectType: 'data', subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(/^NOT_FOUND: data item nope/);
+    await expect(record(w, { subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(
+      /^NOT_FOUND: no output or model nope/,
+    );
+    await expect(record(w, { subjectType: 'output', subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(
+      /^NOT_FOUND: output nope/,
+    );
+    await expect(record(w, { subjectType: 'data', subjectId: 'nope', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(
+      /^NOT_FOUND: data item nope/,
+    );
     await w.trainModel('wip', { p1: 1 }, { termsId: 't30', seal: false });
-    await expect(record(w, { subjectId: 'wip', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(/^STATE: model wip is not sealed/);
+    await expect(record(w, { subjectId: 'wip', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(
+      /^STATE: model wip is not sealed/,
+    );
   });
 
   it('when an id names both an output and a model, then an untyped report is INVALID and a typed one works', async () => {
     const w = await world();
     await w.registerOutput('base', 'ft');
-    await expect(record(w, { subjectId: 'base', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(/^INVALID: .*both an output and a model/);
+    await expect(record(w, { subjectId: 'base', amount: '1', currency: 'JPY', reference: 'x' })).rejects.toThrow(
+      /^INVALID: .*both an output and a model/,
+    );
     const revenue = await record(w, { subjectType: 'model', subjectId: 'base', amount: '10', currency: 'JPY', reference: 'x' });
     expect(revenue.modelId).toBe('base');
   });
@@ -258,7 +308,11 @@ describe('threshold transfers inside revenue', () => {
 
     const after = await record(w, { subjectId: 'out-1', amount: '10000', currency: 'JPY', reference: 'c' });
     expect(after.executedTransfers).toEqual([]);
-    expect(after.holderPayouts.map((p) => [p.holderId, p.amount])).toEqual([['lic', '1400'], ['studio1', '4900'], ['studio2', '700']]);
+    expect(after.holderPayouts.map((p) => [p.holderId, p.amount])).toEqual([
+      ['lic', '1400'],
+      ['studio1', '4900'],
+      ['studio2', '700'],
+    ]);
     const rights = await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1');
     expect(rights.transferCount).toBe(1);
   });
@@ -321,7 +375,9 @@ describe('threshold transfers inside revenue', () => {
     expect((await record(w, { subjectId: 'out-1', amount: '100', currency: 'JPY', reference: 'a' })).executedTransfers).toEqual([]);
     await w.call(w.rights, 'ApproveTransfer', LICENSOR, { transferId: 'tr-a' });
     expect((await record(w, { subjectId: 'out-1', amount: '1', currency: 'JPY', reference: 'b' })).executedTransfers).toEqual(['tr-a']);
-    expect((await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1')).holders).toEqual([{ holderId: 'lic', mspId: LICENSOR, shareBps: 10000 }]);
+    expect((await w.call<RightsRecord>(w.rights, 'Get', STUDIO1, 'r-out-1')).holders).toEqual([
+      { holderId: 'lic', mspId: LICENSOR, shareBps: 10000 },
+    ]);
   });
 });
 
@@ -350,11 +406,18 @@ describe('statements, claims and settlements', () => {
     expect(claim.event).toEqual({ name: 'RevenueClaimed', payload: { settlement } });
     const statement = await w.call<Statement>(w.revenue, 'Statement', STUDIO1, { providerId: 'p3', currency: 'JPY' });
     expect(statement.lines[0]).toMatchObject({ accrued: '1800', claimed: '1800', claimable: '0' });
-    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(/^STATE: provider p3 has nothing claimable in JPY/);
+    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(
+      /^STATE: provider p3 has nothing claimable in JPY/,
+    );
 
-    const settled = await w.call<SettlementRecord>(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'bank-20250101-001' });
+    const settled = await w.call<SettlementRecord>(w.revenue, 'MarkSettled', STUDIO1, {
+      settlementId: claim.txId,
+      paymentReference: 'bank-20250101-001',
+    });
     expect(settled).toMatchObject({ status: 'settled', paymentReference: 'bank-20250101-001', updatedBy: STUDIO1 });
-    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'again' })).rejects.toThrow(/^STATE: settlement .* is already settled/);
+    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: claim.txId, paymentReference: 'again' })).rejects.toThrow(
+      /^STATE: settlement .* is already settled/,
+    );
     expect(await w.call<SettlementRecord>(w.revenue, 'GetSettlement', REGULATOR, claim.txId)).toEqual(settled);
 
     // Later revenue accrues on top of what was claimed.
@@ -367,21 +430,40 @@ describe('statements, claims and settlements', () => {
     const w = await paid();
     await w.trainModel('other', { p3: 1 }, { termsId: 't30' });
     await record(w, { subjectType: 'model', subjectId: 'other', amount: '100', currency: 'JPY', reference: 'o' });
-    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', modelId: 'other', settlementId: 'stl-1' });
+    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, {
+      providerId: 'p3',
+      currency: 'JPY',
+      modelId: 'other',
+      settlementId: 'stl-1',
+    });
     expect(settlement).toMatchObject({ settlementId: 'stl-1', amount: '30', items: [{ modelId: 'other', amount: '30' }] });
-    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 'stl-1' })).rejects.toThrow(/^CONFLICT: settlement stl-1 already exists/);
+    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 'stl-1' })).rejects.toThrow(
+      /^CONFLICT: settlement stl-1 already exists/,
+    );
     const all = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY' });
     expect(all.items).toEqual([{ modelId: 'ft', amount: '1800' }]);
   });
 
   it('when a rights holder claims, then its org moves the balance to payable and settles it', async () => {
     const w = await paid();
-    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', settlementId: 'lic-1' });
+    const settlement = await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, {
+      holderId: 'lic',
+      currency: 'JPY',
+      settlementId: 'lic-1',
+    });
     expect(settlement).toMatchObject({ kind: 'holder', payeeId: 'lic', managingMsp: LICENSOR, amount: '2100', items: [] });
-    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO1, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO1, {
+      holderId: 'lic',
+      mspId: LICENSOR,
+      currency: 'JPY',
+    });
     expect(balance.balances).toEqual([{ currency: 'JPY', credited: '2100', claimed: '2100', claimable: '0' }]);
-    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^STATE: holder lic has nothing claimable/);
-    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'lic-1', paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: Studio1MSP may not settle lic-1: only LicensorMSP may/);
+    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(
+      /^STATE: holder lic has nothing claimable/,
+    );
+    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'lic-1', paymentReference: 'x' })).rejects.toThrow(
+      /^FORBIDDEN: Studio1MSP may not settle lic-1: only LicensorMSP may/,
+    );
     await w.call(w.revenue, 'MarkSettled', LICENSOR, { settlementId: 'lic-1', paymentReference: 'wire-1' });
   });
 
@@ -401,14 +483,23 @@ describe('statements, claims and settlements', () => {
     const claim = await w.invoke(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' });
     expect((claim.result as SettlementRecord).amount).toBe(expected.toString());
     // The claim writes its own record and the settlement, never a credit shard.
-    expect(claim.writeSet.state.map((w) => w.key)).toEqual([RoyaltyKeys.holderClaim(LICENSOR, 'lic', 'JPY'), RoyaltyKeys.settlement(claim.txId)]);
-    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^STATE: holder lic has nothing claimable/);
+    expect(claim.writeSet.state.map((w) => w.key)).toEqual([
+      RoyaltyKeys.holderClaim(LICENSOR, 'lic', 'JPY'),
+      RoyaltyKeys.settlement(claim.txId),
+    ]);
+    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(
+      /^STATE: holder lic has nothing claimable/,
+    );
 
     const more = await record(w, { subjectId: 'out-1', amount: '100', currency: 'JPY', reference: 'inv-more' });
     const extra = BigInt(more.holderPayouts.find((p) => p.holderId === 'lic')?.amount ?? '0');
     const after = await w.call<HolderBalances>(w.revenue, 'HolderBalance', LICENSOR, { holderId: 'lic', mspId: LICENSOR, currency: 'JPY' });
-    expect(after.balances).toEqual([{ currency: 'JPY', credited: (expected + extra).toString(), claimed: expected.toString(), claimable: extra.toString() }]);
-    expect((await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).amount).toBe(extra.toString());
+    expect(after.balances).toEqual([
+      { currency: 'JPY', credited: (expected + extra).toString(), claimed: expected.toString(), claimable: extra.toString() },
+    ]);
+    expect((await w.call<SettlementRecord>(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).amount).toBe(
+      extra.toString(),
+    );
     expect((await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
   });
 
@@ -423,28 +514,54 @@ describe('statements, claims and settlements', () => {
       { currency: 'EUR', credited: '1470', claimed: '1470', claimable: '0' },
       { currency: 'USD', credited: '490', claimed: '0', claimable: '490' },
     ]);
-    const none = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO2, { holderId: 'studio1', mspId: STUDIO1, currency: 'JPY' });
+    const none = await w.call<HolderBalances>(w.revenue, 'HolderBalance', STUDIO2, {
+      holderId: 'studio1',
+      mspId: STUDIO1,
+      currency: 'JPY',
+    });
     expect(none.balances).toEqual([]);
   });
 
   it('when the wrong org claims or settles, or the request is malformed, then each is refused with its code', async () => {
     const w = await paid();
-    await expect(w.call(w.revenue, 'Claim', STUDIO2, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(/^FORBIDDEN: Studio2MSP may not claim for provider p3: only Studio1MSP may/);
-    await expect(w.call(w.revenue, 'Claim', REGULATOR, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(/^FORBIDDEN: RegulatorMSP \(regulator\)/);
-    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'nobody', currency: 'JPY' })).rejects.toThrow(/^NOT_FOUND: provider nobody/);
-    await expect(w.call(w.revenue, 'Claim', STUDIO2, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(/^NOT_FOUND: balance of holder lic of Studio2MSP/);
-    await expect(w.call(w.revenue, 'Claim', STUDIO1, { currency: 'JPY' })).rejects.toThrow(/^INVALID: .*exactly one of providerId and holderId/);
+    await expect(w.call(w.revenue, 'Claim', STUDIO2, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(
+      /^FORBIDDEN: Studio2MSP may not claim for provider p3: only Studio1MSP may/,
+    );
+    await expect(w.call(w.revenue, 'Claim', REGULATOR, { providerId: 'p3', currency: 'JPY' })).rejects.toThrow(
+      /^FORBIDDEN: RegulatorMSP \(regulator\)/,
+    );
+    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'nobody', currency: 'JPY' })).rejects.toThrow(
+      /^NOT_FOUND: provider nobody/,
+    );
+    await expect(w.call(w.revenue, 'Claim', STUDIO2, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(
+      /^NOT_FOUND: balance of holder lic of Studio2MSP/,
+    );
+    await expect(w.call(w.revenue, 'Claim', STUDIO1, { currency: 'JPY' })).rejects.toThrow(
+      /^INVALID: .*exactly one of providerId and holderId/,
+    );
     await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', holderId: 'x', currency: 'JPY' })).rejects.toThrow(/^INVALID: /);
-    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', modelId: 'ft' })).rejects.toThrow(/^INVALID: .*modelId: applies to provider claims only/);
-    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'EUR' })).rejects.toThrow(/^STATE: provider p3 has nothing claimable in EUR/);
+    await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY', modelId: 'ft' })).rejects.toThrow(
+      /^INVALID: .*modelId: applies to provider claims only/,
+    );
+    await expect(w.call(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'EUR' })).rejects.toThrow(
+      /^STATE: provider p3 has nothing claimable in EUR/,
+    );
     const s = await w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId: 'p3', currency: 'JPY', settlementId: 's' });
-    await expect(w.call(w.revenue, 'MarkSettled', STUDIO2, { settlementId: s.settlementId, paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: /);
+    await expect(w.call(w.revenue, 'MarkSettled', STUDIO2, { settlementId: s.settlementId, paymentReference: 'x' })).rejects.toThrow(
+      /^FORBIDDEN: /,
+    );
     await expect(w.call(w.revenue, 'MarkSettled', REGULATOR, { settlementId: 's', paymentReference: 'x' })).rejects.toThrow(/^FORBIDDEN: /);
-    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'none', paymentReference: 'x' })).rejects.toThrow(/^NOT_FOUND: settlement none/);
-    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 's' })).rejects.toThrow(/^INVALID: .*paymentReference: is required/);
+    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 'none', paymentReference: 'x' })).rejects.toThrow(
+      /^NOT_FOUND: settlement none/,
+    );
+    await expect(w.call(w.revenue, 'MarkSettled', STUDIO1, { settlementId: 's' })).rejects.toThrow(
+      /^INVALID: .*paymentReference: is required/,
+    );
     await expect(w.call(w.revenue, 'GetSettlement', STUDIO1, 'none')).rejects.toThrow(/^NOT_FOUND: /);
     await expect(w.call(w.revenue, 'Statement', STUDIO1, { providerId: 'nobody' })).rejects.toThrow(/^NOT_FOUND: provider nobody/);
-    await expect(w.call(w.revenue, 'GetPool', STUDIO1, { modelId: 'ft', currency: 'EUR' })).rejects.toThrow(/^NOT_FOUND: pool of model ft in EUR/);
+    await expect(w.call(w.revenue, 'GetPool', STUDIO1, { modelId: 'ft', currency: 'EUR' })).rejects.toThrow(
+      /^NOT_FOUND: pool of model ft in EUR/,
+    );
     await expect(w.call(w.revenue, 'Get', STUDIO1, { recorderMsp: STUDIO1, reference: 'none' })).rejects.toThrow(/^NOT_FOUND: /);
     await expect(w.call(w.revenue, 'Totals', STUDIO1, {})).rejects.toThrow(/^INVALID: .*currency: is required/);
   });

@@ -91,7 +91,8 @@ export class RevenueContract extends KisekiContract {
     const reference = f.id('reference');
     const grantId = f.id('grantId', { optional: true });
     const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
-    if (reference.startsWith(PURCHASE_REFERENCE_PREFIX)) f.addIssue('reference', `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`);
+    if (reference.startsWith(PURCHASE_REFERENCE_PREFIX))
+      f.addIssue('reference', `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`);
     f.finish();
     const subject: Subject = { subjectType: subjectType ?? (await inferSubjectType(ctx, subjectId)), subjectId };
     await requireRevenueRight(ctx, caller, subject, grantId, territory);
@@ -111,7 +112,9 @@ export class RevenueContract extends KisekiContract {
     const recorderMsp = f.mspId('recorderMsp');
     const reference = f.id('reference');
     f.finish('query');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`));
+    return toJson(
+      await requireRecord(ctx, RoyaltyKeys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`),
+    );
   }
 
   /**
@@ -143,7 +146,12 @@ export class RevenueContract extends KisekiContract {
     const modelId = f.id('modelId');
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     f.finish('query');
-    const pool = await requireRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType, `pool of model ${modelId} in ${currency}`);
+    const pool = await requireRecord(
+      ctx,
+      RoyaltyKeys.royaltyPool(modelId, currency),
+      RoyaltyPoolType,
+      `pool of model ${modelId} in ${currency}`,
+    );
     const view: PoolView = { pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) };
     return toJson(view);
   }
@@ -179,12 +187,14 @@ export class RevenueContract extends KisekiContract {
       providerId,
       managingMsp: provider.managingMsp,
       lines,
-      totals: [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cur, sum]) => ({
-        currency: cur,
-        accrued: formatAmount(sum.accrued),
-        claimed: formatAmount(sum.claimed),
-        claimable: formatAmount(sum.claimable),
-      })),
+      totals: [...totals.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([cur, sum]) => ({
+          currency: cur,
+          accrued: formatAmount(sum.accrued),
+          claimed: formatAmount(sum.claimed),
+          claimable: formatAmount(sum.claimable),
+        })),
       complete,
     };
     return toJson(statement);
@@ -216,7 +226,10 @@ export class RevenueContract extends KisekiContract {
         position.credited += BigInt(shard.credited);
         positions.set(shard.currency, position);
       }
-      const claims = decodeEntries((await readAll(ctx, RoyaltyKeyTypes.holderClaim, [mspId, holderId], MAX_HOLDER_CURRENCIES)).entries, HolderClaimType);
+      const claims = decodeEntries(
+        (await readAll(ctx, RoyaltyKeyTypes.holderClaim, [mspId, holderId], MAX_HOLDER_CURRENCIES)).entries,
+        HolderClaimType,
+      );
       for (const claim of claims) {
         const position = positions.get(claim.currency);
         if (position !== undefined) position.claimed = BigInt(claim.claimed);
@@ -283,9 +296,10 @@ export class RevenueContract extends KisekiContract {
         const key = RoyaltyKeys.providerClaim(providerId, line.modelId, currency);
         const current = await readRecord(ctx, key, ProviderClaimType);
         const claimed = formatAmount(BigInt(line.claimed) + claimable);
-        const next: ProviderClaimRecord = current === undefined
-          ? { docType: RoyaltyDocTypes.providerClaim, providerId, modelId: line.modelId, currency, claimed, ...stamp }
-          : { ...current, claimed, updatedBy: caller.mspId, updatedAt: now };
+        const next: ProviderClaimRecord =
+          current === undefined
+            ? { docType: RoyaltyDocTypes.providerClaim, providerId, modelId: line.modelId, currency, claimed, ...stamp }
+            : { ...current, claimed, updatedBy: caller.mspId, updatedAt: now };
         await writeRecord(ctx, key, ProviderClaimType, next);
         items.push({ modelId: line.modelId, amount: line.claimable });
         total += claimable;
@@ -301,9 +315,10 @@ export class RevenueContract extends KisekiContract {
       const claimable = position.credited - position.claimed;
       if (claimable === 0n) throw wrongState(`holder ${id} has nothing claimable in ${currency}`);
       const claimed = formatAmount(position.credited);
-      const next: HolderClaimRecord = position.claim === undefined
-        ? { docType: RoyaltyDocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
-        : { ...position.claim, claimed, updatedBy: caller.mspId, updatedAt: now };
+      const next: HolderClaimRecord =
+        position.claim === undefined
+          ? { docType: RoyaltyDocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
+          : { ...position.claim, claimed, updatedBy: caller.mspId, updatedAt: now };
       await writeRecord(ctx, RoyaltyKeys.holderClaim(caller.mspId, id, currency), HolderClaimType, next);
       settlement = settlementRecord(settlementId, 'holder', id, caller.mspId, currency, claimable, [], stamp);
     }
@@ -329,7 +344,13 @@ export class RevenueContract extends KisekiContract {
     const settlement = await requireRecord(ctx, key, SettlementType, `settlement ${settlementId}`);
     requireOrg(caller, settlement.managingMsp, `settle ${settlementId}`);
     if (settlement.status !== 'requested') throw wrongState(`settlement ${settlementId} is already ${settlement.status}`);
-    const settled: SettlementRecord = { ...settlement, status: 'settled', paymentReference, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    const settled: SettlementRecord = {
+      ...settlement,
+      status: 'settled',
+      paymentReference,
+      updatedBy: caller.mspId,
+      updatedAt: txTime(ctx),
+    };
     await writeRecord(ctx, key, SettlementType, settled);
     emitEvent(ctx, EventNames.SettlementSettled, { settlement: settled });
     return toJson(settled);
@@ -413,7 +434,13 @@ export class RevenueContract extends KisekiContract {
  * @throws KisekiError `FORBIDDEN` naming the caller and the owner; `STATE` for an inactive grant or
  *   a non-commercial model; `NOT_FOUND` for the subject or the grant.
  */
-async function requireRevenueRight(ctx: KisekiContext, caller: Caller, subject: Subject, grantId: string | undefined, territory: string | undefined): Promise<void> {
+async function requireRevenueRight(
+  ctx: KisekiContext,
+  caller: Caller,
+  subject: Subject,
+  grantId: string | undefined,
+  territory: string | undefined,
+): Promise<void> {
   let owner: string | undefined;
   let model: ModelRecord | undefined;
   switch (subject.subjectType) {
@@ -443,7 +470,9 @@ async function requireRevenueRight(ctx: KisekiContext, caller: Caller, subject: 
   }
   if (caller.mspId === owner) return;
   if (grantId === undefined) {
-    throw forbidden(`${caller.mspId} may not record revenue on ${subject.subjectType} ${subject.subjectId}: it is owned by ${owner ?? 'nobody on the ledger'}, and no licence grant of ${caller.mspId} was named (grantId)`);
+    throw forbidden(
+      `${caller.mspId} may not record revenue on ${subject.subjectType} ${subject.subjectId}: it is owned by ${owner ?? 'nobody on the ledger'}, and no licence grant of ${caller.mspId} was named (grantId)`,
+    );
   }
   await requireGrantFor(ctx, caller, grantId, subject, 'revenue', territory);
 }
@@ -483,9 +512,12 @@ async function statementLines(
     if (model === undefined) continue;
     const itemCount = await modelProviderCount(ctx, modelId, providerId);
     if (itemCount === 0) continue;
-    const pools = currency === undefined
-      ? decodeEntries((await readAll(ctx, RoyaltyKeyTypes.royaltyPool, [modelId], 1000)).entries, RoyaltyPoolType)
-      : [await readRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType)].filter((p): p is RoyaltyPoolRecord => p !== undefined);
+    const pools =
+      currency === undefined
+        ? decodeEntries((await readAll(ctx, RoyaltyKeyTypes.royaltyPool, [modelId], 1000)).entries, RoyaltyPoolType)
+        : [await readRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType)].filter(
+            (p): p is RoyaltyPoolRecord => p !== undefined,
+          );
     for (const pool of pools) {
       const claim = await readRecord(ctx, RoyaltyKeys.providerClaim(providerId, modelId, pool.currency), ProviderClaimType);
       const claimed = BigInt(claim?.claimed ?? '0');

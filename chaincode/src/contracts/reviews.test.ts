@@ -5,7 +5,13 @@ import { Orgs, ProvenanceWorld, digestOf, refusal } from '../testing/provenance-
 
 type Submitted = { review: ReviewRecord; summary: ReviewSummaryRecord };
 
-const review = (reviewId: string, subjectType: string, subjectId: string, outcome: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const review = (
+  reviewId: string,
+  subjectType: string,
+  subjectId: string,
+  outcome: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   reviewId,
   subjectType,
   subjectId,
@@ -48,12 +54,33 @@ describe('reviews contract', () => {
 
     it('when the licensor whose terms trained the model flags the output, then it is recorded as terms issuer and verification shows the latest', async () => {
       await world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted'));
-      const out = await world.invoke('reviews', 'Submit', Orgs.licensor, review('rv-2', 'output', 'o-1', 'flagged', { category: 'style', reason: 'off-model eyes', reportDigest: digestOf('report') }));
-      expect((out.result as Submitted).review).toMatchObject({ reviewerMsp: Orgs.licensor, reviewerRole: 'terms-issuer', category: 'style' });
-      const history = (await world.invoke('reviews', 'History', Orgs.regulator, { subjectType: 'output', subjectId: 'o-1' })).result as { items: ReviewRecord[] };
-      expect(history.items.map((r) => [r.reviewId, r.outcome])).toEqual([['rv-1', 'accepted'], ['rv-2', 'flagged']]);
+      const out = await world.invoke(
+        'reviews',
+        'Submit',
+        Orgs.licensor,
+        review('rv-2', 'output', 'o-1', 'flagged', { category: 'style', reason: 'off-model eyes', reportDigest: digestOf('report') }),
+      );
+      expect((out.result as Submitted).review).toMatchObject({
+        reviewerMsp: Orgs.licensor,
+        reviewerRole: 'terms-issuer',
+        category: 'style',
+      });
+      const history = (await world.invoke('reviews', 'History', Orgs.regulator, { subjectType: 'output', subjectId: 'o-1' })).result as {
+        items: ReviewRecord[];
+      };
+      expect(history.items.map((r) => [r.reviewId, r.outcome])).toEqual([
+        ['rv-1', 'accepted'],
+        ['rv-2', 'flagged'],
+      ]);
       const verification = (await world.invoke('outputs', 'Verify', Orgs.regulator, 'o-1')).result as { review: ReviewSummaryRecord };
-      expect(verification.review).toMatchObject({ count: 2, accepted: 1, flagged: 1, latestReviewId: 'rv-2', latestOutcome: 'flagged', latestReviewerMsp: Orgs.licensor });
+      expect(verification.review).toMatchObject({
+        count: 2,
+        accepted: 1,
+        flagged: 1,
+        latestReviewId: 'rv-2',
+        latestOutcome: 'flagged',
+        latestReviewerMsp: Orgs.licensor,
+      });
     });
 
     it('when a studio holds rights on the output, then it may review it', async () => {
@@ -61,10 +88,18 @@ describe('reviews contract', () => {
         rightsId: 'r-o1',
         subjectType: 'output',
         subjectId: 'o-1',
-        holders: [{ holderId: 's1', mspId: Orgs.studio1, shareBps: 6000 }, { holderId: 's2', mspId: Orgs.studio2, shareBps: 4000 }],
+        holders: [
+          { holderId: 's1', mspId: Orgs.studio1, shareBps: 6000 },
+          { holderId: 's2', mspId: Orgs.studio2, shareBps: 4000 },
+        ],
         licensorMsp: Orgs.licensor,
       });
-      const out = await world.invoke('reviews', 'Submit', Orgs.studio2, review('rv-1', 'output', 'o-1', 'rejected', { reason: 'colour inconsistent with episode 3' }));
+      const out = await world.invoke(
+        'reviews',
+        'Submit',
+        Orgs.studio2,
+        review('rv-1', 'output', 'o-1', 'rejected', { reason: 'colour inconsistent with episode 3' }),
+      );
       expect((out.result as Submitted).review.reviewerRole).toBe('rights-holder');
     });
 
@@ -76,48 +111,92 @@ describe('reviews contract', () => {
     });
 
     it.each([Orgs.regulator, 'OutsiderMSP'])('when %s reviews, then FORBIDDEN', async (mspId) => {
-      expect((await refusal(world.invoke('reviews', 'Submit', mspId, review('rv-1', 'output', 'o-1', 'accepted')))).message).toMatch(/^FORBIDDEN: /);
+      expect((await refusal(world.invoke('reviews', 'Submit', mspId, review('rv-1', 'output', 'o-1', 'accepted')))).message).toMatch(
+        /^FORBIDDEN: /,
+      );
     });
 
     it('when a data item is reviewed, then its owner and its terms issuer may, a studio with no role may not', async () => {
       const roles = [];
       for (const [i, mspId] of [Orgs.studio1, Orgs.licensor].entries()) {
-        roles.push(((await world.invoke('reviews', 'Submit', mspId, review(`rv-${i}`, 'data', 'a-1', 'accepted'))).result as Submitted).review.reviewerRole);
+        roles.push(
+          ((await world.invoke('reviews', 'Submit', mspId, review(`rv-${i}`, 'data', 'a-1', 'accepted'))).result as Submitted).review
+            .reviewerRole,
+        );
       }
       expect(roles).toEqual(['owner', 'terms-issuer']);
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio2, review('rv-x', 'data', 'a-1', 'accepted')))).message).toMatch(/^FORBIDDEN: /);
+      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio2, review('rv-x', 'data', 'a-1', 'accepted')))).message).toMatch(
+        /^FORBIDDEN: /,
+      );
     });
 
     it('when the outcome lacks its reason or category, or the subject or ID is wrong, then INVALID, NOT_FOUND or CONFLICT', async () => {
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'rejected')))).message).toMatch(/^INVALID: .*reason: is required when the outcome is rejected/);
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'flagged', { reason: 'x' })))).message).toMatch(/^INVALID: .*category: is required/);
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted', { category: 'style' })))).message).toMatch(/^INVALID: .*category: is only given/);
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'model', 'm-1', 'accepted')))).message).toMatch(/^INVALID: .*subjectType/);
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-9', 'accepted')))).message).toMatch(/^NOT_FOUND: output o-9/);
+      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'rejected')))).message).toMatch(
+        /^INVALID: .*reason: is required when the outcome is rejected/,
+      );
+      expect(
+        (await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'flagged', { reason: 'x' }))))
+          .message,
+      ).toMatch(/^INVALID: .*category: is required/);
+      expect(
+        (await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted', { category: 'style' }))))
+          .message,
+      ).toMatch(/^INVALID: .*category: is only given/);
+      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'model', 'm-1', 'accepted')))).message).toMatch(
+        /^INVALID: .*subjectType/,
+      );
+      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-9', 'accepted')))).message).toMatch(
+        /^NOT_FOUND: output o-9/,
+      );
       await world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted'));
-      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted')))).message).toMatch(/^CONFLICT: review rv-1/);
+      expect((await refusal(world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-1', 'output', 'o-1', 'accepted')))).message).toMatch(
+        /^CONFLICT: review rv-1/,
+      );
     });
 
     it('when a subject was never reviewed, then its summary counts zero and its history is empty', async () => {
-      expect((await world.invoke('reviews', 'Summary', Orgs.regulator, { subjectType: 'data', subjectId: 'a-1' })).result).toEqual({ subjectType: 'data', subjectId: 'a-1', count: 0, accepted: 0, rejected: 0, flagged: 0 });
-      expect((await world.invoke('reviews', 'History', Orgs.regulator, { subjectType: 'data', subjectId: 'a-1' })).result).toEqual({ items: [], bookmark: '' });
+      expect((await world.invoke('reviews', 'Summary', Orgs.regulator, { subjectType: 'data', subjectId: 'a-1' })).result).toEqual({
+        subjectType: 'data',
+        subjectId: 'a-1',
+        count: 0,
+        accepted: 0,
+        rejected: 0,
+        flagged: 0,
+      });
+      expect((await world.invoke('reviews', 'History', Orgs.regulator, { subjectType: 'data', subjectId: 'a-1' })).result).toEqual({
+        items: [],
+        bookmark: '',
+      });
     });
   });
 
   describe('training exclusions', () => {
     beforeEach(async () => {
       await world.registerData(['b-1', 'b-2'], 'p-1', 'terms-1');
-      await world.invoke('reviews', 'Submit', Orgs.licensor, review('rv-rej', 'data', 'b-1', 'rejected', { reason: 'traced from a copyrighted cel' }));
+      await world.invoke(
+        'reviews',
+        'Submit',
+        Orgs.licensor,
+        review('rv-rej', 'data', 'b-1', 'rejected', { reason: 'traced from a copyrighted cel' }),
+      );
       await world.invoke('reviews', 'Submit', Orgs.studio1, review('rv-ok', 'data', 'b-2', 'accepted'));
       await world.registerModel('m-2');
     });
 
     it('when the owner excludes a rejected item, then training batches refuse it until the exclusion is lifted', async () => {
       const out = await world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-1', reviewId: 'rv-rej' });
-      expect(out.event).toEqual({ name: EventNames.TrainingExclusionChanged, payload: { dataId: 'b-1', excluded: true, reviewId: 'rv-rej', ownerMsp: Orgs.studio1 } });
-      expect((await world.invoke('reviews', 'GetExclusion', Orgs.regulator, 'b-1')).result).toMatchObject({ dataId: 'b-1', reviewId: 'rv-rej' });
+      expect(out.event).toEqual({
+        name: EventNames.TrainingExclusionChanged,
+        payload: { dataId: 'b-1', excluded: true, reviewId: 'rv-rej', ownerMsp: Orgs.studio1 },
+      });
+      expect((await world.invoke('reviews', 'GetExclusion', Orgs.regulator, 'b-1')).result).toMatchObject({
+        dataId: 'b-1',
+        reviewId: 'rv-rej',
+      });
       const error = await refusal(world.attest('m-2', ['b-1', 'b-2']));
-      expect(error.message).toMatch(/^STATE: batch refused; may not be trained on: b-1: excluded from training by its owner after review rv-rej$/);
+      expect(error.message).toMatch(
+        /^STATE: batch refused; may not be trained on: b-1: excluded from training by its owner after review rv-rej$/,
+      );
       await world.invoke('reviews', 'IncludeInTraining', Orgs.studio1, { dataId: 'b-1', reason: 'cleared after appeal' });
       expect((await refusal(world.invoke('reviews', 'GetExclusion', Orgs.regulator, 'b-1'))).message).toMatch(/^NOT_FOUND: /);
       await world.attest('m-2', ['b-1', 'b-2']);
@@ -128,14 +207,28 @@ describe('reviews contract', () => {
     });
 
     it('when someone other than the owner excludes, or the review is not a rejection of the item, then FORBIDDEN or STATE', async () => {
-      expect((await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.licensor, { dataId: 'b-1', reviewId: 'rv-rej' }))).message).toMatch(/^FORBIDDEN: /);
-      expect((await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio2, { dataId: 'b-1', reviewId: 'rv-rej' }))).message).toMatch(/^FORBIDDEN: Studio2MSP may not exclude/);
-      expect((await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-2', reviewId: 'rv-ok' }))).message).toMatch(/^STATE: review rv-ok is not a rejection of data item b-2/);
-      expect((await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-2', reviewId: 'rv-rej' }))).message).toMatch(/^STATE: /);
+      expect(
+        (await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.licensor, { dataId: 'b-1', reviewId: 'rv-rej' }))).message,
+      ).toMatch(/^FORBIDDEN: /);
+      expect(
+        (await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio2, { dataId: 'b-1', reviewId: 'rv-rej' }))).message,
+      ).toMatch(/^FORBIDDEN: Studio2MSP may not exclude/);
+      expect(
+        (await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-2', reviewId: 'rv-ok' }))).message,
+      ).toMatch(/^STATE: review rv-ok is not a rejection of data item b-2/);
+      expect(
+        (await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-2', reviewId: 'rv-rej' }))).message,
+      ).toMatch(/^STATE: /);
       await world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-1', reviewId: 'rv-rej' });
-      expect((await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-1', reviewId: 'rv-rej' }))).message).toMatch(/^STATE: .*already excluded/);
-      expect((await refusal(world.invoke('reviews', 'IncludeInTraining', Orgs.studio2, { dataId: 'b-1', reason: 'x' }))).message).toMatch(/^FORBIDDEN: /);
-      expect((await refusal(world.invoke('reviews', 'IncludeInTraining', Orgs.studio1, { dataId: 'b-2', reason: 'x' }))).message).toMatch(/^STATE: .*not excluded/);
+      expect(
+        (await refusal(world.invoke('reviews', 'ExcludeFromTraining', Orgs.studio1, { dataId: 'b-1', reviewId: 'rv-rej' }))).message,
+      ).toMatch(/^STATE: .*already excluded/);
+      expect((await refusal(world.invoke('reviews', 'IncludeInTraining', Orgs.studio2, { dataId: 'b-1', reason: 'x' }))).message).toMatch(
+        /^FORBIDDEN: /,
+      );
+      expect((await refusal(world.invoke('reviews', 'IncludeInTraining', Orgs.studio1, { dataId: 'b-2', reason: 'x' }))).message).toMatch(
+        /^STATE: .*not excluded/,
+      );
     });
   });
 });

@@ -21,7 +21,18 @@ import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
 import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
 import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
-import { decodeEntries, deleteKey, keyExists, readAll, readPage, readPaging, readRecord, requireRecord, writeMarker, writeRecord } from '../ledger/state';
+import {
+  decodeEntries,
+  deleteKey,
+  keyExists,
+  readAll,
+  readPage,
+  readPaging,
+  readRecord,
+  requireRecord,
+  writeMarker,
+  writeRecord,
+} from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, wrongState } from '../shared/errors';
@@ -74,7 +85,9 @@ export class ReviewsContract extends KisekiContract {
     if (await keyExists(ctx, ReproKeys.review(reviewId))) throw conflict(`review ${reviewId} already exists`);
     const reviewerRole = await entitlement(ctx, caller, subjectType, subjectId);
     if (reviewerRole === undefined) {
-      throw forbidden(`${caller.mspId} may not review ${subjectType} ${subjectId}: it has no role in it (owner, rights holder, licensor or terms issuer)`);
+      throw forbidden(
+        `${caller.mspId} may not review ${subjectType} ${subjectId}: it has no role in it (owner, rights holder, licensor or terms issuer)`,
+      );
     }
     const now = txTime(ctx);
     const review: ReviewRecord = {
@@ -94,27 +107,28 @@ export class ReviewsContract extends KisekiContract {
     const summaryKey = ReproKeys.reviewSummary(subjectType, subjectId);
     const previous = await readRecord(ctx, summaryKey, ReviewSummaryType);
     const latest = { latestReviewId: reviewId, latestOutcome: outcome, latestReviewerMsp: caller.mspId, latestAt: now };
-    const summary: ReviewSummaryRecord = previous === undefined
-      ? {
-          docType: ReproDocTypes.reviewSummary,
-          subjectType,
-          subjectId,
-          count: 1,
-          accepted: outcome === 'accepted' ? 1 : 0,
-          rejected: outcome === 'rejected' ? 1 : 0,
-          flagged: outcome === 'flagged' ? 1 : 0,
-          ...latest,
-          createdBy: caller.mspId,
-          createdAt: now,
-        }
-      : {
-          ...previous,
-          count: previous.count + 1,
-          [outcome]: previous[outcome] + 1,
-          ...latest,
-          updatedBy: caller.mspId,
-          updatedAt: now,
-        };
+    const summary: ReviewSummaryRecord =
+      previous === undefined
+        ? {
+            docType: ReproDocTypes.reviewSummary,
+            subjectType,
+            subjectId,
+            count: 1,
+            accepted: outcome === 'accepted' ? 1 : 0,
+            rejected: outcome === 'rejected' ? 1 : 0,
+            flagged: outcome === 'flagged' ? 1 : 0,
+            ...latest,
+            createdBy: caller.mspId,
+            createdAt: now,
+          }
+        : {
+            ...previous,
+            count: previous.count + 1,
+            [outcome]: previous[outcome] + 1,
+            ...latest,
+            updatedBy: caller.mspId,
+            updatedAt: now,
+          };
     await writeRecord(ctx, ReproKeys.review(reviewId), ReviewType, review);
     await writeMarker(ctx, ReproKeys.reviewBySubject(subjectType, subjectId, now, reviewId));
     await writeRecord(ctx, summaryKey, ReviewSummaryType, summary);
@@ -235,7 +249,9 @@ export class ReviewsContract extends KisekiContract {
   async GetExclusion(ctx: KisekiContext, dataId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(dataId, 'dataId');
-    return toJson(await requireRecord(ctx, ReproKeys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`));
+    return toJson(
+      await requireRecord(ctx, ReproKeys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`),
+    );
   }
 }
 
@@ -244,7 +260,12 @@ export class ReviewsContract extends KisekiContract {
  * `provider-manager`), or `undefined` when it has no role in it.
  * @throws `NOT_FOUND` when the subject does not exist.
  */
-async function entitlement(ctx: KisekiContext, caller: Caller, subjectType: ReviewSubjectType, subjectId: string): Promise<string | undefined> {
+async function entitlement(
+  ctx: KisekiContext,
+  caller: Caller,
+  subjectType: ReviewSubjectType,
+  subjectId: string,
+): Promise<string | undefined> {
   const me = caller.mspId;
   if (subjectType === 'data') {
     const data = await requireRecord(ctx, Keys.data(subjectId), DataType, `data item ${subjectId}`);

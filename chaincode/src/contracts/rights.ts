@@ -75,11 +75,15 @@ export class RightsContract extends KisekiContract {
     const licensorMsp = f.mspId('licensorMsp', { optional: true });
     f.finish();
     const holders = parseHolders(rawHolders);
-    holders.forEach((holder, i) => { checkHolderOrg(holder.mspId, `holders[${i}].mspId`); });
+    holders.forEach((holder, i) => {
+      checkHolderOrg(holder.mspId, `holders[${i}].mspId`);
+    });
 
     const owners = await subjectOwners(ctx, subject);
     if (!owners.includes(caller.mspId)) {
-      throw forbidden(`${caller.mspId} may not create rights on ${subject.subjectType} ${subject.subjectId}: only ${owners.join(' or ')} may`);
+      throw forbidden(
+        `${caller.mspId} may not create rights on ${subject.subjectType} ${subject.subjectId}: only ${owners.join(' or ')} may`,
+      );
     }
     let licensor: string;
     if (caller.role === Roles.licensor) {
@@ -138,7 +142,12 @@ export class RightsContract extends KisekiContract {
     const subjectType = f.oneOf('subjectType', SUBJECT_TYPES);
     const subjectId = f.id('subjectId');
     f.finish('query');
-    const index = await requireRecord(ctx, RoyaltyKeys.rightsSubject(subjectType, subjectId), RightsSubjectType, `rights on ${subjectType} ${subjectId}`);
+    const index = await requireRecord(
+      ctx,
+      RoyaltyKeys.rightsSubject(subjectType, subjectId),
+      RightsSubjectType,
+      `rights on ${subjectType} ${subjectId}`,
+    );
     return toJson(await requireRecord(ctx, RoyaltyKeys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`));
   }
 
@@ -178,7 +187,9 @@ export class RightsContract extends KisekiContract {
     const rights = await requireRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, `rights ${rightsId}`);
     const sender = rights.holders.find((holder) => holder.holderId === fromHolderId);
     if (sender !== undefined && caller.mspId !== sender.mspId && caller.mspId !== rights.licensorMsp) {
-      throw forbidden(`${caller.mspId} may not propose transfers of ${fromHolderId}'s share: only ${sender.mspId} or ${rights.licensorMsp} may`);
+      throw forbidden(
+        `${caller.mspId} may not propose transfers of ${fromHolderId}'s share: only ${sender.mspId} or ${rights.licensorMsp} may`,
+      );
     }
     if (sender === undefined && caller.mspId !== rights.licensorMsp) {
       throw forbidden(`${caller.mspId} may not propose transfers on rights ${rightsId}`);
@@ -197,11 +208,15 @@ export class RightsContract extends KisekiContract {
       // something in the subject (or own it, when it has no rights record) may take one.
       const stakeholders = await subjectStakeholders(ctx, threshold);
       if (!stakeholders.includes(caller.mspId)) {
-        throw forbidden(`${caller.mspId} may not add threshold transfers on ${threshold.subjectType} ${threshold.subjectId}: it holds nothing in it (holders: ${stakeholders.join(', ') || 'none'})`);
+        throw forbidden(
+          `${caller.mspId} may not add threshold transfers on ${threshold.subjectType} ${threshold.subjectId}: it holds nothing in it (holders: ${stakeholders.join(', ') || 'none'})`,
+        );
       }
       const pending = await pendingTransferIds(ctx, threshold, threshold.currency);
       if (pending.length >= MAX_PENDING_PER_SUBJECT) {
-        throw wrongState(`${threshold.subjectType} ${threshold.subjectId} already has ${MAX_PENDING_PER_SUBJECT} pending transfers in ${threshold.currency}`);
+        throw wrongState(
+          `${threshold.subjectType} ${threshold.subjectId} already has ${MAX_PENDING_PER_SUBJECT} pending transfers in ${threshold.currency}`,
+        );
       }
     }
 
@@ -249,7 +264,11 @@ export class RightsContract extends KisekiContract {
       updatedAt: txTime(ctx),
     };
     await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transfer.transferId), RightsTransferType, approved);
-    emitEvent(ctx, EventNames.RightsTransferApproved, { transferId: transfer.transferId, mspId: caller.mspId, approvedBy: approved.approvedBy });
+    emitEvent(ctx, EventNames.RightsTransferApproved, {
+      transferId: transfer.transferId,
+      mspId: caller.mspId,
+      approvedBy: approved.approvedBy,
+    });
     return toJson(approved);
   }
 
@@ -291,7 +310,9 @@ export class RightsContract extends KisekiContract {
     const rights = await requireRecord(ctx, RoyaltyKeys.rights(transfer.rightsId), RightsType, `rights ${transfer.rightsId}`);
     const senderMsp = rights.holders.find((holder) => holder.holderId === transfer.fromHolderId)?.mspId;
     if (caller.mspId !== transfer.createdBy && caller.mspId !== senderMsp) {
-      throw forbidden(`${caller.mspId} may not cancel transfer ${transferId}: only its proposer ${transfer.createdBy}${senderMsp === undefined ? '' : ` or the sender's org ${senderMsp}`} may`);
+      throw forbidden(
+        `${caller.mspId} may not cancel transfer ${transferId}: only its proposer ${transfer.createdBy}${senderMsp === undefined ? '' : ` or the sender's org ${senderMsp}`} may`,
+      );
     }
     if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
     const cancelled = await closeTransfer(ctx, transfer, 'cancelled', caller, reason);
@@ -350,9 +371,14 @@ async function unmetDetail(ctx: KisekiContext, transfer: RightsTransferRecord, u
   const { revenueThreshold, notBefore, approvals } = transfer.condition;
   for (const clause of unmet) {
     if (clause === 'revenueThreshold' && revenueThreshold !== undefined) {
-      const subject: Subject = { subjectType: revenueThreshold.subjectType as Subject['subjectType'], subjectId: revenueThreshold.subjectId };
+      const subject: Subject = {
+        subjectType: revenueThreshold.subjectType as Subject['subjectType'],
+        subjectId: revenueThreshold.subjectId,
+      };
       const total = await subjectRevenueTotal(ctx, subject, revenueThreshold.currency);
-      parts.push(`revenue of ${subject.subjectType} ${subject.subjectId} is ${total.toString()} ${revenueThreshold.currency} of ${revenueThreshold.amount}`);
+      parts.push(
+        `revenue of ${subject.subjectType} ${subject.subjectId} is ${total.toString()} ${revenueThreshold.currency} of ${revenueThreshold.amount}`,
+      );
     } else if (clause === 'notBefore' && notBefore !== undefined) {
       parts.push(`not before ${notBefore}`);
     } else if (clause === 'approvals' && approvals !== undefined) {
@@ -380,7 +406,9 @@ async function subjectOwners(ctx: KisekiContext, subject: Subject): Promise<stri
     case 'dataset':
       return [(await requireRecord(ctx, Keys.dataset(subject.subjectId), DatasetType, `dataset ${subject.subjectId}`)).ownerMsp];
     case 'work':
-      return Object.keys(ORG_ROLES).filter((msp) => ORG_ROLES[msp] === Roles.licensor).sort();
+      return Object.keys(ORG_ROLES)
+        .filter((msp) => ORG_ROLES[msp] === Roles.licensor)
+        .sort();
   }
 }
 

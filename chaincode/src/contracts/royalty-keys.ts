@@ -54,8 +54,7 @@ export const RoyaltyKeyTypes = {
 /** Key builders, one per row of the table above (plus `holderCredits`, all shards of one balance). */
 export const RoyaltyKeys = {
   rights: (rightsId: string): string => compositeKey(RoyaltyKeyTypes.rights, [rightsId]),
-  rightsSubject: (subjectType: string, subjectId: string): string =>
-    compositeKey(RoyaltyKeyTypes.rightsSubject, [subjectType, subjectId]),
+  rightsSubject: (subjectType: string, subjectId: string): string => compositeKey(RoyaltyKeyTypes.rightsSubject, [subjectType, subjectId]),
   rightsTransfer: (transferId: string): string => compositeKey(RoyaltyKeyTypes.rightsTransfer, [transferId]),
   pendingTransfer: (subjectType: string, subjectId: string, currency: string, transferId: string): string =>
     compositeKey(RoyaltyKeyTypes.pendingTransfer, [subjectType, subjectId, currency, transferId]),

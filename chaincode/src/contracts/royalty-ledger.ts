@@ -151,7 +151,12 @@ export async function moveRights(
   const rights = await changes.get(ctx, transfer.rightsId);
   let holders: ShareHolder[];
   try {
-    holders = moveShare(rights.holders, transfer.fromHolderId, { holderId: transfer.toHolderId, mspId: transfer.toMspId }, transfer.shareBps);
+    holders = moveShare(
+      rights.holders,
+      transfer.fromHolderId,
+      { holderId: transfer.toHolderId, mspId: transfer.toMspId },
+      transfer.shareBps,
+    );
   } catch (error) {
     if (error instanceof KisekiError) return { problem: error.message.replace(/^[A-Z_]+: /, '') };
     throw error;
@@ -228,9 +233,10 @@ export async function resolveTarget(ctx: KisekiContext, subject: Subject): Promi
       const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
       const model = await requireModel(ctx, output.modelId);
       const ownRights = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
-      target = output.grantId === undefined || ownRights !== undefined
-        ? { model, ownerMsp: output.ownerMsp, payee: subject, grantId: output.grantId }
-        : { model, ownerMsp: model.ownerMsp, payee: { subjectType: 'model', subjectId: model.modelId }, grantId: output.grantId };
+      target =
+        output.grantId === undefined || ownRights !== undefined
+          ? { model, ownerMsp: output.ownerMsp, payee: subject, grantId: output.grantId }
+          : { model, ownerMsp: model.ownerMsp, payee: { subjectType: 'model', subjectId: model.modelId }, grantId: output.grantId };
       break;
     }
     case 'model': {
@@ -270,9 +276,16 @@ async function poolLevels(ctx: KisekiContext, model: ModelRecord | undefined): P
     models.push(current);
     const baseId: string | undefined = current.baseModelId;
     const base: ModelRecord | undefined = baseId === undefined ? undefined : await readModel(ctx, baseId);
-    current = base !== undefined && base.sealedAt !== undefined && base.trainingSize > 0 && !models.some((m) => m.modelId === base.modelId) ? base : undefined;
+    current =
+      base !== undefined && base.sealedAt !== undefined && base.trainingSize > 0 && !models.some((m) => m.modelId === base.modelId)
+        ? base
+        : undefined;
   }
-  const levels = models.map((m) => ({ modelId: m.modelId, trainingSize: BigInt(m.trainingSize), lineageShareBps: DEFAULT_LINEAGE_SHARE_BPS }));
+  const levels = models.map((m) => ({
+    modelId: m.modelId,
+    trainingSize: BigInt(m.trainingSize),
+    lineageShareBps: DEFAULT_LINEAGE_SHARE_BPS,
+  }));
   return { levels, models };
 }
 
@@ -335,15 +348,25 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const updated = { updatedBy: caller.mspId, updatedAt: now };
 
   const shard = holderShard(ctx.stub.getTxID());
-  const creditKey = (payout: { mspId: string; holderId: string }): string => RoyaltyKeys.holderCredit(payout.mspId, payout.holderId, currency, shard);
+  const creditKey = (payout: { mspId: string; holderId: string }): string =>
+    RoyaltyKeys.holderCredit(payout.mspId, payout.holderId, currency, shard);
   await prefetch(ctx, plan.holderPayouts.map(creditKey));
   const credits: HolderCreditRecord[] = [];
   for (const payout of plan.holderPayouts) {
     const key = creditKey(payout);
     const current = await readRecord(ctx, key, HolderCreditType);
-    const next: HolderCreditRecord = current === undefined
-      ? { docType: RoyaltyDocTypes.holderCredit, holderId: payout.holderId, mspId: payout.mspId, currency, shard, credited: formatAmount(payout.amount), ...created }
-      : { ...current, credited: formatAmount(BigInt(current.credited) + payout.amount), ...updated };
+    const next: HolderCreditRecord =
+      current === undefined
+        ? {
+            docType: RoyaltyDocTypes.holderCredit,
+            holderId: payout.holderId,
+            mspId: payout.mspId,
+            currency,
+            shard,
+            credited: formatAmount(payout.amount),
+            ...created,
+          }
+        : { ...current, credited: formatAmount(BigInt(current.credited) + payout.amount), ...updated };
     await writeRecord(ctx, key, HolderCreditType, next);
     credits.push(next);
   }
@@ -357,9 +380,18 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
       throw new Error(`pool ${model.modelId}/${currency} counts ${current.trainingSize} items but the model has ${model.trainingSize}`);
     }
     const state = addToPool(current === undefined ? EMPTY_POOL : poolFromJson(current), addition.amount, BigInt(model.trainingSize));
-    const next: RoyaltyPoolRecord = current === undefined
-      ? { docType: RoyaltyDocTypes.royaltyPool, modelId: model.modelId, currency, trainingSize: model.trainingSize, ...poolToJson(state), events: 1, ...created }
-      : { ...current, ...poolToJson(state), events: current.events + 1, ...updated };
+    const next: RoyaltyPoolRecord =
+      current === undefined
+        ? {
+            docType: RoyaltyDocTypes.royaltyPool,
+            modelId: model.modelId,
+            currency,
+            trainingSize: model.trainingSize,
+            ...poolToJson(state),
+            events: 1,
+            ...created,
+          }
+        : { ...current, ...poolToJson(state), events: current.events + 1, ...updated };
     await writeRecord(ctx, key, RoyaltyPoolType, next);
     pools.push(next);
   }
@@ -367,9 +399,10 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const totalKey = RoyaltyKeys.subjectRevenue(subject.subjectType, subject.subjectId, currency);
   const totalBefore = await readRecord(ctx, totalKey, SubjectRevenueType);
   const total = BigInt(totalBefore?.total ?? '0') + amount;
-  const subjectTotal: SubjectRevenueRecord = totalBefore === undefined
-    ? { docType: RoyaltyDocTypes.subjectRevenue, ...subject, currency, total: formatAmount(total), events: 1, ...created }
-    : { ...totalBefore, total: formatAmount(total), events: totalBefore.events + 1, ...updated };
+  const subjectTotal: SubjectRevenueRecord =
+    totalBefore === undefined
+      ? { docType: RoyaltyDocTypes.subjectRevenue, ...subject, currency, total: formatAmount(total), events: 1, ...created }
+      : { ...totalBefore, total: formatAmount(total), events: totalBefore.events + 1, ...updated };
   await writeRecord(ctx, totalKey, SubjectRevenueType, subjectTotal);
 
   const executedTransfers: { transfer: RightsTransferRecord; rights: RightsRecord }[] = [];
@@ -435,7 +468,12 @@ export interface HolderPosition {
  * Every shard is in the read set, so a payout committed meanwhile invalidates this transaction.
  * @returns `undefined` when no revenue ever credited the holder in that currency.
  */
-export async function readHolderPosition(ctx: KisekiContext, mspId: string, holderId: string, currency: string): Promise<HolderPosition | undefined> {
+export async function readHolderPosition(
+  ctx: KisekiContext,
+  mspId: string,
+  holderId: string,
+  currency: string,
+): Promise<HolderPosition | undefined> {
   const shardKeys = RoyaltyKeys.holderCredits(mspId, holderId, currency);
   const claimKey = RoyaltyKeys.holderClaim(mspId, holderId, currency);
   await prefetch(ctx, [...shardKeys, claimKey]);

@@ -12,7 +12,6 @@ import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/
 import type { HolderBalances, Statement, Totals } from './revenue';
 import { RoyaltyKeys } from './royalty-keys';
 
-
 const CURRENCIES = ['JPY', 'USD'] as const;
 const SUBJECTS = [
   { subjectType: 'output', subjectId: 'out' },
@@ -77,7 +76,10 @@ async function build(setup: Setup): Promise<{ w: RoyaltyWorld; providers: string
 }
 
 /** Every provider's statement lines, keyed `provider/model/currency`. */
-async function positions(w: RoyaltyWorld, providers: readonly string[]): Promise<Map<string, { accrued: bigint; claimed: bigint; claimable: bigint; itemCount: number }>> {
+async function positions(
+  w: RoyaltyWorld,
+  providers: readonly string[],
+): Promise<Map<string, { accrued: bigint; claimed: bigint; claimable: bigint; itemCount: number }>> {
   const out = new Map<string, { accrued: bigint; claimed: bigint; claimable: bigint; itemCount: number }>();
   for (const providerId of providers) {
     const statement = await w.call<Statement>(w.revenue, 'Statement', REGULATOR, { providerId });
@@ -112,7 +114,12 @@ describe('royalty invariants over random sequences', () => {
             case 'revenue': {
               const subject = SUBJECTS[step.subject];
               reference += 1;
-              const revenue = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO1, { ...subject, amount: step.amount.toString(), currency, reference: `ref-${reference}` });
+              const revenue = await w.call<RevenueRecord>(w.revenue, 'Record', STUDIO1, {
+                ...subject,
+                amount: step.amount.toString(),
+                currency,
+                reference: `ref-${reference}`,
+              });
               recorded.set(currency, (recorded.get(currency) as bigint) + step.amount);
               for (const payout of revenue.holderPayouts) {
                 const key = `${payout.mspId}/${payout.holderId}/${currency}`;
@@ -124,7 +131,11 @@ describe('royalty invariants over random sequences', () => {
             }
             case 'claimProvider': {
               const providerId = providers[step.who % providers.length] as string;
-              const claimable = sum([...before.entries()].filter(([k]) => k.startsWith(`${providerId}/`) && k.endsWith(`/${currency}`)).map(([, v]) => v.claimable));
+              const claimable = sum(
+                [...before.entries()]
+                  .filter(([k]) => k.startsWith(`${providerId}/`) && k.endsWith(`/${currency}`))
+                  .map(([, v]) => v.claimable),
+              );
               const attempt = w.call<SettlementRecord>(w.revenue, 'Claim', STUDIO1, { providerId, currency });
               if (claimable === 0n) {
                 await expect(attempt).rejects.toThrow(/^STATE: /);
@@ -158,7 +169,10 @@ describe('royalty invariants over random sequences', () => {
               const settlementId = settlements.shift();
               if (settlementId === undefined) break;
               const settlement = await w.call<SettlementRecord>(w.revenue, 'GetSettlement', REGULATOR, settlementId);
-              await w.call(w.revenue, 'MarkSettled', settlement.managingMsp, { settlementId, paymentReference: `pay-${settlementId.slice(0, 8)}` });
+              await w.call(w.revenue, 'MarkSettled', settlement.managingMsp, {
+                settlementId,
+                paymentReference: `pay-${settlementId.slice(0, 8)}`,
+              });
               break;
             }
             case 'propose': {
@@ -202,12 +216,14 @@ describe('royalty invariants over random sequences', () => {
           for (const [key, expected] of holders) {
             const [mspId, holderId, cur] = key.split('/') as [string, string, string];
             const view = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId, mspId, currency: cur });
-            expect(view.balances).toEqual([{
-              currency: cur,
-              credited: expected.credited.toString(),
-              claimed: expected.claimed.toString(),
-              claimable: (expected.credited - expected.claimed).toString(),
-            }]);
+            expect(view.balances).toEqual([
+              {
+                currency: cur,
+                credited: expected.credited.toString(),
+                claimed: expected.claimed.toString(),
+                claimable: (expected.credited - expected.claimed).toString(),
+              },
+            ]);
           }
 
           for (const cur of CURRENCIES) {
@@ -235,7 +251,9 @@ describe('royalty invariants over random sequences', () => {
             }
             const accruedUnclaimed = sum([...after.entries()].filter(([k]) => k.endsWith(`/${cur}`)).map(([, v]) => v.claimable));
             // sum(revenue) = settled + payable + accrued-unclaimed (holders and providers) + carried remainder.
-            expect(BigInt(totals.settled) + BigInt(totals.payable) + BigInt(totals.holderUnclaimed) + accruedUnclaimed + remainder).toBe(recorded.get(cur));
+            expect(BigInt(totals.settled) + BigInt(totals.payable) + BigInt(totals.holderUnclaimed) + accruedUnclaimed + remainder).toBe(
+              recorded.get(cur),
+            );
           }
         }
       }),
@@ -269,7 +287,14 @@ function conflictingKeys(reader: Simulation, writer: Simulation): string[] {
 
 const hex = (value: Uint8Array | undefined): string => (value === undefined ? '' : Buffer.from(value).toString('hex'));
 
-async function simulate(ledger: MemoryLedger, contract: Contract, fn: string, mspId: string, request: unknown, txId?: string): Promise<Simulation> {
+async function simulate(
+  ledger: MemoryLedger,
+  contract: Contract,
+  fn: string,
+  mspId: string,
+  request: unknown,
+  txId?: string,
+): Promise<Simulation> {
   const arg = toJson(request);
   const stub = ledger.begin(mspId, txId === undefined ? {} : { txId }, `${contract.getName()}:${fn}`, [arg]);
   const reads = new Map<string, string>();
@@ -316,7 +341,13 @@ describe('racing revenue reports and the threshold transfer', () => {
     await w.publishTerms('t', 2000);
     await w.trainModel('m', { p1: 1 }, { termsId: 't' });
     await w.registerOutput('out', 'm');
-    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r', licensorMsp: LICENSOR, subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
+    await w.call(w.rights, 'Create', STUDIO1, {
+      rightsId: 'r',
+      licensorMsp: LICENSOR,
+      subjectType: 'output',
+      subjectId: 'out',
+      holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }],
+    });
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, {
       transferId: 'tr',
       rightsId: 'r',
@@ -328,8 +359,18 @@ describe('racing revenue reports and the threshold transfer', () => {
     });
 
     // Both endorsed against the same committed state: each would execute the transfer.
-    const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '100', currency: 'JPY', reference: 'a' });
-    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
+    const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, {
+      subjectId: 'out',
+      amount: '100',
+      currency: 'JPY',
+      reference: 'a',
+    });
+    const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, {
+      subjectId: 'out',
+      amount: '150',
+      currency: 'JPY',
+      reference: 'b',
+    });
     expect((first.result as RevenueRecord).executedTransfers).toEqual(['tr']);
     expect((second.result as RevenueRecord).executedTransfers).toEqual(['tr']);
 
@@ -347,7 +388,12 @@ describe('racing revenue reports and the threshold transfer', () => {
       ]),
     );
     // So the peer invalidates it (MVCC_READ_CONFLICT) and applies none of its writes; the client retries.
-    const retry = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '150', currency: 'JPY', reference: 'b' });
+    const retry = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, {
+      subjectId: 'out',
+      amount: '150',
+      currency: 'JPY',
+      reference: 'b',
+    });
     expect((retry.result as RevenueRecord).executedTransfers).toEqual([]);
     expect(retry.stale()).toEqual([]);
     w.ledger.commit(retry.stub);
@@ -358,7 +404,11 @@ describe('racing revenue reports and the threshold transfer', () => {
       { holderId: 's2', mspId: STUDIO2, shareBps: 4000 },
     ]);
     expect(rights.transferCount).toBe(1);
-    const total = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', REGULATOR, { subjectType: 'output', subjectId: 'out', currency: 'JPY' });
+    const total = await w.call<SubjectRevenueRecord>(w.revenue, 'GetSubjectRevenue', REGULATOR, {
+      subjectType: 'output',
+      subjectId: 'out',
+      currency: 'JPY',
+    });
     expect(total).toMatchObject({ total: '250', events: 2 });
     expect((await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' })).balanced).toBe(true);
   });
@@ -368,8 +418,19 @@ describe('racing revenue reports and the threshold transfer', () => {
     await w.publishTerms('t', 0);
     await w.trainModel('m', { p1: 1 }, { termsId: 't' });
     await w.registerOutput('out', 'm');
-    await w.call(w.rights, 'Create', STUDIO1, { rightsId: 'r', licensorMsp: LICENSOR, subjectType: 'output', subjectId: 'out', holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }] });
-    const report = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, { subjectId: 'out', amount: '100', currency: 'JPY', reference: 'a' });
+    await w.call(w.rights, 'Create', STUDIO1, {
+      rightsId: 'r',
+      licensorMsp: LICENSOR,
+      subjectType: 'output',
+      subjectId: 'out',
+      holders: [{ holderId: 'lic', mspId: LICENSOR, shareBps: 10_000 }],
+    });
+    const report = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, {
+      subjectId: 'out',
+      amount: '100',
+      currency: 'JPY',
+      reference: 'a',
+    });
     await w.call(w.rights, 'ProposeTransfer', LICENSOR, {
       transferId: 'tr',
       rightsId: 'r',
@@ -402,9 +463,14 @@ describe('racing revenue reports that pay the same holder', () => {
     await w.registerOutput('o2', 'm2');
     return w;
   }
-  const report = (subjectId: string, reference: string, amount = '1000'): Record<string, string> => ({ subjectId, amount, currency: 'JPY', reference });
+  const report = (subjectId: string, reference: string, amount = '1000'): Record<string, string> => ({
+    subjectId,
+    amount,
+    currency: 'JPY',
+    reference,
+  });
 
-  it('when two reports on different subjects pay the same holder from different shards, then neither read set conflicts with the other\'s writes, and both count', async () => {
+  it("when two reports on different subjects pay the same holder from different shards, then neither read set conflicts with the other's writes, and both count", async () => {
     const w = await twoOutputs();
     const [txA, txB] = [txIdOnShard('tx-a', 3), txIdOnShard('tx-b', 11)];
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txA);
@@ -423,7 +489,11 @@ describe('racing revenue reports that pay the same holder', () => {
       RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 3),
       RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 11),
     ]);
-    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: STUDIO1, mspId: STUDIO1, currency: 'JPY' });
+    const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, {
+      holderId: STUDIO1,
+      mspId: STUDIO1,
+      currency: 'JPY',
+    });
     expect(balance.balances).toEqual([{ currency: 'JPY', credited: '1201', claimed: '0', claimable: '1201' }]);
     const totals = await w.call<Totals>(w.revenue, 'Totals', REGULATOR, { currency: 'JPY' });
     expect(totals).toMatchObject({ revenue: '1501', holderCredited: '1201', poolIn: '300', balanced: true });
@@ -442,8 +512,12 @@ describe('racing revenue reports that pay the same holder', () => {
     const w = await twoOutputs();
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 0));
     const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r2'), txIdOnShard('tx-b', 1));
-    expect(conflictingKeys(second, first)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
-    expect(conflictingKeys(first, second)).toEqual([RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort());
+    expect(conflictingKeys(second, first)).toEqual(
+      [RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort(),
+    );
+    expect(conflictingKeys(first, second)).toEqual(
+      [RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort(),
+    );
     w.ledger.commit(first.stub);
     expect(second.stale().sort()).toEqual([
       `read ${RoyaltyKeys.royaltyPool('m1', 'JPY')}`,

@@ -25,7 +25,10 @@ describe('terms contract', () => {
         createdBy: Orgs.licensor,
         createdAt: '2025-04-01T00:00:00.000Z',
       });
-      expect(out.event).toEqual({ name: EventNames.TermsPublished, payload: { termsId: 't-1', issuerMsp: Orgs.licensor, hasPrivateDetails: false } });
+      expect(out.event).toEqual({
+        name: EventNames.TermsPublished,
+        payload: { termsId: 't-1', issuerMsp: Orgs.licensor, hasPrivateDetails: false },
+      });
       expect(world.ledger.getJson(Keys.terms('t-1'))).toEqual(out.result);
     });
 
@@ -85,7 +88,9 @@ describe('terms contract', () => {
     });
 
     it('when the transient details are not a JSON object, then INVALID', async () => {
-      expect((await refusal(world.publishTerms('t-1', {}, { transient: { commercial: '[1,2]' } }))).message).toMatch(/^INVALID: transient commercial/);
+      expect((await refusal(world.publishTerms('t-1', {}, { transient: { commercial: '[1,2]' } }))).message).toMatch(
+        /^INVALID: transient commercial/,
+      );
     });
   });
 

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { DocTypes, MAX_REASON_LENGTH, type TermsCommercialRecord, TermsCommercialType, type TermsRecord, TermsType } from '../domain/records';
+import {
+  DocTypes,
+  MAX_REASON_LENGTH,
+  type TermsCommercialRecord,
+  TermsCommercialType,
+  type TermsRecord,
+  TermsType,
+} from '../domain/records';
 import { termsVersion } from '../domain/licences';
 import { validityProblem } from '../domain/terms';
 import { KisekiContext, KisekiContract } from '../ledger/context';
@@ -126,7 +133,13 @@ export class TermsContract extends KisekiContract {
     const current = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
     requireOrg(caller, current.issuerMsp, `withdraw terms ${termsId}`);
     if (current.status === 'withdrawn') throw wrongState(`terms ${termsId} are already withdrawn`);
-    const record: TermsRecord = { ...current, status: 'withdrawn', withdrawnReason: reason, updatedBy: caller.mspId, updatedAt: txTime(ctx) };
+    const record: TermsRecord = {
+      ...current,
+      status: 'withdrawn',
+      withdrawnReason: reason,
+      updatedBy: caller.mspId,
+      updatedAt: txTime(ctx),
+    };
     await writeRecord(ctx, Keys.terms(termsId), TermsType, record);
     emitEvent(ctx, EventNames.TermsWithdrawn, { terms: record });
     return toJson(record);
@@ -173,7 +186,20 @@ export class TermsContract extends KisekiContract {
 }
 
 /** The fields of `Publish` and `Amend` (everything but the id). */
-function readTermsFields(f: Fields): Pick<TermsRecord, 'aiTraining' | 'commercialUse' | 'derivatives' | 'attribution' | 'territory' | 'validFrom' | 'validUntil' | 'dataPoolShareBps' | 'legalTextDigest'> {
+function readTermsFields(
+  f: Fields,
+): Pick<
+  TermsRecord,
+  | 'aiTraining'
+  | 'commercialUse'
+  | 'derivatives'
+  | 'attribution'
+  | 'territory'
+  | 'validFrom'
+  | 'validUntil'
+  | 'dataPoolShareBps'
+  | 'legalTextDigest'
+> {
   const fields = {
     aiTraining: f.boolean('aiTraining'),
     commercialUse: f.boolean('commercialUse'),
@@ -191,7 +217,13 @@ function readTermsFields(f: Fields): Pick<TermsRecord, 'aiTraining' | 'commercia
 }
 
 /** Stores confidential details, when given, in the collection. */
-async function writeCommercial(ctx: KisekiContext, issuerMsp: string, termsId: string, details: Record<string, unknown> | undefined, now: string): Promise<void> {
+async function writeCommercial(
+  ctx: KisekiContext,
+  issuerMsp: string,
+  termsId: string,
+  details: Record<string, unknown> | undefined,
+  now: string,
+): Promise<void> {
   if (details === undefined) return;
   const secret: TermsCommercialRecord = { docType: 'termsCommercial', termsId, details, createdBy: issuerMsp, createdAt: now };
   await writePrivateRecord(ctx, Collections.termsCommercial, Keys.terms(termsId), TermsCommercialType, secret);
@@ -215,6 +247,7 @@ function commercialDetails(ctx: KisekiContext): Record<string, unknown> | undefi
   const bytes = ctx.stub.getTransient().get(TransientKeys.termsCommercial);
   if (bytes === undefined || bytes.length === 0) return undefined;
   const text = Buffer.from(bytes).toString('utf8');
-  if (text.length > MAX_COMMERCIAL_LENGTH) throw invalid(`transient ${TransientKeys.termsCommercial} exceeds ${MAX_COMMERCIAL_LENGTH} characters`);
+  if (text.length > MAX_COMMERCIAL_LENGTH)
+    throw invalid(`transient ${TransientKeys.termsCommercial} exceeds ${MAX_COMMERCIAL_LENGTH} characters`);
   return parseJsonObject(text, `transient ${TransientKeys.termsCommercial}`);
 }

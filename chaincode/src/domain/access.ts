@@ -99,9 +99,20 @@ export function decideAccess(facts: AccessFacts): AccessDecision {
   if (grant === undefined) return { allowed: false, code: 'FORBIDDEN', reason: `${requesterMsp} holds no grant naming ${id}` };
   const subject = coveredSubject(facts);
   if (subject === undefined) {
-    return { allowed: false, code: 'FORBIDDEN', reason: `grant ${grant.record.purchaseId} (${grant.record.subjectType} ${grant.record.subjectId}) does not cover ${id}` };
+    return {
+      allowed: false,
+      code: 'FORBIDDEN',
+      reason: `grant ${grant.record.purchaseId} (${grant.record.subjectType} ${grant.record.subjectId}) does not cover ${id}`,
+    };
   }
-  const refusal = grantRefusal({ grant: grant.record, terms: grant.terms, callerMsp: requesterMsp, subject, use: 'access', atMs: facts.atMs });
+  const refusal = grantRefusal({
+    grant: grant.record,
+    terms: grant.terms,
+    callerMsp: requesterMsp,
+    subject,
+    use: 'access',
+    atMs: facts.atMs,
+  });
   if (refusal !== undefined) return { allowed: false, code: refusal.code, reason: refusal.reason };
   if (asset.assetType === 'data' && asset.record.status !== 'active') {
     return { allowed: false, code: 'STATE', reason: `${id} is ${asset.record.status}: its content is no longer shared` };
@@ -114,7 +125,9 @@ function coveredSubject(facts: AccessFacts): { subjectType: string; subjectId: s
   const { asset, grant } = facts;
   if (grant === undefined) return undefined;
   if (asset.assetType === 'data') {
-    return grant.record.subjectType === 'dataset' && facts.inGrantedDataset === true ? { subjectType: 'dataset', subjectId: grant.record.subjectId } : undefined;
+    return grant.record.subjectType === 'dataset' && facts.inGrantedDataset === true
+      ? { subjectType: 'dataset', subjectId: grant.record.subjectId }
+      : undefined;
   }
   if (asset.assetType === 'model') return { subjectType: 'model', subjectId: asset.record.modelId };
   return undefined;

@@ -4,7 +4,11 @@ const threshold = { subjectType: 'output', subjectId: 'out-1', currency: 'JPY', 
 
 describe('transfer conditions', () => {
   it('when a full condition is parsed, then it is typed, approvals sorted, and round-trips through JSON', () => {
-    const condition = parseCondition({ revenueThreshold: threshold, notBefore: '2025-01-01T09:00:00+09:00', approvals: ['Studio2MSP', 'LicensorMSP'] });
+    const condition = parseCondition({
+      revenueThreshold: threshold,
+      notBefore: '2025-01-01T09:00:00+09:00',
+      approvals: ['Studio2MSP', 'LicensorMSP'],
+    });
     expect(condition).toEqual({
       revenueThreshold: { subjectType: 'output', subjectId: 'out-1', currency: 'JPY', amount: 1000n },
       notBefore: Date.UTC(2025, 0, 1),

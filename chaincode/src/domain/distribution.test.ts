@@ -37,20 +37,31 @@ describe('distribution plan', () => {
   });
 
   it('when the pool share is 100 %, then holders get nothing and zero payouts are left out', () => {
-    const plan = planDistribution({ amount: 100n, holders, dataPoolShareBps: 10000, lineage: [{ modelId: 'm', trainingSize: 1n, lineageShareBps: 0 }] });
+    const plan = planDistribution({
+      amount: 100n,
+      holders,
+      dataPoolShareBps: 10000,
+      lineage: [{ modelId: 'm', trainingSize: 1n, lineageShareBps: 0 }],
+    });
     expect(plan).toEqual({ holderPayouts: [], poolAdditions: [{ modelId: 'm', amount: 100n }] });
   });
 
   it('when inputs are out of rule, then planning refuses', () => {
     expect(() => planDistribution({ amount: -1n, holders, dataPoolShareBps: 0, lineage: [] })).toThrow(RangeError);
     expect(() => planDistribution({ amount: 1n, holders, dataPoolShareBps: 10001, lineage: [] })).toThrow(RangeError);
-    expect(() => planDistribution({ amount: 1n, holders, dataPoolShareBps: 1, lineage: [{ modelId: 'm', trainingSize: 0n, lineageShareBps: 0 }] })).toThrow(RangeError);
+    expect(() =>
+      planDistribution({ amount: 1n, holders, dataPoolShareBps: 1, lineage: [{ modelId: 'm', trainingSize: 0n, lineageShareBps: 0 }] }),
+    ).toThrow(RangeError);
     const loop = { modelId: 'm', trainingSize: 1n, lineageShareBps: 1 };
     expect(() => planDistribution({ amount: 1n, holders, dataPoolShareBps: 1, lineage: [loop, loop] })).toThrow(/repeats/);
   });
 
   it('when the lineage is deeper than the bound, then only the first levels receive anything', () => {
-    const lineage: LineageLevel[] = Array.from({ length: MAX_POOL_LEVELS + 3 }, (_, i) => ({ modelId: `m${i}`, trainingSize: 1n, lineageShareBps: 5000 }));
+    const lineage: LineageLevel[] = Array.from({ length: MAX_POOL_LEVELS + 3 }, (_, i) => ({
+      modelId: `m${i}`,
+      trainingSize: 1n,
+      lineageShareBps: 5000,
+    }));
     const plan = planDistribution({ amount: 1n << 20n, holders, dataPoolShareBps: 10000, lineage });
     expect(plan.poolAdditions.map((a) => a.modelId)).toEqual(lineage.slice(0, MAX_POOL_LEVELS).map((l) => l.modelId));
     expect(sum(plan.poolAdditions)).toBe(1n << 20n);

@@ -19,7 +19,8 @@ export function holderShard(txId: string): number {
 
 /** The shard as a key attribute: two decimal digits, so keys sort in shard order. */
 export function shardAttribute(shard: number): string {
-  if (!Number.isInteger(shard) || shard < 0 || shard >= HOLDER_CREDIT_SHARDS) throw new Error(`holder shard out of range: ${String(shard)}`);
+  if (!Number.isInteger(shard) || shard < 0 || shard >= HOLDER_CREDIT_SHARDS)
+    throw new Error(`holder shard out of range: ${String(shard)}`);
   return String(shard).padStart(2, '0');
 }
 

@@ -26,7 +26,10 @@ export function termsVersion(terms: Pick<TermsRecord, 'version'>): number {
  * otherwise the terms' territory is a comma-separated list of places, compared without case.
  */
 export function territoryAllows(termsTerritory: string, territory: string): boolean {
-  const places = termsTerritory.split(',').map((place) => place.trim().toLowerCase()).filter((place) => place !== '');
+  const places = termsTerritory
+    .split(',')
+    .map((place) => place.trim().toLowerCase())
+    .filter((place) => place !== '');
   const wanted = territory.trim().toLowerCase();
   return places.some((place) => EVERYWHERE.has(place) || place === wanted);
 }
@@ -50,7 +53,8 @@ export function termsRefusal(terms: TermsRecord, use: LicenceUse | 'offer', atMs
   if (use === 'training' && !terms.aiTraining) return `${name} do not allow AI training`;
   if (use === 'fine-tune' && !terms.derivatives) return `${name} do not allow derivatives (fine-tuning)`;
   if ((use === 'revenue' || use === 'offer') && !terms.commercialUse) return `${name} do not allow commercial use`;
-  if (territory !== undefined && !territoryAllows(terms.territory, territory)) return `${name} do not cover territory ${territory} (only ${terms.territory})`;
+  if (territory !== undefined && !territoryAllows(terms.territory, territory))
+    return `${name} do not cover territory ${territory} (only ${terms.territory})`;
   return undefined;
 }
 
@@ -75,9 +79,13 @@ export interface GrantUseFacts {
  */
 export function grantRefusal(facts: GrantUseFacts): { code: 'FORBIDDEN' | 'STATE'; reason: string } | undefined {
   const { grant, terms, callerMsp, subject, use, atMs, territory } = facts;
-  if (grant.buyerMsp !== callerMsp) return { code: 'FORBIDDEN', reason: `grant ${grant.purchaseId} belongs to ${grant.buyerMsp}, not ${callerMsp}` };
+  if (grant.buyerMsp !== callerMsp)
+    return { code: 'FORBIDDEN', reason: `grant ${grant.purchaseId} belongs to ${grant.buyerMsp}, not ${callerMsp}` };
   if (grant.subjectType !== subject.subjectType || grant.subjectId !== subject.subjectId) {
-    return { code: 'FORBIDDEN', reason: `grant ${grant.purchaseId} covers ${grant.subjectType} ${grant.subjectId}, not ${subject.subjectType} ${subject.subjectId}` };
+    return {
+      code: 'FORBIDDEN',
+      reason: `grant ${grant.purchaseId} covers ${grant.subjectType} ${grant.subjectId}, not ${subject.subjectType} ${subject.subjectId}`,
+    };
   }
   if (grant.status === 'withdrawn') return { code: 'STATE', reason: `grant ${grant.purchaseId} was withdrawn` };
   const why = termsRefusal(terms, use, atMs, territory);

@@ -46,7 +46,9 @@ export function judgeLineage(chain: readonly ModelFacts[]): Judgement {
     else if (model.status === 'revoked') unauthorized.push(`${role} is revoked`);
     else if (model.status !== 'sealed') unauthorized.push(`${role} is not sealed (${model.status})`);
     if (model.consentRevoked > 0) {
-      flagged.push(`${role}: ${plural(model.consentRevoked, 'training item had its', 'training items had their')} consent revoked after training`);
+      flagged.push(
+        `${role}: ${plural(model.consentRevoked, 'training item had its', 'training items had their')} consent revoked after training`,
+      );
     }
     if (model.disputed > 0) {
       flagged.push(`${role}: ${plural(model.disputed, 'training item is', 'training items are')} disputed`);

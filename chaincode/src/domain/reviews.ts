@@ -10,7 +10,9 @@ export function reviewIssues(outcome: ReviewOutcome, reason: string | undefined,
   if ((outcome === 'rejected' || outcome === 'flagged') && reason === undefined) {
     issues.push({ path: 'reason', message: `is required when the outcome is ${outcome}` });
   }
-  if (outcome === 'flagged' && category === undefined) issues.push({ path: 'category', message: 'is required when the outcome is flagged' });
-  if (outcome !== 'flagged' && category !== undefined) issues.push({ path: 'category', message: 'is only given when the outcome is flagged' });
+  if (outcome === 'flagged' && category === undefined)
+    issues.push({ path: 'category', message: 'is required when the outcome is flagged' });
+  if (outcome !== 'flagged' && category !== undefined)
+    issues.push({ path: 'category', message: 'is only given when the outcome is flagged' });
   return issues;
 }

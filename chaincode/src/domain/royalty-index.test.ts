@@ -80,7 +80,9 @@ describe('royalty index', () => {
           expect(poolIdentityHolds(pool, size)).toBe(true);
           expect(pool.poolIn).toBe(total);
           const due = itemCounts.map((c) => entitlement(pool.index, c));
-          due.forEach((value, i) => { expect(value >= (previous[i] as bigint)).toBe(true); });
+          due.forEach((value, i) => {
+            expect(value >= (previous[i] as bigint)).toBe(true);
+          });
           previous = due;
           const remainder = carriedRemainder(pool, itemCounts);
           expect(remainder).toBe(remainderClosedForm(pool, itemCounts));
@@ -113,7 +115,8 @@ describe('royalty index', () => {
             pool = addToPool(pool, step.amount, size);
           } else {
             claimer = step.who % itemCounts.length;
-            claimed[claimer] = (claimed[claimer] as bigint) + accrued(pool.index, itemCounts[claimer] as bigint, claimed[claimer] as bigint);
+            claimed[claimer] =
+              (claimed[claimer] as bigint) + accrued(pool.index, itemCounts[claimer] as bigint, claimed[claimer] as bigint);
           }
           const now = itemCounts.map((c, i) => accrued(pool.index, c, claimed[i] as bigint));
           now.forEach((value, i) => {

@@ -62,11 +62,7 @@ export function accrued(index: bigint, itemCount: bigint, claimed: bigint): bigi
 /** Checks the pool identity N·index + carry = S·poolIn and 0 ≤ carry < N (or an untouched pool for N = 0). */
 export function poolIdentityHolds(pool: PoolIndex, trainingSize: bigint): boolean {
   if (trainingSize <= 0n) return pool.poolIn === 0n && pool.index === 0n && pool.carry === 0n;
-  return (
-    pool.carry >= 0n &&
-    pool.carry < trainingSize &&
-    trainingSize * pool.index + pool.carry === ROYALTY_SCALE * pool.poolIn
-  );
+  return pool.carry >= 0n && pool.carry < trainingSize && trainingSize * pool.index + pool.carry === ROYALTY_SCALE * pool.poolIn;
 }
 
 /**

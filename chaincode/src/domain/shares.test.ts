@@ -14,7 +14,11 @@ const holderSets = (max = 8): fc.Arbitrary<ShareHolder[]> =>
     )
     .map(([ids, cuts, msps]) => {
       const points = [0, ...[...cuts].sort((a, b) => a - b), BPS_TOTAL];
-      return ids.map((holderId, i) => ({ holderId, mspId: msps[i] as string, shareBps: (points[i + 1] as number) - (points[i] as number) }));
+      return ids.map((holderId, i) => ({
+        holderId,
+        mspId: msps[i] as string,
+        shareBps: (points[i + 1] as number) - (points[i] as number),
+      }));
     });
 
 describe('share validation', () => {
@@ -33,10 +37,34 @@ describe('share validation', () => {
     ['not an array', { holderId: 'a' }],
     ['empty', []],
     ['short of 10000', [{ holderId: 'a', mspId: 'M', shareBps: 9999 }]],
-    ['over 10000', [{ holderId: 'a', mspId: 'M', shareBps: 6000 }, { holderId: 'b', mspId: 'M', shareBps: 4001 }]],
-    ['a repeated holder', [{ holderId: 'a', mspId: 'M', shareBps: 5000 }, { holderId: 'a', mspId: 'M', shareBps: 5000 }]],
-    ['a zero share', [{ holderId: 'a', mspId: 'M', shareBps: 10000 }, { holderId: 'b', mspId: 'M', shareBps: 0 }]],
-    ['a fractional share', [{ holderId: 'a', mspId: 'M', shareBps: 5000.5 }, { holderId: 'b', mspId: 'M', shareBps: 4999.5 }]],
+    [
+      'over 10000',
+      [
+        { holderId: 'a', mspId: 'M', shareBps: 6000 },
+        { holderId: 'b', mspId: 'M', shareBps: 4001 },
+      ],
+    ],
+    [
+      'a repeated holder',
+      [
+        { holderId: 'a', mspId: 'M', shareBps: 5000 },
+        { holderId: 'a', mspId: 'M', shareBps: 5000 },
+      ],
+    ],
+    [
+      'a zero share',
+      [
+        { holderId: 'a', mspId: 'M', shareBps: 10000 },
+        { holderId: 'b', mspId: 'M', shareBps: 0 },
+      ],
+    ],
+    [
+      'a fractional share',
+      [
+        { holderId: 'a', mspId: 'M', shareBps: 5000.5 },
+        { holderId: 'b', mspId: 'M', shareBps: 4999.5 },
+      ],
+    ],
     ['a malformed msp', [{ holderId: 'a', mspId: 'bad msp', shareBps: 10000 }]],
     ['a malformed holder id', [{ holderId: 'a~b', mspId: 'M', shareBps: 10000 }]],
   ])('when the holders are %s, then they are refused as INVALID', (_label, holders) => {
@@ -49,7 +77,11 @@ describe('share validation', () => {
   });
 
   it('when random valid sets are generated, then every one validates', () => {
-    fc.assert(fc.property(holderSets(MAX_HOLDERS), (holders) => { expect(shareIssues(holders)).toEqual([]); }));
+    fc.assert(
+      fc.property(holderSets(MAX_HOLDERS), (holders) => {
+        expect(shareIssues(holders)).toEqual([]);
+      }),
+    );
   });
 });
 
@@ -65,13 +97,24 @@ describe('largest-remainder split', () => {
 
   it('when remainders differ, then the larger remainder gets the extra unit first', () => {
     // 10 × 0.45 = 4.5, 10 × 0.35 = 3.5, 10 × 0.2 = 2: one unit left, both .5 remainders tie → id order.
-    expect(splitByShares(10n, [
-      { holderId: 'b', mspId: 'M', shareBps: 4500 },
-      { holderId: 'a', mspId: 'M', shareBps: 3500 },
-      { holderId: 'c', mspId: 'M', shareBps: 2000 },
-    ]).map((p) => p.amount)).toEqual([4n, 4n, 2n]);
+    expect(
+      splitByShares(10n, [
+        { holderId: 'b', mspId: 'M', shareBps: 4500 },
+        { holderId: 'a', mspId: 'M', shareBps: 3500 },
+        { holderId: 'c', mspId: 'M', shareBps: 2000 },
+      ]).map((p) => p.amount),
+    ).toEqual([4n, 4n, 2n]);
     // 7 × 0.6 = 4.2, 7 × 0.4 = 2.8: the larger remainder (.8) wins although its id sorts later.
-    expect(splitByWeights(7n, [{ id: 'a', weight: 6000 }, { id: 'z', weight: 4000 }], BPS_TOTAL)).toEqual([4n, 3n]);
+    expect(
+      splitByWeights(
+        7n,
+        [
+          { id: 'a', weight: 6000 },
+          { id: 'z', weight: 4000 },
+        ],
+        BPS_TOTAL,
+      ),
+    ).toEqual([4n, 3n]);
   });
 
   it('when weights do not add up to the stated total, then the split refuses', () => {
@@ -144,7 +187,8 @@ describe('moving a share', () => {
           for (const [pick, to, bps] of moves) {
             const from = current[pick % current.length] as ShareHolder;
             const receiver = current.find((h) => h.holderId === to);
-            const next = (): ShareHolder[] => moveShare(current, from.holderId, { holderId: to, mspId: receiver?.mspId ?? 'Studio2MSP' }, bps);
+            const next = (): ShareHolder[] =>
+              moveShare(current, from.holderId, { holderId: to, mspId: receiver?.mspId ?? 'Studio2MSP' }, bps);
             if (to === from.holderId || bps > from.shareBps || (!receiver && current.length >= MAX_HOLDERS && bps < from.shareBps)) {
               expect(next).toThrow(/^INVALID: /);
               continue;

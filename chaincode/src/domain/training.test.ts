@@ -83,7 +83,11 @@ describe('checkBatchItems', () => {
 
 describe('tally and poolShareBps', () => {
   it('counts in key order', () => {
-    expect(tally(['p2', 'p1', 'p2', 'P3'])).toEqual([['P3', 1], ['p1', 1], ['p2', 2]]);
+    expect(tally(['p2', 'p1', 'p2', 'P3'])).toEqual([
+      ['P3', 1],
+      ['p1', 1],
+      ['p2', 2],
+    ]);
   });
 
   it('keeps the minimum share', () => {

@@ -25,7 +25,10 @@ export function versionProblem(facts: VersionFacts): { code: 'INVALID' | 'NOT_FO
   const { modelId, versionCount, requested, record } = facts;
   if (requested === undefined) {
     return versionCount > 0
-      ? { code: 'INVALID', message: `modelVersion is required: model ${modelId} has ${versionCount} version${versionCount === 1 ? '' : 's'}` }
+      ? {
+          code: 'INVALID',
+          message: `modelVersion is required: model ${modelId} has ${versionCount} version${versionCount === 1 ? '' : 's'}`,
+        }
       : undefined;
   }
   if (record === undefined) return { code: 'NOT_FOUND', message: `version ${requested} of model ${modelId} does not exist` };

@@ -12,7 +12,16 @@ describe('consortium role table', () => {
     expect(parseConsortium({ orgs: [{ mspId: 'Licensor2MSP', role: 'licensor' }] })).toEqual({ Licensor2MSP: 'licensor' });
     expect(() => parseConsortium({ orgs: [] })).toThrow(/non-empty array/);
     expect(() => parseConsortium({ orgs: [{ mspId: 'X MSP', role: 'studio' }] })).toThrow(/orgs\[0\].mspId/);
-    expect(() => parseConsortium({ orgs: [{ mspId: 'XMSP', role: 'owner' }] })).toThrow(/orgs\[0\].role must be one of studio, licensor, regulator/);
-    expect(() => parseConsortium({ orgs: [{ mspId: 'XMSP', role: 'studio' }, { mspId: 'XMSP', role: 'studio' }] })).toThrow(/listed twice/);
+    expect(() => parseConsortium({ orgs: [{ mspId: 'XMSP', role: 'owner' }] })).toThrow(
+      /orgs\[0\].role must be one of studio, licensor, regulator/,
+    );
+    expect(() =>
+      parseConsortium({
+        orgs: [
+          { mspId: 'XMSP', role: 'studio' },
+          { mspId: 'XMSP', role: 'studio' },
+        ],
+      }),
+    ).toThrow(/listed twice/);
   });
 });

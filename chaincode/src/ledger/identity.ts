@@ -23,7 +23,8 @@ export function parseConsortium(value: unknown): Record<string, Role> {
   orgs.forEach((entry: unknown, i) => {
     const { mspId, role } = (entry ?? {}) as { mspId?: unknown; role?: unknown };
     if (typeof mspId !== 'string' || !MSP_ID.test(mspId)) throw new Error(`${CONSORTIUM_FILE}: orgs[${i}].mspId is not an MSP ID`);
-    if (typeof role !== 'string' || !ROLE_VALUES.includes(role)) throw new Error(`${CONSORTIUM_FILE}: orgs[${i}].role must be one of ${ROLE_VALUES.join(', ')}`);
+    if (typeof role !== 'string' || !ROLE_VALUES.includes(role))
+      throw new Error(`${CONSORTIUM_FILE}: orgs[${i}].role must be one of ${ROLE_VALUES.join(', ')}`);
     if (Object.prototype.hasOwnProperty.call(table, mspId)) throw new Error(`${CONSORTIUM_FILE}: ${mspId} is listed twice`);
     table[mspId] = role as Role;
   });

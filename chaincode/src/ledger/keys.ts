@@ -111,8 +111,7 @@ export const Keys = {
   provider: (providerId: string): string => compositeKey(KeyTypes.provider, [providerId]),
   data: (dataId: string): string => compositeKey(KeyTypes.data, [dataId]),
   dataDigest: (contentDigest: string): string => compositeKey(KeyTypes.dataDigest, [contentDigest]),
-  dataByProvider: (providerId: string, dataId: string): string =>
-    compositeKey(KeyTypes.dataByProvider, [providerId, dataId]),
+  dataByProvider: (providerId: string, dataId: string): string => compositeKey(KeyTypes.dataByProvider, [providerId, dataId]),
   dataByCollector: (mspId: string, dataId: string): string => compositeKey(KeyTypes.dataByCollector, [mspId, dataId]),
   dataByTerms: (termsId: string, dataId: string): string => compositeKey(KeyTypes.dataByTerms, [termsId, dataId]),
   model: (modelId: string): string => compositeKey(KeyTypes.model, [modelId]),
@@ -125,10 +124,8 @@ export const Keys = {
    * partial key (modelId) enumerates every provider of a model. Royalties weigh a provider's share of a
    * model's data pool by `count` out of the model's `trainingSize`.
    */
-  modelProviderCount: (modelId: string, providerId: string): string =>
-    compositeKey(KeyTypes.modelProviderCount, [modelId, providerId]),
-  modelTermsCount: (modelId: string, termsId: string): string =>
-    compositeKey(KeyTypes.modelTermsCount, [modelId, termsId]),
+  modelProviderCount: (modelId: string, providerId: string): string => compositeKey(KeyTypes.modelProviderCount, [modelId, providerId]),
+  modelTermsCount: (modelId: string, termsId: string): string => compositeKey(KeyTypes.modelTermsCount, [modelId, termsId]),
   modelFlag: (modelId: string, dataId: string): string => compositeKey(KeyTypes.modelFlag, [modelId, dataId]),
   modelFlagCount: (modelId: string): string => compositeKey(KeyTypes.modelFlagCount, [modelId]),
   output: (outputId: string): string => compositeKey(KeyTypes.output, [outputId]),

@@ -2,14 +2,18 @@ import { decodeGetStateMultipleResult, encodeGetStateMultiple, encodeWriteBatch 
 
 // fabric-gateway's newer protos package has the Fabric 3.1 messages: an independent codec to check ours.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { peer } = require(require.resolve('@hyperledger/fabric-protos', {
-  paths: [require.resolve('@hyperledger/fabric-gateway')],
-})) as { peer: Fabric31Protos };
+const { peer } = require(
+  require.resolve('@hyperledger/fabric-protos', {
+    paths: [require.resolve('@hyperledger/fabric-gateway')],
+  }),
+) as { peer: Fabric31Protos };
 
 /** The slice of fabric-protos ≥ 0.3 used here (the chaincode's own protos types predate these messages). */
 interface Fabric31Protos {
   GetStateMultiple: { deserializeBinary(b: Uint8Array): { getKeysList(): string[]; getCollection(): string } };
-  WriteBatchState: { deserializeBinary(b: Uint8Array): { getRecList(): { getKey(): string; getType(): number; getValue_asU8(): Uint8Array }[] } };
+  WriteBatchState: {
+    deserializeBinary(b: Uint8Array): { getRecList(): { getKey(): string; getType(): number; getValue_asU8(): Uint8Array }[] };
+  };
   WriteRecord: { Type: { PUT_STATE: number; DEL_STATE: number } };
   GetStateMultipleResult: new () => { setValuesList(v: Uint8Array[]): void; serializeBinary(): Uint8Array };
 }
@@ -24,19 +28,21 @@ describe('batched chaincode messages', () => {
   it('when writes are encoded, then puts and deletes decode with their types and bytes', () => {
     const value = Buffer.from(JSON.stringify({ a: 1 }));
     const big = Buffer.alloc(300, 7);
-    const decoded = peer.WriteBatchState.deserializeBinary(encodeWriteBatch([
-      { key: 'k1', value },
-      { key: 'k2', value: undefined },
-      { key: 'k3', value: big },
-    ]));
+    const decoded = peer.WriteBatchState.deserializeBinary(
+      encodeWriteBatch([
+        { key: 'k1', value },
+        { key: 'k2', value: undefined },
+        { key: 'k3', value: big },
+      ]),
+    );
     const recs = decoded.getRecList();
     expect(recs.map((r) => [r.getKey(), r.getType()])).toEqual([
       ['k1', peer.WriteRecord.Type.PUT_STATE],
       ['k2', peer.WriteRecord.Type.DEL_STATE],
       ['k3', peer.WriteRecord.Type.PUT_STATE],
     ]);
-    expect(Buffer.from((recs[0]?.getValue_asU8() ?? new Uint8Array(0)))).toEqual(value);
-    expect(Buffer.from((recs[2]?.getValue_asU8() ?? new Uint8Array(0)))).toEqual(big);
+    expect(Buffer.from(recs[0]?.getValue_asU8() ?? new Uint8Array(0))).toEqual(value);
+    expect(Buffer.from(recs[2]?.getValue_asU8() ?? new Uint8Array(0))).toEqual(big);
   });
 
   it('when the peer answers, then values come back in order with empty ones for absent keys', () => {

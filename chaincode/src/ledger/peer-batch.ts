@@ -190,7 +190,9 @@ export async function getStates(stub: ChaincodeStub, keys: readonly string[]): P
   }
   const out: Uint8Array[] = [];
   for (const part of chunks(keys, MAX_BATCH)) {
-    const values = decodeGetStateMultipleResult(await ask(stub, handler, GET_STATE_MULTIPLE, encodeGetStateMultiple(part), 'GetStateMultiple'));
+    const values = decodeGetStateMultipleResult(
+      await ask(stub, handler, GET_STATE_MULTIPLE, encodeGetStateMultiple(part), 'GetStateMultiple'),
+    );
     if (values.length !== part.length) throw new Error(`peer returned ${values.length} values for ${part.length} keys`);
     out.push(...values);
   }

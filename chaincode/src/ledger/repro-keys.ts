@@ -34,7 +34,6 @@ export const ReproKeys = {
   review: (reviewId: string): string => compositeKey(ReproKeyTypes.review, [reviewId]),
   reviewBySubject: (subjectType: string, subjectId: string, createdAt: string, reviewId: string): string =>
     compositeKey(ReproKeyTypes.reviewBySubject, [subjectType, subjectId, createdAt, reviewId]),
-  reviewSummary: (subjectType: string, subjectId: string): string =>
-    compositeKey(ReproKeyTypes.reviewSummary, [subjectType, subjectId]),
+  reviewSummary: (subjectType: string, subjectId: string): string => compositeKey(ReproKeyTypes.reviewSummary, [subjectType, subjectId]),
   trainingExclusion: (dataId: string): string => compositeKey(ReproKeyTypes.trainingExclusion, [dataId]),
 } as const;

@@ -21,7 +21,10 @@ export const INDEX_MARKER: Uint8Array = Uint8Array.of(0);
 
 /** A key as text fit for messages (composite-key separators shown as `/`). */
 export function printableKey(key: string): string {
-  return key.replace(/^\u0000/, '').replace(/\u0000$/, '').replaceAll('\u0000', '/');
+  return key
+    .replace(/^\u0000/, '')
+    .replace(/\u0000$/, '')
+    .replaceAll('\u0000', '/');
 }
 
 function decode<T>(key: string, bytes: Uint8Array, type: RecordType<T>): T {

@@ -23,7 +23,11 @@ describe('artifact manifests', () => {
     const digest = manifestDigest(artifactManifest(files));
     expect(manifestDigest(artifactManifest([...files].reverse()))).toBe(digest);
     expect(manifestDigest(artifactManifest([files[1], files[2], files[0]] as typeof files))).toBe(digest);
-    expect(artifactManifest(files).files.map((f) => f.path)).toEqual(['model_index.json', 'text_encoder/model.safetensors', 'unet/diffusion_pytorch_model.safetensors']);
+    expect(artifactManifest(files).files.map((f) => f.path)).toEqual([
+      'model_index.json',
+      'text_encoder/model.safetensors',
+      'unet/diffusion_pytorch_model.safetensors',
+    ]);
   });
 
   it('then the digest is the SHA-256 of the sorted-key canonical JSON (a fixed vector)', () => {
@@ -54,18 +58,37 @@ describe('artifact manifests', () => {
   });
 
   it('when files repeat a path or fields are wrong, then every issue is reported', () => {
-    const { manifest, issues } = parseArtifactManifest({ files: [files[0], files[0], { path: 'b', size: -1, sha256: 'XY', extra: 1 }], other: 1 });
+    const { manifest, issues } = parseArtifactManifest({
+      files: [files[0], files[0], { path: 'b', size: -1, sha256: 'XY', extra: 1 }],
+      other: 1,
+    });
     expect(manifest).toBeUndefined();
     expect(issues.map((i) => i.path)).toEqual(['other', 'files[2].extra', 'files[2].size', 'files[2].sha256', 'files']);
     expect(parseArtifactManifest({ files: [] }).issues).toEqual([{ path: 'files', message: expect.stringMatching(/1 to/) as unknown }]);
-    expect(parseArtifactManifest({ format: 'other', files }).issues).toEqual([{ path: 'format', message: `must be ${ARTIFACT_MANIFEST_FORMAT}` }]);
+    expect(parseArtifactManifest({ format: 'other', files }).issues).toEqual([
+      { path: 'format', message: `must be ${ARTIFACT_MANIFEST_FORMAT}` },
+    ]);
   });
 
   it('then the version binding changes with each bound part', () => {
-    const binding = { modelId: 'm', version: 1, trainingRoot: sha('root'), trainingSize: 3, artifactDigest: sha('a'), recipeDigest: sha('r') };
+    const binding = {
+      modelId: 'm',
+      version: 1,
+      trainingRoot: sha('root'),
+      trainingSize: 3,
+      artifactDigest: sha('a'),
+      recipeDigest: sha('r'),
+    };
     const digest = versionBindingDigest(binding);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
-    for (const change of [{ version: 2 }, { trainingRoot: sha('x') }, { trainingSize: 4 }, { artifactDigest: sha('b') }, { recipeDigest: sha('s') }, { modelId: 'n' }]) {
+    for (const change of [
+      { version: 2 },
+      { trainingRoot: sha('x') },
+      { trainingSize: 4 },
+      { artifactDigest: sha('b') },
+      { recipeDigest: sha('s') },
+      { modelId: 'n' },
+    ]) {
       expect(versionBindingDigest({ ...binding, ...change })).not.toBe(digest);
     }
   });

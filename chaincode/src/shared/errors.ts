@@ -17,8 +17,7 @@ export class KisekiError extends Error {
   }
 }
 
-export const invalid = (message: string, details: readonly string[] = []): KisekiError =>
-  new KisekiError('INVALID', message, details);
+export const invalid = (message: string, details: readonly string[] = []): KisekiError => new KisekiError('INVALID', message, details);
 export const forbidden = (message: string): KisekiError => new KisekiError('FORBIDDEN', message);
 export const notFound = (message: string): KisekiError => new KisekiError('NOT_FOUND', message);
 export const conflict = (message: string): KisekiError => new KisekiError('CONFLICT', message);

@@ -21,7 +21,12 @@ describe('generation records', () => {
   it('when a record is parsed, then prompts get their digests and the bytes are sorted-key JSON', () => {
     const { record, issues } = parseGenerationRecord(request);
     expect(issues).toEqual([]);
-    expect(record).toMatchObject({ format: GENERATION_FORMAT, promptDigest: sha(request.prompt), negativePromptDigest: sha('blurry'), seed: request.seed });
+    expect(record).toMatchObject({
+      format: GENERATION_FORMAT,
+      promptDigest: sha(request.prompt),
+      negativePromptDigest: sha('blurry'),
+      seed: request.seed,
+    });
     const bytes = generationBytes(record as NonNullable<typeof record>).toString('utf8');
     expect(bytes.startsWith('{"format":')).toBe(true);
     expect(generationDigest(record as NonNullable<typeof record>)).toBe(sha(bytes));

@@ -37,7 +37,8 @@ export interface GenerationRecord {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isPrompt = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_PROMPT_LENGTH && !LONE_SURROGATE.test(v) && !v.includes('\u0000');
+const isPrompt = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_PROMPT_LENGTH && !LONE_SURROGATE.test(v) && !v.includes('\u0000');
 const isSeed = (v: unknown): v is string | number =>
   (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && /^(0|[1-9][0-9]{0,19})$/.test(v));
 const isGuidance = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1000;
@@ -70,7 +71,9 @@ export function parseGenerationRecord(value: unknown): { record?: GenerationReco
   const modelVersion = f.integer('modelVersion', 1, Number.MAX_SAFE_INTEGER);
   const prompt = f.check('prompt', isPrompt, `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`, '', { optional: true });
   const givenPromptDigest = f.digest('promptDigest', { optional: true });
-  const negativePrompt = f.check('negativePrompt', isPrompt, `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`, '', { optional: true });
+  const negativePrompt = f.check('negativePrompt', isPrompt, `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`, '', {
+    optional: true,
+  });
   const givenNegativeDigest = f.digest('negativePromptDigest', { optional: true });
   const seed = f.check('seed', isSeed, 'must be an integer ≥ 0 (a number or a decimal string of up to 20 digits)', 0);
   const sampler = f.text('sampler', 64);

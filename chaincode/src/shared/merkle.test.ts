@@ -97,8 +97,7 @@ const sortedIds = (maxLength: number): fc.Arbitrary<string[]> =>
   fc.uniqueArray(anyId, { maxLength }).map((ids) => [...ids].sort(compareIds));
 
 /** Plain ids for larger trees, already in order. */
-const numberedIds = (size: number): string[] =>
-  Array.from({ length: size }, (_, i) => `data-${String(i).padStart(7, '0')}`);
+const numberedIds = (size: number): string[] => Array.from({ length: size }, (_, i) => `data-${String(i).padStart(7, '0')}`);
 
 const someHash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes));
 
@@ -237,24 +236,20 @@ describe('frontier', () => {
 
   it('when any set is appended in any batches, then the root is the reference MTH', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 300 }),
-        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 8 }),
-        (size, cuts) => {
-          const ids = numberedIds(size);
-          const bounds = [0, ...cuts.map((cut) => cut % (size + 1)).sort((a, b) => a - b), size];
-          let frontier = EMPTY_FRONTIER;
-          for (let i = 1; i < bounds.length; i += 1) {
-            frontier = frontierAppend(frontier, ids.slice(bounds[i - 1], bounds[i]));
-            // Every intermediate frontier is valid and survives a trip through the ledger codec.
-            expect(isValidFrontier(fromBytes<unknown>(toBytes(frontier)))).toBe(true);
-          }
-          const tree = MerkleTree.fromSortedIds(ids);
-          expect(frontier).toEqual(tree.frontier());
-          expect(frontierRoot(frontier)).toEqual(merkleRoot(ids));
-          expect(tree.root()).toEqual(refMth(ids.map((id) => leafHash(id))));
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 8 }), (size, cuts) => {
+        const ids = numberedIds(size);
+        const bounds = [0, ...cuts.map((cut) => cut % (size + 1)).sort((a, b) => a - b), size];
+        let frontier = EMPTY_FRONTIER;
+        for (let i = 1; i < bounds.length; i += 1) {
+          frontier = frontierAppend(frontier, ids.slice(bounds[i - 1], bounds[i]));
+          // Every intermediate frontier is valid and survives a trip through the ledger codec.
+          expect(isValidFrontier(fromBytes<unknown>(toBytes(frontier)))).toBe(true);
+        }
+        const tree = MerkleTree.fromSortedIds(ids);
+        expect(frontier).toEqual(tree.frontier());
+        expect(frontierRoot(frontier)).toEqual(merkleRoot(ids));
+        expect(tree.root()).toEqual(refMth(ids.map((id) => leafHash(id))));
+      }),
     );
   });
 
@@ -331,9 +326,7 @@ describe('MerkleTree', () => {
 });
 
 describe('inclusion proofs', () => {
-  const treeAndIndex = fc
-    .integer({ min: 1, max: 300 })
-    .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
+  const treeAndIndex = fc.integer({ min: 1, max: 300 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
 
   it('when any leaf of any tree is proven, then the proof is RFC 6962 PATH and verifies', () => {
     fc.assert(
@@ -363,18 +356,22 @@ describe('inclusion proofs', () => {
           const root = tree.root();
           const leaf = leafHash(ids[index] as string);
           const proof = tree.inclusionProof(index);
-          const verify = (l: Uint8Array, i: number, n: number, p: readonly Uint8Array[]): boolean =>
-            verifyInclusion(l, i, n, p, root);
+          const verify = (l: Uint8Array, i: number, n: number, p: readonly Uint8Array[]): boolean => verifyInclusion(l, i, n, p, root);
 
           if (proof.length > 0) {
             const at = pick % proof.length;
             expect(verify(leaf, index, size, withFlippedByte(proof, at, byte, mask))).toBe(false);
-            expect(verify(leaf, index, size, proof.filter((_, i) => i !== at))).toBe(false);
+            expect(
+              verify(
+                leaf,
+                index,
+                size,
+                proof.filter((_, i) => i !== at),
+              ),
+            ).toBe(false);
           }
           const insertAt = pick % (proof.length + 1);
-          expect(verify(leaf, index, size, [...proof.slice(0, insertAt), extra, ...proof.slice(insertAt)])).toBe(
-            false,
-          );
+          expect(verify(leaf, index, size, [...proof.slice(0, insertAt), extra, ...proof.slice(insertAt)])).toBe(false);
           if (size > 1) {
             const other = (index + 1 + (pick % (size - 1))) % size; // any other leaf
             expect(verify(leaf, other, size, proof)).toBe(false);
@@ -383,9 +380,7 @@ describe('inclusion proofs', () => {
           expect(verify(leaf, index, size * 2, proof)).toBe(false);
           expect(verify(leaf, index, size + 2 ** 20, proof)).toBe(false);
           expect(verify(leaf, index, index, proof)).toBe(false);
-          expect(verifyInclusion(leaf, index, size, proof, withFlippedByte([root], 0, byte, mask)[0] as Buffer)).toBe(
-            false,
-          );
+          expect(verifyInclusion(leaf, index, size, proof, withFlippedByte([root], 0, byte, mask)[0] as Buffer)).toBe(false);
         },
       ),
     );
@@ -398,14 +393,7 @@ describe('inclusion proofs', () => {
     const tree = MerkleTree.fromSortedIds(ids);
     const proof = tree.inclusionProof(0);
     const leaf = leafHash(ids[0] as string);
-    expect([4, 5, 6, 7, 8, 9].map((n) => verifyInclusion(leaf, 0, n, proof, tree.root()))).toEqual([
-      false,
-      true,
-      true,
-      true,
-      true,
-      false,
-    ]);
+    expect([4, 5, 6, 7, 8, 9].map((n) => verifyInclusion(leaf, 0, n, proof, tree.root()))).toEqual([false, true, true, true, true, false]);
   });
 
   it('when inputs are malformed, then verification says no instead of throwing', () => {
@@ -424,9 +412,7 @@ describe('inclusion proofs', () => {
 });
 
 describe('consistency proofs', () => {
-  const sizes = fc
-    .integer({ min: 0, max: 200 })
-    .chain((newSize) => fc.tuple(fc.integer({ min: 0, max: newSize }), fc.constant(newSize)));
+  const sizes = fc.integer({ min: 0, max: 200 }).chain((newSize) => fc.tuple(fc.integer({ min: 0, max: newSize }), fc.constant(newSize)));
 
   it('when any prefix is proven against any tree, then the proof is RFC 6962 PROOF and verifies', () => {
     fc.assert(
@@ -447,41 +433,40 @@ describe('consistency proofs', () => {
   it('when a consistency proof is tampered with, then it fails', () => {
     const strict = sizes.filter(([oldSize, newSize]) => oldSize > 0 && oldSize < newSize);
     fc.assert(
-      fc.property(
-        strict,
-        fc.nat(),
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        someHash,
-        ([oldSize, newSize], pick, byte, mask, extra) => {
-          const ids = numberedIds(newSize);
-          const tree = MerkleTree.fromSortedIds(ids);
-          const oldRoot = merkleRoot(ids.slice(0, oldSize));
-          const newRoot = tree.root();
-          const proof = tree.consistencyProof(oldSize);
-          const at = pick % proof.length;
-          const verify = (m: number, n: number, a: Uint8Array, b: Uint8Array, p: readonly Uint8Array[]): boolean =>
-            verifyConsistency(m, n, a, b, p);
+      fc.property(strict, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 }), someHash, ([oldSize, newSize], pick, byte, mask, extra) => {
+        const ids = numberedIds(newSize);
+        const tree = MerkleTree.fromSortedIds(ids);
+        const oldRoot = merkleRoot(ids.slice(0, oldSize));
+        const newRoot = tree.root();
+        const proof = tree.consistencyProof(oldSize);
+        const at = pick % proof.length;
+        const verify = (m: number, n: number, a: Uint8Array, b: Uint8Array, p: readonly Uint8Array[]): boolean =>
+          verifyConsistency(m, n, a, b, p);
 
-          expect(verify(oldSize, newSize, oldRoot, newRoot, withFlippedByte(proof, at, byte, mask))).toBe(false);
-          expect(verify(oldSize, newSize, oldRoot, newRoot, proof.filter((_, i) => i !== at))).toBe(false);
-          const insertAt = pick % (proof.length + 1);
-          expect(
-            verify(oldSize, newSize, oldRoot, newRoot, [...proof.slice(0, insertAt), extra, ...proof.slice(insertAt)]),
-          ).toBe(false);
-          expect(verify(oldSize, newSize, oldRoot, newRoot, [])).toBe(false);
-          expect(verify(oldSize, newSize, newRoot, oldRoot, proof)).toBe(false);
-          expect(verify(oldSize, newSize, extra, newRoot, proof)).toBe(false);
-          expect(verify(oldSize, newSize, oldRoot, extra, proof)).toBe(false);
-          expect(verify(newSize, oldSize, oldRoot, newRoot, proof)).toBe(false);
-          // Another old size with that size's true root: the proof is for oldSize only.
-          const otherOld = 1 + ((oldSize + pick) % (newSize - 1));
-          if (otherOld !== oldSize) {
-            expect(verify(otherOld, newSize, merkleRoot(ids.slice(0, otherOld)), newRoot, proof)).toBe(false);
-          }
-          expect(verify(oldSize, newSize * 2, oldRoot, newRoot, proof)).toBe(false);
-        },
-      ),
+        expect(verify(oldSize, newSize, oldRoot, newRoot, withFlippedByte(proof, at, byte, mask))).toBe(false);
+        expect(
+          verify(
+            oldSize,
+            newSize,
+            oldRoot,
+            newRoot,
+            proof.filter((_, i) => i !== at),
+          ),
+        ).toBe(false);
+        const insertAt = pick % (proof.length + 1);
+        expect(verify(oldSize, newSize, oldRoot, newRoot, [...proof.slice(0, insertAt), extra, ...proof.slice(insertAt)])).toBe(false);
+        expect(verify(oldSize, newSize, oldRoot, newRoot, [])).toBe(false);
+        expect(verify(oldSize, newSize, newRoot, oldRoot, proof)).toBe(false);
+        expect(verify(oldSize, newSize, extra, newRoot, proof)).toBe(false);
+        expect(verify(oldSize, newSize, oldRoot, extra, proof)).toBe(false);
+        expect(verify(newSize, oldSize, oldRoot, newRoot, proof)).toBe(false);
+        // Another old size with that size's true root: the proof is for oldSize only.
+        const otherOld = 1 + ((oldSize + pick) % (newSize - 1));
+        if (otherOld !== oldSize) {
+          expect(verify(otherOld, newSize, merkleRoot(ids.slice(0, otherOld)), newRoot, proof)).toBe(false);
+        }
+        expect(verify(oldSize, newSize * 2, oldRoot, newRoot, proof)).toBe(false);
+      }),
     );
   });
 });

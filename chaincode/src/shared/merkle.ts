@@ -29,9 +29,7 @@ const NODE_PREFIX = 0x01;
 // One-shot hashing is markedly faster than a Hash object per node; older runtimes lack it.
 const oneShot = (crypto as { hash?: typeof crypto.hash }).hash;
 const sha256: (data: Uint8Array) => Buffer =
-  typeof oneShot === 'function'
-    ? (data) => oneShot('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data).digest();
+  typeof oneShot === 'function' ? (data) => oneShot('sha256', data, 'buffer') : (data) => crypto.createHash('sha256').update(data).digest();
 
 // A lone surrogate has no UTF-8 encoding: Node would silently write U+FFFD, so two different ids
 // could share a leaf. Refusing them keeps "one id, one leaf" true.
@@ -650,23 +648,13 @@ export function verifyConsistency(
 export function isExclusionProof(value: unknown): value is ExclusionProof {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { size, predecessor, successor } = value as Record<string, unknown>;
-  return (
-    isIndex(size) &&
-    (predecessor === undefined || isNeighbour(predecessor)) &&
-    (successor === undefined || isNeighbour(successor))
-  );
+  return isIndex(size) && (predecessor === undefined || isNeighbour(predecessor)) && (successor === undefined || isNeighbour(successor));
 }
 
 function isNeighbour(value: unknown): value is ExclusionNeighbour {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { index, id, path } = value as Record<string, unknown>;
-  return (
-    isIndex(index) &&
-    typeof id === 'string' &&
-    isWellFormed(id) &&
-    Array.isArray(path) &&
-    path.every((node) => isDigestHex(node))
-  );
+  return isIndex(index) && typeof id === 'string' && isWellFormed(id) && Array.isArray(path) && path.every((node) => isDigestHex(node));
 }
 
 /**
@@ -680,12 +668,7 @@ function isNeighbour(value: unknown): value is ExclusionNeighbour {
  * `trustedSize` (the sealed model's `trainingSize`) to also hold the proof to the true size, which
  * makes the neighbours' indices their real positions.
  */
-export function verifyExclusion(
-  target: string,
-  proof: ExclusionProof,
-  root: Uint8Array,
-  trustedSize?: number,
-): boolean {
+export function verifyExclusion(target: string, proof: ExclusionProof, root: Uint8Array, trustedSize?: number): boolean {
   if (typeof target !== 'string' || !isWellFormed(target)) return false;
   if (!isExclusionProof(proof) || !isHash(root)) return false;
   if (trustedSize !== undefined && proof.size !== trustedSize) return false;
@@ -703,9 +686,7 @@ export function verifyExclusion(
   if (predecessor !== undefined && successor !== undefined && successor.index !== predecessor.index + 1) {
     return false;
   }
-  return [predecessor, successor].every(
-    (neighbour) => neighbour === undefined || verifyNeighbour(neighbour, size, root),
-  );
+  return [predecessor, successor].every((neighbour) => neighbour === undefined || verifyNeighbour(neighbour, size, root));
 }
 
 function verifyNeighbour(neighbour: ExclusionNeighbour, size: number, root: Uint8Array): boolean {

@@ -62,7 +62,6 @@ function docType<const T extends string>(name: T): z.ZodLiteral<T> {
 
 /** A record schema: its docType, its fields, then the stamp. */
 function ledgerRecord<const T extends string, S extends z.ZodRawShape>(name: T, shape: S) {
-   
   return record({ docType: docType(name), ...shape, ...StampFields }).meta({ id: `${name.charAt(0).toUpperCase()}${name.slice(1)}Record` });
 }
 

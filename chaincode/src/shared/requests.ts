@@ -46,11 +46,13 @@ export const SetDisputedRequest = record({ dataId: Id, disputed: Bool, reason: R
 export type SetDisputedRequest = z.infer<typeof SetDisputedRequest>;
 
 /** `models:Register`: a grant only with a base model (fine-tuning from another org's model). */
-export const ModelRegisterRequest = record({ modelId: Id, baseModelId: Id.optional(), grantId: Id.optional() }).superRefine((request, ctx) => {
-  if (request.grantId !== undefined && request.baseModelId === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['grantId'], message: "applies only to fine-tuning from another org's base model" });
-  }
-});
+export const ModelRegisterRequest = record({ modelId: Id, baseModelId: Id.optional(), grantId: Id.optional() }).superRefine(
+  (request, ctx) => {
+    if (request.grantId !== undefined && request.baseModelId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['grantId'], message: "applies only to fine-tuning from another org's base model" });
+    }
+  },
+);
 export type ModelRegisterRequest = z.infer<typeof ModelRegisterRequest>;
 /** `models:AttestTrainingBatch`: ids strictly increasing, continuing the previous batch (checked against the model). */
 export const AttestTrainingBatchRequest = record({ modelId: Id, dataIds: list(Id, 1, MAX_TRAINING_BATCH), grantId: Id.optional() });

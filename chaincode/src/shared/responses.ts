@@ -46,7 +46,9 @@ export const OutputVerification = z
     /** The output's model, then each base model. */
     lineage: z.array(LineageLink),
     /** The grant on another org's model the output rests on, and whether it would allow a new output now. */
-    grant: GrantRecord.partial().extend({ purchaseId: Id, status: z.string(), activeNow: Bool.optional(), inactiveReason: z.string().optional() }).optional(),
+    grant: GrantRecord.partial()
+      .extend({ purchaseId: Id, status: z.string(), activeNow: Bool.optional(), inactiveReason: z.string().optional() })
+      .optional(),
     modelVersion: ModelVersionRecord.optional(),
     generation: z.object({ digest: Digest, holderMsp: MspId }).optional(),
     review: ReviewSummaryRecord.optional(),

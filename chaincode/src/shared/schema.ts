@@ -32,8 +32,7 @@ export function must(message: string): { error: (issue: { input?: unknown }) => 
   return { error: (issue) => (issue.input === undefined ? 'is required' : message) };
 }
 
-const CONTROL_OR_LONE_SURROGATE =
-  /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const ID_MESSAGE = `must be an ID matching ${ID_PATTERN.source}`;
 const MSP_MESSAGE = `must be an MSP ID matching ${MSP_ID_PATTERN.source}`;
@@ -167,7 +166,10 @@ export function parseRequest<S extends z.ZodType>(schema: S, text: unknown, what
 export function parseValue<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.output<S> {
   const result = check(schema, value);
   if (!result.ok) {
-    throw invalid(`${what} is invalid: ${describeIssues(result.issues)}`, result.issues.map((issue) => describeIssues([issue])));
+    throw invalid(
+      `${what} is invalid: ${describeIssues(result.issues)}`,
+      result.issues.map((issue) => describeIssues([issue])),
+    );
   }
   return result.value;
 }

@@ -38,11 +38,9 @@ export const MAX_REQUEST_LENGTH = 2 * 1024 * 1024;
 /** Basis points: a share of 10000. */
 export const MAX_BPS = 10_000;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
 // Control characters (C0, DEL, C1) and lone surrogates are refused in free text.
-const CONTROL_OR_LONE_SURROGATE =
-  /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when `value` is an ID matching {@link ID_PATTERN}. */
 export function isId(value: unknown): value is string {
@@ -83,9 +81,7 @@ export function parseRfc3339(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
@@ -130,7 +126,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function describeIssues(issues: readonly Issue[]): string {
   return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
 }
-
 
 /** State shared by a root {@link Fields} and the nested ones it hands out; not used on its own. */
 export class IssueCollector {
@@ -203,20 +198,8 @@ export class Fields {
    * Missing values are reported as `is required` unless `optional`.
    */
   check<T>(name: string, guard: (value: unknown) => value is T, message: string, placeholder: T): T;
-  check<T>(
-    name: string,
-    guard: (value: unknown) => value is T,
-    message: string,
-    placeholder: T,
-    opts: Optional,
-  ): T | undefined;
-  check<T>(
-    name: string,
-    guard: (value: unknown) => value is T,
-    message: string,
-    placeholder: T,
-    opts?: Optional,
-  ): T | undefined {
+  check<T>(name: string, guard: (value: unknown) => value is T, message: string, placeholder: T, opts: Optional): T | undefined;
+  check<T>(name: string, guard: (value: unknown) => value is T, message: string, placeholder: T, opts?: Optional): T | undefined {
     const value = this.raw(name);
     if (value === undefined) {
       if (opts?.optional) return undefined;
@@ -266,8 +249,7 @@ export class Fields {
   integer(name: string, min: number, max: number): number;
   integer(name: string, min: number, max: number, opts: Optional): number | undefined;
   integer(name: string, min: number, max: number, opts?: Optional): number | undefined {
-    const inRange = (v: unknown): v is number =>
-      typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+    const inRange = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
     return this.check(name, inRange, `must be an integer from ${min} to ${max}`, min, opts as Optional);
   }
 
@@ -374,7 +356,10 @@ export class Fields {
   finish(what = 'request'): void {
     const issues = this.collect();
     if (issues.length > 0) {
-      throw invalid(`${what} is invalid: ${describeIssues(issues)}`, issues.map((issue) => describeIssues([issue])));
+      throw invalid(
+        `${what} is invalid: ${describeIssues(issues)}`,
+        issues.map((issue) => describeIssues([issue])),
+      );
     }
   }
 

@@ -162,9 +162,7 @@ describe('MemoryLedger and MemoryStub', () => {
   });
 
   describe('private data', () => {
-    const collections = [
-      { name: 'secret', policy: "OR('Org1MSP.member', 'Org2MSP.member')", memberOnlyRead: true, memberOnlyWrite: true },
-    ];
+    const collections = [{ name: 'secret', policy: "OR('Org1MSP.member', 'Org2MSP.member')", memberOnlyRead: true, memberOnlyWrite: true }];
 
     it('when a member writes, then members read it, the hash is public, and non-members are refused', async () => {
       const ledger = new MemoryLedger({ collections });
@@ -197,7 +195,9 @@ describe('MemoryLedger and MemoryStub', () => {
 
   it('creates and splits composite keys exactly like fabric-shim', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ShimStub = require('fabric-shim/lib/stub.js') as { prototype: { createCompositeKey(t: string, a: string[]): string; splitCompositeKey(k: string): unknown } };
+    const ShimStub = require('fabric-shim/lib/stub.js') as {
+      prototype: { createCompositeKey(t: string, a: string[]): string; splitCompositeKey(k: string): unknown };
+    };
     const stub = new MemoryLedger().begin('Org1MSP');
     const key = stub.createCompositeKey('usage', ['d-1', 'm-2']);
     expect(key).toBe(ShimStub.prototype.createCompositeKey('usage', ['d-1', 'm-2']));

@@ -3,7 +3,17 @@
 import { createHash } from 'node:crypto';
 
 import type { Context, Contract } from 'fabric-contract-api';
-import type { ChaincodeProposal, ChaincodeResponse, ChaincodeStub, ClientIdentity, Iterators, SerializedIdentity, SplitCompositekey, StateQueryResponse, Timestamp } from 'fabric-shim-api';
+import type {
+  ChaincodeProposal,
+  ChaincodeResponse,
+  ChaincodeStub,
+  ClientIdentity,
+  Iterators,
+  SerializedIdentity,
+  SplitCompositekey,
+  StateQueryResponse,
+  Timestamp,
+} from 'fabric-shim-api';
 
 import { toJson } from '../shared/codec';
 import { compareIds } from '../shared/merkle';
@@ -391,9 +401,7 @@ export class MemoryStub implements ChaincodeStub {
 
   /** This transaction's writes, last write per key, in key order. */
   writeSet(): WriteSet {
-    const state = [...this.#writes.entries()]
-      .sort(([a], [b]) => compareKeys(a, b))
-      .map(([key, value]) => ({ key, value }));
+    const state = [...this.#writes.entries()].sort(([a], [b]) => compareKeys(a, b)).map(([key, value]) => ({ key, value }));
     const collections = [...this.#privateWrites.keys()].sort(compareKeys);
     const priv = collections.flatMap((collection) =>
       [...(this.#privateWrites.get(collection) as Map<string, Uint8Array | null>).entries()]
@@ -517,7 +525,10 @@ export class MemoryStub implements ChaincodeStub {
     return iterable(run(), (response) => response.iterator);
   }
 
-  getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
+  getStateByPartialCompositeKey(
+    objectType: string,
+    attributes: string[],
+  ): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
     const run = async (): Promise<Iterators.StateQueryIterator> => {
       const start = this.createCompositeKey(objectType, attributes);
       return new ListIterator(this.#range(start, start + MAX_RUNE));
@@ -539,7 +550,10 @@ export class MemoryStub implements ChaincodeStub {
   }
 
   getQueryResult(): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
-    return iterable(Promise.reject(new Error('ExecuteQuery not supported for leveldb')), (iterator: Iterators.StateQueryIterator) => iterator);
+    return iterable(
+      Promise.reject(new Error('ExecuteQuery not supported for leveldb')),
+      (iterator: Iterators.StateQueryIterator) => iterator,
+    );
   }
 
   getQueryResultWithPagination(): Promise<StateQueryResponse<Iterators.StateQueryIterator>> & AsyncIterable<Iterators.KV> {
@@ -630,7 +644,11 @@ export class MemoryStub implements ChaincodeStub {
     return copy(this.#setup.ledger.validationParameter(collection + MIN_RUNE + key));
   }
 
-  getPrivateDataByRange(collection: string, startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
+  getPrivateDataByRange(
+    collection: string,
+    startKey: string,
+    endKey: string,
+  ): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
     const run = async (): Promise<Iterators.StateQueryIterator> => this.#privateRange(collection, startKey, endKey);
     return iterable(run(), (iterator) => iterator);
   }
@@ -648,17 +666,24 @@ export class MemoryStub implements ChaincodeStub {
   }
 
   getPrivateDataQueryResult(): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
-    return iterable(Promise.reject(new Error('ExecuteQuery not supported for leveldb')), (iterator: Iterators.StateQueryIterator) => iterator);
+    return iterable(
+      Promise.reject(new Error('ExecuteQuery not supported for leveldb')),
+      (iterator: Iterators.StateQueryIterator) => iterator,
+    );
   }
 
   // --- internals ---------------------------------------------------------------------------
 
   #beforeWrite(): void {
     if (this.#paginatedQueryPerformed) {
-      throw new Error(`txid [${this.#setup.txId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed`);
+      throw new Error(
+        `txid [${this.#setup.txId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed`,
+      );
     }
     if (this.#privateQueryPerformed) {
-      throw new Error(`txid [${this.#setup.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`);
+      throw new Error(
+        `txid [${this.#setup.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`,
+      );
     }
     this.#writePerformed = true;
   }
@@ -670,7 +695,9 @@ export class MemoryStub implements ChaincodeStub {
 
   #paginated(start: string, end: string, pageSize: number, bookmark: string): StateQueryResponse<Iterators.StateQueryIterator> {
     if (this.#writePerformed) {
-      throw new Error(`txid [${this.#setup.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`);
+      throw new Error(
+        `txid [${this.#setup.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`,
+      );
     }
     if (!Number.isSafeInteger(pageSize) || pageSize <= 0) throw new Error('pageSize must be a positive integer');
     this.#paginatedQueryPerformed = true;
@@ -681,7 +708,8 @@ export class MemoryStub implements ChaincodeStub {
     const page = keys.slice(0, pageSize).map((key) => ({ namespace: this.#setup.ledger.chaincodeName, key, value: copy(store.get(key)) }));
     const next = keys[pageSize];
     // Like the Node shim: metadata that encodes to no bytes (nothing fetched, no bookmark) is left out.
-    if (page.length === 0 && next === undefined) return { iterator: new ListIterator(page) } as unknown as StateQueryResponse<Iterators.StateQueryIterator>;
+    if (page.length === 0 && next === undefined)
+      return { iterator: new ListIterator(page) } as unknown as StateQueryResponse<Iterators.StateQueryIterator>;
     return {
       iterator: new ListIterator(page),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ?? '' },
@@ -726,7 +754,9 @@ export class MemoryStub implements ChaincodeStub {
     const config = this.#collection(collection);
     this.#checkRead(collection, config);
     if (this.#writePerformed) {
-      throw new Error(`txid [${this.#setup.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`);
+      throw new Error(
+        `txid [${this.#setup.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
+      );
     }
     this.#privateQueryPerformed = true;
     const store = this.#setup.ledger.privateStore(collection);
@@ -939,7 +969,13 @@ export class MemoryLedger {
    * @throws the transaction's own error, or an Error when `fn` is not a declared transaction, the
    * argument count is wrong, or the one-event / read-only rules are broken.
    */
-  async invoke(contract: Contract, fn: string, mspId: string, args: readonly unknown[] = [], opts: InvokeOptions = {}): Promise<InvokeResult> {
+  async invoke(
+    contract: Contract,
+    fn: string,
+    mspId: string,
+    args: readonly unknown[] = [],
+    opts: InvokeOptions = {},
+  ): Promise<InvokeResult> {
     const declared = declaredTransactions(contract).find((tx) => tx.name === fn);
     if (declared === undefined) throw new Error(`contract ${contract.getName()} declares no transaction ${fn}`);
     const submitted = declared.tag?.includes('SUBMIT') ?? false;
@@ -953,7 +989,9 @@ export class MemoryLedger {
     ctx.clientIdentity = stub.identity;
     await contract.beforeTransaction(ctx);
     // fabric-contract-api types `fn` as a Function, but the dispatcher passes the method name.
-    const dispatcher = contract as unknown as { aroundTransaction(ctx: Context, fn: string, parameters: readonly string[]): Promise<unknown> };
+    const dispatcher = contract as unknown as {
+      aroundTransaction(ctx: Context, fn: string, parameters: readonly string[]): Promise<unknown>;
+    };
     const result = await dispatcher.aroundTransaction(ctx, fn, strings);
     await contract.afterTransaction(ctx, result);
 

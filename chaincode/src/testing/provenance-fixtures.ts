@@ -59,7 +59,12 @@ export function termsRequest(termsId: string, overrides: Record<string, unknown>
 }
 
 /** One `data:Register` item; its content digest derives from the dataId. */
-export function dataItem(dataId: string, providerId: string, termsId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function dataItem(
+  dataId: string,
+  providerId: string,
+  termsId: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     dataId,
     providerId,
@@ -157,7 +162,9 @@ export class ProvenanceWorld {
       await this.registerData(dataIds, providerId, termsId, mspId);
     }
     await this.registerModel(modelId, mspId, opts.baseModelId);
-    const ids = Object.values(providers).flat().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const ids = Object.values(providers)
+      .flat()
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     const batchSize = opts.batchSize ?? 1000;
     for (let i = 0; i < ids.length; i += batchSize) await this.attest(modelId, ids.slice(i, i + batchSize), mspId);
     return this.seal(modelId, mspId);

@@ -119,7 +119,14 @@ export class RoyaltyWorld {
     if (model === undefined) throw new Error(`no model ${modelId}`);
     if (this.ledger.getState(Keys.terms('lic-terms')) === undefined) await this.publishTerms('lic-terms', 0);
     const offerId = `offer-${purchaseId}`;
-    await this.call(this.market, 'Offer', model.ownerMsp, { offerId, subjectType: 'model', subjectId: modelId, termsId: 'lic-terms', price, currency });
+    await this.call(this.market, 'Offer', model.ownerMsp, {
+      offerId,
+      subjectType: 'model',
+      subjectId: modelId,
+      termsId: 'lic-terms',
+      price,
+      currency,
+    });
     await this.call(this.market, 'Purchase', buyer, { offerId, purchaseId });
   }
 }

@@ -31,7 +31,8 @@ export function splitByShares(rest: bigint, holders: readonly ExpectedHolder[]):
   });
   let left = rest - rows.reduce((sum, row) => sum + row.amount, 0n);
   const order = [...rows].sort((a, b) =>
-    a.remainder !== b.remainder ? (a.remainder > b.remainder ? -1 : 1) : a.holderId < b.holderId ? -1 : a.holderId > b.holderId ? 1 : 0);
+    a.remainder !== b.remainder ? (a.remainder > b.remainder ? -1 : 1) : a.holderId < b.holderId ? -1 : a.holderId > b.holderId ? 1 : 0,
+  );
   for (const row of order) {
     if (left === 0n) break;
     row.amount += 1n;

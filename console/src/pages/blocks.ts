@@ -57,7 +57,9 @@ export function blocksPage({ root }: PageContext): void {
 function blockCard(block: Block): HTMLElement {
   const rows = block.transactions.map((tx) => [
     String(tx.index),
-    tx.transactionId === '' ? '' : h('a', { href: `#/explorer?type=transaction&id=${tx.transactionId}`, title: tx.transactionId }, short(tx.transactionId)),
+    tx.transactionId === ''
+      ? ''
+      : h('a', { href: `#/explorer?type=transaction&id=${tx.transactionId}`, title: tx.transactionId }, short(tx.transactionId)),
     tx.type === 'ENDORSER_TRANSACTION' ? tx.function : tx.type,
     tx.creatorMsp,
     h('span', { class: tx.validationCode === 'VALID' ? 'good' : 'bad' }, tx.validationCode),
@@ -66,9 +68,21 @@ function blockCard(block: Block): HTMLElement {
     'article',
     { class: 'block-card', 'data-block': block.number },
     h('h2', {}, t('blocks.block', { number: block.number })),
-    h('dl', {}, h('dt', {}, t('blocks.hash')), h('dd', { class: 'hash', title: block.hash }, short(block.hash)), h('dt', {}, t('blocks.previous')), h('dd', { title: block.previousHash }, short(block.previousHash)), h('dt', {}, t('blocks.txCount')), h('dd', { class: 'tx-count' }, String(block.transactionCount))),
-    table(t('blocks.transactions', { number: block.number }), ['#', t('explorer.tx'), t('blocks.function'), 'MSP', t('blocks.validation')], rows),
+    h(
+      'dl',
+      {},
+      h('dt', {}, t('blocks.hash')),
+      h('dd', { class: 'hash', title: block.hash }, short(block.hash)),
+      h('dt', {}, t('blocks.previous')),
+      h('dd', { title: block.previousHash }, short(block.previousHash)),
+      h('dt', {}, t('blocks.txCount')),
+      h('dd', { class: 'tx-count' }, String(block.transactionCount)),
+    ),
+    table(
+      t('blocks.transactions', { number: block.number }),
+      ['#', t('explorer.tx'), t('blocks.function'), 'MSP', t('blocks.validation')],
+      rows,
+    ),
   );
   return card;
 }
-

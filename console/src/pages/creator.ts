@@ -33,7 +33,9 @@ export function creatorPage({ who, root }: PageContext): void {
     check.disabled = true;
     results.setAttribute('aria-busy', 'true');
     run(files, models.input.value, results, who?.mspId)
-      .catch((error: unknown) => { results.append(errorBox(error)); })
+      .catch((error: unknown) => {
+        results.append(errorBox(error));
+      })
       .finally(() => {
         check.disabled = false;
         results.setAttribute('aria-busy', 'false');
@@ -45,7 +47,10 @@ export function creatorPage({ who, root }: PageContext): void {
     h('p', {}, t('creator.intro')),
     dropZone(t('creator.drop'), 'creator-files', (picked) => {
       files = picked;
-      fill(chosen, picked.map((f) => h('li', {}, f.name)));
+      fill(
+        chosen,
+        picked.map((f) => h('li', {}, f.name)),
+      );
     }),
     chosen,
     models.wrap,
@@ -74,7 +79,12 @@ async function run(files: readonly File[], modelList: string, out: HTMLElement, 
     }
     checked.push({ file, digest, record, usedIn });
   }
-  const modelIds = new Set(modelList.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  const modelIds = new Set(
+    modelList
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
   for (const c of checked) for (const m of c.usedIn) modelIds.add(m);
   const modelCache = new Map<string, ModelRecord | undefined>();
   for (const id of modelIds) {
@@ -86,7 +96,12 @@ async function run(files: readonly File[], modelList: string, out: HTMLElement, 
     }
   }
   for (const c of checked) {
-    const item = h('article', { class: 'file-result', 'data-file': c.file.name }, h('h2', {}, c.file.name), h('p', { class: 'digest' }, `${t('creator.digest')} ${c.digest}`));
+    const item = h(
+      'article',
+      { class: 'file-result', 'data-file': c.file.name },
+      h('h2', {}, c.file.name),
+      h('p', { class: 'digest' }, `${t('creator.digest')} ${c.digest}`),
+    );
     out.append(item);
     if (!signedIn && !open) {
       item.append(h('p', { class: 'msg' }, t('common.signinNeeded')));
@@ -106,7 +121,9 @@ async function run(files: readonly File[], modelList: string, out: HTMLElement, 
       const model = modelCache.get(id);
       if (model === undefined) continue;
       if (model.trainingRoot === undefined || model.trainingSize === undefined) {
-        list.append(h('li', { class: 'verdict pending', 'data-model': id, 'data-verdict': 'unsealed' }, t('creator.unsealed', { model: id })));
+        list.append(
+          h('li', { class: 'verdict pending', 'data-model': id, 'data-verdict': 'unsealed' }, t('creator.unsealed', { model: id })),
+        );
         continue;
       }
       list.append(open ? await publicVerdict(record.dataId, model) : await verdictFor(record.dataId, model, c.usedIn.has(id)));
@@ -117,8 +134,15 @@ async function run(files: readonly File[], modelList: string, out: HTMLElement, 
 /** Fetches the proof and checks it here against the model's root and size as read from the ledger. */
 async function verdictFor(dataId: string, model: ModelRecord, used: boolean): Promise<HTMLElement> {
   const base = `/v1/models/${encodeURIComponent(model.modelId)}/proofs`;
-  if (used) return judged(dataId, model, true, await api<InclusionView>('GET', `${base}/inclusion/${encodeURIComponent(dataId)}`), undefined);
-  return judged(dataId, model, false, undefined, await api<{ proof: ExclusionProof }>('GET', `${base}/exclusion/${encodeURIComponent(dataId)}`));
+  if (used)
+    return judged(dataId, model, true, await api<InclusionView>('GET', `${base}/inclusion/${encodeURIComponent(dataId)}`), undefined);
+  return judged(
+    dataId,
+    model,
+    false,
+    undefined,
+    await api<{ proof: ExclusionProof }>('GET', `${base}/exclusion/${encodeURIComponent(dataId)}`),
+  );
 }
 
 interface InclusionView {
@@ -128,15 +152,33 @@ interface InclusionView {
 }
 
 /** The plain-words verdict, only after the proof checks out against the model's root and size. */
-async function judged(dataId: string, model: ModelRecord, used: boolean, inclusion: InclusionView | undefined, exclusion: { proof: ExclusionProof } | undefined): Promise<HTMLElement> {
+async function judged(
+  dataId: string,
+  model: ModelRecord,
+  used: boolean,
+  inclusion: InclusionView | undefined,
+  exclusion: { proof: ExclusionProof } | undefined,
+): Promise<HTMLElement> {
   const root = model.trainingRoot as string;
   const size = model.trainingSize as number;
   let ok = false;
-  if (used && inclusion !== undefined) ok = inclusion.treeSize === size && (await verifyInclusion(await leafHash(dataId), inclusion.leafIndex, size, inclusion.auditPath, root));
+  if (used && inclusion !== undefined)
+    ok =
+      inclusion.treeSize === size && (await verifyInclusion(await leafHash(dataId), inclusion.leafIndex, size, inclusion.auditPath, root));
   if (!used && exclusion !== undefined) ok = exclusion.proof.size === size && (await verifyExclusion(dataId, exclusion.proof, root));
-  if (!ok) return h('li', { class: 'verdict bad', 'data-model': model.modelId, 'data-verdict': 'unverified' }, t('creator.bad', { model: model.modelId }));
+  if (!ok)
+    return h(
+      'li',
+      { class: 'verdict bad', 'data-model': model.modelId, 'data-verdict': 'unverified' },
+      t('creator.bad', { model: model.modelId }),
+    );
   const text = t(used ? 'creator.used' : 'creator.notUsed', { model: model.modelId, root: short(root) });
-  return h('li', { class: `verdict ${used ? 'used' : 'unused'}`, 'data-model': model.modelId, 'data-verdict': used ? 'used' : 'not-used' }, h('span', { 'aria-hidden': 'true' }, used ? '● ' : '○ '), text);
+  return h(
+    'li',
+    { class: `verdict ${used ? 'used' : 'unused'}`, 'data-model': model.modelId, 'data-verdict': used ? 'used' : 'not-used' },
+    h('span', { 'aria-hidden': 'true' }, used ? '● ' : '○ '),
+    text,
+  );
 }
 
 /** The public facts of the data item registered with a digest, or undefined when none is. */
@@ -151,10 +193,10 @@ async function publicFind(digest: string): Promise<DataRecord | undefined> {
 
 /** Without a key: the public membership answer, its proof checked here against the model's public root. */
 async function publicVerdict(dataId: string, model: ModelRecord): Promise<HTMLElement> {
-  const answer = await api<{ included: boolean; inclusion?: { leafIndex: number; treeSize: number; auditPath: string[] }; exclusion?: { proof: ExclusionProof } }>(
-    'GET',
-    `/v1/public/models/${encodeURIComponent(model.modelId)}/training-set/${encodeURIComponent(dataId)}`,
-    { anonymous: true },
-  );
+  const answer = await api<{
+    included: boolean;
+    inclusion?: { leafIndex: number; treeSize: number; auditPath: string[] };
+    exclusion?: { proof: ExclusionProof };
+  }>('GET', `/v1/public/models/${encodeURIComponent(model.modelId)}/training-set/${encodeURIComponent(dataId)}`, { anonymous: true });
   return judged(dataId, model, answer.included, answer.inclusion, answer.exclusion);
 }

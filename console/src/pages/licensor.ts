@@ -27,7 +27,16 @@ export function licensorPage({ who, root, signal }: PageContext): void {
     e.preventDefault();
     location.hash = `#/licensor?transfer=${encodeURIComponent(transferId.input.value.trim())}`;
   });
-  append(root, [h('h1', {}, t('licensor.title')), h('h2', {}, t('licensor.transfer')), form, transferOut, pendingSection(signal), recordSection(), termsSection(who), publishSection(who)]);
+  append(root, [
+    h('h1', {}, t('licensor.title')),
+    h('h2', {}, t('licensor.transfer')),
+    form,
+    transferOut,
+    pendingSection(signal),
+    recordSection(),
+    termsSection(who),
+    publishSection(who),
+  ]);
   if (transferId.input.value !== '') void showTransfer(transferId.input.value, transferOut, who);
 }
 
@@ -35,7 +44,10 @@ async function showTransfer(id: string, out: HTMLElement, who: WhoAmI | undefine
   fill(out);
   try {
     const tr = await api<Transfer>('GET', `/v1/transfers/${encodeURIComponent(id)}`);
-    out.append(h('p', { id: 'transfer-status', 'data-status': tr.status }, `${t('common.status')}: ${tr.status}`), fields(tr as unknown as Record<string, unknown>));
+    out.append(
+      h('p', { id: 'transfer-status', 'data-status': tr.status }, `${t('common.status')}: ${tr.status}`),
+      fields(tr as unknown as Record<string, unknown>),
+    );
     if (tr.status !== 'pending' || who === undefined) return;
     const result = h('div', { 'aria-live': 'polite' });
     const path = `/v1/transfers/${encodeURIComponent(id)}`;
@@ -46,26 +58,42 @@ async function showTransfer(id: string, out: HTMLElement, who: WhoAmI | undefine
     const asked = tr.condition.approvals?.includes(who.mspId) === true && !tr.approvedBy.includes(who.mspId);
     if (asked && may(who.role, 'approveTransfer')) {
       buttons.append(
-        action(t('licensor.approve', { msp: who.mspId }), result, async () => {
-          const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/approve`, { idempotencyKey: newIdempotencyKey() });
-          setTimeout(reload, 1500);
-          return committed(r);
-        }, { id: 'approve' }),
+        action(
+          t('licensor.approve', { msp: who.mspId }),
+          result,
+          async () => {
+            const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/approve`, {
+              idempotencyKey: newIdempotencyKey(),
+            });
+            setTimeout(reload, 1500);
+            return committed(r);
+          },
+          { id: 'approve' },
+        ),
       );
     }
     if (may(who.role, 'executeTransfer')) {
       buttons.append(
-        action(t('licensor.execute'), result, async () => {
-          const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/execute`, { idempotencyKey: newIdempotencyKey() });
-          setTimeout(reload, 1500);
-          return committed(r);
-        }, { id: 'execute' }),
+        action(
+          t('licensor.execute'),
+          result,
+          async () => {
+            const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/execute`, {
+              idempotencyKey: newIdempotencyKey(),
+            });
+            setTimeout(reload, 1500);
+            return committed(r);
+          },
+          { id: 'execute' },
+        ),
       );
     }
     if (may(who.role, 'cancelTransfer')) {
       buttons.append(
         confirmStep(t('licensor.cancel'), t('licensor.cancel.confirm', { id }), result, async () => {
-          const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/cancel`, { idempotencyKey: newIdempotencyKey() });
+          const r = await api<{ transactionId: string; blockNumber: string }>('POST', `${path}/cancel`, {
+            idempotencyKey: newIdempotencyKey(),
+          });
           return committed(r);
         }),
       );
@@ -84,19 +112,32 @@ function pendingSection(signal: AbortSignal): HTMLElement {
     button.disabled = true;
     fill(out);
     const ids = new Set<string>();
-    replayEvents(['RightsTransferProposed'], (data) => {
-      const transfer = (data.payload as { transfer?: { transferId?: string } } | undefined)?.transfer;
-      if (transfer?.transferId !== undefined) ids.add(transfer.transferId);
-    }, signal)
+    replayEvents(
+      ['RightsTransferProposed'],
+      (data) => {
+        const transfer = (data.payload as { transfer?: { transferId?: string } } | undefined)?.transfer;
+        if (transfer?.transferId !== undefined) ids.add(transfer.transferId);
+      },
+      signal,
+    )
       .then(async () => {
         const rows = [];
         for (const id of ids) {
           const tr = await api<Transfer>('GET', `/v1/transfers/${encodeURIComponent(id)}`).catch(() => undefined);
-          if (tr?.status === 'pending') rows.push([h('a', { href: `#/licensor?transfer=${encodeURIComponent(id)}` }, id), tr.rightsId, `${String(tr.shareBps)} bps → ${tr.toMspId}`, (tr.condition.approvals ?? []).join(', '), tr.approvedBy.join(', ')]);
+          if (tr?.status === 'pending')
+            rows.push([
+              h('a', { href: `#/licensor?transfer=${encodeURIComponent(id)}` }, id),
+              tr.rightsId,
+              `${String(tr.shareBps)} bps → ${tr.toMspId}`,
+              (tr.condition.approvals ?? []).join(', '),
+              tr.approvedBy.join(', '),
+            ]);
         }
         out.append(table(t('licensor.pending'), [t('licensor.transfer'), 'rightsId', 'share', 'approvals', 'approvedBy'], rows));
       })
-      .catch((error: unknown) => { out.append(errorBox(error)); })
+      .catch((error: unknown) => {
+        out.append(errorBox(error));
+      })
       .finally(() => {
         button.disabled = false;
       });
@@ -106,10 +147,20 @@ function pendingSection(signal: AbortSignal): HTMLElement {
 
 function recordSection(): HTMLElement {
   const kinds: Record<string, string> = { rights: '/v1/rights/', terms: '/v1/terms/', offer: '/v1/offers/', purchase: '/v1/purchases/' };
-  const kind = h('select', { id: 'lic-kind' }, Object.keys(kinds).map((k) => h('option', { value: k }, k)));
+  const kind = h(
+    'select',
+    { id: 'lic-kind' },
+    Object.keys(kinds).map((k) => h('option', { value: k }, k)),
+  );
   const id = field(t('common.id'), 'lic-id');
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'inline' }, h('div', { class: 'field' }, h('label', { for: 'lic-kind' }, t('explorer.type')), kind), id.wrap, h('button', { type: 'submit' }, t('common.load')));
+  const form = h(
+    'form',
+    { class: 'inline' },
+    h('div', { class: 'field' }, h('label', { for: 'lic-kind' }, t('explorer.type')), kind),
+    id.wrap,
+    h('button', { type: 'submit' }, t('common.load')),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     fill(out);
@@ -117,11 +168,26 @@ function recordSection(): HTMLElement {
       .then((record) => {
         out.append(fields(record));
         const holders = record.holders as { holderId: string; mspId: string; shareBps: number }[] | undefined;
-        if (holders !== undefined) out.append(table(t('licensor.holders'), ['holderId', 'mspId', 'shareBps'], holders.map((x) => [x.holderId, x.mspId, String(x.shareBps)])));
+        if (holders !== undefined)
+          out.append(
+            table(
+              t('licensor.holders'),
+              ['holderId', 'mspId', 'shareBps'],
+              holders.map((x) => [x.holderId, x.mspId, String(x.shareBps)]),
+            ),
+          );
       })
-      .catch((error: unknown) => { out.append(errorBox(error)); });
+      .catch((error: unknown) => {
+        out.append(errorBox(error));
+      });
   });
-  return h('section', {}, h('h2', {}, `${t('licensor.rights')} · ${t('licensor.terms')} · ${t('licensor.offer')} · ${t('licensor.purchase')}`), form, out);
+  return h(
+    'section',
+    {},
+    h('h2', {}, `${t('licensor.rights')} · ${t('licensor.terms')} · ${t('licensor.offer')} · ${t('licensor.purchase')}`),
+    form,
+    out,
+  );
 }
 
 function publishSection(who: WhoAmI | undefined): HTMLElement | null {
@@ -135,7 +201,17 @@ function publishSection(who: WhoAmI | undefined): HTMLElement | null {
     return { f, box, wrap: h('div', { class: 'check' }, box, h('label', { for: `pt-${f}` }, f)) };
   });
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', {}, termsId.wrap, territory.wrap, pool.wrap, legal.wrap, flags.map((x) => x.wrap), h('button', { type: 'submit' }, t('licensor.publish')), out);
+  const form = h(
+    'form',
+    {},
+    termsId.wrap,
+    territory.wrap,
+    pool.wrap,
+    legal.wrap,
+    flags.map((x) => x.wrap),
+    h('button', { type: 'submit' }, t('licensor.publish')),
+    out,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     fill(out);
@@ -148,8 +224,12 @@ function publishSection(who: WhoAmI | undefined): HTMLElement | null {
       ...Object.fromEntries(flags.map((x) => [x.f, x.box.checked])),
     };
     api<{ transactionId: string; blockNumber: string }>('POST', '/v1/terms', { body, idempotencyKey: newIdempotencyKey() })
-      .then((r) => { out.append(committed(r)); })
-      .catch((error: unknown) => { out.append(errorBox(error)); });
+      .then((r) => {
+        out.append(committed(r));
+      })
+      .catch((error: unknown) => {
+        out.append(errorBox(error));
+      });
   });
   return h('section', {}, h('h2', {}, t('licensor.publish')), form);
 }
@@ -191,15 +271,31 @@ async function showTerms(termsId: string, out: HTMLElement, who: WhoAmI | undefi
     const terms = await api<Terms>('GET', `/v1/terms/${encodeURIComponent(termsId)}`);
     const version = terms.version ?? 1;
     const versions = await Promise.all(
-      Array.from({ length: Math.min(version, 10) }, (_, i) => version - i).map((v) => api<Terms>('GET', `/v1/terms/${encodeURIComponent(termsId)}/versions/${v}`).catch(() => undefined)),
+      Array.from({ length: Math.min(version, 10) }, (_, i) => version - i).map((v) =>
+        api<Terms>('GET', `/v1/terms/${encodeURIComponent(termsId)}/versions/${v}`).catch(() => undefined),
+      ),
     );
     out.append(
-      h('p', { id: 'terms-status', 'data-status': terms.status ?? 'active', 'data-version': String(version) }, t('terms.status', { status: terms.status ?? 'active', version: String(version) })),
+      h(
+        'p',
+        { id: 'terms-status', 'data-status': terms.status ?? 'active', 'data-version': String(version) },
+        t('terms.status', { status: terms.status ?? 'active', version: String(version) }),
+      ),
       fields(terms as unknown as Record<string, unknown>),
       table(
         t('terms.versions'),
         ['version', 'territory', 'dataPoolShareBps', 'aiTraining', 'commercialUse', 'validFrom', 'validUntil'],
-        versions.filter((v): v is Terms => v !== undefined).map((v) => [String(v.version ?? 1), v.territory, String(v.dataPoolShareBps), String(v.aiTraining), String(v.commercialUse), v.validFrom, v.validUntil ?? '']),
+        versions
+          .filter((v): v is Terms => v !== undefined)
+          .map((v) => [
+            String(v.version ?? 1),
+            v.territory,
+            String(v.dataPoolShareBps),
+            String(v.aiTraining),
+            String(v.commercialUse),
+            v.validFrom,
+            v.validUntil ?? '',
+          ]),
       ),
     );
     const mine = who !== undefined && who.mspId === terms.issuerMsp && terms.status !== 'withdrawn';
@@ -216,11 +312,21 @@ async function showTerms(termsId: string, out: HTMLElement, who: WhoAmI | undefi
           'section',
           { class: 'withdraw' },
           h('h3', {}, t('terms.withdraw')),
-          confirmStep(t('terms.withdraw'), t('terms.withdraw.confirm', { id: termsId }), result, async () => {
-            const r = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/terms/${encodeURIComponent(termsId)}/withdraw`, { body: { reason: reason.input.value.trim() || 'withdrawn' }, idempotencyKey: newIdempotencyKey() });
-            setTimeout(reload, 1200);
-            return committed(r);
-          }, reason.wrap),
+          confirmStep(
+            t('terms.withdraw'),
+            t('terms.withdraw.confirm', { id: termsId }),
+            result,
+            async () => {
+              const r = await api<{ transactionId: string; blockNumber: string }>(
+                'POST',
+                `/v1/terms/${encodeURIComponent(termsId)}/withdraw`,
+                { body: { reason: reason.input.value.trim() || 'withdrawn' }, idempotencyKey: newIdempotencyKey() },
+              );
+              setTimeout(reload, 1200);
+              return committed(r);
+            },
+            reason.wrap,
+          ),
           result,
         ),
       );
@@ -240,7 +346,17 @@ function amendForm(terms: Terms, reload: () => void): HTMLElement {
     return { f, box, wrap: h('div', { class: 'check' }, box, h('label', { for: `am-${f}` }, f)) };
   });
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { id: 'amend-form' }, territory.wrap, pool.wrap, until.wrap, legal.wrap, flags.map((x) => x.wrap), h('button', { type: 'submit', id: 'amend' }, t('terms.amend')), out);
+  const form = h(
+    'form',
+    { id: 'amend-form' },
+    territory.wrap,
+    pool.wrap,
+    until.wrap,
+    legal.wrap,
+    flags.map((x) => x.wrap),
+    h('button', { type: 'submit', id: 'amend' }, t('terms.amend')),
+    out,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     fill(out);
@@ -257,10 +373,16 @@ function amendForm(terms: Terms, reload: () => void): HTMLElement {
         legalTextDigest,
         ...Object.fromEntries(flags.map((x) => [x.f, x.box.checked])),
       };
-      const r = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/terms/${encodeURIComponent(terms.termsId)}/amendments`, { body, idempotencyKey: newIdempotencyKey() });
+      const r = await api<{ transactionId: string; blockNumber: string }>(
+        'POST',
+        `/v1/terms/${encodeURIComponent(terms.termsId)}/amendments`,
+        { body, idempotencyKey: newIdempotencyKey() },
+      );
       out.append(committed(r));
       setTimeout(reload, 1200);
-    })().catch((error: unknown) => { out.append(errorBox(error)); });
+    })().catch((error: unknown) => {
+      out.append(errorBox(error));
+    });
   });
   return h('section', { class: 'amend' }, h('h3', {}, t('terms.amend')), form);
 }

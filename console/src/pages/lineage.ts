@@ -32,9 +32,14 @@ export function lineagePage({ root }: PageContext): void {
     'form',
     {},
     output.wrap,
-    dropZone(t('lineage.file'), 'lineage-file', (files) => {
-      file = files[0];
-    }, { multiple: false }),
+    dropZone(
+      t('lineage.file'),
+      'lineage-file',
+      (files) => {
+        file = files[0];
+      },
+      { multiple: false },
+    ),
     h('button', { type: 'submit', id: 'lineage-verify' }, t('lineage.verify')),
   );
   form.addEventListener('submit', (e) => {
@@ -55,11 +60,21 @@ async function show(outputId: string, file: File | undefined, out: HTMLElement):
     const good = v.verdict === 'authorized';
     out.append(
       h('h2', {}, t('lineage.verdict', { verdict: v.verdict })),
-      h('p', { class: `msg ${good ? 'good' : 'bad'}`, id: 'lineage-verdict', 'data-verdict': v.verdict }, good ? t('lineage.authorized') : t('lineage.unauthorized', { reasons: v.reasons.join('; ') })),
+      h(
+        'p',
+        { class: `msg ${good ? 'good' : 'bad'}`, id: 'lineage-verdict', 'data-verdict': v.verdict },
+        good ? t('lineage.authorized') : t('lineage.unauthorized', { reasons: v.reasons.join('; ') }),
+      ),
     );
     if (file !== undefined) {
       const digest = await sha256Hex(file);
-      out.append(h('p', { class: `msg ${digest === v.output.contentDigest ? 'good' : 'bad'}`, id: 'lineage-match' }, digest === v.output.contentDigest ? t('lineage.match', { digest: short(digest) }) : t('lineage.mismatch')));
+      out.append(
+        h(
+          'p',
+          { class: `msg ${digest === v.output.contentDigest ? 'good' : 'bad'}`, id: 'lineage-match' },
+          digest === v.output.contentDigest ? t('lineage.match', { digest: short(digest) }) : t('lineage.mismatch'),
+        ),
+      );
     }
     out.append(fields({ outputId: v.outputId, ...v.output }), evidenceSection(outputId));
     for (const link of v.lineage) out.append(modelCard(link));
@@ -84,21 +99,44 @@ function modelCard(link: Link): HTMLElement {
     button.disabled = true;
     api<{ items: string[] }>('GET', `/v1/models/${encodeURIComponent(link.modelId)}/training-ids?limit=100`)
       .then((page) => {
-        fill(training, h('ol', { start: 0, class: 'training-ids' }, page.items.map((id) => h('li', {}, h('a', { href: `#/explorer?type=data&id=${encodeURIComponent(id)}` }, id)))));
+        fill(
+          training,
+          h(
+            'ol',
+            { start: 0, class: 'training-ids' },
+            page.items.map((id) => h('li', {}, h('a', { href: `#/explorer?type=data&id=${encodeURIComponent(id)}` }, id))),
+          ),
+        );
       })
-      .catch((error: unknown) => { training.append(errorBox(error)); });
+      .catch((error: unknown) => {
+        training.append(errorBox(error));
+      });
   });
   return h(
     'section',
     { class: 'model-card', 'data-model': link.modelId },
     h('h3', {}, t('lineage.model', { model: link.modelId })),
-    fields({ status: link.status, ownerMsp: link.ownerMsp, baseModelId: link.baseModelId, [t('lineage.root')]: link.trainingRoot, [t('lineage.size')]: link.trainingSize, flags: link.flags }),
+    fields({
+      status: link.status,
+      ownerMsp: link.ownerMsp,
+      baseModelId: link.baseModelId,
+      [t('lineage.root')]: link.trainingRoot,
+      [t('lineage.size')]: link.trainingSize,
+      flags: link.flags,
+    }),
     link.terms === undefined || link.terms.length === 0
       ? null
       : table(
           t('lineage.terms'),
           ['termsId', 'issuer', 'items', 'aiTraining', 'commercialUse', 'territory'],
-          link.terms.map((x) => [x.termsId, x.issuerMsp ?? '', String(x.itemCount), String(x.aiTraining), String(x.commercialUse), x.territory ?? '']),
+          link.terms.map((x) => [
+            x.termsId,
+            x.issuerMsp ?? '',
+            String(x.itemCount),
+            String(x.aiTraining),
+            String(x.commercialUse),
+            x.territory ?? '',
+          ]),
         ),
     link.trainingRoot === undefined ? null : button,
     training,
@@ -107,8 +145,17 @@ function modelCard(link: Link): HTMLElement {
 
 async function rights(outputId: string, out: HTMLElement): Promise<void> {
   try {
-    const r = await api<{ rightsId: string; holders: { holderId: string; mspId: string; shareBps: number }[] }>('GET', `/v1/rights?subjectType=output&subjectId=${encodeURIComponent(outputId)}`);
-    out.append(table(`${t('lineage.rights')} (${r.rightsId})`, ['holderId', 'mspId', 'shareBps'], r.holders.map((x) => [x.holderId, x.mspId, String(x.shareBps)])));
+    const r = await api<{ rightsId: string; holders: { holderId: string; mspId: string; shareBps: number }[] }>(
+      'GET',
+      `/v1/rights?subjectType=output&subjectId=${encodeURIComponent(outputId)}`,
+    );
+    out.append(
+      table(
+        `${t('lineage.rights')} (${r.rightsId})`,
+        ['holderId', 'mspId', 'shareBps'],
+        r.holders.map((x) => [x.holderId, x.mspId, String(x.shareBps)]),
+      ),
+    );
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) out.append(h('p', {}, t('lineage.noRights')));
     else out.append(errorBox(error));
@@ -138,7 +185,9 @@ function evidenceSection(outputId: string): HTMLElement {
         fill(out, link);
         link.click();
       })
-      .catch((error: unknown) => { fill(out, errorBox(error)); })
+      .catch((error: unknown) => {
+        fill(out, errorBox(error));
+      })
       .finally(() => {
         download.disabled = false;
       });

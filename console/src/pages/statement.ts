@@ -38,21 +38,35 @@ export function statementPage({ who, root, signal }: PageContext): void {
 async function show(providerId: string, currency: string, out: HTMLElement, role: string | undefined, signal: AbortSignal): Promise<void> {
   fill(out);
   try {
-    const st = await api<Statement>('GET', `/v1/providers/${encodeURIComponent(providerId)}/statement?currency=${encodeURIComponent(currency)}`);
+    const st = await api<Statement>(
+      'GET',
+      `/v1/providers/${encodeURIComponent(providerId)}/statement?currency=${encodeURIComponent(currency)}`,
+    );
     const lines = st.lines.filter((l) => l.currency === currency);
     out.append(
       table(
         t('statement.lines'),
         [t('statement.model'), t('statement.items'), t('statement.accrued'), t('statement.claimed'), t('statement.claimable')],
-        lines.map((l) => [h('a', { href: `#/lineage?model=${encodeURIComponent(l.modelId)}` }, l.modelId), `${l.itemCount} / ${l.trainingSize}`, l.accrued, l.claimed, l.claimable]),
+        lines.map((l) => [
+          h('a', { href: `#/lineage?model=${encodeURIComponent(l.modelId)}` }, l.modelId),
+          `${l.itemCount} / ${l.trainingSize}`,
+          l.accrued,
+          l.claimed,
+          l.claimable,
+        ]),
       ),
     );
     if (lines.length > 0) {
       out.append(
-        barChart(t('statement.chart'), t('statement.model'), lines.map((l) => l.modelId), [
-          { label: t('statement.claimed'), color: '#1d4ed8', values: lines.map((l) => l.claimed) },
-          { label: t('statement.claimable'), color: '#b45309', values: lines.map((l) => l.claimable) },
-        ]),
+        barChart(
+          t('statement.chart'),
+          t('statement.model'),
+          lines.map((l) => l.modelId),
+          [
+            { label: t('statement.claimed'), color: '#1d4ed8', values: lines.map((l) => l.claimed) },
+            { label: t('statement.claimable'), color: '#b45309', values: lines.map((l) => l.claimable) },
+          ],
+        ),
       );
     }
     const overTime = h('div', { id: 'earnings-time', 'aria-live': 'polite' });
@@ -62,10 +76,18 @@ async function show(providerId: string, currency: string, out: HTMLElement, role
     for (const total of st.totals.filter((x) => x.currency === currency && x.claimable !== '0')) {
       if (may(role, 'claim')) {
         out.append(
-          action(t('statement.claim', { amount: total.claimable, currency }), claimOut, async () => {
-            const result = await api<{ transactionId: string; blockNumber: string }>('POST', '/v1/claims', { body: { providerId, currency }, idempotencyKey: newIdempotencyKey() });
-            return committed(result);
-          }, { id: 'claim' }),
+          action(
+            t('statement.claim', { amount: total.claimable, currency }),
+            claimOut,
+            async () => {
+              const result = await api<{ transactionId: string; blockNumber: string }>('POST', '/v1/claims', {
+                body: { providerId, currency },
+                idempotencyKey: newIdempotencyKey(),
+              });
+              return committed(result);
+            },
+            { id: 'claim' },
+          ),
         );
       }
     }
@@ -91,13 +113,23 @@ async function show(providerId: string, currency: string, out: HTMLElement, role
 
 function revokeButton(dataId: string, out: HTMLElement): HTMLElement {
   const reason = field(t('statement.revoke.reason'), `reason-${dataId}`, { value: 'withdrawn by the provider' });
-  return confirmStep(t('statement.revoke', { id: dataId }), t('statement.revoke.confirm', { id: dataId }), out, async () => {
-    const result = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/data/${encodeURIComponent(dataId)}/consent/revoke`, {
-      body: { reason: reason.input.value },
-      idempotencyKey: newIdempotencyKey(),
-    });
-    return committed(result);
-  }, reason.wrap);
+  return confirmStep(
+    t('statement.revoke', { id: dataId }),
+    t('statement.revoke.confirm', { id: dataId }),
+    out,
+    async () => {
+      const result = await api<{ transactionId: string; blockNumber: string }>(
+        'POST',
+        `/v1/data/${encodeURIComponent(dataId)}/consent/revoke`,
+        {
+          body: { reason: reason.input.value },
+          idempotencyKey: newIdempotencyKey(),
+        },
+      );
+      return committed(result);
+    },
+    reason.wrap,
+  );
 }
 
 /** Fixed-point scale of a pool's per-item index (the chaincode's ROYALTY_SCALE). */
@@ -114,19 +146,29 @@ async function earningsOverTime(lines: readonly Line[], currency: string, out: H
   const index = new Map<string, bigint>();
   const points: [number, number][] = [];
   try {
-    await replayEvents(['RevenueRecorded'], (data) => {
-      const pools = ((data.payload as { pools?: unknown } | undefined)?.pools ?? []) as { modelId?: string; currency?: string; index?: string; updatedAt?: string; createdAt?: string }[];
-      let at: number | undefined;
-      for (const pool of pools) {
-        if (pool.modelId === undefined || pool.currency !== currency || pool.index === undefined || !counts.has(pool.modelId)) continue;
-        index.set(pool.modelId, BigInt(pool.index));
-        at = Date.parse(pool.updatedAt ?? pool.createdAt ?? '') / 1000;
-      }
-      if (at === undefined || Number.isNaN(at)) return;
-      let total = 0n;
-      for (const [model, count] of counts) total += (count * (index.get(model) ?? 0n)) / ROYALTY_SCALE;
-      points.push([at, Number(total)]);
-    }, signal);
+    await replayEvents(
+      ['RevenueRecorded'],
+      (data) => {
+        const pools = ((data.payload as { pools?: unknown } | undefined)?.pools ?? []) as {
+          modelId?: string;
+          currency?: string;
+          index?: string;
+          updatedAt?: string;
+          createdAt?: string;
+        }[];
+        let at: number | undefined;
+        for (const pool of pools) {
+          if (pool.modelId === undefined || pool.currency !== currency || pool.index === undefined || !counts.has(pool.modelId)) continue;
+          index.set(pool.modelId, BigInt(pool.index));
+          at = Date.parse(pool.updatedAt ?? pool.createdAt ?? '') / 1000;
+        }
+        if (at === undefined || Number.isNaN(at)) return;
+        let total = 0n;
+        for (const [model, count] of counts) total += (count * (index.get(model) ?? 0n)) / ROYALTY_SCALE;
+        points.push([at, Number(total)]);
+      },
+      signal,
+    );
     points.sort((a, b) => a[0] - b[0]);
     const first = points[0];
     if (first !== undefined) points.unshift([first[0] - 60, 0]);

@@ -7,7 +7,13 @@ import { action, committed, errorBox, hashParams, type PageContext } from '../ui
 
 export function studioPage({ who, root }: PageContext): void {
   const params = hashParams();
-  append(root, [h('h1', {}, t('studio.title')), modelSection(who, params.get('model') ?? ''), outputSection(), revenueSection(who), uploadSection(who)]);
+  append(root, [
+    h('h1', {}, t('studio.title')),
+    modelSection(who, params.get('model') ?? ''),
+    outputSection(),
+    revenueSection(who),
+    uploadSection(who),
+  ]);
 }
 
 function modelSection(who: WhoAmI | undefined, initial: string): HTMLElement {
@@ -17,18 +23,39 @@ function modelSection(who: WhoAmI | undefined, initial: string): HTMLElement {
     fill(out);
     try {
       const modelId = id.input.value.trim();
-      const model = await api<{ modelId: string; status: string; trainingSize?: number; trainingRoot?: string; frontier?: { size: number } }>('GET', `/v1/models/${encodeURIComponent(modelId)}`);
+      const model = await api<{
+        modelId: string;
+        status: string;
+        trainingSize?: number;
+        trainingRoot?: string;
+        frontier?: { size: number };
+      }>('GET', `/v1/models/${encodeURIComponent(modelId)}`);
       const size = model.trainingSize ?? model.frontier?.size ?? 0;
       out.append(h('p', { class: 'progress-text' }, t('studio.progress', { size, status: model.status })), fields(model));
       const counts = await all<Record<string, unknown>>(`/v1/models/${encodeURIComponent(modelId)}/providers`, 500);
-      out.append(table(t('explorer.providers'), ['providerId', 'items'], counts.map((c) => [text(c.providerId), text(c.count ?? c.itemCount)])));
+      out.append(
+        table(
+          t('explorer.providers'),
+          ['providerId', 'items'],
+          counts.map((c) => [text(c.providerId), text(c.count ?? c.itemCount)]),
+        ),
+      );
       if (model.status === 'training' && may(who?.role, 'sealModel')) {
         const result = h('div', {});
         out.append(
-          action(t('studio.seal'), result, async () => {
-            const r = await api<{ transactionId: string; blockNumber: string }>('POST', `/v1/models/${encodeURIComponent(modelId)}/seal`, { idempotencyKey: newIdempotencyKey() });
-            return committed(r);
-          }, { id: 'seal' }),
+          action(
+            t('studio.seal'),
+            result,
+            async () => {
+              const r = await api<{ transactionId: string; blockNumber: string }>(
+                'POST',
+                `/v1/models/${encodeURIComponent(modelId)}/seal`,
+                { idempotencyKey: newIdempotencyKey() },
+              );
+              return committed(r);
+            },
+            { id: 'seal' },
+          ),
           result,
         );
       }
@@ -54,28 +81,56 @@ function outputSection(): HTMLElement {
     fill(out);
     const outputId = id.input.value.trim();
     api('GET', `/v1/outputs/${encodeURIComponent(outputId)}`)
-      .then((record) => { out.append(fields(record), h('p', {}, h('a', { href: `#/lineage?output=${encodeURIComponent(outputId)}` }, t('nav.lineage')))); })
-      .catch((error: unknown) => { out.append(errorBox(error)); });
+      .then((record) => {
+        out.append(fields(record), h('p', {}, h('a', { href: `#/lineage?output=${encodeURIComponent(outputId)}` }, t('nav.lineage'))));
+      })
+      .catch((error: unknown) => {
+        out.append(errorBox(error));
+      });
   });
   return h('section', {}, h('h2', {}, t('studio.output')), form, out);
 }
 
 function revenueSection(who: WhoAmI | undefined): HTMLElement | null {
   if (!may(who?.role, 'recordRevenue')) return null;
-  const type = h('select', { id: 'rv-type' }, ['output', 'model', 'work', 'dataset', 'data'].map((x) => h('option', { value: x }, x)));
+  const type = h(
+    'select',
+    { id: 'rv-type' },
+    ['output', 'model', 'work', 'dataset', 'data'].map((x) => h('option', { value: x }, x)),
+  );
   const subject = field(t('studio.subjectId'), 'rv-subject', { required: true });
   const amount = field(t('studio.amount'), 'rv-amount', { inputmode: 'numeric', pattern: '[1-9][0-9]*', required: true });
   const currency = field(t('statement.currency'), 'rv-currency', { value: 'JPY', required: true });
   const reference = field(t('studio.reference'), 'rv-ref', { required: true });
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', {}, h('div', { class: 'field' }, h('label', { for: 'rv-type' }, t('studio.subjectType')), type), subject.wrap, amount.wrap, currency.wrap, reference.wrap, h('button', { type: 'submit' }, t('studio.revenue')), out);
+  const form = h(
+    'form',
+    {},
+    h('div', { class: 'field' }, h('label', { for: 'rv-type' }, t('studio.subjectType')), type),
+    subject.wrap,
+    amount.wrap,
+    currency.wrap,
+    reference.wrap,
+    h('button', { type: 'submit' }, t('studio.revenue')),
+    out,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     fill(out);
-    const body = { subjectType: type.value, subjectId: subject.input.value.trim(), amount: amount.input.value.trim(), currency: currency.input.value.trim(), reference: reference.input.value.trim() };
+    const body = {
+      subjectType: type.value,
+      subjectId: subject.input.value.trim(),
+      amount: amount.input.value.trim(),
+      currency: currency.input.value.trim(),
+      reference: reference.input.value.trim(),
+    };
     api<{ transactionId: string; blockNumber: string }>('POST', '/v1/revenue', { body, idempotencyKey: `revenue:${body.reference}` })
-      .then((r) => { out.append(committed(r)); })
-      .catch((error: unknown) => { out.append(errorBox(error)); });
+      .then((r) => {
+        out.append(committed(r));
+      })
+      .catch((error: unknown) => {
+        out.append(errorBox(error));
+      });
   });
   return h('section', {}, h('h2', {}, t('studio.revenue')), form);
 }
@@ -128,7 +183,12 @@ function uploadSection(who: WhoAmI | undefined): HTMLElement | null {
     text.dataset.failed = String(failed);
     start.disabled = running || queue.every((q) => q.state === 'done');
     start.textContent = failed > 0 || done > 0 ? t('studio.retry') : t('studio.start', { n: queue.length });
-    fill(list, queue.slice(0, 200).map((q) => h('li', { 'data-state': q.state }, `${q.dataId} — ${q.state}${q.error === undefined ? '' : `: ${q.error}`}`)));
+    fill(
+      list,
+      queue
+        .slice(0, 200)
+        .map((q) => h('li', { 'data-state': q.state }, `${q.dataId} — ${q.state}${q.error === undefined ? '' : `: ${q.error}`}`)),
+    );
   };
   const choose = (files: FileList | null): void => {
     const seen = doneIds();
@@ -152,7 +212,11 @@ function uploadSection(who: WhoAmI | undefined): HTMLElement | null {
     const query = `dataId=${encodeURIComponent(item.dataId)}&providerId=${encodeURIComponent(provider.input.value.trim())}&termsId=${encodeURIComponent(terms.input.value.trim())}`;
     try {
       // The key is fixed per item: a retry after a lost answer replays the first registration.
-      await api('POST', `/v1/data?${query}`, { raw: item.file, contentType: item.file.type || 'application/octet-stream', idempotencyKey: `upload:${item.dataId}` });
+      await api('POST', `/v1/data?${query}`, {
+        raw: item.file,
+        contentType: item.file.type || 'application/octet-stream',
+        idempotencyKey: `upload:${item.dataId}`,
+      });
       item.state = 'done';
       delete item.error;
       markDone(item.dataId);

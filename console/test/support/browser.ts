@@ -42,7 +42,15 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     // Playwright gives each launch a fresh, empty profile directory; these flags keep Chromium off the
     // network it cannot reach here (background services, component updates, sync).
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -76,7 +84,13 @@ export interface LoadFigures {
  * response, as received), and time to interactive (the console's `kiseki-interactive` mark: the shell
  * is drawn, the key checked and the first page rendered).
  */
-export async function measureLoad(browser: Browser, base: string, key: string | undefined, hash: string, name: string): Promise<LoadFigures> {
+export async function measureLoad(
+  browser: Browser,
+  base: string,
+  key: string | undefined,
+  hash: string,
+  name: string,
+): Promise<LoadFigures> {
   // A context of its own: an empty cache, as on a first visit.
   const context = await newContext(browser);
   const page = await context.newPage();
@@ -100,7 +114,13 @@ export async function measureLoad(browser: Browser, base: string, key: string | 
   });
   const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
   await context.close();
-  return { page: name, transferredKiB: Math.round((bytes / 1024) * 10) / 10, requests: sizes.length, domContentLoadedMs: Math.round(timing.dcl), interactiveMs: Math.round(timing.tti) };
+  return {
+    page: name,
+    transferredKiB: Math.round((bytes / 1024) * 10) / 10,
+    requests: sizes.length,
+    domContentLoadedMs: Math.round(timing.dcl),
+    interactiveMs: Math.round(timing.tti),
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -112,7 +132,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function seriousViolations(page: Page): Promise<{ id: string; impact: string; targets: string[] }[]> {
   await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
   const result = await page.evaluate(async () => {
-    const page = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } };
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+      };
+    };
     return page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
   });
   return result.violations

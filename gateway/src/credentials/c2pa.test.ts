@@ -4,7 +4,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { credentialsChecks, LEDGER_REFERENCES_FORMAT, stripPngManifest, type EvidenceBundle, type LedgerReferences } from '@kiseki/verifier';
+import {
+  credentialsChecks,
+  LEDGER_REFERENCES_FORMAT,
+  stripPngManifest,
+  type EvidenceBundle,
+  type LedgerReferences,
+} from '@kiseki/verifier';
 import { readCredentials } from '../../../verifier/src/node-c2pa';
 import { coseSign1, embedCredentials, loadContentSigner, type ContentSigner } from './c2pa';
 import { issueContentCredentials } from './issue';
@@ -36,8 +42,15 @@ function png(seed: number): Buffer {
   ihdr.writeUInt32BE(16, 0);
   ihdr.writeUInt32BE(16, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: 16 }, (_, y) => Buffer.from([0, ...Array.from({ length: 48 }, (_, x) => (x * 5 + y * 11 + seed) % 256)]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  const rows = Array.from({ length: 16 }, (_, y) =>
+    Buffer.from([0, ...Array.from({ length: 48 }, (_, x) => (x * 5 + y * 11 + seed) % 256)]),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A cryptogen-like org folder: `ca/` with the CA key and certificate, and a user identity path. */
@@ -45,7 +58,27 @@ function fakeOrg(dir: string, name: string): string {
   const ca = join(dir, name, 'ca');
   mkdirSync(ca, { recursive: true });
   execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(ca, 'priv_sk')]);
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', join(ca, 'priv_sk'), '-days', '30', '-subj', `/O=${name}/CN=ca.${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign', '-addext', 'extendedKeyUsage=clientAuth,serverAuth', '-addext', 'subjectKeyIdentifier=hash', '-out', join(ca, `ca.${name}-cert.pem`)]);
+  execFileSync('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    join(ca, 'priv_sk'),
+    '-days',
+    '30',
+    '-subj',
+    `/O=${name}/CN=ca.${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign',
+    '-addext',
+    'extendedKeyUsage=clientAuth,serverAuth',
+    '-addext',
+    'subjectKeyIdentifier=hash',
+    '-out',
+    join(ca, `ca.${name}-cert.pem`),
+  ]);
   return join(dir, name, 'users', 'User1', 'msp', 'signcerts', 'cert.pem');
 }
 
@@ -82,7 +115,10 @@ beforeAll(async () => {
   signer = loadContentSigner(paths);
   const other = await issueContentCredentials({ identityCertPath: fakeOrg(dir, 'studio2'), outDir: join(dir, 'cc2'), mspId: 'Studio2MSP' });
   otherCa = readFileSync(other?.caCertPath ?? '', 'utf8');
-  signed = await embedCredentials({ bytes: original, mediaType: 'image/png', title: 'frame-1', references }, signer, { name: 'Kiseki gateway', version: '0.1.0' });
+  signed = await embedCredentials({ bytes: original, mediaType: 'image/png', title: 'frame-1', references }, signer, {
+    name: 'Kiseki gateway',
+    version: '0.1.0',
+  });
   writeFileSync(join(dir, 'signed.png'), signed);
 }, 60_000);
 
@@ -95,7 +131,10 @@ test("when a PNG is signed with the org's key, then the C2PA reader trusts it un
   expect(reading.state).toBe('Trusted');
   expect(reading.failures).toEqual([]);
   expect(reading.references).toEqual(references);
-  expect(reading.created).toEqual({ digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia', softwareAgent: 'model-a 2' });
+  expect(reading.created).toEqual({
+    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    softwareAgent: 'model-a 2',
+  });
   expect(reading.signer).toContain('Content Credentials Studio1MSP');
   expect(sha256(stripPngManifest(signed) ?? new Uint8Array())).toBe(references.contentDigest);
   expect(credentialsChecks(reading, bundle).every((c) => c.ok)).toBe(true);

@@ -30,9 +30,11 @@ export interface ContentSigner {
 export function loadContentSigner(paths: { certPath: string; keyPath: string; caCertPath: string }): ContentSigner {
   const certificate = new X509Certificate(readFileSync(paths.certPath));
   const key = createPrivateKey(readFileSync(paths.keyPath));
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('the content-credentials key must be ECDSA P-256');
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new Error('the content-credentials key must be ECDSA P-256');
   const caPem = readFileSync(paths.caCertPath, 'utf8');
-  if (!certificate.checkIssued(new X509Certificate(caPem))) throw new Error('the content-credentials certificate is not issued by the given CA');
+  if (!certificate.checkIssued(new X509Certificate(caPem)))
+    throw new Error('the content-credentials certificate is not issued by the given CA');
   return { key, certificate, caPem };
 }
 
@@ -55,7 +57,9 @@ function blobOf(bytes: Uint8Array): Blob {
   const blob = new Blob([bytes]);
   blobBytes.set(blob, bytes);
   // The builder reads in slices; each slice keeps its bytes reachable too.
-  Object.defineProperty(blob, 'slice', { value: (start?: number, end?: number) => blobOf(bytes.subarray(start ?? 0, end ?? bytes.length)) });
+  Object.defineProperty(blob, 'slice', {
+    value: (start?: number, end?: number) => blobOf(bytes.subarray(start ?? 0, end ?? bytes.length)),
+  });
   return blob;
 }
 
@@ -80,10 +84,16 @@ const RESERVE = 4096;
 
 /** A COSE_Sign1 (tag 18) over `claim` with a detached payload, padded to exactly `size` bytes. */
 export function coseSign1(claim: Uint8Array, signer: ContentSigner, size: number): Uint8Array {
-  const protectedHeader = encodeCbor(new CborMap([[1, -7], [33, signer.certificate.raw]]));
+  const protectedHeader = encodeCbor(
+    new CborMap([
+      [1, -7],
+      [33, signer.certificate.raw],
+    ]),
+  );
   const toBeSigned = encodeCbor(['Signature1', protectedHeader, new Uint8Array(0), claim]);
   const signature = sign('sha256', toBeSigned, { key: signer.key, dsaEncoding: 'ieee-p1363' });
-  const encode = (pad: number): Buffer => encodeCbor(new CborTag(18, [protectedHeader, new CborMap([['pad', new Uint8Array(pad)]]), null, signature]));
+  const encode = (pad: number): Buffer =>
+    encodeCbor(new CborTag(18, [protectedHeader, new CborMap([['pad', new Uint8Array(pad)]]), null, signature]));
   // The pad's own length prefix grows at 24 and 256 bytes: step until the size is exact.
   let pad = Math.max(0, size - encode(0).length);
   let out = encode(pad);
@@ -108,7 +118,11 @@ export interface CredentialsInput {
  * model: digitalSourceType trainedAlgorithmicMedia, softwareAgent the model and its version,
  * parameters naming the training root and generation record) and the ledger references assertion.
  */
-export async function embedCredentials(input: CredentialsInput, signer: ContentSigner, generator: { name: string; version: string }): Promise<Uint8Array> {
+export async function embedCredentials(
+  input: CredentialsInput,
+  signer: ContentSigner,
+  generator: { name: string; version: string },
+): Promise<Uint8Array> {
   if (!CREDENTIAL_MEDIA_TYPES.has(input.mediaType)) throw new TypeError(`no Content Credentials for ${input.mediaType}`);
   const c2pa = await loadC2pa();
   const refs = input.references;
@@ -146,7 +160,8 @@ export async function embedCredentials(input: CredentialsInput, signer: ContentS
     const definition = {
       alg: 'es256',
       reserveSize: RESERVE,
-      sign: (claim: Uint8Array): Promise<Uint8Array<ArrayBuffer>> => Promise.resolve(coseSign1(claim, signer, RESERVE) as Uint8Array<ArrayBuffer>),
+      sign: (claim: Uint8Array): Promise<Uint8Array<ArrayBuffer>> =>
+        Promise.resolve(coseSign1(claim, signer, RESERVE) as Uint8Array<ArrayBuffer>),
     };
     return await builder.sign(definition, [], input.mediaType, blobOf(input.bytes));
   } finally {

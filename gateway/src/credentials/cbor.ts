@@ -47,7 +47,8 @@ export function encodeCbor(value: CborValue): Buffer {
     return Buffer.concat([head(3, bytes.length), bytes]);
   }
   if (value instanceof Uint8Array) return Buffer.concat([head(2, value.length), value]);
-  if (value instanceof CborMap) return Buffer.concat([head(5, value.entries.length), ...value.entries.flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)])]);
+  if (value instanceof CborMap)
+    return Buffer.concat([head(5, value.entries.length), ...value.entries.flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)])]);
   if (value instanceof CborTag) return Buffer.concat([head(6, value.tag), encodeCbor(value.value)]);
   return Buffer.concat([head(4, value.length), ...value.map(encodeCbor)]);
 }

@@ -21,8 +21,16 @@ export interface ContentCredentialsPaths {
 /** The cryptogen org folder of an identity's `msp/signcerts/<cert>.pem`. */
 const orgRootOf = (identityCertPath: string): string => dirname(dirname(dirname(dirname(dirname(identityCertPath)))));
 
-export async function issueContentCredentials(input: { identityCertPath: string; outDir: string; mspId: string }): Promise<ContentCredentialsPaths | undefined> {
-  const paths = { certPath: join(input.outDir, 'cert.pem'), keyPath: join(input.outDir, 'key.pem'), caCertPath: join(input.outDir, 'ca.pem') };
+export async function issueContentCredentials(input: {
+  identityCertPath: string;
+  outDir: string;
+  mspId: string;
+}): Promise<ContentCredentialsPaths | undefined> {
+  const paths = {
+    certPath: join(input.outDir, 'cert.pem'),
+    keyPath: join(input.outDir, 'key.pem'),
+    caCertPath: join(input.outDir, 'ca.pem'),
+  };
   if (existsSync(paths.certPath) && existsSync(paths.keyPath) && existsSync(paths.caCertPath)) return paths;
   const caDir = join(orgRootOf(input.identityCertPath), 'ca');
   if (!existsSync(caDir)) return undefined;
@@ -33,11 +41,41 @@ export async function issueContentCredentials(input: { identityCertPath: string;
   mkdirSync(input.outDir, { recursive: true, mode: 0o700 });
   const csr = join(input.outDir, 'cert.csr');
   const ext = join(input.outDir, 'cert.ext');
-  writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  writeFileSync(
+    ext,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
   try {
     await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', paths.keyPath]);
-    await run('openssl', ['req', '-new', '-key', paths.keyPath, '-subj', `/O=${input.mspId}/OU=content-credentials/CN=Content Credentials ${input.mspId}`, '-out', csr]);
-    await run('openssl', ['x509', '-req', '-in', csr, '-CA', join(caDir, caCert), '-CAkey', join(caDir, caKey), '-set_serial', `0x${Date.now().toString(16)}`, '-days', '825', '-sha256', '-extfile', ext, '-out', paths.certPath]);
+    await run('openssl', [
+      'req',
+      '-new',
+      '-key',
+      paths.keyPath,
+      '-subj',
+      `/O=${input.mspId}/OU=content-credentials/CN=Content Credentials ${input.mspId}`,
+      '-out',
+      csr,
+    ]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      join(caDir, caCert),
+      '-CAkey',
+      join(caDir, caKey),
+      '-set_serial',
+      `0x${Date.now().toString(16)}`,
+      '-days',
+      '825',
+      '-sha256',
+      '-extfile',
+      ext,
+      '-out',
+      paths.certPath,
+    ]);
     await run('openssl', ['x509', '-in', join(caDir, caCert), '-out', paths.caCertPath]);
   } catch {
     return undefined;

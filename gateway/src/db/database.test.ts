@@ -18,7 +18,10 @@ describe('database plumbing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-migrations-'));
     writeFileSync(join(dir, '010_b.sql'), 'SELECT 2;');
     writeFileSync(join(dir, '002_a.sql'), 'SELECT 1;');
-    expect(readMigrations(dir).map((m) => [m.version, m.name])).toEqual([[2, 'a'], [10, 'b']]);
+    expect(readMigrations(dir).map((m) => [m.version, m.name])).toEqual([
+      [2, 'a'],
+      [10, 'b'],
+    ]);
     expect(readMigrations().length).toBeGreaterThan(0);
   });
 

@@ -79,7 +79,12 @@ export async function advisoryKey(client: PoolClient | Pool, name: string): Prom
  * advisory lock, so two gateways (replicas of one org) starting together apply each exactly once and
  * neither sees a half-migrated schema. Returns the versions it applied.
  */
-export async function migrate(pool: Pool, schema: string, migrations: readonly Migration[] = readMigrations(), logger?: Logger): Promise<number[]> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  migrations: readonly Migration[] = readMigrations(),
+  logger?: Logger,
+): Promise<number[]> {
   checkSchema(schema);
   const client = await pool.connect();
   const applied: number[] = [];
@@ -135,7 +140,9 @@ export async function openDatabase(settings: DatabaseSettings, logger?: Logger):
         return '(unparseable URL)';
       }
     })();
-    throw new Error(`database ${where} schema ${settings.schema}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`database ${where} schema ${settings.schema}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return { pool, schema: settings.schema, close: () => pool.end() };
 }

@@ -14,7 +14,10 @@ import type { Principal } from '../auth';
 import { AppError } from '../errors';
 
 /** Reads server-sent events from a response until `count` events arrived. */
-async function readEvents(res: Response, count: number): Promise<{ id: string; event: string; data: { eventName: string; payload: unknown } }[]> {
+async function readEvents(
+  res: Response,
+  count: number,
+): Promise<{ id: string; event: string; data: { eventName: string; payload: unknown } }[]> {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const out: { id: string; event: string; data: { eventName: string; payload: unknown } }[] = [];
@@ -27,7 +30,12 @@ async function readEvents(res: Response, count: number): Promise<{ id: string; e
     while ((at = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, at);
       buffer = buffer.slice(at + 2);
-      const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+      const fields = Object.fromEntries(
+        block
+          .split('\n')
+          .filter((l) => !l.startsWith(':'))
+          .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+      );
       if (fields.id !== undefined) out.push({ id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? '{}') });
     }
   }
@@ -111,7 +119,11 @@ describe('webhooks', () => {
     url = `http://127.0.0.1:${port}/hook`;
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   });
 
   const until = async (condition: () => boolean, ms = 5_000): Promise<void> => {
@@ -155,7 +167,10 @@ describe('webhooks', () => {
   });
 
   test('when listed, then the secret is never shown again', async () => {
-    const service = new WebhookService({ ledger: new FakeLedger(), store: new MemoryStore(), logger: silentLogger, metrics: new Metrics() }, { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.0/8'] });
+    const service = new WebhookService(
+      { ledger: new FakeLedger(), store: new MemoryStore(), logger: silentLogger, metrics: new Metrics() },
+      { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.0/8'] },
+    );
     await service.register(clientA, { url });
     const [view] = await service.list(clientA);
     expect(view).toBeDefined();
@@ -213,21 +228,43 @@ describe('webhooks', () => {
     const resolve: Resolver = (hostname) => {
       lookups.push(hostname);
       const address = answers[hostname];
-      return address === undefined ? Promise.reject(new Error(`ENOTFOUND ${hostname}`)) : Promise.resolve([{ address, family: address.includes(':') ? 6 : 4 }]);
+      return address === undefined
+        ? Promise.reject(new Error(`ENOTFOUND ${hostname}`))
+        : Promise.resolve([{ address, family: address.includes(':') ? 6 : 4 }]);
     };
     beforeEach(async () => {
       answers = {};
       lookups.length = 0;
-      h = await startHarness({ resolve, webhookOptions: { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, maxAttempts: 3, maxPerClient: 2, allowTargets: ['receiver.internal.test'] } });
+      h = await startHarness({
+        resolve,
+        webhookOptions: {
+          timeoutMs: 1_000,
+          retryBaseMs: 5,
+          retryCapMs: 20,
+          maxAttempts: 3,
+          maxPerClient: 2,
+          allowTargets: ['receiver.internal.test'],
+        },
+      });
     });
     afterEach(async () => {
       await h.close();
     });
-    const register = (body: Record<string, unknown>, role: 'studio-operator' | 'auditor' | 'provider-agent' = 'studio-operator'): Promise<Response> =>
-      h.call('POST', '/v1/webhooks', { role, body });
+    const register = (
+      body: Record<string, unknown>,
+      role: 'studio-operator' | 'auditor' | 'provider-agent' = 'studio-operator',
+    ): Promise<Response> => h.call('POST', '/v1/webhooks', { role, body });
 
     test('when a webhook targets loopback, private or link-local addresses, then 400 and no connection is attempted', async () => {
-      for (const target of [`https://127.0.0.1:${port}/hook`, `http://127.0.0.1:${port}/hook`, `https://[::1]:${port}/`, 'https://169.254.169.254/latest', 'https://10.1.2.3/', 'https://[::ffff:127.0.0.1]/', 'https://0.0.0.0/']) {
+      for (const target of [
+        `https://127.0.0.1:${port}/hook`,
+        `http://127.0.0.1:${port}/hook`,
+        `https://[::1]:${port}/`,
+        'https://169.254.169.254/latest',
+        'https://10.1.2.3/',
+        'https://[::ffff:127.0.0.1]/',
+        'https://0.0.0.0/',
+      ]) {
         const res = await register({ url: target });
         expect([target, res.status]).toEqual([target, 400]);
         expect((await json(res)).error.issues[0]).toMatchObject({ path: 'body.url', code: 'target_refused' });
@@ -252,7 +289,9 @@ describe('webhooks', () => {
       const { id } = await json(res);
       answers['rebind.example.test'] = '127.0.0.1';
       h.ledger.emit('DataRegistered', { n: 1 });
-      await eventually(async () => (await json(await h.call('GET', `/v1/webhooks/${id as string}`, { role: 'studio-operator' }))).state === 'failed');
+      await eventually(
+        async () => (await json(await h.call('GET', `/v1/webhooks/${id as string}`, { role: 'studio-operator' }))).state === 'failed',
+      );
       const view = await json(await h.call('GET', `/v1/webhooks/${id as string}`, { role: 'studio-operator' }));
       expect(view.failure).toMatchObject({ attempts: 3, lastError: expect.stringContaining('resolves to 127.0.0.1') });
       expect(view.checkpoint).toBeUndefined();
@@ -268,7 +307,10 @@ describe('webhooks', () => {
       h.ledger.emit('DataRegistered', { n: 7 });
       const path = `/v1/webhooks/${id as string}`;
       await eventually(async () => (await json(await h.call('GET', path, { role: 'studio-operator' }))).state === 'failed');
-      expect((await json(await h.call('GET', path, { role: 'studio-operator' }))).failure).toMatchObject({ attempts: 3, lastError: 'the receiver answered 500' });
+      expect((await json(await h.call('GET', path, { role: 'studio-operator' }))).failure).toMatchObject({
+        attempts: 3,
+        lastError: 'the receiver answered 500',
+      });
       const attemptsBefore = 100 - refuseNext;
       await new Promise((r) => setTimeout(r, 100));
       expect(100 - refuseNext).toBe(attemptsBefore);

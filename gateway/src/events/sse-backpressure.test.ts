@@ -101,27 +101,38 @@ test('when a reader stops reading, then it is closed with a resume event naming 
 
 const bench = process.env.KISEKI_SSE_BENCH === '1' ? test : test.skip;
 
-bench('measure: gateway RSS under 200 slow readers, bound off versus on', async () => {
-  const mib = (n: number): string => `${(n / 2 ** 20).toFixed(0)} MiB`;
-  const results: string[] = [];
-  const modes = process.env.KISEKI_SSE_BENCH_MODE === undefined ? (['off', 'on'] as const) : ([process.env.KISEKI_SSE_BENCH_MODE === 'off' ? 'off' : 'on'] as const);
-  for (const mode of modes) {
-    // One key for all 200 readers: its stream cap is lifted for the measurement.
-    const limits = { ...DEFAULT_LIMITS, enabled: false };
-    const h = await startHarness(
-      mode === 'on' ? { limits, sseMaxBufferedBytes: 256 * 1024, sseSlowClientMs: 2_000 } : { limits, sseMaxBufferedBytes: 2 ** 40, sseSlowClientMs: 2 ** 30 },
-    );
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    const readers = await Promise.all(Array.from({ length: 200 }, () => slowReader(h.url, h.key('auditor'))));
-    await until(() => h.services.sse.size === 200);
-    await emitMany(h, 250, 16 * 1024);
-    await new Promise((r) => setTimeout(r, 4_000));
-    global.gc?.();
-    const after = process.memoryUsage().rss;
-    results.push(`bound ${mode}: RSS before ${mib(before)}, with 200 slow readers after 250 events of 16 KiB ${mib(after)} (+${mib(after - before)}), streams still open ${h.services.sse.size}`);
-    for (const r of readers) r.socket.destroy();
-    await h.close();
-  }
-  process.stderr.write(`sse slow readers:\n  ${results.join('\n  ')}\n`);
-}, 300_000);
+bench(
+  'measure: gateway RSS under 200 slow readers, bound off versus on',
+  async () => {
+    const mib = (n: number): string => `${(n / 2 ** 20).toFixed(0)} MiB`;
+    const results: string[] = [];
+    const modes =
+      process.env.KISEKI_SSE_BENCH_MODE === undefined
+        ? (['off', 'on'] as const)
+        : ([process.env.KISEKI_SSE_BENCH_MODE === 'off' ? 'off' : 'on'] as const);
+    for (const mode of modes) {
+      // One key for all 200 readers: its stream cap is lifted for the measurement.
+      const limits = { ...DEFAULT_LIMITS, enabled: false };
+      const h = await startHarness(
+        mode === 'on'
+          ? { limits, sseMaxBufferedBytes: 256 * 1024, sseSlowClientMs: 2_000 }
+          : { limits, sseMaxBufferedBytes: 2 ** 40, sseSlowClientMs: 2 ** 30 },
+      );
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      const readers = await Promise.all(Array.from({ length: 200 }, () => slowReader(h.url, h.key('auditor'))));
+      await until(() => h.services.sse.size === 200);
+      await emitMany(h, 250, 16 * 1024);
+      await new Promise((r) => setTimeout(r, 4_000));
+      global.gc?.();
+      const after = process.memoryUsage().rss;
+      results.push(
+        `bound ${mode}: RSS before ${mib(before)}, with 200 slow readers after 250 events of 16 KiB ${mib(after)} (+${mib(after - before)}), streams still open ${h.services.sse.size}`,
+      );
+      for (const r of readers) r.socket.destroy();
+      await h.close();
+    }
+    process.stderr.write(`sse slow readers:\n  ${results.join('\n  ')}\n`);
+  },
+  300_000,
+);

@@ -124,7 +124,9 @@ export async function streamEvents(
     if (state.ended) return;
     deps.metrics.sseSlowClosed.inc();
     deps.logger.info('closing a slow event-stream client', { lastEventId: lastSent, buffered: res.writableLength });
-    res.write(`event: resume\ndata: ${JSON.stringify({ lastEventId: lastSent ?? null, reason: 'the client read too slowly; reconnect with this Last-Event-ID' })}\n\n`);
+    res.write(
+      `event: resume\ndata: ${JSON.stringify({ lastEventId: lastSent ?? null, reason: 'the client read too slowly; reconnect with this Last-Event-ID' })}\n\n`,
+    );
     end();
     // What is still queued is dropped shortly: a client that reads nothing must not hold it.
     setTimeout(() => {
@@ -146,7 +148,9 @@ export async function streamEvents(
   } catch (error) {
     if (!state.ended) {
       deps.logger.warn('event stream from the peer broke; the client will reconnect', { error: String(error) });
-      res.write(`event: stream-error\ndata: ${JSON.stringify({ message: 'the event stream from the peer broke; reconnect with Last-Event-ID' })}\n\n`);
+      res.write(
+        `event: stream-error\ndata: ${JSON.stringify({ message: 'the event stream from the peer broke; reconnect with Last-Event-ID' })}\n\n`,
+      );
     }
   } finally {
     end();

@@ -119,7 +119,10 @@ export async function checkTarget(raw: string, allow: TargetAllowList, resolve: 
   if (url.username !== '' || url.password !== '') throw refused('credentials in the URL are not accepted; use the signing secret');
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const hostAllowed = allow.allowsHost(hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (hostAllowed || (isIP(hostname) !== 0 && allow.allowsAddress(hostname))))) {
+  if (
+    url.protocol !== 'https:' &&
+    !(url.protocol === 'http:' && (hostAllowed || (isIP(hostname) !== 0 && allow.allowsAddress(hostname))))
+  ) {
     throw refused('must be https (plain http only to hosts the operator allowed)');
   }
   let addresses: ResolvedAddress[];

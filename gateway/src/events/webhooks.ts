@@ -100,7 +100,13 @@ const LEASE_MARGIN_MS = 1_000;
 const OVERSEERS = new Set(['auditor', 'regulator']);
 
 /** POSTs a delivery to the checked address only; resolves with the status code. */
-function post(target: CheckedTarget, headers: Record<string, string>, body: string, signal: AbortSignal, timeoutMs: number): Promise<number> {
+function post(
+  target: CheckedTarget,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<number> {
   const [first] = target.addresses;
   if (first === undefined) return Promise.reject(new Error('no checked address'));
   // Pin the connection to the addresses checked a moment ago: no second DNS answer is consulted.
@@ -112,7 +118,14 @@ function post(target: CheckedTarget, headers: Record<string, string>, body: stri
   return new Promise((resolve, reject) => {
     const req = send(
       target.url,
-      { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, signal, timeout: timeoutMs, agent: false },
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        lookup,
+        signal,
+        timeout: timeoutMs,
+        agent: false,
+      },
       (res) => {
         res.resume();
         res.on('end', () => {
@@ -146,7 +159,14 @@ export class WebhookService {
 
   /** @throws Error for a malformed allow-list entry. */
   constructor(
-    private readonly deps: { ledger: Ledger; store: DocumentStore; logger: Logger; metrics: Metrics; resolve?: Resolver; leases?: LeaseStore },
+    private readonly deps: {
+      ledger: Ledger;
+      store: DocumentStore;
+      logger: Logger;
+      metrics: Metrics;
+      resolve?: Resolver;
+      leases?: LeaseStore;
+    },
     private readonly options: WebhookOptions = { timeoutMs: 10_000, retryBaseMs: 500, retryCapMs: 60_000 },
   ) {
     this.#allow = new TargetAllowList(options.allowTargets);
@@ -166,13 +186,18 @@ export class WebhookService {
    * @throws AppError `INVALID` for a refused target, `FORBIDDEN` for a replay by a role that may not,
    * `CONFLICT` past the per-client limit.
    */
-  async register(principal: Principal, input: { url: string; events?: string[]; secret?: string; startBlock?: string }): Promise<WebhookRegistration> {
+  async register(
+    principal: Principal,
+    input: { url: string; events?: string[]; secret?: string; startBlock?: string },
+  ): Promise<WebhookRegistration> {
     await checkTarget(input.url, this.#allow, this.#resolve);
     const height = await this.deps.ledger.height();
     if (input.startBlock !== undefined && BigInt(input.startBlock) < height && !OVERSEERS.has(principal.role)) {
       throw new AppError('FORBIDDEN', `only auditors and regulators may replay from before the current block (${height.toString()})`);
     }
-    const own = (await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)).filter(({ value }) => value.clientId === principal.clientId);
+    const own = (await this.deps.store.list<WebhookRegistration>(REGISTRATIONS)).filter(
+      ({ value }) => value.clientId === principal.clientId,
+    );
     if (own.length >= this.#maxPerClient) {
       throw new AppError('CONFLICT', `a client may hold at most ${this.#maxPerClient} webhooks; delete one first`);
     }
@@ -298,7 +323,10 @@ export class WebhookService {
     try {
       await this.#claim(registration);
     } catch (error) {
-      this.deps.logger.warn('webhook stored but not claimed yet; the next lease scan will', { webhookId: registration.id, error: String(error) });
+      this.deps.logger.warn('webhook stored but not claimed yet; the next lease scan will', {
+        webhookId: registration.id,
+        error: String(error),
+      });
     }
   }
 
@@ -333,7 +361,10 @@ export class WebhookService {
         const from: EventPosition =
           saved === undefined
             ? { blockNumber: BigInt(registration.startBlock) }
-            : { blockNumber: BigInt(saved.blockNumber), ...(saved.transactionId === undefined ? {} : { transactionId: saved.transactionId }) };
+            : {
+                blockNumber: BigInt(saved.blockNumber),
+                ...(saved.transactionId === undefined ? {} : { transactionId: saved.transactionId }),
+              };
         stream = await this.deps.ledger.events(from);
         for await (const event of stream) {
           if (stopped(signal)) break;

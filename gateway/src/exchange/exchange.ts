@@ -121,19 +121,26 @@ export class ExchangeService {
     const holder = entitlement.holderMsp;
     if (!entitlement.allowed) {
       const code: AppErrorCode = entitlement.code === 'STATE' ? 'STATE' : 'FORBIDDEN';
-      throw new AppError(code, `${this.mspId} may not obtain ${assetType} ${assetId} from ${holder}: ${entitlement.reason ?? 'not entitled'}`);
+      throw new AppError(
+        code,
+        `${this.mspId} may not obtain ${assetType} ${assetId} from ${holder}: ${entitlement.reason ?? 'not entitled'}`,
+      );
     }
     const expected = entitlement.contentDigest;
     if (expected === undefined) throw new AppError('INTERNAL', `the ledger holds no digest for ${assetType} ${assetId}`);
     const peer = this.#o.peers.find((p) => p.mspId === holder);
-    if (peer?.url === undefined) throw new AppError('UNAVAILABLE', `no gateway of ${holder} is configured: its ${assetType} ${assetId} cannot be obtained`);
+    if (peer?.url === undefined)
+      throw new AppError('UNAVAILABLE', `no gateway of ${holder} is configured: its ${assetType} ${assetId} cannot be obtained`);
     const pathAndQuery = `${exchangePath(assetType, assetId)}${grantId === undefined ? '' : `?grantId=${encodeURIComponent(grantId)}`}`;
     const headers = signRequest(this.#o.signer, { method: 'GET', pathAndQuery, toMsp: holder });
     let response: IncomingMessage;
     try {
       response = await this.#get(new URL(`${peer.url.replace(/\/$/, '')}${pathAndQuery}`), headers);
     } catch (error) {
-      throw new AppError('UNAVAILABLE', `the gateway of ${holder} does not answer; ${assetType} ${assetId} cannot be obtained now`, { cause: error, headers: { 'Retry-After': '5' } });
+      throw new AppError('UNAVAILABLE', `the gateway of ${holder} does not answer; ${assetType} ${assetId} cannot be obtained now`, {
+        cause: error,
+        headers: { 'Retry-After': '5' },
+      });
     }
     if (response.statusCode !== 200) throw await holderRefusal(response, holder, assetType, assetId);
     const grant = header(response, 'x-kiseki-grant-id');
@@ -193,7 +200,8 @@ export class ExchangeService {
     });
     if (!verdict.ok) throw new AppError('UNAUTHENTICATED', verdict.reason);
     const opened = await this.#o.open(asset.assetType, asset.assetId);
-    if (opened === undefined) throw new AppError('NOT_FOUND', `${this.mspId} does not hold the content of ${asset.assetType} ${asset.assetId}`);
+    if (opened === undefined)
+      throw new AppError('NOT_FOUND', `${this.mspId} does not hold the content of ${asset.assetType} ${asset.assetId}`);
     let ordered: { transactionId: string; result: unknown };
     try {
       ordered = await this.#record(request.requestId, {
@@ -222,18 +230,29 @@ export class ExchangeService {
    * and ordered; the commit is awaited in the background.
    * @throws AppError the ledger's refusal, or a failure before ordering.
    */
-  async #record(requestId: string, request: { requesterMsp: string } & Record<string, unknown>): Promise<{ transactionId: string; result: unknown }> {
+  async #record(
+    requestId: string,
+    request: { requesterMsp: string } & Record<string, unknown>,
+  ): Promise<{ transactionId: string; result: unknown }> {
     const principal: Principal = { clientId: `${EXCHANGE_PRINCIPAL_PREFIX}${request.requesterMsp}`, role: 'auditor' };
     let onOrdered: ((ordered: { transactionId: string; result: unknown }) => void) | undefined;
     const ordered = new Promise<{ transactionId: string; result: unknown }>((resolve) => {
       onOrdered = resolve;
     });
     let wasOrdered = false;
-    const committed = this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request, undefined, (o) => {
-      if (wasOrdered) return;
-      wasOrdered = true;
-      onOrdered?.(o);
-    });
+    const committed = this.#o.transactor.submit(
+      principal,
+      requestId,
+      ContractNames.access,
+      Transactions.access.Record,
+      request,
+      undefined,
+      (o) => {
+        if (wasOrdered) return;
+        wasOrdered = true;
+        onOrdered?.(o);
+      },
+    );
     committed.catch((error: unknown) => {
       if (wasOrdered) void this.#recordAgain(principal, requestId, request, error);
     });
@@ -278,7 +297,10 @@ const header = (response: IncomingMessage, name: string): string | undefined => 
 };
 
 const mismatch = (assetType: string, assetId: string, holder: string, expected: string, digest: string): AppError =>
-  new AppError('DIGEST_MISMATCH', `${assetType} ${assetId} served by ${holder} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`);
+  new AppError(
+    'DIGEST_MISMATCH',
+    `${assetType} ${assetId} served by ${holder} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`,
+  );
 
 function sendHeaders(res: Response, delivery: Delivery, mediaType: string, size: number, digest: string): void {
   res.status(200).set({
@@ -313,14 +335,21 @@ async function holderRefusal(response: IncomingMessage, holder: string, assetTyp
 }
 
 /** Reads a body whole while hashing it, refusing more than `maxBytes`. */
-async function readHashed(response: IncomingMessage, maxBytes: number, holder: string, assetType: string, assetId: string): Promise<{ bytes: Buffer; digest: string }> {
+async function readHashed(
+  response: IncomingMessage,
+  maxBytes: number,
+  holder: string,
+  assetType: string,
+  assetId: string,
+): Promise<{ bytes: Buffer; digest: string }> {
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `${assetType} ${assetId} from ${holder} is larger than ${maxBytes} bytes`);
+      if (size > maxBytes)
+        throw new AppError('PAYLOAD_TOO_LARGE', `${assetType} ${assetId} from ${holder} is larger than ${maxBytes} bytes`);
       hash.update(chunk);
       chunks.push(chunk);
     }
@@ -333,7 +362,12 @@ async function readHashed(response: IncomingMessage, maxBytes: number, holder: s
 
 /** Reads an org's CA certificates from a PEM file or every `.pem` file of a directory (a Fabric MSP's `cacerts/`). */
 export function readCaCerts(path: string): X509Certificate[] {
-  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => f.endsWith('.pem')).sort().map((f) => join(path, f)) : [path];
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.endsWith('.pem'))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
   return files.map((file) => new X509Certificate(readFileSync(file)));
 }
 
@@ -361,9 +395,14 @@ export function exchangeFromConfig(
   if (config.exchange === undefined) return undefined;
   return new ExchangeService({
     signer: orgSignerFrom(config.mspId, config.identity.certPath, readKeyPem(config.identity.keyPath)),
-    peers: config.exchange.orgs.map((org) => ({ mspId: org.mspId, ...(org.url === undefined ? {} : { url: org.url }), cas: readCaCerts(org.caCertPath) })),
+    peers: config.exchange.orgs.map((org) => ({
+      mspId: org.mspId,
+      ...(org.url === undefined ? {} : { url: org.url }),
+      cas: readCaCerts(org.caCertPath),
+    })),
     ledger: services.ledger,
-    open: (assetType, assetId) => (assetType === 'data' ? services.packs.openData(assetId) : services.vault.open(vaultKeyOf(assetType, assetId))),
+    open: (assetType, assetId) =>
+      assetType === 'data' ? services.packs.openData(assetId) : services.vault.open(vaultKeyOf(assetType, assetId)),
     transactor: services.transactor,
     logger: services.logger.child({ component: 'exchange' }),
     timeoutMs: config.exchange.timeoutMs,

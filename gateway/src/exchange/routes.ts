@@ -22,11 +22,21 @@ export const exchangeRoutes: readonly AnyRoute[] = [
     tag: 'exchange',
     summary: 'Who obtained content an org holds (optionally of one asset): requester, rule, grant, time',
     access: ANY_ROLE,
-    query: PageQuery.extend({ holderMsp: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), assetType: z.enum(['data', 'output', 'terms', 'model']).optional(), assetId: Id.optional() }),
+    query: PageQuery.extend({
+      holderMsp: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+      assetType: z.enum(['data', 'output', 'terms', 'model']).optional(),
+      assetId: Id.optional(),
+    }),
     responses: { 200: { description: 'One page of access records', schema: Page }, ...errors(400) },
     handler: (ctx) => {
       const { holderMsp, assetType, assetId, ...page } = ctx.query;
-      return pagedRead(ctx, C.access, T.access.List, { holderMsp, ...(assetType === undefined ? {} : { assetType }), ...(assetId === undefined ? {} : { assetId }) }, page);
+      return pagedRead(
+        ctx,
+        C.access,
+        T.access.List,
+        { holderMsp, ...(assetType === undefined ? {} : { assetType }), ...(assetId === undefined ? {} : { assetId }) },
+        page,
+      );
     },
   }),
   route({
@@ -34,7 +44,8 @@ export const exchangeRoutes: readonly AnyRoute[] = [
     path: '/v1/exchange/:assetType/:assetId/content',
     operationId: 'exchangeContent',
     tag: 'exchange',
-    summary: "Another org's gateway obtains content this org holds (signed with that org's Fabric identity; the access is recorded on the ledger)",
+    summary:
+      "Another org's gateway obtains content this org holds (signed with that org's Fabric identity; the access is recorded on the ledger)",
     access: 'public',
     params: z.strictObject({ assetType: z.enum(ExchangeAssetTypes), assetId: Id }),
     query: ContentQuery,
@@ -44,7 +55,11 @@ export const exchangeRoutes: readonly AnyRoute[] = [
       if (exchange === undefined) throw new AppError('NOT_FOUND', 'this gateway exchanges content with no other org');
       await exchange.serve(
         { method: ctx.req.method, pathAndQuery: ctx.req.originalUrl, header: (name) => ctx.req.get(name), requestId: ctx.requestId },
-        { assetType: ctx.params.assetType, assetId: ctx.params.assetId, ...(ctx.query.grantId === undefined ? {} : { grantId: ctx.query.grantId }) },
+        {
+          assetType: ctx.params.assetType,
+          assetId: ctx.params.assetId,
+          ...(ctx.query.grantId === undefined ? {} : { grantId: ctx.query.grantId }),
+        },
         ctx.res,
       );
       return { streamed: true };
@@ -64,7 +79,8 @@ export async function contentFromHolder(
   grantId: string | undefined,
 ): Promise<RouteResult> {
   const exchange = ctx.services.exchange;
-  if (exchange === undefined) throw new AppError('NOT_FOUND', `the content is held by ${holderMsp}, and this gateway exchanges content with no other org`);
+  if (exchange === undefined)
+    throw new AppError('NOT_FOUND', `the content is held by ${holderMsp}, and this gateway exchanges content with no other org`);
   await exchange.deliver(assetType, assetId, grantId, ctx.res);
   return { streamed: true };
 }

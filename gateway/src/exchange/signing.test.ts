@@ -18,8 +18,26 @@ function org(name: string): { caPem: string; certPem: string; keyPem: string } {
   run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', join(dir, 'user.key'));
   run('pkcs8', '-topk8', '-nocrypt', '-in', join(dir, 'user.key'), '-out', join(dir, 'user.pk8'));
   run('req', '-new', '-key', join(dir, 'user.key'), '-subj', `/CN=user.${name}`, '-out', join(dir, 'user.csr'));
-  run('x509', '-req', '-in', join(dir, 'user.csr'), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '1', '-out', join(dir, 'user.pem'));
-  return { caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), certPem: readFileSync(join(dir, 'user.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'user.pk8'), 'utf8') };
+  run(
+    'x509',
+    '-req',
+    '-in',
+    join(dir, 'user.csr'),
+    '-CA',
+    join(dir, 'ca.pem'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-out',
+    join(dir, 'user.pem'),
+  );
+  return {
+    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    certPem: readFileSync(join(dir, 'user.pem'), 'utf8'),
+    keyPem: readFileSync(join(dir, 'user.pk8'), 'utf8'),
+  };
 }
 
 describe('exchange request signing', () => {
@@ -54,9 +72,19 @@ describe('exchange request signing', () => {
   });
 
   it("when the identity was not issued by the claimed org's CA, or the org is unknown, then it is refused", () => {
-    const forged = signRequest(newOrgSigner('Studio2MSP', other.certPem, other.keyPem), { method: 'GET', pathAndQuery: path, toMsp: 'Studio1MSP', now });
+    const forged = signRequest(newOrgSigner('Studio2MSP', other.certPem, other.keyPem), {
+      method: 'GET',
+      pathAndQuery: path,
+      toMsp: 'Studio1MSP',
+      now,
+    });
     expect(reason(verifyRequest(input(forged)))).toMatch(/not issued by Studio2MSP/);
-    const unknown = signRequest(newOrgSigner('OtherMSP', other.certPem, other.keyPem), { method: 'GET', pathAndQuery: path, toMsp: 'Studio1MSP', now });
+    const unknown = signRequest(newOrgSigner('OtherMSP', other.certPem, other.keyPem), {
+      method: 'GET',
+      pathAndQuery: path,
+      toMsp: 'Studio1MSP',
+      now,
+    });
     expect(reason(verifyRequest(input(unknown)))).toMatch(/not an org/);
     expect(unknown[ExchangeHeaders.org]).toBe('OtherMSP');
   });

@@ -33,9 +33,18 @@ export function newOrgSigner(mspId: string, certPem: string, keyPem: string): Or
 }
 
 /** Headers that authenticate a request from `signer`'s org to `toMsp`'s gateway. */
-export function signRequest(signer: OrgSigner, request: { method: string; pathAndQuery: string; toMsp: string; now?: Date }): Record<string, string> {
+export function signRequest(
+  signer: OrgSigner,
+  request: { method: string; pathAndQuery: string; toMsp: string; now?: Date },
+): Record<string, string> {
   const date = (request.now ?? new Date()).toISOString();
-  const input = signingInput({ method: request.method, pathAndQuery: request.pathAndQuery, date, fromMsp: signer.mspId, toMsp: request.toMsp });
+  const input = signingInput({
+    method: request.method,
+    pathAndQuery: request.pathAndQuery,
+    date,
+    fromMsp: signer.mspId,
+    toMsp: request.toMsp,
+  });
   return {
     [ExchangeHeaders.org]: signer.mspId,
     [ExchangeHeaders.cert]: Buffer.from(signer.certPem, 'utf8').toString('base64'),
@@ -65,23 +74,32 @@ export function verifyRequest(input: VerifyInput): Verdict {
   const certB64 = input.headers(ExchangeHeaders.cert);
   const date = input.headers(ExchangeHeaders.date);
   const signature = input.headers(ExchangeHeaders.signature);
-  if (mspId === undefined || certB64 === undefined || date === undefined || signature === undefined) return { ok: false, reason: 'the request is not signed by an org' };
+  if (mspId === undefined || certB64 === undefined || date === undefined || signature === undefined)
+    return { ok: false, reason: 'the request is not signed by an org' };
   const cas = input.orgCas.get(mspId);
   if (cas === undefined || cas.length === 0) return { ok: false, reason: `${mspId} is not an org this gateway exchanges with` };
   const at = Date.parse(date);
-  if (!Number.isFinite(at) || Math.abs(input.now.getTime() - at) > input.maxSkewMs) return { ok: false, reason: 'the request is not fresh (check the clocks)' };
+  if (!Number.isFinite(at) || Math.abs(input.now.getTime() - at) > input.maxSkewMs)
+    return { ok: false, reason: 'the request is not fresh (check the clocks)' };
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(Buffer.from(certB64, 'base64'));
   } catch {
     return { ok: false, reason: 'the certificate is malformed' };
   }
-  if (!cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) return { ok: false, reason: `the certificate was not issued by ${mspId}'s CA` };
-  if (input.now.getTime() < Date.parse(cert.validFrom) || input.now.getTime() > Date.parse(cert.validTo)) return { ok: false, reason: 'the certificate is not valid now' };
+  if (!cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey)))
+    return { ok: false, reason: `the certificate was not issued by ${mspId}'s CA` };
+  if (input.now.getTime() < Date.parse(cert.validFrom) || input.now.getTime() > Date.parse(cert.validTo))
+    return { ok: false, reason: 'the certificate is not valid now' };
   const data = signingInput({ method: input.method, pathAndQuery: input.pathAndQuery, date, fromMsp: mspId, toMsp: input.selfMsp });
   let valid = false;
   try {
-    valid = verify('sha256', data, createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })), Buffer.from(signature, 'base64'));
+    valid = verify(
+      'sha256',
+      data,
+      createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' })),
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     valid = false;
   }

@@ -41,7 +41,8 @@ export function policyText(envelope: common.SignaturePolicyEnvelope): string {
   return render(envelope.getRule());
 }
 
-const isMissing = (error: unknown): boolean => /no such transaction|not found|failed to get/i.test(JSON.stringify(error, Object.getOwnPropertyNames(error)));
+const isMissing = (error: unknown): boolean =>
+  /no such transaction|not found|failed to get/i.test(JSON.stringify(error, Object.getOwnPropertyNames(error)));
 
 export class QsccChainReader implements ChainReader {
   #policy: string | undefined;
@@ -59,7 +60,10 @@ export class QsccChainReader implements ChainReader {
     try {
       return await this.network.getContract('qscc').evaluateTransaction(fn, this.channel, ...args);
     } catch (error) {
-      if (isMissing(error)) throw new AppError('NOT_FOUND', `the ledger has no ${fn === 'GetBlockByNumber' ? 'such block' : `transaction ${args[0] ?? ''}`}`, { cause: error });
+      if (isMissing(error))
+        throw new AppError('NOT_FOUND', `the ledger has no ${fn === 'GetBlockByNumber' ? 'such block' : `transaction ${args[0] ?? ''}`}`, {
+          cause: error,
+        });
       throw fabricToAppError(error);
     }
   }
@@ -90,7 +94,10 @@ export class QsccChainReader implements ChainReader {
     const application = peer.ApplicationPolicy.deserializeBinary(definition.getValidationParameter_asU8());
     const envelope = application.getSignaturePolicy();
     if (envelope === undefined) {
-      throw new AppError('INTERNAL', `the chaincode's endorsement policy is a channel policy reference (${application.getChannelConfigPolicyReference()}); evidence needs an explicit signature policy`);
+      throw new AppError(
+        'INTERNAL',
+        `the chaincode's endorsement policy is a channel policy reference (${application.getChannelConfigPolicyReference()}); evidence needs an explicit signature policy`,
+      );
     }
     this.#policy = policyText(envelope);
     return this.#policy;

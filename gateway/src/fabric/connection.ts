@@ -46,7 +46,9 @@ export function connectFabric(config: GatewayConfig): FabricConnection {
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
   const key = createPrivateKey(readKeyFile(config.identity.keyPath));
   // Native signing for P-256 keys (the signer hashes the message itself); the library's signer otherwise.
-  const signing = isP256(key) ? { signer: newNativeSigner(key), hash: hash.none } : { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 };
+  const signing = isP256(key)
+    ? { signer: newNativeSigner(key), hash: hash.none }
+    : { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 };
   const gateway = connect({
     client,
     identity: { mspId: config.mspId, credentials: readFileSync(config.identity.certPath) },

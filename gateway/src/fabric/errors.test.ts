@@ -1,7 +1,10 @@
 import { fabricToAppError } from './errors';
 
 /** Lookalikes of @hyperledger/fabric-gateway's errors (same name and shape). */
-function fabricError(name: string, props: { code: number; message?: string; details?: { address: string; message: string; mspId: string }[]; transactionId?: string }): Error {
+function fabricError(
+  name: string,
+  props: { code: number; message?: string; details?: { address: string; message: string; mspId: string }[]; transactionId?: string },
+): Error {
   const error = new Error(props.message ?? `${props.code} ${name}`);
   error.name = name;
   return Object.assign(error, { details: [], ...props });
@@ -30,11 +33,17 @@ describe('Fabric error conversion', () => {
   });
 
   test('when an evaluate fails with a code in its message, then it maps too', () => {
-    expect(fabricToAppError(fabricError('GatewayError', { code: 2, message: '2 UNKNOWN: evaluate call to endorser returned error: NOT_FOUND: model m' })).httpStatus).toBe(404);
+    expect(
+      fabricToAppError(
+        fabricError('GatewayError', { code: 2, message: '2 UNKNOWN: evaluate call to endorser returned error: NOT_FOUND: model m' }),
+      ).httpStatus,
+    ).toBe(404);
   });
 
   test('when endorsement fails without a code, then 502 with the transaction ID', () => {
-    const converted = fabricToAppError(fabricError('EndorseError', { code: 10, details: [{ address: 'p', mspId: 'M', message: 'policy' }], transactionId: 'tx1' }));
+    const converted = fabricToAppError(
+      fabricError('EndorseError', { code: 10, details: [{ address: 'p', mspId: 'M', message: 'policy' }], transactionId: 'tx1' }),
+    );
     expect(converted).toMatchObject({ code: 'ENDORSEMENT_FAILED', httpStatus: 502, transactionId: 'tx1', outcomeUnknown: false });
   });
 
@@ -51,11 +60,21 @@ describe('Fabric error conversion', () => {
   });
 
   test('when the orderer refuses, then 502 and the outcome is treated as unknown', () => {
-    expect(fabricToAppError(fabricError('SubmitError', { code: 9, transactionId: 'tx4' }))).toMatchObject({ code: 'COMMIT_FAILED', httpStatus: 502, outcomeUnknown: true });
+    expect(fabricToAppError(fabricError('SubmitError', { code: 9, transactionId: 'tx4' }))).toMatchObject({
+      code: 'COMMIT_FAILED',
+      httpStatus: 502,
+      outcomeUnknown: true,
+    });
   });
 
   test('when a transaction is invalidated, then 502 naming the validation code', () => {
-    const converted = fabricToAppError(fabricError('CommitError', { code: 10, transactionId: 'tx5', message: 'Transaction tx5 failed to commit with status code 10 (ENDORSEMENT_POLICY_FAILURE)' }));
+    const converted = fabricToAppError(
+      fabricError('CommitError', {
+        code: 10,
+        transactionId: 'tx5',
+        message: 'Transaction tx5 failed to commit with status code 10 (ENDORSEMENT_POLICY_FAILURE)',
+      }),
+    );
     expect(converted).toMatchObject({ code: 'COMMIT_FAILED', httpStatus: 502, transactionId: 'tx5' });
     expect(converted.message).toContain('ENDORSEMENT_POLICY_FAILURE');
   });

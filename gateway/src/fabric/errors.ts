@@ -136,7 +136,11 @@ export function fabricToAppError(error: unknown, transactionId?: string): AppErr
     case GrpcStatus.DEADLINE_EXCEEDED as number:
       return new AppError('TIMEOUT', `the org's peer did not answer in time${later}`, { cause: error, ...withTx });
     case GrpcStatus.UNAVAILABLE as number:
-      return new AppError('UNAVAILABLE', `${unavailableComponent(error)} is unreachable${later}`, { cause: error, ...withTx, headers: { 'Retry-After': '5' } });
+      return new AppError('UNAVAILABLE', `${unavailableComponent(error)} is unreachable${later}`, {
+        cause: error,
+        ...withTx,
+        headers: { 'Retry-After': '5' },
+      });
     case GrpcStatus.CANCELLED as number:
       return new AppError('UNAVAILABLE', `the ledger call was cancelled${later}`, { cause: error, ...withTx });
     default:

@@ -12,14 +12,18 @@ describe('endorsement skew', () => {
   });
 
   it('when a peer refused in the chaincode, then it is not retried', () => {
-    expect(isEndorsementSkew(endorseError(['chaincode response 500, CONFLICT: x exists', 'ProposalResponsePayloads do not match']))).toBe(false);
+    expect(isEndorsementSkew(endorseError(['chaincode response 500, CONFLICT: x exists', 'ProposalResponsePayloads do not match']))).toBe(
+      false,
+    );
     expect(isEndorsementSkew(new Error('14 UNAVAILABLE'))).toBe(false);
   });
 });
 
 describe('ordering failover', () => {
-  const submitError = (code: number): Error => Object.assign(new Error(`${code} ordering`), { name: 'SubmitError', code, details: [], transactionId: 't1' });
-  const statusError = (code: number): Error => Object.assign(new Error(`${code} status`), { name: 'CommitStatusError', code, details: [], transactionId: 't1' });
+  const submitError = (code: number): Error =>
+    Object.assign(new Error(`${code} ordering`), { name: 'SubmitError', code, details: [], transactionId: 't1' });
+  const statusError = (code: number): Error =>
+    Object.assign(new Error(`${code} status`), { name: 'CommitStatusError', code, details: [], transactionId: 't1' });
 
   /** A network whose one contract endorses at once and whose orderers follow `script`. */
   function scriptedNetwork(script: { submits: (Error | undefined)[]; statuses: (Error | undefined)[] }) {
@@ -29,7 +33,9 @@ describe('ordering failover', () => {
       getStatus: () => {
         calls.status += 1;
         const next = script.statuses.shift();
-        return next === undefined ? Promise.resolve({ successful: true, code: 0, blockNumber: 7n, transactionId: 't1' }) : Promise.reject(next);
+        return next === undefined
+          ? Promise.resolve({ successful: true, code: 0, blockNumber: 7n, transactionId: 't1' })
+          : Promise.reject(next);
       },
     };
     const endorsed = {
@@ -62,7 +68,7 @@ describe('ordering failover', () => {
     expect(calls.submit).toBe(3);
   });
 
-  it('when the peer\'s stream to a stopping orderer is cancelled, then the transaction is handed over again', async () => {
+  it("when the peer's stream to a stopping orderer is cancelled, then the transaction is handed over again", async () => {
     const { network, calls } = scriptedNetwork({ submits: [submitError(1)], statuses: [] });
     await expect(ledgerOver(network).submit('c', 'T', {}, { clientId: 'x' })).resolves.toMatchObject({ blockNumber: '7' });
     expect(calls.submit).toBe(2);
@@ -76,7 +82,10 @@ describe('ordering failover', () => {
 
   it('when the orderers stay down past the write deadline, then 503 naming the ordering service', async () => {
     const { network } = scriptedNetwork({ submits: Array.from({ length: 100 }, () => submitError(14)), statuses: [] });
-    await expect(ledgerOver(network, 600).submit('c', 'T', {}, { clientId: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('no orderer accepted') as unknown });
+    await expect(ledgerOver(network, 600).submit('c', 'T', {}, { clientId: 'x' })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('no orderer accepted') as unknown,
+    });
   });
 
   it('when the orderer refuses the transaction as bad, then it is not handed over again', async () => {

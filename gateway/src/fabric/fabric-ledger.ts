@@ -177,7 +177,10 @@ export class FabricLedger implements Ledger {
       processed = peer.ProcessedTransaction.deserializeBinary(bytes);
     } catch (error) {
       const converted = fabricToAppError(error);
-      if (converted.httpStatus < 500 || /no such transaction|not found/i.test(`${error instanceof Error ? error.message : ''} ${detailText(error)}`)) {
+      if (
+        converted.httpStatus < 500 ||
+        /no such transaction|not found/i.test(`${error instanceof Error ? error.message : ''} ${detailText(error)}`)
+      ) {
         return { transactionId, status: 'unknown' };
       }
       throw converted;
@@ -185,9 +188,7 @@ export class FabricLedger implements Ledger {
     const code = processed.getValidationcode();
     let blockNumber: string | undefined;
     try {
-      const block = common.Block.deserializeBinary(
-        await qscc.evaluateTransaction('GetBlockByTxID', network.getName(), transactionId),
-      );
+      const block = common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByTxID', network.getName(), transactionId));
       const number = block.getHeader()?.getNumber();
       blockNumber = number === undefined ? undefined : String(number);
     } catch {
@@ -216,9 +217,7 @@ export class FabricLedger implements Ledger {
   async events(from?: EventPosition): Promise<EventStream> {
     const { network, chaincode } = this.#options;
     const checkpoint: Checkpoint | undefined =
-      from === undefined
-        ? undefined
-        : { getBlockNumber: () => from.blockNumber, getTransactionId: () => from.transactionId };
+      from === undefined ? undefined : { getBlockNumber: () => from.blockNumber, getTransactionId: () => from.transactionId };
     const inner = await network.getChaincodeEvents(chaincode, checkpoint === undefined ? {} : { checkpoint });
     async function* mapped(): AsyncGenerator<LedgerEvent> {
       for await (const event of inner) {
@@ -260,15 +259,18 @@ export function ledgerActor(processed: peer.ProcessedTransaction): { mspId: stri
     const action = transaction.getActionsList()[0];
     if (action === undefined) return { mspId };
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
+      actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+    );
     const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
     const eventBytes = chaincodeAction.getEvents_asU8();
     if (eventBytes.length === 0) return { mspId };
     const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
     const parsed = parseResult(event.getPayload_asU8());
-    const clientRef = typeof parsed === 'object' && parsed !== null && typeof (parsed as { actingClient?: unknown }).actingClient === 'string'
-      ? (parsed as { actingClient: string }).actingClient
-      : undefined;
+    const clientRef =
+      typeof parsed === 'object' && parsed !== null && typeof (parsed as { actingClient?: unknown }).actingClient === 'string'
+        ? (parsed as { actingClient: string }).actingClient
+        : undefined;
     return { mspId, eventName: event.getEventName(), ...(clientRef === undefined ? {} : { clientRef }) };
   } catch {
     return undefined;

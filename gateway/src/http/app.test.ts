@@ -18,7 +18,8 @@ function dataChaincode(ledger: FakeLedger): void {
     .onWrite('data:Register', (req, l) => {
       if (l.state.has(`data/${String(req.dataId)}`)) throw new Error(`CONFLICT: data ${String(req.dataId)} already exists`);
       for (const v of l.state.values()) {
-        if ((v as { contentDigest?: unknown }).contentDigest === req.contentDigest) throw new Error('CONFLICT: these bytes are already registered');
+        if ((v as { contentDigest?: unknown }).contentDigest === req.contentDigest)
+          throw new Error('CONFLICT: these bytes are already registered');
       }
       if (req.termsId === 'no-training') throw new Error('STATE: terms do not allow AI training');
       const record = { docType: 'data', ...req, collectorMsp: 'Studio1MSP', status: 'active' };
@@ -63,7 +64,11 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the regulator tries to write, then 403 and nothing reaches the ledger or the vault', async () => {
-    const res = await h.call('POST', '/v1/data?dataId=d1&providerId=p1&termsId=t1', { role: 'regulator', raw: 'x', headers: { 'content-type': 'image/png' } });
+    const res = await h.call('POST', '/v1/data?dataId=d1&providerId=p1&termsId=t1', {
+      role: 'regulator',
+      raw: 'x',
+      headers: { 'content-type': 'image/png' },
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('FORBIDDEN');
     expect(h.ledger.submitted).toHaveLength(0);
@@ -85,7 +90,14 @@ describe('gateway HTTP API', () => {
     expect(body.content).toEqual({ key: 'data/d1', digest: sha256(bytes), size: bytes.length });
     expect(body.transactionId).toMatch(/^[0-9a-f]{64}$/);
     expect(res.headers.get('kiseki-transaction-id')).toBe(body.transactionId);
-    expect(h.ledger.submitted[0]?.request).toEqual({ dataId: 'd1', providerId: 'p1', termsId: 't1', contentDigest: sha256(bytes), mediaType: 'image/png', size: bytes.length });
+    expect(h.ledger.submitted[0]?.request).toEqual({
+      dataId: 'd1',
+      providerId: 'p1',
+      termsId: 't1',
+      contentDigest: sha256(bytes),
+      mediaType: 'image/png',
+      size: bytes.length,
+    });
     expect(h.ledger.submitted[0]?.context.clientId).toBe('client-studio-operator');
     expect(h.vault.objects.get('data/d1')?.bytes.equals(bytes)).toBe(true);
     expect(h.vault.staged.size).toBe(0);
@@ -115,12 +127,20 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the content type is missing, then 415', async () => {
-    const res = await h.call('POST', '/v1/data?dataId=d1&providerId=p1&termsId=t1', { role: 'studio-operator', raw: 'x', headers: { 'content-type': '' } });
+    const res = await h.call('POST', '/v1/data?dataId=d1&providerId=p1&termsId=t1', {
+      role: 'studio-operator',
+      raw: 'x',
+      headers: { 'content-type': '' },
+    });
     expect(res.status).toBe(415);
   });
 
   test('when query fields are missing or malformed, then 400 with field-level issues', async () => {
-    const res = await h.call('POST', '/v1/data?dataId=bad%20id&termsId=t1', { role: 'studio-operator', raw: 'x', headers: { 'content-type': 'image/png' } });
+    const res = await h.call('POST', '/v1/data?dataId=bad%20id&termsId=t1', {
+      role: 'studio-operator',
+      raw: 'x',
+      headers: { 'content-type': 'image/png' },
+    });
     expect(res.status).toBe(400);
     const body = await json(res);
     expect(body.error.code).toBe('INVALID');
@@ -180,7 +200,10 @@ describe('gateway HTTP API', () => {
     const body = await json(res);
     expect(body.error.transactionId).toMatch(/^[0-9a-f]{64}$/);
     expect(h.vault.staged.size).toBe(1);
-    const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    const counts = await reapStaging(
+      { vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 },
+      Date.now() + 1000,
+    );
     expect(counts).toEqual({ promoted: 0, discarded: 1, skipped: 0 });
     expect(h.vault.staged.size + h.vault.objects.size).toBe(0);
   });
@@ -194,7 +217,10 @@ describe('gateway HTTP API', () => {
     const res = await upload('d1', 'late bytes');
     expect(res.status).toBe(504);
     expect(h.vault.objects.has('data/d1')).toBe(false);
-    const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    const counts = await reapStaging(
+      { vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 },
+      Date.now() + 1000,
+    );
     expect(counts).toEqual({ promoted: 1, discarded: 0, skipped: 0 });
     expect(h.vault.objects.get('data/d1')?.bytes.toString()).toBe('late bytes');
   });
@@ -203,7 +229,10 @@ describe('gateway HTTP API', () => {
     h.ledger.failSubmitWith = new AppError('TIMEOUT', 'timed out', { outcomeUnknown: true });
     await upload('d1', 'bytes');
     h.ledger.failWith = new AppError('UNAVAILABLE', 'peer down');
-    const counts = await reapStaging({ vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    const counts = await reapStaging(
+      { vault: h.vault, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 },
+      Date.now() + 1000,
+    );
     expect(counts).toEqual({ promoted: 0, discarded: 0, skipped: 1 });
     expect(h.vault.staged.size).toBe(1);
   });
@@ -247,7 +276,12 @@ describe('gateway HTTP API', () => {
       await gate;
       return slow(...args);
     };
-    const send = () => h.call('POST', '/v1/data/d1/consent/revoke', { role: 'provider-agent', body: { reason: 'asked' }, headers: { 'idempotency-key': 'k-3' } });
+    const send = () =>
+      h.call('POST', '/v1/data/d1/consent/revoke', {
+        role: 'provider-agent',
+        body: { reason: 'asked' },
+        headers: { 'idempotency-key': 'k-3' },
+      });
     const a = send();
     await new Promise((r) => setTimeout(r, 50));
     const b = await send();
@@ -272,7 +306,11 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the JSON body is sent as text/plain, then 415', async () => {
-    const res = await h.call('POST', '/v1/data/d1/consent/revoke', { role: 'provider-agent', body: '{"reason":"x"}', headers: { 'content-type': 'text/plain' } });
+    const res = await h.call('POST', '/v1/data/d1/consent/revoke', {
+      role: 'provider-agent',
+      body: '{"reason":"x"}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
   });
 
@@ -290,7 +328,11 @@ describe('gateway HTTP API', () => {
   });
 
   test('when a JSON body names an unsupported charset, then 415 with the standard error body', async () => {
-    const res = await h.call('POST', '/v1/models', { role: 'studio-operator', body: '{"modelId":"m"}', headers: { 'content-type': 'application/json; charset=bogus' } });
+    const res = await h.call('POST', '/v1/models', {
+      role: 'studio-operator',
+      body: '{"modelId":"m"}',
+      headers: { 'content-type': 'application/json; charset=bogus' },
+    });
     expect(res.status).toBe(415);
     expect((await json(res)).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });

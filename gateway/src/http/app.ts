@@ -87,9 +87,11 @@ function bodyParserError(error: unknown): AppError | undefined {
   }
   if (type === 'entity.parse.failed') return new AppError('INVALID', 'the request body is not valid JSON', { cause: error });
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'the JSON body is too large', { cause: error });
-  if (typeof type === 'string' && type.startsWith('encoding.')) return new AppError('INVALID', 'unsupported body encoding', { cause: error });
+  if (typeof type === 'string' && type.startsWith('encoding.'))
+    return new AppError('INVALID', 'unsupported body encoding', { cause: error });
   if (type === 'request.aborted') return new AppError('INVALID', 'the request was aborted', { cause: error });
-  if (type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8 JSON', { cause: error });
+  if (type === 'charset.unsupported')
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported charset; send UTF-8 JSON', { cause: error });
   const status = (error as { status?: unknown } | null)?.status;
   if (error instanceof URIError || status === 400) return new AppError('INVALID', 'the request URL or body is malformed', { cause: error });
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large', { cause: error });
@@ -153,7 +155,12 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = bodyParserError(error) ?? toAppError(error);
     const { log } = locals(res);
-    if (appError.httpStatus >= 500) log.error(appError.message, { code: appError.code, transactionId: appError.transactionId, ...errorFields(appError.cause ?? appError) });
+    if (appError.httpStatus >= 500)
+      log.error(appError.message, {
+        code: appError.code,
+        transactionId: appError.transactionId,
+        ...errorFields(appError.cause ?? appError),
+      });
     else log.debug(appError.message, { code: appError.code });
     if (res.headersSent) {
       res.end();
@@ -169,14 +176,18 @@ export function createApp(deps: AppDeps): GatewayApp {
       (req, res, next) => {
         locals(res).route = spec.path;
         if (spec.publicVerification === true) {
-          if (!services.publicVerification.enabled) throw new AppError('NOT_FOUND', 'the public verification surface is off on this gateway');
+          if (!services.publicVerification.enabled)
+            throw new AppError('NOT_FOUND', 'the public verification surface is off on this gateway');
           services.publicVerification.limiter.take(req.socket.remoteAddress ?? 'unknown');
         }
         if (spec.access !== 'public') {
           const principal = keys.authenticate(req.get('authorization'), req.get('x-api-key'));
           locals(res).principal = principal;
           authorize(principal, spec.access);
-          const release = limiter.acquire(principal.clientId, spec.upload !== undefined ? 'upload' : spec.longLived === true ? 'stream' : 'request');
+          const release = limiter.acquire(
+            principal.clientId,
+            spec.upload !== undefined ? 'upload' : spec.longLived === true ? 'stream' : 'request',
+          );
           res.on('close', release);
           res.on('finish', release);
         }
@@ -237,7 +248,11 @@ export function createApp(deps: AppDeps): GatewayApp {
         async () => {
           const result = await execute();
           if ('streamed' in result) throw new AppError('INTERNAL', 'a streamed response cannot be idempotent');
-          return { status: result.status, body: result.body, ...(result.headers === undefined ? {} : { headers: result.headers }) } satisfies StoredResponse;
+          return {
+            status: result.status,
+            body: result.body,
+            ...(result.headers === undefined ? {} : { headers: result.headers }),
+          } satisfies StoredResponse;
         },
         content,
       );

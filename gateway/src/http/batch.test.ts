@@ -21,7 +21,8 @@ function dataChaincode(ledger: FakeLedger): void {
     .onWrite('data:RegisterBatch', (req, l) => {
       const items = req.items as { dataId: string; providerId: string; termsId: string; contentDigest: string }[];
       const missing = items.filter((i) => !l.state.has(`provider/${i.providerId}`) || !l.state.has(`terms/${i.termsId}`));
-      if (missing.length > 0) throw new Error(`NOT_FOUND: registration refused; these do not exist: ${missing.map((m) => m.providerId).join(', ')}`);
+      if (missing.length > 0)
+        throw new Error(`NOT_FOUND: registration refused; these do not exist: ${missing.map((m) => m.providerId).join(', ')}`);
       const taken = items.filter(
         (item, i) =>
           l.state.has(`data/${item.dataId}`) ||
@@ -52,7 +53,8 @@ function dataChaincode(ledger: FakeLedger): void {
   ledger.state.set('terms/t1', {});
 }
 
-const body = (items: { header: Record<string, unknown>; bytes: Buffer }[]): Buffer => Buffer.concat(items.flatMap((i) => encodeFrame(i.header, i.bytes)));
+const body = (items: { header: Record<string, unknown>; bytes: Buffer }[]): Buffer =>
+  Buffer.concat(items.flatMap((i) => encodeFrame(i.header, i.bytes)));
 const item = (dataId: string, bytes: Buffer, extra: Record<string, unknown> = {}): { header: Record<string, unknown>; bytes: Buffer } => ({
   header: { dataId, providerId: 'p1', termsId: 't1', mediaType: 'image/png', ...extra },
   bytes,
@@ -75,7 +77,11 @@ describe('the batch stream format', () => {
     const pieces = Array.from({ length: stream.length }, (_, i) => stream.subarray(i, i + 1));
     const frames = [];
     for await (const frame of readFrames(Readable.from(pieces), 10)) frames.push(frame);
-    expect(frames.map((f) => [f.header.dataId, f.bytes?.toString()])).toEqual([['a', 'hello'], ['b', undefined], ['c', 'x']]);
+    expect(frames.map((f) => [f.header.dataId, f.bytes?.toString()])).toEqual([
+      ['a', 'hello'],
+      ['b', undefined],
+      ['c', 'x'],
+    ]);
   });
 
   test('when the stream ends inside an item, then INVALID', async () => {
@@ -163,7 +169,9 @@ describe('batch uploads', () => {
     expect(bins).toHaveLength(1);
     expect(h.vault.objects.get(bins[0] as string)?.bytes.toString()).toBe('onesame bytesfive');
     // Committed transactions (refused ones emit nothing) carry each good item once.
-    const committedIds = h.ledger.emitted.flatMap((e) => ((e.payload as { request: { items: { dataId: string }[] } }).request.items).map((i) => i.dataId));
+    const committedIds = h.ledger.emitted.flatMap((e) =>
+      (e.payload as { request: { items: { dataId: string }[] } }).request.items.map((i) => i.dataId),
+    );
     expect(committedIds.sort()).toEqual(['dup-digest-a', 'good-1', 'good-2']);
   });
 
@@ -190,7 +198,10 @@ describe('batch uploads', () => {
     expect([...h.vault.objects.keys()].some((k) => k.startsWith('batches/'))).toBe(true);
     // It did commit after all, for one of the two.
     h.ledger.state.set('data/u-1', { contentDigest: sha256(Buffer.from('one')) });
-    const counts = await reapBatches({ vault: h.vault, packs: h.services.packs, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 }, Date.now() + 1000);
+    const counts = await reapBatches(
+      { vault: h.vault, packs: h.services.packs, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 },
+      Date.now() + 1000,
+    );
     expect(counts).toMatchObject({ settled: 1, promoted: 1 });
     expect(await h.services.packs.packedIds()).toEqual(['u-1']);
     expect((await h.services.packs.read('u-1'))?.toString()).toBe('one');
@@ -217,7 +228,11 @@ describe('batch uploads', () => {
   });
 
   test('when an auditor sends a batch, then 403', async () => {
-    const res = await h.call('POST', '/v1/data/batch', { role: 'auditor', raw: body([item('a', Buffer.from('1'))]), headers: { 'content-type': BATCH_MEDIA_TYPE } });
+    const res = await h.call('POST', '/v1/data/batch', {
+      role: 'auditor',
+      raw: body([item('a', Buffer.from('1'))]),
+      headers: { 'content-type': BATCH_MEDIA_TYPE },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -228,7 +243,14 @@ describe('batch uploads', () => {
       role: 'studio-operator',
       body: {
         items: [
-          { dataId: 'in-a', providerId: 'p1', termsId: 't1', mediaType: 'image/png', key: 'inbox/a.png', contentDigest: sha256(Buffer.from('inbox a')) },
+          {
+            dataId: 'in-a',
+            providerId: 'p1',
+            termsId: 't1',
+            mediaType: 'image/png',
+            key: 'inbox/a.png',
+            contentDigest: sha256(Buffer.from('inbox a')),
+          },
           { dataId: 'in-b', providerId: 'p1', termsId: 't1', mediaType: 'image/png', key: 'inbox/b.png', contentDigest: 'b'.repeat(64) },
           { dataId: 'in-c', providerId: 'p1', termsId: 't1', mediaType: 'image/png', key: 'inbox/missing', contentDigest: 'c'.repeat(64) },
         ],
@@ -245,7 +267,12 @@ describe('batch uploads', () => {
   test('when a session is filled in two requests and committed twice, then each item is registered once', async () => {
     const created = await json(await h.call('POST', '/v1/data/sessions', { role: 'studio-operator' }));
     const path = `/v1/data/sessions/${created.sessionId}`;
-    const add = (raw: Buffer): Promise<Response> => h.call('POST', `${path}/items?providerId=p1&termsId=t1`, { role: 'studio-operator', raw, headers: { 'content-type': BATCH_MEDIA_TYPE } });
+    const add = (raw: Buffer): Promise<Response> =>
+      h.call('POST', `${path}/items?providerId=p1&termsId=t1`, {
+        role: 'studio-operator',
+        raw,
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
+      });
     const first = await lines(await add(body([{ header: { dataId: 's-1', mediaType: 'image/png' }, bytes: Buffer.from('one') }])));
     expect(first.byId['s-1'].status).toBe('staged');
     await (await add(body([{ header: { dataId: 's-2', mediaType: 'image/png' }, bytes: Buffer.from('two') }]))).text();
@@ -265,13 +292,18 @@ describe('batch uploads', () => {
   test('when a bulk attestation is sent unsorted, then it is attested in order; a refused later chunk leaves the earlier ones', async () => {
     const ids = Array.from({ length: 1500 }, (_, i) => `d${String(i).padStart(5, '0')}`);
     for (const id of ids) h.ledger.state.set(`data/${id}`, {});
-    const res = await h.call('POST', '/v1/models/m1/training-batches/bulk', { role: 'studio-operator', body: { dataIds: [...ids].reverse() } });
+    const res = await h.call('POST', '/v1/models/m1/training-batches/bulk', {
+      role: 'studio-operator',
+      body: { dataIds: [...ids].reverse() },
+    });
     expect(await json(res)).toMatchObject({ complete: true, attested: 1500, remaining: 0 });
     h.ledger.state.delete('data/d01400');
     const more = Array.from({ length: 1500 }, (_, i) => `e${String(i).padStart(5, '0')}`);
     for (const id of more) h.ledger.state.set(`data/${id}`, {});
     h.ledger.state.delete('data/e01200');
-    const partial = await json(await h.call('POST', '/v1/models/m1/training-batches/bulk', { role: 'studio-operator', body: { dataIds: more } }));
+    const partial = await json(
+      await h.call('POST', '/v1/models/m1/training-batches/bulk', { role: 'studio-operator', body: { dataIds: more } }),
+    );
     expect(partial).toMatchObject({ complete: false, attested: 1000, remaining: 500, error: { code: 'NOT_FOUND' } });
   });
 
@@ -282,8 +314,16 @@ describe('batch uploads', () => {
       l.state.set(`revenue/${String(req.reference)}`, req);
       return req;
     });
-    const report = (reference: string, subjectId = 'out-1'): Record<string, string> => ({ subjectId, amount: '1000', currency: 'JPY', reference });
-    const res = await h.call('POST', '/v1/revenue/bulk', { role: 'studio-operator', body: { items: [report('r1'), report('r1'), report('r2', 'missing'), report('r3')] } });
+    const report = (reference: string, subjectId = 'out-1'): Record<string, string> => ({
+      subjectId,
+      amount: '1000',
+      currency: 'JPY',
+      reference,
+    });
+    const res = await h.call('POST', '/v1/revenue/bulk', {
+      role: 'studio-operator',
+      body: { items: [report('r1'), report('r1'), report('r2', 'missing'), report('r3')] },
+    });
     expect(res.status).toBe(200);
     const answer = await json(res);
     expect(answer.items.map((i: { status: string }) => i.status).sort()).toEqual(['duplicate', 'recorded', 'recorded', 'refused']);

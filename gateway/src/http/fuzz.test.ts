@@ -22,7 +22,8 @@ afterAll(async () => {
 test(`when ${CASES} hostile requests hit every route, then no 5xx, no crash, and no ledger or vault change`, async () => {
   // Evidence bundles and block browsing read blocks through the peer's qscc, and the audit API reads the org's database;
   // the fakes have neither, so those answer 503 here by design. The real-network fuzz (gateway/test/fuzz.test.ts) covers them.
-  const needsRealParts = (path: string): boolean => path.includes('/evidence') || path.startsWith('/v1/blocks') || path.startsWith('/v1/audit');
+  const needsRealParts = (path: string): boolean =>
+    path.includes('/evidence') || path.startsWith('/v1/blocks') || path.startsWith('/v1/audit');
   const routes = allRoutes().routes.filter((r) => !needsRealParts(r.path));
   const cases = fuzzCases(routes, CASES);
   const send = (c: FuzzCase, signal: AbortSignal): Promise<Response> =>

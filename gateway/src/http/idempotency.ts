@@ -85,7 +85,11 @@ export class IdempotencyGuard {
           throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used for a different request');
         }
         if (existing.state === 'done' && existing.response !== undefined) {
-          if (existing.contentDigest !== undefined && content !== undefined && (await content.digestIncoming()) !== existing.contentDigest) {
+          if (
+            existing.contentDigest !== undefined &&
+            content !== undefined &&
+            (await content.digestIncoming()) !== existing.contentDigest
+          ) {
             throw new AppError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was already used for different content');
           }
           return { response: existing.response, replayed: true };
@@ -117,7 +121,12 @@ export class IdempotencyGuard {
       throw error;
     }
     const digest = content?.digest();
-    await this.store.put(NAMESPACE, id, { ...fresh, state: 'done', response, ...(digest === undefined ? {} : { contentDigest: digest }) } satisfies IdempotencyRecord);
+    await this.store.put(NAMESPACE, id, {
+      ...fresh,
+      state: 'done',
+      response,
+      ...(digest === undefined ? {} : { contentDigest: digest }),
+    } satisfies IdempotencyRecord);
     return { response, replayed: false };
   }
 

@@ -7,7 +7,9 @@ describe('request limits', () => {
     let now = 0;
     const limiter = new RequestLimiter({ ...DEFAULT_LIMITS, ratePerSecond: 10, burst: 3 }, () => now);
     for (let i = 0; i < 3; i += 1) limiter.acquire('a', 'request')();
-    expect(() => limiter.acquire('a', 'request')).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS', headers: { 'Retry-After': '1' } }));
+    expect(() => limiter.acquire('a', 'request')).toThrow(
+      expect.objectContaining({ code: 'TOO_MANY_REQUESTS', headers: { 'Retry-After': '1' } }),
+    );
     limiter.acquire('b', 'request')();
     now += 100;
     limiter.acquire('a', 'request')();

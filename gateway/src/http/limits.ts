@@ -65,7 +65,8 @@ export class RequestLimiter {
       if ((counter.get(key) ?? 0) >= cap) {
         throw tooMany(kind === 'stream' ? `at most ${cap} open event streams per key` : `at most ${cap} requests in flight per key`, 1);
       }
-      if (kind === 'upload' && (this.#uploads.get(key) ?? 0) >= s.uploadsPerKey) throw tooMany(`at most ${s.uploadsPerKey} uploads at once per key`, 2);
+      if (kind === 'upload' && (this.#uploads.get(key) ?? 0) >= s.uploadsPerKey)
+        throw tooMany(`at most ${s.uploadsPerKey} uploads at once per key`, 2);
     }
     const taken: [Map<string, number>, string][] = [];
     const take = (map: Map<string, number>): void => {

@@ -16,7 +16,8 @@ function expressRoutes(stack: Layer[]): string[] {
   const out: string[] = [];
   for (const layer of stack) {
     if (layer.route !== undefined) {
-      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method.toUpperCase()} ${openApiPath(layer.route.path)}`);
+      for (const [method, on] of Object.entries(layer.route.methods))
+        if (on && method !== '_all') out.push(`${method.toUpperCase()} ${openApiPath(layer.route.path)}`);
     } else if (layer.handle?.stack !== undefined) {
       out.push(...expressRoutes(layer.handle.stack));
     }
@@ -63,7 +64,9 @@ describe('OpenAPI document', () => {
 
   test('when a route writes, then it documents the Idempotency-Key header and its roles', () => {
     const { openApi } = allRoutes();
-    const upload = (openApi.paths as Record<string, Record<string, { parameters: { name: string }[]; 'x-kiseki-roles': string[] }>>)['/v1/data']?.post;
+    const upload = (openApi.paths as Record<string, Record<string, { parameters: { name: string }[]; 'x-kiseki-roles': string[] }>>)[
+      '/v1/data'
+    ]?.post;
     expect(upload?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['dataId', 'providerId', 'termsId', 'Idempotency-Key']));
     expect(upload?.['x-kiseki-roles']).toEqual(['studio-operator']);
   });

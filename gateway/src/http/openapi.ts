@@ -57,7 +57,13 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
       });
     }
     if (spec.operationId === 'streamEvents') {
-      parameters.push({ name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume right after this event', schema: { type: 'string' } });
+      parameters.push({
+        name: 'Last-Event-ID',
+        in: 'header',
+        required: false,
+        description: 'Resume right after this event',
+        schema: { type: 'string' },
+      });
     }
     const operation: Json = {
       operationId: spec.operationId,
@@ -90,7 +96,11 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { title: string;
       operation.requestBody = {
         required: true,
         description: spec.upload.description,
-        content: { [spec.upload.contentType ?? '*/*']: { schema: { type: 'string', contentMediaType: spec.upload.contentType ?? 'application/octet-stream' } } },
+        content: {
+          [spec.upload.contentType ?? '*/*']: {
+            schema: { type: 'string', contentMediaType: spec.upload.contentType ?? 'application/octet-stream' },
+          },
+        },
       };
     }
     (paths[openApiPath(spec.path)] ??= {})[spec.method] = operation;

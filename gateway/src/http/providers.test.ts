@@ -14,10 +14,18 @@ function providersChaincode(ledger: FakeLedger): void {
   ledger
     .onWrite('providers:RegisterBatch', (req, l) => {
       const items = req.items as { providerId: string; payoutRefDigest: string }[];
-      const taken = items.filter((item, i) => l.state.has(`provider/${item.providerId}`) || items.findIndex((o) => o.providerId === item.providerId) !== i);
-      if (taken.length > 0) throw new Error(`CONFLICT: registration refused: ${taken.map((t) => `provider ${t.providerId} already exists`).join('; ')}`);
+      const taken = items.filter(
+        (item, i) => l.state.has(`provider/${item.providerId}`) || items.findIndex((o) => o.providerId === item.providerId) !== i,
+      );
+      if (taken.length > 0)
+        throw new Error(`CONFLICT: registration refused: ${taken.map((t) => `provider ${t.providerId} already exists`).join('; ')}`);
       for (const item of items) l.state.set(`provider/${item.providerId}`, { docType: 'provider', managingMsp: 'Studio1MSP', ...item });
-      return { managingMsp: 'Studio1MSP', count: items.length, createdAt: '2025-01-01T00:00:00.000Z', providerIds: items.map((item) => item.providerId) };
+      return {
+        managingMsp: 'Studio1MSP',
+        count: items.length,
+        createdAt: '2025-01-01T00:00:00.000Z',
+        providerIds: items.map((item) => item.providerId),
+      };
     })
     .onRead('providers:Get', ([id], l) => {
       const record = l.state.get(`provider/${String(id)}`);
@@ -36,8 +44,11 @@ describe('provider batches', () => {
     await h.close();
   });
 
-  const batch = (items: unknown[], headers: Record<string, string> = {}, role: 'studio-operator' | 'provider-agent' | 'auditor' | 'regulator' = 'studio-operator') =>
-    h.call('POST', '/v1/providers/batch', { role, body: { items }, headers });
+  const batch = (
+    items: unknown[],
+    headers: Record<string, string> = {},
+    role: 'studio-operator' | 'provider-agent' | 'auditor' | 'regulator' = 'studio-operator',
+  ) => h.call('POST', '/v1/providers/batch', { role, body: { items }, headers });
 
   test('when a studio registers a batch, then one transaction carries every item, payout references as digests only', async () => {
     const res = await batch([
@@ -95,9 +106,15 @@ describe('provider batches', () => {
 
   test('when one provider already exists, then 409 with the chaincode code and none of the batch is registered', async () => {
     expect((await batch([{ providerId: 'p-1', payoutRef: 'a' }])).status).toBe(201);
-    const res = await batch([{ providerId: 'p-2', payoutRef: 'b' }, { providerId: 'p-1', payoutRef: 'c' }]);
+    const res = await batch([
+      { providerId: 'p-2', payoutRef: 'b' },
+      { providerId: 'p-1', payoutRef: 'c' },
+    ]);
     expect(res.status).toBe(409);
-    expect((await json(res)).error).toMatchObject({ code: 'CONFLICT', message: 'CONFLICT: registration refused: provider p-1 already exists' });
+    expect((await json(res)).error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'CONFLICT: registration refused: provider p-1 already exists',
+    });
     expect((await h.call('GET', '/v1/providers/p-2', { role: 'auditor' })).status).toBe(404);
   });
 
@@ -122,7 +139,12 @@ describe('provider batches', () => {
 
   test('when documented, then the batch route has its body, roles and the Idempotency-Key header', () => {
     const { openApi } = allRoutes();
-    const op = (openApi.paths as Record<string, Record<string, { operationId: string; parameters: { name: string }[]; 'x-kiseki-roles': string[]; requestBody?: unknown }>>)['/v1/providers/batch']?.post;
+    const op = (
+      openApi.paths as Record<
+        string,
+        Record<string, { operationId: string; parameters: { name: string }[]; 'x-kiseki-roles': string[]; requestBody?: unknown }>
+      >
+    )['/v1/providers/batch']?.post;
     expect(op?.operationId).toBe('registerProviders');
     expect(op?.parameters.map((p) => p.name)).toContain('Idempotency-Key');
     expect(op?.['x-kiseki-roles']).toEqual(['studio-operator', 'provider-agent']);

@@ -9,12 +9,29 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
 const dataDigest = sha('cel one');
 const outputDigest = sha('frame one');
 const dataRecord = {
-  docType: 'data', dataId: 'd-1', providerId: 'prov-secret', collectorMsp: 'Studio1MSP', termsId: 't-1', contentDigest: dataDigest,
-  mediaType: 'image/png', size: 7, status: 'active', statusReason: 'private reason', createdAt: '2025-01-01T00:00:00.000Z', createdBy: 'Studio1MSP',
+  docType: 'data',
+  dataId: 'd-1',
+  providerId: 'prov-secret',
+  collectorMsp: 'Studio1MSP',
+  termsId: 't-1',
+  contentDigest: dataDigest,
+  mediaType: 'image/png',
+  size: 7,
+  status: 'active',
+  statusReason: 'private reason',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  createdBy: 'Studio1MSP',
 };
 const outputRecord = {
-  docType: 'output', outputId: 'o-1', modelId: 'm-1', ownerMsp: 'Studio1MSP', contentDigest: outputDigest, mediaType: 'image/png',
-  rightsIds: ['rights-secret'], createdAt: '2025-01-02T00:00:00.000Z', createdBy: 'Studio1MSP',
+  docType: 'output',
+  outputId: 'o-1',
+  modelId: 'm-1',
+  ownerMsp: 'Studio1MSP',
+  contentDigest: outputDigest,
+  mediaType: 'image/png',
+  rightsIds: ['rights-secret'],
+  createdAt: '2025-01-02T00:00:00.000Z',
+  createdBy: 'Studio1MSP',
 };
 
 function withRecords(h: Harness): void {
@@ -24,10 +41,22 @@ function withRecords(h: Harness): void {
   h.ledger.onRead('data:GetByDigest', ([digest]) => (digest === dataDigest ? dataRecord : notFound()));
   h.ledger.onRead('outputs:GetByDigest', ([digest]) => (digest === outputDigest ? outputRecord : notFound()));
   h.ledger.onRead('outputs:Verify', () => ({
-    outputId: 'o-1', verdict: 'authorized', reasons: ['free text'], output: outputRecord,
-    lineage: [{ modelId: 'm-1', ownerMsp: 'Studio1MSP', status: 'sealed', trainingRoot: 'ab'.repeat(32), trainingSize: 2, dataPoolShareBps: 2000,
-      terms: [{ termsId: 't-1', itemCount: 2, aiTraining: true, legalTextDigest: sha('legal') }],
-      flags: { consentRevoked: 0, disputed: 0, items: [{ dataId: 'd-9', providerId: 'prov-secret', reason: 'why' }], truncated: false } }],
+    outputId: 'o-1',
+    verdict: 'authorized',
+    reasons: ['free text'],
+    output: outputRecord,
+    lineage: [
+      {
+        modelId: 'm-1',
+        ownerMsp: 'Studio1MSP',
+        status: 'sealed',
+        trainingRoot: 'ab'.repeat(32),
+        trainingSize: 2,
+        dataPoolShareBps: 2000,
+        terms: [{ termsId: 't-1', itemCount: 2, aiTraining: true, legalTextDigest: sha('legal') }],
+        flags: { consentRevoked: 0, disputed: 0, items: [{ dataId: 'd-9', providerId: 'prov-secret', reason: 'why' }], truncated: false },
+      },
+    ],
   }));
 }
 
@@ -49,7 +78,11 @@ describe('lookup by content and the public verification surface', () => {
   });
 
   test('when a member uploads bytes to the lookup, then they are hashed, found, and nothing is stored', async () => {
-    const res = await h.call('POST', '/v1/lookup', { role: 'auditor', raw: Buffer.from('frame one'), headers: { 'content-type': 'image/png' } });
+    const res = await h.call('POST', '/v1/lookup', {
+      role: 'auditor',
+      raw: Buffer.from('frame one'),
+      headers: { 'content-type': 'image/png' },
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).output).toEqual(outputRecord);
     expect(h.vault.objects.size).toBe(0);
@@ -66,12 +99,22 @@ describe('lookup by content and the public verification surface', () => {
     expect(lookup).toEqual({
       contentDigest: dataDigest,
       registered: true,
-      data: { dataId: 'd-1', contentDigest: dataDigest, mediaType: 'image/png', size: 7, status: 'active', collectorMsp: 'Studio1MSP', termsId: 't-1', createdAt: dataRecord.createdAt },
+      data: {
+        dataId: 'd-1',
+        contentDigest: dataDigest,
+        mediaType: 'image/png',
+        size: 7,
+        status: 'active',
+        collectorMsp: 'Studio1MSP',
+        termsId: 't-1',
+        createdAt: dataRecord.createdAt,
+      },
     });
     const verdict = await json(await h.call('GET', '/v1/public/outputs/o-1/verification'));
     expect(verdict.verdict).toBe('authorized');
     const text = JSON.stringify([lookup, verdict]);
-    for (const secret of ['prov-secret', 'rights-secret', 'private reason', 'dataPoolShareBps', 'free text', 'why']) expect(text).not.toContain(secret);
+    for (const secret of ['prov-secret', 'rights-secret', 'private reason', 'dataPoolShareBps', 'free text', 'why'])
+      expect(text).not.toContain(secret);
   });
 
   test('when a malformed digest is given, then 400', async () => {

@@ -28,7 +28,9 @@ export class RateLimiter {
     if (tokens < 1) {
       this.#buckets.set(client, { tokens, at: now });
       const retryAfter = Math.max(1, Math.ceil((1 - tokens) / refill / 1000));
-      throw new AppError('TOO_MANY_REQUESTS', `too many requests; retry in ${retryAfter} s`, { headers: { 'Retry-After': String(retryAfter) } });
+      throw new AppError('TOO_MANY_REQUESTS', `too many requests; retry in ${retryAfter} s`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
     }
     this.#buckets.set(client, { tokens: tokens - 1, at: now });
     while (this.#buckets.size > this.maxClients) this.#buckets.delete(this.#buckets.keys().next().value as string);

@@ -31,7 +31,12 @@ describe('reproducibility routes', () => {
   beforeEach(async () => {
     h = await startHarness();
     h.ledger
-      .onWrite('models:Seal', (req) => ({ docType: 'model', status: 'sealed', ...req, versionCount: req.artifactDigest === undefined ? undefined : 1 }))
+      .onWrite('models:Seal', (req) => ({
+        docType: 'model',
+        status: 'sealed',
+        ...req,
+        versionCount: req.artifactDigest === undefined ? undefined : 1,
+      }))
       .onWrite('models:AddVersion', (req, l) => {
         const version = { docType: 'modelVersion', version: 2, ownerMsp: 'Studio1MSP', status: 'active', ...req };
         l.state.set('version/2', version);
@@ -39,18 +44,32 @@ describe('reproducibility routes', () => {
       })
       .onRead('models:GetVersion', (_args, l) => l.state.get('version/2'))
       .onRead('outputs:Get', (_args, l) => l.state.get('output/o-1'))
-      .onRead('outputs:Verify', (_args, l) => ({ verdict: 'authorized', output: l.state.get('output/o-1'), generation: { digest: generationDigest(parseGenerationRecord(generation).record as never) } }));
+      .onRead('outputs:Verify', (_args, l) => ({
+        verdict: 'authorized',
+        output: l.state.get('output/o-1'),
+        generation: { digest: generationDigest(parseGenerationRecord(generation).record as never) },
+      }));
   });
   afterEach(async () => {
     await h.close();
   });
 
   test('when a model is sealed with its artifacts, then manifest and recipe are in the vault under the digests sent on chain', async () => {
-    const res = await h.call('POST', '/v1/models/m-1/seal', { role: 'studio-operator', body: { artifactManifest: { files }, recipe, label: 'v1' } });
+    const res = await h.call('POST', '/v1/models/m-1/seal', {
+      role: 'studio-operator',
+      body: { artifactManifest: { files }, recipe, label: 'v1' },
+    });
     expect(res.status).toBe(200);
     const digest = manifestDigest(artifactManifest(files));
     const sent = h.ledger.submitted[0]?.request;
-    expect(sent).toEqual({ modelId: 'm-1', artifactDigest: digest, artifactFileCount: 2, artifactBytes: 12, recipeDigest: sent?.recipeDigest, label: 'v1' });
+    expect(sent).toEqual({
+      modelId: 'm-1',
+      artifactDigest: digest,
+      artifactFileCount: 2,
+      artifactBytes: 12,
+      recipeDigest: sent?.recipeDigest,
+      label: 'v1',
+    });
     expect(sha256(h.vault.objects.get(artifactManifestKey('m-1', digest))?.bytes ?? '')).toBe(digest);
     expect(sha256(h.vault.objects.get(recipeKey('m-1', String(sent?.recipeDigest)))?.bytes ?? '')).toBe(sent?.recipeDigest);
   });
@@ -62,7 +81,10 @@ describe('reproducibility routes', () => {
   });
 
   test('when a version is added, then reading it shows its texts present and intact, and a changed byte is detected', async () => {
-    const res = await h.call('POST', '/v1/models/m-1/versions', { role: 'studio-operator', body: { artifactManifest: { files }, recipe: 'steps: 20000\n' } });
+    const res = await h.call('POST', '/v1/models/m-1/versions', {
+      role: 'studio-operator',
+      body: { artifactManifest: { files }, recipe: 'steps: 20000\n' },
+    });
     expect(res.status).toBe(201);
     const body = await json(res);
     expect(body.artifacts.recipeDigest).toBe(sha256('steps: 20000\n'));
@@ -76,7 +98,10 @@ describe('reproducibility routes', () => {
   });
 
   test('when a manifest lists a path twice or an unsafe path, then 400 with issues and nothing is submitted', async () => {
-    const res = await h.call('POST', '/v1/models/m-1/versions', { role: 'studio-operator', body: { artifactManifest: { files: [...files, { ...files[0], path: '../etc/passwd' }] }, recipe: 'x' } });
+    const res = await h.call('POST', '/v1/models/m-1/versions', {
+      role: 'studio-operator',
+      body: { artifactManifest: { files: [...files, { ...files[0], path: '../etc/passwd' }] }, recipe: 'x' },
+    });
     expect(res.status).toBe(400);
     expect((await json(res)).error.issues[0].path).toBe('body.artifactManifest.files[2].path');
     expect(h.ledger.submitted).toHaveLength(0);
@@ -85,7 +110,14 @@ describe('reproducibility routes', () => {
   describe('generation records', () => {
     const digest = generationDigest(parseGenerationRecord(generation).record as never);
     beforeEach(() => {
-      h.ledger.state.set('output/o-1', { docType: 'output', outputId: 'o-1', modelId: 'm-1', modelVersion: 1, ownerMsp: 'Studio1MSP', generationDigest: digest });
+      h.ledger.state.set('output/o-1', {
+        docType: 'output',
+        outputId: 'o-1',
+        modelId: 'm-1',
+        modelVersion: 1,
+        ownerMsp: 'Studio1MSP',
+        generationDigest: digest,
+      });
     });
 
     test('when the record matches the registered digest, then it is stored, read back by the regulator, and verification shows it intact', async () => {
@@ -126,9 +158,19 @@ describe('reproducibility routes', () => {
       .onRead('reviews:GetExclusion', () => {
         throw new Error('NOT_FOUND: not excluded');
       });
-    const res = await h.call('POST', '/v1/reviews', { role: 'licensor-operator', body: { reviewId: 'rv-1', subjectType: 'data', subjectId: 'd-1', outcome: 'rejected', reason: 'traced' } });
+    const res = await h.call('POST', '/v1/reviews', {
+      role: 'licensor-operator',
+      body: { reviewId: 'rv-1', subjectType: 'data', subjectId: 'd-1', outcome: 'rejected', reason: 'traced' },
+    });
     expect(res.status).toBe(201);
-    expect((await h.call('POST', '/v1/reviews', { role: 'regulator', body: { reviewId: 'rv-2', subjectType: 'data', subjectId: 'd-1', outcome: 'accepted' } })).status).toBe(403);
+    expect(
+      (
+        await h.call('POST', '/v1/reviews', {
+          role: 'regulator',
+          body: { reviewId: 'rv-2', subjectType: 'data', subjectId: 'd-1', outcome: 'accepted' },
+        })
+      ).status,
+    ).toBe(403);
     const history = await json(await h.call('GET', '/v1/data/d-1/reviews', { role: 'auditor' }));
     expect(history).toEqual({ summary: { count: 1, latestOutcome: 'rejected' }, items: [{ reviewId: 'rv-1' }] });
   });

@@ -32,7 +32,18 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
 
 // The field schemas are the chaincode's own (shared/schema): one definition, so bad input stops here
 // with the very rule the chaincode applies.
-export { Amount, Bps, Currency, Digest as DigestHex, EventAmount, Id, MediaType, MspId, Territory, Timestamp as Rfc3339 } from '@kiseki/chaincode/shared/schema';
+export {
+  Amount,
+  Bps,
+  Currency,
+  Digest as DigestHex,
+  EventAmount,
+  Id,
+  MediaType,
+  MspId,
+  Territory,
+  Timestamp as Rfc3339,
+} from '@kiseki/chaincode/shared/schema';
 
 /** Cursor paging for list endpoints. */
 export const PageQuery = z.strictObject({

@@ -75,7 +75,9 @@ export function parseFilter(text: string | undefined): Record<string, string> {
     const at = part.indexOf(':');
     const field = at < 0 ? '' : part.slice(0, at);
     if (!FIELD.test(field)) {
-      throw new AppError('INVALID', `filter ${JSON.stringify(part)} must be field:value`, { issues: [{ path: 'filter', code: 'custom', message: 'field:value pairs separated by commas' }] });
+      throw new AppError('INVALID', `filter ${JSON.stringify(part)} must be field:value`, {
+        issues: [{ path: 'filter', code: 'custom', message: 'field:value pairs separated by commas' }],
+      });
     }
     filters[field] = part.slice(at + 1);
   }
@@ -90,7 +92,9 @@ function decodeCursor(cursor: string): string[] {
   } catch {
     // fall through
   }
-  throw new AppError('INVALID', 'malformed cursor', { issues: [{ path: 'cursor', code: 'custom', message: 'use nextCursor of the previous page' }] });
+  throw new AppError('INVALID', 'malformed cursor', {
+    issues: [{ path: 'cursor', code: 'custom', message: 'use nextCursor of the previous page' }],
+  });
 }
 
 /** The same relation for analytics: a key type's current state, or as of a block (`$1` is the block). */
@@ -108,10 +112,15 @@ export class AuditReader {
 
   /** The index height, and the block an "as of" answer reflects (refused beyond what is indexed). */
   async height(asOf?: bigint): Promise<Height> {
-    const row = (await this.pool.query<{ block_number: string | null }>('SELECT max(block_number)::text AS block_number FROM index_checkpoint')).rows[0];
+    const row = (
+      await this.pool.query<{ block_number: string | null }>('SELECT max(block_number)::text AS block_number FROM index_checkpoint')
+    ).rows[0];
     const height = row?.block_number === null || row?.block_number === undefined ? 0n : BigInt(row.block_number) + 1n;
     if (asOf === undefined) return { height: height.toString() };
-    if (asOf >= height) throw new AppError('INVALID', `block ${asOf} is not indexed yet (index height ${height})`, { issues: [{ path: 'asOf', code: 'too_big', message: `at most ${height - 1n}` }] });
+    if (asOf >= height)
+      throw new AppError('INVALID', `block ${asOf} is not indexed yet (index height ${height})`, {
+        issues: [{ path: 'asOf', code: 'too_big', message: `at most ${height - 1n}` }],
+      });
     return { height: height.toString(), asOfBlock: asOf.toString() };
   }
 
@@ -123,11 +132,18 @@ export class AuditReader {
     for (const [field, value] of Object.entries(query.filters)) {
       if (!FIELD.test(field)) throw new AppError('INVALID', `bad filter field ${field}`);
       // Containment (GIN-indexed); a value that reads as a number or boolean also matches as one.
-      const alternatives = [{ [field]: value }, ...(/^(true|false|-?\d{1,15})$/.test(value) ? [{ [field]: JSON.parse(value) as unknown }] : [])];
-      where.push(`(${alternatives.map((a) => {
-        params.push(JSON.stringify(a));
-        return `s.value @> $${params.length}::jsonb`;
-      }).join(' OR ')})`);
+      const alternatives = [
+        { [field]: value },
+        ...(/^(true|false|-?\d{1,15})$/.test(value) ? [{ [field]: JSON.parse(value) as unknown }] : []),
+      ];
+      where.push(
+        `(${alternatives
+          .map((a) => {
+            params.push(JSON.stringify(a));
+            return `s.value @> $${params.length}::jsonb`;
+          })
+          .join(' OR ')})`,
+      );
     }
     if (query.cursor !== undefined) {
       params.push(decodeCursor(query.cursor));
@@ -154,15 +170,29 @@ export class AuditReader {
   }
 
   /** Every version of one key (by its key attributes), oldest first, with block and transaction. */
-  async history(type: RecordTypeName, keyAttrs: readonly string[]): Promise<Height & { versions: { blockNumber: string; txId: string; deleted: boolean; record: unknown; txTime: string | null }[] }> {
+  async history(
+    type: RecordTypeName,
+    keyAttrs: readonly string[],
+  ): Promise<Height & { versions: { blockNumber: string; txId: string; deleted: boolean; record: unknown; txTime: string | null }[] }> {
     const h = await this.height();
-    const rows = (await this.pool.query<{ block_number: string; tx_id: string; is_delete: boolean; value: unknown; tx_time: Date | null }>(
-      `SELECT v.block_number::text, v.tx_id, v.is_delete, v.value, t.tx_time FROM index_versions v
+    const rows = (
+      await this.pool.query<{ block_number: string; tx_id: string; is_delete: boolean; value: unknown; tx_time: Date | null }>(
+        `SELECT v.block_number::text, v.tx_id, v.is_delete, v.value, t.tx_time FROM index_versions v
        LEFT JOIN index_transactions t ON t.block_number = v.block_number AND t.tx_index = v.tx_index
        WHERE v.key_type = $1 AND v.key_attrs = $2::text[] ORDER BY v.block_number, v.tx_index`,
-      [RecordTypes[type], keyAttrs],
-    )).rows;
-    return { ...h, versions: rows.map((r) => ({ blockNumber: r.block_number, txId: r.tx_id, deleted: r.is_delete, record: r.value, txTime: r.tx_time?.toISOString() ?? null })) };
+        [RecordTypes[type], keyAttrs],
+      )
+    ).rows;
+    return {
+      ...h,
+      versions: rows.map((r) => ({
+        blockNumber: r.block_number,
+        txId: r.tx_id,
+        deleted: r.is_delete,
+        record: r.value,
+        txTime: r.tx_time?.toISOString() ?? null,
+      })),
+    };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the row type is the caller's declaration of its SQL
@@ -177,8 +207,11 @@ export class AuditReader {
    * output's model and every base model up its lineage, their training entries, and the items among
    * them whose status is no longer active.
    */
-  revokedInputs(asOf?: bigint): Promise<Height & { rows: { outputId: string; modelId: string; consentRevoked: number; disputed: number; dataIds: string[] }[] }> {
-    return this.#rows(`
+  revokedInputs(
+    asOf?: bigint,
+  ): Promise<Height & { rows: { outputId: string; modelId: string; consentRevoked: number; disputed: number; dataIds: string[] }[] }> {
+    return this.#rows(
+      `
       WITH RECURSIVE outputs AS (SELECT value ->> 'outputId' AS output_id, value ->> 'modelId' AS model_id FROM ${stateOf('output')} o),
       models AS (SELECT value ->> 'modelId' AS model_id, value ->> 'baseModelId' AS base_id FROM ${stateOf('model')} m),
       lineage AS (
@@ -197,12 +230,20 @@ export class AuditReader {
         count(*) FILTER (WHERE status = 'consent-revoked')::int AS "consentRevoked",
         count(*) FILTER (WHERE status = 'disputed')::int AS "disputed",
         array_agg(DISTINCT data_id ORDER BY data_id) AS "dataIds"
-      FROM flagged f GROUP BY f.output_id ORDER BY f.output_id`, asOf);
+      FROM flagged f GROUP BY f.output_id ORDER BY f.output_id`,
+      asOf,
+    );
   }
 
   /** A provider's income per model: training items, accrued from the pool index (as `revenue:Statement`), claimed, claimable. */
-  providerIncome(providerId: string, asOf?: bigint): Promise<Height & { rows: { modelId: string; currency: string | null; items: number; accrued: string; claimed: string; claimable: string }[] }> {
-    return this.#rows(`
+  providerIncome(
+    providerId: string,
+    asOf?: bigint,
+  ): Promise<
+    Height & { rows: { modelId: string; currency: string | null; items: number; accrued: string; claimed: string; claimable: string }[] }
+  > {
+    return this.#rows(
+      `
       SELECT c.key_attrs[1] AS "modelId", p.value ->> 'currency' AS currency, (c.value ->> 'count')::int AS items,
         COALESCE(div((c.value ->> 'count')::numeric * (p.value ->> 'index')::numeric, 1000000000000000000::numeric), 0)::text AS accrued,
         COALESCE((pc.value ->> 'claimed')::numeric, 0)::text AS claimed,
@@ -210,37 +251,65 @@ export class AuditReader {
       FROM ${stateOf('modelProviderCount')} c
       LEFT JOIN ${stateOf('royaltyPool')} p ON p.key_attrs[1] = c.key_attrs[1]
       LEFT JOIN ${stateOf('providerClaim')} pc ON pc.key_attrs[1] = $2 AND pc.key_attrs[2] = c.key_attrs[1] AND pc.key_attrs[3] = p.key_attrs[2]
-      WHERE c.key_attrs[2] = $2 ORDER BY 1, 2`, asOf, [providerId]);
+      WHERE c.key_attrs[2] = $2 ORDER BY 1, 2`,
+      asOf,
+      [providerId],
+    );
   }
 
   /** Which terms cover most training data: training items per terms over all models, and registered items. */
-  termsCoverage(asOf?: bigint): Promise<Height & { rows: { termsId: string; trainingItems: number; models: number; dataItems: number }[] }> {
-    return this.#rows(`
+  termsCoverage(
+    asOf?: bigint,
+  ): Promise<Height & { rows: { termsId: string; trainingItems: number; models: number; dataItems: number }[] }> {
+    return this.#rows(
+      `
       WITH t AS (SELECT key_attrs[2] AS terms_id, sum((value ->> 'count')::bigint) AS items, count(DISTINCT key_attrs[1]) AS models
                  FROM ${stateOf('modelTermsCount')} x GROUP BY 1),
            d AS (SELECT value ->> 'termsId' AS terms_id, count(*) AS items FROM ${stateOf('data')} y GROUP BY 1)
       SELECT COALESCE(t.terms_id, d.terms_id) AS "termsId", COALESCE(t.items, 0)::int AS "trainingItems", COALESCE(t.models, 0)::int AS models,
         COALESCE(d.items, 0)::int AS "dataItems"
-      FROM t FULL JOIN d ON d.terms_id = t.terms_id ORDER BY 2 DESC, 4 DESC, 1`, asOf);
+      FROM t FULL JOIN d ON d.terms_id = t.terms_id ORDER BY 2 DESC, 4 DESC, 1`,
+      asOf,
+    );
   }
 
   /** Data quality and governance: items per terms and provider, by status. */
-  itemsPerTermsAndProvider(asOf?: bigint): Promise<Height & { rows: { termsId: string; providerId: string; items: number; active: number; consentRevoked: number; disputed: number; bytes: string }[] }> {
-    return this.#rows(`
+  itemsPerTermsAndProvider(
+    asOf?: bigint,
+  ): Promise<
+    Height & {
+      rows: {
+        termsId: string;
+        providerId: string;
+        items: number;
+        active: number;
+        consentRevoked: number;
+        disputed: number;
+        bytes: string;
+      }[];
+    }
+  > {
+    return this.#rows(
+      `
       SELECT value ->> 'termsId' AS "termsId", value ->> 'providerId' AS "providerId", count(*)::int AS items,
         count(*) FILTER (WHERE value ->> 'status' = 'active')::int AS active,
         count(*) FILTER (WHERE value ->> 'status' = 'consent-revoked')::int AS "consentRevoked",
         count(*) FILTER (WHERE value ->> 'status' = 'disputed')::int AS disputed,
         COALESCE(sum((value ->> 'size')::bigint), 0)::text AS bytes
-      FROM ${stateOf('data')} d GROUP BY 1, 2 ORDER BY 1, 2`, asOf);
+      FROM ${stateOf('data')} d GROUP BY 1, 2 ORDER BY 1, 2`,
+      asOf,
+    );
   }
 
   /**
    * Consent revocations and disputes over time (per day of the transaction's time), with the outputs
    * each day's changes touch (outputs of models that trained on the items).
    */
-  statusChanges(asOf?: bigint): Promise<Height & { rows: { day: string; consentRevoked: number; disputed: number; dataIds: string[]; outputsTouched: number }[] }> {
-    return this.#rows(`
+  statusChanges(
+    asOf?: bigint,
+  ): Promise<Height & { rows: { day: string; consentRevoked: number; disputed: number; dataIds: string[]; outputsTouched: number }[] }> {
+    return this.#rows(
+      `
       WITH changes AS (
         SELECT date_trunc('day', t.tx_time) AS day, t.event_name, t.event_payload ->> 'dataId' AS data_id
         FROM index_transactions t
@@ -257,12 +326,18 @@ export class AuditReader {
         count(*) FILTER (WHERE c.event_name = 'DataDisputeChanged')::int AS disputed,
         array_agg(DISTINCT c.data_id ORDER BY c.data_id) AS "dataIds",
         (SELECT count(*) FROM touched x WHERE x.day = c.day)::int AS "outputsTouched"
-      FROM changes c GROUP BY c.day ORDER BY c.day`, asOf);
+      FROM changes c GROUP BY c.day ORDER BY c.day`,
+      asOf,
+    );
   }
 
   /** Composition of each model (or one) by provider and by terms: training items per part. */
-  modelComposition(modelId: string | undefined, asOf?: bigint): Promise<Height & { rows: { modelId: string; by: 'provider' | 'terms'; id: string; items: number; trainingSize: number | null }[] }> {
-    return this.#rows(`
+  modelComposition(
+    modelId: string | undefined,
+    asOf?: bigint,
+  ): Promise<Height & { rows: { modelId: string; by: 'provider' | 'terms'; id: string; items: number; trainingSize: number | null }[] }> {
+    return this.#rows(
+      `
       WITH parts AS (
         SELECT key_attrs[1] AS model_id, 'provider' AS by, key_attrs[2] AS id, (value ->> 'count')::int AS items FROM ${stateOf('modelProviderCount')} a
         UNION ALL
@@ -270,12 +345,20 @@ export class AuditReader {
       )
       SELECT p.model_id AS "modelId", p.by, p.id, p.items, (m.value ->> 'trainingSize')::int AS "trainingSize"
       FROM parts p LEFT JOIN ${stateOf('model')} m ON m.key_attrs[1] = p.model_id
-      WHERE $2::text IS NULL OR p.model_id = $2 ORDER BY 1, 2, 4 DESC, 3`, asOf, [modelId ?? null]);
+      WHERE $2::text IS NULL OR p.model_id = $2 ORDER BY 1, 2, 4 DESC, 3`,
+      asOf,
+      [modelId ?? null],
+    );
   }
 
   /** Revenue per subject and payouts per holder, per day: amounts summed exactly (numeric). */
-  revenueOverTime(asOf?: bigint): Promise<Height & { rows: { day: string; kind: 'subject' | 'holder' | 'pool'; id: string; currency: string; amount: string; events: number }[] }> {
-    return this.#rows(`
+  revenueOverTime(
+    asOf?: bigint,
+  ): Promise<
+    Height & { rows: { day: string; kind: 'subject' | 'holder' | 'pool'; id: string; currency: string; amount: string; events: number }[] }
+  > {
+    return this.#rows(
+      `
       WITH r AS (
         SELECT v.value, to_char(date_trunc('day', t.tx_time), 'YYYY-MM-DD') AS day
         FROM ${stateOf('revenue')} v
@@ -290,17 +373,38 @@ export class AuditReader {
       UNION ALL
       SELECT r.day, 'pool', p ->> 'modelId', r.value ->> 'currency', sum((p ->> 'amount')::numeric)::text, count(*)::int
         FROM r, jsonb_array_elements(r.value -> 'poolAdditions') p GROUP BY 1, 2, 3, 4
-      ORDER BY 1, 2, 3, 4`, asOf);
+      ORDER BY 1, 2, 3, 4`,
+      asOf,
+    );
   }
 
   /** Offers with their grants: how many purchases, active grants and the revenue they brought. */
-  offersAndGrants(asOf?: bigint): Promise<Height & { rows: { offerId: string; subjectType: string; subjectId: string; sellerMsp: string; status: string; price: string; currency: string; grants: number; activeGrants: number }[] }> {
-    return this.#rows(`
+  offersAndGrants(
+    asOf?: bigint,
+  ): Promise<
+    Height & {
+      rows: {
+        offerId: string;
+        subjectType: string;
+        subjectId: string;
+        sellerMsp: string;
+        status: string;
+        price: string;
+        currency: string;
+        grants: number;
+        activeGrants: number;
+      }[];
+    }
+  > {
+    return this.#rows(
+      `
       SELECT o.value ->> 'offerId' AS "offerId", o.value ->> 'subjectType' AS "subjectType", o.value ->> 'subjectId' AS "subjectId",
         o.value ->> 'sellerMsp' AS "sellerMsp", o.value ->> 'status' AS status, o.value ->> 'price' AS price, o.value ->> 'currency' AS currency,
         count(g.key_attrs)::int AS grants, count(g.key_attrs) FILTER (WHERE COALESCE(g.value ->> 'status', 'active') = 'active')::int AS "activeGrants"
       FROM ${stateOf('offer')} o LEFT JOIN ${stateOf('grant')} g ON g.value ->> 'offerId' = o.value ->> 'offerId'
-      GROUP BY o.value ORDER BY 1`, asOf);
+      GROUP BY o.value ORDER BY 1`,
+      asOf,
+    );
   }
 }
 

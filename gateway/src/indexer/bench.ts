@@ -17,7 +17,12 @@ import { IndexStore } from './store';
 
 interface OrgClientLike {
   readonly network: Network;
-  readonly contract: { submitAsync(name: string, options: { arguments: string[] }): Promise<{ getStatus(): Promise<{ successful: boolean; blockNumber: bigint; code: number }> }> };
+  readonly contract: {
+    submitAsync(
+      name: string,
+      options: { arguments: string[] },
+    ): Promise<{ getStatus(): Promise<{ successful: boolean; blockNumber: bigint; code: number }> }>;
+  };
 }
 interface Ctx {
   readonly status: NetworkStatus;
@@ -47,12 +52,15 @@ async function timeQuery(runs: number, fn: () => Promise<unknown>): Promise<{ p5
 
 /** Fills a schema with `count` synthetic data records of the indexed shape (for the 10^6 query figure). */
 async function syntheticRecords(pool: Pool, count: number): Promise<void> {
-  await pool.query(`INSERT INTO index_state (key_type, key_attrs, value, block_number, tx_index, tx_id)
+  await pool.query(
+    `INSERT INTO index_state (key_type, key_attrs, value, block_number, tx_index, tx_id)
     SELECT 'data', ARRAY['syn-' || lpad(i::text, 8, '0')],
       jsonb_build_object('docType', 'data', 'dataId', 'syn-' || lpad(i::text, 8, '0'), 'providerId', 'syn-prov-' || (i % 100), 'termsId', 'syn-terms-' || (i % 7),
         'status', CASE WHEN i % 50 = 0 THEN 'consent-revoked' ELSE 'active' END, 'size', 1000, 'mediaType', 'image/png'),
       i / 1000, i % 1000, 'syn'
-    FROM generate_series(1, $1::int) AS i`, [count]);
+    FROM generate_series(1, $1::int) AS i`,
+    [count],
+  );
   await pool.query('ANALYZE index_state');
 }
 
@@ -69,7 +77,15 @@ export const suite = {
     const licensor = ctx.client('LicensorMSP');
     const logger = createLogger('error');
     const store = new IndexStore(pool, ctx.status.channel);
-    const indexer = new BlockIndexer({ pool, schema, network: studio.network, chaincode: ctx.status.chaincode.name, store, logger, retryMs: 200 });
+    const indexer = new BlockIndexer({
+      pool,
+      schema,
+      network: studio.network,
+      chaincode: ctx.status.chaincode.name,
+      store,
+      logger,
+      retryMs: 200,
+    });
     indexer.start();
 
     const submit = async (client: OrgClientLike, name: string, request: unknown): Promise<bigint> => {
@@ -79,9 +95,21 @@ export const suite = {
       return status.blockNumber;
     };
     const termsId = `${ctx.tag}-terms`;
-    await submit(licensor, 'terms:Publish', { termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'JP', validFrom: '2024-01-01T00:00:00Z', dataPoolShareBps: 1000, legalTextDigest: sha256(termsId) });
+    await submit(licensor, 'terms:Publish', {
+      termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'JP',
+      validFrom: '2024-01-01T00:00:00Z',
+      dataPoolShareBps: 1000,
+      legalTextDigest: sha256(termsId),
+    });
     const providers = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-prov-${i}`);
-    await submit(ctx.client('Studio1MSP'), 'providers:RegisterBatch', { items: providers.map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })) });
+    await submit(ctx.client('Studio1MSP'), 'providers:RegisterBatch', {
+      items: providers.map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })),
+    });
 
     // Lag: every committed block's commit time at the client against the moment the index holds it;
     // and, sampled every 100 ms, how many blocks the index is behind the highest committed one.
@@ -112,26 +140,42 @@ export const suite = {
     const loadStart = performance.now();
     let next = 0;
     const batches = Math.ceil(items / batch);
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      for (;;) {
-        const b = next++;
-        if (b >= batches) return;
-        const request = { items: Array.from({ length: Math.min(batch, items - b * batch) }, (_, i) => {
-          const dataId = `${ctx.tag}-d${String(b * batch + i).padStart(7, '0')}`;
-          return { dataId, providerId: providers[(b * batch + i) % providers.length], termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 1000 };
-        }) };
-        const block = await submit(studio, 'data:RegisterBatch', request);
-        committedAt.set(block, performance.now());
-        if (block > highest) highest = block;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (;;) {
+          const b = next++;
+          if (b >= batches) return;
+          const request = {
+            items: Array.from({ length: Math.min(batch, items - b * batch) }, (_, i) => {
+              const dataId = `${ctx.tag}-d${String(b * batch + i).padStart(7, '0')}`;
+              return {
+                dataId,
+                providerId: providers[(b * batch + i) % providers.length],
+                termsId,
+                contentDigest: sha256(dataId),
+                mediaType: 'image/png',
+                size: 1000,
+              };
+            }),
+          };
+          const block = await submit(studio, 'data:RegisterBatch', request);
+          committedAt.set(block, performance.now());
+          if (block > highest) highest = block;
+        }
+      }),
+    );
     const loadSeconds = (performance.now() - loadStart) / 1000;
-    const ledgerHeight = BigInt(common.BlockchainInfo.deserializeBinary(await studio.network.getContract('qscc').evaluateTransaction('GetChainInfo', ctx.status.channel)).getHeight());
+    const ledgerHeight = BigInt(
+      common.BlockchainInfo.deserializeBinary(
+        await studio.network.getContract('qscc').evaluateTransaction('GetChainInfo', ctx.status.channel),
+      ).getHeight(),
+    );
     while ((await store.height()) < ledgerHeight) await sleep(100);
     sampling.on = false;
     await sampler;
     const catchUpSeconds = (performance.now() - loadStart) / 1000;
-    const loadRecords = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM index_versions')).rows[0]?.n ?? 0) - versionsBefore;
+    const loadRecords =
+      Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM index_versions')).rows[0]?.n ?? 0) - versionsBefore;
 
     // Rebuild from block 0, the listener alone.
     await indexer.stop();
@@ -145,7 +189,9 @@ export const suite = {
 
     // Audit-list latency: one page of 100 filtered by provider, a deep cursor page, and "as of".
     const audit = new AuditReader(pool);
-    const indexedData = Number((await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM index_state WHERE key_type = 'data'")).rows[0]?.n ?? 0);
+    const indexedData = Number(
+      (await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM index_state WHERE key_type = 'data'")).rows[0]?.n ?? 0,
+    );
     const mid = ledgerHeight / 2n;
     const listNow = await timeQuery(30, () => audit.list('data', { filters: { providerId: providers[3] as string }, limit: 100 }));
     const listAsOf = await timeQuery(10, () => audit.list('data', { filters: {}, limit: 100, asOf: mid }));
@@ -157,7 +203,9 @@ export const suite = {
     await syntheticRecords(synPool, million);
     const synAudit = new AuditReader(synPool);
     const listMillion = await timeQuery(30, () => synAudit.list('data', { filters: { providerId: 'syn-prov-42' }, limit: 100 }));
-    const listMillionPlain = await timeQuery(30, () => synAudit.list('data', { filters: {}, limit: 100, cursor: Buffer.from(JSON.stringify(['syn-00500000'])).toString('base64url') }));
+    const listMillionPlain = await timeQuery(30, () =>
+      synAudit.list('data', { filters: {}, limit: 100, cursor: Buffer.from(JSON.stringify(['syn-00500000'])).toString('base64url') }),
+    );
     await synPool.query(`DROP SCHEMA ${synthetic} CASCADE`);
     await synPool.end();
     await pool.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -167,9 +215,27 @@ export const suite = {
       items,
       blocks: ledgerHeight.toString(),
       ledger: { seconds: loadSeconds, itemsPerSecond: items / loadSeconds, recordsPerSecond: loadRecords / loadSeconds },
-      lag: { blocksP50: pct(lagBlocks, 50), blocksP99: pct(lagBlocks, 99), msP50: pct(lagMs, 50), msP99: pct(lagMs, 99), catchUpAfterLoadSeconds: catchUpSeconds - loadSeconds },
-      rebuild: { records: totalVersions, seconds: rebuildSeconds, recordsPerSecond: totalVersions / rebuildSeconds, blocksPerSecond: Number(ledgerHeight) / rebuildSeconds },
-      auditList: { indexedDataRecords: indexedData, filteredPageP50Ms: listNow.p50, asOfPageP50Ms: listAsOf.p50, syntheticRecords: million, syntheticFilteredPageP50Ms: listMillion.p50, syntheticCursorPageP50Ms: listMillionPlain.p50 },
+      lag: {
+        blocksP50: pct(lagBlocks, 50),
+        blocksP99: pct(lagBlocks, 99),
+        msP50: pct(lagMs, 50),
+        msP99: pct(lagMs, 99),
+        catchUpAfterLoadSeconds: catchUpSeconds - loadSeconds,
+      },
+      rebuild: {
+        records: totalVersions,
+        seconds: rebuildSeconds,
+        recordsPerSecond: totalVersions / rebuildSeconds,
+        blocksPerSecond: Number(ledgerHeight) / rebuildSeconds,
+      },
+      auditList: {
+        indexedDataRecords: indexedData,
+        filteredPageP50Ms: listNow.p50,
+        asOfPageP50Ms: listAsOf.p50,
+        syntheticRecords: million,
+        syntheticFilteredPageP50Ms: listMillion.p50,
+        syntheticCursorPageP50Ms: listMillionPlain.p50,
+      },
     };
     const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '-');
     const text = [

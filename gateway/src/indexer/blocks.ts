@@ -99,7 +99,12 @@ function decodeWrites(action: peer.ChaincodeAction, namespace: string): IndexedW
   return writes;
 }
 
-function decodeTransaction(envelopeBytes: Uint8Array, txIndex: number, validationCode: number, namespace: string): IndexedTransaction | undefined {
+function decodeTransaction(
+  envelopeBytes: Uint8Array,
+  txIndex: number,
+  validationCode: number,
+  namespace: string,
+): IndexedTransaction | undefined {
   const envelope = common.Envelope.deserializeBinary(envelopeBytes);
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const header = payload.getHeader();

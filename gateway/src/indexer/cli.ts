@@ -36,29 +36,51 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig({ ...process.env }, file);
   if (config.database === undefined) throw new Error(`${file} has no database section`);
   const logger = createLogger('warn', { mspId: config.mspId });
-  const database = await openDatabase({ url: config.database.url, schema: config.database.schema ?? schemaForMsp(config.mspId), poolSize: 4 }, logger);
+  const database = await openDatabase(
+    { url: config.database.url, schema: config.database.schema ?? schemaForMsp(config.mspId), poolSize: 4 },
+    logger,
+  );
   const connection = connectFabric(config);
   const network = connection.gateway.getNetwork(config.channel);
   const store = new IndexStore(database.pool, config.channel);
   const ledgerHeight = async (): Promise<bigint> =>
-    BigInt(common.BlockchainInfo.deserializeBinary(await network.getContract('qscc').evaluateTransaction('GetChainInfo', config.channel)).getHeight());
+    BigInt(
+      common.BlockchainInfo.deserializeBinary(
+        await network.getContract('qscc').evaluateTransaction('GetChainInfo', config.channel),
+      ).getHeight(),
+    );
   try {
     switch (command) {
       case 'status': {
-        console.log(JSON.stringify({ mspId: config.mspId, schema: database.schema, indexHeight: (await store.height()).toString(), ledgerHeight: (await ledgerHeight()).toString() }, null, 2));
+        console.log(
+          JSON.stringify(
+            {
+              mspId: config.mspId,
+              schema: database.schema,
+              indexHeight: (await store.height()).toString(),
+              ledgerHeight: (await ledgerHeight()).toString(),
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       case 'reconcile': {
         const contract = network.getContract(config.chaincode);
         const sample = values.sample === undefined ? undefined : Number(values.sample);
-        const report = await reconcile(database.pool, async (fn, id) => {
-          try {
-            return JSON.parse(Buffer.from(await contract.evaluateTransaction(fn, id)).toString('utf8')) as unknown;
-          } catch (error) {
-            if (/NOT_FOUND/.test(JSON.stringify(error, Object.getOwnPropertyNames(error)))) return undefined;
-            throw error;
-          }
-        }, sample === undefined ? {} : { sample });
+        const report = await reconcile(
+          database.pool,
+          async (fn, id) => {
+            try {
+              return JSON.parse(Buffer.from(await contract.evaluateTransaction(fn, id)).toString('utf8')) as unknown;
+            } catch (error) {
+              if (/NOT_FOUND/.test(JSON.stringify(error, Object.getOwnPropertyNames(error)))) return undefined;
+              throw error;
+            }
+          },
+          sample === undefined ? {} : { sample },
+        );
         console.log(JSON.stringify(report, null, 2));
         if (report.differences.length > 0) process.exitCode = 4;
         return;
@@ -67,13 +89,32 @@ async function main(argv: string[]): Promise<void> {
         const target = await ledgerHeight();
         const started = Date.now();
         await store.reset();
-        const indexer = new BlockIndexer({ pool: database.pool, schema: database.schema, network, chaincode: config.chaincode, store, logger, retryMs: 500 });
+        const indexer = new BlockIndexer({
+          pool: database.pool,
+          schema: database.schema,
+          network,
+          chaincode: config.chaincode,
+          store,
+          logger,
+          retryMs: 500,
+        });
         indexer.start();
         while ((await store.height()) < target) await new Promise((r) => setTimeout(r, 200));
         await indexer.stop();
         const seconds = (Date.now() - started) / 1000;
-        const versions = (await database.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM index_versions WHERE block_number < $1', [target.toString()])).rows[0]?.n ?? '0';
-        console.log(JSON.stringify({ blocks: target.toString(), records: versions, seconds, recordsPerSecond: Math.round(Number(versions) / seconds) }, null, 2));
+        const versions =
+          (
+            await database.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM index_versions WHERE block_number < $1', [
+              target.toString(),
+            ])
+          ).rows[0]?.n ?? '0';
+        console.log(
+          JSON.stringify(
+            { blocks: target.toString(), records: versions, seconds, recordsPerSecond: Math.round(Number(versions) / seconds) },
+            null,
+            2,
+          ),
+        );
         return;
       }
       default:

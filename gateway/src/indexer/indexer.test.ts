@@ -29,7 +29,12 @@ describe('audit query helpers', () => {
   });
 
   it('when rows become CSV, then the header is the union of keys and cells are quoted as RFC 4180 asks', () => {
-    expect(toCsv([{ a: 'x', b: 1 }, { a: 'y,"z"', c: { n: 2 } }])).toBe('a,b,c\r\nx,1,\r\n"y,""z""",,"{""n"":2}"\r\n');
+    expect(
+      toCsv([
+        { a: 'x', b: 1 },
+        { a: 'y,"z"', c: { n: 2 } },
+      ]),
+    ).toBe('a,b,c\r\nx,1,\r\n"y,""z""",,"{""n"":2}"\r\n');
     expect(toCsv([])).toBe('\r\n');
   });
 });

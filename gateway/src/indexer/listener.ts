@@ -67,7 +67,9 @@ export class BlockIndexer {
       let lock: PoolClient | undefined;
       try {
         lock = await pool.connect();
-        const got = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [`kiseki-indexer:${schema}`]);
+        const got = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [
+          `kiseki-indexer:${schema}`,
+        ]);
         if (got.rows[0]?.ok !== true) {
           lock.release();
           lock = undefined;

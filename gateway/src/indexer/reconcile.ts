@@ -45,23 +45,32 @@ export type LedgerRead = (fn: string, id: string) => Promise<unknown>;
  * Records written after the index height are skipped on the ledger side by comparing only keys the
  * index already had; a record changed on the ledger since then shows as `different` until re-run.
  */
-export async function reconcile(pool: Pool, read: LedgerRead, options: { sample?: number; types?: readonly string[] } = {}): Promise<ReconcileReport> {
-  const heightRow = (await pool.query<{ block_number: string | null }>('SELECT max(block_number)::text AS block_number FROM index_checkpoint')).rows[0];
+export async function reconcile(
+  pool: Pool,
+  read: LedgerRead,
+  options: { sample?: number; types?: readonly string[] } = {},
+): Promise<ReconcileReport> {
+  const heightRow = (
+    await pool.query<{ block_number: string | null }>('SELECT max(block_number)::text AS block_number FROM index_checkpoint')
+  ).rows[0];
   const height = heightRow?.block_number == null ? '0' : (BigInt(heightRow.block_number) + 1n).toString();
   const report: ReconcileReport = { height, checked: 0, perType: {}, differences: [] };
   for (const [keyType, fn] of Object.entries(LEDGER_READS)) {
     if (options.types !== undefined && !options.types.includes(keyType)) continue;
-    const rows = (await pool.query<{ key_attrs: string[]; value: unknown }>(
-      `SELECT key_attrs, value FROM index_state WHERE key_type = $1 ${options.sample === undefined ? 'ORDER BY key_attrs' : 'ORDER BY random() LIMIT $2'}`,
-      options.sample === undefined ? [keyType] : [keyType, options.sample],
-    )).rows;
+    const rows = (
+      await pool.query<{ key_attrs: string[]; value: unknown }>(
+        `SELECT key_attrs, value FROM index_state WHERE key_type = $1 ${options.sample === undefined ? 'ORDER BY key_attrs' : 'ORDER BY random() LIMIT $2'}`,
+        options.sample === undefined ? [keyType] : [keyType, options.sample],
+      )
+    ).rows;
     report.perType[keyType] = rows.length;
     for (const row of rows) {
       const id = row.key_attrs[row.key_attrs.length - 1] ?? '';
       const onLedger = await read(fn, id);
       report.checked += 1;
       if (onLedger === undefined) report.differences.push({ keyType, id, kind: 'missing-on-ledger', index: row.value });
-      else if (canonicalJson(onLedger) !== canonicalJson(row.value)) report.differences.push({ keyType, id, kind: 'different', index: row.value, ledger: onLedger });
+      else if (canonicalJson(onLedger) !== canonicalJson(row.value))
+        report.differences.push({ keyType, id, kind: 'different', index: row.value, ledger: onLedger });
     }
   }
   return report;

@@ -10,7 +10,10 @@ import { joinKey } from './blocks';
  */
 
 export class IndexGapError extends Error {
-  constructor(readonly expected: bigint, readonly got: bigint) {
+  constructor(
+    readonly expected: bigint,
+    readonly got: bigint,
+  ) {
     super(`index expects block ${expected}, got ${got}`);
     this.name = 'IndexGapError';
   }
@@ -35,7 +38,8 @@ interface StateRow {
   value_hex: string | null;
 }
 
-const RECORDSET_COLUMNS = 'key_type text, key_attrs jsonb, block_number bigint, tx_index integer, tx_id text, is_delete boolean, value jsonb, value_hex text';
+const RECORDSET_COLUMNS =
+  'key_type text, key_attrs jsonb, block_number bigint, tx_index integer, tx_id text, is_delete boolean, value jsonb, value_hex text';
 const ATTRS = 'ARRAY(SELECT jsonb_array_elements_text(r.key_attrs))';
 
 function stateRow(block: bigint, txIndex: number, txId: string, w: IndexedWrite): StateRow {
@@ -80,7 +84,8 @@ export class IndexStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const checkpoint = (await client.query<{ block_number: string }>('SELECT block_number::text FROM index_checkpoint FOR UPDATE')).rows[0];
+      const checkpoint = (await client.query<{ block_number: string }>('SELECT block_number::text FROM index_checkpoint FOR UPDATE'))
+        .rows[0];
       const expected = checkpoint === undefined ? 0n : BigInt(checkpoint.block_number) + 1n;
       if (block.number < expected) {
         await client.query('ROLLBACK');
@@ -108,7 +113,10 @@ export class IndexStore {
     const number = block.number.toString();
     const valid = block.transactions.filter((t) => t.validationCode === 0).length;
     await client.query('INSERT INTO index_blocks (block_number, tx_count, valid_tx_count, block_time) VALUES ($1, $2, $3, $4)', [
-      number, block.transactions.length, valid, block.blockTime ?? null,
+      number,
+      block.transactions.length,
+      valid,
+      block.blockTime ?? null,
     ]);
     if (block.transactions.length === 0) return;
     const txRows = block.transactions.map((t) => ({

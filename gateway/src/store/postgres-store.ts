@@ -35,10 +35,11 @@ export class PostgresStore implements DocumentStore, LeaseStore {
   }
 
   async create(namespace: string, key: string, value: unknown): Promise<boolean> {
-    const result = await this.db.query(
-      'INSERT INTO gateway_documents (namespace, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [namespace, key, JSON.stringify(value)],
-    );
+    const result = await this.db.query('INSERT INTO gateway_documents (namespace, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      namespace,
+      key,
+      JSON.stringify(value),
+    ]);
     return result.rowCount === 1;
   }
 
@@ -49,12 +50,17 @@ export class PostgresStore implements DocumentStore, LeaseStore {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as in DocumentStore
   async list<T>(namespace: string): Promise<{ key: string; value: T }[]> {
     // COLLATE "C": byte order, the order the file and memory stores list in.
-    const { rows } = await this.db.query('SELECT key, value FROM gateway_documents WHERE namespace = $1 ORDER BY key COLLATE "C"', [namespace]);
+    const { rows } = await this.db.query('SELECT key, value FROM gateway_documents WHERE namespace = $1 ORDER BY key COLLATE "C"', [
+      namespace,
+    ]);
     return rows.map((row) => ({ key: row.key as string, value: JSON.parse(row.value as string) as T }));
   }
 
   async deleteOlderThan(namespace: string, ageMs: number): Promise<number> {
-    const result = await this.db.query("DELETE FROM gateway_documents WHERE namespace = $1 AND updated_at < now() - $2 * interval '1 millisecond'", [namespace, ageMs]);
+    const result = await this.db.query(
+      "DELETE FROM gateway_documents WHERE namespace = $1 AND updated_at < now() - $2 * interval '1 millisecond'",
+      [namespace, ageMs],
+    );
     return result.rowCount ?? 0;
   }
 

@@ -72,7 +72,8 @@ export class FakeLedger implements Ledger {
     }
     this.submitted.push({ operation, request, context });
     const handler = this.writes.get(operation);
-    if (handler === undefined && this.unknownIsNotFound) throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${operation}`, { transactionId });
+    if (handler === undefined && this.unknownIsNotFound)
+      throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${operation}`, { transactionId });
     if (handler === undefined) throw new AppError('INTERNAL', `fake ledger: no handler for ${operation}`);
     let result: unknown;
     try {
@@ -82,7 +83,12 @@ export class FakeLedger implements Ledger {
     }
     context.onOrdered?.({ transactionId, result });
     const event = this.emit(`${transaction}d`, { operation, request }, transactionId);
-    this.committed.set(transactionId, { transactionId, status: 'committed', validationCode: 'VALID', blockNumber: event.blockNumber.toString() });
+    this.committed.set(transactionId, {
+      transactionId,
+      status: 'committed',
+      validationCode: 'VALID',
+      blockNumber: event.blockNumber.toString(),
+    });
     return { result, transactionId, blockNumber: event.blockNumber.toString() };
   }
 
@@ -90,7 +96,8 @@ export class FakeLedger implements Ledger {
     await Promise.resolve();
     if (this.failWith !== undefined) throw this.failWith;
     const handler = this.reads.get(`${contract}:${transaction}`);
-    if (handler === undefined && this.unknownIsNotFound) throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${contract}:${transaction}`);
+    if (handler === undefined && this.unknownIsNotFound)
+      throw new AppError('NOT_FOUND', `NOT_FOUND: nothing for ${contract}:${transaction}`);
     if (handler === undefined) throw new AppError('INTERNAL', `fake ledger: no read handler for ${contract}:${transaction}`);
     try {
       return handler(args, this);

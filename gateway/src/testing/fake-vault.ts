@@ -94,9 +94,14 @@ export class FakeVault implements Vault {
     this.#check();
     const bytes = this.objects.get(key)?.bytes;
     if (expectedDigest !== undefined && bytes !== undefined && createHash('sha256').update(bytes).digest('hex') !== expectedDigest) {
-      return Promise.reject(new AppError('DIGEST_MISMATCH', `the vault's copy of ${key} does not match its ledger digest; no download is offered`));
+      return Promise.reject(
+        new AppError('DIGEST_MISMATCH', `the vault's copy of ${key} does not match its ledger digest; no download is offered`),
+      );
     }
-    return Promise.resolve({ url: `http://vault.invalid/${key}?ttl=${ttlSeconds}`, expiresAt: new Date(this.now() + ttlSeconds * 1000).toISOString() });
+    return Promise.resolve({
+      url: `http://vault.invalid/${key}?ttl=${ttlSeconds}`,
+      expiresAt: new Date(this.now() + ttlSeconds * 1000).toISOString(),
+    });
   }
 
   listStaged(before: Date): Promise<StagedRecord[]> {

@@ -114,7 +114,20 @@ function randomValue(random: () => number, pick: <T>(items: readonly T[]) => T, 
   if (r < 0.55) return random() < 0.5;
   if (r < 0.6) return null;
   if (r < 0.8) return Array.from({ length: Math.floor(random() * 4) }, () => randomValue(random, pick, depth + 1));
-  const keys = ['items', 'dataIds', 'holders', 'url', 'events', 'termsId', 'modelId', 'outputId', 'amount', 'shareBps', '__proto__', pick(STRINGS)];
+  const keys = [
+    'items',
+    'dataIds',
+    'holders',
+    'url',
+    'events',
+    'termsId',
+    'modelId',
+    'outputId',
+    'amount',
+    'shareBps',
+    '__proto__',
+    pick(STRINGS),
+  ];
   return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(keys), randomValue(random, pick, depth + 1)]));
 }
 
@@ -162,10 +175,30 @@ const PATH_VALUES: readonly string[] = [
 
 /** Percent-encodes any string, lone surrogates included (as the UTF-8 of U+FFFD, like a browser). */
 function enc(value: string): string {
-  return [...Buffer.from(value, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+  return [...Buffer.from(value, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`,
+    )
+    .join('');
 }
 
-const QUERY_KEYS: readonly string[] = ['limit', 'cursor', 'dataId', 'providerId', 'termsId', 'modelId', 'mediaType', 'startBlock', 'events', 'lastEventId', 'collectorMsp', 'leafIndex', 'dataIds', '__proto__', 'x'];
+const QUERY_KEYS: readonly string[] = [
+  'limit',
+  'cursor',
+  'dataId',
+  'providerId',
+  'termsId',
+  'modelId',
+  'mediaType',
+  'startBlock',
+  'events',
+  'lastEventId',
+  'collectorMsp',
+  'leafIndex',
+  'dataIds',
+  '__proto__',
+  'x',
+];
 
 /**
  * `count` cases spread over every route (the route table), deterministic for a seed.
@@ -197,7 +230,11 @@ export function fuzzCases(routes: readonly AnyRoute[], count: number, seed = 0x4
         headers['content-type'] ??= random() < 0.7 ? 'application/octet-stream' : pick(['', 'image/png', 'x', 'application/json']);
       } else {
         body =
-          r < 0.4 ? pick(hostileJsonTexts(pick, random)) : r < 0.75 ? JSON.stringify(mutatedShape(route, random, pick)) : JSON.stringify(randomValue(random, pick));
+          r < 0.4
+            ? pick(hostileJsonTexts(pick, random))
+            : r < 0.75
+              ? JSON.stringify(mutatedShape(route, random, pick))
+              : JSON.stringify(randomValue(random, pick));
         headers['content-type'] ??= random() < 0.9 ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', '']);
       }
       if (headers['content-type'] === '') delete headers['content-type'];
@@ -248,7 +285,8 @@ export async function runFuzz(
           controller.abort();
         } else {
           const text = await res.text();
-          if (res.status >= 500) outcome.failures.push(`#${c.index} ${c.route} ${c.path.slice(0, 120)} → ${res.status} ${text.slice(0, 200)}`);
+          if (res.status >= 500)
+            outcome.failures.push(`#${c.index} ${c.route} ${c.path.slice(0, 120)} → ${res.status} ${text.slice(0, 200)}`);
           else if (res.status >= 400) {
             const parsed = safeJson(text) as { error?: { code?: unknown; message?: unknown } } | undefined;
             if (typeof parsed?.error?.code !== 'string' || typeof parsed.error.message !== 'string') {
@@ -257,7 +295,8 @@ export async function runFuzz(
           }
         }
       } catch (error) {
-        if (!controller.signal.aborted) outcome.failures.push(`#${c.index} ${c.route} ${c.path.slice(0, 120)} → no answer: ${String(error)}`);
+        if (!controller.signal.aborted)
+          outcome.failures.push(`#${c.index} ${c.route} ${c.path.slice(0, 120)} → no answer: ${String(error)}`);
       }
     }
   };

@@ -20,7 +20,11 @@ export interface Harness {
   services: Services;
   app: GatewayApp;
   key(role: Role): string;
-  call(method: string, path: string, options?: { role?: Role; body?: unknown; raw?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { role?: Role; body?: unknown; raw?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -81,7 +85,10 @@ export async function startHarness(
     app,
     key,
     call: (method, path, opts = {}) => {
-      const headers: Record<string, string> = { ...(opts.role === undefined ? {} : { authorization: `Bearer ${key(opts.role)}` }), ...opts.headers };
+      const headers: Record<string, string> = {
+        ...(opts.role === undefined ? {} : { authorization: `Bearer ${key(opts.role)}` }),
+        ...opts.headers,
+      };
       let body: RequestInit['body'] | undefined = opts.raw;
       if (opts.body !== undefined) {
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);

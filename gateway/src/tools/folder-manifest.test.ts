@@ -38,8 +38,18 @@ describe('folder manifests', () => {
     const again = await folderManifest(folder([...paths].reverse()));
     expect(manifestDigest(again)).toBe(manifestDigest(first));
     expect(manifestDigest(await folderManifest(roots[0] as string))).toBe(manifestDigest(first));
-    expect(first.files).toContainEqual({ path: 'unet/diffusion_pytorch_model.safetensors', size: 3 * 1024 * 1024 + 17, sha256: sha256(contents['unet/diffusion_pytorch_model.safetensors'] as Buffer) });
-    expect(first.files.map((f) => f.path)).toEqual(['empty.txt', 'model_index.json', 'text_encoder/model.safetensors', 'unet/diffusion_pytorch_model.safetensors', 'vae/config.json']);
+    expect(first.files).toContainEqual({
+      path: 'unet/diffusion_pytorch_model.safetensors',
+      size: 3 * 1024 * 1024 + 17,
+      sha256: sha256(contents['unet/diffusion_pytorch_model.safetensors'] as Buffer),
+    });
+    expect(first.files.map((f) => f.path)).toEqual([
+      'empty.txt',
+      'model_index.json',
+      'text_encoder/model.safetensors',
+      'unet/diffusion_pytorch_model.safetensors',
+      'vae/config.json',
+    ]);
   });
 
   it('when any one byte of any file changes, then the digest changes', async () => {

@@ -75,7 +75,10 @@ async function hashFile(file: Found, onBytes: (n: number) => void): Promise<Arti
  * @param onProgress called as bytes are hashed (at most once per chunk).
  * @throws Error when the folder holds no files, a special file, or a file changed size while read.
  */
-export async function folderManifest(root: string, onProgress: (progress: ManifestProgress) => void = () => undefined): Promise<ArtifactManifest> {
+export async function folderManifest(
+  root: string,
+  onProgress: (progress: ManifestProgress) => void = () => undefined,
+): Promise<ArtifactManifest> {
   const found = await listModelFiles(root);
   const bytesTotal = found.reduce((sum, file) => sum + file.size, 0);
   const files: ArtifactFile[] = [];

@@ -100,7 +100,8 @@ function parseHeader(line: string, index: number): Record<string, unknown> {
   } catch {
     throw framingError(`item ${index}: the header is not JSON`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw framingError(`item ${index}: the header is not a JSON object`);
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw framingError(`item ${index}: the header is not a JSON object`);
   const size = (header as { size?: unknown }).size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
     throw framingError(`item ${index}: the header needs size, a positive integer`);

@@ -122,7 +122,10 @@ export interface Attempt<T> {
  * single items. Stops at the first failure that is not a refusal: the items not yet tried come back
  * with that error too (marked `tried: false`).
  */
-export async function submitBisecting<T>(items: T[], submit: (items: T[]) => Promise<SubmitResult>): Promise<(Attempt<T> & { tried: boolean })[]> {
+export async function submitBisecting<T>(
+  items: T[],
+  submit: (items: T[]) => Promise<SubmitResult>,
+): Promise<(Attempt<T> & { tried: boolean })[]> {
   const attempts: (Attempt<T> & { tried: boolean })[] = [];
   let halted: AppError | undefined;
   const visit = async (group: T[]): Promise<void> => {
@@ -212,7 +215,12 @@ export class BatchRegistrar {
     for (const attempt of attempts) {
       for (const item of attempt.items) {
         if (attempt.result !== undefined) {
-          results.set(item, { ...base(item), status: 'registered', transactionId: attempt.result.transactionId, blockNumber: attempt.result.blockNumber });
+          results.set(item, {
+            ...base(item),
+            status: 'registered',
+            transactionId: attempt.result.transactionId,
+            blockNumber: attempt.result.blockNumber,
+          });
           toPromote.push(item);
           continue;
         }
@@ -243,7 +251,10 @@ export class BatchRegistrar {
     const held = toPromote.filter(inPack).map((item) => packedOf(item, offsets));
     try {
       if (unsettled) await this.deps.packs.writeIndex(chunkId, held);
-      else if (packedItems.length > 0) await this.deps.packs.settle(chunkId, packedItems, held, () => Promise.resolve(Buffer.concat(items.filter(inPack).map((item) => item.bytes as Buffer))));
+      else if (packedItems.length > 0)
+        await this.deps.packs.settle(chunkId, packedItems, held, () =>
+          Promise.resolve(Buffer.concat(items.filter(inPack).map((item) => item.bytes as Buffer))),
+        );
     } catch (error) {
       unsettled = true;
       logger.warn('batch: indexing the pack failed; the reaper settles it', { chunkId, error: String(error) });
@@ -255,7 +266,11 @@ export class BatchRegistrar {
     );
     if (failures.length > 0) {
       unsettled = true;
-      logger.warn('batch: promotion failed; the pack stays for the reaper', { chunkId, failed: failures.length, error: String(failures[0]) });
+      logger.warn('batch: promotion failed; the pack stays for the reaper', {
+        chunkId,
+        failed: failures.length,
+        error: String(failures[0]),
+      });
     }
     if (!unsettled) await dropManifest(vault, chunkId, logger);
     return items.map((item) => results.get(item) as ItemResult);
@@ -296,7 +311,8 @@ export class BatchRegistrar {
   /** Whether this org registered exactly this content under this dataId before (a retried item). */
   async #registeredAlready(item: BatchItem): Promise<boolean> {
     try {
-      const record = (await this.deps.ledger.evaluate(C.data, T.data.Get, [item.dataId])) as { contentDigest?: unknown; collectorMsp?: unknown } | undefined;
+      const record = (await this.deps.ledger.evaluate(C.data, T.data.Get, [item.dataId])) as
+        { contentDigest?: unknown; collectorMsp?: unknown } | undefined;
       return record?.contentDigest === item.contentDigest && record.collectorMsp === this.deps.mspId;
     } catch {
       return false;
@@ -316,7 +332,12 @@ export class BatchRegistrar {
   }
 }
 
-const base = (item: BatchItem): Omit<ItemResult, 'status'> => ({ index: item.index, dataId: item.dataId, contentDigest: item.contentDigest, size: item.size });
+const base = (item: BatchItem): Omit<ItemResult, 'status'> => ({
+  index: item.index,
+  dataId: item.dataId,
+  contentDigest: item.contentDigest,
+  size: item.size,
+});
 
 /** Offsets in the pack of the items received in the request, in request order. */
 function packOffsets(items: readonly BatchItem[]): Map<BatchItem, number> {
@@ -364,7 +385,10 @@ export interface BatchReaperDeps {
  * the manifest is dropped. When the ledger cannot be asked, the chunk waits for the next round. A pack
  * with neither manifest nor index was never submitted and goes.
  */
-export async function reapBatches(deps: BatchReaperDeps, now = Date.now()): Promise<{ settled: number; promoted: number; skipped: number }> {
+export async function reapBatches(
+  deps: BatchReaperDeps,
+  now = Date.now(),
+): Promise<{ settled: number; promoted: number; skipped: number }> {
   const counts = { settled: 0, promoted: 0, skipped: 0 };
   const packKeys = await deps.vault.list('packs/');
   const keys = await deps.vault.list(PACK_PREFIX);
@@ -384,7 +408,13 @@ export async function reapBatches(deps: BatchReaperDeps, now = Date.now()): Prom
       for (const item of manifest.items) {
         const isHeld = await holds(deps.ledger, item);
         if (item.offset !== undefined) {
-          const entry: PackedItem = { dataId: item.dataId, contentDigest: item.contentDigest, size: item.size, mediaType: item.mediaType, offset: item.offset };
+          const entry: PackedItem = {
+            dataId: item.dataId,
+            contentDigest: item.contentDigest,
+            size: item.size,
+            mediaType: item.mediaType,
+            offset: item.offset,
+          };
           packed.push(entry);
           if (isHeld) held.push(entry);
           continue;
@@ -399,7 +429,12 @@ export async function reapBatches(deps: BatchReaperDeps, now = Date.now()): Prom
         counts.promoted += 1;
       }
       if (packed.length > 0) {
-        await deps.packs.settle(manifest.chunkId, packed, held, async () => (await deps.vault.get(packBinKey(manifest.chunkId))) ?? deps.vault.get(binKey(manifest.chunkId)));
+        await deps.packs.settle(
+          manifest.chunkId,
+          packed,
+          held,
+          async () => (await deps.vault.get(packBinKey(manifest.chunkId))) ?? deps.vault.get(binKey(manifest.chunkId)),
+        );
         counts.promoted += held.length;
       }
     } catch (error) {

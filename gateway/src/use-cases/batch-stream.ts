@@ -29,7 +29,15 @@ export interface StreamSummary {
   staged: number;
 }
 
-export const emptySummary = (): StreamSummary => ({ received: 0, registered: 0, duplicate: 0, refused: 0, failed: 0, pending: 0, staged: 0 });
+export const emptySummary = (): StreamSummary => ({
+  received: 0,
+  registered: 0,
+  duplicate: 0,
+  refused: 0,
+  failed: 0,
+  pending: 0,
+  staged: 0,
+});
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -59,7 +67,8 @@ export async function ingestStream(
       },
       (error: unknown) => {
         const appError = toAppError(error);
-        for (const item of chunk) emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: appError.code, message: appError.message } });
+        for (const item of chunk)
+          emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: appError.code, message: appError.message } });
       },
     );
     const tracked = job.finally(() => inFlight.delete(tracked));
@@ -89,7 +98,8 @@ export async function ingestStream(
   } catch (error) {
     stopped = toAppError(error);
     // Received, but their chunk never closed: nothing of them was kept.
-    for (const item of chunk) emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: stopped.code, message: stopped.message } });
+    for (const item of chunk)
+      emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: stopped.code, message: stopped.message } });
   }
   await Promise.all(inFlight);
   return stopped === undefined ? { summary } : { summary, error: stopped };

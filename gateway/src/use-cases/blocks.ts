@@ -76,7 +76,13 @@ function describeTransaction(block: BlockParts, index: number): BlockTransaction
 /** One block's summary from the bytes the peer served. */
 export function summarizeBlock(bytes: Uint8Array): BlockSummary {
   const block = decodeBlock(bytes);
-  const hash = toHex(new Uint8Array(createHash('sha256').update(headerBytes(block.number, block.previousHash, block.dataHash)).digest()));
+  const hash = toHex(
+    new Uint8Array(
+      createHash('sha256')
+        .update(headerBytes(block.number, block.previousHash, block.dataHash))
+        .digest(),
+    ),
+  );
   return {
     number: block.number.toString(),
     hash,

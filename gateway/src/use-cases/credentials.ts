@@ -10,9 +10,14 @@ import type { Services } from './services';
  * owner's gateway, which holds the content and the org's content-credentials key), stating how it was
  * made and where it is on the ledger. The bytes are checked against the ledger digest before signing.
  */
-export async function credentialedOutput(services: Services, outputId: string, generator: { name: string; version: string }): Promise<{ bytes: Uint8Array; mediaType: string }> {
+export async function credentialedOutput(
+  services: Services,
+  outputId: string,
+  generator: { name: string; version: string },
+): Promise<{ bytes: Uint8Array; mediaType: string }> {
   const signer = services.contentSigner;
-  if (signer === undefined || services.evidence === undefined) throw new AppError('UNAVAILABLE', 'this gateway has no content-credentials key');
+  if (signer === undefined || services.evidence === undefined)
+    throw new AppError('UNAVAILABLE', 'this gateway has no content-credentials key');
   const output = (await services.ledger.evaluate(C.outputs, T.outputs.Get, [outputId])) as {
     modelId: string;
     ownerMsp: string;
@@ -21,12 +26,21 @@ export async function credentialedOutput(services: Services, outputId: string, g
     modelVersion?: number;
     generationDigest?: string;
   };
-  if (output.ownerMsp !== services.settings.mspId) throw new AppError('FORBIDDEN', `Content Credentials for ${outputId} are signed by its owner's gateway (${output.ownerMsp})`);
-  if (!CREDENTIAL_MEDIA_TYPES.has(output.mediaType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Content Credentials are embedded in ${[...CREDENTIAL_MEDIA_TYPES].join(' and ')}, not ${output.mediaType}`);
+  if (output.ownerMsp !== services.settings.mspId)
+    throw new AppError('FORBIDDEN', `Content Credentials for ${outputId} are signed by its owner's gateway (${output.ownerMsp})`);
+  if (!CREDENTIAL_MEDIA_TYPES.has(output.mediaType))
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content Credentials are embedded in ${[...CREDENTIAL_MEDIA_TYPES].join(' and ')}, not ${output.mediaType}`,
+    );
   const bytes = await services.vault.get(`outputs/${outputId}`);
   if (bytes === undefined) throw new AppError('NOT_FOUND', 'the content is not in this vault');
-  if (createHash('sha256').update(bytes).digest('hex') !== output.contentDigest) throw new AppError('DIGEST_MISMATCH', `the stored content of ${outputId} does not hash to its ledger digest`);
-  const model = (await services.ledger.evaluate(C.models, T.models.Get, [output.modelId])) as { trainingRoot?: string; trainingSize?: number };
+  if (createHash('sha256').update(bytes).digest('hex') !== output.contentDigest)
+    throw new AppError('DIGEST_MISMATCH', `the stored content of ${outputId} does not hash to its ledger digest`);
+  const model = (await services.ledger.evaluate(C.models, T.models.Get, [output.modelId])) as {
+    trainingRoot?: string;
+    trainingSize?: number;
+  };
   const registration = await services.evidence.registrationOf(C.outputs, outputId);
   const references: LedgerReferences = {
     format: LEDGER_REFERENCES_FORMAT,
@@ -45,7 +59,13 @@ export async function credentialedOutput(services: Services, outputId: string, g
     evidence: `/v1/outputs/${encodeURIComponent(outputId)}/evidence`,
   };
   const signed = await embedCredentials(
-    { bytes, mediaType: output.mediaType, title: outputId, references, ...(output.generationDigest === undefined ? {} : { generationDigest: output.generationDigest }) },
+    {
+      bytes,
+      mediaType: output.mediaType,
+      title: outputId,
+      references,
+      ...(output.generationDigest === undefined ? {} : { generationDigest: output.generationDigest }),
+    },
     signer,
     generator,
   );

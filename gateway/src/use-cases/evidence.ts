@@ -106,7 +106,10 @@ export class EvidenceService {
   }
 
   /** The transaction that registered a record and its block, for references that point into the ledger. */
-  async registrationOf(contract: string, id: string): Promise<{ channel: string; chaincode: string; transactionId: string; blockNumber: string }> {
+  async registrationOf(
+    contract: string,
+    id: string,
+  ): Promise<{ channel: string; chaincode: string; transactionId: string; blockNumber: string }> {
     const { chain } = this.deps;
     const transactionId = await this.#firstVersion(contract, id);
     const block = decodeBlock(await chain.blockByTransactionId(transactionId));
@@ -235,7 +238,9 @@ export class EvidenceService {
       this.deps.attestors.map(async (base) => {
         for (let attempt = 0; attempt < 10; attempt += 1) {
           try {
-            const res = await fetchImpl(`${base.replace(/\/$/, '')}/v1/public/attestations/${transactionId}`, { signal: AbortSignal.timeout(5_000) });
+            const res = await fetchImpl(`${base.replace(/\/$/, '')}/v1/public/attestations/${transactionId}`, {
+              signal: AbortSignal.timeout(5_000),
+            });
             if (res.ok) return (await res.json()) as Attestation;
             if (res.status !== 404) throw new Error(`HTTP ${res.status}`);
           } catch (error) {

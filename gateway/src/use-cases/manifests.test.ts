@@ -54,7 +54,7 @@ describe('training manifests and proofs', () => {
     expect(vault.objects.has(manifestKey(root))).toBe(true);
   });
 
-  test('when many callers load a large model\'s manifest at once, then it is read and checked once and served from its root after', async () => {
+  test("when many callers load a large model's manifest at once, then it is read and checked once and served from its root after", async () => {
     await manifests.store('m1');
     const fresh = new ManifestService(ledger, vault, silentLogger);
     const get = jest.spyOn(vault, 'get');

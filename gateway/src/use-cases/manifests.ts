@@ -209,7 +209,8 @@ export class ManifestService {
    */
   async exclusion(modelId: string, dataId: string): Promise<ExclusionProofView> {
     const { manifest, tree } = await this.load(modelId);
-    if (tree.indexOf(dataId) >= 0) throw new AppError('CONFLICT', `${dataId} is in the training set of ${modelId}; ask for an inclusion proof`);
+    if (tree.indexOf(dataId) >= 0)
+      throw new AppError('CONFLICT', `${dataId} is in the training set of ${modelId}; ask for an inclusion proof`);
     const proof = tree.exclusionProof(dataId);
     if (!isExclusionProof(proof) || !verifyExclusion(dataId, proof, Buffer.from(manifest.root, 'hex'))) {
       throw new AppError('INTERNAL', 'the exclusion proof does not verify against the on-chain root');

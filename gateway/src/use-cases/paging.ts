@@ -10,7 +10,10 @@ export const decodeCursor = (cursor: string | undefined): string =>
   cursor === undefined || cursor === '' ? '' : Buffer.from(cursor, 'base64url').toString('utf8');
 
 /** Reads every page of a bookmark-paged query. */
-export async function pageAll<T>(fetchPage: (bookmark: string) => Promise<{ items: T[]; bookmark: string }>, maxPages = 10_000): Promise<T[]> {
+export async function pageAll<T>(
+  fetchPage: (bookmark: string) => Promise<{ items: T[]; bookmark: string }>,
+  maxPages = 10_000,
+): Promise<T[]> {
   const all: T[] = [];
   let bookmark = '';
   for (let page = 0; page < maxPages; page += 1) {

@@ -20,7 +20,18 @@ function pick(source: unknown, fields: readonly string[]): Json {
 const DATA_FIELDS = ['dataId', 'contentDigest', 'mediaType', 'size', 'status', 'collectorMsp', 'termsId', 'createdAt'] as const;
 const OUTPUT_FIELDS = ['outputId', 'modelId', 'ownerMsp', 'contentDigest', 'mediaType', 'createdAt'] as const;
 const MODEL_FIELDS = ['modelId', 'ownerMsp', 'status', 'baseModelId', 'trainingRoot', 'trainingSize', 'sealedAt', 'revokedAt'] as const;
-const TERMS_FLAGS = ['termsId', 'itemCount', 'issuerMsp', 'aiTraining', 'commercialUse', 'derivatives', 'attribution', 'territory', 'validFrom', 'validUntil'] as const;
+const TERMS_FLAGS = [
+  'termsId',
+  'itemCount',
+  'issuerMsp',
+  'aiTraining',
+  'commercialUse',
+  'derivatives',
+  'attribution',
+  'territory',
+  'validFrom',
+  'validUntil',
+] as const;
 
 export const publicData = (record: unknown): Json => pick(record, DATA_FIELDS);
 export const publicOutput = (record: unknown): Json => pick(record, OUTPUT_FIELDS);

@@ -19,7 +19,8 @@ import type { Vault } from '../vault/vault';
  * SHA-256 equals the ledger's digest.
  */
 
-export const artifactManifestKey = (modelId: string, artifactDigest: string): string => `models/${modelId}/artifacts/${artifactDigest}.json`;
+export const artifactManifestKey = (modelId: string, artifactDigest: string): string =>
+  `models/${modelId}/artifacts/${artifactDigest}.json`;
 export const recipeKey = (modelId: string, recipeDigest: string): string => `models/${modelId}/recipes/${recipeDigest}`;
 export const generationKey = (outputId: string): string => `outputs/${outputId}/generation.json`;
 
@@ -47,7 +48,11 @@ export function prepareVersionTexts(artifactManifest: unknown, recipe: string | 
   const { manifest, issues } = parseArtifactManifest(artifactManifest);
   if (manifest === undefined) {
     const all = toIssues('body.artifactManifest', issues);
-    throw new AppError('INVALID', `body.artifactManifest: ${all[0]?.message ?? 'invalid'}${all.length > 1 ? ` (and ${all.length - 1} more)` : ''}`, { issues: all });
+    throw new AppError(
+      'INVALID',
+      `body.artifactManifest: ${all[0]?.message ?? 'invalid'}${all.length > 1 ? ` (and ${all.length - 1} more)` : ''}`,
+      { issues: all },
+    );
   }
   const bytes = manifestBytes(manifest);
   const { fileCount, totalBytes } = manifestSummary(manifest);
@@ -65,7 +70,11 @@ export function prepareVersionTexts(artifactManifest: unknown, recipe: string | 
 }
 
 /** Stores a version's manifest and recipe in the vault under their digests (idempotent). */
-export async function storeVersionTexts(vault: Vault, modelId: string, texts: VersionTexts): Promise<{ manifestKey: string; recipeKey: string }> {
+export async function storeVersionTexts(
+  vault: Vault,
+  modelId: string,
+  texts: VersionTexts,
+): Promise<{ manifestKey: string; recipeKey: string }> {
   const keys = { manifestKey: artifactManifestKey(modelId, texts.artifactDigest), recipeKey: recipeKey(modelId, texts.recipeDigest) };
   await vault.put(keys.manifestKey, texts.manifestBytes, 'application/json');
   await vault.put(keys.recipeKey, texts.recipeBytes, texts.recipeContentType);
@@ -80,7 +89,11 @@ export function prepareGenerationRecord(value: unknown): { record: GenerationRec
   const { record, issues } = parseGenerationRecord(value);
   if (record === undefined) {
     const all = toIssues('body', issues);
-    throw new AppError('INVALID', `${all[0]?.path ?? 'body'}: ${all[0]?.message ?? 'invalid'}${all.length > 1 ? ` (and ${all.length - 1} more)` : ''}`, { issues: all });
+    throw new AppError(
+      'INVALID',
+      `${all[0]?.path ?? 'body'}: ${all[0]?.message ?? 'invalid'}${all.length > 1 ? ` (and ${all.length - 1} more)` : ''}`,
+      { issues: all },
+    );
   }
   return { record, bytes: generationBytes(record), digest: generationDigest(record) };
 }
@@ -107,7 +120,15 @@ export async function checkStored(vault: Vault, key: string, digest: string, hol
   const bytes = await vault.get(key);
   if (bytes === undefined) return { key, digest, checked: true, present: false, holderMsp };
   const actual = sha256Hex(bytes);
-  return { key, digest, checked: true, present: true, intact: actual === digest, ...(actual === digest ? {} : { actualDigest: actual }), holderMsp };
+  return {
+    key,
+    digest,
+    checked: true,
+    present: true,
+    intact: actual === digest,
+    ...(actual === digest ? {} : { actualDigest: actual }),
+    holderMsp,
+  };
 }
 
 /** Loose view of a verification result from `outputs:Verify`. */
@@ -128,14 +149,28 @@ export async function withVaultChecks(vault: Vault, mspId: string, verification:
   const extra: Record<string, unknown> = {};
   const output = v.output;
   if (output?.generationDigest !== undefined && output.outputId !== undefined && output.ownerMsp !== undefined) {
-    extra.generation = { ...(typeof v.generation === 'object' ? v.generation : {}), vault: await checkStored(vault, generationKey(output.outputId), output.generationDigest, output.ownerMsp, mspId) };
+    extra.generation = {
+      ...(typeof v.generation === 'object' ? v.generation : {}),
+      vault: await checkStored(vault, generationKey(output.outputId), output.generationDigest, output.ownerMsp, mspId),
+    };
   }
   const version = v.modelVersion;
-  if (version?.modelId !== undefined && version.ownerMsp !== undefined && version.artifactDigest !== undefined && version.recipeDigest !== undefined) {
+  if (
+    version?.modelId !== undefined &&
+    version.ownerMsp !== undefined &&
+    version.artifactDigest !== undefined &&
+    version.recipeDigest !== undefined
+  ) {
     extra.modelVersion = {
       ...version,
       vault: {
-        artifactManifest: await checkStored(vault, artifactManifestKey(version.modelId, version.artifactDigest), version.artifactDigest, version.ownerMsp, mspId),
+        artifactManifest: await checkStored(
+          vault,
+          artifactManifestKey(version.modelId, version.artifactDigest),
+          version.artifactDigest,
+          version.ownerMsp,
+          mspId,
+        ),
         recipe: await checkStored(vault, recipeKey(version.modelId, version.recipeDigest), version.recipeDigest, version.ownerMsp, mspId),
       },
     };

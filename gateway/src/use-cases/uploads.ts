@@ -47,7 +47,10 @@ export function stagedDigestOf(body: Readable): string | undefined {
  * @throws AppError from the vault (413/400/503) or the ledger (4xx/5xx); nothing is left behind
  * unless the ledger outcome is unknown.
  */
-export async function uploadAndRegister(deps: UploadDeps, request: UploadRequest): Promise<{ submitted: SubmitResult; content: ContentInfo }> {
+export async function uploadAndRegister(
+  deps: UploadDeps,
+  request: UploadRequest,
+): Promise<{ submitted: SubmitResult; content: ContentInfo }> {
   const staged = await deps.vault.stage(request.key, request.body, {
     maxBytes: deps.maxBytes,
     contentType: request.contentType,

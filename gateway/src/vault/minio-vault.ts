@@ -159,7 +159,7 @@ export class MinioVault implements Vault {
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         size += buffer.length;
         if (size > options.maxBytes) {
-            throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
+          throw new AppError('PAYLOAD_TOO_LARGE', `the upload exceeds the limit of ${options.maxBytes} bytes`);
         }
         hash.update(buffer);
         pending.push(buffer);
@@ -224,7 +224,9 @@ export class MinioVault implements Vault {
     try {
       const { bucket } = this.#options;
       const body =
-        range === undefined ? await this.#client.getObject(bucket, key) : await this.#client.getPartialObject(bucket, key, range.offset, range.length);
+        range === undefined
+          ? await this.#client.getObject(bucket, key)
+          : await this.#client.getPartialObject(bucket, key, range.offset, range.length);
       const headers = (body as unknown as { headers?: Record<string, string | string[] | undefined> }).headers ?? {};
       const length = Number(headers['content-length']);
       const type = headers['content-type'];
@@ -305,8 +307,16 @@ export class MinioVault implements Vault {
     for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
     const digest = hash.digest('hex');
     if (digest !== expectedDigest) {
-      this.#options.logger.warn('vault: stored object does not match its ledger digest', { key, versionId, expected: expectedDigest, digest });
-      throw new AppError('DIGEST_MISMATCH', `the vault's copy of ${key} does not match its ledger digest (expected ${expectedDigest}, got ${digest}); no download is offered`);
+      this.#options.logger.warn('vault: stored object does not match its ledger digest', {
+        key,
+        versionId,
+        expected: expectedDigest,
+        digest,
+      });
+      throw new AppError(
+        'DIGEST_MISMATCH',
+        `the vault's copy of ${key} does not match its ledger digest (expected ${expectedDigest}, got ${digest}); no download is offered`,
+      );
     }
     if (this.#verified.size >= 10_000) this.#verified.delete(this.#verified.keys().next().value as string);
     this.#verified.set(seen, digest);
@@ -316,7 +326,12 @@ export class MinioVault implements Vault {
   async presignGet(key: string, ttlSeconds: number, expectedDigest?: string): Promise<PresignedUrl> {
     try {
       const versionId = expectedDigest === undefined ? undefined : await this.#verifiedVersion(key, expectedDigest);
-      const url = await this.#client.presignedGetObject(this.#options.bucket, key, ttlSeconds, versionId === undefined ? {} : { versionId });
+      const url = await this.#client.presignedGetObject(
+        this.#options.bucket,
+        key,
+        ttlSeconds,
+        versionId === undefined ? {} : { versionId },
+      );
       return { url, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
     } catch (error) {
       throw vaultError(error, 'sign a download');

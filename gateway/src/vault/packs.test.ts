@@ -56,7 +56,12 @@ describe('PackStore', () => {
       { dataId: 'c', contentDigest: sha256(Buffer.from('cc')), size: 2, mediaType: 'text/plain', offset: 7 },
     ];
     await vault.put(packBinKey('p1'), bytes, 'application/octet-stream');
-    await packs.settle('p1', items, [items[0], items[2]].filter((i) => i !== undefined), () => Promise.resolve(bytes));
+    await packs.settle(
+      'p1',
+      items,
+      [items[0], items[2]].filter((i) => i !== undefined),
+      () => Promise.resolve(bytes),
+    );
     expect(vault.objects.has(packBinKey('p1'))).toBe(false);
     expect(vault.objects.has(packIndexKey('p1'))).toBe(false);
     const bins = [...vault.objects.keys()].filter((k) => k.endsWith('.bin'));

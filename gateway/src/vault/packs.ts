@@ -76,7 +76,12 @@ export class PackStore {
    * the pack goes. Idempotent.
    * @throws AppError `UNAVAILABLE` when the vault fails; the old pack then stays for the reaper.
    */
-  async settle(packId: string, packed: readonly PackedItem[], held: readonly PackedItem[], bin: () => Promise<Buffer | undefined>): Promise<void> {
+  async settle(
+    packId: string,
+    packed: readonly PackedItem[],
+    held: readonly PackedItem[],
+    bin: () => Promise<Buffer | undefined>,
+  ): Promise<void> {
     if (held.length === packed.length && held.length > 0) {
       // A reaper that judged the chunk while its transaction was still in flight may have dropped the
       // bytes; whoever still has them puts them back before indexing.
@@ -98,7 +103,14 @@ export class PackStore {
         offset += item.size;
         return moved;
       });
-      await this.#vault.put(packBinKey(newId), Buffer.concat(held.map((item) => bytes.subarray(item.offset, item.offset + item.size)), offset), 'application/octet-stream');
+      await this.#vault.put(
+        packBinKey(newId),
+        Buffer.concat(
+          held.map((item) => bytes.subarray(item.offset, item.offset + item.size)),
+          offset,
+        ),
+        'application/octet-stream',
+      );
       await this.#writeIndex(newId, items);
     }
     await this.#vault.remove(packIndexKey(packId));
@@ -120,7 +132,13 @@ export class PackStore {
   #learn(doc: PackIndexDoc): void {
     this.#loaded.add(doc.packId);
     for (const item of doc.items) {
-      this.#where.set(item.dataId, { packId: doc.packId, offset: item.offset, size: item.size, contentDigest: item.contentDigest, mediaType: item.mediaType });
+      this.#where.set(item.dataId, {
+        packId: doc.packId,
+        offset: item.offset,
+        size: item.size,
+        contentDigest: item.contentDigest,
+        mediaType: item.mediaType,
+      });
     }
   }
 
@@ -182,7 +200,12 @@ export class PackStore {
       return this.openData(dataId);
     }
     const expected = location.contentDigest;
-    const gate = new DigestGate(expected, location.size, (digest) => new AppError('DIGEST_MISMATCH', `the packed content of ${dataId} does not match its digest (expected ${expected}, got ${digest})`));
+    const gate = new DigestGate(
+      expected,
+      location.size,
+      (digest) =>
+        new AppError('DIGEST_MISMATCH', `the packed content of ${dataId} does not match its digest (expected ${expected}, got ${digest})`),
+    );
     opened.body.on('error', (error) => gate.destroy(error));
     return { body: opened.body.pipe(gate), size: location.size, contentType: location.mediaType };
   }

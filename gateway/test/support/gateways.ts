@@ -22,7 +22,11 @@ export interface TestGateway {
   keys: Record<Role, string>;
   /** The org's vault bucket, for checking what is (not) kept. */
   vault: MinioVault;
-  call(method: string, path: string, options?: { role?: Role; body?: unknown; raw?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { role?: Role; body?: unknown; raw?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<Response>;
   stop(): Promise<void>;
   /** Starts the gateway again on the same port and state (after `stop`). */
   restart(): Promise<void>;
@@ -47,14 +51,25 @@ export async function startTestGateway(
     JSON.stringify({ keys: Roles.map((role) => ({ keyHash: hashApiKey(keys[role]), clientId: `it-${mspId}-${role}`, role })) }),
   );
   const base = gatewayConfigFor(view, index);
-  const credentials = await issueContentCredentials({ identityCertPath: view.orgs[index]?.userCertPath ?? '', outDir: join(view.stateDir, 'gateways', mspId, 'content-credentials'), mspId });
+  const credentials = await issueContentCredentials({
+    identityCertPath: view.orgs[index]?.userCertPath ?? '',
+    outDir: join(view.stateDir, 'gateways', mspId, 'content-credentials'),
+    mspId,
+  });
   if (credentials !== undefined) base.contentCredentials = credentials;
   const config = parseConfig(
-    overrides({ ...base, listen: { host: '127.0.0.1', port: 0 }, apiKeysFile: join(dir, 'api-keys.json'), stateDir: join(dir, 'state'), logLevel: 'warn' }),
+    overrides({
+      ...base,
+      listen: { host: '127.0.0.1', port: 0 },
+      apiKeysFile: join(dir, 'api-keys.json'),
+      stateDir: join(dir, 'state'),
+      logLevel: 'warn',
+    }),
   );
-  const logger = options.log === undefined
-    ? createLogger('warn', { mspId, test: true }, (line) => process.stderr.write(`${line}\n`))
-    : createLogger('debug', { mspId, test: true }, options.log);
+  const logger =
+    options.log === undefined
+      ? createLogger('warn', { mspId, test: true }, (line) => process.stderr.write(`${line}\n`))
+      : createLogger('debug', { mspId, test: true }, options.log);
   let running: RunningGateway = await startGateway(config, logger);
   config.listen.port = running.port;
   const url = running.url;
@@ -65,13 +80,16 @@ export async function startTestGateway(
     keys,
     vault: new MinioVault({ ...config.vault, logger }),
     call: (method, path, opts = {}) => {
-      const headers: Record<string, string> = { ...(opts.role === undefined ? {} : { authorization: `Bearer ${keys[opts.role]}` }), ...opts.headers };
+      const headers: Record<string, string> = {
+        ...(opts.role === undefined ? {} : { authorization: `Bearer ${keys[opts.role]}` }),
+        ...opts.headers,
+      };
       let body = opts.raw;
       if (opts.body !== undefined) {
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : ({ body, duplex: 'half' })) });
+      return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body, duplex: 'half' }) });
     },
     stop: () => running.stop(),
     restart: async () => {

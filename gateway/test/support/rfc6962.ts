@@ -45,7 +45,11 @@ interface Neighbour {
 }
 
 /** Absence: the neighbours are adjacent leaves that bracket the id (or the id lies beyond an end). */
-export function verifyExclusion(id: string, proof: { size: number; predecessor?: Neighbour; successor?: Neighbour }, root: string): boolean {
+export function verifyExclusion(
+  id: string,
+  proof: { size: number; predecessor?: Neighbour; successor?: Neighbour },
+  root: string,
+): boolean {
   const { size, predecessor: p, successor: s } = proof;
   if (size === 0) return p === undefined && s === undefined;
   if (p !== undefined && !(byteOrder(p.id, id) < 0 && verifyInclusion(leaf(p.id), p.index, size, p.path, root))) return false;

@@ -17,13 +17,17 @@ const payout = createHash('sha256').update('bench').digest('hex');
  */
 export async function measureBaseline(client: OrgClient, tag: string, scale = 1): Promise<Baseline> {
   const register = (prefix: string) => (i: number) =>
-    client.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${tag}-${prefix}-${i}`, payoutRefDigest: payout }));
+    client.contract.submitTransaction(
+      'providers:Register',
+      JSON.stringify({ providerId: `${tag}-${prefix}-${i}`, payoutRefDigest: payout }),
+    );
   const writes = [
     await runLoad('baseline write (providers:Register)', 1, Math.ceil(30 * scale), register('w1')),
     await runLoad('baseline write (providers:Register)', 50, Math.ceil(500 * scale), register('w50')),
     await runLoad('baseline write (providers:Register)', 200, Math.ceil(1000 * scale), register('w200')),
   ];
   const evaluate = await runLoad('baseline evaluate (providers:Get)', 1, Math.ceil(200 * scale), () =>
-    client.contract.evaluateTransaction('providers:Get', `${tag}-w1-0`));
+    client.contract.evaluateTransaction('providers:Get', `${tag}-w1-0`),
+  );
   return { writes, evaluate, writeTps: Math.max(...writes.map((w) => w.perSecond)) };
 }

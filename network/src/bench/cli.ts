@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   const log = consoleLogger();
   const stateDir = path.resolve(process.env.KISEKI_BENCH_STATE_DIR ?? path.join(REPO_ROOT, '.kiseki-bench'));
   const command = `npm run bench -- ${process.argv.slice(2).join(' ') || 'network'}`;
-  log.info(`Kiseki benchmark: ${names.join(', ')}\n  reproduce: ${command}\n  machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}\n  network: ${values.consensus}, own state dir ${stateDir}, base port ${values['base-port']}`);
+  log.info(
+    `Kiseki benchmark: ${names.join(', ')}\n  reproduce: ${command}\n  machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}\n  network: ${values.consensus}, own state dir ${stateDir}, base port ${values['base-port']}`,
+  );
 
   await down({ stateDir, purge: true });
   const clients: OrgClient[] = [];
@@ -67,13 +69,16 @@ async function main(): Promise<void> {
     };
     const tag = `b${Date.now().toString(36)}`;
     const baseline = await log.step('baseline (same run)', () => measureBaseline(client('Studio1MSP'), tag, scale));
-    log.info(`\nBaseline — ${status.orderers.length} ${values.consensus} orderers, 4 peers, TLS, BatchTimeout 200 ms\n${formatTable([...baseline.writes, baseline.evaluate], 'tx/s')}`);
+    log.info(
+      `\nBaseline — ${status.orderers.length} ${values.consensus} orderers, 4 peers, TLS, BatchTimeout 200 ms\n${formatTable([...baseline.writes, baseline.evaluate], 'tx/s')}`,
+    );
     log.info(`  baseline single-key write TPS (best of the three): ${baseline.writeTps.toFixed(1)}`);
     const reports: Record<string, unknown> = { baseline };
     for (const suite of suites.filter((s) => s !== networkSuite)) {
       const report = await log.step(`${suite.name}: ${suite.description}`, () =>
         // Each suite gets its own ID namespace: suites share one network and one run tag.
-        suite.run({ status, stateDir, baseline, tag: `${tag}-${suite.name}`, log, scale, client }));
+        suite.run({ status, stateDir, baseline, tag: `${tag}-${suite.name}`, log, scale, client }),
+      );
       log.info(`\n${suite.name}\n${report.text}`);
       reports[suite.name] = report.data;
     }

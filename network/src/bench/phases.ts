@@ -38,6 +38,8 @@ export function meanPhases(samples: readonly PhaseTimes[]): PhaseTimes {
 export function describePhases(label: string, p: PhaseTimes): string {
   const total = p.endorseMs + p.submitMs + p.commitMs;
   const pct = (v: number): string => `${((100 * v) / total).toFixed(0)}%`;
-  return `  ${label}: endorse (chaincode execution) ${p.endorseMs.toFixed(1)} ms (${pct(p.endorseMs)}), ` +
-    `submit ${p.submitMs.toFixed(1)} ms (${pct(p.submitMs)}), ordering + validation + commit ${p.commitMs.toFixed(1)} ms (${pct(p.commitMs)})`;
+  return (
+    `  ${label}: endorse (chaincode execution) ${p.endorseMs.toFixed(1)} ms (${pct(p.endorseMs)}), ` +
+    `submit ${p.submitMs.toFixed(1)} ms (${pct(p.submitMs)}), ordering + validation + commit ${p.commitMs.toFixed(1)} ms (${pct(p.commitMs)})`
+  );
 }

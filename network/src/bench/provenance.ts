@@ -53,14 +53,22 @@ function registrationGrowth(
     const seconds = ((committedAt[end - 1] as number) - from) / 1000;
     const slice = phases.slice(end - perSegment, end);
     const mean = meanPhases(slice);
-    segments.push({ items: end * batch, itemsPerSecond: (perSegment * batch) / seconds, endorseMs: mean.endorseMs, commitMs: mean.commitMs });
+    segments.push({
+      items: end * batch,
+      itemsPerSecond: (perSegment * batch) / seconds,
+      endorseMs: mean.endorseMs,
+      commitMs: mean.commitMs,
+    });
   }
   const first = segments[0];
   const last = segments[segments.length - 1];
   const flatness = first !== undefined && last !== undefined ? last.itemsPerSecond / first.itemsPerSecond : Number.NaN;
   const lines = [
     `Registration as the ledger grows (per ${perSegment * batch} items, in commit order):`,
-    ...segments.map((s) => `  up to ${String(s.items).padStart(7)} items: ${s.itemsPerSecond.toFixed(0).padStart(5)} items/s; endorse ${s.endorseMs.toFixed(0)} ms, commit ${s.commitMs.toFixed(0)} ms per tx`),
+    ...segments.map(
+      (s) =>
+        `  up to ${String(s.items).padStart(7)} items: ${s.itemsPerSecond.toFixed(0).padStart(5)} items/s; endorse ${s.endorseMs.toFixed(0)} ms, commit ${s.commitMs.toFixed(0)} ms per tx`,
+    ),
     `  last segment / first segment: ${flatness.toFixed(2)} (goal ≥ 0.9)`,
   ];
   return { segments, flatness, lines };
@@ -85,10 +93,20 @@ export const suite: BenchSuite = {
     const modelId = `${ctx.tag}-model`;
     const providers = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-prov-${i}`);
 
-    await licensor.contract.submitTransaction('terms:Publish', JSON.stringify({
-      termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide',
-      validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: 3000, legalTextDigest: sha256('legal text'),
-    }));
+    await licensor.contract.submitTransaction(
+      'terms:Publish',
+      JSON.stringify({
+        termsId,
+        aiTraining: true,
+        commercialUse: true,
+        derivatives: true,
+        attribution: true,
+        territory: 'worldwide',
+        validFrom: '2020-01-01T00:00:00Z',
+        dataPoolShareBps: 3000,
+        legalTextDigest: sha256('legal text'),
+      }),
+    );
     for (const providerId of providers) {
       await studio.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest: sha256(providerId) }));
     }
@@ -104,7 +122,12 @@ export const suite: BenchSuite = {
       const slice = ids.slice(b * batch, (b + 1) * batch);
       const request = {
         items: slice.map((dataId, k) => ({
-          dataId, providerId: providers[k % providers.length], termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 4096,
+          dataId,
+          providerId: providers[k % providers.length],
+          termsId,
+          contentDigest: sha256(dataId),
+          mediaType: 'image/png',
+          size: 4096,
         })),
       };
       const { phases } = await submitPhased(studio.contract, 'data:RegisterBatch', JSON.stringify(request));
@@ -117,12 +140,16 @@ export const suite: BenchSuite = {
     const attestPhases: PhaseTimes[] = [];
     // Batches of one model continue each other (and fold into one frontier), so they go one at a time.
     const attest = await runLoad(`models:AttestTrainingBatch (${batch} ids/tx)`, 1, batches, async (b) => {
-      const { phases } = await submitPhased(studio.contract, 'models:AttestTrainingBatch',
-        JSON.stringify({ modelId, dataIds: ids.slice(b * batch, (b + 1) * batch) }));
+      const { phases } = await submitPhased(
+        studio.contract,
+        'models:AttestTrainingBatch',
+        JSON.stringify({ modelId, dataIds: ids.slice(b * batch, (b + 1) * batch) }),
+      );
       attestPhases.push(phases);
     });
     const sealed = JSON.parse(decoder.decode(await studio.contract.submitTransaction('models:Seal', JSON.stringify({ modelId })))) as {
-      trainingRoot: string; trainingSize: number;
+      trainingRoot: string;
+      trainingSize: number;
     };
 
     // The chaincode's root against an independent computation over the same sorted ids.
@@ -130,7 +157,8 @@ export const suite: BenchSuite = {
     const tree = MerkleTree.fromSortedIds(ids);
     const buildMs = performance.now() - buildStart;
     const rootMatches = tree.rootHex() === sealed.trainingRoot && sealed.trainingSize === items;
-    if (!rootMatches) throw new Error(`sealed root ${sealed.trainingRoot} (${sealed.trainingSize}) ≠ independent root ${tree.rootHex()} (${items})`);
+    if (!rootMatches)
+      throw new Error(`sealed root ${sealed.trainingRoot} (${sealed.trainingSize}) ≠ independent root ${tree.rootHex()} (${items})`);
 
     const probes = 2000;
     const probeIndex = (i: number): number => (i * 7919) % items;
@@ -150,16 +178,26 @@ export const suite: BenchSuite = {
     for (let i = 0; i < 50; i++) {
       const index = probeIndex(i);
       const t0 = performance.now();
-      const answer = JSON.parse(decoder.decode(await regulator.contract.evaluateTransaction('models:VerifyInclusion', JSON.stringify({
-        modelId, dataId: ids[index], index, path: tree.inclusionProof(index).map((n) => n.toString('hex')),
-      })))) as { valid: boolean };
+      const answer = JSON.parse(
+        decoder.decode(
+          await regulator.contract.evaluateTransaction(
+            'models:VerifyInclusion',
+            JSON.stringify({
+              modelId,
+              dataId: ids[index],
+              index,
+              path: tree.inclusionProof(index).map((n) => n.toString('hex')),
+            }),
+          ),
+        ),
+      ) as { valid: boolean };
       onChain.push(performance.now() - t0);
       if (!answer.valid) throw new Error(`regulator's peer rejected a valid proof for index ${index}`);
     }
     onChain.sort((a, b) => a - b);
 
     const cpu = await inProcessCost(batch);
-    const itemRate = (r: LoadResult): LoadResult => ({ ...r, perSecond: (r.perSecond * batch), label: `${r.label} → items/s` });
+    const itemRate = (r: LoadResult): LoadResult => ({ ...r, perSecond: r.perSecond * batch, label: `${r.label} → items/s` });
     const ratio = (r: LoadResult): number => (r.perSecond * batch) / ctx.baseline.writeTps;
     const lines = [
       formatTable([itemRate(register), itemRate(attest)], 'items/s'),
@@ -181,11 +219,25 @@ export const suite: BenchSuite = {
     return {
       text: lines.join('\n'),
       data: {
-        items, batch, register, attest, registerItemsPerSecond: register.perSecond * batch, attestItemsPerSecond: attest.perSecond * batch,
-        registerRatio: ratio(register), attestRatio: ratio(attest), rootMatches, treeBuildMs: buildMs, proofBuildUs: proofBuildMs * 1000,
-        verifyInclusionUs: verifyMs * 1000, verifyExclusionUs: exclusionVerifyMs * 1000,
-        registerGrowth: growth.segments, registerFlatness: growth.flatness,
-        onChainVerifyP50Ms: percentile(onChain, 50), inProcessCost: cpu, registerPhases: meanPhases(registerPhases), attestPhases: meanPhases(attestPhases),
+        items,
+        batch,
+        register,
+        attest,
+        registerItemsPerSecond: register.perSecond * batch,
+        attestItemsPerSecond: attest.perSecond * batch,
+        registerRatio: ratio(register),
+        attestRatio: ratio(attest),
+        rootMatches,
+        treeBuildMs: buildMs,
+        proofBuildUs: proofBuildMs * 1000,
+        verifyInclusionUs: verifyMs * 1000,
+        verifyExclusionUs: exclusionVerifyMs * 1000,
+        registerGrowth: growth.segments,
+        registerFlatness: growth.flatness,
+        onChainVerifyP50Ms: percentile(onChain, 50),
+        inProcessCost: cpu,
+        registerPhases: meanPhases(registerPhases),
+        attestPhases: meanPhases(attestPhases),
       },
     };
   },

@@ -21,9 +21,19 @@ const STUDIO = 'Studio1MSP';
 const LICENSOR = 'LicensorMSP';
 const RATIO_GOAL = 1.5;
 
-interface SealedModel { modelId: string; trainingSize: number; providerCount: number; status: string }
-interface PoolView { pool: { index: string; poolIn: string; events: number }; identityHolds: boolean }
-interface Statement { lines: { modelId: string; itemCount: number; accrued: string }[] }
+interface SealedModel {
+  modelId: string;
+  trainingSize: number;
+  providerCount: number;
+  status: string;
+}
+interface PoolView {
+  pool: { index: string; poolIn: string; events: number };
+  identityHolds: boolean;
+}
+interface Statement {
+  lines: { modelId: string; itemCount: number; accrued: string }[];
+}
 
 /** One model of the comparison: its id, one output to report revenue on, and its providers. */
 interface ModelUnderTest {
@@ -71,8 +81,14 @@ async function setupLoad(label: string, inFlight: number, ops: number, op: (i: n
 function latencyRow(label: string, samples: readonly number[], seconds: number): LoadResult {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
-    label, inFlight: 1, operations: sorted.length, errors: 0, seconds,
-    perSecond: sorted.length / seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99),
+    label,
+    inFlight: 1,
+    operations: sorted.length,
+    errors: 0,
+    seconds,
+    perSecond: sorted.length / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
   };
 }
 
@@ -92,37 +108,49 @@ async function runChains(
   let otherFailures = 0;
   let firstFailure: string | undefined;
   const started = performance.now();
-  await Promise.all(Array.from({ length: chains }, async (_, chain) => {
-    for (let i = 0; i < perChain; i++) {
-      const t0 = performance.now();
-      try {
-        const transaction = await contract.newProposal('revenue:Record', { arguments: [JSON.stringify(request(chain, i))] }).endorse();
-        const status = await (await transaction.submit()).getStatus();
-        if (status.successful) latencies.push(performance.now() - t0);
-        else if (status.code === StatusCode.MVCC_READ_CONFLICT || status.code === StatusCode.PHANTOM_READ_CONFLICT) mvccConflicts += 1;
-        else {
+  await Promise.all(
+    Array.from({ length: chains }, async (_, chain) => {
+      for (let i = 0; i < perChain; i++) {
+        const t0 = performance.now();
+        try {
+          const transaction = await contract.newProposal('revenue:Record', { arguments: [JSON.stringify(request(chain, i))] }).endorse();
+          const status = await (await transaction.submit()).getStatus();
+          if (status.successful) latencies.push(performance.now() - t0);
+          else if (status.code === StatusCode.MVCC_READ_CONFLICT || status.code === StatusCode.PHANTOM_READ_CONFLICT) mvccConflicts += 1;
+          else {
+            otherFailures += 1;
+            firstFailure ??= `validation code ${status.code}`;
+          }
+        } catch (error) {
           otherFailures += 1;
-          firstFailure ??= `validation code ${status.code}`;
+          firstFailure ??= describeError(error);
         }
-      } catch (error) {
-        otherFailures += 1;
-        firstFailure ??= describeError(error);
       }
-    }
-  }));
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
-    label, chains, attempted: chains * perChain, committed: latencies.length, mvccConflicts, otherFailures, seconds,
-    committedPerSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
+    label,
+    chains,
+    attempted: chains * perChain,
+    committed: latencies.length,
+    mvccConflicts,
+    otherFailures,
+    seconds,
+    committedPerSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
     ...(firstFailure === undefined ? {} : { firstFailure }),
   };
 }
 
 function describeChains(r: ChainsResult): string {
   const failures = r.otherFailures > 0 ? `, ${r.otherFailures} other failures (first: ${r.firstFailure ?? '?'})` : '';
-  return `  ${r.label}: ${r.committed}/${r.attempted} committed in ${r.seconds.toFixed(1)} s = ${r.committedPerSecond.toFixed(1)} events/s ` +
-    `(p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms), ${r.mvccConflicts} MVCC conflicts${failures}`;
+  return (
+    `  ${r.label}: ${r.committed}/${r.attempted} committed in ${r.seconds.toFixed(1)} s = ${r.committedPerSecond.toFixed(1)} events/s ` +
+    `(p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms), ${r.mvccConflicts} MVCC conflicts${failures}`
+  );
 }
 
 const ratio = (big: number, small: number): number => big / small;
@@ -153,12 +181,18 @@ export const suite: BenchSuite = {
     const pad = (i: number): string => String(i).padStart(7, '0');
 
     const few: ModelUnderTest = {
-      label: '10 providers', modelId: `${ctx.tag}-m-few`, outputId: `${ctx.tag}-o-few`,
-      providers: Array.from({ length: 10 }, (_, i) => `${ctx.tag}-fp-${i}`), itemsPerProvider: items / 10,
+      label: '10 providers',
+      modelId: `${ctx.tag}-m-few`,
+      outputId: `${ctx.tag}-o-few`,
+      providers: Array.from({ length: 10 }, (_, i) => `${ctx.tag}-fp-${i}`),
+      itemsPerProvider: items / 10,
     };
     const many: ModelUnderTest = {
-      label: `${manyProviders.toLocaleString('en')} providers`, modelId: `${ctx.tag}-m-many`, outputId: `${ctx.tag}-o-many`,
-      providers: Array.from({ length: manyProviders }, (_, i) => `${ctx.tag}-mp-${pad(i)}`), itemsPerProvider: 1,
+      label: `${manyProviders.toLocaleString('en')} providers`,
+      modelId: `${ctx.tag}-m-many`,
+      outputId: `${ctx.tag}-o-many`,
+      providers: Array.from({ length: manyProviders }, (_, i) => `${ctx.tag}-mp-${pad(i)}`),
+      itemsPerProvider: 1,
     };
     // Item i of a model belongs to provider i mod (its provider count): every provider the same number of items.
     const itemIds = (m: ModelUnderTest): string[] => Array.from({ length: items }, (_, i) => `${m.modelId}-d${pad(i)}`);
@@ -166,16 +200,30 @@ export const suite: BenchSuite = {
 
     // ---- set-up: terms, providers, data, two sealed models with an output each
     const setupStart = performance.now();
-    await licensor.submitTransaction('terms:Publish', JSON.stringify({
-      termsId, aiTraining: true, commercialUse: true, derivatives: true, attribution: true, territory: 'worldwide',
-      validFrom: '2020-01-01T00:00:00Z', dataPoolShareBps: POOL_SHARE_BPS, legalTextDigest: sha256('legal text'),
-    }));
+    await licensor.submitTransaction(
+      'terms:Publish',
+      JSON.stringify({
+        termsId,
+        aiTraining: true,
+        commercialUse: true,
+        derivatives: true,
+        attribution: true,
+        territory: 'worldwide',
+        validFrom: '2020-01-01T00:00:00Z',
+        dataPoolShareBps: POOL_SHARE_BPS,
+        legalTextDigest: sha256('legal text'),
+      }),
+    );
     const allProviders = [...few.providers, ...many.providers];
     const providerBatches = Math.ceil(allProviders.length / BATCH);
     const registerProviders = await setupLoad(`providers:RegisterBatch (${BATCH}/tx)`, REGISTER_IN_FLIGHT, providerBatches, (b) =>
-      studio.submitTransaction('providers:RegisterBatch', JSON.stringify({
-        items: allProviders.slice(b * BATCH, (b + 1) * BATCH).map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })),
-      })));
+      studio.submitTransaction(
+        'providers:RegisterBatch',
+        JSON.stringify({
+          items: allProviders.slice(b * BATCH, (b + 1) * BATCH).map((providerId) => ({ providerId, payoutRefDigest: sha256(providerId) })),
+        }),
+      ),
+    );
     ctx.log.info(`  ${allProviders.length} providers registered in ${registerProviders.seconds.toFixed(1)} s`);
 
     const registerPhases: PhaseTimes[] = [];
@@ -184,7 +232,12 @@ export const suite: BenchSuite = {
       return setupLoad(`data:RegisterBatch, ${m.label} (${BATCH}/tx)`, REGISTER_IN_FLIGHT, Math.ceil(items / BATCH), async (b) => {
         const request = {
           items: ids.slice(b * BATCH, (b + 1) * BATCH).map((dataId, k) => ({
-            dataId, providerId: providerOf(m, b * BATCH + k), termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 4096,
+            dataId,
+            providerId: providerOf(m, b * BATCH + k),
+            termsId,
+            contentDigest: sha256(dataId),
+            mediaType: 'image/png',
+            size: 4096,
           })),
         };
         registerPhases.push((await submitPhased(studio, 'data:RegisterBatch', JSON.stringify(request))).phases);
@@ -202,14 +255,29 @@ export const suite: BenchSuite = {
       attestPhases.set(m.label, phases);
       // Batches of one model continue each other (one frontier), so they go one at a time; the two models in parallel.
       const attest = await setupLoad(`models:AttestTrainingBatch, ${m.label} (${BATCH}/tx)`, 1, Math.ceil(items / BATCH), async (b) => {
-        phases.push((await submitPhased(studio, 'models:AttestTrainingBatch',
-          JSON.stringify({ modelId: m.modelId, dataIds: ids.slice(b * BATCH, (b + 1) * BATCH) }))).phases);
+        phases.push(
+          (
+            await submitPhased(
+              studio,
+              'models:AttestTrainingBatch',
+              JSON.stringify({ modelId: m.modelId, dataIds: ids.slice(b * BATCH, (b + 1) * BATCH) }),
+            )
+          ).phases,
+        );
       });
       const sealed = await submit<SealedModel>('models:Seal', { modelId: m.modelId });
       if (sealed.trainingSize !== items || sealed.providerCount !== m.providers.length) {
-        throw new Error(`model ${m.modelId} sealed with ${sealed.trainingSize} items of ${sealed.providerCount} providers; expected ${items} of ${m.providers.length}`);
+        throw new Error(
+          `model ${m.modelId} sealed with ${sealed.trainingSize} items of ${sealed.providerCount} providers; expected ${items} of ${m.providers.length}`,
+        );
       }
-      await submit('outputs:Register', { outputId: m.outputId, modelId: m.modelId, contentDigest: sha256(m.outputId), mediaType: 'image/png', rightsIds: [] });
+      await submit('outputs:Register', {
+        outputId: m.outputId,
+        modelId: m.modelId,
+        contentDigest: sha256(m.outputId),
+        mediaType: 'image/png',
+        rightsIds: [],
+      });
       return attest;
     };
     const [attestFew, attestMany] = await Promise.all([train(few), train(many)]);
@@ -223,38 +291,76 @@ export const suite: BenchSuite = {
     const firstIds = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-tp-d${pad(i)}`);
     await submit('providers:Register', { providerId: throughputProvider, payoutRefDigest: sha256(throughputProvider) });
     await submit('data:RegisterBatch', {
-      items: firstIds.map((dataId) => ({ dataId, providerId: throughputProvider, termsId, contentDigest: sha256(dataId), mediaType: 'image/png', size: 4096 })),
+      items: firstIds.map((dataId) => ({
+        dataId,
+        providerId: throughputProvider,
+        termsId,
+        contentDigest: sha256(dataId),
+        mediaType: 'image/png',
+        size: 4096,
+      })),
     });
     const throughputModel = (i: number): string => `${ctx.tag}-w-m${i}`;
     const setupChains = async (label: string, op: (i: number) => Promise<unknown>, count = CHAINS): Promise<void> => {
       await setupLoad(label, count, count, op);
     };
     await setupChains('models:Register', (i) => submit('models:Register', { modelId: throughputModel(i) }));
-    await setupChains('models:AttestTrainingBatch', (i) => submit('models:AttestTrainingBatch', { modelId: throughputModel(i), dataIds: firstIds }));
+    await setupChains('models:AttestTrainingBatch', (i) =>
+      submit('models:AttestTrainingBatch', { modelId: throughputModel(i), dataIds: firstIds }),
+    );
     await setupChains('models:Seal', (i) => submit('models:Seal', { modelId: throughputModel(i) }));
     const outputOf = (kind: string, i: number): string => `${ctx.tag}-${kind}-o${i}`;
     // w: own model, own holder; c: one model, own holders; h: own models, no rights (the owner studio is paid).
     const outputSets: [string, (i: number) => string, number][] = [
-      ['w', throughputModel, CHAINS], ['c', () => throughputModel(0), CONTENTION_CHAINS], ['h', throughputModel, CONTENTION_CHAINS],
+      ['w', throughputModel, CHAINS],
+      ['c', () => throughputModel(0), CONTENTION_CHAINS],
+      ['h', throughputModel, CONTENTION_CHAINS],
     ];
     for (const [kind, model, count] of outputSets) {
-      await setupChains(`outputs:Register (${kind})`, (i) => submit('outputs:Register', {
-        outputId: outputOf(kind, i), modelId: model(i), contentDigest: sha256(outputOf(kind, i)), mediaType: 'image/png', rightsIds: [],
-      }), count);
+      await setupChains(
+        `outputs:Register (${kind})`,
+        (i) =>
+          submit('outputs:Register', {
+            outputId: outputOf(kind, i),
+            modelId: model(i),
+            contentDigest: sha256(outputOf(kind, i)),
+            mediaType: 'image/png',
+            rightsIds: [],
+          }),
+        count,
+      );
       if (kind === 'h') continue;
-      await setupChains(`rights:Create (${kind})`, (i) => submit('rights:Create', {
-        rightsId: `${ctx.tag}-${kind}-r${i}`, subjectType: 'output', subjectId: outputOf(kind, i), licensorMsp: LICENSOR,
-        holders: [{ holderId: `${ctx.tag}-${kind}-h${i}`, mspId: STUDIO, shareBps: 10_000 }],
-      }), count);
+      await setupChains(
+        `rights:Create (${kind})`,
+        (i) =>
+          submit('rights:Create', {
+            rightsId: `${ctx.tag}-${kind}-r${i}`,
+            subjectType: 'output',
+            subjectId: outputOf(kind, i),
+            licensorMsp: LICENSOR,
+            holders: [{ holderId: `${ctx.tag}-${kind}-h${i}`, mspId: STUDIO, shareBps: 10_000 }],
+          }),
+        count,
+      );
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
 
     // ---- latency of revenue:Record, interleaving the two models so drift hits both alike
     const record = (m: ModelUnderTest, ref: string, amount: number): Promise<{ phases: PhaseTimes }> =>
-      submitPhased(studio, 'revenue:Record', JSON.stringify({ subjectId: m.outputId, amount: String(amount), currency: CURRENCY, reference: `${m.modelId}-${ref}` }));
+      submitPhased(
+        studio,
+        'revenue:Record',
+        JSON.stringify({ subjectId: m.outputId, amount: String(amount), currency: CURRENCY, reference: `${m.modelId}-${ref}` }),
+      );
     for (let i = 0; i < 3; i++) for (const m of [few, many]) await record(m, `warm-${i}`, 1000);
-    const recordMs = new Map<ModelUnderTest, number[]>([[few, []], [many, []]]);
-    const recordPhases = new Map<ModelUnderTest, PhaseTimes[]>([[few, []], [many, []]]);
+    const recordMs = new Map<ModelUnderTest, number[]>([
+      [few, []],
+      [many, []],
+    ]);
+    const recordPhases = new Map<ModelUnderTest, PhaseTimes[]>([
+      [few, []],
+      [many, []],
+    ]);
     const recordStart = performance.now();
     for (let i = 0; i < reports; i++) {
       for (const m of i % 2 === 0 ? [few, many] : [many, few]) {
@@ -268,10 +374,15 @@ export const suite: BenchSuite = {
 
     // ---- latency of revenue:Statement (evaluate), spread over each model's providers
     const statementOf = async (m: ModelUnderTest, providerId: string): Promise<Statement> =>
-      JSON.parse(decoder.decode(await studio.evaluateTransaction('revenue:Statement', JSON.stringify({ providerId, currency: CURRENCY })))) as Statement;
+      JSON.parse(
+        decoder.decode(await studio.evaluateTransaction('revenue:Statement', JSON.stringify({ providerId, currency: CURRENCY }))),
+      ) as Statement;
     const probe = (m: ModelUnderTest, i: number): string => m.providers[(i * 7919) % m.providers.length] as string;
     for (let i = 0; i < 10; i++) for (const m of [few, many]) await statementOf(m, probe(m, i));
-    const statementMs = new Map<ModelUnderTest, number[]>([[few, []], [many, []]]);
+    const statementMs = new Map<ModelUnderTest, number[]>([
+      [few, []],
+      [many, []],
+    ]);
     const statementStart = performance.now();
     for (let i = 0; i < statements; i++) {
       for (const m of i % 2 === 0 ? [few, many] : [many, few]) {
@@ -284,30 +395,57 @@ export const suite: BenchSuite = {
 
     // The statements are right, not just fast: accrued = floor(items × index / 10^18) from the pool.
     for (const m of [few, many]) {
-      const view = JSON.parse(decoder.decode(await studio.evaluateTransaction('revenue:GetPool',
-        JSON.stringify({ modelId: m.modelId, currency: CURRENCY })))) as PoolView;
+      const view = JSON.parse(
+        decoder.decode(await studio.evaluateTransaction('revenue:GetPool', JSON.stringify({ modelId: m.modelId, currency: CURRENCY }))),
+      ) as PoolView;
       const providerId = probe(m, 1);
       const line = (await statementOf(m, providerId)).lines.find((l) => l.modelId === m.modelId);
       const expected = (BigInt(m.itemsPerProvider) * BigInt(view.pool.index)) / INDEX_SCALE;
       if (!view.identityHolds || line?.itemCount !== m.itemsPerProvider || line.accrued !== expected.toString()) {
-        throw new Error(`statement of ${providerId} on ${m.modelId} is ${JSON.stringify(line)}; expected ${m.itemsPerProvider} items accruing ${expected.toString()}`);
+        throw new Error(
+          `statement of ${providerId} on ${m.modelId} is ${JSON.stringify(line)}; expected ${m.itemsPerProvider} items accruing ${expected.toString()}`,
+        );
       }
     }
 
     // ---- revenue events per second
     let reference = 0;
-    const reportOn = (kind: string) => (chain: number): Record<string, unknown> =>
-      ({ subjectId: outputOf(kind, chain), amount: '1000', currency: CURRENCY, reference: `${ctx.tag}-${kind}-ref-${reference++}` });
+    const reportOn =
+      (kind: string) =>
+      (chain: number): Record<string, unknown> => ({
+        subjectId: outputOf(kind, chain),
+        amount: '1000',
+        currency: CURRENCY,
+        reference: `${ctx.tag}-${kind}-ref-${reference++}`,
+      });
     const distinct = await runChains(`${CHAINS} subjects, each its own model and holder`, studio, CHAINS, perChain, reportOn('w'));
-    const sameModel = await runChains(`${CONTENTION_CHAINS} outputs of one model (shared pool key)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('c'));
-    const sameHolder = await runChains(`${CONTENTION_CHAINS} models, one holder (16 credit shards)`, studio, CONTENTION_CHAINS, contentionPerChain, reportOn('h'));
+    const sameModel = await runChains(
+      `${CONTENTION_CHAINS} outputs of one model (shared pool key)`,
+      studio,
+      CONTENTION_CHAINS,
+      contentionPerChain,
+      reportOn('c'),
+    );
+    const sameHolder = await runChains(
+      `${CONTENTION_CHAINS} models, one holder (16 credit shards)`,
+      studio,
+      CONTENTION_CHAINS,
+      contentionPerChain,
+      reportOn('h'),
+    );
 
     // ---- report
     const rows = [few, many].flatMap((m) => [latencyRow(`revenue:Record, ${m.label}`, recordMs.get(m) ?? [], recordSeconds)]);
-    const statementRows = [few, many].map((m) => latencyRow(`revenue:Statement (evaluate), ${m.label}`, statementMs.get(m) ?? [], statementSeconds));
+    const statementRows = [few, many].map((m) =>
+      latencyRow(`revenue:Statement (evaluate), ${m.label}`, statementMs.get(m) ?? [], statementSeconds),
+    );
     const [recordFew, recordMany] = rows as [LoadResult, LoadResult];
     const [statementFew, statementMany] = statementRows as [LoadResult, LoadResult];
-    const endorseP50 = (m: ModelUnderTest): number => percentile((recordPhases.get(m) ?? []).map((p) => p.endorseMs).sort((a, b) => a - b), 50);
+    const endorseP50 = (m: ModelUnderTest): number =>
+      percentile(
+        (recordPhases.get(m) ?? []).map((p) => p.endorseMs).sort((a, b) => a - b),
+        50,
+      );
     const ratios = {
       recordP50: ratio(recordMany.p50Ms, recordFew.p50Ms),
       recordP99: ratio(recordMany.p99Ms, recordFew.p99Ms),
@@ -345,12 +483,31 @@ export const suite: BenchSuite = {
     return {
       text: lines.join('\n'),
       data: {
-        items, manyProviders, reports, statements, setupSeconds,
-        setup: { registerProviders, registeredFew, registeredMany, attestFew, attestMany, registerPhases: meanPhases(registerPhases),
-          attestPhases: Object.fromEntries([...attestPhases].map(([label, phases]) => [label, meanPhases(phases)])) },
-        record: { few: recordFew, many: recordMany, fewPhases: meanPhases(recordPhases.get(few) ?? []), manyPhases: meanPhases(recordPhases.get(many) ?? []) },
+        items,
+        manyProviders,
+        reports,
+        statements,
+        setupSeconds,
+        setup: {
+          registerProviders,
+          registeredFew,
+          registeredMany,
+          attestFew,
+          attestMany,
+          registerPhases: meanPhases(registerPhases),
+          attestPhases: Object.fromEntries([...attestPhases].map(([label, phases]) => [label, meanPhases(phases)])),
+        },
+        record: {
+          few: recordFew,
+          many: recordMany,
+          fewPhases: meanPhases(recordPhases.get(few) ?? []),
+          manyPhases: meanPhases(recordPhases.get(many) ?? []),
+        },
         statement: { few: statementFew, many: statementMany },
-        ratios, throughput: { distinct, sameModel, sameHolder }, baselineWriteTps: ctx.baseline.writeTps, command,
+        ratios,
+        throughput: { distinct, sameModel, sameHolder },
+        baselineWriteTps: ctx.baseline.writeTps,
+        command,
       },
     };
   },

@@ -59,8 +59,10 @@ const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(d
 
 export function formatTable(results: readonly LoadResult[], unit = 'ops/s'): string {
   const header = `  ${'measurement'.padEnd(46)} ${'in flight'.padStart(9)} ${'ops'.padStart(7)} ${unit.padStart(10)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'errors'.padStart(6)}`;
-  const rows = results.map((r) =>
-    `  ${r.label.padEnd(46)} ${String(r.inFlight).padStart(9)} ${String(r.operations).padStart(7)} ${fmt(r.perSecond).padStart(10)} ${fmt(r.p50Ms).padStart(9)} ${fmt(r.p99Ms).padStart(9)} ${String(r.errors).padStart(6)}`);
+  const rows = results.map(
+    (r) =>
+      `  ${r.label.padEnd(46)} ${String(r.inFlight).padStart(9)} ${String(r.operations).padStart(7)} ${fmt(r.perSecond).padStart(10)} ${fmt(r.p50Ms).padStart(9)} ${fmt(r.p99Ms).padStart(9)} ${String(r.errors).padStart(6)}`,
+  );
   return [header, ...rows].join('\n');
 }
 

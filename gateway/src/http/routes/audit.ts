@@ -37,13 +37,23 @@ const Questions = [
 ] as const;
 
 function reader(ctx: { services: { audit?: AuditReader } }): AuditReader {
-  if (ctx.services.audit === undefined) throw new AppError('UNAVAILABLE', 'this gateway has no database: the audit API needs the `database` config section');
+  if (ctx.services.audit === undefined)
+    throw new AppError('UNAVAILABLE', 'this gateway has no database: the audit API needs the `database` config section');
   return ctx.services.audit;
 }
 
 /** JSON, or CSV of `rows` with the height in a header; both carry `Kiseki-Index-Height`. */
-function answer(ctx: RouteContext<unknown, { format: 'json' | 'csv' }, unknown>, body: { height: string; asOfBlock?: string }, rows: readonly Record<string, unknown>[], next?: string): RouteResult {
-  const headers: Record<string, string> = { 'Kiseki-Index-Height': body.height, ...(body.asOfBlock === undefined ? {} : { 'Kiseki-As-Of-Block': body.asOfBlock }), ...(next === undefined ? {} : { 'Kiseki-Next-Cursor': next }) };
+function answer(
+  ctx: RouteContext<unknown, { format: 'json' | 'csv' }, unknown>,
+  body: { height: string; asOfBlock?: string },
+  rows: readonly Record<string, unknown>[],
+  next?: string,
+): RouteResult {
+  const headers: Record<string, string> = {
+    'Kiseki-Index-Height': body.height,
+    ...(body.asOfBlock === undefined ? {} : { 'Kiseki-As-Of-Block': body.asOfBlock }),
+    ...(next === undefined ? {} : { 'Kiseki-Next-Cursor': next }),
+  };
   if (ctx.query.format === 'csv') {
     ctx.res.status(200).set(headers).type('text/csv; charset=utf-8').send(toCsv(rows));
     return { streamed: true };
@@ -93,7 +103,12 @@ export const auditRoutes: readonly AnyRoute[] = [
         ...(ctx.query.asOf === undefined ? {} : { asOf: ctx.query.asOf }),
         ...(ctx.query.cursor === undefined ? {} : { cursor: ctx.query.cursor }),
       });
-      const rows = page.items.map((i) => ({ key: i.key.join('/'), blockNumber: i.blockNumber, txId: i.txId, ...(i.record as Record<string, unknown>) }));
+      const rows = page.items.map((i) => ({
+        key: i.key.join('/'),
+        blockNumber: i.blockNumber,
+        txId: i.txId,
+        ...(i.record as Record<string, unknown>),
+      }));
       return answer(ctx, page, rows, page.nextCursor);
     },
   }),
@@ -109,7 +124,11 @@ export const auditRoutes: readonly AnyRoute[] = [
     responses: csvOrJson(Answer, 'The versions, oldest first'),
     handler: async (ctx) => {
       const result = await reader(ctx).history(ctx.params.type, ctx.query.key.split(','));
-      return answer(ctx, result, result.versions.map((v) => ({ ...v, record: v.record })));
+      return answer(
+        ctx,
+        result,
+        result.versions.map((v) => ({ ...v, record: v.record })),
+      );
     },
   }),
   route({
@@ -117,28 +136,51 @@ export const auditRoutes: readonly AnyRoute[] = [
     path: '/v1/audit/analytics/:question',
     operationId: 'auditAnalytics',
     tag: 'audit',
-    summary: 'Analytics over the index: revoked-inputs, provider-income (providerId), terms-coverage, items-per-terms-provider, status-changes, model-composition (modelId optional), revenue-over-time, offers-grants',
+    summary:
+      'Analytics over the index: revoked-inputs, provider-income (providerId), terms-coverage, items-per-terms-provider, status-changes, model-composition (modelId optional), revenue-over-time, offers-grants',
     access: AUDIT_ROLES,
     params: z.strictObject({ question: z.enum(Questions) }),
-    query: z.strictObject({ asOf: Block.optional(), providerId: z.string().min(1).max(256).optional(), modelId: z.string().min(1).max(256).optional(), format: Format }),
+    query: z.strictObject({
+      asOf: Block.optional(),
+      providerId: z.string().min(1).max(256).optional(),
+      modelId: z.string().min(1).max(256).optional(),
+      format: Format,
+    }),
     responses: csvOrJson(RowsAnswer, 'The answer rows'),
     handler: async (ctx) => {
       const audit = reader(ctx);
       const { asOf } = ctx.query;
       let result: { height: string; asOfBlock?: string; rows: Record<string, unknown>[] };
       switch (ctx.params.question) {
-        case 'revoked-inputs': result = await audit.revokedInputs(asOf); break;
+        case 'revoked-inputs':
+          result = await audit.revokedInputs(asOf);
+          break;
         case 'provider-income': {
-          if (ctx.query.providerId === undefined) throw new AppError('INVALID', 'provider-income needs providerId', { issues: [{ path: 'providerId', code: 'invalid_type', message: 'required' }] });
+          if (ctx.query.providerId === undefined)
+            throw new AppError('INVALID', 'provider-income needs providerId', {
+              issues: [{ path: 'providerId', code: 'invalid_type', message: 'required' }],
+            });
           result = await audit.providerIncome(ctx.query.providerId, asOf);
           break;
         }
-        case 'terms-coverage': result = await audit.termsCoverage(asOf); break;
-        case 'items-per-terms-provider': result = await audit.itemsPerTermsAndProvider(asOf); break;
-        case 'status-changes': result = await audit.statusChanges(asOf); break;
-        case 'model-composition': result = await audit.modelComposition(ctx.query.modelId, asOf); break;
-        case 'revenue-over-time': result = await audit.revenueOverTime(asOf); break;
-        case 'offers-grants': result = await audit.offersAndGrants(asOf); break;
+        case 'terms-coverage':
+          result = await audit.termsCoverage(asOf);
+          break;
+        case 'items-per-terms-provider':
+          result = await audit.itemsPerTermsAndProvider(asOf);
+          break;
+        case 'status-changes':
+          result = await audit.statusChanges(asOf);
+          break;
+        case 'model-composition':
+          result = await audit.modelComposition(ctx.query.modelId, asOf);
+          break;
+        case 'revenue-over-time':
+          result = await audit.revenueOverTime(asOf);
+          break;
+        case 'offers-grants':
+          result = await audit.offersAndGrants(asOf);
+          break;
       }
       return answer(ctx, result, result.rows);
     },

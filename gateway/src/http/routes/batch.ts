@@ -4,7 +4,14 @@ import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/
 import { compareIds } from '@kiseki/chaincode/shared/merkle';
 import { AppError, toAppError } from '../../errors';
 import { BATCH_MEDIA_TYPE, readFrames, type Frame } from '../../use-cases/batch-frames';
-import { BatchRegistrar, forEachLimited, isRefusal, MAX_CHUNK_ITEMS, type BatchItem, type ItemResult } from '../../use-cases/batch-register';
+import {
+  BatchRegistrar,
+  forEachLimited,
+  isRefusal,
+  MAX_CHUNK_ITEMS,
+  type BatchItem,
+  type ItemResult,
+} from '../../use-cases/batch-register';
 import { SessionService } from '../../use-cases/batch-sessions';
 import { emptySummary, ingestStream, sha256, type ItemCheck, type StreamSummary } from '../../use-cases/batch-stream';
 import { route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
@@ -67,14 +74,24 @@ const STREAM_DESCRIPTION =
   'One JSON line per item (BatchItemResult) as its chunk settles, then one line {"summary": BatchSummary} — or ' +
   '{"error": {code, message}, "summary": …} when the stream broke off';
 const Session = z
-  .object({ sessionId: z.string(), state: z.enum(['open', 'committed']), createdAt: z.string(), committedAt: z.string().optional(), counts: z.record(z.string(), z.number()).optional() })
+  .object({
+    sessionId: z.string(),
+    state: z.enum(['open', 'committed']),
+    createdAt: z.string(),
+    committedAt: z.string().optional(),
+    counts: z.record(z.string(), z.number()).optional(),
+  })
   .meta({ id: 'UploadSession' });
 
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
 function registrar(ctx: Ctx): BatchRegistrar {
   const { vault, packs, ledger, transactor, metrics, settings } = ctx.services;
-  return new BatchRegistrar({ vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId }, ctx.principal, ctx.requestId);
+  return new BatchRegistrar(
+    { vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId },
+    ctx.principal,
+    ctx.requestId,
+  );
 }
 
 const itemLimit = (ctx: Ctx): number => Math.min(ctx.services.settings.uploadMaxBytes, BATCH_ITEM_MAX_BYTES);
@@ -90,19 +107,39 @@ function itemCheck(defaults: z.infer<typeof Defaults>, maxBytes: number): ItemCh
   return (frame: Frame, digest: string | undefined) => {
     const rawId = frame.header.dataId;
     const dataId = typeof rawId === 'string' ? rawId : undefined;
-    const refuse = (code: string, message: string): ItemResult => ({ index: frame.index, ...(dataId === undefined ? {} : { dataId }), status: 'refused', error: { code, message } });
+    const refuse = (code: string, message: string): ItemResult => ({
+      index: frame.index,
+      ...(dataId === undefined ? {} : { dataId }),
+      status: 'refused',
+      error: { code, message },
+    });
     const parsed = ItemHeader.safeParse(frame.header);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return refuse('INVALID', issue === undefined ? 'invalid item header' : `${issue.path.map(String).join('.') || 'header'}: ${issue.message}`);
+      return refuse(
+        'INVALID',
+        issue === undefined ? 'invalid item header' : `${issue.path.map(String).join('.') || 'header'}: ${issue.message}`,
+      );
     }
     const header = parsed.data;
     const providerId = header.providerId ?? defaults.providerId;
     const termsId = header.termsId ?? defaults.termsId;
-    if (providerId === undefined || termsId === undefined) return refuse('INVALID', 'give providerId and termsId in the item header or the query');
-    if (frame.bytes === undefined || digest === undefined) return refuse('PAYLOAD_TOO_LARGE', `the item exceeds the limit of ${maxBytes} bytes; nothing kept`);
-    if (header.contentDigest !== undefined && header.contentDigest !== digest) return refuse('INVALID', 'the content does not match contentDigest; nothing kept');
-    return { index: frame.index, dataId: header.dataId, providerId, termsId, mediaType: header.mediaType, size: header.size, contentDigest: digest, bytes: frame.bytes };
+    if (providerId === undefined || termsId === undefined)
+      return refuse('INVALID', 'give providerId and termsId in the item header or the query');
+    if (frame.bytes === undefined || digest === undefined)
+      return refuse('PAYLOAD_TOO_LARGE', `the item exceeds the limit of ${maxBytes} bytes; nothing kept`);
+    if (header.contentDigest !== undefined && header.contentDigest !== digest)
+      return refuse('INVALID', 'the content does not match contentDigest; nothing kept');
+    return {
+      index: frame.index,
+      dataId: header.dataId,
+      providerId,
+      termsId,
+      mediaType: header.mediaType,
+      size: header.size,
+      contentDigest: digest,
+      bytes: frame.bytes,
+    };
   };
 }
 
@@ -132,7 +169,8 @@ export const batchRoutes: readonly AnyRoute[] = [
     path: '/v1/data/batch',
     operationId: 'uploadDataBatch',
     tag: 'data',
-    summary: 'Upload and register many data items in one streamed request (registered in transactions of up to 1,000 items, answered per item)',
+    summary:
+      'Upload and register many data items in one streamed request (registered in transactions of up to 1,000 items, answered per item)',
     access: STUDIO,
     query: Defaults,
     upload: {
@@ -163,16 +201,29 @@ export const batchRoutes: readonly AnyRoute[] = [
     path: '/v1/data/registrations',
     operationId: 'registerDataByDigest',
     tag: 'data',
-    summary: "Register up to 1,000 items whose content is already in the org's vault under inbox/ (each object's digest checked), answered per item",
+    summary:
+      "Register up to 1,000 items whose content is already in the org's vault under inbox/ (each object's digest checked), answered per item",
     access: STUDIO,
     body: z.strictObject({
       items: z
-        .array(z.strictObject({ dataId: Id, providerId: Id, termsId: Id, mediaType: MediaType, contentDigest: DigestHex, key: z.string().regex(/^inbox\/[\x21-\x7e]{1,1000}$/, 'must be a key under inbox/') }))
+        .array(
+          z.strictObject({
+            dataId: Id,
+            providerId: Id,
+            termsId: Id,
+            mediaType: MediaType,
+            contentDigest: DigestHex,
+            key: z.string().regex(/^inbox\/[\x21-\x7e]{1,1000}$/, 'must be a key under inbox/'),
+          }),
+        )
         .min(1)
         .max(MAX_CHUNK_ITEMS),
     }),
     responses: {
-      200: { description: 'One result per item, in request order', schema: z.object({ items: z.array(ItemResultSchema), summary: Summary }) },
+      200: {
+        description: 'One result per item, in request order',
+        schema: z.object({ items: z.array(ItemResultSchema), summary: Summary }),
+      },
       ...errors(413, 415, 422),
     },
     handler: async (ctx) => {
@@ -252,7 +303,14 @@ export const batchRoutes: readonly AnyRoute[] = [
     query: Defaults,
     upload: { contentType: BATCH_MEDIA_TYPE, description: 'As for POST /v1/data/batch' },
     idempotent: false,
-    responses: { 200: { description: STREAM_DESCRIPTION.replace('as its chunk settles', '(status staged or refused)'), contentType: NDJSON, schema: ItemResultSchema }, ...errors(404, 409, 415) },
+    responses: {
+      200: {
+        description: STREAM_DESCRIPTION.replace('as its chunk settles', '(status staged or refused)'),
+        contentType: NDJSON,
+        schema: ItemResultSchema,
+      },
+      ...errors(404, 409, 415),
+    },
     handler: async (ctx) => {
       requireBatchBody(ctx);
       const sessions = new SessionService(ctx.services.store, ctx.services.vault);
@@ -269,7 +327,12 @@ export const batchRoutes: readonly AnyRoute[] = [
               results.push(await sessions.stage(session.sessionId, item));
             } catch (failure) {
               const appError = toAppError(failure);
-              results.push({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: appError.code, message: appError.message } });
+              results.push({
+                index: item.index,
+                dataId: item.dataId,
+                status: 'failed',
+                error: { code: appError.code, message: appError.message },
+              });
             }
           });
           return results.sort((a, b) => a.index - b.index);
@@ -289,7 +352,14 @@ export const batchRoutes: readonly AnyRoute[] = [
     access: STUDIO,
     params: SessionParams,
     idempotent: false,
-    responses: { 200: { description: STREAM_DESCRIPTION.replace('{"summary": BatchSummary}', '{"summary": BatchSummary, "session": UploadSession}'), contentType: NDJSON, schema: ItemResultSchema }, ...errors(404, 409) },
+    responses: {
+      200: {
+        description: STREAM_DESCRIPTION.replace('{"summary": BatchSummary}', '{"summary": BatchSummary, "session": UploadSession}'),
+        contentType: NDJSON,
+        schema: ItemResultSchema,
+      },
+      ...errors(404, 409),
+    },
     handler: async (ctx) => {
       const sessions = new SessionService(ctx.services.store, ctx.services.vault);
       const session = await sessions.requireOpen(ctx.principal.clientId, ctx.params.sessionId);
@@ -297,11 +367,15 @@ export const batchRoutes: readonly AnyRoute[] = [
       const summary = emptySummary();
       const chunks = registrar(ctx);
       try {
-        const after = await sessions.commit(session, (items) => chunks.registerChunk(items), (result) => {
-          summary.received += 1;
-          summary[result.status] += 1;
-          out.line(result);
-        });
+        const after = await sessions.commit(
+          session,
+          (items) => chunks.registerChunk(items),
+          (result) => {
+            summary.received += 1;
+            summary[result.status] += 1;
+            out.line(result);
+          },
+        );
         out.line({ summary, session: after });
       } catch (error) {
         const appError = toAppError(error);
@@ -337,7 +411,8 @@ export const batchRoutes: readonly AnyRoute[] = [
     body: z.strictObject({ dataIds: z.array(Id).min(1).max(MAX_BULK_ATTEST) }),
     responses: {
       200: {
-        description: 'What was attested; complete is false when a transaction was refused or failed (error says why, attested ids stay attested)',
+        description:
+          'What was attested; complete is false when a transaction was refused or failed (error says why, attested ids stay attested)',
         schema: z.object({
           complete: z.boolean(),
           attested: z.number().int(),
@@ -359,7 +434,12 @@ export const batchRoutes: readonly AnyRoute[] = [
             modelId: ctx.params.modelId,
             dataIds,
           });
-          batches.push({ first: dataIds[0] as string, last: dataIds[dataIds.length - 1] as string, count: dataIds.length, transactionId: submitted.transactionId });
+          batches.push({
+            first: dataIds[0] as string,
+            last: dataIds[dataIds.length - 1] as string,
+            count: dataIds.length,
+            transactionId: submitted.transactionId,
+          });
           attested += dataIds.length;
         } catch (error) {
           // Nothing attested: answer as the single route would.
@@ -372,7 +452,11 @@ export const batchRoutes: readonly AnyRoute[] = [
               attested,
               batches,
               remaining: ids.length - attested,
-              error: { code: appError.code, message: appError.message, ...(appError.transactionId === undefined ? {} : { transactionId: appError.transactionId }) },
+              error: {
+                code: appError.code,
+                message: appError.message,
+                ...(appError.transactionId === undefined ? {} : { transactionId: appError.transactionId }),
+              },
             },
           };
         }
@@ -392,7 +476,8 @@ export const batchRoutes: readonly AnyRoute[] = [
     }),
     responses: {
       200: {
-        description: 'One result per report, in request order: recorded, duplicate (reference already used), refused or failed (retry: the reference keeps it from being paid twice)',
+        description:
+          'One result per report, in request order: recorded, duplicate (reference already used), refused or failed (retry: the reference keeps it from being paid twice)',
         schema: z.object({
           items: z.array(
             z.object({
@@ -416,7 +501,13 @@ export const batchRoutes: readonly AnyRoute[] = [
         async ({ item, index }) => {
           try {
             const submitted = await ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.revenue, T.revenue.Record, item);
-            results.push({ index, reference: item.reference, status: 'recorded', record: submitted.result, transactionId: submitted.transactionId });
+            results.push({
+              index,
+              reference: item.reference,
+              status: 'recorded',
+              record: submitted.result,
+              transactionId: submitted.transactionId,
+            });
           } catch (error) {
             const appError = toAppError(error);
             const status = !isRefusal(appError) ? 'failed' : appError.code === 'CONFLICT' ? 'duplicate' : 'refused';

@@ -16,13 +16,24 @@ const BlockTransaction = z.object({
   validationCode: z.string(),
 });
 const Block = z
-  .object({ number: z.string(), hash: z.string(), previousHash: z.string(), dataHash: z.string(), transactionCount: z.number(), transactions: z.array(BlockTransaction) })
-  .meta({ id: 'BlockSummary', description: 'A block: header hashes and, per transaction, ID, type, submitting org, contract:function and validation code' });
+  .object({
+    number: z.string(),
+    hash: z.string(),
+    previousHash: z.string(),
+    dataHash: z.string(),
+    transactionCount: z.number(),
+    transactions: z.array(BlockTransaction),
+  })
+  .meta({
+    id: 'BlockSummary',
+    description: 'A block: header hashes and, per transaction, ID, type, submitting org, contract:function and validation code',
+  });
 const BlockNumber = z.string().regex(/^\d{1,19}$/, 'must be a block number');
 
 function blocks(ctx: RouteContext<unknown, unknown, unknown>): BlockBrowser {
   const service = ctx.services.blocks;
-  if (service === undefined) throw new AppError('UNAVAILABLE', 'browsing blocks needs the Fabric connection, which this gateway does not have');
+  if (service === undefined)
+    throw new AppError('UNAVAILABLE', 'browsing blocks needs the Fabric connection, which this gateway does not have');
   return service;
 }
 
@@ -36,10 +47,16 @@ export const blockRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     query: z.strictObject({ before: BlockNumber.optional(), limit: z.coerce.number().int().min(1).max(50).default(10) }),
     responses: {
-      200: { description: 'Chain height, blocks, and `next` (pass as `before` for older blocks)', schema: z.object({ height: z.string(), blocks: z.array(Block), next: z.string().optional() }).meta({ id: 'BlockPage' }) },
+      200: {
+        description: 'Chain height, blocks, and `next` (pass as `before` for older blocks)',
+        schema: z.object({ height: z.string(), blocks: z.array(Block), next: z.string().optional() }).meta({ id: 'BlockPage' }),
+      },
       ...errors(503),
     },
-    handler: async (ctx) => ({ status: 200, body: await blocks(ctx).list(ctx.query.before === undefined ? undefined : BigInt(ctx.query.before), ctx.query.limit) }),
+    handler: async (ctx) => ({
+      status: 200,
+      body: await blocks(ctx).list(ctx.query.before === undefined ? undefined : BigInt(ctx.query.before), ctx.query.limit),
+    }),
   }),
   route({
     method: 'get',

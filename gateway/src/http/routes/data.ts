@@ -7,7 +7,19 @@ import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Id, MediaType, MspId, PageQuery } from '../validation';
-import { Download, errors, evaluateRead, Page, pagedRead, STUDIO, STUDIO_OR_LICENSOR, STUDIO_OR_PROVIDER, submitWrite, UploadResult, WriteResult } from './common';
+import {
+  Download,
+  errors,
+  evaluateRead,
+  Page,
+  pagedRead,
+  STUDIO,
+  STUDIO_OR_LICENSOR,
+  STUDIO_OR_PROVIDER,
+  submitWrite,
+  UploadResult,
+  WriteResult,
+} from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 import { DataHistory, DatasetMembership } from '@kiseki/chaincode/shared/responses';
 import { requireAbsent, uploadPreflight } from './uploads';
@@ -119,13 +131,20 @@ export const dataRoutes: readonly AnyRoute[] = [
     path: '/v1/data/:dataId/content',
     operationId: 'getDataContent',
     tag: 'data',
-    summary: "The content: a short-lived download URL when this org collected it; else the bytes, obtained from the collecting org's gateway under a grant (grantId) or the audit policy and checked against the ledger digest",
+    summary:
+      "The content: a short-lived download URL when this org collected it; else the bytes, obtained from the collecting org's gateway under a grant (grantId) or the audit policy and checked against the ledger digest",
     access: DATA_CONTENT_ROLES,
     params: DataParams,
     query: ContentQuery,
-    responses: { 200: { description: 'Presigned URL (own content) or the bytes (another org\'s)', schema: Download }, ...errors(403, 404, 409, 502, 503) },
+    responses: {
+      200: { description: "Presigned URL (own content) or the bytes (another org's)", schema: Download },
+      ...errors(403, 404, 409, 502, 503),
+    },
     handler: async (ctx) => {
-      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as { collectorMsp?: string; contentDigest?: string };
+      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as {
+        collectorMsp?: string;
+        contentDigest?: string;
+      };
       if (record.collectorMsp !== undefined && record.collectorMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'data', ctx.params.dataId, record.collectorMsp, ctx.query.grantId);
       }
@@ -167,10 +186,14 @@ export const dataRoutes: readonly AnyRoute[] = [
     path: '/v1/data/:dataId/propagate-flags',
     operationId: 'propagateFlags',
     tag: 'data',
-    summary: 'Flag the next models that used an item whose consent was revoked or whose dispute changed (revocation itself flags a bounded number)',
+    summary:
+      'Flag the next models that used an item whose consent was revoked or whose dispute changed (revocation itself flags a bounded number)',
     access: STUDIO_OR_LICENSOR,
     params: DataParams,
-    responses: { 200: { description: '{ dataId, status, modelIds, done, pending }', schema: WriteResult }, ...errors(404, 422, 502, 503, 504) },
+    responses: {
+      200: { description: '{ dataId, status, modelIds, done, pending }', schema: WriteResult },
+      ...errors(404, 422, 502, 503, 504),
+    },
     handler: (ctx) => submitWrite(ctx, C.data, T.data.PropagateFlags, { dataId: ctx.params.dataId }),
   }),
   route({
@@ -216,6 +239,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ datasetId: Id, dataId: Id }),
     responses: { 200: { description: 'Whether the item is a member', schema: DatasetMembership }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.data, T.data.IsDatasetMember, [toJson({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })]),
+    handler: (ctx) =>
+      evaluateRead(ctx, C.data, T.data.IsDatasetMember, [toJson({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })]),
   }),
 ];

@@ -61,7 +61,9 @@ export const eventRoutes: readonly AnyRoute[] = [
           options: {
             heartbeatMs: ctx.services.settings.sseHeartbeatMs,
             retryMs: 2_000,
-            ...(ctx.services.settings.sseMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: ctx.services.settings.sseMaxBufferedBytes }),
+            ...(ctx.services.settings.sseMaxBufferedBytes === undefined
+              ? {}
+              : { maxBufferedBytes: ctx.services.settings.sseMaxBufferedBytes }),
             ...(ctx.services.settings.sseSlowClientMs === undefined ? {} : { slowClientMs: ctx.services.settings.sseSlowClientMs }),
           },
         },
@@ -84,9 +86,15 @@ export const eventRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     body: z.strictObject({
       url: WebhookUrl,
-      events: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/)).max(64).optional(),
+      events: z
+        .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/))
+        .max(64)
+        .optional(),
       secret: z.string().min(16).max(256).optional(),
-      startBlock: z.string().regex(/^\d{1,20}$/).optional(),
+      startBlock: z
+        .string()
+        .regex(/^\d{1,20}$/)
+        .optional(),
     }),
     responses: {
       201: { description: 'Registered', schema: Webhook.extend({ secret: z.string() }) },

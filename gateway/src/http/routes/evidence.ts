@@ -12,9 +12,15 @@ import { errors, publicErrors } from './common';
  * current config block hash (a convenience: pin the hash the consortium publishes, not this answer).
  */
 
-const Bundle = z.record(z.string(), z.unknown()).meta({ id: 'EvidenceBundle', description: 'kiseki-evidence/1 bundle (see docs/verification.md)' });
+const Bundle = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'EvidenceBundle', description: 'kiseki-evidence/1 bundle (see docs/verification.md)' });
 const AttestationBody = z
-  .object({ statement: z.record(z.string(), z.unknown()), signer: z.object({ mspId: z.string(), certificate: z.string() }), signature: z.string() })
+  .object({
+    statement: z.record(z.string(), z.unknown()),
+    signer: z.object({ mspId: z.string(), certificate: z.string() }),
+    signature: z.string(),
+  })
   .meta({ id: 'Attestation', description: 'An org signs: transaction T in block B (header hash H) is VALID' });
 
 function evidence(ctx: RouteContext<unknown, unknown, unknown>): EvidenceService {
@@ -40,7 +46,7 @@ export const evidenceRoutes: readonly AnyRoute[] = [
     path: '/v1/models/:modelId/evidence/:item',
     operationId: 'getMembershipEvidence',
     tag: 'verification',
-    summary: 'An evidence bundle that a data item (dataId or content SHA-256) is, or is not, in a sealed model\'s training set',
+    summary: "An evidence bundle that a data item (dataId or content SHA-256) is, or is not, in a sealed model's training set",
     access: ANY_ROLE,
     params: z.strictObject({ modelId: Id, item: z.union([DigestHex, Id]) }),
     responses: { 200: { description: 'The bundle', schema: Bundle }, ...errors(404, 409, 503) },
@@ -76,7 +82,10 @@ export const evidenceRoutes: readonly AnyRoute[] = [
     access: 'public',
     publicVerification: true,
     responses: {
-      200: { description: 'The anchor', schema: z.object({ channel: z.string(), configBlock: z.string(), configBlockHash: z.string() }).meta({ id: 'Anchor' }) },
+      200: {
+        description: 'The anchor',
+        schema: z.object({ channel: z.string(), configBlock: z.string(), configBlockHash: z.string() }).meta({ id: 'Anchor' }),
+      },
       ...publicErrors(503),
     },
     handler: async (ctx) => ({ status: 200, body: await evidence(ctx).anchor() }),

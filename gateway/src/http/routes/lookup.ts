@@ -10,7 +10,11 @@ import { errors } from './common';
  */
 
 export const LookupResult = z
-  .object({ contentDigest: z.string(), data: z.record(z.string(), z.unknown()).optional(), output: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    contentDigest: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    output: z.record(z.string(), z.unknown()).optional(),
+  })
   .meta({ id: 'LookupResult', description: 'The data item and/or output registered with this digest, as the ledger holds them' });
 
 export const lookupRoutes: readonly AnyRoute[] = [

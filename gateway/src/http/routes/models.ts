@@ -45,10 +45,15 @@ const ExclusionProof = z
   })
   .meta({ id: 'ExclusionProof' });
 
-const ManifestInfo = z.object({ key: z.string(), root: z.string(), size: z.number().int(), sha256: z.string() }).meta({ id: 'ManifestInfo' });
+const ManifestInfo = z
+  .object({ key: z.string(), root: z.string(), size: z.number().int(), sha256: z.string() })
+  .meta({ id: 'ManifestInfo' });
 const TrainingManifest = z
   .object({ algorithm: z.literal('RFC6962-SHA256'), modelId: Id, root: DigestHex, size: z.number().int(), ids: z.array(Id) })
-  .meta({ id: 'TrainingManifest', description: "A sealed model's training set: its dataIds in ascending order, with the root they hash to" });
+  .meta({
+    id: 'TrainingManifest',
+    description: "A sealed model's training set: its dataIds in ascending order, with the root they hash to",
+  });
 
 export const modelRoutes: readonly AnyRoute[] = [
   route({
@@ -90,7 +95,8 @@ export const modelRoutes: readonly AnyRoute[] = [
     path: '/v1/models/:modelId/seal',
     operationId: 'sealModel',
     tag: 'models',
-    summary: 'Seal a model: freeze its training root; the training manifest is stored in the vault. With artifactManifest and recipe, version 1 is sealed with it',
+    summary:
+      'Seal a model: freeze its training root; the training manifest is stored in the vault. With artifactManifest and recipe, version 1 is sealed with it',
     access: STUDIO,
     params: ModelParams,
     body: VersionBody.pick({ artifactManifest: true, recipe: true, label: true }).partial(),

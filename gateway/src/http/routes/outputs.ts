@@ -96,10 +96,14 @@ export const outputRoutes: readonly AnyRoute[] = [
     path: '/v1/outputs/:outputId/verification',
     operationId: 'verifyOutput',
     tag: 'verification',
-    summary: 'Verify an output: lineage (output → model → base models → training roots → terms), model version, generation record, latest review, and verdict',
+    summary:
+      'Verify an output: lineage (output → model → base models → training roots → terms), model version, generation record, latest review, and verdict',
     access: ANY_ROLE,
     params: OutputParams,
-    responses: { 200: { description: '{ verdict, lineage, modelVersion, generation, review, … }', schema: OutputVerification }, ...errors(404) },
+    responses: {
+      200: { description: '{ verdict, lineage, modelVersion, generation, review, … }', schema: OutputVerification },
+      ...errors(404),
+    },
     handler: async (ctx) => {
       const result = await evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]);
       if ('streamed' in result) return result;
@@ -111,7 +115,8 @@ export const outputRoutes: readonly AnyRoute[] = [
     path: '/v1/outputs/:outputId/content',
     operationId: 'getOutputContent',
     tag: 'outputs',
-    summary: "The output content: a short-lived download URL when this org owns it; else the bytes, obtained from the owner's gateway when entitled and checked against the ledger digest",
+    summary:
+      "The output content: a short-lived download URL when this org owns it; else the bytes, obtained from the owner's gateway when entitled and checked against the ledger digest",
     access: OUTPUT_CONTENT_ROLES,
     params: OutputParams,
     query: ContentQuery.extend({
@@ -119,16 +124,27 @@ export const outputRoutes: readonly AnyRoute[] = [
       credentials: z.enum(['c2pa']).optional(),
     }),
     responses: {
-      200: { description: "Presigned URL (own content), the bytes (another org's), or with credentials=c2pa the bytes carrying Content Credentials", schema: Download },
+      200: {
+        description:
+          "Presigned URL (own content), the bytes (another org's), or with credentials=c2pa the bytes carrying Content Credentials",
+        schema: Download,
+      },
       ...errors(403, 404, 409, 415, 502, 503),
     },
     handler: async (ctx) => {
       if (ctx.query.credentials === 'c2pa') {
         const { bytes, mediaType } = await credentialedOutput(ctx.services, ctx.params.outputId, CLAIM_GENERATOR);
-        ctx.res.status(200).type(mediaType).set('Content-Disposition', `attachment; filename="${ctx.params.outputId}${mediaType === 'image/png' ? '.png' : '.jpg'}"`).send(Buffer.from(bytes));
+        ctx.res
+          .status(200)
+          .type(mediaType)
+          .set('Content-Disposition', `attachment; filename="${ctx.params.outputId}${mediaType === 'image/png' ? '.png' : '.jpg'}"`)
+          .send(Buffer.from(bytes));
         return { streamed: true };
       }
-      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as { ownerMsp?: string; contentDigest?: string };
+      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as {
+        ownerMsp?: string;
+        contentDigest?: string;
+      };
       if (record.ownerMsp !== undefined && record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'output', ctx.params.outputId, record.ownerMsp, ctx.query.grantId);
       }

@@ -24,7 +24,10 @@ const PayoutRef = z.strictObject(payoutRefFields).refine(hasOnePayoutRef, ONE_PA
 const NewProvider = z.strictObject({ providerId: Id, ...payoutRefFields }).refine(hasOnePayoutRef, ONE_PAYOUT_REF);
 
 const digestOf = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): string =>
-  p.payoutRefDigest ?? createHash('sha256').update(p.payoutRef ?? '', 'utf8').digest('hex');
+  p.payoutRefDigest ??
+  createHash('sha256')
+    .update(p.payoutRef ?? '', 'utf8')
+    .digest('hex');
 
 export const providerRoutes: readonly AnyRoute[] = [
   route({
@@ -37,7 +40,13 @@ export const providerRoutes: readonly AnyRoute[] = [
     body: NewProvider,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, C.providers, T.providers.Register, { providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) }, { status: 201 }),
+      submitWrite(
+        ctx,
+        C.providers,
+        T.providers.Register,
+        { providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) },
+        { status: 201 },
+      ),
   }),
   route({
     method: 'post',
@@ -82,6 +91,9 @@ export const providerRoutes: readonly AnyRoute[] = [
     body: PayoutRef,
     responses: { 200: { description: 'Updated', schema: WriteResult }, ...errors(404, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, C.providers, T.providers.UpdatePayoutRef, { providerId: ctx.params.providerId, payoutRefDigest: digestOf(ctx.body) }),
+      submitWrite(ctx, C.providers, T.providers.UpdatePayoutRef, {
+        providerId: ctx.params.providerId,
+        payoutRefDigest: digestOf(ctx.body),
+      }),
   }),
 ];

@@ -20,7 +20,12 @@ export const PublicLookup = z
   .meta({ id: 'PublicLookup', description: 'Public facts of the data item and/or output registered with this digest' });
 
 export const PublicVerdict = z
-  .object({ outputId: z.string(), verdict: z.enum(['authorized', 'flagged', 'unauthorized']), output: PublicRecord, lineage: z.array(PublicRecord) })
+  .object({
+    outputId: z.string(),
+    verdict: z.enum(['authorized', 'flagged', 'unauthorized']),
+    output: PublicRecord,
+    lineage: z.array(PublicRecord),
+  })
   .meta({ id: 'PublicVerdict', description: "An output's lineage verdict and the public facts of each model of its lineage" });
 
 export const Membership = z
@@ -39,7 +44,10 @@ export const Membership = z
 const DIGEST = /^[0-9a-f]{64}$/;
 
 /** Resolves a digest (64 lowercase hex) to its data item's dataId; anything else is taken as a dataId. */
-async function resolveItem(ctx: RouteContext<unknown, unknown, unknown>, item: string): Promise<{ dataId: string; contentDigest?: string }> {
+async function resolveItem(
+  ctx: RouteContext<unknown, unknown, unknown>,
+  item: string,
+): Promise<{ dataId: string; contentDigest?: string }> {
   if (!DIGEST.test(item)) return { dataId: item };
   const found = await lookupDigest(ctx.services.ledger, item);
   const dataId = (found.data as { dataId?: unknown } | undefined)?.dataId;
@@ -101,7 +109,10 @@ export const publicRoutes: readonly AnyRoute[] = [
     publicVerification: true,
     params: z.strictObject({ dataId: Id }),
     responses: { 200: { description: 'The public facts', schema: PublicRecord }, ...publicErrors(404) },
-    handler: async (ctx) => ({ status: 200, body: publicData(await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) }),
+    handler: async (ctx) => ({
+      status: 200,
+      body: publicData(await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])),
+    }),
   }),
   route({
     method: 'get',
@@ -113,7 +124,10 @@ export const publicRoutes: readonly AnyRoute[] = [
     publicVerification: true,
     params: z.strictObject({ modelId: Id }),
     responses: { 200: { description: 'The public facts', schema: PublicRecord }, ...publicErrors(404) },
-    handler: async (ctx) => ({ status: 200, body: publicModel(await ctx.services.ledger.evaluate(C.models, T.models.Get, [ctx.params.modelId])) }),
+    handler: async (ctx) => ({
+      status: 200,
+      body: publicModel(await ctx.services.ledger.evaluate(C.models, T.models.Get, [ctx.params.modelId])),
+    }),
   }),
   route({
     method: 'get',
@@ -130,7 +144,14 @@ export const publicRoutes: readonly AnyRoute[] = [
       const { dataId, contentDigest } = await resolveItem(ctx, ctx.params.item);
       const { manifest, tree } = await ctx.services.manifests.load(modelId);
       const included = tree.indexOf(dataId) >= 0;
-      const base = { modelId, trainingRoot: manifest.root, trainingSize: manifest.size, dataId, ...(contentDigest === undefined ? {} : { contentDigest }), included };
+      const base = {
+        modelId,
+        trainingRoot: manifest.root,
+        trainingSize: manifest.size,
+        dataId,
+        ...(contentDigest === undefined ? {} : { contentDigest }),
+        included,
+      };
       const body = included
         ? { ...base, inclusion: await ctx.services.manifests.inclusion(modelId, dataId) }
         : { ...base, exclusion: await ctx.services.manifests.exclusion(modelId, dataId) };

@@ -34,7 +34,8 @@ export const revenueRoutes: readonly AnyRoute[] = [
     path: '/v1/revenue',
     operationId: 'recordRevenue',
     tag: 'revenue',
-    summary: 'Record revenue on a subject (its owner, or a licensee naming its grant); distributed, and due threshold transfers executed, in the same transaction',
+    summary:
+      'Record revenue on a subject (its owner, or a licensee naming its grant); distributed, and due threshold transfers executed, in the same transaction',
     access: STUDIO_OR_LICENSOR,
     body: RevenueReport,
     responses: { 201: { description: 'Recorded and distributed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
@@ -60,7 +61,10 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
     query: z.strictObject({ currency: Currency }),
-    responses: { 200: { description: 'The total', schema: R.SubjectRevenueRecord.partial({ createdAt: true, createdBy: true }) }, ...errors(404) },
+    responses: {
+      200: { description: 'The total', schema: R.SubjectRevenueRecord.partial({ createdAt: true, createdBy: true }) },
+      ...errors(404),
+    },
     handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSubjectRevenue, [JSON.stringify({ ...ctx.params, ...ctx.query })]),
   }),
   route({
@@ -73,7 +77,8 @@ export const revenueRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ modelId: Id }),
     query: z.strictObject({ currency: Currency }),
     responses: { 200: { description: 'The pool and the check of its identity', schema: PoolView }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetPool, [JSON.stringify({ modelId: ctx.params.modelId, currency: ctx.query.currency })]),
+    handler: (ctx) =>
+      evaluateRead(ctx, C.revenue, T.revenue.GetPool, [JSON.stringify({ modelId: ctx.params.modelId, currency: ctx.query.currency })]),
   }),
   route({
     method: 'get',
@@ -84,10 +89,17 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ providerId: Id }),
     query: z.strictObject({ currency: Currency.optional(), modelIds: IdList.optional() }),
-    responses: { 200: { description: 'What the provider earned, claimed and may claim, per model and currency', schema: Statement }, ...errors(404) },
+    responses: {
+      200: { description: 'What the provider earned, claimed and may claim, per model and currency', schema: Statement },
+      ...errors(404),
+    },
     handler: (ctx) =>
       evaluateRead(ctx, C.revenue, T.revenue.Statement, [
-        JSON.stringify({ providerId: ctx.params.providerId, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}), ...(ctx.query.modelIds ? { modelIds: ctx.query.modelIds } : {}) }),
+        JSON.stringify({
+          providerId: ctx.params.providerId,
+          ...(ctx.query.currency ? { currency: ctx.query.currency } : {}),
+          ...(ctx.query.modelIds ? { modelIds: ctx.query.modelIds } : {}),
+        }),
       ]),
   }),
   route({
@@ -99,9 +111,14 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ mspId: MspId, holderId: Id }),
     query: z.strictObject({ currency: Currency.optional() }),
-    responses: { 200: { description: 'What the holder was credited, claimed and may claim, per currency', schema: HolderBalances }, ...errors() },
+    responses: {
+      200: { description: 'What the holder was credited, claimed and may claim, per currency', schema: HolderBalances },
+      ...errors(),
+    },
     handler: (ctx) =>
-      evaluateRead(ctx, C.revenue, T.revenue.HolderBalance, [JSON.stringify({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) })]),
+      evaluateRead(ctx, C.revenue, T.revenue.HolderBalance, [
+        JSON.stringify({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) }),
+      ]),
   }),
   route({
     method: 'post',
@@ -111,8 +128,17 @@ export const revenueRoutes: readonly AnyRoute[] = [
     summary: "Claim what is claimable for a provider (its managing org) or a rights holder (the holder's org)",
     access: ['studio-operator', 'licensor-operator', 'provider-agent'],
     body: z
-      .strictObject({ providerId: Id.optional(), holderId: Id.optional(), currency: Currency, modelId: Id.optional(), settlementId: Id.optional() })
-      .refine((c) => (c.providerId === undefined) !== (c.holderId === undefined), { message: 'give exactly one of providerId or holderId', path: ['providerId'] }),
+      .strictObject({
+        providerId: Id.optional(),
+        holderId: Id.optional(),
+        currency: Currency,
+        modelId: Id.optional(),
+        settlementId: Id.optional(),
+      })
+      .refine((c) => (c.providerId === undefined) !== (c.holderId === undefined), {
+        message: 'give exactly one of providerId or holderId',
+        path: ['providerId'],
+      }),
     responses: { 201: { description: 'Settlement requested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Claim, ctx.body, { status: 201 }),
   }),

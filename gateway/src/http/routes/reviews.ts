@@ -25,14 +25,26 @@ const ReviewBody = z
   .meta({ id: 'Review', description: '`reason` is required for rejected and flagged; `category` for flagged only' });
 
 /** A subject's review summary; a subject without reviews has only its ids and zero counts. */
-const ReviewSummary = R.ReviewSummaryRecord.partial().required({ subjectType: true, subjectId: true, count: true, accepted: true, rejected: true, flagged: true });
+const ReviewSummary = R.ReviewSummaryRecord.partial().required({
+  subjectType: true,
+  subjectId: true,
+  count: true,
+  accepted: true,
+  rejected: true,
+  flagged: true,
+});
 
 const ReviewHistory = z
   .object({ summary: ReviewSummary, items: z.array(R.ReviewRecord), nextCursor: z.string().optional() })
   .meta({ id: 'ReviewHistory', description: 'Counts and latest review, then one page of reviews, oldest first' });
 
 /** The summary and one page of the history of a subject's reviews. */
-async function history(ctx: RouteContext<unknown, unknown, unknown>, subjectType: 'output' | 'data', subjectId: string, page: { limit: number; cursor?: string | undefined }): Promise<RouteResult> {
+async function history(
+  ctx: RouteContext<unknown, unknown, unknown>,
+  subjectType: 'output' | 'data',
+  subjectId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<RouteResult> {
   const { ledger } = ctx.services;
   const summary = await ledger.evaluate(C.reviews, T.reviews.Summary, [JSON.stringify({ subjectType, subjectId })]);
   const result = (await ledger.evaluate(C.reviews, T.reviews.History, [
@@ -88,7 +100,13 @@ export const reviewRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ dataId: Id }),
     query: HistoryQuery,
-    responses: { 200: { description: 'Summary, exclusion and one page of reviews', schema: ReviewHistory.extend({ trainingExclusion: R.TrainingExclusionRecord.optional() }) }, ...errors() },
+    responses: {
+      200: {
+        description: 'Summary, exclusion and one page of reviews',
+        schema: ReviewHistory.extend({ trainingExclusion: R.TrainingExclusionRecord.optional() }),
+      },
+      ...errors(),
+    },
     handler: async (ctx) => {
       const result = await history(ctx, 'data', ctx.params.dataId, ctx.query);
       let trainingExclusion: unknown;
@@ -111,7 +129,8 @@ export const reviewRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ dataId: Id }),
     body: z.strictObject({ reviewId: Id }),
     responses: { 200: { description: 'Excluded', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.ExcludeFromTraining, { dataId: ctx.params.dataId, reviewId: ctx.body.reviewId }),
+    handler: (ctx) =>
+      submitWrite(ctx, C.reviews, T.reviews.ExcludeFromTraining, { dataId: ctx.params.dataId, reviewId: ctx.body.reviewId }),
   }),
   route({
     method: 'post',

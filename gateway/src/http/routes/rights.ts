@@ -37,7 +37,10 @@ export const rightsRoutes: readonly AnyRoute[] = [
       rightsId: Id,
       subjectType: SubjectType,
       subjectId: Id,
-      holders: z.array(z.strictObject({ holderId: Id, mspId: MspId, shareBps: Bps })).min(1).max(32),
+      holders: z
+        .array(z.strictObject({ holderId: Id, mspId: MspId, shareBps: Bps }))
+        .min(1)
+        .max(32),
       licensorMsp: MspId.optional(),
     }),
     responses: { 201: { description: 'Created', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },

@@ -8,7 +8,10 @@ import { errors } from './common';
 /** Liveness, readiness (peer and vault), metrics, the OpenAPI document and transaction status. */
 
 const Readiness = z
-  .object({ status: z.enum(['ready', 'not-ready']), checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })) })
+  .object({
+    status: z.enum(['ready', 'not-ready']),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
+  })
   .meta({ id: 'Readiness' });
 
 async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
@@ -105,14 +108,18 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
         ...errors(),
       },
       handler: (ctx) =>
-        Promise.resolve({ status: 200, body: { clientId: ctx.principal.clientId, role: ctx.principal.role, mspId: ctx.services.settings.mspId } }),
+        Promise.resolve({
+          status: 200,
+          body: { clientId: ctx.principal.clientId, role: ctx.principal.role, mspId: ctx.services.settings.mspId },
+        }),
     }),
     route({
       method: 'get',
       path: '/v1/transactions/:transactionId',
       operationId: 'getTransaction',
       tag: 'transactions',
-      summary: 'Status of a transaction on the channel (e.g. after a 504), with who acted as the ledger records it (ledgerActor) and as this gateway logged it',
+      summary:
+        'Status of a transaction on the channel (e.g. after a 504), with who acted as the ledger records it (ledgerActor) and as this gateway logged it',
       access: ANY_ROLE,
       params: z.strictObject({ transactionId: z.string().regex(/^[0-9a-f]{64}$/, 'must be a Fabric transaction ID (64 hex)') }),
       responses: {

@@ -27,7 +27,11 @@ const PublishTerms = z
     validUntil: Rfc3339.optional(),
     dataPoolShareBps: Bps,
     /** The full legal text; stored in the vault, its SHA-256 goes on the ledger. */
-    legalText: z.string().min(1).max(512 * 1024).optional(),
+    legalText: z
+      .string()
+      .min(1)
+      .max(512 * 1024)
+      .optional(),
     /** Or the digest of a legal text kept elsewhere. */
     legalTextDigest: DigestHex.optional(),
     /** Confidential commercial details, stored in a private collection (members only). */
@@ -68,7 +72,13 @@ export const termsRoutes: readonly AnyRoute[] = [
       const { legalText, legalTextDigest, commercial, ...fields } = ctx.body;
       const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
       if (legalText === undefined) {
-        return submitWrite(ctx, C.terms, T.terms.Publish, { ...fields, legalTextDigest }, { status: 201, ...(transient ? { transient } : {}) });
+        return submitWrite(
+          ctx,
+          C.terms,
+          T.terms.Publish,
+          { ...fields, legalTextDigest },
+          { status: 201, ...(transient ? { transient } : {}) },
+        );
       }
       await requireAbsent(() => ctx.services.ledger.evaluate(C.terms, T.terms.Get, [fields.termsId]), `terms ${fields.termsId}`);
       const bytes = Buffer.from(legalText, 'utf8');
@@ -80,7 +90,14 @@ export const termsRoutes: readonly AnyRoute[] = [
           contentType: 'text/plain; charset=utf-8',
           body: Readable.from([bytes]),
           register: ({ digest }) =>
-            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.terms, T.terms.Publish, { ...fields, legalTextDigest: digest }, transient),
+            ctx.services.transactor.submit(
+              ctx.principal,
+              ctx.requestId,
+              C.terms,
+              T.terms.Publish,
+              { ...fields, legalTextDigest: digest },
+              transient,
+            ),
         },
       );
       return {
@@ -117,18 +134,28 @@ export const termsRoutes: readonly AnyRoute[] = [
     path: '/v1/terms/:termsId/legal-text',
     operationId: 'getTermsLegalText',
     tag: 'terms',
-    summary: "The legal text: a short-lived download URL when this org issued the terms; else the text, obtained from the issuer's gateway and checked against the ledger digest",
+    summary:
+      "The legal text: a short-lived download URL when this org issued the terms; else the text, obtained from the issuer's gateway and checked against the ledger digest",
     access: ANY_ROLE,
     params: TermsParams,
-    responses: { 200: { description: 'Presigned URL (own terms) or the text (another org\'s)', schema: Download }, ...errors(404, 502, 503) },
+    responses: {
+      200: { description: "Presigned URL (own terms) or the text (another org's)", schema: Download },
+      ...errors(404, 502, 503),
+    },
     handler: async (ctx) => {
-      const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as { issuerMsp?: string; legalTextDigest?: string };
+      const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as {
+        issuerMsp?: string;
+        legalTextDigest?: string;
+      };
       if (ctx.services.exchange !== undefined && terms.issuerMsp !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
         return contentFromHolder(ctx, 'terms', ctx.params.termsId, terms.issuerMsp, undefined);
       }
       const key = legalTextKey(ctx.params.termsId);
       if (!(await ctx.services.vault.exists(key))) throw new AppError('NOT_FOUND', 'no legal text for these terms in this vault');
-      return { status: 200, body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, terms.legalTextDigest) };
+      return {
+        status: 200,
+        body: await ctx.services.vault.presignGet(key, ctx.services.settings.presignTtlSeconds, terms.legalTextDigest),
+      };
     },
   }),
   route({
@@ -168,6 +195,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ termsId: Id, version: z.coerce.number().int().min(1) }),
     responses: { 200: { description: 'The version', schema: R.TermsRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetVersion, [toJson({ termsId: ctx.params.termsId, version: ctx.params.version })]),
+    handler: (ctx) =>
+      evaluateRead(ctx, C.terms, T.terms.GetVersion, [toJson({ termsId: ctx.params.termsId, version: ctx.params.version })]),
   }),
 ];

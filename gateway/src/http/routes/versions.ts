@@ -37,11 +37,23 @@ export const ArtifactManifestSchema = z
       .min(1)
       .max(100_000),
   })
-  .meta({ id: 'ArtifactManifest', description: 'Every file of a model folder: relative POSIX path, size, SHA-256 (`npm run artifact-manifest -- <folder>` computes it)' });
+  .meta({
+    id: 'ArtifactManifest',
+    description: 'Every file of a model folder: relative POSIX path, size, SHA-256 (`npm run artifact-manifest -- <folder>` computes it)',
+  });
 
 const Recipe = z
-  .union([z.string().min(1).max(1024 * 1024), z.record(z.string(), z.unknown())])
-  .meta({ description: 'The training recipe (configuration, code revision, base model, hyperparameters): text kept byte for byte, or a JSON object kept as sorted-key JSON' });
+  .union([
+    z
+      .string()
+      .min(1)
+      .max(1024 * 1024),
+    z.record(z.string(), z.unknown()),
+  ])
+  .meta({
+    description:
+      'The training recipe (configuration, code revision, base model, hyperparameters): text kept byte for byte, or a JSON object kept as sorted-key JSON',
+  });
 
 export const VersionBody = z.strictObject({
   artifactManifest: ArtifactManifestSchema,
@@ -90,7 +102,13 @@ async function readVersion(ctx: RouteContext<unknown, unknown, unknown>, modelId
 }
 
 /** Serves a vault text after checking it against the ledger's digest. */
-async function serveText(ctx: RouteContext<unknown, unknown, unknown>, key: string, digest: string, ownerMsp: string, contentType: string): Promise<RouteResult> {
+async function serveText(
+  ctx: RouteContext<unknown, unknown, unknown>,
+  key: string,
+  digest: string,
+  ownerMsp: string,
+  contentType: string,
+): Promise<RouteResult> {
   const check = await checkStored(ctx.services.vault, key, digest, ownerMsp, ctx.services.settings.mspId);
   if (!check.checked) throw new AppError('NOT_FOUND', `kept in the vault of ${ownerMsp}; ask through its gateway`);
   if (check.present !== true) throw new AppError('NOT_FOUND', 'not in this vault');
@@ -120,7 +138,8 @@ export const versionRoutes: readonly AnyRoute[] = [
     path: '/v1/models/:modelId/versions',
     operationId: 'addModelVersion',
     tag: 'models',
-    summary: 'Add a version to a sealed model: its artifact manifest and training recipe go to the vault, their digests on chain, bound to the training root',
+    summary:
+      'Add a version to a sealed model: its artifact manifest and training recipe go to the vault, their digests on chain, bound to the training root',
     access: STUDIO,
     params: ModelParams,
     body: VersionBody,
@@ -134,11 +153,21 @@ export const versionRoutes: readonly AnyRoute[] = [
         ctx,
         C.models,
         T.models.AddVersion,
-        { modelId: ctx.params.modelId, ...versionRequest(texts, ctx.body.label), ...(ctx.body.parentVersion === undefined ? {} : { parentVersion: ctx.body.parentVersion }) },
+        {
+          modelId: ctx.params.modelId,
+          ...versionRequest(texts, ctx.body.label),
+          ...(ctx.body.parentVersion === undefined ? {} : { parentVersion: ctx.body.parentVersion }),
+        },
         { status: 201 },
       );
       if ('streamed' in result) return result;
-      return { ...result, body: { ...(result.body as object), artifacts: { ...keys, artifactDigest: texts.artifactDigest, recipeDigest: texts.recipeDigest } } };
+      return {
+        ...result,
+        body: {
+          ...(result.body as object),
+          artifacts: { ...keys, artifactDigest: texts.artifactDigest, recipeDigest: texts.recipeDigest },
+        },
+      };
     },
   }),
   route({
@@ -171,8 +200,20 @@ export const versionRoutes: readonly AnyRoute[] = [
         body: {
           ...version,
           vault: {
-            artifactManifest: await checkStored(vault, artifactManifestKey(ctx.params.modelId, String(version.artifactDigest)), String(version.artifactDigest), owner, settings.mspId),
-            recipe: await checkStored(vault, recipeKey(ctx.params.modelId, String(version.recipeDigest)), String(version.recipeDigest), owner, settings.mspId),
+            artifactManifest: await checkStored(
+              vault,
+              artifactManifestKey(ctx.params.modelId, String(version.artifactDigest)),
+              String(version.artifactDigest),
+              owner,
+              settings.mspId,
+            ),
+            recipe: await checkStored(
+              vault,
+              recipeKey(ctx.params.modelId, String(version.recipeDigest)),
+              String(version.recipeDigest),
+              owner,
+              settings.mspId,
+            ),
           },
         },
       };
@@ -221,7 +262,12 @@ export const versionRoutes: readonly AnyRoute[] = [
     params: VersionParams,
     body: z.strictObject({ reason: z.string().min(1).max(1024) }),
     responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.models, T.models.RevokeVersion, { modelId: ctx.params.modelId, version: ctx.params.version, reason: ctx.body.reason }),
+    handler: (ctx) =>
+      submitWrite(ctx, C.models, T.models.RevokeVersion, {
+        modelId: ctx.params.modelId,
+        version: ctx.params.version,
+        reason: ctx.body.reason,
+      }),
   }),
   route({
     method: 'get',
@@ -232,7 +278,10 @@ export const versionRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ artifactDigest: DigestHex }),
     responses: { 200: { description: 'The version record', schema: R.ModelVersionRecord }, ...errors(404) },
-    handler: async (ctx) => ({ status: 200, body: await ctx.services.ledger.evaluate(C.models, T.models.FindByArtifact, [ctx.params.artifactDigest]) }),
+    handler: async (ctx) => ({
+      status: 200,
+      body: await ctx.services.ledger.evaluate(C.models, T.models.FindByArtifact, [ctx.params.artifactDigest]),
+    }),
   }),
   route({
     method: 'post',
@@ -244,13 +293,17 @@ export const versionRoutes: readonly AnyRoute[] = [
     params: OutputParams,
     body: GenerationRecordBody,
     responses: {
-      201: { description: 'Stored', schema: z.object({ key: z.string(), digest: z.string(), size: z.number().int() }).meta({ id: 'StoredText' }) },
+      201: {
+        description: 'Stored',
+        schema: z.object({ key: z.string(), digest: z.string(), size: z.number().int() }).meta({ id: 'StoredText' }),
+      },
       ...errors(404, 409, 415, 422, 503),
     },
     handler: async (ctx) => {
       const { record, bytes, digest } = prepareGenerationRecord(ctx.body);
       const output = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as LooseRecord;
-      if (output.ownerMsp !== ctx.services.settings.mspId) throw new AppError('FORBIDDEN', `output ${ctx.params.outputId} belongs to ${String(output.ownerMsp)}`);
+      if (output.ownerMsp !== ctx.services.settings.mspId)
+        throw new AppError('FORBIDDEN', `output ${ctx.params.outputId} belongs to ${String(output.ownerMsp)}`);
       if (output.generationDigest === undefined) {
         throw new AppError('STATE', `output ${ctx.params.outputId} was registered without a generationDigest`);
       }
@@ -279,7 +332,8 @@ export const versionRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The canonical record', schema: GenerationRecordBody }, ...errors(404, 409) },
     handler: async (ctx) => {
       const output = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as LooseRecord;
-      if (typeof output.generationDigest !== 'string') throw new AppError('NOT_FOUND', `output ${ctx.params.outputId} has no generation record`);
+      if (typeof output.generationDigest !== 'string')
+        throw new AppError('NOT_FOUND', `output ${ctx.params.outputId} has no generation record`);
       return serveText(ctx, generationKey(ctx.params.outputId), output.generationDigest, String(output.ownerMsp), 'application/json');
     },
   }),
