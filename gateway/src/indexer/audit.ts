@@ -274,9 +274,7 @@ export class AuditReader {
   }
 
   /** Data quality and governance: items per terms and provider, by status. */
-  itemsPerTermsAndProvider(
-    asOf?: bigint,
-  ): Promise<
+  itemsPerTermsAndProvider(asOf?: bigint): Promise<
     Height & {
       rows: {
         termsId: string;
@@ -379,9 +377,7 @@ export class AuditReader {
   }
 
   /** Offers with their grants: how many purchases, active grants and the revenue they brought. */
-  offersAndGrants(
-    asOf?: bigint,
-  ): Promise<
+  offersAndGrants(asOf?: bigint): Promise<
     Height & {
       rows: {
         offerId: string;
