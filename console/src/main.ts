@@ -9,6 +9,7 @@ import { explorerPage } from './pages/explorer';
 import { homePage } from './pages/home';
 import { licensorPage } from './pages/licensor';
 import { lineagePage } from './pages/lineage';
+import { reportsPage } from './pages/reports';
 import { statementPage } from './pages/statement';
 import { studioPage } from './pages/studio';
 import type { Page } from './ui';
@@ -28,6 +29,8 @@ interface Route {
 }
 
 const ALL = ['studio-operator', 'licensor-operator', 'provider-agent', 'auditor', 'regulator'];
+/** The roles the gateway's audit API (`/v1/audit/...`) serves. */
+const AUDIT = ['auditor', 'regulator', 'studio-operator', 'licensor-operator'];
 const ROUTES: readonly Route[] = [
   { path: 'home', label: 'nav.home', page: homePage, roles: 'public' },
   { path: 'creator', label: 'nav.creator', page: creatorPage, roles: 'public' },
@@ -37,6 +40,7 @@ const ROUTES: readonly Route[] = [
   { path: 'blocks', label: 'nav.blocks', page: blocksPage, roles: ALL },
   { path: 'licensor', label: 'nav.licensor', page: licensorPage, roles: ['licensor-operator', 'studio-operator', 'auditor', 'regulator'] },
   { path: 'studio', label: 'nav.studio', page: studioPage, roles: ['studio-operator', 'auditor', 'regulator'] },
+  { path: 'reports', label: 'nav.reports', page: reportsPage, roles: AUDIT },
 ];
 
 let who: WhoAmI | undefined;

@@ -353,6 +353,67 @@ describe('the web console in Chromium', () => {
     expect((await regulator.call('GET', '/v1/blocks')).status).toBe(401);
   });
 
+  test("when a regulator opens the audit reports, then it lists a record type, opens a record's history, sees the reports as tables and charts at their index height, and exports CSV", async () => {
+    const filter = `providerId:${providerId}`;
+    // The index follows the peer's blocks a moment later.
+    await eventually(async () => {
+      const res = await regulator.call('GET', `/v1/audit/records/data?filter=${encodeURIComponent(filter)}`, { role: 'regulator' });
+      return res.status === 200 && (await json(res)).items.length === 3;
+    }, 180_000);
+    context = await newContext(browser, { bypassCSP: true });
+    const p = await openSignedIn(
+      context,
+      regulator.url,
+      regulator.keys.regulator,
+      `#/reports?type=data&filter=${encodeURIComponent(filter)}`,
+    );
+    expect(await p.locator('header nav a').allTextContents()).toContain('Audit reports');
+    await p.waitForSelector('#rp-list tbody tr');
+    expect(await p.locator('#rp-list tbody tr').count()).toBe(3);
+    expect(await p.locator('#rp-list-height').textContent()).toMatch(/^Index height: \d+ blocks$/);
+    expect(await p.locator('#rp-list tbody').textContent()).toContain(usedA);
+    expect(await p.locator('#rp-more').isVisible()).toBe(false);
+    await p.locator('#rp-list a.history-link', { hasText: unused }).click();
+    await p.waitForSelector('#rp-history tbody tr');
+    expect(await p.locator('#rp-history h3').textContent()).toBe(`History of data ${unused}`);
+    expect(await p.locator('#rp-history-height').textContent()).toMatch(/^Index height: \d+ blocks$/);
+    // Registered, then its consent revoked on the statement page.
+    expect(await p.locator('#rp-history tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await p.waitForSelector('#rp-revenue-over-time figure.chart canvas');
+    await p.waitForSelector('#rp-status-changes figure.chart canvas');
+    await p.waitForSelector('#rp-items-per-terms-provider table tbody tr');
+    expect(await p.locator('#rp-items-per-terms-provider tbody').textContent()).toContain(providerId);
+    expect(await p.locator('#rp-revenue-over-time-height').textContent()).toMatch(/^Index height: \d+ blocks$/);
+    await p.waitForSelector('#rp-analytics section[aria-busy="false"] >> nth=6');
+    const csv = await p.evaluate(
+      async (href) => {
+        const res = await fetch(href, { headers: { authorization: `Bearer ${sessionStorage.getItem('kiseki.apiKey') ?? ''}` } });
+        return { type: res.headers.get('content-type'), height: res.headers.get('kiseki-index-height'), body: await res.text() };
+      },
+      (await p.locator('#rp-csv').getAttribute('href')) ?? '',
+    );
+    expect(csv.type).toMatch(/^text\/csv/);
+    expect(csv.height).toMatch(/^\d+$/);
+    expect(csv.body).toContain(usedA);
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click('#rp-revenue-over-time-csv')]);
+    expect(download.suggestedFilename()).toBe('revenue-over-time.csv');
+    expect(readFileSync(await download.path(), 'utf8')).toContain(outputId);
+    await screenshot(p, 'audit-reports');
+    // Without a filter there is more than one page: "More records" follows the cursor.
+    await p.goto(`${regulator.url}/#/reports?type=data`);
+    await p.locator('#rp-list tbody tr').nth(24).waitFor();
+    expect(await p.locator('#rp-list tbody tr').count()).toBe(25);
+    await p.click('#rp-more');
+    await p.locator('#rp-list tbody tr').nth(25).waitFor();
+    expect(await seriousViolations(p)).toEqual([]);
+    await p.click('button.lang');
+    expect(await p.locator('h1').textContent()).toBe('監査レポート');
+    await p.click('button.lang');
+    const agent = await openSignedIn(context, studio.url, studio.keys['provider-agent'], '#/reports');
+    expect(await agent.locator('header nav a').allTextContents()).not.toContain('Audit reports');
+    expect(await agent.locator('.page-reports').count()).toBe(0);
+  });
+
   test('when the licensor amends its terms and then withdraws them after confirming, then the ledger shows version 2 withdrawn; a studio sees no such buttons', async () => {
     const amended = id('terms-amended');
     await ok(
