@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { deflateSync } from 'node:zlib';
 import { stripPngManifest } from '@kiseki/verifier';
 import { readCredentials } from '../../verifier/src/node-c2pa';
 import { testNetworkStatus } from '../../network/test/support/test-network';
 import { startTestGateway, type TestGateway } from './support/gateways';
+import { testPng } from './support/png';
 
 /**
  * Content Credentials on the real network: an output downloaded as a PNG carrying a C2PA manifest
@@ -26,38 +26,7 @@ const id = (name: string): string => `cc-${name}-${run}`;
 const exec = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'verifier', 'dist', 'cli.js');
 
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function png(seed: Buffer): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(32, 0);
-  ihdr.writeUInt32BE(32, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: 32 }, (_, y) =>
-    Buffer.from([0, ...Array.from({ length: 96 }, (_, x) => ((seed[(x + y) % seed.length] ?? 0) + x * y) % 256)]),
-  );
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+const png = (seed: Buffer): Buffer => testPng(32, (x, y) => (seed[(x + y) % seed.length] ?? 0) + x * y);
 
 let studio: TestGateway;
 let licensor: TestGateway;

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import {
   credentialsChecks,
   LEDGER_REFERENCES_FORMAT,
@@ -14,44 +13,14 @@ import {
 import { readCredentials } from '../../../verifier/src/node-c2pa';
 import { coseSign1, embedCredentials, loadContentSigner, type ContentSigner } from './c2pa';
 import { issueContentCredentials } from './issue';
+import { testPng } from '../../test/support/png';
 
 /** Content Credentials round trip with the C2PA reference implementation (wasm), offline, on a CA made here. */
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /** A small RGB PNG. */
-function png(seed: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(16, 0);
-  ihdr.writeUInt32BE(16, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: 16 }, (_, y) =>
-    Buffer.from([0, ...Array.from({ length: 48 }, (_, x) => (x * 5 + y * 11 + seed) % 256)]),
-  );
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+const png = (seed: number): Buffer => testPng(16, (x, y) => x * 5 + y * 11 + seed);
 
 /** A cryptogen-like org folder: `ca/` with the CA key and certificate, and a user identity path. */
 function fakeOrg(dir: string, name: string): string {
