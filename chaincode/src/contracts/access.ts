@@ -16,7 +16,7 @@ import { type GrantRecord, GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireRole } from '../ledger/identity';
-import { compositeKey, Keys } from '../ledger/keys';
+import { Keys, KeyTypes } from '../ledger/keys';
 import { decodeEntries, keyExists, readPage, readPaging, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
@@ -24,18 +24,9 @@ import { forbidden, invalid, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields } from '../shared/validate';
 
-import { RoyaltyKeys } from './royalty-keys';
-
 const MAX_ACCESS_PAGE = 200;
 const DEFAULT_ACCESS_PAGE = 50;
 
-/**
- * Key layout of access records: `access` (holderMsp, assetType, assetId, accessId) → AccessRecord, so
- * a holder lists every access to its content, or to one asset, by a partial key.
- */
-export const AccessKeyTypes = { access: 'access' } as const;
-const accessKey = (r: Pick<AccessRecord, 'holderMsp' | 'assetType' | 'assetId' | 'accessId'>): string =>
-  compositeKey(AccessKeyTypes.access, [r.holderMsp, r.assetType, r.assetId, r.accessId]);
 
 /**
  * Content entitlement and the record of cross-org access (`access`): which org may obtain the bytes
@@ -106,7 +97,7 @@ export class AccessContract extends KisekiContract {
       createdAt: txTime(ctx),
       ...(actingClient === undefined ? {} : { actingClient }),
     };
-    const key = accessKey(record);
+    const key = Keys.access(record.holderMsp, record.assetType, record.assetId, record.accessId);
     if (await keyExists(ctx, key)) throw wrongState(`access ${record.accessId} is already recorded`);
     await writeRecord(ctx, key, AccessType, record);
     emitEvent(ctx, EventNames.ContentAccessed, { access: record });
@@ -131,7 +122,7 @@ export class AccessContract extends KisekiContract {
     const paging = readPaging(f, MAX_ACCESS_PAGE, DEFAULT_ACCESS_PAGE);
     f.finish('query');
     const attributes = [holderMsp, ...(assetType === undefined ? [] : [assetType]), ...(assetId === undefined ? [] : [assetId])];
-    const page = await readPage(ctx, AccessKeyTypes.access, attributes, paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.access, attributes, paging.pageSize, paging.bookmark);
     return toJson({ items: decodeEntries(page.entries, AccessType), bookmark: page.bookmark });
   }
 }
@@ -157,7 +148,7 @@ async function judge(ctx: KisekiContext, req: AccessRequest): Promise<{ asset: A
   let grant: { record: GrantRecord; terms: TermsRecord } | undefined;
   let inGrantedDataset: boolean | undefined;
   if (req.grantId !== undefined && holderOf(asset) !== req.requesterMsp) {
-    const record = await requireRecord(ctx, RoyaltyKeys.grant(req.grantId), GrantType, `grant ${req.grantId}`);
+    const record = await requireRecord(ctx, Keys.grant(req.grantId), GrantType, `grant ${req.grantId}`);
     const terms = await requireRecord(ctx, Keys.terms(record.termsId), TermsType, `terms ${record.termsId}`);
     grant = { record, terms };
     if (asset.assetType === 'data' && record.subjectType === 'dataset') {

@@ -5,7 +5,7 @@ import { KisekiError } from '../shared/errors';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { Totals } from './revenue';
-import { RoyaltyKeys } from './royalty-keys';
+import { Keys } from '../ledger/keys';
 
 /**
  * Random sequences of transfer proposals, approvals, executions, cancellations and revenue reports by
@@ -69,9 +69,9 @@ async function build(): Promise<RoyaltyWorld> {
   return w;
 }
 
-const rightsOf = (w: RoyaltyWorld): RightsRecord => w.ledger.getJson(RoyaltyKeys.rights('r')) as RightsRecord;
+const rightsOf = (w: RoyaltyWorld): RightsRecord => w.ledger.getJson(Keys.rights('r')) as RightsRecord;
 const transferOf = (w: RoyaltyWorld, id: string): RightsTransferRecord | undefined =>
-  w.ledger.getJson(RoyaltyKeys.rightsTransfer(id)) as RightsTransferRecord | undefined;
+  w.ledger.getJson(Keys.rightsTransfer(id)) as RightsTransferRecord | undefined;
 
 /** Refusals are part of the game; anything but a coded refusal is a bug. */
 async function attempt(call: Promise<unknown>): Promise<boolean> {

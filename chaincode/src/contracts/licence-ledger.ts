@@ -8,8 +8,6 @@ import { requireRecord } from '../ledger/state';
 import { txTimeMs } from '../ledger/time';
 import { forbidden, wrongState } from '../shared/errors';
 
-import { RoyaltyKeys } from './royalty-keys';
-
 /**
  * The ledger side of licence grants, shared by the contracts that let one org use another's asset
  * (models: fine-tuning and training; outputs; revenue): read the grant and its terms' current version
@@ -29,7 +27,7 @@ export async function requireGrantFor(
   use: LicenceUse,
   territory?: string,
 ): Promise<GrantRecord> {
-  const grant = await requireRecord(ctx, RoyaltyKeys.grant(grantId), GrantType, `grant ${grantId}`);
+  const grant = await requireRecord(ctx, Keys.grant(grantId), GrantType, `grant ${grantId}`);
   const terms = await requireRecord(ctx, Keys.terms(grant.termsId), TermsType, `terms ${grant.termsId}`);
   const refusal = grantRefusal({ grant, terms, callerMsp: caller.mspId, subject, use, atMs: txTimeMs(ctx), territory });
   if (refusal !== undefined) {

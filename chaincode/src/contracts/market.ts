@@ -18,7 +18,6 @@ import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
 
 import { PURCHASE_REFERENCE_PREFIX } from './revenue';
-import { RoyaltyKeys } from './royalty-keys';
 import { distributeRevenue, readRightsOfSubject, revenuePayload } from './royalty-ledger';
 
 /** Longest purchaseId: its revenue reference (`purchase:` + id) must still be a valid ID. */
@@ -65,7 +64,7 @@ export class MarketContract extends KisekiContract {
     f.finish();
     await requireSellable(ctx, caller, { subjectType, subjectId });
     await requireValidTerms(ctx, termsId);
-    const key = RoyaltyKeys.offer(offerId);
+    const key = Keys.offer(offerId);
     if (await keyExists(ctx, key)) throw conflict(`offer ${offerId} already exists`);
     const offer: OfferRecord = {
       docType: RoyaltyDocTypes.offer,
@@ -95,7 +94,7 @@ export class MarketContract extends KisekiContract {
     const f = Fields.parse(request);
     const offerId = f.id('offerId');
     f.finish();
-    const key = RoyaltyKeys.offer(offerId);
+    const key = Keys.offer(offerId);
     const offer = await requireRecord(ctx, key, OfferType, `offer ${offerId}`);
     requireOrg(caller, offer.sellerMsp, `withdraw offer ${offerId}`);
     if (offer.status !== 'open') throw wrongState(`offer ${offerId} is ${offer.status}`);
@@ -122,10 +121,10 @@ export class MarketContract extends KisekiContract {
     const purchaseId = f.id('purchaseId');
     if (purchaseId.length > MAX_PURCHASE_ID) f.addIssue('purchaseId', `must be at most ${MAX_PURCHASE_ID} characters`);
     f.finish();
-    const offer = await requireRecord(ctx, RoyaltyKeys.offer(offerId), OfferType, `offer ${offerId}`);
+    const offer = await requireRecord(ctx, Keys.offer(offerId), OfferType, `offer ${offerId}`);
     if (offer.sellerMsp === caller.mspId) throw forbidden(`${caller.mspId} may not buy its own offer ${offerId}`);
     if (offer.status !== 'open') throw wrongState(`offer ${offerId} is ${offer.status}`);
-    const grantKey = RoyaltyKeys.grant(purchaseId);
+    const grantKey = Keys.grant(purchaseId);
     if (await keyExists(ctx, grantKey)) throw conflict(`purchase ${purchaseId} already exists`);
     if (offer.subjectType === 'model') {
       const model = await requireModel(ctx, offer.subjectId);
@@ -176,7 +175,7 @@ export class MarketContract extends KisekiContract {
     const purchaseId = f.id('purchaseId');
     const reason = f.text('reason', 256);
     f.finish();
-    const key = RoyaltyKeys.grant(purchaseId);
+    const key = Keys.grant(purchaseId);
     const grant = await requireRecord(ctx, key, GrantType, `grant ${purchaseId}`);
     requireOrg(caller, grant.sellerMsp, `withdraw grant ${purchaseId}`);
     if (grant.status === 'withdrawn') throw wrongState(`grant ${purchaseId} is already withdrawn`);
@@ -200,7 +199,7 @@ export class MarketContract extends KisekiContract {
   async GetOffer(ctx: KisekiContext, offerId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(offerId, 'offerId');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.offer(id), OfferType, `offer ${id}`));
+    return toJson(await requireRecord(ctx, Keys.offer(id), OfferType, `offer ${id}`));
   }
 
   /**
@@ -211,7 +210,7 @@ export class MarketContract extends KisekiContract {
   async GetGrant(ctx: KisekiContext, purchaseId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(purchaseId, 'purchaseId');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.grant(id), GrantType, `grant ${id}`));
+    return toJson(await requireRecord(ctx, Keys.grant(id), GrantType, `grant ${id}`));
   }
 }
 

@@ -9,12 +9,12 @@ import {
 } from '../domain/repro-records';
 import type { KisekiContext } from '../ledger/context';
 import type { Caller } from '../ledger/identity';
-import { ReproKeys } from '../ledger/repro-keys';
 import { readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { MAX_ARTIFACT_FILES, versionBindingDigest } from '../shared/artifacts';
 import { conflict, invalid, wrongState } from '../shared/errors';
 import type { Fields } from '../shared/validate';
+import { Keys } from '../ledger/keys';
 
 /**
  * Model versions as the models contract writes them: the request fields a version carries, and the
@@ -74,7 +74,7 @@ export async function createVersion(
   }
   const count = model.versionCount ?? 0;
   if (count >= MAX_MODEL_VERSIONS) throw wrongState(`model ${model.modelId} already has ${MAX_MODEL_VERSIONS} versions`);
-  const twin = await readRecord(ctx, ReproKeys.modelArtifact(fields.artifactDigest), ModelArtifactType);
+  const twin = await readRecord(ctx, Keys.modelArtifact(fields.artifactDigest), ModelArtifactType);
   if (twin !== undefined) {
     throw conflict(`these artifacts are already registered as version ${twin.version} of model ${twin.modelId}`);
   }
@@ -108,8 +108,8 @@ export async function createVersion(
     createdBy: caller.mspId,
     createdAt: now,
   };
-  await writeRecord(ctx, ReproKeys.modelVersion(model.modelId, version), ModelVersionType, record);
-  await writeRecord(ctx, ReproKeys.modelArtifact(fields.artifactDigest), ModelArtifactType, {
+  await writeRecord(ctx, Keys.modelVersion(model.modelId, version), ModelVersionType, record);
+  await writeRecord(ctx, Keys.modelArtifact(fields.artifactDigest), ModelArtifactType, {
     docType: ReproDocTypes.modelArtifact,
     artifactDigest: fields.artifactDigest,
     modelId: model.modelId,
@@ -125,10 +125,10 @@ export async function createVersion(
  * @throws `NOT_FOUND` when the model has no such version.
  */
 export function requireVersion(ctx: KisekiContext, modelId: string, version: number): Promise<ModelVersionRecord> {
-  return requireRecord(ctx, ReproKeys.modelVersion(modelId, version), ModelVersionType, `version ${version} of model ${modelId}`);
+  return requireRecord(ctx, Keys.modelVersion(modelId, version), ModelVersionType, `version ${version} of model ${modelId}`);
 }
 
 /** A version of a model, or `undefined`. */
 export function readVersion(ctx: KisekiContext, modelId: string, version: number): Promise<ModelVersionRecord | undefined> {
-  return readRecord(ctx, ReproKeys.modelVersion(modelId, version), ModelVersionType);
+  return readRecord(ctx, Keys.modelVersion(modelId, version), ModelVersionType);
 }

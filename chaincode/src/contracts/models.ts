@@ -38,7 +38,6 @@ import {
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { requireGrantFor } from './licence-ledger';
-import { RoyaltyKeys } from './royalty-keys';
 import { createVersion, readVersionFields, requireVersion } from './model-versions';
 import {
   MAX_MODEL_VERSIONS,
@@ -47,7 +46,6 @@ import {
   ModelVersionType,
   TrainingExclusionType,
 } from '../domain/repro-records';
-import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
 import { toJson } from '../shared/codec';
 import { parseRequest } from '../shared/schema';
 import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '../shared/requests';
@@ -177,13 +175,13 @@ export class ModelsContract extends KisekiContract {
     // The batch's data records in one multi-key read, then their (few, distinct) terms.
     await prefetch(
       ctx,
-      dataIds.flatMap((dataId) => [Keys.data(dataId), ReproKeys.trainingExclusion(dataId)]),
+      dataIds.flatMap((dataId) => [Keys.data(dataId), Keys.trainingExclusion(dataId)]),
     );
     const items: BatchItem[] = [];
     for (const dataId of dataIds) {
       const data = await readRecord(ctx, Keys.data(dataId), DataType);
       const terms = data === undefined ? undefined : await readRecord(ctx, Keys.terms(data.termsId), TermsType);
-      const exclusion = await readRecord(ctx, ReproKeys.trainingExclusion(dataId), TrainingExclusionType);
+      const exclusion = await readRecord(ctx, Keys.trainingExclusion(dataId), TrainingExclusionType);
       items.push({ dataId, data, terms, excludedAfterReview: exclusion?.reviewId });
     }
     const { missing, refused } = checkBatchItems(items, txTimeMs(ctx));
@@ -199,7 +197,7 @@ export class ModelsContract extends KisekiContract {
           `${caller.mspId} may not train on data collected by other orgs without a dataset licence grant (grantId): ${named}`,
         );
       }
-      const grant = await requireRecord(ctx, RoyaltyKeys.grant(grantId), GrantType, `grant ${grantId}`);
+      const grant = await requireRecord(ctx, Keys.grant(grantId), GrantType, `grant ${grantId}`);
       if (grant.subjectType !== 'dataset')
         throw forbidden(`grant ${grantId} is on ${grant.subjectType} ${grant.subjectId}, not on a dataset`);
       await requireGrantFor(ctx, caller, grantId, { subjectType: 'dataset', subjectId: grant.subjectId }, 'training');
@@ -261,7 +259,7 @@ export class ModelsContract extends KisekiContract {
       if (current === undefined) {
         newProviders += 1;
         // The provider's index of models it trained (read by revenue:Statement and revenue:Claim).
-        await writeMarker(ctx, RoyaltyKeys.providerModel(providerId, modelId));
+        await writeMarker(ctx, Keys.providerModel(providerId, modelId));
       }
       const next: ModelProviderCountRecord =
         current === undefined
@@ -571,7 +569,7 @@ export class ModelsContract extends KisekiContract {
       updatedBy: caller.mspId,
       updatedAt: now,
     };
-    await writeRecord(ctx, ReproKeys.modelVersion(modelId, versionNumber), ModelVersionType, record);
+    await writeRecord(ctx, Keys.modelVersion(modelId, versionNumber), ModelVersionType, record);
     emitEvent(ctx, EventNames.ModelVersionRevoked, { modelId, version: versionNumber, reason });
     return toJson(record);
   }
@@ -603,7 +601,7 @@ export class ModelsContract extends KisekiContract {
     const paging = readPaging(f, 200, 50);
     f.finish('query');
     await requireModel(ctx, modelId);
-    const page = await readPage(ctx, ReproKeyTypes.modelVersion, [modelId], paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.modelVersion, [modelId], paging.pageSize, paging.bookmark);
     return toJson({ items: decodeEntries(page.entries, ModelVersionType), bookmark: page.bookmark });
   }
 
@@ -616,7 +614,7 @@ export class ModelsContract extends KisekiContract {
   async FindByArtifact(ctx: KisekiContext, artifactDigest: string): Promise<string> {
     requireMember(ctx);
     if (!isDigestHex(artifactDigest)) throw invalid('artifactDigest must be a lowercase hex SHA-256 digest');
-    const entry = await readRecord(ctx, ReproKeys.modelArtifact(artifactDigest), ModelArtifactType);
+    const entry = await readRecord(ctx, Keys.modelArtifact(artifactDigest), ModelArtifactType);
     if (entry === undefined) throw notFound(`no model version has artifacts ${artifactDigest}`);
     return toJson(await requireVersion(ctx, entry.modelId, entry.version));
   }

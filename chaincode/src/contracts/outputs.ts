@@ -27,12 +27,10 @@ import { ContractNames, EventNames, Roles } from '../shared/names';
 import { parseDigestArgument, parseIdArgument } from '../shared/validate';
 
 import { requireGrantFor } from './licence-ledger';
-import { RoyaltyKeys } from './royalty-keys';
 import { readTermsVersion } from './terms';
 import { KisekiError } from '../shared/errors';
 import { ReviewSummaryType } from '../domain/repro-records';
 import { versionProblem, withVersion } from '../domain/versions';
-import { ReproKeys } from '../ledger/repro-keys';
 import { readVersion } from './model-versions';
 
 /** Most rights IDs one output may name. */
@@ -208,7 +206,7 @@ export class OutputsContract extends KisekiContract {
     for (const link of chain) lineage.push(await describeLink(ctx, link));
     const grant = output.grantId === undefined ? undefined : await describeGrant(ctx, output.grantId);
     const generation = output.generationDigest === undefined ? undefined : { digest: output.generationDigest, holderMsp: output.ownerMsp };
-    const review = await readRecord(ctx, ReproKeys.reviewSummary('output', id), ReviewSummaryType);
+    const review = await readRecord(ctx, Keys.reviewSummary('output', id), ReviewSummaryType);
     return toJson({ outputId: id, output, verdict, reasons, lineage, grant, modelVersion: version, generation, review });
   }
 }
@@ -278,7 +276,7 @@ async function describeLink(ctx: KisekiContext, link: LineageLink): Promise<Reco
 
 /** The grant an output rests on, with whether it would still allow new outputs now. */
 async function describeGrant(ctx: KisekiContext, grantId: string): Promise<Record<string, unknown>> {
-  const grant = await readRecord(ctx, RoyaltyKeys.grant(grantId), GrantType);
+  const grant = await readRecord(ctx, Keys.grant(grantId), GrantType);
   if (grant === undefined) return { purchaseId: grantId, status: 'missing' };
   const terms = await readRecord(ctx, Keys.terms(grant.termsId), TermsType);
   const refusal = terms === undefined ? 'its terms do not exist' : termsRefusal(terms, 'output', txTimeMs(ctx));

@@ -3,11 +3,10 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { ROYALTY_SCALE } from '../domain/royalty-index';
 import type { RevenueRecord, RightsRecord, RightsTransferRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
-import { compositeKey } from '../ledger/keys';
+import { KeyTypes, Keys, compositeKey } from '../ledger/keys';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, PoolView, Statement, Totals } from './revenue';
-import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
 import type { RevenueOutcome } from './royalty-ledger';
 
 type Request = Record<string, unknown>;
@@ -84,8 +83,8 @@ describe('revenue:Record', () => {
     // Each holder is credited on the shard this transaction's ID picks.
     const shard = holderShard(outcome.txId);
     expect(outcome.writeSet.state.filter((w) => w.key.includes('holderCredit')).map((w) => w.key)).toEqual([
-      RoyaltyKeys.holderCredit(LICENSOR, 'lic', 'JPY', shard),
-      RoyaltyKeys.holderCredit(STUDIO1, 'studio1', 'JPY', shard),
+      Keys.holderCredit(LICENSOR, 'lic', 'JPY', shard),
+      Keys.holderCredit(STUDIO1, 'studio1', 'JPY', shard),
     ]);
     expect(payload.credits.map((c) => [c.holderId, c.shard, c.credited])).toEqual([
       ['lic', shard, '2100'],
@@ -302,9 +301,9 @@ describe('threshold transfers inside revenue', () => {
       { holderId: 'studio2', mspId: STUDIO2, shareBps: 1000 },
     ]);
     // The rights key's endorsement policy now names the new holder's org too.
-    const policy = w.ledger.validationParameter(RoyaltyKeys.rights('r-out-1'));
+    const policy = w.ledger.validationParameter(Keys.rights('r-out-1'));
     expect(new KeyEndorsementPolicy(policy).listOrgs().sort()).toEqual([LICENSOR, STUDIO1, STUDIO2]);
-    expect(w.ledger.getState(RoyaltyKeys.pendingTransfer('output', 'out-1', 'JPY', 'tr-1'))).toBeUndefined();
+    expect(w.ledger.getState(Keys.pendingTransfer('output', 'out-1', 'JPY', 'tr-1'))).toBeUndefined();
 
     const after = await record(w, { subjectId: 'out-1', amount: '10000', currency: 'JPY', reference: 'c' });
     expect(after.executedTransfers).toEqual([]);
@@ -474,7 +473,7 @@ describe('statements, claims and settlements', () => {
       const revenue = await record(w, { subjectId: 'out-1', amount: String(1000 + i), currency: 'JPY', reference: `inv-${i}` });
       expected += BigInt(revenue.holderPayouts.find((p) => p.holderId === 'lic')?.amount ?? '0');
     }
-    const shards = w.ledger.keys(compositeKey(RoyaltyKeyTypes.holderCredit, [LICENSOR, 'lic', 'JPY']));
+    const shards = w.ledger.keys(compositeKey(KeyTypes.holderCredit, [LICENSOR, 'lic', 'JPY']));
     expect(shards.length).toBeGreaterThan(1);
     expect(shards.length).toBeLessThanOrEqual(HOLDER_CREDIT_SHARDS);
     const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: 'lic', mspId: LICENSOR });
@@ -484,8 +483,8 @@ describe('statements, claims and settlements', () => {
     expect((claim.result as SettlementRecord).amount).toBe(expected.toString());
     // The claim writes its own record and the settlement, never a credit shard.
     expect(claim.writeSet.state.map((w) => w.key)).toEqual([
-      RoyaltyKeys.holderClaim(LICENSOR, 'lic', 'JPY'),
-      RoyaltyKeys.settlement(claim.txId),
+      Keys.holderClaim(LICENSOR, 'lic', 'JPY'),
+      Keys.settlement(claim.txId),
     ]);
     await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(
       /^STATE: holder lic has nothing claimable/,

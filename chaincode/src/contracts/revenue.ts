@@ -23,7 +23,7 @@ import { isSubjectType, SUBJECT_TYPES, type Subject, type SubjectType } from '..
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
-import { Keys, lastAttribute } from '../ledger/keys';
+import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
 import { modelProviderCount, readModel, requireModel } from '../ledger/provenance';
 import { decodeEntries, keyExists, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
@@ -35,7 +35,6 @@ import { Fields, isId, parseIdArgument, TERRITORY_PATTERN } from '../shared/vali
 
 import { requireGrantFor } from './licence-ledger';
 
-import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
 import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from './royalty-ledger';
 
 /** Revenue references starting with this are written by `market:Purchase` only. */
@@ -113,7 +112,7 @@ export class RevenueContract extends KisekiContract {
     const reference = f.id('reference');
     f.finish('query');
     return toJson(
-      await requireRecord(ctx, RoyaltyKeys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`),
+      await requireRecord(ctx, Keys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`),
     );
   }
 
@@ -130,7 +129,7 @@ export class RevenueContract extends KisekiContract {
     const subjectId = f.id('subjectId');
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     f.finish('query');
-    const record = await readRecord(ctx, RoyaltyKeys.subjectRevenue(subjectType, subjectId, currency), SubjectRevenueType);
+    const record = await readRecord(ctx, Keys.subjectRevenue(subjectType, subjectId, currency), SubjectRevenueType);
     return toJson(record ?? { docType: RoyaltyDocTypes.subjectRevenue, subjectType, subjectId, currency, total: '0', events: 0 });
   }
 
@@ -148,7 +147,7 @@ export class RevenueContract extends KisekiContract {
     f.finish('query');
     const pool = await requireRecord(
       ctx,
-      RoyaltyKeys.royaltyPool(modelId, currency),
+      Keys.royaltyPool(modelId, currency),
       RoyaltyPoolType,
       `pool of model ${modelId} in ${currency}`,
     );
@@ -220,14 +219,14 @@ export class RevenueContract extends KisekiContract {
       if (position !== undefined) positions.set(currency, position);
     } else {
       // Shard keys come back in (currency, shard) order, so currencies come out sorted.
-      const { entries } = await readAll(ctx, RoyaltyKeyTypes.holderCredit, [mspId, holderId], MAX_HOLDER_CURRENCIES * HOLDER_CREDIT_SHARDS);
+      const { entries } = await readAll(ctx, KeyTypes.holderCredit, [mspId, holderId], MAX_HOLDER_CURRENCIES * HOLDER_CREDIT_SHARDS);
       for (const shard of decodeEntries(entries, HolderCreditType)) {
         const position = positions.get(shard.currency) ?? { credited: 0n, claimed: 0n };
         position.credited += BigInt(shard.credited);
         positions.set(shard.currency, position);
       }
       const claims = decodeEntries(
-        (await readAll(ctx, RoyaltyKeyTypes.holderClaim, [mspId, holderId], MAX_HOLDER_CURRENCIES)).entries,
+        (await readAll(ctx, KeyTypes.holderClaim, [mspId, holderId], MAX_HOLDER_CURRENCIES)).entries,
         HolderClaimType,
       );
       for (const claim of claims) {
@@ -272,7 +271,7 @@ export class RevenueContract extends KisekiContract {
     f.finish();
     const settlementId = requestedId ?? ctx.stub.getTxID();
     if (!isId(settlementId)) throw invalid('request is invalid: settlementId: is required (the transaction ID is not a valid ID)');
-    if (await keyExists(ctx, RoyaltyKeys.settlement(settlementId))) throw conflict(`settlement ${settlementId} already exists`);
+    if (await keyExists(ctx, Keys.settlement(settlementId))) throw conflict(`settlement ${settlementId} already exists`);
     const now = txTime(ctx);
     const stamp = { createdBy: caller.mspId, createdAt: now };
 
@@ -293,7 +292,7 @@ export class RevenueContract extends KisekiContract {
       for (const line of await statementLines(ctx, providerId, models, currency)) {
         const claimable = BigInt(line.claimable);
         if (claimable === 0n) continue;
-        const key = RoyaltyKeys.providerClaim(providerId, line.modelId, currency);
+        const key = Keys.providerClaim(providerId, line.modelId, currency);
         const current = await readRecord(ctx, key, ProviderClaimType);
         const claimed = formatAmount(BigInt(line.claimed) + claimable);
         const next: ProviderClaimRecord =
@@ -319,10 +318,10 @@ export class RevenueContract extends KisekiContract {
         position.claim === undefined
           ? { docType: RoyaltyDocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
           : { ...position.claim, claimed, updatedBy: caller.mspId, updatedAt: now };
-      await writeRecord(ctx, RoyaltyKeys.holderClaim(caller.mspId, id, currency), HolderClaimType, next);
+      await writeRecord(ctx, Keys.holderClaim(caller.mspId, id, currency), HolderClaimType, next);
       settlement = settlementRecord(settlementId, 'holder', id, caller.mspId, currency, claimable, [], stamp);
     }
-    await writeRecord(ctx, RoyaltyKeys.settlement(settlementId), SettlementType, settlement);
+    await writeRecord(ctx, Keys.settlement(settlementId), SettlementType, settlement);
     emitEvent(ctx, EventNames.RevenueClaimed, { settlement });
     return toJson(settlement);
   }
@@ -340,7 +339,7 @@ export class RevenueContract extends KisekiContract {
     const settlementId = f.id('settlementId');
     const paymentReference = f.text('paymentReference', 256);
     f.finish();
-    const key = RoyaltyKeys.settlement(settlementId);
+    const key = Keys.settlement(settlementId);
     const settlement = await requireRecord(ctx, key, SettlementType, `settlement ${settlementId}`);
     requireOrg(caller, settlement.managingMsp, `settle ${settlementId}`);
     if (settlement.status !== 'requested') throw wrongState(`settlement ${settlementId} is already ${settlement.status}`);
@@ -364,7 +363,7 @@ export class RevenueContract extends KisekiContract {
   async GetSettlement(ctx: KisekiContext, settlementId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(settlementId, 'settlementId');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.settlement(id), SettlementType, `settlement ${id}`));
+    return toJson(await requireRecord(ctx, Keys.settlement(id), SettlementType, `settlement ${id}`));
   }
 
   /**
@@ -390,15 +389,15 @@ export class RevenueContract extends KisekiContract {
     };
     const sum = (values: readonly string[]): bigint => values.reduce((acc, v) => acc + BigInt(v), 0n);
 
-    const revenue = sum((await scan(RoyaltyKeyTypes.subjectRevenue, SubjectRevenueType)).map((r) => r.total));
-    const holderCredited = sum((await scan(RoyaltyKeyTypes.holderCredit, HolderCreditType)).map((c) => c.credited));
-    const holderClaimed = sum((await scan(RoyaltyKeyTypes.holderClaim, HolderClaimType)).map((c) => c.claimed));
-    const pools: RoyaltyPoolRecord[] = await scan(RoyaltyKeyTypes.royaltyPool, RoyaltyPoolType);
+    const revenue = sum((await scan(KeyTypes.subjectRevenue, SubjectRevenueType)).map((r) => r.total));
+    const holderCredited = sum((await scan(KeyTypes.holderCredit, HolderCreditType)).map((c) => c.credited));
+    const holderClaimed = sum((await scan(KeyTypes.holderClaim, HolderClaimType)).map((c) => c.claimed));
+    const pools: RoyaltyPoolRecord[] = await scan(KeyTypes.royaltyPool, RoyaltyPoolType);
     const poolIn = sum(pools.map((p) => p.poolIn));
     const carryScaled = sum(pools.map((p) => p.carry));
     const poolIdentities = pools.every((p) => poolIdentityHolds(poolFromJson(p), BigInt(p.trainingSize)));
-    const providerClaimed = sum((await scan(RoyaltyKeyTypes.providerClaim, ProviderClaimType)).map((c) => c.claimed));
-    const settlements = await scan(RoyaltyKeyTypes.settlement, SettlementType);
+    const providerClaimed = sum((await scan(KeyTypes.providerClaim, ProviderClaimType)).map((c) => c.claimed));
+    const settlements = await scan(KeyTypes.settlement, SettlementType);
     const payable = sum(settlements.filter((s) => s.status === 'requested').map((s) => s.amount));
     const settled = sum(settlements.filter((s) => s.status === 'settled').map((s) => s.amount));
 
@@ -492,7 +491,7 @@ async function inferSubjectType(ctx: KisekiContext, subjectId: string): Promise<
 
 /** The models of the `providerModel` index for a provider, at most {@link MAX_STATEMENT_MODELS}. */
 async function providerModels(ctx: KisekiContext, providerId: string): Promise<{ models: string[]; complete: boolean }> {
-  const { entries, more } = await readAll(ctx, RoyaltyKeyTypes.providerModel, [providerId], MAX_STATEMENT_MODELS);
+  const { entries, more } = await readAll(ctx, KeyTypes.providerModel, [providerId], MAX_STATEMENT_MODELS);
   return { models: entries.map((entry) => lastAttribute(entry.key)), complete: !more };
 }
 
@@ -514,12 +513,12 @@ async function statementLines(
     if (itemCount === 0) continue;
     const pools =
       currency === undefined
-        ? decodeEntries((await readAll(ctx, RoyaltyKeyTypes.royaltyPool, [modelId], 1000)).entries, RoyaltyPoolType)
-        : [await readRecord(ctx, RoyaltyKeys.royaltyPool(modelId, currency), RoyaltyPoolType)].filter(
+        ? decodeEntries((await readAll(ctx, KeyTypes.royaltyPool, [modelId], 1000)).entries, RoyaltyPoolType)
+        : [await readRecord(ctx, Keys.royaltyPool(modelId, currency), RoyaltyPoolType)].filter(
             (p): p is RoyaltyPoolRecord => p !== undefined,
           );
     for (const pool of pools) {
-      const claim = await readRecord(ctx, RoyaltyKeys.providerClaim(providerId, modelId, pool.currency), ProviderClaimType);
+      const claim = await readRecord(ctx, Keys.providerClaim(providerId, modelId, pool.currency), ProviderClaimType);
       const claimed = BigInt(claim?.claimed ?? '0');
       const index = poolFromJson(pool).index;
       lines.push({

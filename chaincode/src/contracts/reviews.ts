@@ -20,7 +20,6 @@ import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
 import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
-import { ReproKeyTypes, ReproKeys } from '../ledger/repro-keys';
 import {
   decodeEntries,
   deleteKey,
@@ -39,7 +38,6 @@ import { conflict, forbidden, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
 import { MAX_REASON_LENGTH } from '../domain/records';
-import { RoyaltyKeys } from './royalty-keys';
 
 /** Largest page of `reviews:History`. */
 export const MAX_REVIEW_PAGE = 100;
@@ -82,7 +80,7 @@ export class ReviewsContract extends KisekiContract {
     for (const issue of reviewIssues(outcome, reason, category)) f.addIssue(issue.path, issue.message);
     f.finish();
 
-    if (await keyExists(ctx, ReproKeys.review(reviewId))) throw conflict(`review ${reviewId} already exists`);
+    if (await keyExists(ctx, Keys.review(reviewId))) throw conflict(`review ${reviewId} already exists`);
     const reviewerRole = await entitlement(ctx, caller, subjectType, subjectId);
     if (reviewerRole === undefined) {
       throw forbidden(
@@ -104,7 +102,7 @@ export class ReviewsContract extends KisekiContract {
       createdBy: caller.mspId,
       createdAt: now,
     };
-    const summaryKey = ReproKeys.reviewSummary(subjectType, subjectId);
+    const summaryKey = Keys.reviewSummary(subjectType, subjectId);
     const previous = await readRecord(ctx, summaryKey, ReviewSummaryType);
     const latest = { latestReviewId: reviewId, latestOutcome: outcome, latestReviewerMsp: caller.mspId, latestAt: now };
     const summary: ReviewSummaryRecord =
@@ -129,8 +127,8 @@ export class ReviewsContract extends KisekiContract {
             updatedBy: caller.mspId,
             updatedAt: now,
           };
-    await writeRecord(ctx, ReproKeys.review(reviewId), ReviewType, review);
-    await writeMarker(ctx, ReproKeys.reviewBySubject(subjectType, subjectId, now, reviewId));
+    await writeRecord(ctx, Keys.review(reviewId), ReviewType, review);
+    await writeMarker(ctx, Keys.reviewBySubject(subjectType, subjectId, now, reviewId));
     await writeRecord(ctx, summaryKey, ReviewSummaryType, summary);
     emitEvent(ctx, EventNames.ReviewSubmitted, { review, summary });
     return toJson({ review, summary });
@@ -144,7 +142,7 @@ export class ReviewsContract extends KisekiContract {
   async Get(ctx: KisekiContext, reviewId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(reviewId, 'reviewId');
-    return toJson(await requireRecord(ctx, ReproKeys.review(id), ReviewType, `review ${id}`));
+    return toJson(await requireRecord(ctx, Keys.review(id), ReviewType, `review ${id}`));
   }
 
   /**
@@ -160,11 +158,11 @@ export class ReviewsContract extends KisekiContract {
     const subjectId = f.id('subjectId');
     const paging = readPaging(f, MAX_REVIEW_PAGE, 50);
     f.finish('query');
-    const page = await readPage(ctx, ReproKeyTypes.reviewBySubject, [subjectType, subjectId], paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.reviewBySubject, [subjectType, subjectId], paging.pageSize, paging.bookmark);
     const items = [];
     for (const entry of page.entries) {
       const reviewId = lastAttribute(entry.key);
-      items.push(await requireRecord(ctx, ReproKeys.review(reviewId), ReviewType, `review ${reviewId}`));
+      items.push(await requireRecord(ctx, Keys.review(reviewId), ReviewType, `review ${reviewId}`));
     }
     return toJson({ items, bookmark: page.bookmark });
   }
@@ -181,7 +179,7 @@ export class ReviewsContract extends KisekiContract {
     const subjectType = f.oneOf('subjectType', REVIEW_SUBJECT_TYPES);
     const subjectId = f.id('subjectId');
     f.finish('query');
-    const summary = await readRecord(ctx, ReproKeys.reviewSummary(subjectType, subjectId), ReviewSummaryType);
+    const summary = await readRecord(ctx, Keys.reviewSummary(subjectType, subjectId), ReviewSummaryType);
     return toJson(summary ?? { subjectType, subjectId, count: 0, accepted: 0, rejected: 0, flagged: 0 });
   }
 
@@ -201,11 +199,11 @@ export class ReviewsContract extends KisekiContract {
     f.finish();
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     requireOrg(caller, data.collectorMsp, `exclude data item ${dataId} from training`);
-    const review = await requireRecord(ctx, ReproKeys.review(reviewId), ReviewType, `review ${reviewId}`);
+    const review = await requireRecord(ctx, Keys.review(reviewId), ReviewType, `review ${reviewId}`);
     if (review.subjectType !== 'data' || review.subjectId !== dataId || review.outcome !== 'rejected') {
       throw wrongState(`review ${reviewId} is not a rejection of data item ${dataId}`);
     }
-    const key = ReproKeys.trainingExclusion(dataId);
+    const key = Keys.trainingExclusion(dataId);
     if (await keyExists(ctx, key)) throw wrongState(`data item ${dataId} is already excluded from training`);
     const record: TrainingExclusionRecord = {
       docType: ReproDocTypes.trainingExclusion,
@@ -234,7 +232,7 @@ export class ReviewsContract extends KisekiContract {
     f.finish();
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     requireOrg(caller, data.collectorMsp, `include data item ${dataId} in training`);
-    const key = ReproKeys.trainingExclusion(dataId);
+    const key = Keys.trainingExclusion(dataId);
     if (!(await keyExists(ctx, key))) throw wrongState(`data item ${dataId} is not excluded from training`);
     await deleteKey(ctx, key);
     emitEvent(ctx, EventNames.TrainingExclusionChanged, { dataId, excluded: false, ownerMsp: caller.mspId, reason });
@@ -250,7 +248,7 @@ export class ReviewsContract extends KisekiContract {
     requireMember(ctx);
     const id = parseIdArgument(dataId, 'dataId');
     return toJson(
-      await requireRecord(ctx, ReproKeys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`),
+      await requireRecord(ctx, Keys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`),
     );
   }
 }
@@ -290,14 +288,14 @@ async function entitlement(
 
 /** The rights record that covers a subject, if any. */
 async function rightsIdOf(ctx: KisekiContext, subjectType: string, subjectId: string): Promise<string | undefined> {
-  return (await readRecord(ctx, RoyaltyKeys.rightsSubject(subjectType, subjectId), RightsSubjectType))?.rightsId;
+  return (await readRecord(ctx, Keys.rightsSubject(subjectType, subjectId), RightsSubjectType))?.rightsId;
 }
 
 /** `rights-holder` or `licensor` when the org holds or licenses one of these rights records. */
 async function rightsRole(ctx: KisekiContext, mspId: string, rightsIds: readonly (string | undefined)[]): Promise<string | undefined> {
   for (const rightsId of new Set(rightsIds)) {
     if (rightsId === undefined) continue;
-    const rights = await readRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType);
+    const rights = await readRecord(ctx, Keys.rights(rightsId), RightsType);
     if (rights === undefined) continue;
     if (rights.holders.some((holder) => holder.mspId === mspId)) return 'rights-holder';
     if (rights.licensorMsp === mspId) return 'licensor';

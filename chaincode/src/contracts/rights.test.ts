@@ -6,8 +6,8 @@ import { Transactions } from '../shared/names';
 import { declaredTransactions } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
-import { RoyaltyKeys } from './royalty-keys';
 import { MAX_PENDING_PER_SUBJECT } from './royalty-ledger';
+import { Keys } from '../ledger/keys';
 
 type Json = Record<string, unknown>;
 
@@ -46,10 +46,10 @@ describe('rights:Create', () => {
       createdAt: outcome.timestamp,
     });
     expect(outcome.event).toEqual({ name: 'RightsCreated', payload: { rights: outcome.result } });
-    const policy = w.ledger.validationParameter(RoyaltyKeys.rights('r1'));
+    const policy = w.ledger.validationParameter(Keys.rights('r1'));
     expect(policy).toBeDefined();
     expect(new KeyEndorsementPolicy(policy).listOrgs()).toEqual([LICENSOR, STUDIO1]);
-    expect(outcome.writeSet.validationParameters.map((p) => p.key)).toEqual([RoyaltyKeys.rights('r1')]);
+    expect(outcome.writeSet.validationParameters.map((p) => p.key)).toEqual([Keys.rights('r1')]);
     expect(await w.call(w.rights, 'GetBySubject', REGULATOR, { subjectType: 'work', subjectId: 'series-1' })).toEqual(outcome.result);
     expect(await w.call(w.rights, 'Get', STUDIO2, 'r1')).toEqual(outcome.result);
   });
@@ -68,7 +68,7 @@ describe('rights:Create', () => {
       STUDIO1,
     );
     expect(rights).toMatchObject({ licensorMsp: LICENSOR, createdBy: STUDIO1 });
-    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(RoyaltyKeys.rights('r-out'))).listOrgs()).toEqual([LICENSOR, STUDIO1]);
+    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(Keys.rights('r-out'))).listOrgs()).toEqual([LICENSOR, STUDIO1]);
   });
 
   it.each<[string, string, Json]>([
@@ -241,7 +241,7 @@ describe('conditional transfers', () => {
       { holderId: 'studio2', mspId: STUDIO2, shareBps: 1000 },
     ]);
     expect(executed.event).toEqual({ name: 'RightsTransferExecuted', payload: { transfer, rights } });
-    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(RoyaltyKeys.rights('r1'))).listOrgs()).toEqual([
+    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(Keys.rights('r1'))).listOrgs()).toEqual([
       LICENSOR,
       STUDIO1,
       STUDIO2,

@@ -24,7 +24,6 @@ import { conflict, forbidden, invalid, KisekiError, wrongState } from '../shared
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
 
-import { RoyaltyKeys } from './royalty-keys';
 import {
   closeTransfer,
   evaluateTransfer,
@@ -97,8 +96,8 @@ export class RightsContract extends KisekiContract {
       licensor = licensorMsp;
     }
     await requireSubject(ctx, subject);
-    if (await keyExists(ctx, RoyaltyKeys.rights(rightsId))) throw conflict(`rights ${rightsId} already exist`);
-    const subjectKey = RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId);
+    if (await keyExists(ctx, Keys.rights(rightsId))) throw conflict(`rights ${rightsId} already exist`);
+    const subjectKey = Keys.rightsSubject(subject.subjectType, subject.subjectId);
     const existing = await readRecord(ctx, subjectKey, RightsSubjectType);
     if (existing !== undefined) throw conflict(`${subject.subjectType} ${subject.subjectId} already has rights ${existing.rightsId}`);
 
@@ -113,7 +112,7 @@ export class RightsContract extends KisekiContract {
       transferCount: 0,
       ...stamp,
     };
-    await writeRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, record);
+    await writeRecord(ctx, Keys.rights(rightsId), RightsType, record);
     await setRightsPolicy(ctx, record);
     await writeRecord(ctx, subjectKey, RightsSubjectType, { docType: RoyaltyDocTypes.rightsSubject, ...subject, rightsId, ...stamp });
     emitEvent(ctx, EventNames.RightsCreated, { rights: record });
@@ -128,7 +127,7 @@ export class RightsContract extends KisekiContract {
   async Get(ctx: KisekiContext, rightsId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(rightsId, 'rightsId');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.rights(id), RightsType, `rights ${id}`));
+    return toJson(await requireRecord(ctx, Keys.rights(id), RightsType, `rights ${id}`));
   }
 
   /**
@@ -144,11 +143,11 @@ export class RightsContract extends KisekiContract {
     f.finish('query');
     const index = await requireRecord(
       ctx,
-      RoyaltyKeys.rightsSubject(subjectType, subjectId),
+      Keys.rightsSubject(subjectType, subjectId),
       RightsSubjectType,
       `rights on ${subjectType} ${subjectId}`,
     );
-    return toJson(await requireRecord(ctx, RoyaltyKeys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`));
+    return toJson(await requireRecord(ctx, Keys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`));
   }
 
   /**
@@ -184,7 +183,7 @@ export class RightsContract extends KisekiContract {
     checkHolderOrg(toMspId, 'toMspId');
     for (const msp of condition.approvals ?? []) checkApprover(msp);
 
-    const rights = await requireRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, `rights ${rightsId}`);
+    const rights = await requireRecord(ctx, Keys.rights(rightsId), RightsType, `rights ${rightsId}`);
     const sender = rights.holders.find((holder) => holder.holderId === fromHolderId);
     if (sender !== undefined && caller.mspId !== sender.mspId && caller.mspId !== rights.licensorMsp) {
       throw forbidden(
@@ -195,7 +194,7 @@ export class RightsContract extends KisekiContract {
       throw forbidden(`${caller.mspId} may not propose transfers on rights ${rightsId}`);
     }
     moveShare(rights.holders, fromHolderId, { holderId: toHolderId, mspId: toMspId }, shareBps);
-    if (await keyExists(ctx, RoyaltyKeys.rightsTransfer(transferId))) throw conflict(`transfer ${transferId} already exists`);
+    if (await keyExists(ctx, Keys.rightsTransfer(transferId))) throw conflict(`transfer ${transferId} already exists`);
     // Consent: a share moves only with its holder org's recorded consent. Proposing is consent; when
     // another org (the licensor) proposes, the holder's org must approve on chain before it executes.
     const senderMsp = (sender as { mspId: string }).mspId;
@@ -234,9 +233,9 @@ export class RightsContract extends KisekiContract {
       createdBy: caller.mspId,
       createdAt: txTime(ctx),
     };
-    await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, transfer);
+    await writeRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, transfer);
     if (threshold !== undefined) {
-      await writeMarker(ctx, RoyaltyKeys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transferId));
+      await writeMarker(ctx, Keys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transferId));
     }
     emitEvent(ctx, EventNames.RightsTransferProposed, { transfer });
     return toJson(transfer);
@@ -263,7 +262,7 @@ export class RightsContract extends KisekiContract {
       updatedBy: caller.mspId,
       updatedAt: txTime(ctx),
     };
-    await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transfer.transferId), RightsTransferType, approved);
+    await writeRecord(ctx, Keys.rightsTransfer(transfer.transferId), RightsTransferType, approved);
     emitEvent(ctx, EventNames.RightsTransferApproved, {
       transferId: transfer.transferId,
       mspId: caller.mspId,
@@ -306,8 +305,8 @@ export class RightsContract extends KisekiContract {
     const transferId = f.id('transferId');
     const reason = f.text('reason', MAX_REASON, { optional: true });
     f.finish();
-    const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
-    const rights = await requireRecord(ctx, RoyaltyKeys.rights(transfer.rightsId), RightsType, `rights ${transfer.rightsId}`);
+    const transfer = await requireRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+    const rights = await requireRecord(ctx, Keys.rights(transfer.rightsId), RightsType, `rights ${transfer.rightsId}`);
     const senderMsp = rights.holders.find((holder) => holder.holderId === transfer.fromHolderId)?.mspId;
     if (caller.mspId !== transfer.createdBy && caller.mspId !== senderMsp) {
       throw forbidden(
@@ -328,7 +327,7 @@ export class RightsContract extends KisekiContract {
   async GetTransfer(ctx: KisekiContext, transferId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(transferId, 'transferId');
-    return toJson(await requireRecord(ctx, RoyaltyKeys.rightsTransfer(id), RightsTransferType, `transfer ${id}`));
+    return toJson(await requireRecord(ctx, Keys.rightsTransfer(id), RightsTransferType, `transfer ${id}`));
   }
 }
 
@@ -337,7 +336,7 @@ async function pendingTransfer(ctx: KisekiContext, request: string): Promise<Rig
   const f = Fields.parse(request);
   const transferId = f.id('transferId');
   f.finish();
-  const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+  const transfer = await requireRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
   if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
   return transfer;
 }

@@ -29,13 +29,11 @@ import { moveShare, type ShareHolder } from '../domain/shares';
 import type { Subject } from '../domain/subjects';
 import type { KisekiContext } from '../ledger/context';
 import type { Caller } from '../ledger/identity';
-import { Keys, lastAttribute } from '../ledger/keys';
+import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
 import { readModel, requireModel } from '../ledger/provenance';
 import { deleteKey, prefetch, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { conflict, KisekiError, wrongState } from '../shared/errors';
-
-import { RoyaltyKeys, RoyaltyKeyTypes } from './royalty-keys';
 
 /**
  * The ledger side of rights and royalties shared by the `rights`, `revenue` and `market` contracts:
@@ -72,19 +70,19 @@ export function rightsOrgs(rights: Pick<RightsRecord, 'holders' | 'licensorMsp'>
 export async function setRightsPolicy(ctx: KisekiContext, rights: RightsRecord): Promise<void> {
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs(POLICY_ROLE, ...rightsOrgs(rights));
-  await ctx.stub.setStateValidationParameter(RoyaltyKeys.rights(rights.rightsId), policy.getPolicy());
+  await ctx.stub.setStateValidationParameter(Keys.rights(rights.rightsId), policy.getPolicy());
 }
 
 /** The rights record covering a subject, if any. */
 export async function readRightsOfSubject(ctx: KisekiContext, subject: Subject): Promise<RightsRecord | undefined> {
-  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+  const index = await readRecord(ctx, Keys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
   if (index === undefined) return undefined;
-  return requireRecord(ctx, RoyaltyKeys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`);
+  return requireRecord(ctx, Keys.rights(index.rightsId), RightsType, `rights ${index.rightsId}`);
 }
 
 /** Cumulative revenue of a subject in a currency (0 when it has none). */
 export async function subjectRevenueTotal(ctx: KisekiContext, subject: Subject, currency: string): Promise<bigint> {
-  const record = await readRecord(ctx, RoyaltyKeys.subjectRevenue(subject.subjectType, subject.subjectId, currency), SubjectRevenueType);
+  const record = await readRecord(ctx, Keys.subjectRevenue(subject.subjectType, subject.subjectId, currency), SubjectRevenueType);
   return BigInt(record?.total ?? '0');
 }
 
@@ -98,7 +96,7 @@ export class RightsChanges {
 
   /** The current version of a rights record in this transaction. */
   async get(ctx: KisekiContext, rightsId: string): Promise<RightsRecord> {
-    return this.#records.get(rightsId) ?? requireRecord(ctx, RoyaltyKeys.rights(rightsId), RightsType, `rights ${rightsId}`);
+    return this.#records.get(rightsId) ?? requireRecord(ctx, Keys.rights(rightsId), RightsType, `rights ${rightsId}`);
   }
 
   set(record: RightsRecord): void {
@@ -112,7 +110,7 @@ export class RightsChanges {
 
   async flush(ctx: KisekiContext): Promise<void> {
     for (const record of this.changed()) {
-      await writeRecord(ctx, RoyaltyKeys.rights(record.rightsId), RightsType, record);
+      await writeRecord(ctx, Keys.rights(record.rightsId), RightsType, record);
       await setRightsPolicy(ctx, record);
     }
   }
@@ -188,10 +186,10 @@ export async function closeTransfer(
     updatedBy: caller.mspId,
     updatedAt: txTime(ctx),
   };
-  await writeRecord(ctx, RoyaltyKeys.rightsTransfer(transfer.transferId), RightsTransferType, closed);
+  await writeRecord(ctx, Keys.rightsTransfer(transfer.transferId), RightsTransferType, closed);
   const threshold = transfer.condition.revenueThreshold;
   if (threshold !== undefined) {
-    await deleteKey(ctx, RoyaltyKeys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transfer.transferId));
+    await deleteKey(ctx, Keys.pendingTransfer(threshold.subjectType, threshold.subjectId, threshold.currency, transfer.transferId));
   }
   return closed;
 }
@@ -200,7 +198,7 @@ export async function closeTransfer(
 export async function pendingTransferIds(ctx: KisekiContext, subject: Subject, currency: string): Promise<string[]> {
   const { entries } = await readAll(
     ctx,
-    RoyaltyKeyTypes.pendingTransfer,
+    KeyTypes.pendingTransfer,
     [subject.subjectType, subject.subjectId, currency],
     MAX_PENDING_PER_SUBJECT + 1,
   );
@@ -232,7 +230,7 @@ export async function resolveTarget(ctx: KisekiContext, subject: Subject): Promi
     case 'output': {
       const output = await requireRecord(ctx, Keys.output(subject.subjectId), OutputType, `output ${subject.subjectId}`);
       const model = await requireModel(ctx, output.modelId);
-      const ownRights = await readRecord(ctx, RoyaltyKeys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
+      const ownRights = await readRecord(ctx, Keys.rightsSubject(subject.subjectType, subject.subjectId), RightsSubjectType);
       target =
         output.grantId === undefined || ownRights !== undefined
           ? { model, ownerMsp: output.ownerMsp, payee: subject, grantId: output.grantId }
@@ -326,13 +324,13 @@ export interface RevenueOutcome {
  */
 export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput): Promise<RevenueOutcome> {
   const { caller, subject, amount, currency, reference } = input;
-  const revenueKey = RoyaltyKeys.revenue(caller.mspId, reference);
+  const revenueKey = Keys.revenue(caller.mspId, reference);
   if ((await readRecord(ctx, revenueKey, RevenueType)) !== undefined) {
     throw conflict(`revenue reference ${reference} was already recorded by ${caller.mspId}`);
   }
   const target = await resolveTarget(ctx, subject);
   const changes = new RightsChanges();
-  const index = await readRecord(ctx, RoyaltyKeys.rightsSubject(target.payee.subjectType, target.payee.subjectId), RightsSubjectType);
+  const index = await readRecord(ctx, Keys.rightsSubject(target.payee.subjectType, target.payee.subjectId), RightsSubjectType);
   const rights = index === undefined ? undefined : await changes.get(ctx, index.rightsId);
   let holders: readonly ShareHolder[];
   if (rights !== undefined) holders = rights.holders;
@@ -349,7 +347,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
 
   const shard = holderShard(ctx.stub.getTxID());
   const creditKey = (payout: { mspId: string; holderId: string }): string =>
-    RoyaltyKeys.holderCredit(payout.mspId, payout.holderId, currency, shard);
+    Keys.holderCredit(payout.mspId, payout.holderId, currency, shard);
   await prefetch(ctx, plan.holderPayouts.map(creditKey));
   const credits: HolderCreditRecord[] = [];
   for (const payout of plan.holderPayouts) {
@@ -374,7 +372,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const pools: RoyaltyPoolRecord[] = [];
   for (const addition of plan.poolAdditions) {
     const model = models.find((m) => m.modelId === addition.modelId) as ModelRecord;
-    const key = RoyaltyKeys.royaltyPool(model.modelId, currency);
+    const key = Keys.royaltyPool(model.modelId, currency);
     const current = await readRecord(ctx, key, RoyaltyPoolType);
     if (current !== undefined && current.trainingSize !== model.trainingSize) {
       throw new Error(`pool ${model.modelId}/${currency} counts ${current.trainingSize} items but the model has ${model.trainingSize}`);
@@ -396,7 +394,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
     pools.push(next);
   }
 
-  const totalKey = RoyaltyKeys.subjectRevenue(subject.subjectType, subject.subjectId, currency);
+  const totalKey = Keys.subjectRevenue(subject.subjectType, subject.subjectId, currency);
   const totalBefore = await readRecord(ctx, totalKey, SubjectRevenueType);
   const total = BigInt(totalBefore?.total ?? '0') + amount;
   const subjectTotal: SubjectRevenueRecord =
@@ -408,7 +406,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const executedTransfers: { transfer: RightsTransferRecord; rights: RightsRecord }[] = [];
   const voidedTransfers: RightsTransferRecord[] = [];
   for (const transferId of await pendingTransferIds(ctx, subject, currency)) {
-    const transfer = await requireRecord(ctx, RoyaltyKeys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
+    const transfer = await requireRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
     if (transfer.status !== 'pending') throw new Error(`transfer ${transferId} is indexed as pending but is ${transfer.status}`);
     const result = await evaluateTransfer(ctx, transfer, { subject, currency, total });
     if (!result.met) continue;
@@ -474,8 +472,8 @@ export async function readHolderPosition(
   holderId: string,
   currency: string,
 ): Promise<HolderPosition | undefined> {
-  const shardKeys = RoyaltyKeys.holderCredits(mspId, holderId, currency);
-  const claimKey = RoyaltyKeys.holderClaim(mspId, holderId, currency);
+  const shardKeys = Keys.holderCredits(mspId, holderId, currency);
+  const claimKey = Keys.holderClaim(mspId, holderId, currency);
   await prefetch(ctx, [...shardKeys, claimKey]);
   let credited = 0n;
   let found = false;

@@ -4,13 +4,12 @@ import type { Context, Contract } from 'fabric-contract-api';
 import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { entitlement, poolFromJson, ROYALTY_SCALE } from '../domain/royalty-index';
 import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
-import { compositeKey } from '../ledger/keys';
+import { Keys, compositeKey } from '../ledger/keys';
 import { toJson } from '../shared/codec';
 import type { MemoryLedger, MemoryStub } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, Statement, Totals } from './revenue';
-import { RoyaltyKeys } from './royalty-keys';
 
 const CURRENCIES = ['JPY', 'USD'] as const;
 const SUBJECTS = [
@@ -237,7 +236,7 @@ describe('royalty invariants over random sequences', () => {
             // closed form (carry + Σ (c·index mod S)) / S: both exact, both bounded by the providers.
             let remainder = 0n;
             for (const modelId of ['base', 'ft']) {
-              const pool = w.ledger.getJson(RoyaltyKeys.royaltyPool(modelId, cur)) as RoyaltyPoolRecord | undefined;
+              const pool = w.ledger.getJson(Keys.royaltyPool(modelId, cur)) as RoyaltyPoolRecord | undefined;
               if (pool === undefined) continue;
               const lines = [...after.entries()].filter(([k]) => k.includes(`/${modelId}/${cur}`)).map(([, v]) => v);
               const left = BigInt(pool.poolIn) - sum(lines.map((l) => l.accrued));
@@ -380,10 +379,10 @@ describe('racing revenue reports and the threshold transfer', () => {
     const conflicts = second.stale();
     expect(conflicts).toEqual(
       expect.arrayContaining([
-        `read ${RoyaltyKeys.subjectRevenue('output', 'out', 'JPY')}`,
-        `read ${RoyaltyKeys.rightsTransfer('tr')}`,
-        `read ${RoyaltyKeys.rights('r')}`,
-        `read ${RoyaltyKeys.royaltyPool('m', 'JPY')}`,
+        `read ${Keys.subjectRevenue('output', 'out', 'JPY')}`,
+        `read ${Keys.rightsTransfer('tr')}`,
+        `read ${Keys.rights('r')}`,
+        `read ${Keys.royaltyPool('m', 'JPY')}`,
         `range ${compositeKey('pendingTransfer', ['output', 'out', 'JPY'])}`,
       ]),
     );
@@ -486,8 +485,8 @@ describe('racing revenue reports that pay the same holder', () => {
     w.ledger.commit(second.stub);
 
     expect(w.ledger.keys(compositeKey('holderCredit', [STUDIO1, STUDIO1, 'JPY']))).toEqual([
-      RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 3),
-      RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 11),
+      Keys.holderCredit(STUDIO1, STUDIO1, 'JPY', 3),
+      Keys.holderCredit(STUDIO1, STUDIO1, 'JPY', 11),
     ]);
     const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, {
       holderId: STUDIO1,
@@ -503,9 +502,9 @@ describe('racing revenue reports that pay the same holder', () => {
     const w = await twoOutputs();
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 5));
     const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o2', 'r2'), txIdOnShard('tx-b', 5));
-    expect(conflictingKeys(second, first)).toEqual([RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)]);
+    expect(conflictingKeys(second, first)).toEqual([Keys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)]);
     w.ledger.commit(first.stub);
-    expect(second.stale()).toEqual([`read ${RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)}`]);
+    expect(second.stale()).toEqual([`read ${Keys.holderCredit(STUDIO1, STUDIO1, 'JPY', 5)}`]);
   });
 
   it('when two reports on the same subject race, then they still conflict on the subject total and the pool, whatever their shards', async () => {
@@ -513,15 +512,15 @@ describe('racing revenue reports that pay the same holder', () => {
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 0));
     const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r2'), txIdOnShard('tx-b', 1));
     expect(conflictingKeys(second, first)).toEqual(
-      [RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort(),
+      [Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort(),
     );
     expect(conflictingKeys(first, second)).toEqual(
-      [RoyaltyKeys.royaltyPool('m1', 'JPY'), RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')].sort(),
+      [Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort(),
     );
     w.ledger.commit(first.stub);
     expect(second.stale().sort()).toEqual([
-      `read ${RoyaltyKeys.royaltyPool('m1', 'JPY')}`,
-      `read ${RoyaltyKeys.subjectRevenue('output', 'o1', 'JPY')}`,
+      `read ${Keys.royaltyPool('m1', 'JPY')}`,
+      `read ${Keys.subjectRevenue('output', 'o1', 'JPY')}`,
     ]);
   });
 
@@ -532,7 +531,7 @@ describe('racing revenue reports that pay the same holder', () => {
     const claim = await simulate(w.ledger, w.revenue, 'Claim', STUDIO1, { holderId: STUDIO1, currency: 'JPY', settlementId: 'c1' });
     // The claim read all shards (one multi-key read), including the empty one the payout writes; it
     // writes only the claim record, which no payout reads.
-    const shardKeys = RoyaltyKeys.holderCredits(STUDIO1, STUDIO1, 'JPY');
+    const shardKeys = Keys.holderCredits(STUDIO1, STUDIO1, 'JPY');
     expect(shardKeys).toHaveLength(HOLDER_CREDIT_SHARDS);
     expect(shardKeys.filter((key) => !claim.reads.has(key))).toEqual([]);
     expect((claim.result as SettlementRecord).amount).toBe('4800');
@@ -544,7 +543,7 @@ describe('racing revenue reports that pay the same holder', () => {
     const conflicted = await simulate(w.ledger, w.revenue, 'Claim', STUDIO1, { holderId: STUDIO1, currency: 'JPY', settlementId: 'c2' });
     const racing = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'later'), txIdOnShard('tx-q', 9));
     w.ledger.commit(racing.stub);
-    expect(conflicted.stale()).toEqual([`read ${RoyaltyKeys.holderCredit(STUDIO1, STUDIO1, 'JPY', 9)}`]);
+    expect(conflicted.stale()).toEqual([`read ${Keys.holderCredit(STUDIO1, STUDIO1, 'JPY', 9)}`]);
     expect((conflicted.result as SettlementRecord).amount).toBe('800');
 
     const balance = await w.call<HolderBalances>(w.revenue, 'HolderBalance', REGULATOR, { holderId: STUDIO1, mspId: STUDIO1 });

@@ -27,6 +27,40 @@
  * | `termsVersion`        | termsId, version (12 digits) | TermsRecord as it was at that version         |
  * | `flagSync`            | dataId                  | FlagSyncRecord: models still to flag after a status change |
  *
+ * Rights, revenue and the licence market:
+ *
+ * | objectType           | attributes                                   | value                          |
+ * | -------------------- | -------------------------------------------- | ------------------------------ |
+ * | `rights`             | rightsId                                     | RightsRecord (key-level endorsement policy: holders' orgs + licensor) |
+ * | `rightsSubject`      | subjectType, subjectId                       | RightsSubjectRecord (one rights record per subject) |
+ * | `rightsTransfer`     | transferId                                   | RightsTransferRecord           |
+ * | `pendingTransfer`    | subjectType, subjectId, currency, transferId | index marker: pending transfers with a revenue threshold on that subject |
+ * | `subjectRevenue`     | subjectType, subjectId, currency             | SubjectRevenueRecord (cumulative revenue) |
+ * | `revenue`            | recorderMsp, reference                       | RevenueRecord (a repeated reference → CONFLICT) |
+ * | `royaltyPool`        | modelId, currency                            | RoyaltyPoolRecord (the per-model index) |
+ * | `providerClaim`      | providerId, modelId, currency                | ProviderClaimRecord            |
+ * | `providerModel`      | providerId, modelId                          | index marker: the models a provider's items trained |
+ * | `holderCredit`       | mspId, holderId, currency, shard             | HolderCreditRecord (one of 16 shards of what revenue credited the holder) |
+ * | `holderClaim`        | mspId, holderId, currency                    | HolderClaimRecord (what the holder claimed) |
+ * | `settlement`         | settlementId                                 | SettlementRecord               |
+ * | `offer`              | offerId                                      | OfferRecord                    |
+ * | `grant`              | purchaseId                                   | GrantRecord                    |
+ * | `access`             | holderMsp, assetType, assetId, accessId      | AccessRecord (a holder lists every access to its content by a partial key) |
+ *
+ * Model versions, quality reviews and training exclusions:
+ *
+ * | objectType          | attributes                                  | value                                  |
+ * | ------------------- | ------------------------------------------- | -------------------------------------- |
+ * | `modelVersion`      | modelId, version (4 digits, zero-padded)    | ModelVersionRecord                     |
+ * | `modelArtifact`     | artifactDigest                              | ModelArtifactRecord (same weights → CONFLICT) |
+ * | `review`            | reviewId                                    | ReviewRecord                           |
+ * | `reviewBySubject`   | subjectType, subjectId, createdAt, reviewId | index marker — history in time order   |
+ * | `reviewSummary`     | subjectType, subjectId                      | ReviewSummaryRecord (counts, latest)   |
+ * | `trainingExclusion` | dataId                                      | TrainingExclusionRecord                |
+ *
+ * Versions are zero-padded so that a partial-key query lists them in version order; review history is
+ * keyed by transaction time (RFC 3339 with milliseconds, which sorts as text) then reviewId.
+ *
  * Ordering: keys of one partial prefix come back in ascending byte order of their UTF-8 encoding.
  * For `trainingSet` (modelId) that is ascending dataId order, identical to the Merkle leaf order
  * (`compareIds`): every attribute is followed by U+0000, and an id never contains U+0000 (see
@@ -38,12 +72,27 @@
  * keys are written once per training batch (batches of one model are sequential by construction:
  * each continues after the previous one's last id). `modelFlagCount` changes only on revocations
  * and disputes.
+ *
+ * Write set of one revenue event: its revenue key, its subject's `subjectRevenue` key, one
+ * `royaltyPool` key per lineage level (≤ 8), one `holderCredit` key per holder (≤ 32), and, for
+ * each pending transfer that comes due (≤ 16), the transfer, its index marker and its rights key.
+ * Nothing in it grows with the number of providers.
+ *
+ * A holder's balance in a currency is sharded: a revenue event credits each holder on the shard
+ * `holderShard(txId)` (domain/holder-shards.ts: first byte of SHA-256 of the transaction ID, mod 16),
+ * so reports on different subjects paying the same holder touch different keys (unless their
+ * transaction IDs pick the same shard) and do not invalidate each other. The credited amount is the
+ * sum of the shards, read with 16 point reads in one multi-key message; claims write only the
+ * `holderClaim` key, never a shard, so a claim never invalidates a payout in flight (a payout
+ * committed first does invalidate the claim, which read every shard).
  */
+
+import { allShards, shardAttribute } from '../domain/holder-shards';
 
 const SEPARATOR = '\u0000';
 const MAX_RUNE = '\u{10FFFF}';
 
-/** Object types of the provenance keys. */
+/** Object types of every key, one per row of the tables above. */
 export const KeyTypes = {
   terms: 'terms',
   provider: 'provider',
@@ -65,6 +114,27 @@ export const KeyTypes = {
   datasetMember: 'datasetMember',
   termsVersion: 'termsVersion',
   flagSync: 'flagSync',
+  rights: 'rights',
+  rightsSubject: 'rightsSubject',
+  rightsTransfer: 'rightsTransfer',
+  pendingTransfer: 'pendingTransfer',
+  subjectRevenue: 'subjectRevenue',
+  revenue: 'revenue',
+  royaltyPool: 'royaltyPool',
+  providerClaim: 'providerClaim',
+  providerModel: 'providerModel',
+  holderCredit: 'holderCredit',
+  holderClaim: 'holderClaim',
+  settlement: 'settlement',
+  offer: 'offer',
+  grant: 'grant',
+  access: 'access',
+  modelVersion: 'modelVersion',
+  modelArtifact: 'modelArtifact',
+  review: 'review',
+  reviewBySubject: 'reviewBySubject',
+  reviewSummary: 'reviewSummary',
+  trainingExclusion: 'trainingExclusion',
 } as const;
 export type KeyType = (typeof KeyTypes)[keyof typeof KeyTypes];
 
@@ -136,4 +206,39 @@ export const Keys = {
   /** Zero-padded so versions sort numerically. */
   termsVersion: (termsId: string, version: number): string =>
     compositeKey(KeyTypes.termsVersion, [termsId, String(version).padStart(12, '0')]),
+  rights: (rightsId: string): string => compositeKey(KeyTypes.rights, [rightsId]),
+  rightsSubject: (subjectType: string, subjectId: string): string => compositeKey(KeyTypes.rightsSubject, [subjectType, subjectId]),
+  rightsTransfer: (transferId: string): string => compositeKey(KeyTypes.rightsTransfer, [transferId]),
+  pendingTransfer: (subjectType: string, subjectId: string, currency: string, transferId: string): string =>
+    compositeKey(KeyTypes.pendingTransfer, [subjectType, subjectId, currency, transferId]),
+  subjectRevenue: (subjectType: string, subjectId: string, currency: string): string =>
+    compositeKey(KeyTypes.subjectRevenue, [subjectType, subjectId, currency]),
+  revenue: (recorderMsp: string, reference: string): string => compositeKey(KeyTypes.revenue, [recorderMsp, reference]),
+  royaltyPool: (modelId: string, currency: string): string => compositeKey(KeyTypes.royaltyPool, [modelId, currency]),
+  providerClaim: (providerId: string, modelId: string, currency: string): string =>
+    compositeKey(KeyTypes.providerClaim, [providerId, modelId, currency]),
+  providerModel: (providerId: string, modelId: string): string => compositeKey(KeyTypes.providerModel, [providerId, modelId]),
+  holderCredit: (mspId: string, holderId: string, currency: string, shard: number): string =>
+    compositeKey(KeyTypes.holderCredit, [mspId, holderId, currency, shardAttribute(shard)]),
+  /** Every shard key of a holder's credit in a currency, in shard order. */
+  holderCredits: (mspId: string, holderId: string, currency: string): string[] =>
+    allShards().map((shard) => compositeKey(KeyTypes.holderCredit, [mspId, holderId, currency, shardAttribute(shard)])),
+  holderClaim: (mspId: string, holderId: string, currency: string): string => compositeKey(KeyTypes.holderClaim, [mspId, holderId, currency]),
+  settlement: (settlementId: string): string => compositeKey(KeyTypes.settlement, [settlementId]),
+  offer: (offerId: string): string => compositeKey(KeyTypes.offer, [offerId]),
+  grant: (purchaseId: string): string => compositeKey(KeyTypes.grant, [purchaseId]),
+  access: (holderMsp: string, assetType: string, assetId: string, accessId: string): string =>
+    compositeKey(KeyTypes.access, [holderMsp, assetType, assetId, accessId]),
+  modelVersion: (modelId: string, version: number): string => compositeKey(KeyTypes.modelVersion, [modelId, versionAttribute(version)]),
+  modelArtifact: (artifactDigest: string): string => compositeKey(KeyTypes.modelArtifact, [artifactDigest]),
+  review: (reviewId: string): string => compositeKey(KeyTypes.review, [reviewId]),
+  reviewBySubject: (subjectType: string, subjectId: string, createdAt: string, reviewId: string): string =>
+    compositeKey(KeyTypes.reviewBySubject, [subjectType, subjectId, createdAt, reviewId]),
+  reviewSummary: (subjectType: string, subjectId: string): string => compositeKey(KeyTypes.reviewSummary, [subjectType, subjectId]),
+  trainingExclusion: (dataId: string): string => compositeKey(KeyTypes.trainingExclusion, [dataId]),
 } as const;
+
+/** The key attribute of a model version number (1 → `0001`). */
+export function versionAttribute(version: number): string {
+  return String(version).padStart(4, '0');
+}
