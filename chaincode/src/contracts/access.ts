@@ -6,13 +6,11 @@ import {
   type AccessAssetType,
   type AccessDecision,
   type AccessRecord,
-  AccessType,
   decideAccess,
   digestOf,
   holderOf,
 } from '../domain/access';
-import { DataType, ModelType, OutputType, type TermsRecord, TermsType } from '../domain/records';
-import { type GrantRecord, GrantType } from '../domain/royalty-records';
+import { AccessType, DataType, type GrantRecord, GrantType, ModelType, OutputType, type TermsRecord, TermsType } from '../ledger/records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireRole } from '../ledger/identity';
@@ -26,7 +24,6 @@ import { Fields } from '../shared/validate';
 
 const MAX_ACCESS_PAGE = 200;
 const DEFAULT_ACCESS_PAGE = 50;
-
 
 /**
  * Content entitlement and the record of cross-org access (`access`): which org may obtain the bytes

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import type { RightsRecord, RightsTransferRecord } from '../domain/royalty-records';
+import type { RightsRecord, RightsTransferRecord } from '../ledger/records';
 import { KisekiError } from '../shared/errors';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 

@@ -14,7 +14,7 @@ import {
   ProviderType,
   TermsType,
   UsageType,
-} from '../domain/records';
+} from '../ledger/records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';

@@ -1,8 +1,8 @@
-import type { GrantRecord, OfferRecord, RevenueRecord } from '../domain/royalty-records';
+import type { GrantRecord, OfferRecord, RevenueRecord } from '../ledger/records';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, Statement } from './revenue';
-import type { RevenueOutcome } from './royalty-ledger';
+import type { RevenueOutcome } from '../ledger/royalties';
 
 type Json = Record<string, unknown>;
 

@@ -2,8 +2,17 @@ import { Info, Transaction } from 'fabric-contract-api';
 
 import { isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { termsRefusal } from '../domain/licences';
-import { DatasetType, TermsType, type TermsRecord } from '../domain/records';
-import { type GrantRecord, GrantType, type OfferRecord, OfferSubjectTypes, OfferType, RoyaltyDocTypes } from '../domain/royalty-records';
+import {
+  DatasetType,
+  type GrantRecord,
+  GrantType,
+  type OfferRecord,
+  OfferSubjectTypes,
+  OfferType,
+  DocTypes,
+  type TermsRecord,
+  TermsType,
+} from '../ledger/records';
 import type { Subject } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
@@ -18,7 +27,7 @@ import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
 
 import { PURCHASE_REFERENCE_PREFIX } from './revenue';
-import { distributeRevenue, readRightsOfSubject, revenuePayload } from './royalty-ledger';
+import { distributeRevenue, readRightsOfSubject, revenuePayload } from '../ledger/royalties';
 
 /** Longest purchaseId: its revenue reference (`purchase:` + id) must still be a valid ID. */
 const MAX_PURCHASE_ID = 128 - PURCHASE_REFERENCE_PREFIX.length;
@@ -67,7 +76,7 @@ export class MarketContract extends KisekiContract {
     const key = Keys.offer(offerId);
     if (await keyExists(ctx, key)) throw conflict(`offer ${offerId} already exists`);
     const offer: OfferRecord = {
-      docType: RoyaltyDocTypes.offer,
+      docType: DocTypes.offer,
       offerId,
       subjectType,
       subjectId,
@@ -141,7 +150,7 @@ export class MarketContract extends KisekiContract {
       source: 'purchase',
     });
     const grant: GrantRecord = {
-      docType: RoyaltyDocTypes.grant,
+      docType: DocTypes.grant,
       purchaseId,
       offerId,
       subjectType: offer.subjectType,

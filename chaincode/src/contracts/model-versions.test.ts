@@ -1,5 +1,4 @@
-import type { ModelRecord } from '../domain/records';
-import type { ModelVersionRecord } from '../domain/repro-records';
+import type { ModelRecord, ModelVersionRecord } from '../ledger/records';
 import { artifactManifest, manifestDigest, versionBindingDigest } from '../shared/artifacts';
 import { EventNames } from '../shared/names';
 import { Orgs, ProvenanceWorld, digestOf, refusal } from '../testing/provenance-fixtures';

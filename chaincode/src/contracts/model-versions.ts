@@ -1,12 +1,12 @@
-import type { ModelRecord } from '../domain/records';
 import {
   MAX_MODEL_VERSIONS,
   MAX_VERSION_LABEL,
   ModelArtifactType,
+  type ModelRecord,
   type ModelVersionRecord,
   ModelVersionType,
-  ReproDocTypes,
-} from '../domain/repro-records';
+  DocTypes,
+} from '../ledger/records';
 import type { KisekiContext } from '../ledger/context';
 import type { Caller } from '../ledger/identity';
 import { readRecord, requireRecord, writeRecord } from '../ledger/state';
@@ -84,7 +84,7 @@ export async function createVersion(
   const version = count + 1;
   const now = txTime(ctx);
   const record: ModelVersionRecord = {
-    docType: ReproDocTypes.modelVersion,
+    docType: DocTypes.modelVersion,
     modelId: model.modelId,
     version,
     ownerMsp: model.ownerMsp,
@@ -110,7 +110,7 @@ export async function createVersion(
   };
   await writeRecord(ctx, Keys.modelVersion(model.modelId, version), ModelVersionType, record);
   await writeRecord(ctx, Keys.modelArtifact(fields.artifactDigest), ModelArtifactType, {
-    docType: ReproDocTypes.modelArtifact,
+    docType: DocTypes.modelArtifact,
     artifactDigest: fields.artifactDigest,
     modelId: model.modelId,
     version,

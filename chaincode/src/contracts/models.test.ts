@@ -1,4 +1,4 @@
-import type { ModelRecord } from '../domain/records';
+import type { ModelRecord } from '../ledger/records';
 import { Keys } from '../ledger/keys';
 import { EventNames } from '../shared/names';
 import { MerkleTree, compareIds, encodeProof, merkleRoot } from '../shared/merkle';

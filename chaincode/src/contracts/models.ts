@@ -4,20 +4,25 @@ import { judgeLineage } from '../domain/lineage';
 import {
   DataType,
   DocTypes,
+  GrantType,
+  MAX_MODEL_VERSIONS,
   MAX_REASON_LENGTH,
   MAX_TRAINING_GRANTS,
+  ModelArtifactType,
   type ModelProviderCountRecord,
   ModelProviderCountType,
   type ModelRecord,
   ModelTermsCountType,
   ModelType,
+  type ModelVersionRecord,
+  ModelVersionType,
   type TermsRecord,
   TermsType,
+  TrainingExclusionType,
   UsageType,
-} from '../domain/records';
+} from '../ledger/records';
 import { type BatchItem, checkBatchItems, orderingProblems, poolShareBps, tally } from '../domain/training';
 import { termsVersion } from '../domain/licences';
-import { GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -37,15 +42,8 @@ import {
   writeRecord,
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
-import { requireGrantFor } from './licence-ledger';
+import { requireGrantFor } from '../ledger/licences';
 import { createVersion, readVersionFields, requireVersion } from './model-versions';
-import {
-  MAX_MODEL_VERSIONS,
-  ModelArtifactType,
-  type ModelVersionRecord,
-  ModelVersionType,
-  TrainingExclusionType,
-} from '../domain/repro-records';
 import { toJson } from '../shared/codec';
 import { parseRequest } from '../shared/schema';
 import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '../shared/requests';

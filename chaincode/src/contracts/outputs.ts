@@ -3,15 +3,16 @@ import { Info, Transaction } from 'fabric-contract-api';
 import { judgeLineage } from '../domain/lineage';
 import {
   DocTypes,
+  GrantType,
   ModelFlagType,
   ModelTermsCountType,
-  type OutputRecord,
   OutputDigestType,
+  type OutputRecord,
   OutputType,
+  ReviewSummaryType,
   TermsType,
-} from '../domain/records';
+} from '../ledger/records';
 import { termsRefusal, termsVersion } from '../domain/licences';
-import { GrantType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireRole } from '../ledger/identity';
@@ -26,10 +27,9 @@ import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/er
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { parseDigestArgument, parseIdArgument } from '../shared/validate';
 
-import { requireGrantFor } from './licence-ledger';
+import { requireGrantFor } from '../ledger/licences';
 import { readTermsVersion } from './terms';
 import { KisekiError } from '../shared/errors';
-import { ReviewSummaryType } from '../domain/repro-records';
 import { versionProblem, withVersion } from '../domain/versions';
 import { readVersion } from './model-versions';
 

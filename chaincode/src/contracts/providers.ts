@@ -1,6 +1,6 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { DocTypes, type ProviderRecord, ProviderType } from '../domain/records';
+import { DocTypes, type ProviderRecord, ProviderType } from '../ledger/records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireOrg, requireRole } from '../ledger/identity';

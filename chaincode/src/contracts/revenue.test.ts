@@ -2,12 +2,12 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 
 import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { ROYALTY_SCALE } from '../domain/royalty-index';
-import type { RevenueRecord, RightsRecord, RightsTransferRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
+import type { RevenueRecord, RightsRecord, RightsTransferRecord, SettlementRecord, SubjectRevenueRecord } from '../ledger/records';
 import { KeyTypes, Keys, compositeKey } from '../ledger/keys';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, PoolView, Statement, Totals } from './revenue';
-import type { RevenueOutcome } from './royalty-ledger';
+import type { RevenueOutcome } from '../ledger/royalties';
 
 type Request = Record<string, unknown>;
 
@@ -482,10 +482,7 @@ describe('statements, claims and settlements', () => {
     const claim = await w.invoke(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' });
     expect((claim.result as SettlementRecord).amount).toBe(expected.toString());
     // The claim writes its own record and the settlement, never a credit shard.
-    expect(claim.writeSet.state.map((w) => w.key)).toEqual([
-      Keys.holderClaim(LICENSOR, 'lic', 'JPY'),
-      Keys.settlement(claim.txId),
-    ]);
+    expect(claim.writeSet.state.map((w) => w.key)).toEqual([Keys.holderClaim(LICENSOR, 'lic', 'JPY'), Keys.settlement(claim.txId)]);
     await expect(w.call(w.revenue, 'Claim', LICENSOR, { holderId: 'lic', currency: 'JPY' })).rejects.toThrow(
       /^STATE: holder lic has nothing claimable/,
     );

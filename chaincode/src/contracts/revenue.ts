@@ -2,23 +2,28 @@ import { Info, Transaction } from 'fabric-contract-api';
 
 import { formatAmount, isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { HOLDER_CREDIT_SHARDS } from '../domain/holder-shards';
-import { DatasetType, DataType, type ModelRecord, OutputType, ProviderType, type RecordType } from '../domain/records';
-import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
 import {
-  HolderClaimType,
+  DatasetType,
+  DataType,
   type HolderClaimRecord,
+  HolderClaimType,
   HolderCreditType,
+  type ModelRecord,
+  OutputType,
   type PoolAdditionJson,
-  ProviderClaimType,
   type ProviderClaimRecord,
+  ProviderClaimType,
+  ProviderType,
+  type RecordType,
   RevenueType,
-  RoyaltyDocTypes,
-  RoyaltyPoolType,
+  DocTypes,
   type RoyaltyPoolRecord,
+  RoyaltyPoolType,
   type SettlementRecord,
   SettlementType,
   SubjectRevenueType,
-} from '../domain/royalty-records';
+} from '../ledger/records';
+import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
 import { isSubjectType, SUBJECT_TYPES, type Subject, type SubjectType } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
@@ -33,9 +38,9 @@ import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/er
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, isId, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
 
-import { requireGrantFor } from './licence-ledger';
+import { requireGrantFor } from '../ledger/licences';
 
-import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from './royalty-ledger';
+import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from '../ledger/royalties';
 
 /** Revenue references starting with this are written by `market:Purchase` only. */
 export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
@@ -111,9 +116,7 @@ export class RevenueContract extends KisekiContract {
     const recorderMsp = f.mspId('recorderMsp');
     const reference = f.id('reference');
     f.finish('query');
-    return toJson(
-      await requireRecord(ctx, Keys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`),
-    );
+    return toJson(await requireRecord(ctx, Keys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`));
   }
 
   /**
@@ -130,7 +133,7 @@ export class RevenueContract extends KisekiContract {
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     f.finish('query');
     const record = await readRecord(ctx, Keys.subjectRevenue(subjectType, subjectId, currency), SubjectRevenueType);
-    return toJson(record ?? { docType: RoyaltyDocTypes.subjectRevenue, subjectType, subjectId, currency, total: '0', events: 0 });
+    return toJson(record ?? { docType: DocTypes.subjectRevenue, subjectType, subjectId, currency, total: '0', events: 0 });
   }
 
   /**
@@ -145,12 +148,7 @@ export class RevenueContract extends KisekiContract {
     const modelId = f.id('modelId');
     const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
     f.finish('query');
-    const pool = await requireRecord(
-      ctx,
-      Keys.royaltyPool(modelId, currency),
-      RoyaltyPoolType,
-      `pool of model ${modelId} in ${currency}`,
-    );
+    const pool = await requireRecord(ctx, Keys.royaltyPool(modelId, currency), RoyaltyPoolType, `pool of model ${modelId} in ${currency}`);
     const view: PoolView = { pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) };
     return toJson(view);
   }
@@ -297,7 +295,7 @@ export class RevenueContract extends KisekiContract {
         const claimed = formatAmount(BigInt(line.claimed) + claimable);
         const next: ProviderClaimRecord =
           current === undefined
-            ? { docType: RoyaltyDocTypes.providerClaim, providerId, modelId: line.modelId, currency, claimed, ...stamp }
+            ? { docType: DocTypes.providerClaim, providerId, modelId: line.modelId, currency, claimed, ...stamp }
             : { ...current, claimed, updatedBy: caller.mspId, updatedAt: now };
         await writeRecord(ctx, key, ProviderClaimType, next);
         items.push({ modelId: line.modelId, amount: line.claimable });
@@ -316,7 +314,7 @@ export class RevenueContract extends KisekiContract {
       const claimed = formatAmount(position.credited);
       const next: HolderClaimRecord =
         position.claim === undefined
-          ? { docType: RoyaltyDocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
+          ? { docType: DocTypes.holderClaim, holderId: id, mspId: caller.mspId, currency, claimed, ...stamp }
           : { ...position.claim, claimed, updatedBy: caller.mspId, updatedAt: now };
       await writeRecord(ctx, Keys.holderClaim(caller.mspId, id, currency), HolderClaimType, next);
       settlement = settlementRecord(settlementId, 'holder', id, caller.mspId, currency, claimable, [], stamp);
@@ -546,7 +544,7 @@ function settlementRecord(
   stamp: { createdBy: string; createdAt: string },
 ): SettlementRecord {
   return {
-    docType: RoyaltyDocTypes.settlement,
+    docType: DocTypes.settlement,
     settlementId,
     kind,
     payeeId,

@@ -1,5 +1,5 @@
 import { RightsContract } from './rights';
-import type { ReviewRecord, ReviewSummaryRecord } from '../domain/repro-records';
+import type { ReviewRecord, ReviewSummaryRecord } from '../ledger/records';
 import { EventNames } from '../shared/names';
 import { Orgs, ProvenanceWorld, digestOf, refusal } from '../testing/provenance-fixtures';
 

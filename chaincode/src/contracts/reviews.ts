@@ -1,9 +1,13 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { DataType, ModelTermsCountType, OutputType, ProviderType, TermsType } from '../domain/records';
 import {
+  DataType,
+  MAX_REASON_LENGTH,
+  ModelTermsCountType,
+  OutputType,
+  ProviderType,
+  DocTypes,
   REVIEW_SUBJECT_TYPES,
-  ReproDocTypes,
   ReviewCategories,
   ReviewOutcomes,
   type ReviewRecord,
@@ -11,11 +15,13 @@ import {
   type ReviewSummaryRecord,
   ReviewSummaryType,
   ReviewType,
+  RightsSubjectType,
+  RightsType,
+  TermsType,
   type TrainingExclusionRecord,
   TrainingExclusionType,
-} from '../domain/repro-records';
+} from '../ledger/records';
 import { reviewIssues } from '../domain/reviews';
-import { RightsSubjectType, RightsType } from '../domain/royalty-records';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -37,7 +43,6 @@ import { toJson } from '../shared/codec';
 import { conflict, forbidden, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, parseIdArgument } from '../shared/validate';
-import { MAX_REASON_LENGTH } from '../domain/records';
 
 /** Largest page of `reviews:History`. */
 export const MAX_REVIEW_PAGE = 100;
@@ -89,7 +94,7 @@ export class ReviewsContract extends KisekiContract {
     }
     const now = txTime(ctx);
     const review: ReviewRecord = {
-      docType: ReproDocTypes.review,
+      docType: DocTypes.review,
       reviewId,
       subjectType,
       subjectId,
@@ -108,7 +113,7 @@ export class ReviewsContract extends KisekiContract {
     const summary: ReviewSummaryRecord =
       previous === undefined
         ? {
-            docType: ReproDocTypes.reviewSummary,
+            docType: DocTypes.reviewSummary,
             subjectType,
             subjectId,
             count: 1,
@@ -206,7 +211,7 @@ export class ReviewsContract extends KisekiContract {
     const key = Keys.trainingExclusion(dataId);
     if (await keyExists(ctx, key)) throw wrongState(`data item ${dataId} is already excluded from training`);
     const record: TrainingExclusionRecord = {
-      docType: ReproDocTypes.trainingExclusion,
+      docType: DocTypes.trainingExclusion,
       dataId,
       reviewId,
       ownerMsp: caller.mspId,
@@ -247,9 +252,7 @@ export class ReviewsContract extends KisekiContract {
   async GetExclusion(ctx: KisekiContext, dataId: string): Promise<string> {
     requireMember(ctx);
     const id = parseIdArgument(dataId, 'dataId');
-    return toJson(
-      await requireRecord(ctx, Keys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`),
-    );
+    return toJson(await requireRecord(ctx, Keys.trainingExclusion(id), TrainingExclusionType, `training exclusion of data item ${id}`));
   }
 }
 

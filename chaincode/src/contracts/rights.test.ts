@@ -1,12 +1,12 @@
 import type { Contract } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 
-import type { RightsRecord, RightsTransferRecord } from '../domain/royalty-records';
+import type { RightsRecord, RightsTransferRecord } from '../ledger/records';
 import { Transactions } from '../shared/names';
 import { declaredTransactions } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
-import { MAX_PENDING_PER_SUBJECT } from './royalty-ledger';
+import { MAX_PENDING_PER_SUBJECT } from '../ledger/royalties';
 import { Keys } from '../ledger/keys';
 
 type Json = Record<string, unknown>;
@@ -241,11 +241,7 @@ describe('conditional transfers', () => {
       { holderId: 'studio2', mspId: STUDIO2, shareBps: 1000 },
     ]);
     expect(executed.event).toEqual({ name: 'RightsTransferExecuted', payload: { transfer, rights } });
-    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(Keys.rights('r1'))).listOrgs()).toEqual([
-      LICENSOR,
-      STUDIO1,
-      STUDIO2,
-    ]);
+    expect(new KeyEndorsementPolicy(w.ledger.validationParameter(Keys.rights('r1'))).listOrgs()).toEqual([LICENSOR, STUDIO1, STUDIO2]);
     await expect(w.call(w.rights, 'ExecuteTransfer', STUDIO1, { transferId: 'tr-1' })).rejects.toThrow(
       /^STATE: transfer tr-1 is executed, not pending/,
     );

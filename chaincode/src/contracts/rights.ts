@@ -1,15 +1,18 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
 import { conditionToJson, parseCondition, type TransferCondition } from '../domain/conditions';
-import { DatasetType, DataType, OutputType, TermsType } from '../domain/records';
 import {
+  DatasetType,
+  DataType,
+  OutputType,
   type RightsRecord,
   RightsSubjectType,
   type RightsTransferRecord,
   RightsTransferType,
   RightsType,
-  RoyaltyDocTypes,
-} from '../domain/royalty-records';
+  DocTypes,
+  TermsType,
+} from '../ledger/records';
 import { MAX_HOLDERS, moveShare, parseHolders } from '../domain/shares';
 import { SUBJECT_TYPES, type Subject } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
@@ -35,7 +38,7 @@ import {
   RightsChanges,
   setRightsPolicy,
   subjectRevenueTotal,
-} from './royalty-ledger';
+} from '../ledger/royalties';
 
 const MAX_REASON = 256;
 
@@ -103,7 +106,7 @@ export class RightsContract extends KisekiContract {
 
     const stamp = { createdBy: caller.mspId, createdAt: txTime(ctx) };
     const record: RightsRecord = {
-      docType: RoyaltyDocTypes.rights,
+      docType: DocTypes.rights,
       rightsId,
       ...subject,
       holders,
@@ -114,7 +117,7 @@ export class RightsContract extends KisekiContract {
     };
     await writeRecord(ctx, Keys.rights(rightsId), RightsType, record);
     await setRightsPolicy(ctx, record);
-    await writeRecord(ctx, subjectKey, RightsSubjectType, { docType: RoyaltyDocTypes.rightsSubject, ...subject, rightsId, ...stamp });
+    await writeRecord(ctx, subjectKey, RightsSubjectType, { docType: DocTypes.rightsSubject, ...subject, rightsId, ...stamp });
     emitEvent(ctx, EventNames.RightsCreated, { rights: record });
     return toJson(record);
   }
@@ -220,7 +223,7 @@ export class RightsContract extends KisekiContract {
     }
 
     const transfer: RightsTransferRecord = {
-      docType: RoyaltyDocTypes.rightsTransfer,
+      docType: DocTypes.rightsTransfer,
       transferId,
       rightsId,
       fromHolderId,

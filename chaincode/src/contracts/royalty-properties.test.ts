@@ -3,7 +3,7 @@ import type { Context, Contract } from 'fabric-contract-api';
 
 import { HOLDER_CREDIT_SHARDS, holderShard } from '../domain/holder-shards';
 import { entitlement, poolFromJson, ROYALTY_SCALE } from '../domain/royalty-index';
-import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../domain/royalty-records';
+import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../ledger/records';
 import { Keys, compositeKey } from '../ledger/keys';
 import { toJson } from '../shared/codec';
 import type { MemoryLedger, MemoryStub } from '../testing/memory-stub';
@@ -511,17 +511,10 @@ describe('racing revenue reports that pay the same holder', () => {
     const w = await twoOutputs();
     const first = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r1'), txIdOnShard('tx-a', 0));
     const second = await simulate(w.ledger, w.revenue, 'Record', STUDIO1, report('o1', 'r2'), txIdOnShard('tx-b', 1));
-    expect(conflictingKeys(second, first)).toEqual(
-      [Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort(),
-    );
-    expect(conflictingKeys(first, second)).toEqual(
-      [Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort(),
-    );
+    expect(conflictingKeys(second, first)).toEqual([Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort());
+    expect(conflictingKeys(first, second)).toEqual([Keys.royaltyPool('m1', 'JPY'), Keys.subjectRevenue('output', 'o1', 'JPY')].sort());
     w.ledger.commit(first.stub);
-    expect(second.stale().sort()).toEqual([
-      `read ${Keys.royaltyPool('m1', 'JPY')}`,
-      `read ${Keys.subjectRevenue('output', 'o1', 'JPY')}`,
-    ]);
+    expect(second.stale().sort()).toEqual([`read ${Keys.royaltyPool('m1', 'JPY')}`, `read ${Keys.subjectRevenue('output', 'o1', 'JPY')}`]);
   });
 
   it('when a holder claims while a payout to it is in flight, then the claim (which read every shard) is invalidated, never the payout', async () => {

@@ -9,7 +9,7 @@ import {
   TermsCommercialType,
   type TermsRecord,
   TermsType,
-} from '../domain/records';
+} from '../ledger/records';
 import { termsVersion } from '../domain/licences';
 import { validityProblem } from '../domain/terms';
 import { KisekiContext, KisekiContract } from '../ledger/context';

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 
-import type { ModelRecord, OutputRecord, TermsRecord } from '../domain/records';
-import type { GrantRecord, RevenueRecord, RightsRecord, RightsTransferRecord } from '../domain/royalty-records';
+import type {
+  GrantRecord,
+  ModelRecord,
+  OutputRecord,
+  RevenueRecord,
+  RightsRecord,
+  RightsTransferRecord,
+  TermsRecord,
+} from '../ledger/records';
 import { Keys } from '../ledger/keys';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 

@@ -1,9 +1,6 @@
-import { AccessRecord, type AccessAssetType, type AccessRule } from '../shared/records';
+import type { AccessAssetType, AccessRule, DataRecord, GrantRecord, ModelRecord, OutputRecord, TermsRecord } from '../shared/records';
 
-import type { DataRecord, ModelRecord, OutputRecord, TermsRecord } from './records';
 import { grantRefusal } from './licences';
-import { recordType } from './records';
-import type { GrantRecord } from './royalty-records';
 
 /**
  * Who may obtain the content of an asset (the bytes kept in its holder org's vault), pure so every
@@ -134,4 +131,3 @@ function coveredSubject(facts: AccessFacts): { subjectType: string; subjectId: s
 }
 
 export { AccessRecord } from '../shared/records';
-export const AccessType = recordType('access', AccessRecord);

@@ -1,7 +1,6 @@
 import { parseRfc3339 } from '../shared/validate';
 
-import type { TermsRecord } from './records';
-import type { GrantRecord } from './royalty-records';
+import type { GrantRecord, TermsRecord } from '../shared/records';
 
 /**
  * The rules of licences, pure so they can be tested without a ledger: what a licence grant allows

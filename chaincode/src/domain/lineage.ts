@@ -1,4 +1,4 @@
-import type { ModelStatus } from './records';
+import type { ModelStatus } from '../shared/records';
 
 /**
  * The verdict on an output's lineage (output → model → base models), pure so `outputs:Register`

@@ -1,4 +1,4 @@
-import type { ReviewCategory, ReviewOutcome } from './repro-records';
+import type { ReviewCategory, ReviewOutcome } from '../shared/records';
 import type { Issue } from '../shared/validate';
 
 /**

@@ -1,4 +1,4 @@
-import type { TermsRecord } from './records';
+import type { TermsRecord } from '../shared/records';
 import { allowsTrainingAt, trainingRefusal, validityProblem } from './terms';
 
 const terms = (overrides: Partial<TermsRecord> = {}): TermsRecord => ({

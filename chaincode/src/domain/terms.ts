@@ -1,6 +1,6 @@
 import { parseRfc3339 } from '../shared/validate';
 
-import type { TermsRecord } from './records';
+import type { TermsRecord } from '../shared/records';
 
 /**
  * Whether licence terms allow AI training at a moment: the `aiTraining` flag, and the moment inside

@@ -1,4 +1,4 @@
-import type { DataRecord, TermsRecord } from './records';
+import type { DataRecord, TermsRecord } from '../shared/records';
 import { checkBatchItems, orderingProblems, poolShareBps, tally } from './training';
 
 const terms: TermsRecord = {

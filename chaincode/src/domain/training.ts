@@ -1,6 +1,6 @@
 import { compareIds } from '../shared/merkle';
 
-import type { DataRecord, TermsRecord } from './records';
+import type { DataRecord, TermsRecord } from '../shared/records';
 import { trainingRefusal } from './terms';
 
 /**

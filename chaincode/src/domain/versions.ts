@@ -1,5 +1,5 @@
 import type { Judgement } from './lineage';
-import type { ModelVersionRecord } from './repro-records';
+import type { ModelVersionRecord } from '../shared/records';
 
 /**
  * Rules of model versions for outputs, pure so that `outputs:Register` (which refuses) and

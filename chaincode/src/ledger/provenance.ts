@@ -8,7 +8,7 @@ import {
   ModelProviderCountType,
   type ModelRecord,
   ModelType,
-} from '../domain/records';
+} from './records';
 
 import type { KisekiContext } from './context';
 import { Keys, KeyTypes } from './keys';

@@ -1,6 +1,6 @@
 import type { Iterators } from 'fabric-shim-api';
 
-import type { RecordType } from '../domain/records';
+import type { RecordType } from './records';
 import { fromBytes, toBytes } from '../shared/codec';
 import { invalid, notFound } from '../shared/errors';
 import { describeIssues, type Fields, formatTime } from '../shared/validate';

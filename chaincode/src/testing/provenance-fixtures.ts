@@ -13,7 +13,7 @@ import { OutputsContract } from '../contracts/outputs';
 import { ProvidersContract } from '../contracts/providers';
 import { ReviewsContract } from '../contracts/reviews';
 import { TermsContract } from '../contracts/terms';
-import type { ModelRecord } from '../domain/records';
+import type { ModelRecord } from '../ledger/records';
 import { Keys } from '../ledger/keys';
 
 /**

@@ -4,13 +4,15 @@ import { formatAmount } from '../domain/amounts';
 import { conditionFromJson, evaluateCondition, type ConditionResult } from '../domain/conditions';
 import { DEFAULT_LINEAGE_SHARE_BPS, MAX_POOL_LEVELS, planDistribution, type LineageLevel } from '../domain/distribution';
 import { holderShard } from '../domain/holder-shards';
-import { DatasetType, DataType, type ModelRecord, OutputType } from '../domain/records';
-import { addToPool, EMPTY_POOL, poolFromJson, poolToJson } from '../domain/royalty-index';
 import {
+  DatasetType,
+  DataType,
   type HolderClaimRecord,
   HolderClaimType,
   type HolderCreditRecord,
   HolderCreditType,
+  type ModelRecord,
+  OutputType,
   type RevenueRecord,
   RevenueType,
   type RightsRecord,
@@ -18,21 +20,22 @@ import {
   type RightsTransferRecord,
   RightsTransferType,
   RightsType,
-  RoyaltyDocTypes,
+  DocTypes,
   type RoyaltyPoolRecord,
   RoyaltyPoolType,
   type SubjectRevenueRecord,
   SubjectRevenueType,
   type TransferStatus,
-} from '../domain/royalty-records';
+} from './records';
+import { addToPool, EMPTY_POOL, poolFromJson, poolToJson } from '../domain/royalty-index';
 import { moveShare, type ShareHolder } from '../domain/shares';
 import type { Subject } from '../domain/subjects';
-import type { KisekiContext } from '../ledger/context';
-import type { Caller } from '../ledger/identity';
-import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
-import { readModel, requireModel } from '../ledger/provenance';
-import { deleteKey, prefetch, readAll, readRecord, requireRecord, writeRecord } from '../ledger/state';
-import { txTime, txTimeMs } from '../ledger/time';
+import type { KisekiContext } from './context';
+import type { Caller } from './identity';
+import { KeyTypes, Keys, lastAttribute } from './keys';
+import { readModel, requireModel } from './provenance';
+import { deleteKey, prefetch, readAll, readRecord, requireRecord, writeRecord } from './state';
+import { txTime, txTimeMs } from './time';
 import { conflict, KisekiError, wrongState } from '../shared/errors';
 
 /**
@@ -356,7 +359,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
     const next: HolderCreditRecord =
       current === undefined
         ? {
-            docType: RoyaltyDocTypes.holderCredit,
+            docType: DocTypes.holderCredit,
             holderId: payout.holderId,
             mspId: payout.mspId,
             currency,
@@ -381,7 +384,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
     const next: RoyaltyPoolRecord =
       current === undefined
         ? {
-            docType: RoyaltyDocTypes.royaltyPool,
+            docType: DocTypes.royaltyPool,
             modelId: model.modelId,
             currency,
             trainingSize: model.trainingSize,
@@ -399,7 +402,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   const total = BigInt(totalBefore?.total ?? '0') + amount;
   const subjectTotal: SubjectRevenueRecord =
     totalBefore === undefined
-      ? { docType: RoyaltyDocTypes.subjectRevenue, ...subject, currency, total: formatAmount(total), events: 1, ...created }
+      ? { docType: DocTypes.subjectRevenue, ...subject, currency, total: formatAmount(total), events: 1, ...created }
       : { ...totalBefore, total: formatAmount(total), events: totalBefore.events + 1, ...updated };
   await writeRecord(ctx, totalKey, SubjectRevenueType, subjectTotal);
 
@@ -420,7 +423,7 @@ export async function distributeRevenue(ctx: KisekiContext, input: RevenueInput)
   await changes.flush(ctx);
 
   const revenue: RevenueRecord = {
-    docType: RoyaltyDocTypes.revenue,
+    docType: DocTypes.revenue,
     reference,
     txId: ctx.stub.getTxID(),
     source: input.source,

@@ -1,11 +1,10 @@
 import { grantRefusal, type LicenceUse } from '../domain/licences';
-import { TermsType } from '../domain/records';
-import { type GrantRecord, GrantType } from '../domain/royalty-records';
-import type { KisekiContext } from '../ledger/context';
-import type { Caller } from '../ledger/identity';
-import { Keys } from '../ledger/keys';
-import { requireRecord } from '../ledger/state';
-import { txTimeMs } from '../ledger/time';
+import { type GrantRecord, GrantType, TermsType } from './records';
+import type { KisekiContext } from './context';
+import type { Caller } from './identity';
+import { Keys } from './keys';
+import { requireRecord } from './state';
+import { txTimeMs } from './time';
 import { forbidden, wrongState } from '../shared/errors';
 
 /**
