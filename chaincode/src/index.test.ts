@@ -1,7 +1,7 @@
 import type { Contract } from 'fabric-contract-api';
 
 import { ContractNames, Transactions } from './shared/names';
-import { MemoryLedger, declaredTransactions, dispatch, shimChaincode } from './testing/memory-ledger';
+import { MemoryLedger, declaredTransactions, dispatch, shimChaincode } from './testing/memory-stub';
 import { ProvenanceWorld, loadCollections, refusal } from './testing/provenance-fixtures';
 import { contracts } from './index';
 

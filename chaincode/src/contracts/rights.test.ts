@@ -3,7 +3,7 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 
 import type { RightsRecord, RightsTransferRecord } from '../ledger/records';
 import { Transactions } from '../shared/names';
-import { declaredTransactions } from '../testing/memory-ledger';
+import { declaredTransactions } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import { MAX_PENDING_PER_SUBJECT } from '../ledger/royalties';

@@ -6,7 +6,7 @@ import { entitlement, poolFromJson, ROYALTY_SCALE } from '../domain/royalty-inde
 import type { RevenueRecord, RightsRecord, RoyaltyPoolRecord, SettlementRecord, SubjectRevenueRecord } from '../ledger/records';
 import { Keys, compositeKey } from '../ledger/keys';
 import { toJson } from '../shared/codec';
-import type { MemoryLedger, MemoryStub } from '../testing/memory-ledger';
+import type { MemoryLedger, MemoryStub } from '../testing/memory-stub';
 import { LICENSOR, REGULATOR, RoyaltyWorld, STUDIO1, STUDIO2 } from '../testing/royalty-fixture';
 
 import type { HolderBalances, Statement, Totals } from './revenue';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Contract } from 'fabric-contract-api';
 
 // First, so that its quieter contract-api logging applies before the contracts load.
-import { type CollectionConfig, type InvokeOptions, type InvokeResult, MemoryLedger, type MemoryLedgerOptions } from './memory-ledger';
+import { type CollectionConfig, type InvokeOptions, type InvokeResult, MemoryLedger, type MemoryLedgerOptions } from './memory-stub';
 
 import { DataContract } from '../contracts/data';
 import { ModelsContract } from '../contracts/models';

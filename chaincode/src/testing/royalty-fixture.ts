@@ -12,7 +12,7 @@ import { RightsContract } from '../contracts/rights';
 import { TermsContract } from '../contracts/terms';
 import { Keys } from '../ledger/keys';
 
-import { type InvokeOptions, type InvokeResult, MemoryLedger } from './memory-ledger';
+import { type InvokeOptions, type InvokeResult, MemoryLedger } from './memory-stub';
 
 /**
  * A consortium on a {@link MemoryLedger} with every contract, and shortcuts to build the provenance

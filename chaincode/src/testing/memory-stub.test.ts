@@ -1,5 +1,5 @@
 // First: it quiets fabric-contract-api's decorator logging before the contract-api loads.
-import { KeyStore, MemoryLedger, type MemoryStub, policyMembers } from './memory-ledger';
+import { KeyStore, MemoryLedger, type MemoryStub, policyMembers } from './memory-stub';
 
 import { Context, Contract, Transaction } from 'fabric-contract-api';
 
