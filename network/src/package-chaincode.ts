@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetworkError } from './errors';
 import { run } from './exec';
@@ -72,6 +72,39 @@ export function productionClosure(rootPackageDir: string): Map<string, string> {
 const RUNTIME_IRRELEVANT =
   /(^|\/)(\.bin|coverage|test|tests|docs|\.github)$|\.(map|md|markdown|d\.ts|d\.mts|d\.cts|ts|mts|cts|tsbuildinfo|log|xml)$/;
 
+/**
+ * Whether a file of the chaincode's `dist` (path relative to it) goes into the package: compiled
+ * production code only. Test support (`testing/`: the in-memory peer, fixtures) and compiled tests are
+ * built for the workspace's own tests and benchmarks, never installed on peers.
+ */
+export function shippedFromDist(relative: string): boolean {
+  const parts = relative.split(path.sep);
+  if (parts[0] === 'testing') return false;
+  return !/\.test\.(js|d\.ts)$|\.(map|tsbuildinfo)$/.test(relative);
+}
+
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/**
+ * Checks the `dist` about to be packaged: no test support and no compiled test in it, and no shipped
+ * module that loads one (a production module requiring `testing/` would fail on the peer).
+ * @throws NetworkError naming the offending files.
+ */
+export function assertNoTestSupport(packagedDist: string): void {
+  const problems: string[] = [];
+  for (const file of filesBelow(packagedDist)) {
+    const relative = path.relative(packagedDist, file);
+    if (!shippedFromDist(relative)) problems.push(`${relative} is test support`);
+    else if (file.endsWith('.js') && /require\("(\.\.?\/)+testing\//.test(readFileSync(file, 'utf8')))
+      problems.push(`${relative} loads test support`);
+  }
+  if (problems.length > 0) throw new NetworkError(`the chaincode package would ship test support: ${problems.join('; ')}`);
+}
+
 async function deterministicTarGz(cwd: string, entries: readonly string[], output: string): Promise<void> {
   // Sorted names, fixed mtime and owner, gzip without a timestamp: unchanged code → same package ID.
   await run(
@@ -119,10 +152,8 @@ export async function packageChaincode(
       2,
     ),
   );
-  cpSync(dist, path.join(src, 'dist'), {
-    recursive: true,
-    filter: (file) => !/\.(test\.js|test\.d\.ts|map|tsbuildinfo)$/.test(file),
-  });
+  cpSync(dist, path.join(src, 'dist'), { recursive: true, filter: (file) => shippedFromDist(path.relative(dist, file)) });
+  assertNoTestSupport(path.join(src, 'dist'));
   const collections = path.join(chaincodeDir, 'collections_config.json');
   if (existsSync(collections)) cpSync(collections, path.join(src, 'collections_config.json'));
   const consortium = path.join(chaincodeDir, 'consortium.json');
