@@ -1,4 +1,6 @@
-import { decodeGetStateMultipleResult, encodeGetStateMultiple, encodeWriteBatch } from './peer-batch';
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+import { decodeGetStateMultipleResult, encodeGetStateMultiple, encodeWriteBatch, getStates, putStates, unbatchedCalls } from './peer-batch';
 
 // fabric-gateway's newer protos package has the Fabric 3.1 messages: an independent codec to check ours.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,5 +60,74 @@ describe('batched chaincode messages', () => {
     result.setValuesList([Buffer.from('hello')]);
     const bytes = result.serializeBinary();
     expect(() => decodeGetStateMultipleResult(bytes.subarray(0, bytes.length - 2))).toThrow(/truncated/);
+  });
+});
+
+describe('batched state access', () => {
+  const plainStub = (): ChaincodeStub & { calls: string[] } => {
+    const calls: string[] = [];
+    const stub = {
+      calls,
+      getState: (key: string) => {
+        calls.push(`get ${key}`);
+        return Promise.resolve(Buffer.from(key));
+      },
+      putState: (key: string) => {
+        calls.push(`put ${key}`);
+        return Promise.resolve();
+      },
+      deleteState: (key: string) => {
+        calls.push(`del ${key}`);
+        return Promise.resolve();
+      },
+    };
+    return stub as unknown as ChaincodeStub & { calls: string[] };
+  };
+
+  it('when the stub has no shim handler, then many keys go one call each and the fallback is counted', async () => {
+    const before = unbatchedCalls()['no-shim-handler'];
+    const stub = plainStub();
+    const values = await getStates(stub, ['a', 'b']);
+    await putStates(stub, [
+      { key: 'a', value: Buffer.from('1') },
+      { key: 'b', value: undefined },
+    ]);
+    expect(values.map((v) => Buffer.from(v).toString())).toEqual(['a', 'b']);
+    expect(stub.calls).toEqual(['get a', 'get b', 'put a', 'del b']);
+    expect(unbatchedCalls()['no-shim-handler']).toBe(before + 2);
+  });
+
+  it('when one key is read or written, then no fallback is counted', async () => {
+    const before = unbatchedCalls()['no-shim-handler'];
+    const stub = plainStub();
+    await getStates(stub, ['a']);
+    await putStates(stub, [{ key: 'a', value: Buffer.from('1') }]);
+    expect(unbatchedCalls()['no-shim-handler']).toBe(before);
+  });
+
+  it('when the stub has a shim handler, then many keys go in one batched message and nothing is counted', async () => {
+    const before = unbatchedCalls();
+    const asked: string[] = [];
+    const result = new peer.GetStateMultipleResult();
+    result.setValuesList([Buffer.from('x'), Buffer.from('')]);
+    const stub = Object.assign(plainStub(), {
+      getTxID: () => 'tx-1',
+      getChannelID: () => 'kiseki',
+      handler: {
+        _askPeerAndListen: (_msg: unknown, method: string) => {
+          asked.push(method);
+          return Promise.resolve(method === 'GetStateMultiple' ? result.serializeBinary() : Buffer.alloc(0));
+        },
+      },
+    });
+    const values = await getStates(stub, ['a', 'b']);
+    await putStates(stub, [
+      { key: 'a', value: Buffer.from('1') },
+      { key: 'b', value: undefined },
+    ]);
+    expect(values.map((v) => Buffer.from(v).toString())).toEqual(['x', '']);
+    expect(asked).toEqual(['GetStateMultiple', 'WriteBatchState']);
+    expect(stub.calls).toEqual([]);
+    expect(unbatchedCalls()).toEqual(before);
   });
 });

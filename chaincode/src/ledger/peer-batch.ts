@@ -1,3 +1,4 @@
+import { newLogger } from 'fabric-shim';
 import type { ChaincodeStub } from 'fabric-shim-api';
 
 /**
@@ -7,7 +8,9 @@ import type { ChaincodeStub } from 'fabric-shim-api';
  * trips; these messages carry up to {@link MAX_BATCH} keys each. The Node shim (2.5) predates them,
  * so this module frames them itself and sends them through the shim's own per-transaction queue.
  * Where that is not available (the in-memory stub of unit tests) it falls back to one call per key,
- * with the same results.
+ * with the same results, counts the fallback ({@link unbatchedCalls}) and logs it once per reason:
+ * a warning when the shim's protos cannot be loaded (a peer then pays one round trip per key), at
+ * info level when the stub has no shim handler (as in unit tests).
  */
 
 /** The peer's default `chaincode.runtimeParams.maxSizeGetMultipleKeys` / `maxSizeWriteBatch`. */
@@ -136,6 +139,45 @@ interface ShimHandler {
 
 type MessageFactory = () => ShimMessage;
 let messageFactory: MessageFactory | null | undefined;
+let protosError = '';
+
+/** Why a multi-key call went key by key. */
+export type UnbatchedReason = 'no-shim-handler' | 'protos-unavailable';
+
+const unbatched: Record<UnbatchedReason, number> = { 'no-shim-handler': 0, 'protos-unavailable': 0 };
+const logged = new Set<UnbatchedReason>();
+let logger: ReturnType<typeof newLogger> | undefined;
+
+/** How many multi-key reads and writes fell back to one call per key since the process started, by reason. */
+export function unbatchedCalls(): Readonly<Record<UnbatchedReason, number>> {
+  return { ...unbatched };
+}
+
+function noteUnbatched(reason: UnbatchedReason): void {
+  unbatched[reason] += 1;
+  if (logged.has(reason)) return;
+  logged.add(reason);
+  logger ??= newLogger('kiseki/peer-batch');
+  if (reason === 'protos-unavailable') {
+    logger.warn(`batched state access unavailable (fabric-shim protos not loadable: ${protosError}); reading and writing one key per call`);
+  } else {
+    logger.info('batched state access unavailable (the stub has no shim handler); reading and writing one key per call');
+  }
+}
+
+/** The handler to batch through, or `undefined` (counted and logged) when batching is unavailable. */
+function batchHandler(stub: ChaincodeStub): ShimHandler | undefined {
+  const handler = shimHandler(stub);
+  if (handler === undefined) {
+    noteUnbatched('no-shim-handler');
+    return undefined;
+  }
+  if (newMessage() === undefined) {
+    noteUnbatched('protos-unavailable');
+    return undefined;
+  }
+  return handler;
+}
 
 /** The shim's own ChaincodeMessage class (from the protos package it was built with), if loadable. */
 function newMessage(): ShimMessage | undefined {
@@ -147,7 +189,8 @@ function newMessage(): ShimMessage | undefined {
         peer: { ChaincodeMessage: new () => ShimMessage };
       };
       messageFactory = () => new protos.peer.ChaincodeMessage();
-    } catch {
+    } catch (err) {
+      protosError = err instanceof Error ? err.message : String(err);
       messageFactory = null;
     }
   }
@@ -182,8 +225,8 @@ export function supportsBatches(stub: ChaincodeStub): boolean {
 
 /** Values of many public keys, in order; an absent key gives an empty array (like getState). */
 export async function getStates(stub: ChaincodeStub, keys: readonly string[]): Promise<Uint8Array[]> {
-  const handler = shimHandler(stub);
-  if (!handler || newMessage() === undefined || keys.length <= 1) {
+  const handler = keys.length <= 1 ? undefined : batchHandler(stub);
+  if (!handler) {
     const out: Uint8Array[] = [];
     for (const key of keys) out.push(await stub.getState(key));
     return out;
@@ -201,8 +244,8 @@ export async function getStates(stub: ChaincodeStub, keys: readonly string[]): P
 
 /** Applies many public-state writes (puts and deletes) in as few round trips as the peer allows. */
 export async function putStates(stub: ChaincodeStub, writes: readonly StateWrite[]): Promise<void> {
-  const handler = shimHandler(stub);
-  if (!handler || newMessage() === undefined || writes.length <= 1) {
+  const handler = writes.length <= 1 ? undefined : batchHandler(stub);
+  if (!handler) {
     for (const write of writes) {
       if (write.value === undefined) await stub.deleteState(write.key);
       else await stub.putState(write.key, write.value);
