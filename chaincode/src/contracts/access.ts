@@ -2,7 +2,6 @@ import { Info, Transaction } from 'fabric-contract-api';
 
 import {
   type AccessAsset,
-  AccessAssetTypes,
   type AccessAssetType,
   type AccessDecision,
   type AccessRecord,
@@ -15,14 +14,14 @@ import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireRole } from '../ledger/identity';
 import { Keys, KeyTypes } from '../ledger/keys';
-import { decodeEntries, keyExists, readPage, readPaging, requireRecord, writeRecord } from '../ledger/state';
+import { decodeEntries, keyExists, readPage, requireRecord, writeRecord } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { forbidden, invalid, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields } from '../shared/validate';
+import { AccessListQuery, AccessRequest } from '../shared/requests';
+import { parseRequest } from '../shared/schema';
 
-const MAX_ACCESS_PAGE = 200;
 const DEFAULT_ACCESS_PAGE = 50;
 
 /**
@@ -46,9 +45,7 @@ export class AccessContract extends KisekiContract {
   @Transaction(false)
   async Entitlement(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const request = readAccessRequest(f);
-    f.finish('query');
+    const request = parseRequest(AccessRequest, query, 'query');
     const { asset, decision } = await judge(ctx, request);
     return toJson(answer(asset, request, decision));
   }
@@ -65,9 +62,7 @@ export class AccessContract extends KisekiContract {
   @Transaction()
   async Record(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'record content access', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const req = readAccessRequest(f);
-    f.finish();
+    const req = parseRequest(AccessRequest, request);
     const { asset, decision } = await judge(ctx, req);
     const holderMsp = holderOf(asset);
     if (caller.mspId !== holderMsp)
@@ -111,32 +106,11 @@ export class AccessContract extends KisekiContract {
   @Transaction(false)
   async List(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const holderMsp = f.mspId('holderMsp');
-    const assetType = f.has('assetType') ? f.oneOf('assetType', AccessAssetTypes) : undefined;
-    const assetId = f.id('assetId', { optional: true });
-    if (assetId !== undefined && assetType === undefined) f.addIssue('assetType', 'is required with assetId');
-    const paging = readPaging(f, MAX_ACCESS_PAGE, DEFAULT_ACCESS_PAGE);
-    f.finish('query');
+    const { holderMsp, assetType, assetId, pageSize, bookmark } = parseRequest(AccessListQuery, query, 'query');
     const attributes = [holderMsp, ...(assetType === undefined ? [] : [assetType]), ...(assetId === undefined ? [] : [assetId])];
-    const page = await readPage(ctx, KeyTypes.access, attributes, paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.access, attributes, pageSize ?? DEFAULT_ACCESS_PAGE, bookmark ?? '');
     return toJson({ items: decodeEntries(page.entries, AccessType), bookmark: page.bookmark });
   }
-}
-
-interface AccessRequest {
-  readonly requesterMsp: string;
-  readonly assetType: AccessAssetType;
-  readonly assetId: string;
-  readonly grantId?: string;
-}
-
-function readAccessRequest(f: Fields): AccessRequest {
-  const requesterMsp = f.mspId('requesterMsp');
-  const assetType = f.oneOf('assetType', AccessAssetTypes);
-  const assetId = f.id('assetId');
-  const grantId = f.id('grantId', { optional: true });
-  return { requesterMsp, assetType, assetId, ...(grantId === undefined ? {} : { grantId }) };
 }
 
 /** Reads the asset (and the grant named, its terms and the dataset membership) and decides. */

@@ -1,6 +1,5 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { termsRefusal } from '../domain/licences';
 import {
   DatasetType,
@@ -24,15 +23,11 @@ import { txTime, txTimeMs } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import { OfferRequest, PURCHASE_REFERENCE_PREFIX, PurchaseRequest, WithdrawGrantRequest, WithdrawOfferRequest } from '../shared/requests';
+import { parseRequest } from '../shared/schema';
+import { parseIdArgument } from '../shared/validate';
 
-import { PURCHASE_REFERENCE_PREFIX } from './revenue';
 import { distributeRevenue, readRightsOfSubject, revenuePayload } from '../ledger/royalties';
-
-/** Longest purchaseId: its revenue reference (`purchase:` + id) must still be a valid ID. */
-const MAX_PURCHASE_ID = 128 - PURCHASE_REFERENCE_PREFIX.length;
-
-const isPositiveAmount = (value: unknown): value is string => isEventAmount(value);
 
 /**
  * The licence market (`market`): offers to license a model (by its owning studio) or a dataset (by
@@ -58,19 +53,7 @@ export class MarketContract extends KisekiContract {
   @Transaction()
   async Offer(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'publish licence offers', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const offerId = f.id('offerId');
-    const subjectType = f.oneOf('subjectType', OfferSubjectTypes);
-    const subjectId = f.id('subjectId');
-    const termsId = f.id('termsId');
-    const price = f.check(
-      'price',
-      isPositiveAmount,
-      `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`,
-      '1',
-    );
-    const currency = f.check('currency', isCurrency, 'must be a three-letter upper-case currency code', 'XXX');
-    f.finish();
+    const { offerId, subjectType, subjectId, termsId, price, currency } = parseRequest(OfferRequest, request);
     await requireSellable(ctx, caller, { subjectType, subjectId });
     await requireValidTerms(ctx, termsId);
     const key = Keys.offer(offerId);
@@ -100,9 +83,7 @@ export class MarketContract extends KisekiContract {
   @Transaction()
   async Withdraw(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'withdraw licence offers', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const offerId = f.id('offerId');
-    f.finish();
+    const { offerId } = parseRequest(WithdrawOfferRequest, request);
     const key = Keys.offer(offerId);
     const offer = await requireRecord(ctx, key, OfferType, `offer ${offerId}`);
     requireOrg(caller, offer.sellerMsp, `withdraw offer ${offerId}`);
@@ -125,11 +106,7 @@ export class MarketContract extends KisekiContract {
   @Transaction()
   async Purchase(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'purchase licences', Roles.studio);
-    const f = Fields.parse(request);
-    const offerId = f.id('offerId');
-    const purchaseId = f.id('purchaseId');
-    if (purchaseId.length > MAX_PURCHASE_ID) f.addIssue('purchaseId', `must be at most ${MAX_PURCHASE_ID} characters`);
-    f.finish();
+    const { offerId, purchaseId } = parseRequest(PurchaseRequest, request);
     const offer = await requireRecord(ctx, Keys.offer(offerId), OfferType, `offer ${offerId}`);
     if (offer.sellerMsp === caller.mspId) throw forbidden(`${caller.mspId} may not buy its own offer ${offerId}`);
     if (offer.status !== 'open') throw wrongState(`offer ${offerId} is ${offer.status}`);
@@ -180,10 +157,7 @@ export class MarketContract extends KisekiContract {
   @Transaction()
   async WithdrawGrant(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'withdraw licence grants', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const purchaseId = f.id('purchaseId');
-    const reason = f.text('reason', 256);
-    f.finish();
+    const { purchaseId, reason } = parseRequest(WithdrawGrantRequest, request);
     const key = Keys.grant(purchaseId);
     const grant = await requireRecord(ctx, key, GrantType, `grant ${purchaseId}`);
     requireOrg(caller, grant.sellerMsp, `withdraw grant ${purchaseId}`);

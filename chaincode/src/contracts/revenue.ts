@@ -39,11 +39,11 @@ import { ContractNames, EventNames, Roles } from '../shared/names';
 import { Fields, isId, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
 
 import { requireGrantFor } from '../ledger/licences';
+import { PURCHASE_REFERENCE_PREFIX } from '../shared/requests';
 
 import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from '../ledger/royalties';
 
-/** Revenue references starting with this are written by `market:Purchase` only. */
-export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
+export { PURCHASE_REFERENCE_PREFIX } from '../shared/requests';
 /** Most models one statement or claim covers (name `modelIds` / `modelId` beyond that). */
 export const MAX_STATEMENT_MODELS = 200;
 /** Most keys of one kind `revenue:Totals` sums; beyond it the view says `complete: false`. */

@@ -2,14 +2,10 @@ import { Info, Transaction } from 'fabric-contract-api';
 
 import {
   DataType,
-  MAX_REASON_LENGTH,
   ModelTermsCountType,
   OutputType,
   ProviderType,
   DocTypes,
-  REVIEW_SUBJECT_TYPES,
-  ReviewCategories,
-  ReviewOutcomes,
   type ReviewRecord,
   type ReviewSubjectType,
   type ReviewSummaryRecord,
@@ -21,7 +17,6 @@ import {
   type TrainingExclusionRecord,
   TrainingExclusionType,
 } from '../ledger/records';
-import { reviewIssues } from '../domain/reviews';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -32,7 +27,6 @@ import {
   keyExists,
   readAll,
   readPage,
-  readPaging,
   readRecord,
   requireRecord,
   writeMarker,
@@ -42,10 +36,16 @@ import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import {
+  ExcludeFromTrainingRequest,
+  IncludeInTrainingRequest,
+  ReviewHistoryQuery,
+  ReviewSubmitRequest,
+  ReviewSummaryQuery,
+} from '../shared/requests';
+import { parseRequest } from '../shared/schema';
+import { parseIdArgument } from '../shared/validate';
 
-/** Largest page of `reviews:History`. */
-export const MAX_REVIEW_PAGE = 100;
 /** Most terms of a model looked at when deciding whether a licensor may review its output. */
 const MAX_ENTITLING_TERMS = 100;
 
@@ -74,16 +74,7 @@ export class ReviewsContract extends KisekiContract {
   @Transaction()
   async Submit(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'review outputs or data', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const reviewId = f.id('reviewId');
-    const subjectType = f.oneOf('subjectType', REVIEW_SUBJECT_TYPES);
-    const subjectId = f.id('subjectId');
-    const outcome = f.oneOf('outcome', ReviewOutcomes);
-    const reason = f.text('reason', MAX_REASON_LENGTH, { optional: true });
-    const category = f.has('category') ? f.oneOf('category', ReviewCategories) : (f.raw('category') as undefined);
-    const reportDigest = f.digest('reportDigest', { optional: true });
-    for (const issue of reviewIssues(outcome, reason, category)) f.addIssue(issue.path, issue.message);
-    f.finish();
+    const { reviewId, subjectType, subjectId, outcome, reason, category, reportDigest } = parseRequest(ReviewSubmitRequest, request);
 
     if (await keyExists(ctx, Keys.review(reviewId))) throw conflict(`review ${reviewId} already exists`);
     const reviewerRole = await entitlement(ctx, caller, subjectType, subjectId);
@@ -158,12 +149,8 @@ export class ReviewsContract extends KisekiContract {
   @Transaction(false)
   async History(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const subjectType = f.oneOf('subjectType', REVIEW_SUBJECT_TYPES);
-    const subjectId = f.id('subjectId');
-    const paging = readPaging(f, MAX_REVIEW_PAGE, 50);
-    f.finish('query');
-    const page = await readPage(ctx, KeyTypes.reviewBySubject, [subjectType, subjectId], paging.pageSize, paging.bookmark);
+    const { subjectType, subjectId, pageSize, bookmark } = parseRequest(ReviewHistoryQuery, query, 'query');
+    const page = await readPage(ctx, KeyTypes.reviewBySubject, [subjectType, subjectId], pageSize ?? 50, bookmark ?? '');
     const items = [];
     for (const entry of page.entries) {
       const reviewId = lastAttribute(entry.key);
@@ -180,10 +167,7 @@ export class ReviewsContract extends KisekiContract {
   @Transaction(false)
   async Summary(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const subjectType = f.oneOf('subjectType', REVIEW_SUBJECT_TYPES);
-    const subjectId = f.id('subjectId');
-    f.finish('query');
+    const { subjectType, subjectId } = parseRequest(ReviewSummaryQuery, query, 'query');
     const summary = await readRecord(ctx, Keys.reviewSummary(subjectType, subjectId), ReviewSummaryType);
     return toJson(summary ?? { subjectType, subjectId, count: 0, accepted: 0, rejected: 0, flagged: 0 });
   }
@@ -198,10 +182,7 @@ export class ReviewsContract extends KisekiContract {
   @Transaction()
   async ExcludeFromTraining(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'exclude data from training', Roles.studio);
-    const f = Fields.parse(request);
-    const dataId = f.id('dataId');
-    const reviewId = f.id('reviewId');
-    f.finish();
+    const { dataId, reviewId } = parseRequest(ExcludeFromTrainingRequest, request);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     requireOrg(caller, data.collectorMsp, `exclude data item ${dataId} from training`);
     const review = await requireRecord(ctx, Keys.review(reviewId), ReviewType, `review ${reviewId}`);
@@ -231,10 +212,7 @@ export class ReviewsContract extends KisekiContract {
   @Transaction()
   async IncludeInTraining(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'include data in training', Roles.studio);
-    const f = Fields.parse(request);
-    const dataId = f.id('dataId');
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { dataId, reason } = parseRequest(IncludeInTrainingRequest, request);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
     requireOrg(caller, data.collectorMsp, `include data item ${dataId} in training`);
     const key = Keys.trainingExclusion(dataId);

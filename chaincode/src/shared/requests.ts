@@ -1,5 +1,33 @@
-import { MAX_MODEL_VERSIONS, MAX_REASON_LENGTH } from './records';
-import { Bool, Digest, Id, idSet, integer, list, MediaType, record, Size, Territory, text, z } from './schema';
+import { reviewIssues } from '../domain/reviews';
+
+import {
+  AccessAssetTypes,
+  MAX_MODEL_VERSIONS,
+  MAX_REASON_LENGTH,
+  OfferSubjectTypes,
+  REVIEW_SUBJECT_TYPES,
+  ReviewCategories,
+  ReviewOutcomes,
+} from './records';
+import {
+  Bool,
+  Currency,
+  Digest,
+  EventAmount,
+  Id,
+  idSet,
+  integer,
+  list,
+  MediaType,
+  MspId,
+  must,
+  oneOf,
+  record,
+  Size,
+  Territory,
+  text,
+  z,
+} from './schema';
 
 /**
  * The request of each write transaction (DESIGN §7), one zod schema each: the chaincode parses its
@@ -78,3 +106,93 @@ export const OutputRegisterRequest = record({
   generationDigest: Digest.optional(),
 });
 export type OutputRegisterRequest = z.infer<typeof OutputRegisterRequest>;
+
+/** Longest bookmark a list query takes back. */
+const MAX_BOOKMARK_LENGTH = 1024;
+const BOOKMARK_MESSAGE = 'must be a bookmark returned by the previous page';
+
+/**
+ * The paging fields of a list query: `pageSize` (1..`maxSize`; the transaction's default when absent)
+ * and `bookmark` ('' or absent for the first page).
+ */
+export function paging(maxSize: number): { pageSize: z.ZodOptional<z.ZodNumber>; bookmark: z.ZodOptional<z.ZodString> } {
+  return {
+    pageSize: integer(1, maxSize).optional(),
+    bookmark: z.string(must(BOOKMARK_MESSAGE)).max(MAX_BOOKMARK_LENGTH, BOOKMARK_MESSAGE).optional(),
+  };
+}
+
+/** `market:Offer` (price at most 10^18 − 1 minor units). */
+export const OfferRequest = record({
+  offerId: Id,
+  subjectType: oneOf(OfferSubjectTypes),
+  subjectId: Id,
+  termsId: Id,
+  price: EventAmount,
+  currency: Currency,
+});
+export type OfferRequest = z.infer<typeof OfferRequest>;
+/** `market:WithdrawOffer`. */
+export const WithdrawOfferRequest = record({ offerId: Id });
+export type WithdrawOfferRequest = z.infer<typeof WithdrawOfferRequest>;
+/** Revenue references of licence purchases: `purchase:<purchaseId>`, reserved for the market. */
+export const PURCHASE_REFERENCE_PREFIX = 'purchase:';
+/** Longest purchaseId: the revenue reference `purchase:<purchaseId>` must stay an ID. */
+export const MAX_PURCHASE_ID = 128 - PURCHASE_REFERENCE_PREFIX.length;
+/** `market:Purchase`. */
+export const PurchaseRequest = record({
+  offerId: Id,
+  purchaseId: Id.max(MAX_PURCHASE_ID, `must be at most ${MAX_PURCHASE_ID} characters`),
+});
+export type PurchaseRequest = z.infer<typeof PurchaseRequest>;
+/** `market:WithdrawGrant`. */
+export const WithdrawGrantRequest = record({ purchaseId: Id, reason: text(256) });
+export type WithdrawGrantRequest = z.infer<typeof WithdrawGrantRequest>;
+
+/** `reviews:Submit`: `reason` required for `rejected` and `flagged`, `category` for `flagged` only. */
+export const ReviewSubmitRequest = record({
+  reviewId: Id,
+  subjectType: oneOf(REVIEW_SUBJECT_TYPES),
+  subjectId: Id,
+  outcome: oneOf(ReviewOutcomes),
+  reason: Reason.optional(),
+  category: oneOf(ReviewCategories).optional(),
+  reportDigest: Digest.optional(),
+}).superRefine((request, ctx) => {
+  for (const issue of reviewIssues(request.outcome, request.reason, request.category)) {
+    ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  }
+});
+export type ReviewSubmitRequest = z.infer<typeof ReviewSubmitRequest>;
+/** Most reviews on one page of `reviews:History`. */
+export const MAX_REVIEW_PAGE = 100;
+/** `reviews:History` query. */
+export const ReviewHistoryQuery = record({ subjectType: oneOf(REVIEW_SUBJECT_TYPES), subjectId: Id, ...paging(MAX_REVIEW_PAGE) });
+export type ReviewHistoryQuery = z.infer<typeof ReviewHistoryQuery>;
+/** `reviews:Summary` query. */
+export const ReviewSummaryQuery = record({ subjectType: oneOf(REVIEW_SUBJECT_TYPES), subjectId: Id });
+export type ReviewSummaryQuery = z.infer<typeof ReviewSummaryQuery>;
+/** `reviews:ExcludeFromTraining`. */
+export const ExcludeFromTrainingRequest = record({ dataId: Id, reviewId: Id });
+export type ExcludeFromTrainingRequest = z.infer<typeof ExcludeFromTrainingRequest>;
+/** `reviews:IncludeInTraining`. */
+export const IncludeInTrainingRequest = record({ dataId: Id, reason: Reason });
+export type IncludeInTrainingRequest = z.infer<typeof IncludeInTrainingRequest>;
+
+/** `access:Entitlement` query and `access:Record` request. */
+export const AccessRequest = record({ requesterMsp: MspId, assetType: oneOf(AccessAssetTypes), assetId: Id, grantId: Id.optional() });
+export type AccessRequest = z.infer<typeof AccessRequest>;
+/** Most access records on one page of `access:List`. */
+export const MAX_ACCESS_PAGE = 200;
+/** `access:List` query: an assetId only with its assetType. */
+export const AccessListQuery = record({
+  holderMsp: MspId,
+  assetType: oneOf(AccessAssetTypes).optional(),
+  assetId: Id.optional(),
+  ...paging(MAX_ACCESS_PAGE),
+}).superRefine((query, ctx) => {
+  if (query.assetId !== undefined && query.assetType === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['assetType'], message: 'is required with assetId' });
+  }
+});
+export type AccessListQuery = z.infer<typeof AccessListQuery>;
