@@ -43,6 +43,7 @@ describe('what the chaincode package ships', () => {
     expect(() => assertNoTestSupport(work)).toThrow(/testing\/memory-stub\.js is test support/);
   });
 
+  // Packaging copies the production dependency closure: seconds on a busy machine.
   it('when the built chaincode is packaged, then the installed code has no test support and no tests', async () => {
     const dist = path.join(CHAINCODE_DIR, 'dist');
     // The workspace build does compile the test support (benchmarks and gateway tests use it).
@@ -54,5 +55,5 @@ describe('what the chaincode package ships', () => {
     expect(shipped).toContain('index.js');
     expect(shipped).toContain(path.join('ledger', 'keys.js'));
     expect(shipped.filter((file) => file.startsWith(`testing${path.sep}`) || /\.test\./.test(file))).toEqual([]);
-  });
+  }, 120_000);
 });

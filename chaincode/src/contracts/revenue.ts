@@ -1,6 +1,6 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { formatAmount, isCurrency, isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
+import { formatAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { HOLDER_CREDIT_SHARDS } from '../domain/holder-shards';
 import {
   DatasetType,
@@ -24,7 +24,7 @@ import {
   SubjectRevenueType,
 } from '../ledger/records';
 import { accrued, entitlement, poolFromJson, poolIdentityHolds } from '../domain/royalty-index';
-import { isSubjectType, SUBJECT_TYPES, type Subject, type SubjectType } from '../domain/subjects';
+import type { Subject, SubjectType } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -36,24 +36,29 @@ import type { HolderBalances, PoolView, Statement, StatementLine, Totals } from 
 import { toJson } from '../shared/codec';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, isId, parseIdArgument, TERRITORY_PATTERN } from '../shared/validate';
+import { isId, parseIdArgument } from '../shared/validate';
 
 import { requireGrantFor } from '../ledger/licences';
-import { PURCHASE_REFERENCE_PREFIX } from '../shared/requests';
+import {
+  ClaimRequest,
+  HolderBalanceQuery,
+  MarkSettledRequest,
+  MAX_STATEMENT_MODELS,
+  PoolQuery,
+  RevenueQuery,
+  RevenueRecordRequest,
+  RevenueTotalsQuery,
+  StatementQuery,
+  SubjectRevenueQuery,
+} from '../shared/requests';
+import { parseRequest } from '../shared/schema';
 
 import { distributeRevenue, readHolderPosition, readRightsOfSubject, revenuePayload } from '../ledger/royalties';
 
-export { PURCHASE_REFERENCE_PREFIX } from '../shared/requests';
-/** Most models one statement or claim covers (name `modelIds` / `modelId` beyond that). */
-export const MAX_STATEMENT_MODELS = 200;
 /** Most keys of one kind `revenue:Totals` sums; beyond it the view says `complete: false`. */
 export const MAX_AUDIT_KEYS = 100_000;
 /** Most currencies `revenue:HolderBalance` lists when no currency is named. */
 export const MAX_HOLDER_CURRENCIES = 1000;
-
-const isAmount = (value: unknown): value is string => isEventAmount(value);
-const AMOUNT_MESSAGE = `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`;
-const CURRENCY_MESSAGE = 'must be a three-letter upper-case currency code';
 
 export type { HolderBalances, PoolView, Statement, StatementLine, StatementTotal, Totals } from '../shared/responses';
 
@@ -87,17 +92,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction()
   async Record(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'record revenue', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const subjectType = f.check('subjectType', isSubjectType, `must be one of ${SUBJECT_TYPES.join(', ')}`, 'work', { optional: true });
-    const subjectId = f.id('subjectId');
-    const amount = f.check('amount', isAmount, AMOUNT_MESSAGE, '1');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
-    const reference = f.id('reference');
-    const grantId = f.id('grantId', { optional: true });
-    const territory = f.matching('territory', TERRITORY_PATTERN, 'a territory', { optional: true });
-    if (reference.startsWith(PURCHASE_REFERENCE_PREFIX))
-      f.addIssue('reference', `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`);
-    f.finish();
+    const { subjectType, subjectId, amount, currency, reference, grantId, territory } = parseRequest(RevenueRecordRequest, request);
     const subject: Subject = { subjectType: subjectType ?? (await inferSubjectType(ctx, subjectId)), subjectId };
     await requireRevenueRight(ctx, caller, subject, grantId, territory);
     const outcome = await distributeRevenue(ctx, { caller, subject, amount: BigInt(amount), currency, reference, source: 'report' });
@@ -112,10 +107,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async Get(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const recorderMsp = f.mspId('recorderMsp');
-    const reference = f.id('reference');
-    f.finish('query');
+    const { recorderMsp, reference } = parseRequest(RevenueQuery, query, 'query');
     return toJson(await requireRecord(ctx, Keys.revenue(recorderMsp, reference), RevenueType, `revenue ${reference} of ${recorderMsp}`));
   }
 
@@ -127,11 +119,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async GetSubjectRevenue(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const subjectType = f.oneOf('subjectType', SUBJECT_TYPES);
-    const subjectId = f.id('subjectId');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
-    f.finish('query');
+    const { subjectType, subjectId, currency } = parseRequest(SubjectRevenueQuery, query, 'query');
     const record = await readRecord(ctx, Keys.subjectRevenue(subjectType, subjectId, currency), SubjectRevenueType);
     return toJson(record ?? { docType: DocTypes.subjectRevenue, subjectType, subjectId, currency, total: '0', events: 0 });
   }
@@ -144,10 +132,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async GetPool(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
-    f.finish('query');
+    const { modelId, currency } = parseRequest(PoolQuery, query, 'query');
     const pool = await requireRecord(ctx, Keys.royaltyPool(modelId, currency), RoyaltyPoolType, `pool of model ${modelId} in ${currency}`);
     const view: PoolView = { pool, identityHolds: poolIdentityHolds(poolFromJson(pool), BigInt(pool.trainingSize)) };
     return toJson(view);
@@ -164,11 +149,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async Statement(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const providerId = f.id('providerId');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX', { optional: true });
-    const modelIds = f.has('modelIds') ? f.idList('modelIds', 1, MAX_STATEMENT_MODELS, { unique: true }) : undefined;
-    f.finish('query');
+    const { providerId, currency, modelIds } = parseRequest(StatementQuery, query, 'query');
     const provider = await requireRecord(ctx, Keys.provider(providerId), ProviderType, `provider ${providerId}`);
     const { models, complete } = modelIds === undefined ? await providerModels(ctx, providerId) : { models: modelIds, complete: true };
     const lines = await statementLines(ctx, providerId, models, currency);
@@ -206,11 +187,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async HolderBalance(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const holderId = f.id('holderId');
-    const mspId = f.mspId('mspId');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX', { optional: true });
-    f.finish('query');
+    const { holderId, mspId, currency } = parseRequest(HolderBalanceQuery, query, 'query');
     const positions = new Map<string, { credited: bigint; claimed: bigint }>();
     if (currency !== undefined) {
       const position = await readHolderPosition(ctx, mspId, holderId, currency);
@@ -258,15 +235,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction()
   async Claim(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'claim royalties', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const providerId = f.id('providerId', { optional: true });
-    const holderId = f.id('holderId', { optional: true });
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
-    const modelId = f.id('modelId', { optional: true });
-    const requestedId = f.id('settlementId', { optional: true });
-    if ((providerId === undefined) === (holderId === undefined)) f.addIssue('providerId', 'give exactly one of providerId and holderId');
-    if (holderId !== undefined && modelId !== undefined) f.addIssue('modelId', 'applies to provider claims only');
-    f.finish();
+    const { providerId, holderId, currency, modelId, settlementId: requestedId } = parseRequest(ClaimRequest, request);
     const settlementId = requestedId ?? ctx.stub.getTxID();
     if (!isId(settlementId)) throw invalid('request is invalid: settlementId: is required (the transaction ID is not a valid ID)');
     if (await keyExists(ctx, Keys.settlement(settlementId))) throw conflict(`settlement ${settlementId} already exists`);
@@ -333,10 +302,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction()
   async MarkSettled(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'mark settlements', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const settlementId = f.id('settlementId');
-    const paymentReference = f.text('paymentReference', 256);
-    f.finish();
+    const { settlementId, paymentReference } = parseRequest(MarkSettledRequest, request);
     const key = Keys.settlement(settlementId);
     const settlement = await requireRecord(ctx, key, SettlementType, `settlement ${settlementId}`);
     requireOrg(caller, settlement.managingMsp, `settle ${settlementId}`);
@@ -376,9 +342,7 @@ export class RevenueContract extends KisekiContract {
   @Transaction(false)
   async Totals(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const currency = f.check('currency', isCurrency, CURRENCY_MESSAGE, 'XXX');
-    f.finish('query');
+    const { currency } = parseRequest(RevenueTotalsQuery, query, 'query');
     let complete = true;
     const scan = async <T extends { currency: string }>(objectType: string, type: RecordType<T>): Promise<T[]> => {
       const { entries, more } = await readAll(ctx, objectType, [], MAX_AUDIT_KEYS);

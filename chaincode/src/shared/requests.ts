@@ -1,4 +1,5 @@
 import { reviewIssues } from '../domain/reviews';
+import { SUBJECT_TYPES } from '../domain/subjects';
 
 import {
   AccessAssetTypes,
@@ -196,3 +197,61 @@ export const AccessListQuery = record({
   }
 });
 export type AccessListQuery = z.infer<typeof AccessListQuery>;
+
+/** `revenue:Record`: the subject type may be left out when the subjectId names one subject only. */
+export const RevenueRecordRequest = record({
+  subjectType: oneOf(SUBJECT_TYPES).optional(),
+  subjectId: Id,
+  amount: EventAmount,
+  currency: Currency,
+  reference: Id.refine(
+    (reference) => !reference.startsWith(PURCHASE_REFERENCE_PREFIX),
+    `must not start with ${PURCHASE_REFERENCE_PREFIX} (reserved for licence purchases)`,
+  ),
+  grantId: Id.optional(),
+  territory: Territory.optional(),
+});
+export type RevenueRecordRequest = z.infer<typeof RevenueRecordRequest>;
+/** `revenue:Get` query. */
+export const RevenueQuery = record({ recorderMsp: MspId, reference: Id });
+export type RevenueQuery = z.infer<typeof RevenueQuery>;
+/** `revenue:GetSubjectRevenue` query. */
+export const SubjectRevenueQuery = record({ subjectType: oneOf(SUBJECT_TYPES), subjectId: Id, currency: Currency });
+export type SubjectRevenueQuery = z.infer<typeof SubjectRevenueQuery>;
+/** `revenue:GetPool` query. */
+export const PoolQuery = record({ modelId: Id, currency: Currency });
+export type PoolQuery = z.infer<typeof PoolQuery>;
+/** Most models one statement or claim covers (name `modelIds` / `modelId` beyond that). */
+export const MAX_STATEMENT_MODELS = 200;
+/** `revenue:Statement` query. */
+export const StatementQuery = record({
+  providerId: Id,
+  currency: Currency.optional(),
+  modelIds: idSet(1, MAX_STATEMENT_MODELS).optional(),
+});
+export type StatementQuery = z.infer<typeof StatementQuery>;
+/** `revenue:HolderBalance` query. */
+export const HolderBalanceQuery = record({ holderId: Id, mspId: MspId, currency: Currency.optional() });
+export type HolderBalanceQuery = z.infer<typeof HolderBalanceQuery>;
+/** `revenue:Claim`: exactly one of providerId and holderId; a modelId only for a provider. */
+export const ClaimRequest = record({
+  providerId: Id.optional(),
+  holderId: Id.optional(),
+  currency: Currency,
+  modelId: Id.optional(),
+  settlementId: Id.optional(),
+}).superRefine((request, ctx) => {
+  if ((request.providerId === undefined) === (request.holderId === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'give exactly one of providerId and holderId' });
+  }
+  if (request.holderId !== undefined && request.modelId !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['modelId'], message: 'applies to provider claims only' });
+  }
+});
+export type ClaimRequest = z.infer<typeof ClaimRequest>;
+/** `revenue:MarkSettled`. */
+export const MarkSettledRequest = record({ settlementId: Id, paymentReference: text(256) });
+export type MarkSettledRequest = z.infer<typeof MarkSettledRequest>;
+/** `revenue:Totals` query. */
+export const RevenueTotalsQuery = record({ currency: Currency });
+export type RevenueTotalsQuery = z.infer<typeof RevenueTotalsQuery>;

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import type { Context, Contract } from 'fabric-contract-api';
 
 import { toJson } from '../shared/codec';
+import { EventPayloads } from '../shared/events';
+import { check } from '../shared/schema';
+import { describeIssues } from '../shared/validate';
 
 import { compareKeys, hex, KeyStore } from './key-store';
 import { MemoryIdentity } from './memory-identity';
@@ -313,6 +316,7 @@ export class MemoryLedger {
     if (submitted && (opts.expectOneEvent ?? true) && stub.events.length !== 1) {
       throw new Error(`transaction ${fn} must emit exactly one event; it called setEvent ${stub.events.length} times`);
     }
+    if (stub.event !== undefined) checkEventPayload(stub.event.name, parsePayload(Buffer.from(stub.event.payload).toString('utf8')));
     if (submitted) this.commit(stub);
 
     const payload = serializeResult(result);
@@ -329,6 +333,18 @@ export class MemoryLedger {
       writeSetBytes: encodeWriteSet(writeSet, event),
     };
   }
+}
+
+/**
+ * Checks an event's payload against its schema (shared/events), so every unit test that emits an
+ * event also checks the schema clients parse it with.
+ * @throws Error naming the event and every issue.
+ */
+function checkEventPayload(name: string, payload: unknown): void {
+  const schema = (EventPayloads as Readonly<Record<string, (typeof EventPayloads)[keyof typeof EventPayloads]>>)[name];
+  if (schema === undefined) throw new Error(`event ${name} has no payload schema in shared/events`);
+  const result = check(schema, payload);
+  if (!result.ok) throw new Error(`event ${name} does not match its schema: ${describeIssues(result.issues)}`);
 }
 
 /** What fabric-contract-api's JSON serializer sends for a returned value. */
