@@ -13,7 +13,7 @@ import { createLogger } from '../src/logger';
 /**
  * The index against the ledger after the royalty benchmark's workload (providers, data, two sealed
  * models with outputs, revenue reports, statements, claims and rights), run at its smallest size on
- * the test network: reconciliation of every record readable by ID finds no difference.
+ * the test network (scale 0: every kind of work, a few times each): reconciliation of every record readable by ID finds no difference.
  */
 
 let clients: Clients;
@@ -84,7 +84,7 @@ test('when the royalty benchmark workload has run, then the index equals the led
     }
   });
   expect(report.differences).toEqual([]);
-  // The workload's own records are among those compared: 1,010 providers, 2,010 data items, its models and outputs.
+  // The workload's own records are among those compared: 111 providers, 210 data items, its models and outputs.
   const mine = async (keyType: string): Promise<number> =>
     Number(
       (
@@ -94,9 +94,9 @@ test('when the royalty benchmark workload has run, then the index equals the led
         )
       ).rows[0]?.n ?? '0',
     );
-  expect(await mine('provider')).toBeGreaterThanOrEqual(1010);
-  expect(await mine('data')).toBeGreaterThanOrEqual(2010);
+  expect(await mine('provider')).toBeGreaterThanOrEqual(111);
+  expect(await mine('data')).toBeGreaterThanOrEqual(210);
   expect(await mine('model')).toBeGreaterThanOrEqual(2);
   expect(await mine('output')).toBeGreaterThanOrEqual(2);
-  expect(report.perType.data).toBeGreaterThanOrEqual(2010);
-}, 900_000);
+  expect(report.perType.data).toBeGreaterThanOrEqual(210);
+}, 600_000);
