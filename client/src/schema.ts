@@ -211,7 +211,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List data items by provider, collecting org or terms (exactly one filter) */
+        /** List data items by provider, collecting org or terms (exactly one filter), in dataId order, from the org's index (503 without a database); height = the blocks it reflects */
         get: operations["listData"];
         put?: never;
         /** Upload a data item and register it (content streamed into the vault, digest on the ledger) */
@@ -2172,6 +2172,12 @@ export interface components {
             /** @constant */
             verified: true;
         };
+        /** @description One page from the org's index; pass nextCursor as cursor for the next (absent on the last page); height = blocks indexed */
+        IndexedPage: {
+            height: string;
+            items: unknown[];
+            nextCursor?: string;
+        };
         LineageLink: {
             modelId: string;
             status: string;
@@ -3695,7 +3701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page"];
+                    "application/json": components["schemas"]["IndexedPage"];
                 };
             };
             /** @description Invalid input (field-level issues) */
@@ -3736,6 +3742,15 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Peer or vault unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

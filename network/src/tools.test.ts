@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from './log';
-import { ensureTools, FABRIC_SOURCE_SHA256 } from './tools';
+import { ensureTools, FABRIC_SOURCE_SHA256, fabricBuildName, fabricPatches } from './tools';
 
 describe('finding the native tools', () => {
   let dir: string;
@@ -36,5 +36,30 @@ describe('finding the native tools', () => {
     delete env.KISEKI_FABRIC_BIN;
     await expect(ensureTools(silentLogger, env)).rejects.toThrow(/has SHA-256 [0-9a-f]{64}, expected/);
     expect(existsSync(path.join(dir, 'cache', 'fabric-3.1.5'))).toBe(false);
+  });
+});
+
+describe('the cache folder of a patched Fabric build', () => {
+  it('when patches are carried, then the folder names their hash, which changes with any patch byte; without patches, the stock name', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiseki-patches-'));
+    try {
+      expect(fabricBuildName([])).toBe('fabric-3.1.5');
+      writeFileSync(path.join(dir, 'b.patch'), 'second');
+      writeFileSync(path.join(dir, 'a.patch'), 'first');
+      writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
+      const patches = fabricPatches(dir);
+      expect(patches.map((file) => path.basename(file))).toEqual(['a.patch', 'b.patch']);
+      const name = fabricBuildName(patches);
+      expect(name).toMatch(/^fabric-3\.1\.5-[0-9a-f]{12}$/);
+      writeFileSync(path.join(dir, 'b.patch'), 'second, changed');
+      expect(fabricBuildName(patches)).not.toBe(name);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the repository carries its patches, then the build folder is not the stock one', () => {
+    expect(fabricPatches().length).toBeGreaterThan(0);
+    expect(fabricBuildName()).not.toBe('fabric-3.1.5');
   });
 });

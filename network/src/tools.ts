@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetworkError } from './errors';
 import { run } from './exec';
@@ -30,6 +30,30 @@ function hasFabric(bin: string, config: string): boolean {
   );
 }
 
+/** Build-time patches to Fabric's source, applied in name order (docs/decisions.md, K3). */
+export const FABRIC_PATCH_DIR = path.join(REPO_ROOT, 'network', 'fabric-patches');
+
+/** The patch files, in the order they are applied. */
+export function fabricPatches(dir: string = FABRIC_PATCH_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.patch'))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+/**
+ * The cache folder name of a Fabric build: the version, and with patches the first 12 hex digits of
+ * a SHA-256 over their names and bytes, so that a changed patch builds anew instead of reusing (or
+ * overwriting) a stock or differently patched build.
+ */
+export function fabricBuildName(patches: readonly string[] = fabricPatches()): string {
+  if (patches.length === 0) return `fabric-${FABRIC_VERSION}`;
+  const hash = createHash('sha256');
+  for (const file of patches) hash.update(path.basename(file)).update('\0').update(readFileSync(file)).update('\0');
+  return `fabric-${FABRIC_VERSION}-${hash.digest('hex').slice(0, 12)}`;
+}
+
 function defaultSourceArchive(): string {
   return path.resolve(REPO_ROOT, '..', 'shared', 'third_party', `fabric-${FABRIC_VERSION}-src.tar.gz`);
 }
@@ -49,7 +73,7 @@ async function requireGo(): Promise<void> {
 }
 
 /** Builds Fabric's commands from its release source, offline, into `target`; atomically, so a killed build leaves no half cache. */
-async function buildFabric(archive: string, target: string, log: Logger): Promise<void> {
+async function buildFabric(archive: string, target: string, patches: readonly string[], log: Logger): Promise<void> {
   await log.step(`verify ${path.basename(archive)} (SHA-256)`, async () => {
     const digest = await sha256File(archive);
     if (digest !== FABRIC_SOURCE_SHA256) {
@@ -63,6 +87,11 @@ async function buildFabric(archive: string, target: string, log: Logger): Promis
   try {
     await log.step('extract Fabric source', () => run('tar', ['-xzf', archive, '-C', work], { timeoutMs: 300_000 }));
     const src = path.join(work, `fabric-${FABRIC_VERSION}`);
+    for (const file of patches) {
+      await log.step(`patch Fabric source: ${path.basename(file)}`, () =>
+        run('patch', ['-p1', '--forward', '--batch', '-d', src, '-i', file], { timeoutMs: 60_000 }),
+      );
+    }
     await log.step(`build Fabric v${FABRIC_VERSION} (${FABRIC_COMMANDS.join(', ')}; about 2 min cold)`, () =>
       run(
         'go',
@@ -85,7 +114,8 @@ async function buildFabric(archive: string, target: string, log: Logger): Promis
     mkdirSync(path.join(work, 'config'));
     for (const file of CONFIG_FILES) cpSync(path.join(src, 'sampleconfig', file), path.join(work, 'config', file));
     rmSync(src, { recursive: true, force: true });
-    writeFileSync(path.join(work, COMPLETE), `fabric ${FABRIC_VERSION} from ${archive}\n`);
+    const patched = patches.length === 0 ? '' : ` + ${patches.map((file) => path.basename(file)).join(', ')}`;
+    writeFileSync(path.join(work, COMPLETE), `fabric ${FABRIC_VERSION} from ${archive}${patched}\n`);
     rmSync(target, { recursive: true, force: true });
     renameSync(work, target);
   } finally {
@@ -105,7 +135,8 @@ async function ensureFabric(env: NodeJS.ProcessEnv, log: Logger): Promise<{ bin:
     log.info(`✓ Fabric from KISEKI_FABRIC_BIN (${bin})`);
     return { bin, config };
   }
-  const target = path.join(cacheDir(env), `fabric-${FABRIC_VERSION}`);
+  const patches = fabricPatches();
+  const target = path.join(cacheDir(env), fabricBuildName(patches));
   const cached = { bin: path.join(target, 'bin'), config: path.join(target, 'config') };
   if (existsSync(path.join(target, COMPLETE)) && hasFabric(cached.bin, cached.config)) {
     log.info(`✓ Fabric v${FABRIC_VERSION} (cached in ${target})`);
@@ -121,7 +152,7 @@ async function ensureFabric(env: NodeJS.ProcessEnv, log: Logger): Promise<{ bin:
     );
   }
   mkdirSync(cacheDir(env), { recursive: true });
-  await buildFabric(archive, target, log);
+  await buildFabric(archive, target, patches, log);
   return cached;
 }
 

@@ -19,7 +19,7 @@ describe('data contract', () => {
   });
 
   describe('Register', () => {
-    it('when a studio registers an item of its provider, then the record, digest and indexes are written with one event', async () => {
+    it('when a studio registers an item of its provider, then only the record and its digest key are written, with one event', async () => {
       const out = await world.invoke('data', 'Register', Orgs.studio1, dataItem('d-1', 'p-1', 't-1'));
       expect(out.result).toEqual({
         ...dataItem('d-1', 'p-1', 't-1'),
@@ -30,6 +30,12 @@ describe('data contract', () => {
         createdAt: out.timestamp,
       });
       expect(out.event).toEqual({ name: EventNames.DataRegistered, payload: { collectorMsp: Orgs.studio1, count: 1, dataIds: ['d-1'] } });
+      expect(out.writeSet.state.map((w) => w.key).sort()).toEqual([Keys.data('d-1'), Keys.dataDigest(digestOf('content of d-1'))].sort());
+      expect((await world.invoke('data', 'Get', Orgs.regulator, 'd-1')).result).toEqual(out.result);
+    });
+
+    it('when a batch asks for listKeys, then the three list markers of the earlier layout are written too; a non-boolean is INVALID', async () => {
+      const out = await world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: [dataItem('d-1', 'p-1', 't-1')], listKeys: true });
       expect(out.writeSet.state.map((w) => w.key).sort()).toEqual(
         [
           Keys.data('d-1'),
@@ -39,7 +45,12 @@ describe('data contract', () => {
           Keys.dataByTerms('t-1', 'd-1'),
         ].sort(),
       );
-      expect((await world.invoke('data', 'Get', Orgs.regulator, 'd-1')).result).toEqual(out.result);
+      const plain = await world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: [dataItem('d-2', 'p-1', 't-1')], listKeys: false });
+      expect(plain.writeSet.state).toHaveLength(2);
+      expect(
+        (await refusal(world.invoke('data', 'RegisterBatch', Orgs.studio1, { items: [dataItem('d-3', 'p-1', 't-1')], listKeys: 'yes' })))
+          .message,
+      ).toMatch(/^INVALID: .*listKeys/);
     });
 
     it.each([Orgs.licensor, Orgs.regulator, 'OutsiderMSP'])('when %s registers data, then FORBIDDEN', async (mspId) => {
@@ -286,35 +297,10 @@ describe('data contract', () => {
       expect((await refusal(world.invoke('data', 'GetByDigest', Orgs.regulator, 'ABC'))).message).toMatch(/^INVALID: contentDigest/);
     });
 
-    it('ListByProvider pages in id order with bookmarks', async () => {
-      const first = (await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2 })).result as Page<{
-        dataId: string;
-      }>;
-      expect(first.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3']);
-      expect(first.bookmark).not.toBe('');
-      const second = (
-        await world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 2, bookmark: first.bookmark })
-      ).result as Page<{ dataId: string }>;
-      expect(second.items.map((item) => item.dataId)).toEqual(['d-5']);
-      expect(second.bookmark).toBe('');
-    });
-
-    it('ListByCollector and ListByTerms select by their index', async () => {
-      const collected = (await world.invoke('data', 'ListByCollector', Orgs.studio2, { collectorMsp: Orgs.studio2 })).result as Page<{
-        dataId: string;
-      }>;
-      expect(collected.items.map((item) => item.dataId)).toEqual(['e-1']);
-      const byTerms = (await world.invoke('data', 'ListByTerms', Orgs.licensor, { termsId: 't-1' })).result as Page<{ dataId: string }>;
-      expect(byTerms.items.map((item) => item.dataId)).toEqual(['d-1', 'd-3', 'd-5', 'e-1']);
-    });
-
-    it('when nothing matches, then an empty last page comes back (the peer sends no page metadata then)', async () => {
-      const none = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: Orgs.licensor })).result as Page<{
-        dataId: string;
-      }>;
-      expect(none).toEqual({ items: [], bookmark: '' });
-      const unused = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-1' })).result as Page<{ modelId: string }>;
-      expect(unused).toEqual({ items: [], bookmark: '' });
+    it('when a list was served by list-only keys, then the transaction is gone (lists come from the index)', async () => {
+      for (const name of ['ListByProvider', 'ListByCollector', 'ListByTerms']) {
+        await expect(world.invoke('data', name, Orgs.regulator, { providerId: 'p-1' })).rejects.toThrow();
+      }
     });
 
     it('ListUsage lists the models an item went into', async () => {
@@ -332,21 +318,18 @@ describe('data contract', () => {
     it('when a list selects nothing, then an empty last page (the peer sends no paging metadata then)', async () => {
       const usage = (await world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'no-such-item' })).result as Page<unknown>;
       expect(usage).toEqual({ items: [], bookmark: '' });
-      const byCollector = (await world.invoke('data', 'ListByCollector', Orgs.regulator, { collectorMsp: 'NobodyMSP' }))
-        .result as Page<unknown>;
-      expect(byCollector.items).toEqual([]);
     });
 
     it('list queries refuse a page too large, a foreign bookmark and unknown fields', async () => {
-      expect((await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', pageSize: 201 }))).message).toMatch(
+      expect((await refusal(world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-1', pageSize: 201 }))).message).toMatch(
         /^INVALID: .*pageSize/,
       );
-      const foreign = Keys.dataByTerms('t-1', 'd-1');
-      expect(
-        (await refusal(world.invoke('data', 'ListByProvider', Orgs.regulator, { providerId: 'p-1', bookmark: foreign }))).message,
-      ).toMatch(/^INVALID: bookmark/);
-      expect((await refusal(world.invoke('data', 'ListByTerms', Orgs.regulator, { termsID: 't-1' }))).message).toMatch(
-        /^INVALID: .*termsID: is not a known field/,
+      const foreign = Keys.data('d-1');
+      expect((await refusal(world.invoke('data', 'ListUsage', Orgs.regulator, { dataId: 'd-1', bookmark: foreign }))).message).toMatch(
+        /^INVALID: bookmark/,
+      );
+      expect((await refusal(world.invoke('data', 'ListUsage', Orgs.regulator, { dataID: 'd-1' }))).message).toMatch(
+        /^INVALID: .*dataID: is not a known field/,
       );
     });
 

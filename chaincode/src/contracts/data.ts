@@ -21,7 +21,6 @@ import { type Caller, requireMember, requireOrg, requireRole } from '../ledger/i
 import { KeyTypes, Keys, lastAttribute } from '../ledger/keys';
 import { modelFlagCounts } from '../ledger/provenance';
 import {
-  type Paging,
   decodeEntries,
   deleteKey,
   keyExists,
@@ -46,7 +45,7 @@ import { Fields, parseDigestArgument, parseIdArgument } from '../shared/validate
 
 /** Most items in one `data:RegisterBatch`. */
 export { MAX_DATA_BATCH };
-/** Largest page of the `data:List*` queries, and the default. */
+/** Largest page of `data:ListUsage`, and the default. */
 export const MAX_DATA_PAGE = 200;
 const DEFAULT_DATA_PAGE = 50;
 /** Most history entries `data:History` returns (newest first). */
@@ -86,7 +85,7 @@ export class DataContract extends KisekiContract {
   async Register(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register data', Roles.studio);
     const item = parseRequest(DataRegisterRequest, request);
-    const records = await registerItems(ctx, caller, [item]);
+    const records = await registerItems(ctx, caller, [item], false);
     emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: 1, dataIds: [item.dataId] });
     return toJson(records[0]);
   }
@@ -101,8 +100,8 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async RegisterBatch(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register data', Roles.studio);
-    const { items } = parseRequest(DataBatchRequest, request);
-    const records = await registerItems(ctx, caller, items);
+    const { items, listKeys } = parseRequest(DataBatchRequest, request);
+    const records = await registerItems(ctx, caller, items, listKeys === true);
     const dataIds = records.map((record) => record.dataId);
     emitEvent(ctx, EventNames.DataRegistered, { collectorMsp: caller.mspId, count: dataIds.length, dataIds });
     return toJson({ collectorMsp: caller.mspId, count: dataIds.length, createdAt: txTime(ctx), dataIds });
@@ -336,45 +335,6 @@ export class DataContract extends KisekiContract {
   }
 
   /**
-   * A page of a provider's items in dataId order. Query: `{ providerId, pageSize?, bookmark? }`
-   * (pageSize 1..200, default 50). Returns `{ items: [DataRecord], bookmark }` (bookmark '' at the end).
-   */
-  @Transaction(false)
-  async ListByProvider(ctx: KisekiContext, query: string): Promise<string> {
-    requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const providerId = f.id('providerId');
-    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
-    f.finish('query');
-    return listData(ctx, KeyTypes.dataByProvider, providerId, paging);
-  }
-
-  /**
-   * A page of the items an org collected. Query: `{ collectorMsp, pageSize?, bookmark? }`; as
-   * `ListByProvider`.
-   */
-  @Transaction(false)
-  async ListByCollector(ctx: KisekiContext, query: string): Promise<string> {
-    requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const mspId = f.mspId('collectorMsp');
-    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
-    f.finish('query');
-    return listData(ctx, KeyTypes.dataByCollector, mspId, paging);
-  }
-
-  /** A page of the items under given terms. Query: `{ termsId, pageSize?, bookmark? }`; as `ListByProvider`. */
-  @Transaction(false)
-  async ListByTerms(ctx: KisekiContext, query: string): Promise<string> {
-    requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const termsId = f.id('termsId');
-    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
-    f.finish('query');
-    return listData(ctx, KeyTypes.dataByTerms, termsId, paging);
-  }
-
-  /**
    * Where an item went: a page of its usage records (one per model that trained on it), in modelId
    * order. Query: `{ dataId, pageSize?, bookmark? }`. Returns `{ items: [UsageRecord], bookmark }`.
    */
@@ -394,8 +354,13 @@ export class DataContract extends KisekiContract {
  * Checks and writes a registration: referenced providers (managed by the caller) and terms exist,
  * no dataId or digest is registered already or repeated within the batch. Every offender is named.
  * Providers and terms are read once per transaction whatever the batch size.
+ *
+ * An item writes two keys: its record and its digest key (uniqueness of content, lookup by content);
+ * those are all the chaincode's rules read. Lists by provider, collector or terms are answered by each
+ * org's index from its own blocks. `listKeys` adds the list-only markers of the earlier layout, for
+ * benchmarks that compare both layouts.
  */
-async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly DataItem[]): Promise<DataRecord[]> {
+async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly DataItem[], listKeys: boolean): Promise<DataRecord[]> {
   const missing: string[] = [];
   const foreign: string[] = [];
   const providerIds = distinctSorted(items.map((item) => item.providerId));
@@ -460,9 +425,11 @@ async function registerItems(ctx: KisekiContext, caller: Caller, items: readonly
       createdBy: caller.mspId,
       createdAt: now,
     });
-    await writeMarker(ctx, Keys.dataByProvider(item.providerId, item.dataId));
-    await writeMarker(ctx, Keys.dataByCollector(caller.mspId, item.dataId));
-    await writeMarker(ctx, Keys.dataByTerms(item.termsId, item.dataId));
+    if (listKeys) {
+      await writeMarker(ctx, Keys.dataByProvider(item.providerId, item.dataId));
+      await writeMarker(ctx, Keys.dataByCollector(caller.mspId, item.dataId));
+      await writeMarker(ctx, Keys.dataByTerms(item.termsId, item.dataId));
+    }
     records.push(record);
   }
   return records;
@@ -593,15 +560,4 @@ async function checkDatasetItems(ctx: KisekiContext, caller: Caller, datasetId: 
   if (missing.length > 0) throw notFound(`dataset ${datasetId}: these data items do not exist: ${missing.join(', ')}`);
   if (foreign.length > 0) throw forbidden(`${caller.mspId} may not put these items in dataset ${datasetId}: ${foreign.join(', ')}`);
   if (repeated.length > 0) throw conflict(`dataset ${datasetId} already holds ${repeated.join(', ')}`);
-}
-
-/** A page of data records from an index (`dataByProvider`, `dataByCollector`, `dataByTerms`). */
-async function listData(ctx: KisekiContext, objectType: string, attribute: string, paging: Paging): Promise<string> {
-  const page = await readPage(ctx, objectType, [attribute], paging.pageSize, paging.bookmark);
-  const items: DataRecord[] = [];
-  for (const entry of page.entries) {
-    const dataId = lastAttribute(entry.key);
-    items.push(await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`));
-  }
-  return toJson({ items, bookmark: page.bookmark });
 }

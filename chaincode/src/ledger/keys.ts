@@ -10,9 +10,9 @@
  * | `provider`            | providerId              | ProviderRecord                                     |
  * | `data`                | dataId                  | DataRecord                                         |
  * | `dataDigest`          | contentDigest           | DataDigestRecord (same bytes twice → CONFLICT)     |
- * | `dataByProvider`      | providerId, dataId      | index marker (one 0x00 byte)                       |
- * | `dataByCollector`     | collectorMsp, dataId    | index marker                                       |
- * | `dataByTerms`         | termsId, dataId         | index marker                                       |
+ * | `dataByProvider`      | providerId, dataId      | list marker, only with `listKeys` (see below)      |
+ * | `dataByCollector`     | collectorMsp, dataId    | list marker, only with `listKeys`                  |
+ * | `dataByTerms`         | termsId, dataId         | list marker, only with `listKeys`                  |
  * | `model`               | modelId                 | ModelRecord (status, frontier, last id, root)      |
  * | `trainingSet`         | modelId, dataId         | TrainingEntry `{ index }` — the model's leaves     |
  * | `usage`               | dataId, modelId         | UsageRecord — which models used a data item        |
@@ -67,6 +67,11 @@
  * `ID_PATTERN`), so when one id is a prefix of another the shorter sorts first in both orders, and
  * otherwise the first differing byte decides in both. `ListTrainingIds` therefore pages the leaves in
  * order, and leaf i of a sealed model is the i-th key.
+ *
+ * List-only keys: a registered item writes its record and its digest key and nothing else, since no
+ * rule reads a list of items; lists by provider, collector or terms come from each org's index of its
+ * own blocks. The three `dataBy*` markers are written only by `data:RegisterBatch` with `listKeys: true`,
+ * which keeps the earlier layout measurable beside the lean one (`npm run bench -- keys`).
  *
  * Hot keys: a data item's keys are written once at registration; the model record and its count
  * keys are written once per training batch (batches of one model are sequential by construction:

@@ -64,8 +64,12 @@ export const DataRegisterRequest = record({
   size: Size,
 });
 export type DataRegisterRequest = z.infer<typeof DataRegisterRequest>;
-/** `data:RegisterBatch`. */
-export const DataBatchRequest = record({ items: list(DataRegisterRequest, 1, MAX_DATA_BATCH) });
+/**
+ * `data:RegisterBatch`. `listKeys: true` also writes the three list-only marker keys earlier versions
+ * wrote per item (by provider, collector, terms); no rule reads them, and lists come from each org's
+ * index. It exists so that `npm run bench -- keys` measures both key layouts in one run.
+ */
+export const DataBatchRequest = record({ items: list(DataRegisterRequest, 1, MAX_DATA_BATCH), listKeys: Bool.optional() });
 export type DataBatchRequest = z.infer<typeof DataBatchRequest>;
 /** `data:RevokeConsent`. */
 export const RevokeConsentRequest = record({ dataId: Id, reason: Reason });

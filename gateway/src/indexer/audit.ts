@@ -124,6 +124,17 @@ export class AuditReader {
     return { height: height.toString(), asOfBlock: asOf.toString() };
   }
 
+  /**
+   * Waits until the index holds `target` blocks, or `timeoutMs` passed (then the caller answers with
+   * the lower height it reflects, never an error: a lagging index is stale, not broken).
+   */
+  async waitForHeight(target: bigint, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (BigInt((await this.height()).height) < target && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async list(type: RecordTypeName, query: ListQuery): Promise<ListPage> {
     const keyType = RecordTypes[type];
     const h = await this.height(query.asOf);

@@ -20,6 +20,7 @@ const networkSuite: BenchSuite = {
 const SUITE_MODULES: Record<string, string> = {
   provenance: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'provenance.js'),
   royalties: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'royalties.js'),
+  keys: path.join(REPO_ROOT, 'network', 'dist', 'bench', 'keys.js'),
   gateway: path.join(REPO_ROOT, 'gateway', 'dist', 'bench.js'),
   ingest: path.join(REPO_ROOT, 'client', 'dist', 'bench-ingest.js'),
   index: path.join(REPO_ROOT, 'gateway', 'dist', 'indexer', 'bench.js'),

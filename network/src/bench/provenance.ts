@@ -40,7 +40,7 @@ async function inProcessCost(batch: number): Promise<{ registerMs: number; attes
 }
 
 /** Registration rate per segment of 100,000 items (or per fifth of a smaller run), in commit order. */
-function registrationGrowth(
+export function registrationGrowth(
   committedAt: readonly number[],
   start: number,
   batch: number,

@@ -14,9 +14,9 @@ const POOL_SHARE_BPS = 3000;
 /** Fixed-point scale of the per-item royalty index (docs/royalties.md §2). */
 const INDEX_SCALE = 10n ** 18n;
 /** Concurrent chains of revenue reports in the throughput run (one subject each). */
-const CHAINS = 100;
+const THROUGHPUT_CHAINS = 100;
 /** Concurrent chains in the contention runs (enough to show that all but one per block lose). */
-const CONTENTION_CHAINS = 32;
+const CONTENDING_CHAINS = 32;
 const STUDIO = 'Studio1MSP';
 const LICENSOR = 'LicensorMSP';
 const RATIO_GOAL = 1.5;
@@ -166,13 +166,17 @@ export const suite: BenchSuite = {
   name: 'royalties',
   description: 'revenue:Record and revenue:Statement on 10 vs 100,000 (× scale) providers; revenue events/s',
   async run(ctx: BenchContext): Promise<BenchReport> {
+    // Scale 0: every kind of work once or a few times, as a workload for tests (not a measurement).
+    const smallest = ctx.scale === 0;
     // A multiple of 10, so that the 10-provider model's providers hold equal shares of the same item count.
-    const manyProviders = Math.max(1000, Math.round(10_000 * ctx.scale) * 10);
+    const manyProviders = smallest ? 100 : Math.max(1000, Math.round(10_000 * ctx.scale) * 10);
     const items = manyProviders; // both models train on this many items
-    const reports = Math.max(20, Math.round(100 * ctx.scale));
-    const statements = Math.max(50, Math.round(200 * ctx.scale));
-    const perChain = Math.max(5, Math.round(25 * ctx.scale));
-    const contentionPerChain = Math.max(3, Math.round(8 * ctx.scale));
+    const reports = smallest ? 2 : Math.max(20, Math.round(100 * ctx.scale));
+    const statements = smallest ? 2 : Math.max(50, Math.round(200 * ctx.scale));
+    const perChain = smallest ? 1 : Math.max(5, Math.round(25 * ctx.scale));
+    const contentionPerChain = smallest ? 1 : Math.max(3, Math.round(8 * ctx.scale));
+    const CHAINS = smallest ? 4 : THROUGHPUT_CHAINS;
+    const CONTENTION_CHAINS = smallest ? 4 : CONTENDING_CHAINS;
     const studio = ctx.client(STUDIO).contract;
     const licensor = ctx.client(LICENSOR).contract;
     const submit = async <T>(name: string, request: unknown): Promise<T> =>

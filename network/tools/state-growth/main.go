@@ -55,6 +55,7 @@ func main() {
 	segment := flag.Int("segment", 100000, "items per reported segment")
 	lean := flag.Bool("lean", false, "write only the record and the digest key (no list markers)")
 	bloom := flag.Bool("bloom", false, "open both databases with a 10-bit bloom filter")
+	cacheMiB := flag.Int("cache-mb", 0, "block cache of each database in MiB (0: goleveldb's default, 8 MiB)")
 	validators := flag.Int("readers", 2, "how many times each key is read per transaction (endorsement + validation)")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "kiseki-state-growth"), "scratch directory (emptied)")
 	profile := flag.String("probe-profile", "", "instead of registering: open the databases left in -dir, time 20 transactions' absent-key reads and write a CPU profile here")
@@ -72,6 +73,9 @@ func main() {
 	if *bloom {
 		options.Filter = filter.NewBloomFilter(10)
 	}
+	if *cacheMiB > 0 {
+		options.BlockCacheCapacity = *cacheMiB * opt.MiB
+	}
 	state, err := leveldb.OpenFile(filepath.Join(*dir, "state"), options)
 	if err != nil {
 		panic(err)
@@ -87,7 +91,7 @@ func main() {
 	digestRecord := make([]byte, 200)
 	marker := []byte{0}
 	sync := &opt.WriteOptions{Sync: true}
-	fmt.Printf("layout: %s; bloom filter: %v; each key read %d× per transaction\n", map[bool]string{false: "5 keys per item", true: "2 keys per item"}[*lean], *bloom, *validators)
+	fmt.Printf("layout: %s; bloom filter: %v; block cache: %d MiB (0: default); each key read %d× per transaction\n", map[bool]string{false: "5 keys per item", true: "2 keys per item"}[*lean], *bloom, *cacheMiB, *validators)
 	fmt.Printf("%10s %10s %16s %18s %22s %16s\n", "items", "items/s", "id reads ms/tx", "digest reads ms/tx", "digest reads CPU ms/tx", "writes ms/tx")
 
 	var idReads, digestReads, digestCPU, writes time.Duration

@@ -26,6 +26,14 @@ import { requireAbsent, uploadPreflight } from './uploads';
 
 /** Training data: streamed upload + registration, reads, consent revocation, disputes, usage. */
 
+/** How long a list waits for the index to reach the ledger height of the request's arrival. */
+const INDEX_WAIT_MS = 5_000;
+/** A page of a list answered by the org's index, with the block height it reflects. */
+const IndexedPage = Page.extend({ height: z.string() }).meta({
+  id: 'IndexedPage',
+  description: "One page from the org's index; pass nextCursor as cursor for the next (absent on the last page); height = blocks indexed",
+});
+
 const DataParams = z.strictObject({ dataId: Id });
 /** Roles that may download data content (of data their org collected). */
 const DATA_CONTENT_ROLES = ['studio-operator', 'provider-agent', 'regulator'] as const;
@@ -75,10 +83,11 @@ export const dataRoutes: readonly AnyRoute[] = [
     path: '/v1/data',
     operationId: 'listData',
     tag: 'data',
-    summary: 'List data items by provider, collecting org or terms (exactly one filter)',
+    summary:
+      "List data items by provider, collecting org or terms (exactly one filter), in dataId order, from the org's index (503 without a database); height = the blocks it reflects",
     access: ANY_ROLE,
     query: PageQuery.extend({ providerId: Id.optional(), collectorMsp: MspId.optional(), termsId: Id.optional() }),
-    responses: { 200: { description: 'One page of data records', schema: Page }, ...errors() },
+    responses: { 200: { description: 'One page of data records', schema: IndexedPage }, ...errors(503) },
     handler: async (ctx) => {
       const { providerId, collectorMsp, termsId, limit, cursor } = ctx.query;
       const filters = [providerId, collectorMsp, termsId].filter((f) => f !== undefined);
@@ -87,9 +96,24 @@ export const dataRoutes: readonly AnyRoute[] = [
           issues: [{ path: 'query', code: 'custom', message: 'exactly one of providerId, collectorMsp, termsId' }],
         });
       }
-      if (providerId !== undefined) return pagedRead(ctx, C.data, T.data.ListByProvider, { providerId }, { limit, cursor });
-      if (termsId !== undefined) return pagedRead(ctx, C.data, T.data.ListByTerms, { termsId }, { limit, cursor });
-      return pagedRead(ctx, C.data, T.data.ListByCollector, { collectorMsp }, { limit, cursor });
+      const audit = ctx.services.audit;
+      if (audit === undefined) {
+        throw new AppError('UNAVAILABLE', "lists of data items come from the org's index: this gateway has no `database` config section");
+      }
+      const filter: Record<string, string> =
+        providerId !== undefined ? { providerId } : termsId !== undefined ? { termsId } : { collectorMsp: collectorMsp ?? '' };
+      // Read-your-writes: wait (briefly) until the index holds every block committed when the request arrived.
+      await audit.waitForHeight(await ctx.services.ledger.height(), INDEX_WAIT_MS);
+      const page = await audit.list('data', { filters: filter, limit, ...(cursor === undefined ? {} : { cursor }) });
+      return {
+        status: 200,
+        body: {
+          items: page.items.map((item) => item.record),
+          height: page.height,
+          ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+        },
+        headers: { 'Kiseki-Index-Height': page.height },
+      };
     },
   }),
   route({
