@@ -46,9 +46,18 @@ function registrar(studio: OrgClient, tag: string, termsId: string, providers: r
               size: 4096,
             };
           });
-          const request = layout.listKeys ? { items, listKeys: true } : { items };
-          const result = await submitPhased(studio.contract, 'data:RegisterBatch', JSON.stringify(request));
-          phases.push(result.phases);
+          const request = JSON.stringify(layout.listKeys ? { items, listKeys: true } : { items });
+          // On an overloaded machine a deadline can pass while the transaction still commits: retry once,
+          // and take a CONFLICT on the retry as the first attempt's commit (the batch is then untimed).
+          const result = await submitPhased(studio.contract, 'data:RegisterBatch', request).catch(async (error: unknown) => {
+            if (!/DEADLINE_EXCEEDED|UNAVAILABLE/.test(String(error))) throw error;
+            return submitPhased(studio.contract, 'data:RegisterBatch', request).catch((retry: unknown) => {
+              if (/CONFLICT/.test(String(retry)) || /CONFLICT/.test(JSON.stringify(retry, Object.getOwnPropertyNames(retry))))
+                return undefined;
+              throw retry;
+            });
+          });
+          if (result !== undefined) phases.push(result.phases);
           committedAt.push(performance.now());
         }
       };
