@@ -40,7 +40,8 @@ function freePort(): Promise<number> {
 }
 
 async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
+  // Up to three minutes: on shared cores under load a gateway's start-up alone can take a minute.
+  for (let i = 0; i < 900; i += 1) {
     if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
