@@ -68,6 +68,7 @@ export class FabricLedger implements Ledger {
       context.onTransactionId?.(transactionId);
       try {
         const endorsed = await proposal.endorse();
+        context.onEndorsed?.({ transactionId, result: parseResult(endorsed.getResult()) });
         const submitted = await this.#order(endorsed, transactionId, deadline);
         context.onOrdered?.({ transactionId, result: parseResult(submitted.getResult()) });
         const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);

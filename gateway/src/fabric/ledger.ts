@@ -14,6 +14,11 @@ export interface TxContext {
   /** Called with each transaction ID as soon as it is known (once per attempt). */
   onTransactionId?: (transactionId: string) => void;
   /**
+   * Called once the transaction is endorsed (the chaincode ran and judged the request), before it is
+   * handed to the ordering service, with the chaincode's result (once per attempt).
+   */
+  onEndorsed?: (endorsed: { transactionId: string; result: unknown }) => void;
+  /**
    * Called once the transaction is endorsed and accepted by the ordering service, before its commit
    * is awaited, with the chaincode's result (once per attempt).
    */

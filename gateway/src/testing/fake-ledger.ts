@@ -81,6 +81,7 @@ export class FakeLedger implements Ledger {
     } catch (error) {
       throw fabricToAppError(error, transactionId);
     }
+    context.onEndorsed?.({ transactionId, result });
     context.onOrdered?.({ transactionId, result });
     const event = this.emit(`${transaction}d`, { operation, request }, transactionId);
     this.committed.set(transactionId, {

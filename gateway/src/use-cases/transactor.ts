@@ -51,7 +51,7 @@ export class Transactor {
     transaction: string,
     request: Record<string, unknown>,
     transient?: Readonly<Record<string, string>>,
-    onOrdered?: TxContext['onOrdered'],
+    progress?: Pick<TxContext, 'onEndorsed' | 'onOrdered'>,
   ): Promise<SubmitResult> {
     const operation = `${contract}:${transaction}`;
     const started = Date.now();
@@ -66,7 +66,8 @@ export class Transactor {
         clientId: principal.clientId,
         requestId,
         ...(transient === undefined ? {} : { transient }),
-        ...(onOrdered === undefined ? {} : { onOrdered }),
+        ...(progress?.onEndorsed === undefined ? {} : { onEndorsed: progress.onEndorsed }),
+        ...(progress?.onOrdered === undefined ? {} : { onOrdered: progress.onOrdered }),
         onTransactionId: (transactionId) => {
           attempts.push(transactionId);
         },

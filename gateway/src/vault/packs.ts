@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { OpenedObject, Vault } from './vault';
@@ -258,8 +258,9 @@ export class DigestGate extends Transform {
   #received = 0;
   #held: Buffer | undefined;
 
-  constructor(expected: string, size: number, mismatchError: (digest: string) => Error) {
-    super();
+  /** `options` sets the buffering (e.g. `highWaterMark`); the gate's behaviour does not depend on it. */
+  constructor(expected: string, size: number, mismatchError: (digest: string) => Error, options: TransformOptions = {}) {
+    super(options);
     this.#expected = expected;
     this.#size = size;
     this.#mismatch = mismatchError;
