@@ -8,15 +8,7 @@ import {
   type Comparison,
 } from '@kiseki/gateway/dist/bench-gateway';
 import type { NetworkView } from '@kiseki/gateway/dist/launch';
-import {
-  formatRss,
-  formatTable,
-  loadAverage,
-  RssSampler,
-  runLoad,
-  summarizeRss,
-  type RssSummary,
-} from '@kiseki/network/dist/bench/stats';
+import { formatRss, formatTable, loadAverage, RssSampler, runLoad, summarizeRss, type RssSummary } from '@kiseki/network/dist/bench/stats';
 import { uploadBatch, type UploadItem } from './batch';
 import { createKisekiClient } from './index';
 
@@ -105,6 +97,7 @@ export const suite = {
       const per = Math.ceil(total / STREAMS);
       let answered = 0;
       let registeredSoFar = 0;
+      const byStatus: Record<string, number> = {};
       rss.countWith(() => registeredSoFar);
       const restFrom = rss.now();
       const loadAtRest = loadAverage();
@@ -112,7 +105,7 @@ export const suite = {
       const progress = setInterval(() => {
         const s = rss.sample();
         ctx.log.info(
-          `  REST batch: ${registeredSoFar} of ${total} registered (${answered} answered) after ${s.t.toFixed(0)} s; gateway RSS ${s.mib.toFixed(0)} MiB; load ${loadAverage()}`,
+          `  REST batch: ${registeredSoFar} of ${total} registered (${answered} answered: ${JSON.stringify(byStatus)}) after ${s.t.toFixed(0)} s; gateway RSS ${s.mib.toFixed(0)} MiB; load ${loadAverage()}`,
         );
       }, 15_000);
       const summaries = await Promise.all(
@@ -122,11 +115,14 @@ export const suite = {
             termsId,
             onResult: (r) => {
               answered += 1;
+              byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
               if (r.status === 'registered') registeredSoFar += 1;
             },
           }),
         ),
-      ).finally(() => clearInterval(progress));
+      ).finally(() => {
+        clearInterval(progress);
+      });
       const restSeconds = (performance.now() - restStarted) / 1000;
       const restRss = summarizeRss(rss.between(restFrom, rss.sample().t));
       const registered = summaries.reduce((n, s) => n + s.registered, 0);
@@ -181,15 +177,26 @@ export const suite = {
           if (response.status !== 201) throw new Error(`POST /v1/providers → ${response.status}`);
         },
         direct: (prefix, i) =>
-          direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest })),
-        onRun: (c) =>
+          direct.contract.submitTransaction(
+            'providers:Register',
+            JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest }),
+          ),
+        onRun: (c) => {
           ctx.log.info(
             `  ${c.inFlight} in flight, run ${c.ratios.length}: REST/direct ${c.ratios[c.ratios.length - 1]?.toFixed(2)} (load ${loadAverage()})`,
-          ),
+          );
+        },
       });
       const comparisonRss = summarizeRss(rss.between(comparisonsFrom));
       const allRss = summarizeRss(rss.stop());
-      lines.push('', formatTable(comparisons.flatMap((c) => c.rest.flatMap((r, i) => [r, c.direct[i] ?? r])), 'tx/s'), '');
+      lines.push(
+        '',
+        formatTable(
+          comparisons.flatMap((c) => c.rest.flatMap((r, i) => [r, c.direct[i] ?? r])),
+          'tx/s',
+        ),
+        '',
+      );
       const comparisonLines = comparisons.map(formatComparison);
       lines.push(...comparisonLines);
       lines.push(`  gateway RSS during the comparisons: ${formatRss(comparisonRss)}`);

@@ -128,7 +128,10 @@ export async function startBenchGateway(options: BenchGatewayOptions): Promise<B
 }
 
 /** The heaviest functions of the CPU profile a stopped bench gateway wrote, with the profile's path. */
-export function gatewayCpuProfile(gateway: BenchGateway, top = 12): { file: string; heaviest: ReturnType<typeof heaviestFunctions> } | undefined {
+export function gatewayCpuProfile(
+  gateway: BenchGateway,
+  top = 12,
+): { file: string; heaviest: ReturnType<typeof heaviestFunctions> } | undefined {
   const file = readdirSync(gateway.profileDir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) return undefined;
   const path = join(gateway.profileDir, file);

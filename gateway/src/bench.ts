@@ -81,7 +81,10 @@ export const suite = {
             'application/json',
           ),
         direct: (prefix, i) =>
-          direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest })),
+          direct.contract.submitTransaction(
+            'providers:Register',
+            JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest }),
+          ),
       });
       const writes: Load[] = comparisons.flatMap((c) => [...c.rest, ...c.direct]);
       const ratios = Object.fromEntries(comparisons.map((c) => [`inFlight${c.inFlight}`, c.ratio.median]));
