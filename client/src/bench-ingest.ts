@@ -22,7 +22,8 @@ import { createKisekiClient } from './index';
  *   flight, five runs each: min/median/max of the ratio and p99 beside p50, with the load average.
  * The gateway runs as its own process with `--cpu-prof` (and `--heap-prof` when
  * `KISEKI_BENCH_HEAP_PROF=1`); the profile's heaviest functions are listed. `KISEKI_BENCH_INGEST_ITEMS`
- * sets the number of batch items apart from `--scale` (which then sizes only the comparisons).
+ * sets the number of batch items apart from `--scale` (which then sizes only the comparisons);
+ * `KISEKI_BENCH_GATEWAY_INDEX=1` runs the block indexer inside the measured gateway too.
  */
 
 interface Context {
@@ -56,7 +57,11 @@ export const suite = {
       name: 'kiseki-bench-ingest',
       cpuProfile: true,
       heapProfile: process.env.KISEKI_BENCH_HEAP_PROF === '1',
-      overrides: () => ({
+      overrides: (base) => ({
+        // The measured gateway serves the API; indexing the peer's blocks into PostgreSQL is one replica's
+        // job per org (`database.index`), measured by `npm run bench -- index`. KISEKI_BENCH_GATEWAY_INDEX=1
+        // runs the indexer in this process as well.
+        ...(base.database == null ? {} : { database: { ...base.database, index: process.env.KISEKI_BENCH_GATEWAY_INDEX === '1' } }),
         // The same deadlines as the direct client (network/src/client.ts: 60 s per endorse, submit and
         // commit-status call, so up to 180 s for one write), so that under load both wait alike instead
         // of the gateway answering 504 where the direct call would still succeed.
@@ -98,6 +103,7 @@ export const suite = {
       let answered = 0;
       let registeredSoFar = 0;
       const byStatus: Record<string, number> = {};
+      const errors = new Map<string, { count: number; first: string }>();
       rss.countWith(() => registeredSoFar);
       const restFrom = rss.now();
       const loadAtRest = loadAverage();
@@ -116,6 +122,12 @@ export const suite = {
             onResult: (r) => {
               answered += 1;
               byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+              if (r.error !== undefined) {
+                const key = `${r.status} ${r.error.code}`;
+                const seen = errors.get(key);
+                if (seen === undefined) errors.set(key, { count: 1, first: r.error.message.slice(0, 300) });
+                else seen.count += 1;
+              }
               if (r.status === 'registered') registeredSoFar += 1;
             },
           }),
@@ -156,6 +168,7 @@ export const suite = {
         `  gateway RSS during the REST batch: ${formatRss(restRss)}`,
       ];
       lines.push(...headline, `  REST batch answers per request: ${outcomes}`);
+      for (const [key, e] of errors) lines.push(`  REST batch items ${key}: ${e.count}; first: ${e.first}`);
       ctx.log.info(headline.join('\n'));
 
       // 3. Single registrations, REST (typed client) versus direct, five runs at each concurrency.
