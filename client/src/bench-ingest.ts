@@ -1,13 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os, { tmpdir } from 'node:os';
-import path from 'node:path';
-import { hashApiKey, newApiKey } from '@kiseki/gateway/dist/auth';
-import { parseConfig } from '@kiseki/gateway/dist/config';
-import { gatewayConfigFor, type NetworkView } from '@kiseki/gateway/dist/launch';
-import { formatTable, percentile, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
+import os from 'node:os';
+import {
+  compareRestDirect,
+  formatComparison,
+  gatewayCpuProfile,
+  startBenchGateway,
+  type Comparison,
+} from '@kiseki/gateway/dist/bench-gateway';
+import type { NetworkView } from '@kiseki/gateway/dist/launch';
+import { formatRss, formatTable, loadAverage, RssSampler, runLoad, summarizeRss, type RssSummary } from '@kiseki/network/dist/bench/stats';
 import { uploadBatch, type UploadItem } from './batch';
 import { createKisekiClient } from './index';
 
@@ -16,10 +17,13 @@ import { createKisekiClient } from './index';
  * - 100,000 items of 10 KiB (× scale) through `POST /v1/data/batch` with the typed client (bytes in
  *   the vault, digests on the ledger): items/s against the baseline one-key write of the same run
  *   (goal ≥ 10×) and against `data:RegisterBatch` called directly without content (goal ≥ 0.8×);
- *   vault bytes/s; the gateway's RSS sampled throughout.
+ *   vault bytes/s; the gateway's RSS sampled every second (start, peak, end, slope).
  * - `POST /v1/providers` through the client versus the same call made directly at 1, 50 and 200 in
- *   flight, five runs each: min/median/max of the ratio and p99 beside p50.
- * The gateway runs as its own process with `--cpu-prof`; the profile's heaviest functions are listed.
+ *   flight, five runs each: min/median/max of the ratio and p99 beside p50, with the load average.
+ * The gateway runs as its own process with `--cpu-prof` (and `--heap-prof` when
+ * `KISEKI_BENCH_HEAP_PROF=1`); the profile's heaviest functions are listed. `KISEKI_BENCH_INGEST_ITEMS`
+ * sets the number of batch items apart from `--scale` (which then sizes only the comparisons);
+ * `KISEKI_BENCH_GATEWAY_INDEX=1` runs the block indexer inside the measured gateway too.
  */
 
 interface Context {
@@ -32,73 +36,7 @@ interface Context {
 }
 
 const ITEM_BYTES = 10 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the gateway did not become healthy; see ${log}`);
-}
-
-/** Resident set size of a process in MiB (Linux). */
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return line === undefined ? Number.NaN : Number(line.replace(/\D+/g, '')) / 1024;
-}
-
-/** The machine's load when a measurement starts (the machine may be shared). */
-const load = (): string =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ');
-
-/** Self time per function of a V8 CPU profile, heaviest first. */
-export function heaviestFunctions(
-  profile: {
-    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-    samples: number[];
-    timeDeltas: number[];
-  },
-  top = 12,
-): { name: string; ms: number; share: number }[] {
-  const byNode = new Map<number, number>();
-  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byName = new Map<string, number>();
-  let total = 0;
-  for (const node of profile.nodes) {
-    const us = byNode.get(node.id) ?? 0;
-    total += us;
-    const where = node.callFrame.url === '' ? '' : ` ${path.basename(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
-    const name = `${node.callFrame.functionName || '(anonymous)'}${where}`;
-    byName.set(name, (byName.get(name) ?? 0) + us);
-  }
-  return [...byName.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, us]) => ({ name, ms: us / 1000, share: total === 0 ? 0 : us / total }));
-}
+const STREAMS = 4;
 
 /** Items of 10 KiB with distinct bytes (the ledger refuses the same digest twice). */
 function* itemsFor(prefix: string, from: number, count: number, block: Buffer): Generator<UploadItem> {
@@ -109,55 +47,33 @@ function* itemsFor(prefix: string, from: number, count: number, block: Buffer): 
   }
 }
 
-const median = (values: number[]): number =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-
 export const suite = {
   name: 'ingest',
   description: 'bulk ingest through the REST batch route with the typed client, versus the baseline and direct RegisterBatch',
   async run(ctx: Context): Promise<{ text: string; data: Record<string, unknown> }> {
-    const view = ctx.status;
-    const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
-    const dir = mkdtempSync(path.join(tmpdir(), 'kiseki-bench-ingest-'));
-    const key = newApiKey();
-    writeFileSync(
-      path.join(dir, 'keys.json'),
-      JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }),
-    );
-    const port = await freePort();
-    const input = {
-      ...gatewayConfigFor(view, index),
-      listen: { host: '127.0.0.1', port },
-      apiKeysFile: path.join(dir, 'keys.json'),
-      stateDir: path.join(dir, 'state'),
-      logLevel: 'warn' as const,
-      // The same deadlines as the direct client (network/src/client.ts: 60 s per endorse, submit and
-      // commit-status call, so up to 180 s for one write), so that under load both wait alike instead
-      // of the gateway answering 504 where the direct call would still succeed.
-      timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000, writeMs: 180_000 },
-      // The bench's one API key is a studio backend sending 200 requests at once: its per-key limits
-      // are sized for that load (the defaults, 64 in flight and 200/s, would answer most of them 429).
-      limits: { concurrentPerKey: 512, ratePerSecond: 10_000, burst: 20_000 },
-    };
-    parseConfig(input);
-    writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(input));
-    const logFile = path.join(dir, 'gateway.log');
-    const profileDir = path.join(dir, 'cpu-profile');
-    mkdirSync(profileDir);
-    const out = openSync(logFile, 'a');
-    const gatewayMain = require.resolve('@kiseki/gateway/dist/main.js');
-    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, gatewayMain], {
-      stdio: ['ignore', out, out],
-      env: { ...process.env, KISEKI_GATEWAY_CONFIG: path.join(dir, 'gateway.json') },
+    const gateway = await startBenchGateway({
+      view: ctx.status,
+      mspId: 'Studio1MSP',
+      name: 'kiseki-bench-ingest',
+      cpuProfile: true,
+      heapProfile: process.env.KISEKI_BENCH_HEAP_PROF === '1',
+      overrides: (base) => ({
+        // The measured gateway serves the API; indexing the peer's blocks into PostgreSQL is one replica's
+        // job per org (`database.index`), measured by `npm run bench -- index`. KISEKI_BENCH_GATEWAY_INDEX=1
+        // runs the indexer in this process as well.
+        ...(base.database == null ? {} : { database: { ...base.database, index: process.env.KISEKI_BENCH_GATEWAY_INDEX === '1' } }),
+        // The same deadlines as the direct client (network/src/client.ts: 60 s per endorse, submit and
+        // commit-status call, so up to 180 s for one write), so that under load both wait alike instead
+        // of the gateway answering 504 where the direct call would still succeed.
+        timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000, writeMs: 180_000 },
+        // The bench's one API key is a studio backend sending 200 requests at once: its per-key limits
+        // are sized for that load (the defaults, 64 in flight and 200/s, would answer most of them 429).
+        limits: { concurrentPerKey: 512, ratePerSecond: 10_000, burst: 20_000 },
+      }),
     });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitHealthy(baseUrl, child, logFile);
-    const pid = child.pid as number;
-    const client = createKisekiClient({ baseUrl, apiKey: key });
-    const bare = createKisekiClient({ baseUrl, apiKey: key, idempotencyKeys: false });
+    const rss = new RssSampler(gateway.pid, 1000);
+    const client = createKisekiClient({ baseUrl: gateway.url, apiKey: gateway.apiKey });
+    const bare = createKisekiClient({ baseUrl: gateway.url, apiKey: gateway.apiKey, idempotencyKeys: false });
     const direct = ctx.client('Studio1MSP');
     const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
     const providerId = `${ctx.tag}-provider`;
@@ -181,21 +97,46 @@ export const suite = {
     const lines: string[] = [];
     try {
       // 1. Bulk ingest through REST: several streamed requests at once, each of many chunks.
-      const total = Math.max(2000, Math.round(100_000 * ctx.scale));
-      const streams = 4;
-      const per = Math.ceil(total / streams);
-      const rss: number[] = [rssMiB(pid)];
-      const sampler = setInterval(() => rss.push(rssMiB(pid)), 1000);
-      const loadAtRest = load();
+      const fixed = Number(process.env.KISEKI_BENCH_INGEST_ITEMS);
+      const total = Number.isSafeInteger(fixed) && fixed > 0 ? fixed : Math.max(2000, Math.round(100_000 * ctx.scale));
+      const per = Math.ceil(total / STREAMS);
+      let answered = 0;
+      let registeredSoFar = 0;
+      const byStatus: Record<string, number> = {};
+      const errors = new Map<string, { count: number; first: string }>();
+      rss.countWith(() => registeredSoFar);
+      const restFrom = rss.now();
+      const loadAtRest = loadAverage();
       const restStarted = performance.now();
+      const progress = setInterval(() => {
+        const s = rss.sample();
+        ctx.log.info(
+          `  REST batch: ${registeredSoFar} of ${total} registered (${answered} answered: ${JSON.stringify(byStatus)}) after ${s.t.toFixed(0)} s; gateway RSS ${s.mib.toFixed(0)} MiB; load ${loadAverage()}`,
+        );
+      }, 15_000);
       const summaries = await Promise.all(
-        Array.from({ length: streams }, (_, s) =>
-          uploadBatch(client, itemsFor(`${ctx.tag}-rest`, s * per, Math.min(per, total - s * per), block), { providerId, termsId }),
+        Array.from({ length: STREAMS }, (_, s) =>
+          uploadBatch(client, itemsFor(`${ctx.tag}-rest`, s * per, Math.min(per, total - s * per), block), {
+            providerId,
+            termsId,
+            onResult: (r) => {
+              answered += 1;
+              byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+              if (r.error !== undefined) {
+                const key = `${r.status} ${r.error.code}`;
+                const seen = errors.get(key);
+                if (seen === undefined) errors.set(key, { count: 1, first: r.error.message.slice(0, 300) });
+                else seen.count += 1;
+              }
+              if (r.status === 'registered') registeredSoFar += 1;
+            },
+          }),
         ),
-      );
+      ).finally(() => {
+        clearInterval(progress);
+      });
       const restSeconds = (performance.now() - restStarted) / 1000;
-      clearInterval(sampler);
-      rss.push(rssMiB(pid));
+      const restRss = summarizeRss(rss.between(restFrom, rss.sample().t));
       const registered = summaries.reduce((n, s) => n + s.registered, 0);
       const outcomes = JSON.stringify(summaries);
       const restRate = registered / restSeconds;
@@ -203,7 +144,7 @@ export const suite = {
       // 2. The same registrations made directly, without content: 1,000-item RegisterBatch, 4 in flight.
       const directItems = Math.max(2000, Math.round(Math.min(total, 40_000)));
       const batches = Math.ceil(directItems / 1000);
-      const loadAtDirect = load();
+      const loadAtDirect = loadAverage();
       const directRun = await runLoad('direct data:RegisterBatch ×1000 (no content)', 4, batches, async (b) => {
         const items = Array.from({ length: 1000 }, (_, i) => {
           const n = b * 1000 + i;
@@ -219,75 +160,89 @@ export const suite = {
         await direct.contract.submitTransaction('data:RegisterBatch', JSON.stringify({ items }));
       });
       const directRate = directRun.perSecond * 1000;
-      lines.push(
-        `  REST batch: ${registered} of ${total} items of 10 KiB in ${restSeconds.toFixed(1)} s with ${streams} streamed requests → ${restRate.toFixed(0)} items/s, vault ${((restRate * ITEM_BYTES) / 2 ** 20).toFixed(1)} MiB/s (load ${loadAtRest})`,
-        `  REST batch answers per request: ${outcomes}`,
-        `  direct data:RegisterBatch without content: ${directItems} items → ${directRate.toFixed(0)} items/s (load ${loadAtDirect})`,
+      const headline = [
+        `  REST batch: ${registered} of ${total} items of 10 KiB in ${restSeconds.toFixed(1)} s with ${STREAMS} streamed requests → ${restRate.toFixed(0)} items/s, vault ${((restRate * ITEM_BYTES) / 2 ** 20).toFixed(1)} MiB/s (load at start ${loadAtRest})`,
+        `  direct data:RegisterBatch without content: ${directItems} items → ${directRate.toFixed(0)} items/s (load at start ${loadAtDirect})`,
         `  baseline one-key write (same run): ${ctx.baseline.writeTps.toFixed(1)} tx/s`,
         `  REST batch / baseline: ${(restRate / ctx.baseline.writeTps).toFixed(1)}× (goal ≥ 10×); REST batch / direct RegisterBatch: ${(restRate / directRate).toFixed(2)} (goal ≥ 0.8)`,
-        `  gateway RSS: start ${(rss[0] as number).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB, end ${(rss[rss.length - 1] as number).toFixed(0)} MiB (${rss.length} samples)`,
-      );
+        `  gateway RSS during the REST batch: ${formatRss(restRss)}`,
+      ];
+      lines.push(...headline, `  REST batch answers per request: ${outcomes}`);
+      for (const [key, e] of errors) lines.push(`  REST batch items ${key}: ${e.count}; first: ${e.first}`);
+      ctx.log.info(headline.join('\n'));
 
       // 3. Single registrations, REST (typed client) versus direct, five runs at each concurrency.
-      const runs = 5;
-      const table: LoadResult[] = [];
-      const ratios: Record<string, { min: number; median: number; max: number; restP99: number[]; directP99: number[] }> = {};
-      for (const [inFlight, count] of [
-        [1, Math.max(10, Math.ceil(30 * ctx.scale))],
-        [50, Math.max(100, Math.ceil(500 * ctx.scale))],
-        [200, Math.max(200, Math.ceil(1000 * ctx.scale))],
-      ] as const) {
-        const values: number[] = [];
-        const restP99: number[] = [];
-        const directP99: number[] = [];
-        for (let r = 0; r < runs; r += 1) {
-          const viaRest = await runLoad(`REST POST /v1/providers (client) run ${r + 1}`, inFlight, count, async (i) => {
-            const { response } = await bare.POST('/v1/providers', {
-              body: { providerId: `${ctx.tag}-r-${inFlight}-${r}-${i}`, payoutRefDigest },
-            });
-            if (response.status !== 201) throw new Error(`POST /v1/providers → ${response.status}`);
+      const comparisonsFrom = rss.now();
+      rss.countWith(() => 0);
+      const comparisons: Comparison[] = await compareRestDirect({
+        levels: [
+          [1, Math.max(10, Math.ceil(30 * ctx.scale))],
+          [50, Math.max(100, Math.ceil(500 * ctx.scale))],
+          [200, Math.max(200, Math.ceil(1000 * ctx.scale))],
+        ],
+        runs: 5,
+        restLabel: 'REST POST /v1/providers (client)',
+        directLabel: 'direct providers:Register',
+        rest: async (prefix, i) => {
+          const { response } = await bare.POST('/v1/providers', {
+            body: { providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest },
           });
-          const viaSdk = await runLoad(`direct providers:Register run ${r + 1}`, inFlight, count, async (i) => {
-            await direct.contract.submitTransaction(
-              'providers:Register',
-              JSON.stringify({ providerId: `${ctx.tag}-d-${inFlight}-${r}-${i}`, payoutRefDigest }),
-            );
-          });
-          table.push(viaRest, viaSdk);
-          values.push(viaRest.perSecond / viaSdk.perSecond);
-          restP99.push(viaRest.p99Ms);
-          directP99.push(viaSdk.p99Ms);
-        }
-        ratios[`inFlight${inFlight}`] = { min: Math.min(...values), median: median(values), max: Math.max(...values), restP99, directP99 };
-      }
-      lines.push('', formatTable(table, 'tx/s'), '');
-      for (const [name, r] of Object.entries(ratios)) {
-        lines.push(
-          `  ${name}: REST/direct ratio min ${r.min.toFixed(2)} / median ${r.median.toFixed(2)} / max ${r.max.toFixed(2)} (goal min ≥ 0.9); ` +
-            `p99 median REST ${median(r.restP99).toFixed(0)} ms vs direct ${median(r.directP99).toFixed(0)} ms (goal ≤ 1.5×)`,
-        );
-      }
-      lines.push(`  machine load at the end: ${load()} (1/5/15 min); ${os.cpus().length} cores`);
+          if (response.status !== 201) throw new Error(`POST /v1/providers → ${response.status}`);
+        },
+        direct: (prefix, i) =>
+          direct.contract.submitTransaction(
+            'providers:Register',
+            JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest }),
+          ),
+        onRun: (c) => {
+          ctx.log.info(
+            `  ${c.inFlight} in flight, run ${c.ratios.length}: REST/direct ${c.ratios[c.ratios.length - 1]?.toFixed(2)} (load ${loadAverage()})`,
+          );
+        },
+      });
+      const comparisonRss = summarizeRss(rss.between(comparisonsFrom));
+      const allRss = summarizeRss(rss.stop());
+      lines.push(
+        '',
+        formatTable(
+          comparisons.flatMap((c) => c.rest.flatMap((r, i) => [r, c.direct[i] ?? r])),
+          'tx/s',
+        ),
+        '',
+      );
+      const comparisonLines = comparisons.map(formatComparison);
+      lines.push(...comparisonLines);
+      lines.push(`  gateway RSS during the comparisons: ${formatRss(comparisonRss)}`);
+      lines.push(`  gateway RSS over the whole suite: ${formatRss(allRss)}`);
+      lines.push(`  machine load at the end: ${loadAverage()} (1/5/15 min); ${os.cpus().length} cores`);
 
       // 4. Where the gateway spent its CPU.
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
-      let heaviest: ReturnType<typeof heaviestFunctions> = [];
-      if (profiles[0] !== undefined) {
-        heaviest = heaviestFunctions(
-          JSON.parse(readFileSync(path.join(profileDir, profiles[0]), 'utf8')) as Parameters<typeof heaviestFunctions>[0],
-        );
-        lines.push('', `  gateway CPU profile (${path.join(profileDir, profiles[0])}), self time:`);
-        for (const f of heaviest)
+      await gateway.stop();
+      const profile = gatewayCpuProfile(gateway);
+      if (profile !== undefined) {
+        lines.push('', `  gateway CPU profile (${profile.file}), self time:`);
+        for (const f of profile.heaviest)
           lines.push(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(7)} ms  ${f.name}`);
       }
+      lines.push('', '  summary', ...headline, ...comparisonLines);
       return {
         text: lines.join('\n'),
-        data: { total, registered, restSeconds, restRate, directRate, baselineTps: ctx.baseline.writeTps, rss, ratios, table, heaviest },
+        data: {
+          total,
+          registered,
+          restSeconds,
+          restRate,
+          directRate,
+          baselineTps: ctx.baseline.writeTps,
+          rss: { rest: restRss, comparisons: comparisonRss, all: allRss } satisfies Record<string, RssSummary>,
+          comparisons,
+          heaviest: profile?.heaviest,
+          gatewayDir: gateway.dir,
+        },
       };
     } finally {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      rss.stop();
+      await gateway.stop();
     }
   },
 };

@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as Minio from 'minio';
-import { hashApiKey, newApiKey } from './auth';
+import { compareRestDirect, formatComparison, startBenchGateway } from './bench-gateway';
 import { parseConfig } from './config';
-import { gatewayConfigFor, type NetworkView } from './launch';
+import { type NetworkView } from './launch';
 import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
 
 /**
@@ -20,33 +17,6 @@ import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/benc
  * direct streamed MinIO PUT of the same bytes (goal: ≥ 0.9). The gateway runs as its own process, as
  * it does in production; the load generator talks to it over keep-alive HTTP.
  */
-
-/** A free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
-  for (let i = 0; i < 150; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the gateway did not become healthy; see ${log}`);
-}
 
 /** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
 interface Context {
@@ -63,32 +33,10 @@ export const suite = {
   name: 'gateway',
   description: 'REST registrations and 100 MiB uploads versus direct Fabric and MinIO calls',
   async run(ctx: Context): Promise<{ text: string; data: Record<string, unknown> }> {
-    const view = ctx.status;
-    const index = view.orgs.findIndex((o) => o.mspId === 'Studio1MSP');
-    const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-gw-'));
-    const key = newApiKey();
-    writeFileSync(
-      join(dir, 'keys.json'),
-      JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'studio-operator' }] }),
-    );
-    const port = await freePort();
-    const input = {
-      ...gatewayConfigFor(view, index),
-      listen: { host: '127.0.0.1', port },
-      apiKeysFile: join(dir, 'keys.json'),
-      stateDir: join(dir, 'state'),
-      logLevel: 'warn' as const,
-    };
-    const config = parseConfig(input);
-    writeFileSync(join(dir, 'gateway.json'), JSON.stringify(input));
-    const logFile = join(dir, 'gateway.log');
-    const log = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(__dirname, 'main.js')], {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, 'gateway.json') },
-    });
-    const gatewayUrl = `http://127.0.0.1:${port}`;
-    await waitHealthy(gatewayUrl, child, logFile);
+    const gateway = await startBenchGateway({ view: ctx.status, mspId: 'Studio1MSP', name: 'kiseki-bench-gw' });
+    const config = parseConfig(JSON.parse(readFileSync(join(gateway.dir, 'gateway.json'), 'utf8')));
+    const port = Number(new URL(gateway.url).port);
+    const key = gateway.apiKey;
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     const direct = ctx.client('Studio1MSP');
     const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
@@ -117,29 +65,29 @@ export const suite = {
         else body.pipe(req);
       });
     try {
-      const writes: Load[] = [];
-      const ratios: Record<string, number> = {};
-      for (const [inFlight, count] of [
-        [1, Math.ceil(30 * ctx.scale)],
-        [50, Math.ceil(500 * ctx.scale)],
-        [200, Math.ceil(1000 * ctx.scale)],
-      ] as const) {
-        const viaRest = await runLoad('REST POST /v1/providers', inFlight, count, (i) =>
+      const comparisons = await compareRestDirect({
+        levels: [
+          [1, Math.ceil(30 * ctx.scale)],
+          [50, Math.ceil(500 * ctx.scale)],
+          [200, Math.ceil(1000 * ctx.scale)],
+        ],
+        runs: 1,
+        restLabel: 'REST POST /v1/providers',
+        directLabel: 'direct providers:Register (fabric-gateway)',
+        rest: (prefix, i) =>
           post(
             '/v1/providers',
-            Buffer.from(JSON.stringify({ providerId: `${ctx.tag}-rest-${inFlight}-${i}`, payoutRefDigest })),
+            Buffer.from(JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest })),
             'application/json',
           ),
-        );
-        const viaSdk = await runLoad('direct providers:Register (fabric-gateway)', inFlight, count, async (i) => {
-          await direct.contract.submitTransaction(
+        direct: (prefix, i) =>
+          direct.contract.submitTransaction(
             'providers:Register',
-            JSON.stringify({ providerId: `${ctx.tag}-sdk-${inFlight}-${i}`, payoutRefDigest }),
-          );
-        });
-        writes.push(viaRest, viaSdk);
-        ratios[`inFlight${inFlight}`] = viaRest.perSecond / viaSdk.perSecond;
-      }
+            JSON.stringify({ providerId: `${ctx.tag}-${prefix}-${i}`, payoutRefDigest }),
+          ),
+      });
+      const writes: Load[] = comparisons.flatMap((c) => [...c.rest, ...c.direct]);
+      const ratios = Object.fromEntries(comparisons.map((c) => [`inFlight${c.inFlight}`, c.ratio.median]));
 
       // Uploads: one terms and provider to register data against, then N files of 100 MiB each way.
       const termsId = `${ctx.tag}-bench-terms`;
@@ -204,9 +152,7 @@ export const suite = {
       const uploadRatio = Math.max(...Object.values(uploadRatios));
       const text = [
         formatTable(writes, 'tx/s'),
-        `  REST/direct registration ratio: ${Object.entries(ratios)
-          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-          .join(', ')} (goal ≥ 0.9)`,
+        ...comparisons.map(formatComparison),
         '',
         formatTable(uploads, 'files/s'),
         ...uploads
@@ -216,10 +162,10 @@ export const suite = {
             return `  upload throughput, ${g.inFlight} in flight: gateway ${mib(g).toFixed(1)} MiB/s (streamed, hashed, registered on the ledger, promoted), direct PUT ${mib(d).toFixed(1)} MiB/s, ratio ${(mib(g) / mib(d)).toFixed(2)} (goal ≥ 0.9)`;
           }),
       ].join('\n');
-      return { text, data: { gatewayUrl, writes, ratios, uploads, uploadRatios, uploadRatio } };
+      return { text, data: { gatewayUrl: gateway.url, writes, ratios, uploads, uploadRatios, uploadRatio } };
     } finally {
       agent.destroy();
-      child.kill('SIGTERM');
+      await gateway.stop();
     }
   },
 };

@@ -280,6 +280,11 @@ export function createApp(deps: AppDeps): GatewayApp {
           resolve({ url: `http://${shownHost}:${address.port}`, port: address.port });
         });
         listening.keepAliveTimeout = 65_000;
+        // Node closes a connection whose whole request has not arrived within `requestTimeout` (300 s by
+        // default), which cut streamed batch uploads of tens of thousands of items off mid-stream. Headers
+        // keep their deadline (`headersTimeout`); a body is read only for an authenticated key, under its
+        // limits, and each write keeps its own deadlines.
+        listening.requestTimeout = 0;
         server = listening;
       }),
     stop: async () => {

@@ -34,6 +34,39 @@ export const MAX_CHUNK_ITEMS = 1000;
 /** Most content bytes held in one chunk; a chunk closes at whichever limit comes first. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 export const PACK_PREFIX = 'batches/';
+/**
+ * Batch transactions one gateway has at the ledger at once, over all requests. More in flight does not
+ * register faster once the peers are busy; it only lengthens every transaction's wait (until some
+ * outlive their deadline) — a queue the gateway would build itself. While a chunk waits for its commit,
+ * the next ones of each request are received, hashed and packed.
+ */
+export const BATCH_SUBMIT_SLOTS = 4;
+
+/** A counting semaphore: at most `size` holders at a time, served in arrival order. */
+export class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = Math.max(1, size);
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#free += 1;
+    }
+  }
+}
 const PROMOTE_CONCURRENCY = 16;
 
 export interface BatchItem {
@@ -97,6 +130,8 @@ export interface BatchDeps {
   metrics: Metrics;
   logger: Logger;
   mspId: string;
+  /** Shared by every request of the gateway; none: no limit beyond each request's own pipeline. */
+  slots?: Slots;
 }
 
 const REFUSAL_CODES = new Set(['INVALID', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'STATE']);
@@ -196,18 +231,33 @@ export class BatchRegistrar {
     const packed = await this.#writePack(chunkId, items);
     if (packed !== undefined) return items.map((item) => ({ ...base(item), status: 'failed', error: errorOf(packed) }));
 
-    const attempts = await submitBisecting(items, (group) =>
-      this.deps.transactor.submit(this.principal, this.requestId, C.data, T.data.RegisterBatch, {
-        items: group.map((item) => ({
-          dataId: item.dataId,
-          providerId: item.providerId,
-          termsId: item.termsId,
-          contentDigest: item.contentDigest,
-          mediaType: item.mediaType,
-          size: item.size,
-        })),
-      }),
-    );
+    // The bytes are in the pack now: let them go, so a chunk waiting for its commit holds metadata only
+    // (a gateway then holds the item bytes of the chunks being received and written, not of those in
+    // the ledger's pipeline). The pack's bytes are read back only for a rewrite after refusals.
+    const offsets = packOffsets(items);
+    const packedSet = new Set(items.filter((item) => item.source === undefined && item.bytes !== undefined));
+    for (const item of packedSet) delete item.bytes;
+    let retained: Buffer | undefined;
+    const packBytes = async (): Promise<Buffer | undefined> => retained ?? (await vault.get(packBinKey(chunkId)));
+    let submissions = 0;
+    const attempts = await submitBisecting(items, async (group) => {
+      submissions += 1;
+      // Bisecting can outlast the reaper's age of a manifest; from the first split on, the pack's bytes
+      // are held again so that settling can put them back if the reaper judged the chunk meanwhile.
+      if (submissions === 2 && packedSet.size > 0) retained = await packBytes().catch(() => undefined);
+      const submit = (): Promise<SubmitResult> =>
+        this.deps.transactor.submit(this.principal, this.requestId, C.data, T.data.RegisterBatch, {
+          items: group.map((item) => ({
+            dataId: item.dataId,
+            providerId: item.providerId,
+            termsId: item.termsId,
+            contentDigest: item.contentDigest,
+            mediaType: item.mediaType,
+            size: item.size,
+          })),
+        });
+      return this.deps.slots === undefined ? submit() : this.deps.slots.run(submit);
+    });
 
     const results = new Map<BatchItem, ItemResult>();
     const toPromote: BatchItem[] = [];
@@ -245,16 +295,12 @@ export class BatchRegistrar {
       }
     }
 
-    const offsets = packOffsets(items);
-    const inPack = (item: BatchItem): boolean => item.source === undefined && item.bytes !== undefined;
+    const inPack = (item: BatchItem): boolean => packedSet.has(item);
     const packedItems = items.filter(inPack).map((item) => packedOf(item, offsets));
     const held = toPromote.filter(inPack).map((item) => packedOf(item, offsets));
     try {
       if (unsettled) await this.deps.packs.writeIndex(chunkId, held);
-      else if (packedItems.length > 0)
-        await this.deps.packs.settle(chunkId, packedItems, held, () =>
-          Promise.resolve(Buffer.concat(items.filter(inPack).map((item) => item.bytes as Buffer))),
-        );
+      else if (packedItems.length > 0) await this.deps.packs.settle(chunkId, packedItems, held, packBytes);
     } catch (error) {
       unsettled = true;
       logger.warn('batch: indexing the pack failed; the reaper settles it', { chunkId, error: String(error) });

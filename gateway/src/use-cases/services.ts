@@ -3,6 +3,7 @@ import type { BlockIndexer } from '../indexer/listener';
 import type { GatewayConfig } from '../config';
 import type { ExchangeService } from '../exchange/exchange';
 import { PackStore } from '../vault/packs';
+import { BATCH_SUBMIT_SLOTS, Slots } from './batch-register';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
@@ -67,6 +68,8 @@ export interface Services {
   evidence?: EvidenceService;
   /** Data items kept in packs (batch uploads). */
   packs: PackStore;
+  /** Batch transactions (`data:RegisterBatch`) this gateway has at the ledger at once, over all requests. */
+  batchSlots: Slots;
   /** Blocks and their transactions, read through the org's peer. */
   blocks?: BlockBrowser;
   /** The org's content-credentials signer (C2PA), when configured. */
@@ -148,5 +151,6 @@ export function buildServices(parts: {
     ),
     sse: new SseRegistry(),
     packs: new PackStore(parts.vault, parts.logger),
+    batchSlots: new Slots(BATCH_SUBMIT_SLOTS),
   };
 }

@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { silentLogger } from '../logger';
 import { FakeVault } from '../testing/fake-vault';
-import { DigestGate, PackStore, packBinKey, packIndexKey } from './packs';
+import { DigestGate, IdFilter, PackStore, packBinKey, packIndexKey } from './packs';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -78,5 +78,46 @@ describe('PackStore', () => {
     const item = { dataId: 'x', contentDigest: sha256(Buffer.from('xyz')), size: 3, mediaType: 'text/plain', offset: 0 };
     await packs.settle('p2', [item], [item], () => Promise.resolve(Buffer.from('xyz')));
     expect((await packs.read('x'))?.toString()).toBe('xyz');
+  });
+
+  test('when more items were packed than the cache holds, then memory stays bounded and every item is still found', async () => {
+    const vault = new FakeVault();
+    const packs = new PackStore(vault, silentLogger, { maxCachedItems: 5 });
+    const contents = new Map<string, string>();
+    for (let p = 0; p < 4; p += 1) {
+      let offset = 0;
+      const items = Array.from({ length: 4 }, (_, i) => {
+        const text = `pack${p}-item${i}`;
+        contents.set(`d-${p}-${i}`, text);
+        const item = {
+          dataId: `d-${p}-${i}`,
+          contentDigest: sha256(Buffer.from(text)),
+          size: text.length,
+          mediaType: 'text/plain',
+          offset,
+        };
+        offset += text.length;
+        return item;
+      });
+      const bytes = Buffer.from(items.map((i) => contents.get(i.dataId)).join(''));
+      await vault.put(packBinKey(`p${p}`), bytes, 'application/octet-stream');
+      await packs.settle(`p${p}`, items, items, () => Promise.resolve(bytes));
+    }
+    expect(packs.memory.cachedItems).toBeLessThanOrEqual(5);
+    expect(packs.memory.packs).toBe(4);
+    for (const [dataId, text] of contents) expect((await packs.read(dataId))?.toString()).toBe(text);
+    expect(packs.memory.cachedItems).toBeLessThanOrEqual(5);
+    expect(await packs.read('d-9-9')).toBeUndefined();
+  });
+});
+
+describe('IdFilter', () => {
+  test('when ids were added, then each is held; of ids never added about 1 % are false positives', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `cel-${i}`);
+    const filter = IdFilter.of(ids);
+    expect(ids.every((id) => filter.mayHold(IdFilter.probe(id)))).toBe(true);
+    const strangers = Array.from({ length: 10_000 }, (_, i) => `other-${i}`).filter((id) => filter.mayHold(IdFilter.probe(id)));
+    expect(strangers.length).toBeLessThan(300);
+    expect(filter.bytes).toBe(1250);
   });
 });

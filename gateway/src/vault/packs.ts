@@ -13,8 +13,11 @@ import type { OpenedObject, Vault } from './vault';
  *
  * The index object is written only after the commit, and lists only items the ledger holds; a pack
  * that also held refused items is rewritten without them (see {@link PackStore.settle}). Every
- * gateway keeps the indexes it has seen in memory and lists `packs/` again on a miss, so a pack written
- * by another gateway of the same org is found too.
+ * gateway lists `packs/` again on a miss, so a pack written by another gateway of the same org is
+ * found too. Memory stays bounded as the vault grows: the gateway keeps the locations of at most
+ * `maxCachedItems` items (most recently used), and of every pack it has seen only a Bloom filter of
+ * its dataIds (10 bits per item); an item not in the cache is looked up in the indexes of the packs
+ * whose filter may hold it (one GET, rarely two).
  */
 
 export const PACKS_PREFIX = 'packs/';
@@ -47,16 +50,30 @@ interface Location {
   mediaType: string;
 }
 
+/** Items whose location a gateway keeps by default (about 3 MB; twenty packs of 1,000). */
+export const DEFAULT_CACHED_ITEMS = 20_000;
+
 export class PackStore {
   readonly #vault: Vault;
   readonly #logger: Logger;
+  readonly #maxCached: number;
+  /** dataId → location, least recently used first. */
   readonly #where = new Map<string, Location>();
-  readonly #loaded = new Set<string>();
+  /** Every pack seen (in the order seen) → a filter of its dataIds. */
+  readonly #filters = new Map<string, IdFilter>();
   #refreshing: Promise<void> | undefined;
 
-  constructor(vault: Vault, logger: Logger) {
+  constructor(vault: Vault, logger: Logger, options: { maxCachedItems?: number } = {}) {
     this.#vault = vault;
     this.#logger = logger;
+    this.#maxCached = Math.max(1, options.maxCachedItems ?? DEFAULT_CACHED_ITEMS);
+  }
+
+  /** How many item locations and pack filters this gateway holds in memory. */
+  get memory(): { cachedItems: number; packs: number; filterBytes: number } {
+    let filterBytes = 0;
+    for (const filter of this.#filters.values()) filterBytes += filter.bytes;
+    return { cachedItems: this.#where.size, packs: this.#filters.size, filterBytes };
   }
 
   /** A new pack id; ids sort by creation time. */
@@ -129,22 +146,36 @@ export class PackStore {
     this.#learn(doc);
   }
 
+  /** Remembers a pack: a filter of all its dataIds, and the locations of its items (most recent). */
   #learn(doc: PackIndexDoc): void {
-    this.#loaded.add(doc.packId);
-    for (const item of doc.items) {
-      this.#where.set(item.dataId, {
-        packId: doc.packId,
-        offset: item.offset,
-        size: item.size,
-        contentDigest: item.contentDigest,
-        mediaType: item.mediaType,
-      });
+    this.#filters.set(doc.packId, IdFilter.of(doc.items.map((item) => item.dataId)));
+    for (const item of doc.items) this.#cache(item.dataId, { ...locationOf(item), packId: doc.packId });
+  }
+
+  #cache(dataId: string, location: Location): void {
+    this.#where.delete(dataId);
+    this.#where.set(dataId, location);
+    while (this.#where.size > this.#maxCached) {
+      const oldest = this.#where.keys().next();
+      if (oldest.done === true) break;
+      this.#where.delete(oldest.value);
     }
   }
 
   #forget(packId: string): void {
-    this.#loaded.delete(packId);
+    this.#filters.delete(packId);
     for (const [dataId, location] of this.#where) if (location.packId === packId) this.#where.delete(dataId);
+  }
+
+  async #readIndex(packId: string): Promise<PackIndexDoc | undefined> {
+    const raw = await this.#vault.get(packIndexKey(packId));
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw.toString('utf8')) as PackIndexDoc;
+    } catch (error) {
+      this.#logger.warn('packs: unreadable index', { packId, error: String(error) });
+      return undefined;
+    }
   }
 
   /** Loads the indexes of packs this gateway has not seen (one listing, shared by concurrent callers). */
@@ -154,14 +185,9 @@ export class PackStore {
         for (const key of await this.#vault.list(PACKS_PREFIX)) {
           if (!key.endsWith(INDEX_SUFFIX)) continue;
           const packId = key.slice(PACKS_PREFIX.length, -INDEX_SUFFIX.length);
-          if (this.#loaded.has(packId)) continue;
-          const raw = await this.#vault.get(key);
-          if (raw === undefined) continue;
-          try {
-            this.#learn(JSON.parse(raw.toString('utf8')) as PackIndexDoc);
-          } catch (error) {
-            this.#logger.warn('packs: unreadable index', { key, error: String(error) });
-          }
+          if (this.#filters.has(packId)) continue;
+          const doc = await this.#readIndex(packId);
+          if (doc !== undefined) this.#learn(doc);
         }
       } finally {
         this.#refreshing = undefined;
@@ -170,11 +196,34 @@ export class PackStore {
     return this.#refreshing;
   }
 
+  /** The item's location from the indexes of the packs whose filter may hold it, newest first. */
+  async #search(dataId: string): Promise<Location | undefined> {
+    const probe = IdFilter.probe(dataId);
+    const candidates = [...this.#filters.entries()].filter(([, filter]) => filter.mayHold(probe)).map(([packId]) => packId);
+    for (const packId of candidates.reverse()) {
+      const doc = await this.#readIndex(packId);
+      if (doc === undefined) {
+        this.#forget(packId);
+        continue;
+      }
+      if (!doc.items.some((i) => i.dataId === dataId)) continue;
+      // Neighbours in a pack tend to be read together: keep the whole pack's locations.
+      this.#learn(doc);
+      return this.#where.get(dataId);
+    }
+    return undefined;
+  }
+
   async #locate(dataId: string): Promise<Location | undefined> {
     const known = this.#where.get(dataId);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.#cache(dataId, known);
+      return known;
+    }
+    const found = await this.#search(dataId);
+    if (found !== undefined) return found;
     await this.#refresh();
-    return this.#where.get(dataId);
+    return this.#where.get(dataId) ?? (await this.#search(dataId));
   }
 
   /** Whether the content of `dataId` is in this vault, on its own or in a pack. */
@@ -238,10 +287,65 @@ export class PackStore {
     return Buffer.concat(chunks);
   }
 
-  /** Items this gateway knows in packs (after a listing). */
+  /** Items in packs (after a listing; reads every index: tests and tools). */
   async packedIds(): Promise<string[]> {
     await this.#refresh();
-    return [...this.#where.keys()].sort();
+    const ids: string[] = [];
+    for (const packId of this.#filters.keys()) {
+      const doc = await this.#readIndex(packId);
+      for (const item of doc?.items ?? []) ids.push(item.dataId);
+    }
+    return ids.sort();
+  }
+}
+
+const locationOf = (item: PackedItem): Omit<Location, 'packId'> => ({
+  offset: item.offset,
+  size: item.size,
+  contentDigest: item.contentDigest,
+  mediaType: item.mediaType,
+});
+
+/**
+ * A Bloom filter over a pack's dataIds: 10 bits per id and 7 probes (about 1 % false positives),
+ * probes derived from the id's SHA-256 (double hashing).
+ */
+export class IdFilter {
+  static readonly BITS_PER_ID = 10;
+  static readonly PROBES = 7;
+  readonly #bits: Uint8Array;
+
+  private constructor(bits: Uint8Array) {
+    this.#bits = bits;
+  }
+
+  static of(ids: readonly string[]): IdFilter {
+    const filter = new IdFilter(new Uint8Array(Math.max(8, Math.ceil((ids.length * IdFilter.BITS_PER_ID) / 8))));
+    for (const id of ids) filter.#add(IdFilter.probe(id));
+    return filter;
+  }
+
+  /** The two hashes an id's probes derive from (computed once per lookup, shared by every filter). */
+  static probe(id: string): readonly [number, number] {
+    const digest = createHash('sha256').update(id, 'utf8').digest();
+    return [digest.readUInt32BE(0), digest.readUInt32BE(4) | 1];
+  }
+
+  get bytes(): number {
+    return this.#bits.length;
+  }
+
+  #positions([h1, h2]: readonly [number, number]): number[] {
+    const m = this.#bits.length * 8;
+    return Array.from({ length: IdFilter.PROBES }, (_, i) => (h1 + Math.imul(i, h2)) >>> 0).map((h) => h % m);
+  }
+
+  #add(probe: readonly [number, number]): void {
+    for (const bit of this.#positions(probe)) this.#bits[bit >> 3] = (this.#bits[bit >> 3] as number) | (1 << (bit & 7));
+  }
+
+  mayHold(probe: readonly [number, number]): boolean {
+    return this.#positions(probe).every((bit) => ((this.#bits[bit >> 3] as number) & (1 << (bit & 7))) !== 0);
   }
 }
 

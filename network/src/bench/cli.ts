@@ -55,7 +55,12 @@ async function main(): Promise<void> {
   const scale = Number(values.scale);
   const log = consoleLogger();
   const stateDir = path.resolve(process.env.KISEKI_BENCH_STATE_DIR ?? path.join(REPO_ROOT, '.kiseki-bench'));
-  const command = `npm run bench -- ${process.argv.slice(2).join(' ') || 'network'}`;
+  // Settings some suites read from the environment belong to the command that reproduces the run.
+  const settings = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('KISEKI_BENCH_'))
+    .map(([name, value]) => `${name}=${value ?? ''} `)
+    .join('');
+  const command = `${settings}npm run bench -- ${process.argv.slice(2).join(' ') || 'network'}`;
   log.info(
     `Kiseki benchmark: ${names.join(', ')}\n  reproduce: ${command}\n  machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}\n  network: ${values.consensus}, own state dir ${stateDir}, base port ${values['base-port']}`,
   );

@@ -86,9 +86,9 @@ const Session = z
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
 function registrar(ctx: Ctx): BatchRegistrar {
-  const { vault, packs, ledger, transactor, metrics, settings } = ctx.services;
+  const { vault, packs, ledger, transactor, metrics, settings, batchSlots } = ctx.services;
   return new BatchRegistrar(
-    { vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId },
+    { vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId, slots: batchSlots },
     ctx.principal,
     ctx.requestId,
   );

@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashApiKey, newApiKey } from './auth';
+import { parseConfig, type GatewayConfigInput } from './config';
+import { gatewayConfigFor, type NetworkView } from './launch';
+import {
+  heaviestFunctions,
+  loadAverage,
+  median,
+  runLoad,
+  spread,
+  type CpuProfile,
+  type LoadResult,
+} from '@kiseki/network/dist/bench/stats';
+
+/**
+ * What the gateway benchmarks share: one org's gateway started as its own process (as in production)
+ * with a fresh API key, optionally under `--cpu-prof`/`--heap-prof`; and the comparison of a REST call
+ * with the same chaincode call made directly, repeated and summarised as min/median/max ratios.
+ */
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the gateway did not become healthy; see ${log}`);
+}
+
+export interface BenchGatewayOptions {
+  view: NetworkView;
+  mspId: string;
+  /** Prefix of the temporary directory (keys, config, state, log, profiles). */
+  name: string;
+  /** Fields laid over the org's usual configuration (timeouts, limits, database…). */
+  overrides?: (base: GatewayConfigInput) => Partial<GatewayConfigInput>;
+  cpuProfile?: boolean;
+  heapProfile?: boolean;
+}
+
+export interface BenchGateway {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly pid: number;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly profileDir: string;
+  /** Stops the process (SIGTERM) and waits for it, so its profiles are written. */
+  stop(): Promise<void>;
+}
+
+/** Starts one org's gateway as its own process with a fresh studio-operator key. */
+export async function startBenchGateway(options: BenchGatewayOptions): Promise<BenchGateway> {
+  const { view } = options;
+  const index = view.orgs.findIndex((o) => o.mspId === options.mspId);
+  const dir = mkdtempSync(join(tmpdir(), `${options.name}-`));
+  const apiKey = newApiKey();
+  writeFileSync(
+    join(dir, 'keys.json'),
+    JSON.stringify({ keys: [{ keyHash: hashApiKey(apiKey), clientId: 'bench', role: 'studio-operator' }] }),
+  );
+  const port = await freePort();
+  const base: GatewayConfigInput = {
+    ...gatewayConfigFor(view, index),
+    listen: { host: '127.0.0.1', port },
+    apiKeysFile: join(dir, 'keys.json'),
+    stateDir: join(dir, 'state'),
+    logLevel: 'warn',
+  };
+  const input = { ...base, ...options.overrides?.(base) };
+  parseConfig(input);
+  writeFileSync(join(dir, 'gateway.json'), JSON.stringify(input));
+  const logFile = join(dir, 'gateway.log');
+  const profileDir = join(dir, 'profile');
+  mkdirSync(profileDir);
+  const flags = [
+    ...(options.cpuProfile === true ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(options.heapProfile === true ? ['--heap-prof', `--heap-prof-dir=${profileDir}`] : []),
+  ];
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...flags, join(__dirname, 'main.js')], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, 'gateway.json') },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(url, child, logFile);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return {
+    url,
+    apiKey,
+    pid: child.pid as number,
+    dir,
+    logFile,
+    profileDir,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The heaviest functions of the CPU profile a stopped bench gateway wrote, with the profile's path. */
+export function gatewayCpuProfile(
+  gateway: BenchGateway,
+  top = 12,
+): { file: string; heaviest: ReturnType<typeof heaviestFunctions> } | undefined {
+  const file = readdirSync(gateway.profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) return undefined;
+  const path = join(gateway.profileDir, file);
+  return { file: path, heaviest: heaviestFunctions(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, top) };
+}
+
+/** REST against direct at one concurrency, over several runs. */
+export interface Comparison {
+  inFlight: number;
+  /** REST throughput ÷ direct throughput, each run. */
+  ratios: number[];
+  ratio: { min: number; median: number; max: number };
+  rest: LoadResult[];
+  direct: LoadResult[];
+  /** The machine's load average when each run started. */
+  load: string[];
+}
+
+/**
+ * Runs `rest` and `direct` (each op gets a run-unique prefix and its index) one after the other at
+ * each concurrency, `runs` times, alternating which goes first so that neither always meets the
+ * other's tail of commits.
+ */
+export async function compareRestDirect(options: {
+  levels: readonly (readonly [inFlight: number, count: number])[];
+  runs: number;
+  rest: (prefix: string, i: number) => Promise<unknown>;
+  direct: (prefix: string, i: number) => Promise<unknown>;
+  restLabel: string;
+  directLabel: string;
+  onRun?: (comparison: Comparison) => void;
+}): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  for (const [inFlight, count] of options.levels) {
+    const comparison: Comparison = { inFlight, ratios: [], ratio: { min: NaN, median: NaN, max: NaN }, rest: [], direct: [], load: [] };
+    for (let r = 0; r < options.runs; r += 1) {
+      comparison.load.push(loadAverage());
+      const viaRest = (): Promise<LoadResult> =>
+        runLoad(`${options.restLabel} run ${r + 1}`, inFlight, count, (i) => options.rest(`r${inFlight}-${r}`, i));
+      const viaDirect = (): Promise<LoadResult> =>
+        runLoad(`${options.directLabel} run ${r + 1}`, inFlight, count, (i) => options.direct(`d${inFlight}-${r}`, i));
+      let rest: LoadResult;
+      let direct: LoadResult;
+      if (r % 2 === 0) {
+        rest = await viaRest();
+        direct = await viaDirect();
+      } else {
+        direct = await viaDirect();
+        rest = await viaRest();
+      }
+      comparison.rest.push(rest);
+      comparison.direct.push(direct);
+      comparison.ratios.push(rest.perSecond / direct.perSecond);
+      comparison.ratio = spread(comparison.ratios);
+      options.onRun?.(comparison);
+    }
+    out.push(comparison);
+  }
+  return out;
+}
+
+/** One line per concurrency: the ratio's spread, p50 and p99 beside each other, the load. */
+export function formatComparison(c: Comparison): string {
+  const p = (list: LoadResult[], key: 'p50Ms' | 'p99Ms'): string => median(list.map((l) => l[key])).toFixed(0);
+  const p99Ratio = median(c.rest.map((l) => l.p99Ms)) / median(c.direct.map((l) => l.p99Ms));
+  return (
+    `  ${String(c.inFlight).padStart(3)} in flight: REST/direct min ${c.ratio.min.toFixed(2)} / median ${c.ratio.median.toFixed(2)} / max ${c.ratio.max.toFixed(2)} ` +
+    `(runs ${c.ratios.map((v) => v.toFixed(2)).join(', ')}; goal min ≥ 0.9); median p50 REST ${p(c.rest, 'p50Ms')} vs direct ${p(c.direct, 'p50Ms')} ms, ` +
+    `p99 REST ${p(c.rest, 'p99Ms')} vs direct ${p(c.direct, 'p99Ms')} ms (${p99Ratio.toFixed(2)}×; goal ≤ 1.5×); load ${c.load.join(' | ')}`
+  );
+}

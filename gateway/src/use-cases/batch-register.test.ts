@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { silentLogger } from '../logger';
+import { Metrics } from '../metrics';
+import { MemoryStore } from '../store/store';
+import { FakeLedger } from '../testing/fake-ledger';
+import { FakeVault } from '../testing/fake-vault';
+import { PackStore } from '../vault/packs';
+import { BatchRegistrar, Slots, type BatchItem } from './batch-register';
+import { Transactor } from './transactor';
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+function registrar(ledger: FakeLedger, vault: FakeVault, slots?: Slots): BatchRegistrar {
+  const metrics = new Metrics();
+  return new BatchRegistrar(
+    {
+      vault,
+      packs: new PackStore(vault, silentLogger),
+      ledger,
+      transactor: new Transactor(ledger, new MemoryStore(), metrics, silentLogger),
+      metrics,
+      logger: silentLogger,
+      mspId: 'Studio1MSP',
+      ...(slots === undefined ? {} : { slots }),
+    },
+    { clientId: 'c', role: 'studio-operator' },
+    'req-1',
+  );
+}
+
+const itemsOf = (prefix: string, n: number): BatchItem[] =>
+  Array.from({ length: n }, (_, index) => {
+    const bytes = Buffer.from(`${prefix}-content-${index}`);
+    return {
+      index,
+      dataId: `${prefix}-${index}`,
+      providerId: 'p1',
+      termsId: 't1',
+      mediaType: 'text/plain',
+      size: bytes.length,
+      contentDigest: sha256(bytes),
+      bytes,
+    };
+  });
+
+describe('BatchRegistrar', () => {
+  test('when a chunk waits for its commit, then it holds no item bytes, and the items are read back from the pack', async () => {
+    const ledger = new FakeLedger();
+    const vault = new FakeVault();
+    const items = itemsOf('m', 5);
+    let heldDuringSubmit = -1;
+    ledger.onWrite('data:RegisterBatch', (req) => {
+      heldDuringSubmit = items.filter((i) => i.bytes !== undefined).length;
+      return { count: (req.items as unknown[]).length };
+    });
+    const chunks = registrar(ledger, vault);
+    const results = await chunks.registerChunk(items);
+    expect(heldDuringSubmit).toBe(0);
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('registered'));
+    const reader = new PackStore(vault, silentLogger);
+    expect((await reader.read('m-3'))?.toString()).toBe('m-content-3');
+  });
+
+  test('when a chunk is partly refused, then the pack is rewritten from the vault with the registered items only', async () => {
+    const ledger = new FakeLedger();
+    const vault = new FakeVault();
+    ledger.onWrite('data:RegisterBatch', (req) => {
+      const ids = (req.items as { dataId: string }[]).map((i) => i.dataId);
+      if (ids.includes('r-2')) throw new Error('CONFLICT: r-2 is registered already');
+      return { count: ids.length };
+    });
+    const results = await registrar(ledger, vault).registerChunk(itemsOf('r', 4));
+    expect(results.map((r) => r.status)).toEqual(['registered', 'registered', 'duplicate', 'registered']);
+    const reader = new PackStore(vault, silentLogger);
+    expect(await reader.packedIds()).toEqual(['r-0', 'r-1', 'r-3']);
+    expect((await reader.read('r-3'))?.toString()).toBe('r-content-3');
+    expect(await reader.read('r-2')).toBeUndefined();
+  });
+
+  test('when several requests register chunks at once, then no more than the slots are at the ledger', async () => {
+    const ledger = new FakeLedger();
+    const vault = new FakeVault();
+    let atLedger = 0;
+    let most = 0;
+    ledger.onWrite('data:RegisterBatch', (req) => {
+      atLedger += 1;
+      most = Math.max(most, atLedger);
+      return { count: (req.items as unknown[]).length };
+    });
+    const slow = ledger.submit.bind(ledger);
+    ledger.submit = async (...args) => {
+      const result = await slow(...args);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      atLedger -= 1;
+      return result;
+    };
+    const slots = new Slots(2);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, r) => registrar(ledger, vault, slots).registerChunk(itemsOf(`s${r}`, 3))),
+    );
+    expect(results.flat().every((r) => r.status === 'registered')).toBe(true);
+    expect(most).toBe(2);
+  });
+});
