@@ -1,3 +1,4 @@
+import { sleep } from '@kiseki/network/dist/retry';
 import type { KisekiClient } from './index';
 
 /**
@@ -69,6 +70,7 @@ export async function* followEvents(client: KisekiClient, options: FollowOptions
       // A dropped connection or a gateway restart: reconnect below.
       if (aborted()) return;
     }
-    await new Promise((resolve) => setTimeout(resolve, retryMs));
+    // Ends early when the signal aborts; the loop condition then stops.
+    await sleep(retryMs, options.signal).catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { exponential, retry, retryAfterMs } from '@kiseki/network/dist/retry';
 import type { paths } from './schema';
 
 export type { paths, components, operations } from './schema';
@@ -38,13 +39,7 @@ export type KisekiClient = Client<paths> & { readonly options: Readonly<KisekiCl
 
 /** Milliseconds to wait before retry `attempt` (from 0): `Retry-After` when given, else capped backoff. */
 export function retryDelayMs(response: Response, attempt: number, capMs: number): number {
-  const header = response.headers.get('retry-after');
-  if (header !== null) {
-    const seconds = Number(header);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-    if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), capMs);
-  }
-  return Math.min(250 * 2 ** attempt, capMs);
+  return Math.min(retryAfterMs(response.headers.get('retry-after')) ?? exponential(250, capMs)(attempt + 1), capMs);
 }
 
 /**
@@ -52,14 +47,18 @@ export function retryDelayMs(response: Response, attempt: number, capMs: number)
  * an Idempotency-Key (the gateway answers a repeated key with the first result).
  */
 export function retryingFetch(base: typeof fetch, retries: number, capMs: number): (input: Request) => Promise<Response> {
-  return async (request: Request) => {
+  return (request: Request) => {
     const safe = request.method === 'GET' || request.method === 'HEAD' || request.headers.has('idempotency-key');
-    for (let attempt = 0; ; attempt += 1) {
-      const response = await base(safe && attempt < retries ? request.clone() : request);
-      if (!safe || attempt >= retries || (response.status !== 503 && response.status !== 504)) return response;
-      await response.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(response, attempt, capMs)));
-    }
+    if (!safe) return base(request);
+    return retry((attempt) => base(attempt <= retries ? request.clone() : request), {
+      attempts: retries + 1,
+      retryIf: (o) => o.ok && (o.value.status === 503 || o.value.status === 504),
+      delay: (attempt, o) => (o.ok ? retryDelayMs(o.value, attempt - 1, capMs) : 0),
+      onRetry: (o) => {
+        if (o.ok) void o.value.body?.cancel();
+      },
+      signal: request.signal,
+    });
   };
 }
 

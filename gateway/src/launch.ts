@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+// The process helper only (node built-ins): the launcher loads the rest of the network tool in `main` alone.
+import { livePid, startProcess, waitHealthy } from '@kiseki/network/dist/processes';
 import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
 import type { GatewayConfigInput } from './config';
 import { schemaForMsp } from './db/database';
@@ -147,33 +148,6 @@ interface Registration {
   pidFile: string;
 }
 
-function livePid(pidFile: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitHealthy(url: string, pidFile: string, logFile: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (livePid(pidFile) === undefined) throw new Error(`gateway exited; see ${logFile}`);
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gateway at ${url} not healthy after ${timeoutMs} ms; see ${logFile}`);
-}
-
 export interface LaunchedGateway extends Registration {
   keys: DemoKey[];
   reused: boolean;
@@ -200,19 +174,18 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
     const url = `http://${config.listen.host ?? '127.0.0.1'}:${config.listen.port}`;
     const running = livePid(pidFile) !== undefined;
     if (!running) {
-      const log = openSync(logFile, 'a');
-      // Hosts mode: the gateway runs in its org's namespace (`ip netns exec` execs, so the pid is the gateway's).
+      // Hosts mode: the gateway runs in its org's namespace, beside its peer.
       const namespace = view.orgs[index]?.namespace;
-      const [command, args] =
-        namespace === undefined ? [process.execPath, [mainScript]] : ['ip', ['netns', 'exec', namespace, process.execPath, mainScript]];
-      const child = spawn(command, args, {
-        detached: true,
-        stdio: ['ignore', log, log],
+      startProcess({
+        name: `gateway ${config.mspId}`,
+        command: process.execPath,
+        args: [mainScript],
         env: { ...process.env, KISEKI_GATEWAY_CONFIG: configFile },
+        cwd: process.cwd(),
+        logFile,
+        pidFile,
+        ...(namespace === undefined ? {} : { namespace }),
       });
-      if (child.pid === undefined) throw new Error(`could not start the gateway of ${config.mspId}`);
-      writeFileSync(pidFile, `${child.pid}\n`);
-      child.unref();
     }
     launched.push({ mspId: config.mspId, url, pidFile, keys, reused: running });
   }
@@ -220,7 +193,11 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
     join(view.stateDir, 'gateways.json'),
     launched.map(({ mspId, url, pidFile }) => ({ mspId, url, pidFile }) satisfies Registration),
   );
-  await Promise.all(launched.map((g) => waitHealthy(g.url, g.pidFile, join(view.stateDir, 'logs', `gateway-${g.mspId}.log`))));
+  await Promise.all(
+    launched.map((g) =>
+      waitHealthy(`gateway ${g.mspId}`, `${g.url}/healthz`, g.pidFile, join(view.stateDir, 'logs', `gateway-${g.mspId}.log`), 30_000),
+    ),
+  );
   return launched;
 }
 

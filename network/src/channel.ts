@@ -4,7 +4,8 @@ import { NetworkError } from './errors';
 import { genesisBlockPath } from './bootstrap';
 import { run } from './exec';
 import { logFile, peerAdminEnv } from './nodes';
-import { retryAgainst, sleep } from './processes';
+import { retryAgainst } from './processes';
+import { poll } from './retry';
 import { Tools } from './tools';
 import { cryptoPaths, OrdererNode, PeerNode } from './topology';
 
@@ -107,18 +108,22 @@ export async function waitForMembership(
     '--MSP',
     peer.org.mspId,
   ];
-  const deadline = Date.now() + timeoutMs;
   let seen = 0;
-  while (Date.now() < deadline) {
-    try {
-      const { stdout } = await run(path.join(tools.fabricBin, 'discover'), args, { env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARN' } });
-      seen = (JSON.parse(stdout) as unknown[]).length;
-      if (seen >= expected) return;
-    } catch {
-      // discovery answers only once the peer has the channel; keep polling
-    }
-    await sleep(300);
-  }
+  const converged = await poll(
+    async () => {
+      try {
+        const { stdout } = await run(path.join(tools.fabricBin, 'discover'), args, {
+          env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARN' },
+        });
+        seen = (JSON.parse(stdout) as unknown[]).length;
+      } catch {
+        // discovery answers only once the peer has the channel; keep polling
+      }
+      return seen >= expected;
+    },
+    { everyMs: 300, timeoutMs },
+  );
+  if (converged === true) return;
   throw new NetworkError(
     `${peer.name} sees ${seen} of ${expected} peers after ${timeoutMs / 1000}s: gossip has not converged (log: ${logFile(stateDir, peer.name)})`,
   );

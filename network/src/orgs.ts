@@ -27,7 +27,8 @@ import {
 } from './governance';
 import { channelOrgs, majorityOf, memberHome, memberPeerOrg, networkTopology, newMember, policyForOrgs } from './members';
 import { healthUrl, nodeProcess, peerAdminEnv } from './nodes';
-import { portFree, sleep, startProcess, waitHealthy } from './processes';
+import { portFree, startProcess, waitHealthy } from './processes';
+import { constant, poll, retry } from './retry';
 import { MemberOrg, NetworkState, writeState } from './state';
 import { Tools } from './tools';
 import { exchangeDir } from './bootstrap';
@@ -211,24 +212,19 @@ async function joinNewPeer(net: OpenNetwork, peer: PeerNode, height: number): Pr
     '--cafile',
     cryptoPaths(net.stateDir).ordererTlsCa,
   ];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await run(peerBin, fetchArgs, { env });
-      break;
-    } catch (error) {
-      // The orderer applies the config update a moment after it accepted it.
-      if (attempt >= 20) throw error;
-      await sleep(500);
-    }
-  }
+  // The orderer applies the config update a moment after it accepted it.
+  await retry(() => run(peerBin, fetchArgs, { env }), { attempts: 20, delay: constant(500) });
   await run(peerBin, ['channel', 'join', '-b', block], { env });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const seen = await peerHeight(peer, net.state.channel, net.stateDir, net.tools).catch(() => 0);
-    if (seen >= height) return seen;
-    if (Date.now() > deadline) throw new NetworkError(`${peer.name} reached height ${seen} of ${height} after 60 s`);
-    await sleep(300);
-  }
+  let seen = 0;
+  const reached = await poll(
+    async () => {
+      seen = await peerHeight(peer, net.state.channel, net.stateDir, net.tools).catch(() => 0);
+      return seen >= height ? seen : undefined;
+    },
+    { everyMs: 300, timeoutMs: 60_000 },
+  );
+  if (reached === undefined) throw new NetworkError(`${peer.name} reached height ${seen} of ${height} after 60 s`);
+  return reached;
 }
 
 /** Proposes the next chaincode definition for `state`'s membership, has every live org approve it, and commits it. */

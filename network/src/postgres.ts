@@ -19,7 +19,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { NetworkError } from './errors';
 import { Logger } from './log';
-import { lastLines, livePid, portAnswers, sleep, stopProcess } from './processes';
+import { lastLines, livePid, portAnswers, stopProcess } from './processes';
+import { constant, retry } from './retry';
 import { LOOPBACK } from './topology';
 
 /**
@@ -231,33 +232,33 @@ function startServer(stateDir: string, bin: string, port: number, account: { uid
 }
 
 async function connectWithin(url: string, what: string, stateDir: string, timeoutMs: number): Promise<Client> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      last = error;
-      await client.end().catch(() => undefined);
-    }
-    if (!existsSync(postgresPidFile(stateDir)) || livePid(postgresPidFile(stateDir)) === undefined) {
-      if (what === 'local') {
-        throw new NetworkError(
-          `PostgreSQL exited during start-up; last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`,
-        );
-      }
-    }
-    if (Date.now() > deadline) {
-      const reason = last instanceof Error ? last.message : String(last);
+  const localDied = (): boolean => what === 'local' && livePid(postgresPidFile(stateDir)) === undefined;
+  try {
+    return await retry(
+      async () => {
+        const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+        try {
+          await client.connect();
+          return client;
+        } catch (error) {
+          await client.end().catch(() => undefined);
+          throw error;
+        }
+      },
+      { delay: constant(250), deadlineMs: timeoutMs, retryIf: (o) => !o.ok && !localDied() },
+    );
+  } catch (last) {
+    if (localDied()) {
       throw new NetworkError(
-        what === 'local'
-          ? `PostgreSQL did not accept connections within ${timeoutMs / 1000}s (${reason}); last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`
-          : `the database at ${redactUrl(url)} (KISEKI_DATABASE_URL) did not accept a connection within ${timeoutMs / 1000}s: ${reason}`,
+        `PostgreSQL exited during start-up; last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`,
       );
     }
-    await sleep(250);
+    const reason = last instanceof Error ? last.message : String(last);
+    throw new NetworkError(
+      what === 'local'
+        ? `PostgreSQL did not accept connections within ${timeoutMs / 1000}s (${reason}); last lines of ${postgresLogFile(stateDir)}:\n${lastLines(postgresLogFile(stateDir))}`
+        : `the database at ${redactUrl(url)} (KISEKI_DATABASE_URL) did not accept a connection within ${timeoutMs / 1000}s: ${reason}`,
+    );
   }
 }
 

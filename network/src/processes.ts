@@ -3,6 +3,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import net from 'node:net';
 import path from 'node:path';
 import { NetworkError } from './errors';
+import { constant, poll, retry } from './retry';
+
+export { sleep } from './retry';
 
 export interface NodeProcessSpec {
   readonly name: string;
@@ -89,16 +92,13 @@ export async function stopProcess(pidFile: string, graceMs = 10_000): Promise<bo
     }
   };
   signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (groupAlive(pid)) signal('SIGKILL');
-  while (groupAlive(pid)) await sleep(50);
+  const gone = (): boolean => !groupAlive(pid);
+  if ((await poll(gone, { everyMs: 100, timeoutMs: graceMs })) === undefined) {
+    signal('SIGKILL');
+    await poll(gone, { everyMs: 50 });
+  }
   rmSync(pidFile, { force: true });
   return true;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function lastLines(file: string, count = 20): string {
@@ -167,16 +167,20 @@ export async function waitForPorts(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
-    while (!(await portAnswers(port, host))) {
-      if (livePid(pidFile) === undefined) {
-        throw new NetworkError(`${name} exited before listening on port ${port}; last lines of ${logFile}:\n${lastLines(logFile)}`);
-      }
-      if (Date.now() > deadline) {
-        throw new NetworkError(
-          `${name} is not listening on port ${port} after ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
-        );
-      }
-      await sleep(100);
+    const listening = await poll(
+      async () => {
+        if (await portAnswers(port, host)) return true;
+        if (livePid(pidFile) === undefined) {
+          throw new NetworkError(`${name} exited before listening on port ${port}; last lines of ${logFile}:\n${lastLines(logFile)}`);
+        }
+        return false;
+      },
+      { everyMs: 100, timeoutMs: Math.max(0, deadline - Date.now()) },
+    );
+    if (listening === undefined) {
+      throw new NetworkError(
+        `${name} is not listening on port ${port} after ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
+      );
     }
   }
 }
@@ -194,20 +198,21 @@ export async function retryAgainst<T>(
   timeoutMs = 30_000,
   everyMs = 500,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await step();
-    } catch (error) {
-      if (Date.now() + everyMs > deadline) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new NetworkError(
-          `${what} on ${name} failed after ${attempt} attempts in ${Math.round(timeoutMs / 1000)}s (log: ${logFile}): ${reason}`,
-          { cause: error },
-        );
-      }
-      await sleep(everyMs);
-    }
+  let attempts = 0;
+  try {
+    return await retry(
+      (attempt) => {
+        attempts = attempt;
+        return step();
+      },
+      { delay: constant(everyMs), deadlineMs: timeoutMs },
+    );
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new NetworkError(
+      `${what} on ${name} failed after ${attempts} attempts in ${Math.round(timeoutMs / 1000)}s (log: ${logFile}): ${reason}`,
+      { cause: error },
+    );
   }
 }
 
@@ -216,15 +221,19 @@ export async function retryAgainst<T>(
  * dies, and failing with a timeout rather than hanging.
  */
 export async function waitHealthy(name: string, url: string, pidFile: string, logFile: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await healthy(url)) return;
-    if (livePid(pidFile) === undefined) {
-      throw new NetworkError(`${name} exited during start-up; last lines of ${logFile}:\n${lastLines(logFile)}`);
-    }
-    await sleep(200);
-  }
-  throw new NetworkError(
-    `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
+  const up = await poll(
+    async () => {
+      if (await healthy(url)) return true;
+      if (livePid(pidFile) === undefined) {
+        throw new NetworkError(`${name} exited during start-up; last lines of ${logFile}:\n${lastLines(logFile)}`);
+      }
+      return false;
+    },
+    { everyMs: 200, timeoutMs },
   );
+  if (up === undefined) {
+    throw new NetworkError(
+      `${name} did not become healthy at ${url} within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${lastLines(logFile)}`,
+    );
+  }
 }

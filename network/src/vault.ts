@@ -5,6 +5,7 @@ import { Client } from 'minio';
 import { bucketPolicy, VaultAdmin } from './vault-admin';
 import { logFile, pidFile } from './nodes';
 import { NodeProcessSpec } from './processes';
+import { constant, retry } from './retry';
 import { Tools } from './tools';
 import { VaultNode } from './topology';
 
@@ -118,16 +119,7 @@ export function vaultClient(vault: VaultNode, credentials: VaultCredentials): Cl
 
 /** Retries `action` while MinIO, healthy but just started, may still refuse writes. */
 async function whenReady<T>(action: () => Promise<T>): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      return await action();
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw lastError;
+  return await retry(action, { attempts: 20, delay: constant(250) });
 }
 
 /**

@@ -99,7 +99,7 @@ export async function streamEvents(
   });
   res.flushHeaders();
   res.write(`retry: ${deps.options.retryMs}\n\n`);
-  deps.metrics.sseClients.add(1);
+  deps.metrics.sseClients.inc();
   // An object, not a local boolean: `end` flips it from event handlers while the loop below runs.
   const state = { ended: false };
   const end = (): void => {
@@ -108,7 +108,7 @@ export async function streamEvents(
     clearInterval(heartbeat);
     stream.close();
     unregister();
-    deps.metrics.sseClients.add(-1);
+    deps.metrics.sseClients.dec();
     res.end();
   };
   const heartbeat = setInterval(() => {

@@ -2,10 +2,10 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { fullJitter, retry, sleep } from '@kiseki/network/dist/retry';
 import type { Principal } from '../auth';
 import { AppError } from '../errors';
 import type { EventPosition, EventStream, Ledger, LedgerEvent } from '../fabric/ledger';
-import { backoffDelay } from '../fabric/retry';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { LocalLeases, type LeaseStore } from '../store/leases';
@@ -397,7 +397,8 @@ export class WebhookService {
         signal.removeEventListener('abort', onAbort);
         stream?.close();
       }
-      await abortableSleep(backoffDelay(failures, this.options.retryBaseMs, this.options.retryCapMs) + 100, signal);
+      // Resolves early when the loop is stopped; the while condition then ends it.
+      await sleep(this.#backoff(failures) + 100, signal).catch(() => undefined);
     }
   }
 
@@ -415,43 +416,68 @@ export class WebhookService {
     log: ReturnType<Logger['child']>,
   ): Promise<WebhookFailure | undefined> {
     const body = JSON.stringify(eventBody(event));
+    const id = eventId(event);
     let lastError = '';
-    for (let attempt = 1; !stopped(signal) && this.#holds(registration.id); attempt += 1) {
-      const timestamp = Math.floor(Date.now() / 1000).toString();
-      try {
-        // Checked again at every attempt: the name may resolve elsewhere now.
-        const target = await checkTarget(registration.url, this.#allow, this.#resolve);
-        const status = await post(
-          target,
-          {
-            'Content-Type': 'application/json',
-            'Kiseki-Webhook-Id': registration.id,
-            'Kiseki-Event-Id': eventId(event),
-            'Kiseki-Event-Name': event.eventName,
-            'Kiseki-Timestamp': timestamp,
-            'Kiseki-Signature': signWebhook(registration.secret, timestamp, body),
-          },
-          body,
+    let attempts = 0;
+    let outcome: 'acknowledged' | 'refused' | 'failed' | 'stopped';
+    try {
+      outcome = await retry(
+        async (attempt): Promise<typeof outcome> => {
+          attempts = attempt;
+          const timestamp = Math.floor(Date.now() / 1000).toString();
+          try {
+            // Checked again at every attempt: the name may resolve elsewhere now.
+            const target = await checkTarget(registration.url, this.#allow, this.#resolve);
+            const status = await post(
+              target,
+              {
+                'Content-Type': 'application/json',
+                'Kiseki-Webhook-Id': registration.id,
+                'Kiseki-Event-Id': id,
+                'Kiseki-Event-Name': event.eventName,
+                'Kiseki-Timestamp': timestamp,
+                'Kiseki-Signature': signWebhook(registration.secret, timestamp, body),
+              },
+              body,
+              signal,
+              this.options.timeoutMs,
+            );
+            if (status >= 200 && status < 300) {
+              this.deps.metrics.webhookDeliveries.inc({ outcome: 'acknowledged' });
+              return 'acknowledged';
+            }
+            lastError = `the receiver answered ${status}`;
+            this.deps.metrics.webhookDeliveries.inc({ outcome: 'refused' });
+            log.warn('webhook receiver refused an event', { eventId: id, status, attempt });
+            return 'refused';
+          } catch (error) {
+            if (stopped(signal)) return 'stopped';
+            lastError = error instanceof Error ? error.message : String(error);
+            this.deps.metrics.webhookDeliveries.inc({ outcome: 'failed' });
+            log.warn('webhook delivery failed', { eventId: id, attempt, error: lastError });
+            return 'failed';
+          }
+        },
+        {
+          attempts: this.#maxAttempts,
+          delay: (attempt) => this.#backoff(attempt) + 50,
+          retryIf: (o) => o.ok && (o.value === 'refused' || o.value === 'failed') && this.#holds(registration.id),
           signal,
-          this.options.timeoutMs,
-        );
-        if (status >= 200 && status < 300) {
-          this.deps.metrics.webhookDeliveries.inc({ outcome: 'acknowledged' });
-          return undefined;
-        }
-        lastError = `the receiver answered ${status}`;
-        this.deps.metrics.webhookDeliveries.inc({ outcome: 'refused' });
-        log.warn('webhook receiver refused an event', { eventId: eventId(event), status, attempt });
-      } catch (error) {
-        if (stopped(signal)) return undefined;
-        lastError = error instanceof Error ? error.message : String(error);
-        this.deps.metrics.webhookDeliveries.inc({ outcome: 'failed' });
-        log.warn('webhook delivery failed', { eventId: eventId(event), attempt, error: lastError });
-      }
-      if (attempt >= this.#maxAttempts) return { at: new Date().toISOString(), attempts: attempt, eventId: eventId(event), lastError };
-      await abortableSleep(backoffDelay(attempt, this.options.retryBaseMs, this.options.retryCapMs) + 50, signal);
+        },
+      );
+    } catch {
+      // Stopped while waiting to retry.
+      return undefined;
+    }
+    if ((outcome === 'refused' || outcome === 'failed') && attempts >= this.#maxAttempts) {
+      return { at: new Date().toISOString(), attempts, eventId: id, lastError };
     }
     return undefined;
+  }
+
+  /** Delay before retry `attempt`: exponential backoff with full jitter within the configured base and cap. */
+  #backoff(attempt: number): number {
+    return fullJitter(this.options.retryBaseMs, this.options.retryCapMs)(attempt);
   }
 }
 
@@ -464,20 +490,4 @@ function withoutSecret(registration: WebhookRegistration): WebhookView {
 /** Read through a call so that flow analysis does not assume the signal cannot change meanwhile. */
 function stopped(signal: AbortSignal): boolean {
   return signal.aborted;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,6 +7,7 @@ import { PassThrough, Transform, type TransformCallback, type TransformOptions }
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
+import { retry, sleep } from '@kiseki/network/dist/retry';
 import type { Principal } from '../auth';
 import type { GatewayConfig } from '../config';
 import { AppError, type AppErrorCode, AppErrorCodes } from '../errors';
@@ -297,18 +298,23 @@ export class ExchangeService {
 
   /** Records a delivered access again after its first record failed to commit. */
   async #recordAgain(principal: Principal, requestId: string, request: Record<string, unknown>, first: unknown): Promise<void> {
-    let last = first;
-    for (const delay of RECORD_AGAIN_DELAYS_MS) {
-      this.#o.logger.warn('the access record of a delivery did not commit; recording it again', { ...request, error: String(last) });
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      try {
-        await this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request);
-        return;
-      } catch (error) {
-        last = error;
-      }
+    const warn = (error: unknown): void => {
+      this.#o.logger.warn('the access record of a delivery did not commit; recording it again', { ...request, error: String(error) });
+    };
+    warn(first);
+    try {
+      await sleep(RECORD_AGAIN_DELAYS_MS[0] ?? 0, undefined, { unref: true });
+      await retry(() => this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request), {
+        attempts: RECORD_AGAIN_DELAYS_MS.length,
+        delay: (attempt) => RECORD_AGAIN_DELAYS_MS[attempt] ?? 0,
+        unref: true,
+        onRetry: (outcome) => {
+          warn(outcome.ok ? undefined : outcome.error);
+        },
+      });
+    } catch (error) {
+      this.#o.logger.error('a delivery could not be recorded on the ledger', { ...request, error: String(error) });
     }
-    this.#o.logger.error('a delivery could not be recorded on the ledger', { ...request, error: String(last) });
   }
 
   #get(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {

@@ -2,11 +2,11 @@ import type { Checkpoint, Network, Status, SubmittedTransaction, Transaction } f
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { toJson } from '@kiseki/chaincode/shared/codec';
+import { fullJitter, retry as retryWith } from '@kiseki/network/dist/retry';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { fabricToAppError, isFabricError, RETRYABLE_VALIDATION_CODES, validationCodeName } from './errors';
 import type { EventPosition, EventStream, Ledger, LedgerEvent, SubmitResult, TransactionStatus, TxContext } from './ledger';
-import { backoffDelay, sleep } from './retry';
 
 export interface FabricLedgerOptions {
   network: Network;
@@ -62,37 +62,46 @@ export class FabricLedger implements Ledger {
     // The acting API client travels in the transient map: every endorser sees it (so the chaincode may
     // record it deterministically) while the request itself keeps exactly the fields DESIGN §7 names.
     const transientData = { ...context.transient, [CLIENT_REF_TRANSIENT_KEY]: context.clientId };
-    for (let attempt = 1; ; attempt += 1) {
-      const proposal = target.newProposal(transaction, { arguments: [argument], transientData });
-      const transactionId = proposal.getTransactionId();
-      context.onTransactionId?.(transactionId);
-      try {
-        const endorsed = await proposal.endorse();
-        context.onEndorsed?.({ transactionId, result: parseResult(endorsed.getResult()) });
-        const submitted = await this.#order(endorsed, transactionId, deadline);
-        context.onOrdered?.({ transactionId, result: parseResult(submitted.getResult()) });
-        const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);
-        if (status.successful) {
-          return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };
+    // Why the last attempt is worth repeating (an MVCC-style invalidation or endorsement skew), if it is.
+    let again: { message: string; fields: Record<string, unknown> } | undefined;
+    return await retryWith(
+      async (attempt) => {
+        again = undefined;
+        const proposal = target.newProposal(transaction, { arguments: [argument], transientData });
+        const transactionId = proposal.getTransactionId();
+        context.onTransactionId?.(transactionId);
+        try {
+          const endorsed = await proposal.endorse();
+          context.onEndorsed?.({ transactionId, result: parseResult(endorsed.getResult()) });
+          const submitted = await this.#order(endorsed, transactionId, deadline);
+          context.onOrdered?.({ transactionId, result: parseResult(submitted.getResult()) });
+          const status = await this.#awaitCommit(endorsed, submitted, transactionId, deadline);
+          if (status.successful) {
+            return { result: parseResult(submitted.getResult()), transactionId, blockNumber: status.blockNumber.toString() };
+          }
+          const reason = validationCodeName(status.code);
+          if (RETRYABLE_VALIDATION_CODES.has(status.code)) {
+            again = { message: 'transaction invalidated, retrying', fields: { transactionId, reason, attempt, contract, transaction } };
+          }
+          throw new AppError('COMMIT_FAILED', `transaction ${transactionId} was invalidated: ${reason}`, { transactionId });
+        } catch (error) {
+          // Endorsers that read different versions (one peer a block behind under contention) return
+          // different results; nothing was submitted, so a fresh proposal is safe — like an MVCC retry.
+          if (isEndorsementSkew(error)) {
+            again = { message: 'endorsements differed between peers, retrying', fields: { transactionId, attempt, contract, transaction } };
+          }
+          throw fabricToAppError(error, transactionId);
         }
-        const reason = validationCodeName(status.code);
-        if (RETRYABLE_VALIDATION_CODES.has(status.code) && attempt < retry.mvccAttempts && Date.now() < deadline) {
-          logger.warn('transaction invalidated, retrying', { transactionId, reason, attempt, contract, transaction });
-          await sleep(backoffDelay(attempt, retry.baseDelayMs));
-          continue;
-        }
-        throw new AppError('COMMIT_FAILED', `transaction ${transactionId} was invalidated: ${reason}`, { transactionId });
-      } catch (error) {
-        // Endorsers that read different versions (one peer a block behind under contention) return
-        // different results; nothing was submitted, so a fresh proposal is safe — like an MVCC retry.
-        if (isEndorsementSkew(error) && attempt < retry.mvccAttempts && Date.now() < deadline) {
-          logger.warn('endorsements differed between peers, retrying', { transactionId, attempt, contract, transaction });
-          await sleep(backoffDelay(attempt, retry.baseDelayMs));
-          continue;
-        }
-        throw fabricToAppError(error, transactionId);
-      }
-    }
+      },
+      {
+        attempts: retry.mvccAttempts,
+        delay: fullJitter(retry.baseDelayMs),
+        retryIf: (outcome) => !outcome.ok && again !== undefined && Date.now() < deadline,
+        onRetry: () => {
+          if (again !== undefined) logger.warn(again.message, again.fields);
+        },
+      },
+    );
   }
 
   get #timeouts(): NonNullable<FabricLedgerOptions['timeouts']> {
@@ -106,21 +115,18 @@ export class FabricLedger implements Ledger {
    */
   async #order(endorsed: Transaction, transactionId: string, deadline: number): Promise<SubmittedTransaction> {
     const { retry, logger } = this.#options;
-    for (let attempt = 1; ; attempt += 1) {
-      const callDeadline = Math.min(Date.now() + this.#timeouts.submitMs, deadline);
-      try {
-        return await endorsed.submit({ deadline: callDeadline });
-      } catch (error) {
-        const wait = Math.max(backoffDelay(attempt, retry.baseDelayMs * 2, 2_000), 100);
-        if (!isOrderingTransient(error) || Date.now() + wait >= deadline) throw error;
+    return await retryWith(() => endorsed.submit({ deadline: Math.min(Date.now() + this.#timeouts.submitMs, deadline) }), {
+      delay: fullJitter(retry.baseDelayMs * 2, 2_000, 100),
+      retryIf: (outcome) => !outcome.ok && isOrderingTransient(outcome.error),
+      deadlineMs: deadline - Date.now(),
+      onRetry: (outcome, attempt) => {
         logger.warn('the ordering service did not take the transaction; handing it over again', {
           transactionId,
           attempt,
-          component: failingComponent(error),
+          component: outcome.ok ? undefined : failingComponent(outcome.error),
         });
-        await sleep(wait);
-      }
-    }
+      },
+    });
   }
 
   /**

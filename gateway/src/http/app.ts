@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = locals(res).route ?? 'unmatched';
       services.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      services.metrics.httpDuration.observe(seconds, { method: req.method, route });
+      services.metrics.httpDuration.observe({ method: req.method, route }, seconds);
       locals(res).log.info('request', {
         method: req.method,
         path: req.path,

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { retryAfterSeconds, TokenBuckets } from './rate-limit';
 
 /**
  * Per-key request limits: a token bucket for the request rate and a cap on requests in flight, plus caps
@@ -30,14 +31,14 @@ export const DEFAULT_LIMITS: LimitSettings = {
   uploadsPerGateway: 32,
 };
 
-const tooMany = (message: string, retryAfterSeconds: number): AppError =>
-  new AppError('TOO_MANY_REQUESTS', message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+const tooMany = (message: string, seconds: number): AppError =>
+  new AppError('TOO_MANY_REQUESTS', message, { headers: { 'Retry-After': String(retryAfterSeconds(seconds)) } });
 
 /** What kind of slot a request takes. */
 export type RequestKind = 'request' | 'stream' | 'upload';
 
 export class RequestLimiter {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #buckets: TokenBuckets;
   readonly #inFlight = new Map<string, number>();
   readonly #streams = new Map<string, number>();
   readonly #uploads = new Map<string, number>();
@@ -45,8 +46,10 @@ export class RequestLimiter {
 
   constructor(
     private readonly settings: LimitSettings,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.#buckets = new TokenBuckets(settings.ratePerSecond, settings.burst, 10_000, now);
+  }
 
   /**
    * Takes a slot for one request of `key`, or refuses it.
@@ -92,18 +95,7 @@ export class RequestLimiter {
   }
 
   #spendToken(key: string): void {
-    const { ratePerSecond, burst } = this.settings;
-    const now = this.now();
-    const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSecond);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      this.#buckets.set(key, bucket);
-      throw tooMany(`more than ${ratePerSecond} requests per second for this key`, (1 - bucket.tokens) / ratePerSecond);
-    }
-    bucket.tokens -= 1;
-    this.#buckets.set(key, bucket);
-    // Full buckets carry no information: drop them so idle keys cost nothing.
-    if (this.#buckets.size > 10_000) for (const [k, b] of this.#buckets) if (b.tokens >= burst - 1) this.#buckets.delete(k);
+    const wait = this.#buckets.take(key);
+    if (wait > 0) throw tooMany(`more than ${this.settings.ratePerSecond} requests per second for this key`, wait);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NetworkStatus } from '@kiseki/network';
+import { poll, sleep } from '@kiseki/network/dist/retry';
 import { common } from '@hyperledger/fabric-protos';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { Pool } from 'pg';
@@ -33,7 +34,6 @@ interface Ctx {
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (values: readonly number[], p: number): number => {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -170,7 +170,7 @@ export const suite = {
         await studio.network.getContract('qscc').evaluateTransaction('GetChainInfo', ctx.status.channel),
       ).getHeight(),
     );
-    while ((await store.height()) < ledgerHeight) await sleep(100);
+    await poll(async () => (await store.height()) >= ledgerHeight, { everyMs: 100 });
     sampling.on = false;
     await sampler;
     const catchUpSeconds = (performance.now() - loadStart) / 1000;
@@ -183,7 +183,7 @@ export const suite = {
     await store.reset();
     const rebuildStart = performance.now();
     indexer.start();
-    while ((await store.height()) < ledgerHeight) await sleep(100);
+    await poll(async () => (await store.height()) >= ledgerHeight, { everyMs: 100 });
     const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
     await indexer.stop();
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { common } from '@hyperledger/fabric-protos';
+import { poll } from '@kiseki/network/dist/retry';
 import { loadConfig } from '../config';
 import { openDatabase, schemaForMsp } from '../db/database';
 import { connectFabric } from '../fabric/connection';
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
           retryMs: 500,
         });
         indexer.start();
-        while ((await store.height()) < target) await new Promise((r) => setTimeout(r, 200));
+        await poll(async () => (await store.height()) >= target, { everyMs: 200 });
         await indexer.stop();
         const seconds = (Date.now() - started) / 1000;
         const versions =

@@ -1,5 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { Pool, PoolClient } from 'pg';
+import { sleep } from '@kiseki/network/dist/retry';
 import { errorFields, type Logger } from '../logger';
 import { decodeBlock } from './blocks';
 import { IndexStore } from './store';
@@ -21,13 +22,12 @@ export interface BlockIndexerOptions {
   readonly retryMs?: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class BlockIndexer {
   #stopped = false;
   #loop: Promise<void> | undefined;
   #close: (() => void) | undefined;
-  #wake: (() => void) | undefined;
+  /** Aborted by `stop()`: ends a pause at once. */
+  #stopping = new AbortController();
   #leader = false;
 
   constructor(private readonly options: BlockIndexerOptions) {}
@@ -40,13 +40,14 @@ export class BlockIndexer {
   start(): void {
     if (this.#loop !== undefined) return;
     this.#stopped = false;
+    this.#stopping = new AbortController();
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#close?.();
-    this.#wake?.();
+    this.#stopping.abort();
     await this.#loop;
     this.#loop = undefined;
   }
@@ -57,7 +58,7 @@ export class BlockIndexer {
   }
 
   async #pause(ms: number): Promise<void> {
-    await Promise.race([sleep(ms), new Promise<void>((resolve) => (this.#wake = resolve))]);
+    await sleep(ms, this.#stopping.signal).catch(() => undefined);
   }
 
   async #run(): Promise<void> {

@@ -1,5 +1,6 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { constant, retry } from '@kiseki/network/dist/retry';
 import {
   ATTESTATION_STATEMENT,
   BUNDLE_FORMAT,
@@ -236,21 +237,24 @@ export class EvidenceService {
     const fetchImpl = this.deps.fetch ?? fetch;
     const others = await Promise.all(
       this.deps.attestors.map(async (base) => {
-        for (let attempt = 0; attempt < 10; attempt += 1) {
-          try {
-            const res = await fetchImpl(`${base.replace(/\/$/, '')}/v1/public/attestations/${transactionId}`, {
-              signal: AbortSignal.timeout(5_000),
-            });
-            if (res.ok) return (await res.json()) as Attestation;
-            if (res.status !== 404) throw new Error(`HTTP ${res.status}`);
-          } catch (error) {
-            this.deps.logger.warn('attestation not obtained', { attestor: base, transactionId, error: String(error) });
+        // 404 while the attestor's peer has not committed the block yet: asked again, 10 times in all.
+        const url = `${base.replace(/\/$/, '')}/v1/public/attestations/${transactionId}`;
+        try {
+          const res = await retry(() => fetchImpl(url, { signal: AbortSignal.timeout(5_000) }), {
+            attempts: 10,
+            delay: constant(300),
+            retryIf: (o) => o.ok && o.value.status === 404,
+          });
+          if (res.ok) return (await res.json()) as Attestation;
+          if (res.status === 404) {
+            this.deps.logger.warn('attestor does not know the transaction', { attestor: base, transactionId });
             return undefined;
           }
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          throw new Error(`HTTP ${res.status}`);
+        } catch (error) {
+          this.deps.logger.warn('attestation not obtained', { attestor: base, transactionId, error: String(error) });
+          return undefined;
         }
-        this.deps.logger.warn('attestor does not know the transaction', { attestor: base, transactionId });
-        return undefined;
       }),
     );
     return [own, ...others.filter((a): a is Attestation => a !== undefined)];

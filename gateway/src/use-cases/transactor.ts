@@ -82,7 +82,7 @@ export class Transactor {
         blockNumber: result.blockNumber,
       });
       this.metrics.transactions.inc({ operation, outcome: 'committed' });
-      this.metrics.transactionDuration.observe((Date.now() - started) / 1000, { operation });
+      this.metrics.transactionDuration.observe({ operation }, (Date.now() - started) / 1000);
       this.logger.info('transaction committed', { ...base, transactionId: result.transactionId, blockNumber: result.blockNumber });
       return result;
     } catch (error) {

@@ -72,9 +72,10 @@ export function systemRoutes(openApi: () => unknown): readonly AnyRoute[] {
       summary: 'Prometheus metrics (text exposition format)',
       access: 'public',
       responses: { 200: { description: 'Metrics', contentType: 'text/plain; version=0.0.4' } },
-      handler: (ctx) => {
-        ctx.res.status(200).type('text/plain; version=0.0.4').send(ctx.services.metrics.render());
-        return Promise.resolve({ streamed: true });
+      handler: async (ctx) => {
+        const text = await ctx.services.metrics.render();
+        ctx.res.status(200).type(ctx.services.metrics.contentType).send(text);
+        return { streamed: true };
       },
     }),
     route({
