@@ -34,13 +34,19 @@ describe('what the chaincode package ships', () => {
     mkdirSync(path.join(work, 'contracts'));
     writeFileSync(path.join(work, 'index.js'), 'require("./contracts/data");\n');
     writeFileSync(path.join(work, 'contracts', 'data.js'), 'exports.x = 1;\n');
-    expect(() => assertNoTestSupport(work)).not.toThrow();
+    expect(() => {
+      assertNoTestSupport(work);
+    }).not.toThrow();
 
     writeFileSync(path.join(work, 'contracts', 'data.js'), 'const m = require("../testing/memory-stub");\n');
-    expect(() => assertNoTestSupport(work)).toThrow(/contracts\/data\.js loads test support/);
+    expect(() => {
+      assertNoTestSupport(work);
+    }).toThrow(/contracts\/data\.js loads test support/);
     writeFileSync(path.join(work, 'contracts', 'data.js'), 'exports.x = 1;\n');
     writeFileSync(path.join(work, 'testing', 'memory-stub.js'), 'exports.x = 1;\n');
-    expect(() => assertNoTestSupport(work)).toThrow(/testing\/memory-stub\.js is test support/);
+    expect(() => {
+      assertNoTestSupport(work);
+    }).toThrow(/testing\/memory-stub\.js is test support/);
   });
 
   // Packaging copies the production dependency closure: seconds on a busy machine.

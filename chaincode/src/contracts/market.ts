@@ -6,7 +6,6 @@ import {
   type GrantRecord,
   GrantType,
   type OfferRecord,
-  OfferSubjectTypes,
   OfferType,
   DocTypes,
   type TermsRecord,

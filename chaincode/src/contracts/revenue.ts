@@ -1,6 +1,6 @@
 import { Info, Transaction } from 'fabric-contract-api';
 
-import { formatAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
+import { formatAmount } from '../domain/amounts';
 import { HOLDER_CREDIT_SHARDS } from '../domain/holder-shards';
 import {
   DatasetType,
@@ -77,7 +77,7 @@ export class RevenueContract extends KisekiContract {
    * data pool into the per-model index along the lineage, due threshold transfers executed).
    * Request: `{ subjectId, amount, currency, reference, subjectType?, grantId?, territory? }` —
    * `subjectType` defaults to the output or model with that id; `reference` is unique per recording
-   * org (a retried report is refused, never paid twice); `amount` at most {@link MAX_EVENT_AMOUNT}
+   * org (a retried report is refused, never paid twice); `amount` at most 10^18 − 1
    * (docs/royalties.md says why that bound keeps every later sum valid). Recorded by the subject's
    * owner org (an output's or model's registering studio, a data item's collector, a dataset's owner;
    * for a work, a licensor) or by a licensee naming its active grant on the subject (`grantId`),

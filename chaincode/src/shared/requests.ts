@@ -1,3 +1,4 @@
+import { isEventAmount, MAX_EVENT_AMOUNT } from '../domain/amounts';
 import { reviewIssues } from '../domain/reviews';
 import { SUBJECT_TYPES } from '../domain/subjects';
 
@@ -14,7 +15,6 @@ import {
   Bool,
   Currency,
   Digest,
-  EventAmount,
   Id,
   idSet,
   integer,
@@ -127,13 +127,17 @@ export function paging(maxSize: number): { pageSize: z.ZodOptional<z.ZodNumber>;
   };
 }
 
+const REPORTED_AMOUNT_MESSAGE = `must be a positive decimal string of minor units (digits only, no leading zeros, at most ${MAX_EVENT_AMOUNT})`;
+/** A reported revenue amount or an offer's price: 1..10^18 − 1 minor units; the refusal names the bound. */
+const ReportedAmount = z.string(must(REPORTED_AMOUNT_MESSAGE)).refine(isEventAmount, REPORTED_AMOUNT_MESSAGE);
+
 /** `market:Offer` (price at most 10^18 − 1 minor units). */
 export const OfferRequest = record({
   offerId: Id,
   subjectType: oneOf(OfferSubjectTypes),
   subjectId: Id,
   termsId: Id,
-  price: EventAmount,
+  price: ReportedAmount,
   currency: Currency,
 });
 export type OfferRequest = z.infer<typeof OfferRequest>;
@@ -206,7 +210,7 @@ export type AccessListQuery = z.infer<typeof AccessListQuery>;
 export const RevenueRecordRequest = record({
   subjectType: oneOf(SUBJECT_TYPES).optional(),
   subjectId: Id,
-  amount: EventAmount,
+  amount: ReportedAmount,
   currency: Currency,
   reference: Id.refine(
     (reference) => !reference.startsWith(PURCHASE_REFERENCE_PREFIX),
