@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { NetworkError } from './errors';
@@ -121,8 +122,19 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** GETs a health URL once; true on 2xx. */
-export async function healthy(url: string, timeoutMs = 2000): Promise<boolean> {
+/** GETs a health URL once; true on 2xx. An https URL is verified against `ca` (PEM) when given. */
+export async function healthy(url: string, timeoutMs = 2000, ca?: string): Promise<boolean> {
+  if (ca !== undefined && url.startsWith('https:'))
+    return await new Promise((resolve) => {
+      const req = httpsGet(url, { ca, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => {
+        resolve(false);
+      });
+    });
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();

@@ -25,6 +25,7 @@ const SUITE_MODULES: Record<string, string> = {
   ingest: path.join(REPO_ROOT, 'client', 'dist', 'bench-ingest.js'),
   index: path.join(REPO_ROOT, 'gateway', 'dist', 'indexer', 'bench.js'),
   scaleout: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-scaleout.js'),
+  limits: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-limits.js'),
 };
 
 function loadSuite(name: string): BenchSuite {
