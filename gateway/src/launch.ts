@@ -198,12 +198,13 @@ function livePid(pidFile: string): number | undefined {
   }
 }
 
-async function waitHealthy(url: string, pidFile: string, logFile: string, fetchImpl: typeof fetch, timeoutMs = 30_000): Promise<void> {
+async function waitHealthy(url: string, pidFile: string, logFile: string, fetchImpl: typeof fetch, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (livePid(pidFile) === undefined) throw new Error(`gateway exited; see ${logFile}`);
     try {
-      const res = await fetchImpl(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      // A TLS handshake on a loaded machine can take seconds; each attempt gets its own bounded wait.
+      const res = await fetchImpl(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok) return;
     } catch {
       // not listening yet
