@@ -287,7 +287,7 @@ async function main(): Promise<void> {
   if (first !== undefined && firstKey !== undefined)
     lines.push(
       "  call a gateway, trusting its org's CA (never -k):",
-      `    curl --cacert ${first.caCertPath} -H 'authorization: Bearer ${firstKey.key}' ${first.url}/v1/models`,
+      `    curl --cacert ${first.caCertPath} -H 'authorization: Bearer ${firstKey.key}' '${first.url}/v1/blocks?limit=1'`,
       `    npm run kiseki -- --gateway ${first.url} --cacert ${first.caCertPath} --key <key> ...`,
     );
   if (view.database)
