@@ -13,16 +13,19 @@ import { createKisekiClient, type KisekiClient } from './index';
  *   kiseki seal <modelId>
  *   kiseki verify <outputId>
  *
- * The gateway and key come from --gateway/--key or KISEKI_GATEWAY/KISEKI_API_KEY.
+ * The gateway and key come from --gateway/--key or KISEKI_GATEWAY/KISEKI_API_KEY; the CA to trust for an
+ * HTTPS gateway from --cacert or KISEKI_CA_CERT.
  */
 
-const USAGE = `usage: kiseki <upload|attest|seal|verify> … [--gateway URL] [--key KEY]
+const USAGE = `usage: kiseki <upload|attest|seal|verify> … [--gateway URL] [--key KEY] [--cacert PEM] [--cert PEM --cert-key PEM]
   upload <folder> --provider ID --terms ID [--id-prefix P] [--no-session]
                                    every file of the folder as a data item (resumable: run again after an interruption)
   attest <modelId> <file|folder>   training ids, one per line (or the folder's files, as upload names them)
   seal <modelId>                   seal a model and print its training root
   verify <outputId>                an output's verdict and lineage
-environment: KISEKI_GATEWAY, KISEKI_API_KEY`;
+--cacert: the org's TLS CA that issued the gateway's certificate (npm start prints its path)
+--cert/--cert-key: a client certificate, for a gateway that requires mutual TLS
+environment: KISEKI_GATEWAY, KISEKI_API_KEY, KISEKI_CA_CERT, KISEKI_CLIENT_CERT, KISEKI_CLIENT_KEY`;
 
 /** A one-line progress bar on a terminal, a line every few seconds otherwise. */
 export function progressLine(p: FolderProgress, startedAt: number, width = 30): string {
@@ -138,6 +141,9 @@ async function main(): Promise<void> {
       terms: { type: 'string' },
       'id-prefix': { type: 'string' },
       'no-session': { type: 'boolean' },
+      cacert: { type: 'string' },
+      cert: { type: 'string' },
+      'cert-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -148,7 +154,17 @@ async function main(): Promise<void> {
     process.stderr.write(`${USAGE}\n`);
     process.exit(values.help === true ? 0 : 2);
   }
-  process.exitCode = await run(createKisekiClient({ baseUrl, apiKey }), command, args, values);
+  const caCertPath = values.cacert ?? process.env.KISEKI_CA_CERT;
+  const clientCertPath = values.cert ?? process.env.KISEKI_CLIENT_CERT;
+  const clientKeyPath = values['cert-key'] ?? process.env.KISEKI_CLIENT_KEY;
+  const client = createKisekiClient({
+    baseUrl,
+    apiKey,
+    ...(caCertPath === undefined ? {} : { caCertPath }),
+    ...(clientCertPath === undefined ? {} : { clientCertPath }),
+    ...(clientKeyPath === undefined ? {} : { clientKeyPath }),
+  });
+  process.exitCode = await run(client, command, args, values);
 }
 
 if (require.main === module) {

@@ -14,6 +14,8 @@ export {
   type UploadItem,
 } from './batch';
 export { followEvents, type LedgerEventMessage } from './events';
+export { fetchTrusting } from './tls';
+import { fetchTrusting } from './tls';
 
 /**
  * A typed client for one org's Kiseki gateway: every route and body typed from the gateway's OpenAPI
@@ -23,9 +25,14 @@ export { followEvents, type LedgerEventMessage } from './events';
  */
 
 export interface KisekiClientOptions {
-  /** The gateway, e.g. `http://127.0.0.1:8080`. */
+  /** The gateway, e.g. `https://127.0.0.1:8080`. */
   baseUrl: string;
   apiKey: string;
+  /** PEM file(s) of the CA that issued the gateway's HTTPS certificate (the org's TLS CA); system roots when absent. */
+  caCertPath?: string | readonly string[];
+  /** Client certificate and key (PEM files), for a gateway that requires mutual TLS. */
+  clientCertPath?: string;
+  clientKeyPath?: string;
   /** Retries after a 503/504 (safe requests and POSTs carrying an Idempotency-Key); default 4. */
   retries?: number;
   /** Cap of one wait between retries, in ms; default 30 s. */
@@ -74,7 +81,20 @@ function authAndIdempotency(apiKey: string, idempotencyKeys: boolean): Middlewar
   };
 }
 
-export function createKisekiClient(options: KisekiClientOptions): KisekiClient {
+export function createKisekiClient(given: KisekiClientOptions): KisekiClient {
+  const caCertPaths =
+    given.caCertPath === undefined ? [] : typeof given.caCertPath === 'string' ? [given.caCertPath] : [...given.caCertPath];
+  const options: KisekiClientOptions =
+    given.fetch === undefined && (caCertPaths.length > 0 || given.clientCertPath !== undefined)
+      ? {
+          ...given,
+          fetch: fetchTrusting({
+            caCertPaths,
+            ...(given.clientCertPath === undefined ? {} : { clientCertPath: given.clientCertPath }),
+            ...(given.clientKeyPath === undefined ? {} : { clientKeyPath: given.clientKeyPath }),
+          }),
+        }
+      : given;
   const base = options.fetch ?? globalThis.fetch;
   const client = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/$/, ''),

@@ -20,9 +20,38 @@ describe('config', () => {
       serverSideEncryption: 'sse-s3',
     },
     listen: { port: 8080 },
+    plainHttp: true,
     apiKeysFile: 'keys.json',
     stateDir: 'state',
   };
+
+  test('when neither tls nor plainHttp is configured, then the gateway refuses to start', () => {
+    const noTransport: Partial<typeof valid> = { ...valid };
+    delete noTransport.plainHttp;
+    expect(() => parseConfig(noTransport, {}, dir)).toThrow(/tls: required/);
+  });
+
+  test('when plain HTTP is asked on a non-loopback address, then it is refused; on loopback it is allowed', () => {
+    for (const host of ['0.0.0.0', '10.0.0.5', '::', 'gateway.example.org'])
+      expect(() => parseConfig({ ...valid, listen: { host, port: 8080 } }, {}, dir)).toThrow(/plainHttp: only on a loopback address/);
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])
+      expect(parseConfig({ ...valid, listen: { host, port: 8080 } }, {}, dir).plainHttp).toBe(true);
+  });
+
+  test('when tls is configured, then its files must exist, paths resolve, and plainHttp cannot be combined with it', () => {
+    const base: Partial<typeof valid> = { ...valid };
+    delete base.plainHttp;
+    const config = parseConfig(
+      { ...base, listen: { host: '0.0.0.0', port: 8443 }, tls: { certPath: 'cert.pem', keyPath: 'key.pem', clientCAPaths: ['ca.pem'] } },
+      {},
+      dir,
+    );
+    expect(config.tls).toEqual({ certPath: join(dir, 'cert.pem'), keyPath: join(dir, 'key.pem'), clientCAPaths: [join(dir, 'ca.pem')] });
+    expect(() => parseConfig({ ...base, tls: { certPath: 'nope.pem', keyPath: 'key.pem' } }, {}, dir)).toThrow(
+      /tls.certPath: file not found/,
+    );
+    expect(() => parseConfig({ ...valid, tls: { certPath: 'cert.pem', keyPath: 'key.pem' } }, {}, dir)).toThrow(/cannot be combined/);
+  });
 
   test('when the file is complete, then defaults fill the rest and relative paths resolve against its folder', () => {
     const config = parseConfig(valid, {}, dir);

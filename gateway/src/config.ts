@@ -49,6 +49,25 @@ const ConfigSchema = z.strictObject({
     reapIntervalMs: duration.default(60 * 1000),
   }),
   listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  /**
+   * HTTPS: the gateway's server certificate (issued by the org's TLS CA, with the names and addresses it
+   * is reached at) and its key. `clientCAPaths`: PEM files of the CAs whose client certificates are
+   * accepted; when set, a client without a valid certificate from one of them is refused in the handshake.
+   */
+  tls: z
+    .strictObject({
+      certPath: z.string().min(1),
+      keyPath: z.string().min(1),
+      clientCAPaths: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  /** Plain HTTP instead of `tls`: loopback development only (refused on any other listen address). */
+  plainHttp: z.boolean().default(false),
+  /**
+   * PEM files of the CAs that other orgs' gateway certificates chain to: trusted (instead of the system
+   * roots) when this gateway calls them over HTTPS for content exchange and validation attestations.
+   */
+  gatewayCAPaths: z.array(z.string().min(1)).default([]),
   limits: z
     .strictObject({
       uploadMaxBytes: z
@@ -194,7 +213,13 @@ const USAGE =
   'Usage: KISEKI_GATEWAY_CONFIG=/path/gateway.json node gateway/dist/main.js\n' +
   'Environment overrides: KISEKI_MSP_ID, KISEKI_LISTEN_HOST, KISEKI_LISTEN_PORT, KISEKI_STATE_DIR, ' +
   'KISEKI_VAULT_ENDPOINT, KISEKI_VAULT_ACCESS_KEY, KISEKI_VAULT_SECRET_KEY, KISEKI_VAULT_BUCKET, ' +
-  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL, KISEKI_CONSOLE_DIR, KISEKI_DATABASE_URL, KISEKI_DATABASE_SCHEMA. See docs/gateway.md.';
+  'KISEKI_API_KEYS_FILE, KISEKI_LOG_LEVEL, KISEKI_CONSOLE_DIR, KISEKI_DATABASE_URL, KISEKI_DATABASE_SCHEMA, KISEKI_TLS_CERT, KISEKI_TLS_KEY. See docs/gateway.md.';
+
+/** True for addresses only this host can reach: 127.0.0.0/8, ::1 and `localhost`. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -213,6 +238,8 @@ const ENV_OVERRIDES: readonly (readonly [string, readonly string[], 'string' | '
   ['KISEKI_CONSOLE_DIR', ['consoleDir'], 'string'],
   ['KISEKI_DATABASE_URL', ['database', 'url'], 'string'],
   ['KISEKI_DATABASE_SCHEMA', ['database', 'schema'], 'string'],
+  ['KISEKI_TLS_CERT', ['tls', 'certPath'], 'string'],
+  ['KISEKI_TLS_KEY', ['tls', 'keyPath'], 'string'],
 ];
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
@@ -268,11 +295,29 @@ export function parseConfig(raw: unknown, env: Env = {}, baseDir = process.cwd()
     const cc = config.contentCredentials;
     config.contentCredentials = { certPath: abs(cc.certPath), keyPath: abs(cc.keyPath), caCertPath: abs(cc.caCertPath) };
   }
+  if (config.tls !== undefined) {
+    const tls = config.tls;
+    config.tls = { certPath: abs(tls.certPath), keyPath: abs(tls.keyPath), clientCAPaths: tls.clientCAPaths.map(abs) };
+  }
+  config.gatewayCAPaths = config.gatewayCAPaths.map(abs);
+  if (config.tls === undefined && !config.plainHttp)
+    problems.push('tls: required (a server certificate and key); plain HTTP only with plainHttp: true on a loopback address');
+  if (config.tls !== undefined && config.plainHttp) problems.push('plainHttp: cannot be combined with tls');
+  if (config.plainHttp && !isLoopback(config.listen.host))
+    problems.push(`plainHttp: only on a loopback address (127.0.0.0/8, ::1, localhost), not ${config.listen.host}; configure tls`);
   const mustExist: readonly [string, string][] = [
     ['peer.tlsCACertPath', config.peer.tlsCACertPath],
     ['identity.certPath', config.identity.certPath],
     ['identity.keyPath', config.identity.keyPath],
     ['apiKeysFile', config.apiKeysFile],
+    ...(config.tls === undefined
+      ? []
+      : ([
+          ['tls.certPath', config.tls.certPath],
+          ['tls.keyPath', config.tls.keyPath],
+          ...config.tls.clientCAPaths.map((p, i) => [`tls.clientCAPaths.${i}`, p] as [string, string]),
+        ] as [string, string][])),
+    ...config.gatewayCAPaths.map((p, i) => [`gatewayCAPaths.${i}`, p] as [string, string]),
   ];
   for (const [field, path] of mustExist) {
     if (!existsSync(path)) problems.push(`${field}: file not found: ${path}`);

@@ -7,6 +7,7 @@ import { generationDigest, parseGenerationRecord } from '@kiseki/chaincode/share
 import { folderManifest } from './tools/folder-manifest';
 import { decodeProof, leafHash, verifyExclusion, verifyInclusion, type ExclusionProof } from '@kiseki/chaincode/shared/merkle';
 import { readDemoKeys, type DemoKey } from './launch';
+import { fetchTrustingFiles } from './tls/trust';
 
 /**
  * `npm run demo`: the whole Kiseki story through the REST API of the running system (started with
@@ -21,6 +22,8 @@ import { readDemoKeys, type DemoKey } from './launch';
 interface GatewayEntry {
   mspId: string;
   url: string;
+  /** The org's TLS CA (HTTPS gateways): the only root the demo trusts for that gateway. */
+  caCertPath?: string;
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -39,7 +42,7 @@ function show(label: string, value: unknown): void {
 
 /** The parts of the typed client (client/) the demo uses. */
 interface ClientModule {
-  createKisekiClient(options: { baseUrl: string; apiKey: string }): unknown;
+  createKisekiClient(options: { baseUrl: string; apiKey: string; caCertPath?: string }): unknown;
   uploadBatch(
     client: unknown,
     items: Iterable<{ dataId: string; providerId?: string; mediaType: string; bytes: Uint8Array }>,
@@ -57,11 +60,16 @@ function loadClient(): ClientModule {
 }
 
 class Api {
+  readonly #fetch: typeof fetch;
+
   constructor(
     readonly org: string,
     readonly url: string,
     readonly key: string,
-  ) {}
+    readonly caCertPath?: string,
+  ) {
+    this.#fetch = caCertPath === undefined ? fetch : fetchTrustingFiles([caCertPath]);
+  }
 
   async request<T = Record<string, unknown>>(
     method: string,
@@ -80,7 +88,7 @@ class Api {
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
     }
     if (method === 'POST') (init.headers as Record<string, string>)['idempotency-key'] ??= `${run}-${randomBytes(6).toString('hex')}`;
-    const res = await fetch(`${this.url}${path}`, init);
+    const res = await this.#fetch(`${this.url}${path}`, init);
     const text = await res.text();
     const json = text === '' ? {} : (JSON.parse(text) as unknown);
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
@@ -99,7 +107,7 @@ function api(mspId: string, role: DemoKey['role']): Api {
   if (gateway === undefined) throw new Error(`no gateway for ${mspId}`);
   const key = readDemoKeys(stateDir, mspId).find((k) => k.role === role);
   if (key === undefined) throw new Error(`no demo key for ${role} at ${mspId}`);
-  return new Api(mspId, gateway.url, key.key);
+  return new Api(mspId, gateway.url, key.key, gateway.caCertPath);
 }
 
 /** The artifact manifest of a small demo model folder (written to a temporary folder, hashed, deleted). */
@@ -169,15 +177,23 @@ async function main(): Promise<void> {
     };
   });
   const kiseki = loadClient();
-  const summary = await kiseki.uploadBatch(kiseki.createKisekiClient({ baseUrl: studio.url, apiKey: studio.key }), cels, {
-    termsId,
-    onResult: (r) => {
-      show(
-        r.dataId ?? '?',
-        `${r.status} ${r.size ?? 0} B sha256 ${(r.contentDigest ?? '').slice(0, 16)}… tx ${(r.transactionId ?? '').slice(0, 16)}…`,
-      );
+  const summary = await kiseki.uploadBatch(
+    kiseki.createKisekiClient({
+      baseUrl: studio.url,
+      apiKey: studio.key,
+      ...(studio.caCertPath === undefined ? {} : { caCertPath: studio.caCertPath }),
+    }),
+    cels,
+    {
+      termsId,
+      onResult: (r) => {
+        show(
+          r.dataId ?? '?',
+          `${r.status} ${r.size ?? 0} B sha256 ${(r.contentDigest ?? '').slice(0, 16)}… tx ${(r.transactionId ?? '').slice(0, 16)}…`,
+        );
+      },
     },
-  });
+  );
   if (summary.registered !== cels.length) throw new Error(`batch upload: ${JSON.stringify(summary)}`);
   const trained = dataIds.slice(0, 6).sort();
   const notTrained = dataIds[6] as string;

@@ -57,12 +57,16 @@ describe('launcher', () => {
     };
     ensureDemoKeys(stateDir, 'Studio1MSP');
     mkdirSync(join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts'), { recursive: true });
-    const config = parseConfig(gatewayConfigFor(hosts, 0));
+    expect(() => parseConfig(gatewayConfigFor(hosts, 0))).toThrow(/plainHttp: only on a loopback address/);
+    const config = parseConfig(gatewayConfigFor(hosts, 0, { certPath: file('tls-cert.pem'), keyPath: file('tls-key.pem') }));
     expect(config.listen).toEqual({ host: '10.78.32.20', port: 20300 });
+    expect(config.tls?.certPath).toBe(join(stateDir, 'tls-cert.pem'));
+    expect(config.plainHttp).toBe(false);
     expect(config.exchange?.orgs).toEqual([
-      { mspId: 'LicensorMSP', url: 'http://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') },
+      { mspId: 'LicensorMSP', url: 'https://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') },
     ]);
-    expect(config.publicVerification.attestors).toEqual(['http://10.78.32.21:20301']);
+    expect(config.gatewayCAPaths).toEqual([join(stateDir, 'ca-1.pem')]);
+    expect(config.publicVerification.attestors).toEqual(['https://10.78.32.21:20301']);
   });
 
   test('when demo keys are ensured twice, then they are kept, stored hashed for the gateway, and usable', () => {

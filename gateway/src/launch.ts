@@ -5,7 +5,7 @@ import { livePid, startProcess, waitHealthy } from '@kiseki/network/dist/process
 import { hashApiKey, newApiKey, type ApiKeyFile, type Role } from './auth';
 import type { GatewayConfigInput } from './config';
 import { schemaForMsp } from './db/database';
-import { issueContentCredentials } from './credentials/issue';
+import { issueContentCredentials, issueGatewayTlsCert } from './credentials/issue';
 import { caDirOfIdentity } from './exchange/exchange';
 
 /**
@@ -56,12 +56,48 @@ export const gatewayPort = (view: NetworkView, index: number): number => view.ba
 
 export const orgDir = (stateDir: string, mspId: string): string => join(stateDir, 'gateways', mspId);
 
-/** The gateway config of one org (paths absolute, secrets from the network's state). */
-export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfigInput {
+/** Where an org's gateway TLS certificate and key are kept (issued by {@link issueGatewayTls}). */
+export const gatewayTlsDir = (stateDir: string, mspId: string): string => join(orgDir(stateDir, mspId), 'tls');
+
+/** The names and addresses an org's gateway is reached at: its listen address and loopback. */
+export const gatewayHosts = (org: NetworkView['orgs'][number]): string[] => [...new Set([addressOf(org), '127.0.0.1', '::1', 'localhost'])];
+
+/** Issues (or keeps) the HTTPS certificate of an org's gateway from the org's TLS CA. */
+export async function issueGatewayTls(
+  view: NetworkView,
+  index: number,
+): Promise<{ certPath: string; keyPath: string; caCertPath: string }> {
+  const org = view.orgs[index];
+  if (org === undefined) throw new Error(`no org at index ${index}`);
+  return await issueGatewayTlsCert({
+    tlsCACertPath: org.tlsCACertPath,
+    outDir: gatewayTlsDir(view.stateDir, org.mspId),
+    mspId: org.mspId,
+    hosts: gatewayHosts(org),
+  });
+}
+
+/**
+ * The gateway config of one org (paths absolute, secrets from the network's state). With `tls` (the
+ * certificate and key from {@link issueGatewayTls}) it serves HTTPS and reaches the other orgs' gateways
+ * over HTTPS, trusting their TLS CAs; without, plain HTTP on loopback (development and tests).
+ */
+export function gatewayConfigFor(view: NetworkView, index: number, tls?: { certPath: string; keyPath: string }): GatewayConfigInput {
   const org = view.orgs[index];
   if (org === undefined) throw new Error(`no org at index ${index}`);
   const dir = orgDir(view.stateDir, org.mspId);
+  const scheme = tls === undefined ? 'http' : 'https';
+  const urlOf = (other: NetworkView['orgs'][number], i: number): string => {
+    const host = addressOf(other);
+    return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${gatewayPort(view, i)}`;
+  };
   return {
+    ...(tls === undefined
+      ? { plainHttp: true }
+      : {
+          tls: { certPath: tls.certPath, keyPath: tls.keyPath },
+          gatewayCAPaths: [...new Set(view.orgs.filter((_, i) => i !== index).map((other) => other.tlsCACertPath))],
+        }),
     mspId: org.mspId,
     peer: { endpoint: org.peerEndpoint, hostAlias: org.peerHostAlias, tlsCACertPath: org.tlsCACertPath },
     identity: { certPath: org.userCertPath, keyPath: org.userKeyPath },
@@ -84,14 +120,14 @@ export function gatewayConfigFor(view: NetworkView, index: number): GatewayConfi
     // validation attestations from theirs when it exports an evidence bundle.
     publicVerification: {
       enabled: true,
-      attestors: view.orgs.flatMap((other, i) => (i === index ? [] : [`http://${addressOf(other)}:${gatewayPort(view, i)}`])),
+      attestors: view.orgs.flatMap((other, i) => (i === index ? [] : [urlOf(other, i)])),
     },
     // Every other org's gateway and CA, from the network status: content is exchanged between gateways.
     exchange: {
       orgs: view.orgs
         .map((other, i) => ({
           mspId: other.mspId,
-          url: `http://${addressOf(other)}:${gatewayPort(view, i)}`,
+          url: urlOf(other, i),
           caCertPath: other.exchangeMspDir === undefined ? caDirOfIdentity(other.userCertPath) : join(other.exchangeMspDir, 'cacerts'),
         }))
         .filter((other) => other.mspId !== org.mspId),
@@ -146,6 +182,8 @@ interface Registration {
   mspId: string;
   url: string;
   pidFile: string;
+  /** The org's TLS CA certificate: what a client trusts to reach the gateway over HTTPS. */
+  caCertPath: string;
 }
 
 export interface LaunchedGateway extends Registration {
@@ -159,7 +197,8 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
   mkdirSync(join(view.stateDir, 'pids'), { recursive: true });
   mkdirSync(join(view.stateDir, 'logs'), { recursive: true });
   for (let index = 0; index < view.orgs.length; index += 1) {
-    const config = gatewayConfigFor(view, index);
+    const tls = await issueGatewayTls(view, index);
+    const config = gatewayConfigFor(view, index, tls);
     const credentials = await issueContentCredentials({
       identityCertPath: view.orgs[index]?.userCertPath ?? '',
       outDir: join(orgDir(view.stateDir, config.mspId), 'content-credentials'),
@@ -171,7 +210,8 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
     writePrivate(configFile, config);
     const pidFile = join(view.stateDir, 'pids', `gateway-${config.mspId}.pid`);
     const logFile = join(view.stateDir, 'logs', `gateway-${config.mspId}.log`);
-    const url = `http://${config.listen.host ?? '127.0.0.1'}:${config.listen.port}`;
+    const host = config.listen.host ?? '127.0.0.1';
+    const url = `https://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
     const running = livePid(pidFile) !== undefined;
     if (!running) {
       // Hosts mode: the gateway runs in its org's namespace, beside its peer.
@@ -187,15 +227,23 @@ export async function launchGateways(view: NetworkView, mainScript = join(__dirn
         ...(namespace === undefined ? {} : { namespace }),
       });
     }
-    launched.push({ mspId: config.mspId, url, pidFile, keys, reused: running });
+    launched.push({ mspId: config.mspId, url, pidFile, caCertPath: tls.caCertPath, keys, reused: running });
   }
   writePrivate(
     join(view.stateDir, 'gateways.json'),
-    launched.map(({ mspId, url, pidFile }) => ({ mspId, url, pidFile }) satisfies Registration),
+    launched.map(({ mspId, url, pidFile, caCertPath }) => ({ mspId, url, pidFile, caCertPath }) satisfies Registration),
   );
   await Promise.all(
     launched.map((g) =>
-      waitHealthy(`gateway ${g.mspId}`, `${g.url}/healthz`, g.pidFile, join(view.stateDir, 'logs', `gateway-${g.mspId}.log`), 30_000),
+      waitHealthy(
+        `gateway ${g.mspId}`,
+        `${g.url}/healthz`,
+        g.pidFile,
+        join(view.stateDir, 'logs', `gateway-${g.mspId}.log`),
+        // A TLS handshake on a loaded machine can take seconds: a generous overall wait.
+        120_000,
+        readFileSync(g.caCertPath, 'utf8'),
+      ),
     ),
   );
   return launched;
@@ -207,12 +255,20 @@ async function main(): Promise<void> {
   const stateDir = process.env.KISEKI_STATE_DIR === undefined ? undefined : resolve(process.env.KISEKI_STATE_DIR);
   const view = await network.status(stateDir === undefined ? {} : { stateDir });
   const gateways = await launchGateways(view);
-  const lines = ['', 'Gateways (REST API, OpenAPI at <url>/v1/openapi.json):'];
+  const lines = ['', "Gateways (HTTPS with a certificate from the org's TLS CA; REST API, OpenAPI at <url>/v1/openapi.json):"];
   for (const g of gateways) {
-    lines.push(`  ${g.mspId.padEnd(12)} ${g.url}${g.reused ? '  (already running)' : ''}`);
+    lines.push(`  ${g.mspId.padEnd(12)} ${g.url}${g.reused ? '  (already running)' : ''}   CA: ${g.caCertPath}`);
     for (const k of g.keys) lines.push(`      ${k.role.padEnd(18)} ${k.key}`);
   }
   lines.push(`  demo keys are kept in ${join(view.stateDir, 'gateways', '<MSP>', 'demo-keys.json')}`);
+  const first = gateways[0];
+  const firstKey = first?.keys[0];
+  if (first !== undefined && firstKey !== undefined)
+    lines.push(
+      "  call a gateway, trusting its org's CA (never -k):",
+      `    curl --cacert ${first.caCertPath} -H 'authorization: Bearer ${firstKey.key}' '${first.url}/v1/blocks?limit=1'`,
+      `    npm run kiseki -- --gateway ${first.url} --cacert ${first.caCertPath} --key <key> ...`,
+    );
   if (view.database)
     lines.push(
       '',

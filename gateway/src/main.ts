@@ -24,6 +24,7 @@ import { Attestor, EvidenceService } from './use-cases/evidence';
 import { reapStaging } from './use-cases/reaper';
 import { buildServices, limitsFrom, settingsFrom, webhookOptionsFrom } from './use-cases/services';
 import { MinioVault } from './vault/minio-vault';
+import { fetchTrustingFiles } from './tls/trust';
 
 /**
  * One gateway process for one org: config → adapters (Fabric, vault, state store) → use cases → HTTP.
@@ -106,6 +107,7 @@ export async function startGateway(
     attestor: new Attestor(config.mspId, readFileSync(config.identity.certPath, 'utf8'), readKeyFile(config.identity.keyPath)),
     attestors: config.publicVerification.attestors,
     logger,
+    fetch: fetchTrustingFiles(config.gatewayCAPaths),
   });
   if (database !== undefined) {
     services.audit = new AuditReader(database.pool);
@@ -132,6 +134,15 @@ export async function startGateway(
     shutdownMs: config.timeouts.shutdownMs,
     limits: limitsFrom(config),
     ...(consoleDir === undefined ? {} : { consoleDir }),
+    ...(config.tls === undefined
+      ? {}
+      : {
+          tls: {
+            cert: readFileSync(config.tls.certPath, 'utf8'),
+            key: readFileSync(config.tls.keyPath, 'utf8'),
+            clientCAs: config.tls.clientCAPaths.map((path) => readFileSync(path, 'utf8')),
+          },
+        }),
   });
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
@@ -155,7 +166,13 @@ export async function startGateway(
   }, config.vault.reapIntervalMs);
   reaper.unref();
 
-  logger.info('gateway listening', { url, peer: config.peer.endpoint, channel: config.channel, chaincode: config.chaincode });
+  logger.info('gateway listening', {
+    url,
+    mutualTls: (config.tls?.clientCAPaths.length ?? 0) > 0,
+    peer: config.peer.endpoint,
+    channel: config.channel,
+    chaincode: config.chaincode,
+  });
   return {
     url,
     port,

@@ -34,7 +34,7 @@ function printStatus(s: NetworkStatus): void {
   for (const n of [...s.orderers, ...s.peers]) console.log(line(n));
   console.log(line({ name: 'vault', endpoint: s.vault.endpoint.replace('http://', ''), pid: s.vault.pid, healthy: s.vault.healthy }));
   for (const g of s.gateways)
-    console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace('http://', ''), pid: g.pid, healthy: g.healthy }));
+    console.log(line({ name: `gateway ${g.mspId}`, endpoint: g.url.replace(/^https?:\/\//, ''), pid: g.pid, healthy: g.healthy }));
   if (s.database !== null) {
     const where = new URL(s.database.url);
     console.log(

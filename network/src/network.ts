@@ -90,7 +90,13 @@ export interface NetworkStatus {
     readonly healthy: boolean;
   };
   readonly orgs: readonly OrgConnection[];
-  readonly gateways: readonly { readonly mspId: string; readonly url: string; readonly pid: number | null; readonly healthy: boolean }[];
+  readonly gateways: readonly {
+    readonly mspId: string;
+    readonly url: string;
+    readonly caCertPath?: string;
+    readonly pid: number | null;
+    readonly healthy: boolean;
+  }[];
   /**
    * The channel's genesis (config) block and its header hash: the trust anchor offline verifiers pin
    * (`kiseki-verify --anchor`). A consortium publishes it; after a config update, the new config block's.
@@ -185,7 +191,14 @@ export async function status(options: NetworkOptions = {}): Promise<NetworkStatu
   const gateways = await Promise.all(
     readGateways(ctx.stateDir).map(async (g) => {
       const pid = livePid(g.pidFile) ?? null;
-      return { mspId: g.mspId, url: g.url, pid, healthy: pid !== null && (await healthy(`${g.url}/healthz`)) };
+      const ca = g.caCertPath !== undefined && existsSync(g.caCertPath) ? readFileSync(g.caCertPath, 'utf8') : undefined;
+      return {
+        mspId: g.mspId,
+        url: g.url,
+        ...(g.caCertPath === undefined ? {} : { caCertPath: g.caCertPath }),
+        pid,
+        healthy: pid !== null && (await healthy(`${g.url}/healthz`, 2000, ca)),
+      };
     }),
   );
   const vaultHealthy = vaultPid !== null && (await healthy(vaultHealthUrl(topology.vault)));

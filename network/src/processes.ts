@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { NetworkError } from './errors';
@@ -121,8 +122,19 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** GETs a health URL once; true on 2xx. */
-export async function healthy(url: string, timeoutMs = 2000): Promise<boolean> {
+/** GETs a health URL once; true on 2xx. An https URL is verified against `ca` (PEM) when given. */
+export async function healthy(url: string, timeoutMs = 2000, ca?: string): Promise<boolean> {
+  if (ca !== undefined && url.startsWith('https:'))
+    return await new Promise((resolve) => {
+      const req = httpsGet(url, { ca, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => {
+        resolve(false);
+      });
+    });
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();
@@ -220,10 +232,18 @@ export async function retryAgainst<T>(
  * Waits until a node's health URL answers, failing early (with its last log lines) if the process
  * dies, and failing with a timeout rather than hanging.
  */
-export async function waitHealthy(name: string, url: string, pidFile: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+export async function waitHealthy(
+  name: string,
+  url: string,
+  pidFile: string,
+  logFile: string,
+  timeoutMs = 60_000,
+  /** PEM of the CA an HTTPS endpoint's certificate must chain to. */
+  ca?: string,
+): Promise<void> {
   const up = await poll(
     async () => {
-      if (await healthy(url)) return true;
+      if (await healthy(url, ca === undefined ? 2000 : 5000, ca)) return true;
       if (livePid(pidFile) === undefined) {
         throw new NetworkError(`${name} exited during start-up; last lines of ${logFile}:\n${lastLines(logFile)}`);
       }

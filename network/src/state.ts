@@ -52,6 +52,8 @@ export interface GatewayRegistration {
   readonly mspId: string;
   readonly url: string;
   readonly pidFile: string;
+  /** The org's TLS CA that issued the gateway's HTTPS certificate (what clients trust to reach it). */
+  readonly caCertPath?: string;
 }
 
 export const gatewaysFile = (stateDir: string): string => path.join(stateDir, 'gateways.json');

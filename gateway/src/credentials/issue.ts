@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -26,13 +28,59 @@ export async function issueContentCredentials(input: {
   outDir: string;
   mspId: string;
 }): Promise<ContentCredentialsPaths | undefined> {
+  return await issueLeaf({
+    caDir: join(orgRootOf(input.identityCertPath), 'ca'),
+    outDir: input.outDir,
+    subject: `/O=${input.mspId}/OU=content-credentials/CN=Content Credentials ${input.mspId}`,
+    extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\n',
+  });
+}
+
+/**
+ * The gateway's HTTPS certificate, issued by the org's TLS CA (the cryptogen `tlsca/` folder that also
+ * issued its peer's TLS certificate, named by `tlsCACertPath`): ECDSA P-256, serverAuth (and clientAuth,
+ * so it can also be presented to another org's gateway that asks for client certificates), with every
+ * name and address the gateway is reached at as subject alternative names. Reissued when the names change.
+ * @throws Error when the CA folder, its key or `openssl` is missing.
+ */
+export async function issueGatewayTlsCert(input: {
+  tlsCACertPath: string;
+  outDir: string;
+  mspId: string;
+  /** DNS names and IP addresses (v4 or v6) clients use to reach the gateway. */
+  hosts: readonly string[];
+}): Promise<ContentCredentialsPaths> {
+  const hosts = [...new Set(input.hosts.map((h) => h.replace(/^\[(.*)\]$/, '$1')))].sort();
+  const san = hosts.map((h) => (isIP(h) === 0 ? `DNS:${h}` : `IP:${h}`)).join(',');
+  const paths = await issueLeaf({
+    caDir: dirname(input.tlsCACertPath),
+    outDir: input.outDir,
+    subject: `/O=${input.mspId}/OU=gateway/CN=gateway.${input.mspId.toLowerCase()}`,
+    extensions: `keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${san}\n`,
+  });
+  if (paths === undefined)
+    throw new Error(`cannot issue the gateway TLS certificate of ${input.mspId}: no CA key beside ${input.tlsCACertPath}, or no openssl`);
+  return paths;
+}
+
+/** Issues (or keeps) a leaf certificate with a new P-256 key from the CA key and certificate in `caDir`. */
+async function issueLeaf(input: {
+  caDir: string;
+  outDir: string;
+  subject: string;
+  extensions: string;
+}): Promise<ContentCredentialsPaths | undefined> {
   const paths = {
     certPath: join(input.outDir, 'cert.pem'),
     keyPath: join(input.outDir, 'key.pem'),
     caCertPath: join(input.outDir, 'ca.pem'),
   };
-  if (existsSync(paths.certPath) && existsSync(paths.keyPath) && existsSync(paths.caCertPath)) return paths;
-  const caDir = join(orgRootOf(input.identityCertPath), 'ca');
+  // What the certificate was issued as: a change of names or extensions issues it again.
+  const ext = join(input.outDir, 'cert.ext');
+  const extensions = `basicConstraints=critical,CA:FALSE\n${input.extensions}subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`;
+  const same = existsSync(ext) ? readFileSync(ext, 'utf8') === extensions : !input.extensions.includes('subjectAltName');
+  if (same && existsSync(paths.certPath) && existsSync(paths.keyPath) && existsSync(paths.caCertPath)) return paths;
+  const caDir = input.caDir;
   if (!existsSync(caDir)) return undefined;
   const files = readdirSync(caDir);
   const caKey = files.find((f) => f.endsWith('_sk'));
@@ -40,23 +88,11 @@ export async function issueContentCredentials(input: {
   if (caKey === undefined || caCert === undefined) return undefined;
   mkdirSync(input.outDir, { recursive: true, mode: 0o700 });
   const csr = join(input.outDir, 'cert.csr');
-  const ext = join(input.outDir, 'cert.ext');
-  writeFileSync(
-    ext,
-    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
-  );
+  writeFileSync(ext, extensions);
   try {
     await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', paths.keyPath]);
-    await run('openssl', [
-      'req',
-      '-new',
-      '-key',
-      paths.keyPath,
-      '-subj',
-      `/O=${input.mspId}/OU=content-credentials/CN=Content Credentials ${input.mspId}`,
-      '-out',
-      csr,
-    ]);
+    chmodSync(paths.keyPath, 0o600);
+    await run('openssl', ['req', '-new', '-key', paths.keyPath, '-subj', input.subject, '-out', csr]);
     await run('openssl', [
       'x509',
       '-req',
@@ -67,7 +103,7 @@ export async function issueContentCredentials(input: {
       '-CAkey',
       join(caDir, caKey),
       '-set_serial',
-      `0x${Date.now().toString(16)}`,
+      `0x${Date.now().toString(16)}${randomBytes(4).toString('hex')}`,
       '-days',
       '825',
       '-sha256',

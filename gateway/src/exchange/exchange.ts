@@ -62,6 +62,11 @@ export interface ExchangeOptions {
   readonly maxSkewMs: number;
   /** Largest content accepted from another org. */
   readonly maxBytes: number;
+  /**
+   * HTTPS to the other gateways: the CAs their certificates chain to (system roots when absent), and this
+   * gateway's own certificate and key, presented to a gateway that asks for client certificates.
+   */
+  readonly tls?: { readonly ca?: readonly string[]; readonly cert?: string; readonly key?: string };
 }
 
 /** An access record endorsed by the ledger, and its acceptance by the ordering service to come. */
@@ -112,10 +117,16 @@ export class ExchangeService {
   readonly #o: ExchangeOptions;
   readonly #cas: ReadonlyMap<string, readonly X509Certificate[]>;
   readonly #http = new HttpAgent({ keepAlive: true });
-  readonly #https = new HttpsAgent({ keepAlive: true });
+  readonly #https: HttpsAgent;
 
   constructor(options: ExchangeOptions) {
     this.#o = options;
+    const tls = options.tls;
+    this.#https = new HttpsAgent({
+      keepAlive: true,
+      ...(tls?.ca === undefined || tls.ca.length === 0 ? {} : { ca: [...tls.ca] }),
+      ...(tls?.cert === undefined || tls.key === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    });
     this.#cas = new Map(options.peers.map((p) => [p.mspId, p.cas]));
   }
 
@@ -431,7 +442,7 @@ export function orgSignerFrom(mspId: string, certPath: string, keyPem: string): 
 
 /** The exchange of a gateway from its config, or `undefined` when none is configured. */
 export function exchangeFromConfig(
-  config: Pick<GatewayConfig, 'mspId' | 'identity' | 'exchange' | 'limits'>,
+  config: Pick<GatewayConfig, 'mspId' | 'identity' | 'exchange' | 'limits'> & Partial<Pick<GatewayConfig, 'tls' | 'gatewayCAPaths'>>,
   services: Pick<Services, 'ledger' | 'vault' | 'packs' | 'transactor' | 'logger'>,
 ): ExchangeService | undefined {
   if (config.exchange === undefined) return undefined;
@@ -450,6 +461,12 @@ export function exchangeFromConfig(
     timeoutMs: config.exchange.timeoutMs,
     maxSkewMs: config.exchange.maxSkewSeconds * 1000,
     maxBytes: config.limits.uploadMaxBytes,
+    tls: {
+      ca: (config.gatewayCAPaths ?? []).map((path) => readFileSync(path, 'utf8')),
+      ...(config.tls === undefined
+        ? {}
+        : { cert: readFileSync(config.tls.certPath, 'utf8'), key: readFileSync(config.tls.keyPath, 'utf8') }),
+    },
   });
 }
 

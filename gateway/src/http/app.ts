@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { authorize, type ApiKeyStore, type Principal } from '../auth';
 import { AppError, toAppError } from '../errors';
@@ -29,6 +30,16 @@ export interface AppDeps {
   consoleDir?: string;
   /** Per-key rate and concurrency limits and upload caps; defaults when absent. */
   limits?: LimitSettings;
+  /** HTTPS with this certificate and key; with `clientCAs`, only clients holding a certificate they issued. */
+  tls?: ServerTls;
+}
+
+/** The server side of HTTPS (PEM texts). */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  /** CAs whose client certificates are accepted; when non-empty, a client without one fails the handshake. */
+  clientCAs?: readonly string[];
 }
 
 export interface GatewayApp {
@@ -270,14 +281,26 @@ export function createApp(deps: AppDeps): GatewayApp {
     app,
     start: (port, host) =>
       new Promise((resolve, reject) => {
-        const listening = app.listen(port, host, (error?: Error) => {
-          if (error !== undefined) {
-            reject(error);
-            return;
-          }
+        const tls = deps.tls;
+        const mutual = tls?.clientCAs !== undefined && tls.clientCAs.length > 0;
+        const listening: Server =
+          tls === undefined
+            ? createHttpServer(app)
+            : createHttpsServer(
+                {
+                  cert: tls.cert,
+                  key: tls.key,
+                  minVersion: 'TLSv1.2',
+                  ...(mutual ? { ca: [...(tls.clientCAs ?? [])], requestCert: true, rejectUnauthorized: true } : {}),
+                },
+                app,
+              );
+        listening.once('error', reject);
+        listening.listen(port, host, () => {
+          listening.off('error', reject);
           const address = listening.address() as AddressInfo;
           const shownHost = host.includes(':') ? `[${host}]` : host;
-          resolve({ url: `http://${shownHost}:${address.port}`, port: address.port });
+          resolve({ url: `${tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`, port: address.port });
         });
         listening.keepAliveTimeout = 65_000;
         // Node closes a connection whose whole request has not arrived within `requestTimeout` (300 s by

@@ -26,6 +26,7 @@ const SUITE_MODULES: Record<string, string> = {
   index: path.join(REPO_ROOT, 'gateway', 'dist', 'indexer', 'bench.js'),
   scaleout: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-scaleout.js'),
   exchange: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-exchange.js'),
+  limits: path.join(REPO_ROOT, 'gateway', 'dist', 'bench-limits.js'),
 };
 
 function loadSuite(name: string): BenchSuite {
