@@ -228,7 +228,8 @@ export const Keys = {
   /** Every shard key of a holder's credit in a currency, in shard order. */
   holderCredits: (mspId: string, holderId: string, currency: string): string[] =>
     allShards().map((shard) => compositeKey(KeyTypes.holderCredit, [mspId, holderId, currency, shardAttribute(shard)])),
-  holderClaim: (mspId: string, holderId: string, currency: string): string => compositeKey(KeyTypes.holderClaim, [mspId, holderId, currency]),
+  holderClaim: (mspId: string, holderId: string, currency: string): string =>
+    compositeKey(KeyTypes.holderClaim, [mspId, holderId, currency]),
   settlement: (settlementId: string): string => compositeKey(KeyTypes.settlement, [settlementId]),
   offer: (offerId: string): string => compositeKey(KeyTypes.offer, [offerId]),
   grant: (purchaseId: string): string => compositeKey(KeyTypes.grant, [purchaseId]),
