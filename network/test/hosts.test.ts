@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { launchGateways } from '../../gateway/src/launch';
+import { fetchTrustingFiles } from '../../gateway/src/tls/trust';
 import { run } from '../src/exec';
 import { existingNamespaces, hostsPlan, namespaceOfPid } from '../src/hosts';
 import { down, NetworkStatus, status, up } from '../src/network';
@@ -171,8 +172,10 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     expect(existsSync(path.join(stateDir, 'exchange', 'Licensor2MSP', 'msp', 'cacerts'))).toBe(true);
     const key = (mspId: string, role: string): string =>
       launched.find((g) => g.mspId === mspId)?.keys.find((k) => k.role === role)?.key ?? '';
+    // Each gateway serves HTTPS with its org's TLS CA: the client trusts exactly those CAs.
+    const fetchOrgs = fetchTrustingFiles(launched.map((g) => g.caCertPath));
     const termsId = `l2-hosts-terms-${String(Date.now())}`;
-    const published = await fetch(`${gateway?.url ?? ''}/v1/terms`, {
+    const published = await fetchOrgs(`${gateway?.url ?? ''}/v1/terms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key('Licensor2MSP', 'licensor-operator')}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -189,7 +192,7 @@ describeAsRoot('hosts mode: each org on a host of its own', () => {
     });
     expect(published.status).toBe(201);
     const studio1 = current.gateways.find((g) => g.mspId === 'Studio1MSP');
-    const read = await fetch(`${studio1?.url ?? ''}/v1/terms/${termsId}`, {
+    const read = await fetchOrgs(`${studio1?.url ?? ''}/v1/terms/${termsId}`, {
       headers: { authorization: `Bearer ${key('Studio1MSP', 'auditor')}` },
     });
     expect(read.status).toBe(200);
