@@ -5,11 +5,11 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
 import type { Principal } from '../auth';
 import type { GatewayConfig } from '../config';
 import { AppError, type AppErrorCode, AppErrorCodes } from '../errors';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Services } from '../use-cases/services';
 import type { Transactor } from '../use-cases/transactor';
@@ -240,19 +240,13 @@ export class ExchangeService {
       onOrdered = resolve;
     });
     let wasOrdered = false;
-    const committed = this.#o.transactor.submit(
-      principal,
-      requestId,
-      ContractNames.access,
-      Transactions.access.Record,
-      request,
-      undefined,
-      (o) => {
+    const committed = this.#o.transactor.client(principal, requestId).access.record(request, {
+      onOrdered: (o) => {
         if (wasOrdered) return;
         wasOrdered = true;
         onOrdered?.(o);
       },
-    );
+    });
     committed.catch((error: unknown) => {
       if (wasOrdered) void this.#recordAgain(principal, requestId, request, error);
     });
@@ -266,7 +260,7 @@ export class ExchangeService {
       this.#o.logger.warn('the access record of a delivery did not commit; recording it again', { ...request, error: String(last) });
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       try {
-        await this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request);
+        await this.#o.transactor.client(principal, requestId).access.record(request);
         return;
       } catch (error) {
         last = error;
@@ -286,8 +280,8 @@ export class ExchangeService {
   }
 
   async #entitlement(requesterMsp: string, assetType: ExchangeAssetType, assetId: string, grantId?: string): Promise<Entitlement> {
-    const query = JSON.stringify({ requesterMsp, assetType, assetId, ...(grantId === undefined ? {} : { grantId }) });
-    return (await this.#o.ledger.evaluate(ContractNames.access, Transactions.access.Entitlement, [query])) as Entitlement;
+    const query = { requesterMsp, assetType, assetId, ...(grantId === undefined ? {} : { grantId }) };
+    return ledgerReader(this.#o.ledger).access.entitlement(query);
   }
 }
 

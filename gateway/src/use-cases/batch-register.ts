@@ -1,4 +1,3 @@
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import type { Principal } from '../auth';
 import { AppError, toAppError } from '../errors';
 import type { SubmitResult } from '../fabric/ledger';
@@ -8,6 +7,7 @@ import { packBinKey, type PackedItem, PackStore } from '../vault/packs';
 import type { Vault } from '../vault/vault';
 import type { Transactor } from './transactor';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
 
 /**
  * Registers data items in ledger transactions of up to {@link MAX_CHUNK_ITEMS} (`data:RegisterBatch`)
@@ -92,7 +92,7 @@ export interface PackManifest {
 export interface BatchDeps {
   vault: Vault;
   packs: PackStore;
-  ledger: Ledger;
+  reader: LedgerReader;
   transactor: Transactor;
   metrics: Metrics;
   logger: Logger;
@@ -197,7 +197,7 @@ export class BatchRegistrar {
     if (packed !== undefined) return items.map((item) => ({ ...base(item), status: 'failed', error: errorOf(packed) }));
 
     const attempts = await submitBisecting(items, (group) =>
-      this.deps.transactor.submit(this.principal, this.requestId, C.data, T.data.RegisterBatch, {
+      this.deps.transactor.client(this.principal, this.requestId).data.registerBatch({
         items: group.map((item) => ({
           dataId: item.dataId,
           providerId: item.providerId,
@@ -311,9 +311,8 @@ export class BatchRegistrar {
   /** Whether this org registered exactly this content under this dataId before (a retried item). */
   async #registeredAlready(item: BatchItem): Promise<boolean> {
     try {
-      const record = (await this.deps.ledger.evaluate(C.data, T.data.Get, [item.dataId])) as
-        { contentDigest?: unknown; collectorMsp?: unknown } | undefined;
-      return record?.contentDigest === item.contentDigest && record.collectorMsp === this.deps.mspId;
+      const record = await this.deps.reader.data.get(item.dataId);
+      return record.contentDigest === item.contentDigest && record.collectorMsp === this.deps.mspId;
     } catch {
       return false;
     }
@@ -390,6 +389,7 @@ export async function reapBatches(
   now = Date.now(),
 ): Promise<{ settled: number; promoted: number; skipped: number }> {
   const counts = { settled: 0, promoted: 0, skipped: 0 };
+  const reader = ledgerReader(deps.ledger);
   const packKeys = await deps.vault.list('packs/');
   const keys = await deps.vault.list(PACK_PREFIX);
   for (const key of keys.filter((k) => k.endsWith('.json'))) {
@@ -406,7 +406,7 @@ export async function reapBatches(
       const packed: PackedItem[] = [];
       const held: PackedItem[] = [];
       for (const item of manifest.items) {
-        const isHeld = await holds(deps.ledger, item);
+        const isHeld = await holds(reader, item);
         if (item.offset !== undefined) {
           const entry: PackedItem = {
             dataId: item.dataId,
@@ -464,10 +464,9 @@ export async function reapBatches(
 }
 
 /** Whether the ledger holds `item` with the same content digest. */
-async function holds(ledger: Ledger, item: PackItem): Promise<boolean> {
+async function holds(reader: LedgerReader, item: PackItem): Promise<boolean> {
   try {
-    const record = (await ledger.evaluate(C.data, T.data.Get, [item.dataId])) as { contentDigest?: unknown } | undefined;
-    return record?.contentDigest === item.contentDigest;
+    return (await reader.data.get(item.dataId)).contentDigest === item.contentDigest;
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
     throw error;
