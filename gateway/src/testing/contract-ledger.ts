@@ -43,10 +43,6 @@ export class ContractLedger implements Ledger {
 
   constructor(readonly mspId = 'Studio1MSP') {
     this.memory = new MemoryLedger({ collections: loadCollections() });
-    for (const ContractClass of contracts) {
-      const contract = new ContractClass();
-      this.#contracts.set(contract.getName(), contract);
-    }
   }
 
   /** A typed client acting as org `mspId`, for setting up state (terms by the licensor, …) through the real contracts. */
@@ -257,6 +253,13 @@ export class ContractLedger implements Ledger {
   }
 
   #contract(name: string): Contract {
+    // Built on first use, so that tests that never call a contract do not pay for it.
+    if (this.#contracts.size === 0) {
+      for (const ContractClass of contracts) {
+        const instance = new ContractClass();
+        this.#contracts.set(instance.getName(), instance);
+      }
+    }
     const contract = this.#contracts.get(name);
     if (contract === undefined) throw new AppError('NOT_FOUND', `NOT_FOUND: no contract ${name}`);
     return contract;
