@@ -28,23 +28,7 @@ describe('against a gateway', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    h.ledger
-      .onWrite('providers:Register', (req, l) => {
-        if (l.state.has(`provider/${String(req.providerId)}`)) throw new Error('CONFLICT: exists');
-        l.state.set(`provider/${String(req.providerId)}`, req);
-        return req;
-      })
-      .onWrite('data:RegisterBatch', (req, l) => {
-        const items = req.items as { dataId: string; contentDigest: string }[];
-        if (items.some((i) => l.state.has(`data/${i.dataId}`))) throw new Error('CONFLICT: taken');
-        for (const i of items) l.state.set(`data/${i.dataId}`, { ...i, collectorMsp: 'Studio1MSP' });
-        return { count: items.length };
-      })
-      .onRead('data:Get', ([id], l) => {
-        const found = l.state.get(`data/${String(id)}`);
-        if (found === undefined) throw new Error('NOT_FOUND: none');
-        return found;
-      });
+    await h.ledger.seed();
   });
   afterEach(async () => {
     await h.close();

@@ -2508,30 +2508,7 @@ export interface components {
         ReviewHistory: {
             items: components["schemas"]["ReviewRecord"][];
             nextCursor?: string;
-            summary: {
-                accepted: number;
-                actingClient?: string;
-                count: number;
-                /** Format: date-time */
-                createdAt?: string;
-                createdBy?: string;
-                /** @constant */
-                docType?: "reviewSummary";
-                flagged: number;
-                /** Format: date-time */
-                latestAt?: string;
-                /** @enum {string} */
-                latestOutcome?: "accepted" | "rejected" | "flagged";
-                latestReviewerMsp?: string;
-                latestReviewId?: string;
-                rejected: number;
-                subjectId: string;
-                /** @enum {string} */
-                subjectType: "output" | "data";
-                /** Format: date-time */
-                updatedAt?: string;
-                updatedBy?: string;
-            };
+            summary: components["schemas"]["ReviewSummary"];
         };
         ReviewRecord: {
             actingClient?: string;
@@ -2555,6 +2532,19 @@ export interface components {
             /** Format: date-time */
             updatedAt?: string;
             updatedBy?: string;
+        };
+        ReviewSummary: components["schemas"]["ReviewSummaryRecord"] | {
+            /** @constant */
+            accepted: 0;
+            /** @constant */
+            count: 0;
+            /** @constant */
+            flagged: 0;
+            /** @constant */
+            rejected: 0;
+            subjectId: string;
+            /** @enum {string} */
+            subjectType: "output" | "data";
         };
         ReviewSummaryRecord: {
             accepted: number;
@@ -4566,30 +4556,7 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["ReviewRecord"][];
                         nextCursor?: string;
-                        summary: {
-                            accepted: number;
-                            actingClient?: string;
-                            count: number;
-                            /** Format: date-time */
-                            createdAt?: string;
-                            createdBy?: string;
-                            /** @constant */
-                            docType?: "reviewSummary";
-                            flagged: number;
-                            /** Format: date-time */
-                            latestAt?: string;
-                            /** @enum {string} */
-                            latestOutcome?: "accepted" | "rejected" | "flagged";
-                            latestReviewerMsp?: string;
-                            latestReviewId?: string;
-                            rejected: number;
-                            subjectId: string;
-                            /** @enum {string} */
-                            subjectType: "output" | "data";
-                            /** Format: date-time */
-                            updatedAt?: string;
-                            updatedBy?: string;
-                        };
+                        summary: components["schemas"]["ReviewSummary"];
                         trainingExclusion?: components["schemas"]["TrainingExclusionRecord"];
                     };
                 };

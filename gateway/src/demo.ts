@@ -8,6 +8,20 @@ import { folderManifest } from './tools/folder-manifest';
 import { decodeProof, leafHash, verifyExclusion, verifyInclusion, type ExclusionProof } from '@kiseki/chaincode/shared/merkle';
 import { readDemoKeys, type DemoKey } from './launch';
 import { fetchTrustingFiles } from './tls/trust';
+import type { z } from 'zod';
+import type {
+  ModelRecord,
+  ModelVersionRecord,
+  OutputRecord,
+  ProviderRecord,
+  RevenueRecord,
+  RightsRecord,
+  RightsTransferRecord,
+  SettlementRecord,
+  TermsRecord,
+} from '@kiseki/chaincode/shared/records';
+import type { OutputVerification, Statement } from '@kiseki/chaincode/shared/responses';
+import type { ReviewSubmission } from '@kiseki/chaincode/shared/results';
 
 /**
  * `npm run demo`: the whole Kiseki story through the REST API of the running system (started with
@@ -124,8 +138,9 @@ async function modelFolderManifest(weights: Buffer): Promise<ArtifactManifest> {
   }
 }
 
-type Write = {
-  record: Record<string, unknown>;
+/** A write's answer: the record as the chaincode returned it (its shared schema's type) and the transaction. */
+type Write<T> = {
+  record: T;
   transactionId: string;
   blockNumber: string;
   content?: { key: string; digest: string; size: number };
@@ -140,7 +155,7 @@ async function main(): Promise<void> {
 
   heading('Licensor publishes licence terms allowing AI training; the legal text goes to its vault, its digest on chain');
   const termsId = id('terms');
-  const terms = await licensor.request<Write>('POST', '/v1/terms', {
+  const terms = await licensor.request<Write<TermsRecord>>('POST', '/v1/terms', {
     termsId,
     aiTraining: true,
     commercialUse: true,
@@ -158,7 +173,7 @@ async function main(): Promise<void> {
   heading('Studio1 registers two pseudonymous data providers (payout references stay off chain)');
   const providers = [id('illustrator'), id('animator')];
   for (const providerId of providers) {
-    const p = await studio.request<Write>('POST', '/v1/providers', { providerId, payoutRef: `bank-ref-${providerId}` });
+    const p = await studio.request<Write<ProviderRecord>>('POST', '/v1/providers', { providerId, payoutRef: `bank-ref-${providerId}` });
     show(providerId, `tx ${p.transactionId}`);
   }
 
@@ -200,9 +215,9 @@ async function main(): Promise<void> {
 
   heading('Studio1 registers a model and attests its training set in two batches (ids strictly increasing)');
   const modelId = id('model');
-  await studio.request<Write>('POST', '/v1/models', { modelId });
+  await studio.request<Write<ModelRecord>>('POST', '/v1/models', { modelId });
   for (const batch of [trained.slice(0, 3), trained.slice(3)]) {
-    const b = await studio.request<Write>('POST', `/v1/models/${modelId}/training-batches`, { dataIds: batch });
+    const b = await studio.request<Write<ModelRecord>>('POST', `/v1/models/${modelId}/training-batches`, { dataIds: batch });
     show('batch', `${batch.length} items, tx ${b.transactionId}`);
   }
 
@@ -218,7 +233,7 @@ async function main(): Promise<void> {
     resolution: 768,
     seed: 7,
   };
-  const sealed = await studio.request<Write & { manifest?: { key: string; root: string; size: number } }>(
+  const sealed = await studio.request<Write<ModelRecord> & { manifest?: { key: string; root: string; size: number } }>(
     'POST',
     `/v1/models/${modelId}/seal`,
     { artifactManifest, recipe, label: 'v1.0' },
@@ -233,7 +248,7 @@ async function main(): Promise<void> {
 
   heading('Studio1 adds version 2 (an fp16 conversion of v1): same training set, new weights, bound to the same root');
   const fp16 = await modelFolderManifest(weights.subarray(0, 32 * 1024));
-  const v2 = await studio.request<Write & { artifacts: { artifactDigest: string; recipeDigest: string } }>(
+  const v2 = await studio.request<Write<ModelVersionRecord> & { artifacts: { artifactDigest: string; recipeDigest: string } }>(
     'POST',
     `/v1/models/${modelId}/versions`,
     {
@@ -247,7 +262,7 @@ async function main(): Promise<void> {
   show('bindingDigest', v2.record.bindingDigest);
 
   heading('The regulator asks for proofs and checks them itself against the on-chain root (RFC 6962)');
-  const model = await regulator.request<{ trainingRoot: string; trainingSize: number }>('GET', `/v1/models/${modelId}`);
+  const model = await regulator.request<ModelRecord>('GET', `/v1/models/${modelId}`);
   const used = trained[0] as string;
   const inclusion = await regulator.request<{ leafIndex: number; treeSize: number; auditPath: string[] }>(
     'GET',
@@ -258,11 +273,11 @@ async function main(): Promise<void> {
     inclusion.leafIndex,
     model.trainingSize,
     decodeProof(inclusion.auditPath),
-    Buffer.from(model.trainingRoot, 'hex'),
+    Buffer.from(model.trainingRoot ?? '', 'hex'),
   );
   show('inclusion', `${used} is leaf ${inclusion.leafIndex} of ${inclusion.treeSize}: ${inOk ? 'verified' : 'NOT VERIFIED'}`);
   const exclusion = await regulator.request<{ proof: ExclusionProof }>('GET', `/v1/models/${modelId}/proofs/exclusion/${notTrained}`);
-  const exOk = verifyExclusion(notTrained, exclusion.proof, Buffer.from(model.trainingRoot, 'hex'));
+  const exOk = verifyExclusion(notTrained, exclusion.proof, Buffer.from(model.trainingRoot ?? '', 'hex'));
   show('exclusion', `${notTrained} was not used: ${exOk ? 'verified' : 'NOT VERIFIED'}`);
 
   heading('Studio1 uploads an output of version 2 with its generation record (the prompt kept as a digest only)');
@@ -282,7 +297,7 @@ async function main(): Promise<void> {
   };
   const generationRecord = parseGenerationRecord(generation).record;
   if (generationRecord === undefined) throw new Error('the demo generation record is invalid');
-  const output = await studio.request<Write>(
+  const output = await studio.request<Write<OutputRecord>>(
     'POST',
     `/v1/outputs?outputId=${outputId}&modelId=${modelId}&modelVersion=2&generationDigest=${generationDigest(generationRecord)}`,
     Buffer.from(`frame of episode 1, run ${run}`),
@@ -298,7 +313,7 @@ async function main(): Promise<void> {
   heading(
     'Quality reviews: the licensor flags a consistency problem, Studio1 QA accepts after a fix; a rejected cel is excluded from training',
   );
-  const flag = await licensor.request<Write>('POST', '/v1/reviews', {
+  const flag = await licensor.request<Write<ReviewSubmission>>('POST', '/v1/reviews', {
     reviewId: id('review-licensor'),
     subjectType: 'output',
     subjectId: outputId,
@@ -306,8 +321,8 @@ async function main(): Promise<void> {
     category: 'consistency',
     reason: 'eye colour differs from the character sheet',
   });
-  show('licensor', `flagged (${String((flag.record.review as Record<string, unknown>).reviewerRole)}) tx ${flag.transactionId}`);
-  const qa = await studio.request<Write>('POST', '/v1/reviews', {
+  show('licensor', `flagged (${flag.record.review.reviewerRole}) tx ${flag.transactionId}`);
+  const qa = await studio.request<Write<ReviewSubmission>>('POST', '/v1/reviews', {
     reviewId: id('review-qa'),
     subjectType: 'output',
     subjectId: outputId,
@@ -334,8 +349,8 @@ async function main(): Promise<void> {
   heading(
     'The regulator verifies the output: lineage, model version (weights + recipe bound to the root), generation record, latest review',
   );
-  const verification = await regulator.request('GET', `/v1/outputs/${outputId}/verification`);
-  const version = verification.modelVersion as Record<string, unknown> | undefined;
+  const verification = await regulator.request<z.infer<typeof OutputVerification>>('GET', `/v1/outputs/${outputId}/verification`);
+  const version = verification.modelVersion;
   show('verdict', verification.verdict);
   show('modelVersion', {
     version: version?.version,
@@ -345,7 +360,7 @@ async function main(): Promise<void> {
     bindingDigest: version?.bindingDigest,
   });
   show('generation', verification.generation);
-  const review = verification.review as Record<string, unknown> | undefined;
+  const review = verification.review;
   show('review', {
     count: review?.count,
     flagged: review?.flagged,
@@ -369,7 +384,7 @@ async function main(): Promise<void> {
   heading('Rights on the output: Studio1 70%, the licensor 30%; a threshold transfer of 10% to Studio2 at ¥100,000');
   const rightsId = id('rights');
   const studioHolder = id('studio1-holder');
-  const rights = await studio.request<Write>('POST', '/v1/rights', {
+  const rights = await studio.request<Write<RightsRecord>>('POST', '/v1/rights', {
     rightsId,
     subjectType: 'output',
     subjectId: outputId,
@@ -381,7 +396,7 @@ async function main(): Promise<void> {
   });
   show('rightsId', `${rightsId} tx ${rights.transactionId}`);
   const transferId = id('transfer');
-  const transfer = await studio.request<Write>('POST', '/v1/transfers', {
+  const transfer = await studio.request<Write<RightsTransferRecord>>('POST', '/v1/transfers', {
     transferId,
     rightsId,
     fromHolderId: studioHolder,
@@ -397,7 +412,7 @@ async function main(): Promise<void> {
     [id('sale-1'), '60000'],
     [id('sale-2'), '50000'],
   ] as const) {
-    const r = await studio.request<Write>('POST', '/v1/revenue', {
+    const r = await studio.request<Write<RevenueRecord>>('POST', '/v1/revenue', {
       subjectType: 'output',
       subjectId: outputId,
       amount,
@@ -406,18 +421,18 @@ async function main(): Promise<void> {
     });
     show(reference, `¥${amount} tx ${r.transactionId}`);
   }
-  const after = await regulator.request<{ status?: string }>('GET', `/v1/transfers/${transferId}`);
+  const after = await regulator.request<RightsTransferRecord>('GET', `/v1/transfers/${transferId}`);
   show('transfer', after.status);
-  const holders = await regulator.request<{ holders?: unknown }>('GET', `/v1/rights/${rightsId}`);
+  const holders = await regulator.request<RightsRecord>('GET', `/v1/rights/${rightsId}`);
   show('holders now', holders.holders);
 
   heading("The illustrator's statement: its exact share of the data pool");
   const illustrator = providers[0] as string;
-  const statement = await providerAgent.request<{ lines?: { itemCount: number; accrued: string; claimable: string }[] }>(
+  const statement = await providerAgent.request<Statement>(
     'GET',
     `/v1/providers/${illustrator}/statement?currency=JPY&modelIds=${modelId}`,
   );
-  const line = statement.lines?.[0];
+  const line = statement.lines[0];
   // Pool = 30% of each report, divided per training item: 4 of the 6 items are the illustrator's.
   const expected = [60000n, 50000n].reduce((sum, amount) => sum + ((amount * 3000n) / 10000n / 6n) * 4n, 0n);
   show('items', line?.itemCount);
@@ -425,8 +440,12 @@ async function main(): Promise<void> {
   show('claimable', `¥${line?.claimable ?? '?'}`);
 
   heading('The provider claims; the settlement is recorded for off-chain payment');
-  const claim = await providerAgent.request<Write>('POST', '/v1/claims', { providerId: illustrator, currency: 'JPY', modelId });
-  show('settlement', claim.record.settlementId ?? claim.record);
+  const claim = await providerAgent.request<Write<SettlementRecord>>('POST', '/v1/claims', {
+    providerId: illustrator,
+    currency: 'JPY',
+    modelId,
+  });
+  show('settlement', claim.record.settlementId);
   show('transactionId', claim.transactionId);
 
   heading('Any transaction can be looked up later, with who acted as the ledger records it (org and API client)');

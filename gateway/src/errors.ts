@@ -24,6 +24,8 @@ export const AppErrorCodes = {
   /** Content obtained from another org does not hash to its ledger digest. */
   DIGEST_MISMATCH: 502,
   INTERNAL: 500,
+  /** The chaincode answered something its schema (chaincode/src/shared) does not allow: gateway and chaincode disagree. */
+  UNEXPECTED_ANSWER: 500,
 } as const;
 
 export type AppErrorCode = keyof typeof AppErrorCodes;

@@ -17,9 +17,9 @@ import { Amount, Bool, Count, Currency, Digest, Id, MspId, Timestamp, z } from '
 
 /** One version of a key, newest first (`History`). */
 // eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- the inferred schema type is the point
-export function historyOf<S extends z.ZodType>(record: S, idField: string) {
+export function historyOf<S extends z.ZodType, const K extends string>(record: S, idField: K) {
   return z.object({
-    [idField]: Id,
+    ...({ [idField]: Id } as Record<K, typeof Id>),
     entries: z.array(z.object({ txId: z.string(), timestamp: Timestamp, isDelete: Bool, record: record.optional() })),
     /** True when older versions exist than the ones listed. */
     more: Bool,

@@ -6,7 +6,7 @@ import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { LocalLeases } from '../store/leases';
 import { MemoryStore } from '../store/store';
-import { FakeLedger } from '../testing/fake-ledger';
+import { ContractLedger } from '../testing/contract-ledger';
 import { json, startHarness, type Harness } from '../testing/harness';
 import { signWebhook, WebhookService } from './webhooks';
 import { isPublicAddress, type Resolver } from './webhook-targets';
@@ -135,7 +135,7 @@ describe('webhooks', () => {
   };
 
   test('when events commit, then each is delivered signed, retried until acknowledged, and never again after a restart', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new ContractLedger();
     const store = new MemoryStore();
     const options = { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.1'] };
     const deps = { ledger, store, logger: silentLogger, metrics: new Metrics() };
@@ -168,7 +168,7 @@ describe('webhooks', () => {
 
   test('when listed, then the secret is never shown again', async () => {
     const service = new WebhookService(
-      { ledger: new FakeLedger(), store: new MemoryStore(), logger: silentLogger, metrics: new Metrics() },
+      { ledger: new ContractLedger(), store: new MemoryStore(), logger: silentLogger, metrics: new Metrics() },
       { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.0/8'] },
     );
     await service.register(clientA, { url });
@@ -179,7 +179,7 @@ describe('webhooks', () => {
   });
 
   test('when two replicas share the store, then one delivers each webhook, and the other resumes in order once the first dies', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new ContractLedger();
     const store = new MemoryStore();
     const leases = new LocalLeases();
     const options = { timeoutMs: 1_000, retryBaseMs: 5, retryCapMs: 20, allowTargets: ['127.0.0.1'], leaseTtlMs: 1_300, leaseRenewMs: 100 };

@@ -6,12 +6,12 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { PassThrough, Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
 import { retry, sleep } from '@kiseki/network/dist/retry';
 import type { Principal } from '../auth';
 import type { GatewayConfig } from '../config';
 import { AppError, type AppErrorCode, AppErrorCodes } from '../errors';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Services } from '../use-cases/services';
 import type { Transactor } from '../use-cases/transactor';
@@ -273,24 +273,16 @@ export class ExchangeService {
     const endorsed = withResolvers<{ transactionId: string; result: unknown }>();
     const ordered = withResolvers<undefined>();
     let wasOrdered = false;
-    const committed = this.#o.transactor.submit(
-      principal,
-      requestId,
-      ContractNames.access,
-      Transactions.access.Record,
-      request,
-      undefined,
-      {
-        // Later attempts (a retry after an invalidation) do not change what was answered.
-        onEndorsed: (e) => {
-          endorsed.resolve(e);
-        },
-        onOrdered: () => {
-          wasOrdered = true;
-          ordered.resolve(undefined);
-        },
+    const committed = this.#o.transactor.client(principal, requestId).access.record(request, {
+      // Later attempts (a retry after an invalidation) do not change what was answered.
+      onEndorsed: (e) => {
+        endorsed.resolve(e);
       },
-    );
+      onOrdered: () => {
+        wasOrdered = true;
+        ordered.resolve(undefined);
+      },
+    });
     committed.then(
       (done) => {
         endorsed.resolve({ transactionId: done.transactionId, result: done.result });
@@ -315,7 +307,7 @@ export class ExchangeService {
     warn(first);
     try {
       await sleep(RECORD_AGAIN_DELAYS_MS[0] ?? 0, undefined, { unref: true });
-      await retry(() => this.#o.transactor.submit(principal, requestId, ContractNames.access, Transactions.access.Record, request), {
+      await retry(() => this.#o.transactor.client(principal, requestId).access.record(request), {
         attempts: RECORD_AGAIN_DELAYS_MS.length,
         delay: (attempt) => RECORD_AGAIN_DELAYS_MS[attempt] ?? 0,
         unref: true,
@@ -339,8 +331,8 @@ export class ExchangeService {
   }
 
   async #entitlement(requesterMsp: string, assetType: ExchangeAssetType, assetId: string, grantId?: string): Promise<Entitlement> {
-    const query = JSON.stringify({ requesterMsp, assetType, assetId, ...(grantId === undefined ? {} : { grantId }) });
-    return (await this.#o.ledger.evaluate(ContractNames.access, Transactions.access.Entitlement, [query])) as Entitlement;
+    const query = { requesterMsp, assetType, assetId, ...(grantId === undefined ? {} : { grantId }) };
+    return ledgerReader(this.#o.ledger).access.entitlement(query);
   }
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { errors, Page, pagedRead } from '../http/routes/common';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../http/route';
 import { Id, PageQuery } from '../http/validation';
@@ -32,8 +31,7 @@ export const exchangeRoutes: readonly AnyRoute[] = [
       const { holderMsp, assetType, assetId, ...page } = ctx.query;
       return pagedRead(
         ctx,
-        C.access,
-        T.access.List,
+        (reader, query) => reader.access.list(query),
         { holderMsp, ...(assetType === undefined ? {} : { assetType }), ...(assetId === undefined ? {} : { assetId }) },
         page,
       );

@@ -4,41 +4,19 @@ import { jsonDeeperThan } from './app';
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { json, startHarness, type Harness } from '../testing/harness';
-import type { FakeLedger } from '../testing/fake-ledger';
 import { reapStaging } from '../use-cases/reaper';
 import { Metrics } from '../metrics';
 import { silentLogger } from '../logger';
 
-/** Routing, auth, validation, uploads, idempotency and error mapping, over the fakes. */
+/** Routing, auth, validation, uploads, idempotency and error mapping, over the real contracts on the in-memory ledger. */
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-function dataChaincode(ledger: FakeLedger): void {
-  ledger
-    .onWrite('data:Register', (req, l) => {
-      if (l.state.has(`data/${String(req.dataId)}`)) throw new Error(`CONFLICT: data ${String(req.dataId)} already exists`);
-      for (const v of l.state.values()) {
-        if ((v as { contentDigest?: unknown }).contentDigest === req.contentDigest)
-          throw new Error('CONFLICT: these bytes are already registered');
-      }
-      if (req.termsId === 'no-training') throw new Error('STATE: terms do not allow AI training');
-      const record = { docType: 'data', ...req, collectorMsp: 'Studio1MSP', status: 'active' };
-      l.state.set(`data/${String(req.dataId)}`, record);
-      return record;
-    })
-    .onRead('data:Get', ([id], l) => {
-      const record = l.state.get(`data/${String(id)}`);
-      if (record === undefined) throw new Error(`NOT_FOUND: data ${String(id)} not found`);
-      return record;
-    })
-    .onWrite('data:RevokeConsent', (req) => ({ dataId: req.dataId, status: 'consent-revoked' }));
-}
 
 describe('gateway HTTP API', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({ uploadMaxBytes: 1024 });
-    dataChaincode(h.ledger);
+    await h.ledger.seed();
   });
   afterEach(async () => {
     await h.close();
@@ -149,13 +127,14 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the chaincode refuses (wrong state), then 409 and the staged bytes are discarded', async () => {
-    const res = await h.call('POST', '/v1/data?dataId=d2&providerId=p1&termsId=no-training', {
+    await h.ledger.seed({ termsId: 'gone', providerId: 'p2', withdrawn: true });
+    const res = await h.call('POST', '/v1/data?dataId=d2&providerId=p2&termsId=gone', {
       role: 'studio-operator',
       raw: 'abc',
       headers: { 'content-type': 'image/png' },
     });
     expect(res.status).toBe(409);
-    expect(await json(res)).toMatchObject({ error: { code: 'STATE', message: 'STATE: terms do not allow AI training' } });
+    expect(await json(res)).toMatchObject({ error: { code: 'STATE', message: 'STATE: registration refused: terms gone were withdrawn' } });
     expect(h.vault.objects.size + h.vault.staged.size).toBe(0);
   });
 
@@ -175,12 +154,7 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the peer is unreachable, then 503 and no vault leftovers', async () => {
-    h.ledger.onRead('data:Get', () => {
-      throw new Error('NOT_FOUND: x');
-    });
-    h.ledger.onWrite('data:Register', () => {
-      throw new AppError('UNAVAILABLE', "the org's peer is unreachable");
-    });
+    h.ledger.failSubmitWith = new AppError('UNAVAILABLE', "the org's peer is unreachable");
     const res = await upload('d1', 'bytes');
     expect(res.status).toBe(503);
     expect(h.vault.objects.size + h.vault.staged.size).toBe(0);
@@ -209,11 +183,7 @@ describe('gateway HTTP API', () => {
   });
 
   test('when the commit timed out but the record did commit, then the reaper promotes the staged upload', async () => {
-    const register = h.ledger.writes.get('data:Register');
-    h.ledger.onWrite('data:Register', (req, l) => {
-      register?.(req, l);
-      throw new AppError('TIMEOUT', 'the commit status is unknown', { outcomeUnknown: true });
-    });
+    h.ledger.failAfterCommitWith = new AppError('TIMEOUT', 'the commit status is unknown', { outcomeUnknown: true });
     const res = await upload('d1', 'late bytes');
     expect(res.status).toBe(504);
     expect(h.vault.objects.has('data/d1')).toBe(false);
@@ -270,7 +240,7 @@ describe('gateway HTTP API', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    h.ledger.onWrite('data:RevokeConsent', () => ({ ok: true }));
+    expect((await upload('d1', 'to revoke')).status).toBe(201);
     const slow = h.ledger.submit.bind(h.ledger);
     h.ledger.submit = async (...args) => {
       await gate;
@@ -352,7 +322,7 @@ describe('gateway HTTP API', () => {
   test('when a record is unknown, then 404 from the chaincode code', async () => {
     const res = await h.call('GET', '/v1/data/nope', { role: 'auditor' });
     expect(res.status).toBe(404);
-    expect((await json(res)).error.message).toBe('NOT_FOUND: data nope not found');
+    expect((await json(res)).error.message).toBe('NOT_FOUND: data item nope does not exist');
   });
 
   test('when a route does not exist, then 404 JSON', async () => {

@@ -4,54 +4,15 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AppError } from '../errors';
 import { json, startHarness, type Harness } from '../testing/harness';
-import type { FakeLedger } from '../testing/fake-ledger';
 import { BATCH_MEDIA_TYPE, encodeFrame, readFrames } from '../use-cases/batch-frames';
 import { reapBatches, submitBisecting } from '../use-cases/batch-register';
 import { SessionService } from '../use-cases/batch-sessions';
 import { Metrics } from '../metrics';
 import { silentLogger } from '../logger';
 
-/** Batch uploads, digest-only registration, upload sessions and bulk attestation over the fakes. */
+/** Batch uploads, digest-only registration, upload sessions and bulk attestation over the real contracts. */
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-
-/** The data contract as far as these routes need it: RegisterBatch all or none, with its refusals. */
-function dataChaincode(ledger: FakeLedger): void {
-  ledger
-    .onWrite('data:RegisterBatch', (req, l) => {
-      const items = req.items as { dataId: string; providerId: string; termsId: string; contentDigest: string }[];
-      const missing = items.filter((i) => !l.state.has(`provider/${i.providerId}`) || !l.state.has(`terms/${i.termsId}`));
-      if (missing.length > 0)
-        throw new Error(`NOT_FOUND: registration refused; these do not exist: ${missing.map((m) => m.providerId).join(', ')}`);
-      const taken = items.filter(
-        (item, i) =>
-          l.state.has(`data/${item.dataId}`) ||
-          l.state.has(`digest/${item.contentDigest}`) ||
-          items.findIndex((o) => o.dataId === item.dataId || o.contentDigest === item.contentDigest) !== i,
-      );
-      if (taken.length > 0) throw new Error(`CONFLICT: registration refused: ${taken.map((t) => t.dataId).join('; ')}`);
-      for (const item of items) {
-        l.state.set(`data/${item.dataId}`, { ...item, collectorMsp: 'Studio1MSP', status: 'active' });
-        l.state.set(`digest/${item.contentDigest}`, item.dataId);
-      }
-      return { collectorMsp: 'Studio1MSP', count: items.length, dataIds: items.map((i) => i.dataId) };
-    })
-    .onRead('data:Get', ([id], l) => {
-      const record = l.state.get(`data/${String(id)}`);
-      if (record === undefined) throw new Error(`NOT_FOUND: data item ${String(id)} does not exist`);
-      return record;
-    })
-    .onWrite('models:AttestTrainingBatch', (req, l) => {
-      const ids = req.dataIds as string[];
-      const last = (l.state.get('model/last') as string | undefined) ?? '';
-      if (ids.some((id) => !l.state.has(`data/${id}`))) throw new Error('NOT_FOUND: unknown data');
-      if (ids[0] !== undefined && ids[0] <= last) throw new Error('INVALID: dataIds must strictly increase');
-      l.state.set('model/last', ids[ids.length - 1]);
-      return { modelId: req.modelId, trainingSize: ids.length };
-    });
-  ledger.state.set('provider/p1', {});
-  ledger.state.set('terms/t1', {});
-}
 
 const body = (items: { header: Record<string, unknown>; bytes: Buffer }[]): Buffer =>
   Buffer.concat(items.flatMap((i) => encodeFrame(i.header, i.bytes)));
@@ -122,7 +83,7 @@ describe('batch uploads', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({ uploadMaxBytes: 1024 });
-    dataChaincode(h.ledger);
+    await h.ledger.seed();
   });
   afterEach(async () => {
     await h.close();
@@ -132,7 +93,8 @@ describe('batch uploads', () => {
     h.call('POST', `/v1/data/batch${query}`, { role: 'studio-operator', raw, headers: { 'content-type': BATCH_MEDIA_TYPE } });
 
   test('when a batch mixes good and bad items, then each is answered on its own and only good ones are kept', async () => {
-    h.ledger.state.set('data/taken', { contentDigest: 'f'.repeat(64), collectorMsp: 'Studio1MSP' });
+    await h.ledger.registerData(['taken']);
+    const before = h.ledger.emitted.length;
     const dup = Buffer.from('same bytes');
     const res = await upload(
       body([
@@ -169,9 +131,7 @@ describe('batch uploads', () => {
     expect(bins).toHaveLength(1);
     expect(h.vault.objects.get(bins[0] as string)?.bytes.toString()).toBe('onesame bytesfive');
     // Committed transactions (refused ones emit nothing) carry each good item once.
-    const committedIds = h.ledger.emitted.flatMap((e) =>
-      (e.payload as { request: { items: { dataId: string }[] } }).request.items.map((i) => i.dataId),
-    );
+    const committedIds = h.ledger.emitted.slice(before).flatMap((e) => (e.payload as { dataIds: string[] }).dataIds);
     expect(committedIds.sort()).toEqual(['dup-digest-a', 'good-1', 'good-2']);
   });
 
@@ -181,7 +141,9 @@ describe('batch uploads', () => {
     const { byId, last } = await lines(await upload(raw));
     expect(byId['r-1']).toMatchObject({ status: 'registered', existing: true });
     expect(last.summary.registered).toBe(2);
-    expect([...h.ledger.state.keys()].filter((k) => k.startsWith('data/r-'))).toHaveLength(2);
+    const registered = h.ledger.emitted.flatMap((e) => (e.payload as { dataIds?: string[] } | undefined)?.dataIds ?? []);
+    expect(registered.filter((dataId) => dataId.startsWith('r-')).sort()).toEqual(['r-1', 'r-2']);
+    expect(await h.services.reader.data.get('r-2')).toMatchObject({ dataId: 'r-2', collectorMsp: 'Studio1MSP' });
   });
 
   test('when the ledger is down, then every item fails and the vault keeps nothing', async () => {
@@ -197,7 +159,15 @@ describe('batch uploads', () => {
     expect(byId['u-1']).toMatchObject({ status: 'pending', error: { code: 'TIMEOUT' } });
     expect([...h.vault.objects.keys()].some((k) => k.startsWith('batches/'))).toBe(true);
     // It did commit after all, for one of the two.
-    h.ledger.state.set('data/u-1', { contentDigest: sha256(Buffer.from('one')) });
+    h.ledger.failSubmitWith = undefined;
+    await h.ledger.as('Studio1MSP').data.register({
+      dataId: 'u-1',
+      providerId: 'p1',
+      termsId: 't1',
+      contentDigest: sha256(Buffer.from('one')),
+      mediaType: 'image/png',
+      size: 3,
+    });
     const counts = await reapBatches(
       { vault: h.vault, packs: h.services.packs, ledger: h.ledger, metrics: new Metrics(), logger: silentLogger, maxAgeMs: 0 },
       Date.now() + 1000,
@@ -291,30 +261,24 @@ describe('batch uploads', () => {
 
   test('when a bulk attestation is sent unsorted, then it is attested in order; a refused later chunk leaves the earlier ones', async () => {
     const ids = Array.from({ length: 1500 }, (_, i) => `d${String(i).padStart(5, '0')}`);
-    for (const id of ids) h.ledger.state.set(`data/${id}`, {});
+    await h.ledger.registerData(ids);
+    await h.ledger.as('Studio1MSP').models.register({ modelId: 'm1' });
     const res = await h.call('POST', '/v1/models/m1/training-batches/bulk', {
       role: 'studio-operator',
       body: { dataIds: [...ids].reverse() },
     });
     expect(await json(res)).toMatchObject({ complete: true, attested: 1500, remaining: 0 });
-    h.ledger.state.delete('data/d01400');
     const more = Array.from({ length: 1500 }, (_, i) => `e${String(i).padStart(5, '0')}`);
-    for (const id of more) h.ledger.state.set(`data/${id}`, {});
-    h.ledger.state.delete('data/e01200');
+    await h.ledger.registerData(more.filter((id) => id !== 'e01200'));
     const partial = await json(
       await h.call('POST', '/v1/models/m1/training-batches/bulk', { role: 'studio-operator', body: { dataIds: more } }),
     );
     expect(partial).toMatchObject({ complete: false, attested: 1000, remaining: 500, error: { code: 'NOT_FOUND' } });
-  });
+  }, 60_000);
 
   test('when revenue reports are sent in bulk, then each is recorded in its own transaction and answered on its own', async () => {
-    h.ledger.onWrite('revenue:Record', (req, l) => {
-      if (req.subjectId === 'missing') throw new Error('NOT_FOUND: no such subject');
-      if (l.state.has(`revenue/${String(req.reference)}`)) throw new Error('CONFLICT: reference already used');
-      l.state.set(`revenue/${String(req.reference)}`, req);
-      return req;
-    });
-    const report = (reference: string, subjectId = 'out-1'): Record<string, string> => ({
+    await h.ledger.sealedModel('m-rev', ['rev-1', 'rev-2']);
+    const report = (reference: string, subjectId = 'm-rev'): Record<string, string> => ({
       subjectId,
       amount: '1000',
       currency: 'JPY',
@@ -328,7 +292,7 @@ describe('batch uploads', () => {
     const answer = await json(res);
     expect(answer.items.map((i: { status: string }) => i.status).sort()).toEqual(['duplicate', 'recorded', 'recorded', 'refused']);
     expect(answer.items[2]).toMatchObject({ reference: 'r2', status: 'refused', error: { code: 'NOT_FOUND' } });
-    expect(h.ledger.emitted.filter((e) => e.eventName === 'Recordd')).toHaveLength(2);
+    expect(h.ledger.emitted.filter((e) => e.eventName === 'RevenueRecorded')).toHaveLength(2);
   });
 
   test('when a session is older than its time to live, then the reaper drops it and its staged content', async () => {

@@ -2,43 +2,16 @@
    response bodies are asserted as loose JSON */
 import { createHash } from 'node:crypto';
 import { json, startHarness, type Harness } from '../testing/harness';
-import type { FakeLedger } from '../testing/fake-ledger';
 import { allRoutes } from './routes';
 
-/** Provider registration over the fakes: one at a time and in batches (all or none). */
+/** Provider registration over the real contracts: one at a time and in batches (all or none). */
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The providers contract as far as these routes need it: a batch is refused whole on any conflict. */
-function providersChaincode(ledger: FakeLedger): void {
-  ledger
-    .onWrite('providers:RegisterBatch', (req, l) => {
-      const items = req.items as { providerId: string; payoutRefDigest: string }[];
-      const taken = items.filter(
-        (item, i) => l.state.has(`provider/${item.providerId}`) || items.findIndex((o) => o.providerId === item.providerId) !== i,
-      );
-      if (taken.length > 0)
-        throw new Error(`CONFLICT: registration refused: ${taken.map((t) => `provider ${t.providerId} already exists`).join('; ')}`);
-      for (const item of items) l.state.set(`provider/${item.providerId}`, { docType: 'provider', managingMsp: 'Studio1MSP', ...item });
-      return {
-        managingMsp: 'Studio1MSP',
-        count: items.length,
-        createdAt: '2025-01-01T00:00:00.000Z',
-        providerIds: items.map((item) => item.providerId),
-      };
-    })
-    .onRead('providers:Get', ([id], l) => {
-      const record = l.state.get(`provider/${String(id)}`);
-      if (record === undefined) throw new Error(`NOT_FOUND: provider ${String(id)} does not exist`);
-      return record;
-    });
-}
 
 describe('provider batches', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness({ jsonMaxBytes: 1024 * 1024 });
-    providersChaincode(h.ledger);
   });
   afterEach(async () => {
     await h.close();

@@ -8,63 +8,36 @@ const json = (res: Response): Promise<any> => res.json();
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const dataDigest = sha('cel one');
 const outputDigest = sha('frame one');
-const dataRecord = {
-  docType: 'data',
-  dataId: 'd-1',
-  providerId: 'prov-secret',
-  collectorMsp: 'Studio1MSP',
-  termsId: 't-1',
-  contentDigest: dataDigest,
-  mediaType: 'image/png',
-  size: 7,
-  status: 'active',
-  statusReason: 'private reason',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  createdBy: 'Studio1MSP',
-};
-const outputRecord = {
-  docType: 'output',
-  outputId: 'o-1',
-  modelId: 'm-1',
-  ownerMsp: 'Studio1MSP',
-  contentDigest: outputDigest,
-  mediaType: 'image/png',
-  rightsIds: ['rights-secret'],
-  createdAt: '2025-01-02T00:00:00.000Z',
-  createdBy: 'Studio1MSP',
-};
 
-function withRecords(h: Harness): void {
-  const notFound = (): never => {
-    throw new Error('NOT_FOUND: nothing');
-  };
-  h.ledger.onRead('data:GetByDigest', ([digest]) => (digest === dataDigest ? dataRecord : notFound()));
-  h.ledger.onRead('outputs:GetByDigest', ([digest]) => (digest === outputDigest ? outputRecord : notFound()));
-  h.ledger.onRead('outputs:Verify', () => ({
-    outputId: 'o-1',
-    verdict: 'authorized',
-    reasons: ['free text'],
-    output: outputRecord,
-    lineage: [
-      {
-        modelId: 'm-1',
-        ownerMsp: 'Studio1MSP',
-        status: 'sealed',
-        trainingRoot: 'ab'.repeat(32),
-        trainingSize: 2,
-        dataPoolShareBps: 2000,
-        terms: [{ termsId: 't-1', itemCount: 2, aiTraining: true, legalTextDigest: sha('legal') }],
-        flags: { consentRevoked: 0, disputed: 0, items: [{ dataId: 'd-9', providerId: 'prov-secret', reason: 'why' }], truncated: false },
-      },
-    ],
-  }));
+/**
+ * Through the real contracts: data item d-1 (disputed, with a private reason), and output o-1 of model
+ * m-1, sealed on another item of the same provider. Answers the data record as the ledger holds it.
+ */
+async function withRecords(h: Harness): Promise<Record<string, unknown>> {
+  await h.ledger.seed({ termsId: 't-1', providerId: 'prov-secret' });
+  const studio = h.ledger.as('Studio1MSP');
+  await studio.data.register({
+    dataId: 'd-1',
+    providerId: 'prov-secret',
+    termsId: 't-1',
+    contentDigest: dataDigest,
+    mediaType: 'image/png',
+    size: 7,
+  });
+  const { result: dataRecord } = await studio.data.setDisputed({ dataId: 'd-1', disputed: true, reason: 'private reason' });
+  await h.ledger.sealedModel('m-1', ['d-2'], { providerId: 'prov-secret', termsId: 't-1' });
+  await studio.outputs.register({ outputId: 'o-1', modelId: 'm-1', contentDigest: outputDigest, mediaType: 'image/png', rightsIds: [] });
+  return dataRecord;
 }
 
 describe('lookup by content and the public verification surface', () => {
   let h: Harness;
+  let dataRecord: Record<string, unknown>;
+  let outputRecord: unknown;
   beforeAll(async () => {
     h = await startHarness({ publicVerification: { enabled: true, requestsPerMinute: 60, burst: 40, attestors: [] } });
-    withRecords(h);
+    dataRecord = await withRecords(h);
+    outputRecord = await h.services.reader.outputs.get('o-1');
   });
   afterAll(async () => {
     await h.close();
@@ -104,7 +77,7 @@ describe('lookup by content and the public verification surface', () => {
         contentDigest: dataDigest,
         mediaType: 'image/png',
         size: 7,
-        status: 'active',
+        status: 'disputed',
         collectorMsp: 'Studio1MSP',
         termsId: 't-1',
         createdAt: dataRecord.createdAt,
@@ -113,7 +86,7 @@ describe('lookup by content and the public verification surface', () => {
     const verdict = await json(await h.call('GET', '/v1/public/outputs/o-1/verification'));
     expect(verdict.verdict).toBe('authorized');
     const text = JSON.stringify([lookup, verdict]);
-    for (const secret of ['prov-secret', 'rights-secret', 'private reason', 'dataPoolShareBps', 'free text', 'why'])
+    for (const secret of ['prov-secret', 'rightsIds', 'private reason', 'dataPoolShareBps', 'statusReason'])
       expect(text).not.toContain(secret);
   });
 
@@ -125,7 +98,7 @@ describe('lookup by content and the public verification surface', () => {
 describe('public surface limits', () => {
   test('when the surface is off, then its routes answer 404 and member routes still work', async () => {
     const h = await startHarness();
-    withRecords(h);
+    await withRecords(h);
     try {
       const res = await h.call('GET', `/v1/public/lookup/${dataDigest}`);
       expect(res.status).toBe(404);
@@ -137,7 +110,7 @@ describe('public surface limits', () => {
 
   test('when one address goes past the burst, then 429 with Retry-After', async () => {
     const h = await startHarness({ publicVerification: { enabled: true, requestsPerMinute: 1, burst: 3, attestors: [] } });
-    withRecords(h);
+    await withRecords(h);
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i += 1) statuses.push((await h.call('GET', `/v1/public/lookup/${dataDigest}`)).status);

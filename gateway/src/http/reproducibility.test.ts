@@ -6,7 +6,7 @@ import { generationDigest, parseGenerationRecord } from '@kiseki/chaincode/share
 import { json, startHarness, type Harness } from '../testing/harness';
 import { artifactManifestKey, generationKey, recipeKey } from '../use-cases/reproducibility';
 
-/** Model versions, generation records and reviews through the routes, over the fakes. */
+/** Model versions, generation records and reviews through the routes, over the real contracts. */
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 const files = [
@@ -30,26 +30,16 @@ describe('reproducibility routes', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    h.ledger
-      .onWrite('models:Seal', (req) => ({
-        docType: 'model',
-        status: 'sealed',
-        ...req,
-        versionCount: req.artifactDigest === undefined ? undefined : 1,
-      }))
-      .onWrite('models:AddVersion', (req, l) => {
-        const version = { docType: 'modelVersion', version: 2, ownerMsp: 'Studio1MSP', status: 'active', ...req };
-        l.state.set('version/2', version);
-        return version;
-      })
-      .onRead('models:GetVersion', (_args, l) => l.state.get('version/2'))
-      .onRead('outputs:Get', (_args, l) => l.state.get('output/o-1'))
-      .onRead('outputs:Verify', (_args, l) => ({
-        verdict: 'authorized',
-        output: l.state.get('output/o-1'),
-        generation: { digest: generationDigest(parseGenerationRecord(generation).record as never) },
-      }));
+    await h.ledger.seed();
+    await h.ledger.sealedModel('m-1', ['d-1'], { seal: false });
   });
+
+  /** Seals m-1 with version 1 (other weights than {@link files}). */
+  const sealWithVersion = async (): Promise<void> => {
+    const v1 = [{ path: 'unet/weights.safetensors', size: 11, sha256: sha256('weights v1') }];
+    const res = await h.call('POST', '/v1/models/m-1/seal', { role: 'studio-operator', body: { artifactManifest: { files: v1 }, recipe } });
+    expect(res.status).toBe(200);
+  };
   afterEach(async () => {
     await h.close();
   });
@@ -81,6 +71,7 @@ describe('reproducibility routes', () => {
   });
 
   test('when a version is added, then reading it shows its texts present and intact, and a changed byte is detected', async () => {
+    await sealWithVersion();
     const res = await h.call('POST', '/v1/models/m-1/versions', {
       role: 'studio-operator',
       body: { artifactManifest: { files }, recipe: 'steps: 20000\n' },
@@ -109,13 +100,15 @@ describe('reproducibility routes', () => {
 
   describe('generation records', () => {
     const digest = generationDigest(parseGenerationRecord(generation).record as never);
-    beforeEach(() => {
-      h.ledger.state.set('output/o-1', {
-        docType: 'output',
+    beforeEach(async () => {
+      await sealWithVersion();
+      await h.ledger.as('Studio1MSP').outputs.register({
         outputId: 'o-1',
         modelId: 'm-1',
+        contentDigest: sha256('frame of o-1'),
+        mediaType: 'image/png',
+        rightsIds: [],
         modelVersion: 1,
-        ownerMsp: 'Studio1MSP',
         generationDigest: digest,
       });
     });
@@ -151,13 +144,6 @@ describe('reproducibility routes', () => {
   });
 
   test('when a review is submitted or read, then the routes call the reviews contract', async () => {
-    h.ledger
-      .onWrite('reviews:Submit', (req) => ({ review: req }))
-      .onRead('reviews:Summary', () => ({ count: 1, latestOutcome: 'rejected' }))
-      .onRead('reviews:History', () => ({ items: [{ reviewId: 'rv-1' }], bookmark: '' }))
-      .onRead('reviews:GetExclusion', () => {
-        throw new Error('NOT_FOUND: not excluded');
-      });
     const res = await h.call('POST', '/v1/reviews', {
       role: 'licensor-operator',
       body: { reviewId: 'rv-1', subjectType: 'data', subjectId: 'd-1', outcome: 'rejected', reason: 'traced' },
@@ -172,6 +158,7 @@ describe('reproducibility routes', () => {
       ).status,
     ).toBe(403);
     const history = await json(await h.call('GET', '/v1/data/d-1/reviews', { role: 'auditor' }));
-    expect(history).toEqual({ summary: { count: 1, latestOutcome: 'rejected' }, items: [{ reviewId: 'rv-1' }] });
+    expect(history).toMatchObject({ summary: { count: 1, rejected: 1 }, items: [{ reviewId: 'rv-1', outcome: 'rejected' }] });
+    expect(history.trainingExclusion).toBeUndefined();
   });
 });

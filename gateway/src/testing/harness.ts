@@ -8,13 +8,13 @@ import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { MemoryStore, type DocumentStore } from '../store/store';
 import { buildServices, type PublicVerificationOptions, type Services } from '../use-cases/services';
-import { FakeLedger } from './fake-ledger';
+import { ContractLedger } from './contract-ledger';
 import { FakeVault } from './fake-vault';
 
-/** A gateway on port 0 over the fakes, with one API key per role (`key-<role>`). */
+/** A gateway on port 0 over the real contracts on the in-memory ledger and a fake vault, with one API key per role (`key-<role>`). */
 export interface Harness {
   url: string;
-  ledger: FakeLedger;
+  ledger: ContractLedger;
   vault: FakeVault;
   store: DocumentStore;
   services: Services;
@@ -41,7 +41,7 @@ export async function startHarness(
     sseSlowClientMs?: number;
   } = {},
 ): Promise<Harness> {
-  const ledger = new FakeLedger();
+  const ledger = new ContractLedger('Studio1MSP');
   const vault = new FakeVault();
   const store = new MemoryStore();
   const roles: Role[] = ['studio-operator', 'licensor-operator', 'provider-agent', 'auditor', 'regulator'];

@@ -2,21 +2,22 @@ import { createHash } from 'node:crypto';
 import { silentLogger } from '../logger';
 import { Metrics } from '../metrics';
 import { MemoryStore } from '../store/store';
-import { FakeLedger } from '../testing/fake-ledger';
+import { ContractLedger } from '../testing/contract-ledger';
 import { FakeVault } from '../testing/fake-vault';
+import { ledgerReader } from '../ledger/client';
 import { PackStore } from '../vault/packs';
 import { BatchRegistrar, Slots, type BatchItem } from './batch-register';
 import { Transactor } from './transactor';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-function registrar(ledger: FakeLedger, vault: FakeVault, slots?: Slots): BatchRegistrar {
+function registrar(ledger: ContractLedger, vault: FakeVault, slots?: Slots): BatchRegistrar {
   const metrics = new Metrics();
   return new BatchRegistrar(
     {
       vault,
       packs: new PackStore(vault, silentLogger),
-      ledger,
+      reader: ledgerReader(ledger),
       transactor: new Transactor(ledger, new MemoryStore(), metrics, silentLogger),
       metrics,
       logger: silentLogger,
@@ -45,14 +46,16 @@ const itemsOf = (prefix: string, n: number): BatchItem[] =>
 
 describe('BatchRegistrar', () => {
   test('when a chunk waits for its commit, then it holds no item bytes, and the items are read back from the pack', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new ContractLedger();
+    await ledger.seed();
     const vault = new FakeVault();
     const items = itemsOf('m', 5);
     let heldDuringSubmit = -1;
-    ledger.onWrite('data:RegisterBatch', (req) => {
+    const submit = ledger.submit.bind(ledger);
+    ledger.submit = (...args) => {
       heldDuringSubmit = items.filter((i) => i.bytes !== undefined).length;
-      return { count: (req.items as unknown[]).length };
-    });
+      return submit(...args);
+    };
     const chunks = registrar(ledger, vault);
     const results = await chunks.registerChunk(items);
     expect(heldDuringSubmit).toBe(0);
@@ -62,13 +65,10 @@ describe('BatchRegistrar', () => {
   });
 
   test('when a chunk is partly refused, then the pack is rewritten from the vault with the registered items only', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new ContractLedger();
+    await ledger.seed();
+    await ledger.registerData(['r-2']);
     const vault = new FakeVault();
-    ledger.onWrite('data:RegisterBatch', (req) => {
-      const ids = (req.items as { dataId: string }[]).map((i) => i.dataId);
-      if (ids.includes('r-2')) throw new Error('CONFLICT: r-2 is registered already');
-      return { count: ids.length };
-    });
     const results = await registrar(ledger, vault).registerChunk(itemsOf('r', 4));
     expect(results.map((r) => r.status)).toEqual(['registered', 'registered', 'duplicate', 'registered']);
     const reader = new PackStore(vault, silentLogger);
@@ -78,17 +78,15 @@ describe('BatchRegistrar', () => {
   });
 
   test('when several requests register chunks at once, then no more than the slots are at the ledger', async () => {
-    const ledger = new FakeLedger();
+    const ledger = new ContractLedger();
+    await ledger.seed();
     const vault = new FakeVault();
     let atLedger = 0;
     let most = 0;
-    ledger.onWrite('data:RegisterBatch', (req) => {
-      atLedger += 1;
-      most = Math.max(most, atLedger);
-      return { count: (req.items as unknown[]).length };
-    });
     const slow = ledger.submit.bind(ledger);
     ledger.submit = async (...args) => {
+      atLedger += 1;
+      most = Math.max(most, atLedger);
       const result = await slow(...args);
       await new Promise((resolve) => setTimeout(resolve, 5));
       atLedger -= 1;

@@ -1,4 +1,3 @@
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import type { Principal } from '../auth';
 import { AppError, toAppError } from '../errors';
 import type { SubmitResult } from '../fabric/ledger';
@@ -8,6 +7,7 @@ import { packBinKey, type PackedItem, PackStore } from '../vault/packs';
 import type { Vault } from '../vault/vault';
 import type { Transactor } from './transactor';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
 
 /**
  * Registers data items in ledger transactions of up to {@link MAX_CHUNK_ITEMS} (`data:RegisterBatch`)
@@ -125,7 +125,7 @@ export interface PackManifest {
 export interface BatchDeps {
   vault: Vault;
   packs: PackStore;
-  ledger: Ledger;
+  reader: LedgerReader;
   transactor: Transactor;
   metrics: Metrics;
   logger: Logger;
@@ -245,8 +245,8 @@ export class BatchRegistrar {
       // Bisecting can outlast the reaper's age of a manifest; from the first split on, the pack's bytes
       // are held again so that settling can put them back if the reaper judged the chunk meanwhile.
       if (submissions === 2 && packedSet.size > 0) retained = await packBytes().catch(() => undefined);
-      const submit = (): Promise<SubmitResult> =>
-        this.deps.transactor.submit(this.principal, this.requestId, C.data, T.data.RegisterBatch, {
+      const submit = () =>
+        this.deps.transactor.client(this.principal, this.requestId).data.registerBatch({
           items: group.map((item) => ({
             dataId: item.dataId,
             providerId: item.providerId,
@@ -357,9 +357,8 @@ export class BatchRegistrar {
   /** Whether this org registered exactly this content under this dataId before (a retried item). */
   async #registeredAlready(item: BatchItem): Promise<boolean> {
     try {
-      const record = (await this.deps.ledger.evaluate(C.data, T.data.Get, [item.dataId])) as
-        { contentDigest?: unknown; collectorMsp?: unknown } | undefined;
-      return record?.contentDigest === item.contentDigest && record.collectorMsp === this.deps.mspId;
+      const record = await this.deps.reader.data.get(item.dataId);
+      return record.contentDigest === item.contentDigest && record.collectorMsp === this.deps.mspId;
     } catch {
       return false;
     }
@@ -436,6 +435,7 @@ export async function reapBatches(
   now = Date.now(),
 ): Promise<{ settled: number; promoted: number; skipped: number }> {
   const counts = { settled: 0, promoted: 0, skipped: 0 };
+  const reader = ledgerReader(deps.ledger);
   const packKeys = await deps.vault.list('packs/');
   const keys = await deps.vault.list(PACK_PREFIX);
   for (const key of keys.filter((k) => k.endsWith('.json'))) {
@@ -452,7 +452,7 @@ export async function reapBatches(
       const packed: PackedItem[] = [];
       const held: PackedItem[] = [];
       for (const item of manifest.items) {
-        const isHeld = await holds(deps.ledger, item);
+        const isHeld = await holds(reader, item);
         if (item.offset !== undefined) {
           const entry: PackedItem = {
             dataId: item.dataId,
@@ -510,10 +510,9 @@ export async function reapBatches(
 }
 
 /** Whether the ledger holds `item` with the same content digest. */
-async function holds(ledger: Ledger, item: PackItem): Promise<boolean> {
+async function holds(reader: LedgerReader, item: PackItem): Promise<boolean> {
   try {
-    const record = (await ledger.evaluate(C.data, T.data.Get, [item.dataId])) as { contentDigest?: unknown } | undefined;
-    return record?.contentDigest === item.contentDigest;
+    return (await reader.data.get(item.dataId)).contentDigest === item.contentDigest;
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
     throw error;

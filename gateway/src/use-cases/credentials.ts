@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ContractNames as C } from '@kiseki/chaincode/shared/names';
 import { LEDGER_REFERENCES_FORMAT, type LedgerReferences } from '@kiseki/verifier';
 import { CREDENTIAL_MEDIA_TYPES, embedCredentials } from '../credentials/c2pa';
 import { AppError } from '../errors';
@@ -18,14 +18,7 @@ export async function credentialedOutput(
   const signer = services.contentSigner;
   if (signer === undefined || services.evidence === undefined)
     throw new AppError('UNAVAILABLE', 'this gateway has no content-credentials key');
-  const output = (await services.ledger.evaluate(C.outputs, T.outputs.Get, [outputId])) as {
-    modelId: string;
-    ownerMsp: string;
-    contentDigest: string;
-    mediaType: string;
-    modelVersion?: number;
-    generationDigest?: string;
-  };
+  const output = await services.reader.outputs.get(outputId);
   if (output.ownerMsp !== services.settings.mspId)
     throw new AppError('FORBIDDEN', `Content Credentials for ${outputId} are signed by its owner's gateway (${output.ownerMsp})`);
   if (!CREDENTIAL_MEDIA_TYPES.has(output.mediaType))
@@ -37,10 +30,7 @@ export async function credentialedOutput(
   if (bytes === undefined) throw new AppError('NOT_FOUND', 'the content is not in this vault');
   if (createHash('sha256').update(bytes).digest('hex') !== output.contentDigest)
     throw new AppError('DIGEST_MISMATCH', `the stored content of ${outputId} does not hash to its ledger digest`);
-  const model = (await services.ledger.evaluate(C.models, T.models.Get, [output.modelId])) as {
-    trainingRoot?: string;
-    trainingSize?: number;
-  };
+  const model = await services.reader.models.get(output.modelId);
   const registration = await services.evidence.registrationOf(C.outputs, outputId);
   const references: LedgerReferences = {
     format: LEDGER_REFERENCES_FORMAT,
@@ -53,7 +43,7 @@ export async function credentialedOutput(
     modelId: output.modelId,
     ...(output.modelVersion === undefined ? {} : { modelVersion: output.modelVersion }),
     ...(model.trainingRoot === undefined ? {} : { trainingRoot: model.trainingRoot }),
-    ...(model.trainingSize === undefined ? {} : { trainingSize: model.trainingSize }),
+    trainingSize: model.trainingSize,
     transactionId: registration.transactionId,
     blockNumber: registration.blockNumber,
     evidence: `/v1/outputs/${encodeURIComponent(outputId)}/evidence`,

@@ -1,5 +1,5 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import { ContractNames as C } from '@kiseki/chaincode/shared/names';
 import { constant, retry } from '@kiseki/network/dist/retry';
 import {
   ATTESTATION_STATEMENT,
@@ -20,9 +20,11 @@ import {
   type EvidenceBundle,
 } from '@kiseki/verifier';
 import { createHash } from 'node:crypto';
+import type { ModelRecord } from '@kiseki/chaincode/shared/records';
 import { AppError } from '../errors';
 import type { ChainReader } from '../fabric/chain';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { ManifestService } from './manifests';
 
@@ -50,10 +52,8 @@ export class Attestor {
   }
 }
 
-interface HistoryEntry {
-  txId: string;
-  record?: Record<string, unknown>;
-}
+/** The contracts whose records keep a history the evidence points into. */
+type Registered = typeof C.data | typeof C.outputs | typeof C.models;
 
 const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
 const headerHash = (b: BlockParts): string => toHex(sha256(headerBytes(b.number, b.previousHash, b.dataHash)));
@@ -73,7 +73,11 @@ export class EvidenceService {
   /** Headers by block number: blocks never change, so the cache needs no invalidation. */
   readonly #headers = new Map<bigint, { previousHash: string; dataHash: string }>();
 
-  constructor(private readonly deps: EvidenceDeps) {}
+  readonly #reader: LedgerReader;
+
+  constructor(private readonly deps: EvidenceDeps) {
+    this.#reader = ledgerReader(deps.ledger);
+  }
 
   /**
    * This org's attestation that a transaction is VALID, after checking it on the org's own peer.
@@ -108,7 +112,7 @@ export class EvidenceService {
 
   /** The transaction that registered a record and its block, for references that point into the ledger. */
   async registrationOf(
-    contract: string,
+    contract: Registered,
     id: string,
   ): Promise<{ channel: string; chaincode: string; transactionId: string; blockNumber: string }> {
     const { chain } = this.deps;
@@ -119,15 +123,14 @@ export class EvidenceService {
 
   /** A bundle for an output: its registration and the seal of every model of its lineage. */
   async forOutput(outputId: string): Promise<EvidenceBundle> {
-    const { ledger } = this.deps;
-    const output = (await ledger.evaluate(C.outputs, T.outputs.Get, [outputId])) as { modelId: string; contentDigest: string };
+    const output = await this.#reader.outputs.get(outputId);
     const registered = await this.#firstVersion(C.outputs, outputId);
     const refs: Omit<BundleTransaction, 'blockNumber'>[] = [{ role: 'output', subject: outputId, transactionId: registered }];
     let modelId: string | undefined = output.modelId;
     for (let depth = 0; modelId !== undefined && depth < 64; depth += 1) {
       const seal = await this.#sealOf(modelId);
       refs.push({ role: 'seal', subject: modelId, transactionId: seal.txId });
-      modelId = typeof seal.record.baseModelId === 'string' ? seal.record.baseModelId : undefined;
+      modelId = seal.record.baseModelId;
     }
     return this.#bundle({ kind: 'output', outputId, modelId: output.modelId, contentDigest: output.contentDigest }, refs);
   }
@@ -164,16 +167,16 @@ export class EvidenceService {
   }
 
   /** The transaction that first wrote a record (its oldest version). */
-  async #firstVersion(contract: string, id: string): Promise<string> {
-    const history = (await this.deps.ledger.evaluate(contract, 'History', [id])) as { entries: HistoryEntry[] };
+  async #firstVersion(contract: Registered, id: string): Promise<string> {
+    const history = await this.#reader[contract].history(id);
     const first = history.entries[history.entries.length - 1];
     if (first === undefined) throw new AppError('NOT_FOUND', `${id} has no history`);
     return first.txId;
   }
 
   /** The transaction that sealed a model: its oldest version with status `sealed`. */
-  async #sealOf(modelId: string): Promise<{ txId: string; record: Record<string, unknown> }> {
-    const history = (await this.deps.ledger.evaluate(C.models, T.models.History, [modelId])) as { entries: HistoryEntry[] };
+  async #sealOf(modelId: string): Promise<{ txId: string; record: ModelRecord }> {
+    const history = await this.#reader.models.history(modelId);
     const sealed = history.entries.filter((e) => e.record?.status === 'sealed');
     const seal = sealed[sealed.length - 1];
     if (seal?.record === undefined) throw new AppError('STATE', `model ${modelId} is not sealed`);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import type { DataRecord, OutputRecord } from '@kiseki/chaincode/shared/records';
 import { AppError } from '../errors';
-import type { Ledger } from '../fabric/ledger';
+import type { LedgerReader } from '../ledger/client';
 
 /**
  * Lookup by content: which data item or output was registered with given bytes. The ledger keeps a
@@ -12,14 +12,14 @@ import type { Ledger } from '../fabric/ledger';
 export interface LookupResult {
   contentDigest: string;
   /** The data item registered with this digest, as the ledger holds it. */
-  data?: Record<string, unknown>;
+  data?: DataRecord;
   /** The output registered with this digest, as the ledger holds it. */
-  output?: Record<string, unknown>;
+  output?: OutputRecord;
 }
 
-async function findOrUndefined(read: () => Promise<unknown>): Promise<Record<string, unknown> | undefined> {
+async function findOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    return (await read()) as Record<string, unknown>;
+    return await read();
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return undefined;
     throw error;
@@ -30,10 +30,10 @@ async function findOrUndefined(read: () => Promise<unknown>): Promise<Record<str
  * Finds what is registered with `contentDigest` (lowercase hex SHA-256).
  * @throws AppError `NOT_FOUND` ("not registered") when neither a data item nor an output has it.
  */
-export async function lookupDigest(ledger: Ledger, contentDigest: string): Promise<LookupResult> {
+export async function lookupDigest(reader: LedgerReader, contentDigest: string): Promise<LookupResult> {
   const [data, output] = await Promise.all([
-    findOrUndefined(() => ledger.evaluate(C.data, T.data.GetByDigest, [contentDigest])),
-    findOrUndefined(() => ledger.evaluate(C.outputs, T.outputs.GetByDigest, [contentDigest])),
+    findOrUndefined(() => reader.data.getByDigest(contentDigest)),
+    findOrUndefined(() => reader.outputs.getByDigest(contentDigest)),
   ]);
   if (data === undefined && output === undefined) {
     throw new AppError('NOT_FOUND', `not registered: no data item or output has the SHA-256 digest ${contentDigest}`);

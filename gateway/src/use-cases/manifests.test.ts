@@ -1,6 +1,7 @@
 import { MerkleTree, verifyExclusion, verifyInclusion, leafHash, decodeProof } from '@kiseki/chaincode/shared/merkle';
 import { silentLogger } from '../logger';
-import { FakeLedger } from '../testing/fake-ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
+import { ContractLedger } from '../testing/contract-ledger';
 import { FakeVault } from '../testing/fake-vault';
 import { ManifestService, manifestKey } from './manifests';
 
@@ -8,29 +9,16 @@ describe('training manifests and proofs', () => {
   const ids = ['a-01', 'a-03', 'a-05', 'a-07', 'a-09'];
   const tree = MerkleTree.fromSortedIds(ids);
   const root = tree.rootHex();
-  let ledger: FakeLedger;
+  let ledger: LedgerReader;
   let vault: FakeVault;
   let manifests: ManifestService;
 
-  beforeEach(() => {
-    ledger = new FakeLedger()
-      .onRead('models:Get', ([modelId]) => {
-        if (modelId === 'unsealed') return { modelId, status: 'training', trainingSize: 2 };
-        return { modelId, status: 'sealed', trainingRoot: root, trainingSize: ids.length };
-      })
-      .onRead('models:ListTrainingIds', ([query]) => {
-        const { bookmark } = JSON.parse(query as string) as { bookmark: string };
-        // Two pages, as the chaincode pages them.
-        return bookmark === '' ? { ids: ids.slice(0, 3), bookmark: 'page-2' } : { ids: ids.slice(3), bookmark: '' };
-      })
-      .onRead('models:VerifyInclusion', ([query]) => {
-        const q = JSON.parse(query as string) as { dataId: string; index: number; path: string[] };
-        return { valid: verifyInclusion(leafHash(q.dataId), q.index, ids.length, decodeProof(q.path), tree.root()) };
-      })
-      .onRead('models:VerifyExclusion', ([query]) => {
-        const q = JSON.parse(query as string) as { dataId: string; proof: Parameters<typeof verifyExclusion>[1] };
-        return { valid: verifyExclusion(q.dataId, q.proof, tree.root()) };
-      });
+  beforeEach(async () => {
+    const chain = new ContractLedger('Studio1MSP');
+    await chain.seed();
+    await chain.sealedModel('m1', ids);
+    await chain.sealedModel('unsealed', ['b-1', 'b-2'], { seal: false });
+    ledger = ledgerReader(chain);
     vault = new FakeVault();
     manifests = new ManifestService(ledger, vault, silentLogger);
   });

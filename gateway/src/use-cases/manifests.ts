@@ -8,9 +8,9 @@ import {
   verifyInclusion,
   type ExclusionProof,
 } from '@kiseki/chaincode/shared/merkle';
-import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
+import type { ModelRecord } from '@kiseki/chaincode/shared/records';
 import { AppError } from '../errors';
-import type { Ledger } from '../fabric/ledger';
+import type { LedgerReader } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Vault } from '../vault/vault';
 import { pageAll } from './paging';
@@ -29,13 +29,6 @@ export interface Manifest {
   root: string;
   size: number;
   ids: string[];
-}
-
-export interface ModelView {
-  modelId: string;
-  status: string;
-  trainingRoot?: string;
-  trainingSize?: number;
 }
 
 export const manifestKey = (root: string): string => `manifests/${root}.json`;
@@ -75,31 +68,25 @@ export class ManifestService {
   readonly #loading = new Map<string, Promise<{ manifest: Manifest; tree: MerkleTree }>>();
 
   constructor(
-    private readonly ledger: Ledger,
+    private readonly ledger: LedgerReader,
     private readonly vault: Vault,
     private readonly logger: Logger,
     private readonly cacheSize = 8,
   ) {}
 
   /** Reads a model and requires a frozen training root. */
-  async sealedModel(modelId: string): Promise<ModelView & { trainingRoot: string; trainingSize: number }> {
-    const model = (await this.ledger.evaluate(ContractNames.models, Transactions.models.Get, [modelId])) as ModelView;
-    if (typeof model.trainingRoot !== 'string' || typeof model.trainingSize !== 'number') {
-      throw new AppError('STATE', `model ${modelId} is not sealed: it has no training root yet`);
-    }
-    return model as ModelView & { trainingRoot: string; trainingSize: number };
+  async sealedModel(modelId: string): Promise<ModelRecord & { trainingRoot: string }> {
+    const model = await this.ledger.models.get(modelId);
+    const { trainingRoot } = model;
+    if (trainingRoot === undefined) throw new AppError('STATE', `model ${modelId} is not sealed: it has no training root yet`);
+    return { ...model, trainingRoot };
   }
 
   /** The training dataIds of a model, read page by page from the ledger. */
   async idsFromLedger(modelId: string): Promise<string[]> {
     return pageAll<string>(async (bookmark) => {
-      const page = (await this.ledger.evaluate(ContractNames.models, Transactions.models.ListTrainingIds, [
-        JSON.stringify({ modelId, pageSize: 1000, bookmark }),
-      ])) as { items?: unknown[]; ids?: unknown[]; dataIds?: unknown[]; bookmark?: string };
-      const items = (page.items ?? page.ids ?? page.dataIds ?? []).map((item) =>
-        typeof item === 'string' ? item : String((item as { dataId?: unknown }).dataId),
-      );
-      return { items, bookmark: page.bookmark ?? '' };
+      const page = await this.ledger.models.listTrainingIds({ modelId, pageSize: 1000, bookmark });
+      return { items: page.ids, bookmark: page.bookmark };
     });
   }
 
@@ -188,7 +175,7 @@ export class ManifestService {
       throw new AppError('INTERNAL', 'the inclusion proof does not verify against the on-chain root');
     }
     const auditPath = encodeProof(path);
-    await this.#peerAgrees(Transactions.models.VerifyInclusion, { modelId, dataId, index, path: auditPath });
+    await this.#peerAgrees('verifyInclusion', { modelId, dataId, index, path: auditPath });
     return {
       modelId,
       dataId,
@@ -215,13 +202,13 @@ export class ManifestService {
     if (!isExclusionProof(proof) || !verifyExclusion(dataId, proof, Buffer.from(manifest.root, 'hex'))) {
       throw new AppError('INTERNAL', 'the exclusion proof does not verify against the on-chain root');
     }
-    await this.#peerAgrees(Transactions.models.VerifyExclusion, { modelId, dataId, proof });
+    await this.#peerAgrees('verifyExclusion', { modelId, dataId, proof });
     return { modelId, dataId, algorithm: 'RFC6962-SHA256', root: manifest.root, treeSize: tree.size, proof, verified: true };
   }
 
   /** Has the org's peer check a proof against the sealed root on the ledger. */
-  async #peerAgrees(transaction: string, query: Record<string, unknown>): Promise<void> {
-    const answer = (await this.ledger.evaluate(ContractNames.models, transaction, [JSON.stringify(query)])) as { valid?: unknown };
-    if (answer.valid !== true) throw new AppError('INTERNAL', 'the peer did not accept the proof against the on-chain root');
+  async #peerAgrees(check: 'verifyInclusion' | 'verifyExclusion', query: Record<string, unknown>): Promise<void> {
+    const answer = await this.ledger.models[check](query);
+    if (!answer.valid) throw new AppError('INTERNAL', 'the peer did not accept the proof against the on-chain root');
   }
 }

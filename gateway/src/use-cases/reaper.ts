@@ -1,9 +1,9 @@
 import { AppError } from '../errors';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { StagedRecord, StagingRef, Vault } from '../vault/vault';
-import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
 
 /**
  * Settles staged uploads abandoned by a crash or left after an unknown ledger outcome: an upload whose
@@ -11,20 +11,18 @@ import { ContractNames, Transactions } from '@kiseki/chaincode/shared/names';
  * cannot be asked, nothing is decided (the upload waits for the next round).
  */
 
-/** Where the digest of an uploaded object lives in its ledger record. */
-const LOOKUPS: Readonly<Record<StagingRef['kind'], { contract: string; transaction: string; field: string }>> = {
-  data: { contract: ContractNames.data, transaction: Transactions.data.Get, field: 'contentDigest' },
-  output: { contract: ContractNames.outputs, transaction: Transactions.outputs.Get, field: 'contentDigest' },
-  terms: { contract: ContractNames.terms, transaction: Transactions.terms.Get, field: 'legalTextDigest' },
+/** The digest of an uploaded object as its ledger record holds it. */
+const DIGEST_ON_LEDGER: Readonly<Record<StagingRef['kind'], (reader: LedgerReader, id: string) => Promise<string>>> = {
+  data: async (reader, id) => (await reader.data.get(id)).contentDigest,
+  output: async (reader, id) => (await reader.outputs.get(id)).contentDigest,
+  terms: async (reader, id) => (await reader.terms.get(id)).legalTextDigest,
 };
 
 /** Whether the ledger holds the record a staged upload was for, with the same digest. */
 export async function isCommitted(ledger: Ledger, record: StagedRecord): Promise<boolean> {
   if (record.digest === undefined) return false;
-  const lookup = LOOKUPS[record.ref.kind];
   try {
-    const found = await ledger.evaluate(lookup.contract, lookup.transaction, [record.ref.id]);
-    return found !== null && typeof found === 'object' && (found as Record<string, unknown>)[lookup.field] === record.digest;
+    return (await DIGEST_ON_LEDGER[record.ref.kind](ledgerReader(ledger), record.ref.id)) === record.digest;
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
     throw error;

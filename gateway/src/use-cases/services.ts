@@ -9,6 +9,7 @@ import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
 import { WebhookService, type WebhookOptions } from '../events/webhooks';
 import type { Ledger } from '../fabric/ledger';
+import { ledgerReader, type LedgerReader } from '../ledger/client';
 import { IdempotencyGuard } from '../http/idempotency';
 import { RateLimiter } from '../http/rate-limit';
 import type { Logger } from '../logger';
@@ -53,7 +54,10 @@ export interface PublicVerification {
 
 export interface Services {
   settings: ServiceSettings;
+  /** The raw ledger: heights, events, transaction status. Contract calls go through {@link reader} and the transactor's client. */
   ledger: Ledger;
+  /** Typed reads of the contracts (answers parsed against their schemas). */
+  reader: LedgerReader;
   vault: Vault;
   store: DocumentStore;
   transactor: Transactor;
@@ -128,6 +132,7 @@ export function buildServices(parts: {
 }): Services {
   const { webhookOptions, publicVerification, resolve, leases, ...adapters } = parts;
   const surface = publicVerification ?? { enabled: false, requestsPerMinute: 120, burst: 30, attestors: [] };
+  const reader = ledgerReader(parts.ledger);
   return {
     ...adapters,
     publicVerification: {
@@ -135,8 +140,9 @@ export function buildServices(parts: {
       limiter: new RateLimiter(surface.requestsPerMinute, surface.burst),
       attestors: surface.attestors,
     },
+    reader,
     transactor: new Transactor(parts.ledger, parts.store, parts.metrics, parts.logger),
-    manifests: new ManifestService(parts.ledger, parts.vault, parts.logger),
+    manifests: new ManifestService(reader, parts.vault, parts.logger),
     idempotency: new IdempotencyGuard(parts.store),
     webhooks: new WebhookService(
       {

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth';
 import { toAppError } from '../errors';
 import type { Ledger, SubmitResult, TransactionStatus, TxContext } from '../fabric/ledger';
+import { createLedgerClient, type LedgerClient } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { DocumentStore } from '../store/store';
@@ -101,6 +102,18 @@ export class Transactor {
       this.metrics.transactions.inc({ operation, outcome: appError.code });
       throw error;
     }
+  }
+
+  /** The typed ledger client acting for `principal`: its writes go through {@link submit}, so they are logged. */
+  client(principal: Principal, requestId: string): LedgerClient {
+    return createLedgerClient({
+      submit: (contract, transaction, request, options) =>
+        this.submit(principal, requestId, contract, transaction, request, options.transient, {
+          ...(options.onEndorsed === undefined ? {} : { onEndorsed: options.onEndorsed }),
+          ...(options.onOrdered === undefined ? {} : { onOrdered: options.onOrdered }),
+        }),
+      evaluate: (contract, transaction, args) => this.ledger.evaluate(contract, transaction, args),
+    });
   }
 
   /** The ledger's view of a transaction, with what the local log knows (operation, client). */

@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { compareIds } from '@kiseki/chaincode/shared/merkle';
 import { AppError, toAppError } from '../../errors';
 import { BATCH_MEDIA_TYPE, readFrames, type Frame } from '../../use-cases/batch-frames';
@@ -16,7 +15,7 @@ import { SessionService } from '../../use-cases/batch-sessions';
 import { emptySummary, ingestStream, sha256, type ItemCheck, type StreamSummary } from '../../use-cases/batch-stream';
 import { route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
 import { DigestHex, Id, MediaType } from '../validation';
-import { errors, mediaTypeOf, STUDIO, STUDIO_OR_LICENSOR } from './common';
+import { errors, ledgerOf, mediaTypeOf, STUDIO, STUDIO_OR_LICENSOR } from './common';
 import { RevenueReport } from './revenue';
 
 /**
@@ -86,9 +85,9 @@ const Session = z
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
 function registrar(ctx: Ctx): BatchRegistrar {
-  const { vault, packs, ledger, transactor, metrics, settings, batchSlots } = ctx.services;
+  const { vault, packs, reader, transactor, metrics, settings, batchSlots } = ctx.services;
   return new BatchRegistrar(
-    { vault, packs, ledger, transactor, metrics, logger: ctx.log, mspId: settings.mspId, slots: batchSlots },
+    { vault, packs, reader, transactor, metrics, logger: ctx.log, mspId: settings.mspId, slots: batchSlots },
     ctx.principal,
     ctx.requestId,
   );
@@ -430,10 +429,7 @@ export const batchRoutes: readonly AnyRoute[] = [
       for (let start = 0; start < ids.length; start += MAX_CHUNK_ITEMS) {
         const dataIds = ids.slice(start, start + MAX_CHUNK_ITEMS);
         try {
-          const submitted = await ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.models, T.models.AttestTrainingBatch, {
-            modelId: ctx.params.modelId,
-            dataIds,
-          });
+          const submitted = await ledgerOf(ctx).models.attestTrainingBatch({ modelId: ctx.params.modelId, dataIds });
           batches.push({
             first: dataIds[0] as string,
             last: dataIds[dataIds.length - 1] as string,
@@ -500,7 +496,7 @@ export const batchRoutes: readonly AnyRoute[] = [
         REVENUE_CONCURRENCY,
         async ({ item, index }) => {
           try {
-            const submitted = await ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.revenue, T.revenue.Record, item);
+            const submitted = await ledgerOf(ctx).revenue.record(item);
             results.push({
               index,
               reference: item.reference,

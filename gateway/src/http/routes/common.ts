@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../../auth';
-import { AppError } from '../../errors';
+import type { LedgerClient, LedgerReader, Written } from '../../ledger/client';
 import type { RouteContext, RouteResult, ResponseSpec } from '../route';
 import { decodeCursor, encodeCursor } from '../../use-cases/paging';
 
@@ -76,15 +76,18 @@ export function publicErrors(...extra: (404 | 409 | 413 | 415 | 503)[]): Record<
   return Object.fromEntries([400, 429, 500, ...extra].map((code) => [code, errorResponse(descriptions[code] ?? 'Error')]));
 }
 
-/** Writes for all: submit, then answer with the record and transaction. */
+/** The typed ledger client acting for the route's caller: writes are logged with who asked. */
+export function ledgerOf(ctx: RouteContext<unknown, unknown, unknown>): LedgerClient {
+  return ctx.services.transactor.client(ctx.principal, ctx.requestId);
+}
+
+/** Writes for all: submit through the typed client, then answer with the parsed record and the transaction. */
 export async function submitWrite(
   ctx: RouteContext<unknown, unknown, unknown>,
-  contract: string,
-  transaction: string,
-  request: Record<string, unknown>,
-  options: { status?: number; transient?: Record<string, string> } = {},
+  write: (ledger: LedgerClient) => Promise<Written<unknown>>,
+  options: { status?: number } = {},
 ): Promise<RouteResult> {
-  const submitted = await ctx.services.transactor.submit(ctx.principal, ctx.requestId, contract, transaction, request, options.transient);
+  const submitted = await write(ledgerOf(ctx));
   return {
     status: options.status ?? 200,
     body: { record: submitted.result, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber },
@@ -92,34 +95,27 @@ export async function submitWrite(
   };
 }
 
-/** Reads: evaluate and answer with the result. */
+/** Reads: evaluate through the typed reader and answer with the parsed result. */
 export async function evaluateRead(
   ctx: RouteContext<unknown, unknown, unknown>,
-  contract: string,
-  transaction: string,
-  args: readonly string[],
+  read: (reader: LedgerReader) => Promise<unknown>,
 ): Promise<RouteResult> {
-  const result = await ctx.services.ledger.evaluate(contract, transaction, args);
-  if (result === undefined) throw new AppError('NOT_FOUND', 'not found');
-  return { status: 200, body: result };
+  return { status: 200, body: await read(ctx.services.reader) };
 }
 
 /**
- * A paged list: the chaincode takes one JSON query with `pageSize` and `bookmark` and answers
- * `{ items, bookmark }`; the REST cursor is the bookmark, opaque.
+ * A paged list: the chaincode takes one JSON query with `pageSize` and `bookmark` and answers a page
+ * with a `bookmark` ('' after the last page); the REST cursor is the bookmark, opaque.
  */
 export async function pagedRead(
   ctx: RouteContext<unknown, unknown, unknown>,
-  contract: string,
-  transaction: string,
+  read: (reader: LedgerReader, query: Record<string, unknown>) => Promise<{ items: readonly unknown[]; bookmark: string }>,
   query: Record<string, unknown>,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<RouteResult> {
-  const result = (await ctx.services.ledger.evaluate(contract, transaction, [
-    JSON.stringify({ ...query, pageSize: page.limit, bookmark: decodeCursor(page.cursor) }),
-  ])) as { items?: unknown[]; ids?: unknown[]; bookmark?: string } | undefined;
-  const nextCursor = encodeCursor(result?.bookmark ?? '');
-  return { status: 200, body: { items: result?.items ?? result?.ids ?? [], ...(nextCursor === undefined ? {} : { nextCursor }) } };
+  const result = await read(ctx.services.reader, { ...query, pageSize: page.limit, bookmark: decodeCursor(page.cursor) });
+  const nextCursor = encodeCursor(result.bookmark);
+  return { status: 200, body: { items: result.items, ...(nextCursor === undefined ? {} : { nextCursor }) } };
 }
 
 /** The media type of a request without parameters, e.g. `image/png`. */

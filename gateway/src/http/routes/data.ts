@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { RevokeConsentRequest, SetDisputedRequest } from '@kiseki/chaincode/shared/requests';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
-import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
 import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
@@ -11,6 +9,7 @@ import {
   Download,
   errors,
   evaluateRead,
+  ledgerOf,
   Page,
   pagedRead,
   STUDIO,
@@ -52,7 +51,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     handler: async (ctx) => {
       const { dataId, providerId, termsId } = ctx.query;
       const mediaType = uploadPreflight(ctx.req, ctx.query.mediaType, ctx.services.settings.uploadMaxBytes);
-      await requireAbsent(() => ctx.services.ledger.evaluate(C.data, T.data.Get, [dataId]), `data ${dataId}`);
+      await requireAbsent(() => ctx.services.reader.data.get(dataId), `data ${dataId}`);
       const { submitted, content } = await uploadAndRegister(
         { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: ctx.services.settings.uploadMaxBytes },
         {
@@ -61,14 +60,7 @@ export const dataRoutes: readonly AnyRoute[] = [
           contentType: mediaType,
           body: ctx.req,
           register: ({ digest, size }) =>
-            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.data, T.data.Register, {
-              dataId,
-              providerId,
-              termsId,
-              contentDigest: digest,
-              mediaType,
-              size,
-            }),
+            ledgerOf(ctx).data.register({ dataId, providerId, termsId, contentDigest: digest, mediaType, size }),
         },
       );
       return {
@@ -125,7 +117,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: DataParams,
     responses: { 200: { description: 'The record', schema: R.DataRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.data, T.data.Get, [ctx.params.dataId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.data.get(ctx.params.dataId)),
   }),
   route({
     method: 'get',
@@ -136,7 +128,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: DataParams,
     responses: { 200: { description: 'The history', schema: DataHistory }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.data, T.data.History, [ctx.params.dataId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.data.history(ctx.params.dataId)),
   }),
   route({
     method: 'get',
@@ -148,7 +140,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     params: DataParams,
     query: PageQuery,
     responses: { 200: { description: 'One page of usage records', schema: Page }, ...errors(404) },
-    handler: (ctx) => pagedRead(ctx, C.data, T.data.ListUsage, { dataId: ctx.params.dataId }, ctx.query),
+    handler: (ctx) => pagedRead(ctx, (reader, query) => reader.data.listUsage(query), { dataId: ctx.params.dataId }, ctx.query),
   }),
   route({
     method: 'get',
@@ -165,11 +157,8 @@ export const dataRoutes: readonly AnyRoute[] = [
       ...errors(403, 404, 409, 502, 503),
     },
     handler: async (ctx) => {
-      const record = (await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])) as {
-        collectorMsp?: string;
-        contentDigest?: string;
-      };
-      if (record.collectorMsp !== undefined && record.collectorMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
+      const record = await ctx.services.reader.data.get(ctx.params.dataId);
+      if (record.collectorMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'data', ctx.params.dataId, record.collectorMsp, ctx.query.grantId);
       }
       if (ctx.principal.role !== 'regulator' && record.collectorMsp !== ctx.services.settings.mspId) {
@@ -191,7 +180,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     params: DataParams,
     body: RevokeConsentRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Consent revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.data, T.data.RevokeConsent, { dataId: ctx.params.dataId, reason: ctx.body.reason }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.data.revokeConsent({ dataId: ctx.params.dataId, reason: ctx.body.reason })),
   }),
   route({
     method: 'post',
@@ -203,7 +192,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     params: DataParams,
     body: SetDisputedRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Dispute state changed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.data, T.data.SetDisputed, { dataId: ctx.params.dataId, ...ctx.body }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.data.setDisputed({ dataId: ctx.params.dataId, ...ctx.body })),
   }),
   route({
     method: 'post',
@@ -218,7 +207,7 @@ export const dataRoutes: readonly AnyRoute[] = [
       200: { description: '{ dataId, status, modelIds, done, pending }', schema: WriteResult },
       ...errors(404, 422, 502, 503, 504),
     },
-    handler: (ctx) => submitWrite(ctx, C.data, T.data.PropagateFlags, { dataId: ctx.params.dataId }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.data.propagateFlags({ dataId: ctx.params.dataId })),
   }),
   route({
     method: 'post',
@@ -229,7 +218,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     body: z.strictObject({ datasetId: Id, dataIds: z.array(Id).max(1000).optional() }),
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.data, T.data.RegisterDataset, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.data.registerDataset(ctx.body), { status: 201 }),
   }),
   route({
     method: 'post',
@@ -241,7 +230,8 @@ export const dataRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ datasetId: Id }),
     body: z.strictObject({ dataIds: z.array(Id).min(1).max(1000) }),
     responses: { 200: { description: 'Added', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.data, T.data.AddToDataset, { datasetId: ctx.params.datasetId, dataIds: ctx.body.dataIds }),
+    handler: (ctx) =>
+      submitWrite(ctx, (ledger) => ledger.data.addToDataset({ datasetId: ctx.params.datasetId, dataIds: ctx.body.dataIds })),
   }),
   route({
     method: 'get',
@@ -252,7 +242,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ datasetId: Id }),
     responses: { 200: { description: 'The dataset', schema: R.DatasetRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.data, T.data.GetDataset, [ctx.params.datasetId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.data.getDataset(ctx.params.datasetId)),
   }),
   route({
     method: 'get',
@@ -264,6 +254,6 @@ export const dataRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ datasetId: Id, dataId: Id }),
     responses: { 200: { description: 'Whether the item is a member', schema: DatasetMembership }, ...errors(404) },
     handler: (ctx) =>
-      evaluateRead(ctx, C.data, T.data.IsDatasetMember, [toJson({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })]),
+      evaluateRead(ctx, (reader) => reader.data.isDatasetMember({ datasetId: ctx.params.datasetId, dataId: ctx.params.dataId })),
   }),
 ];

@@ -53,7 +53,7 @@ export const evidenceRoutes: readonly AnyRoute[] = [
     handler: async (ctx) => {
       const { modelId, item } = ctx.params;
       if (/^[0-9a-f]{64}$/.test(item)) {
-        const found = await lookupDigest(ctx.services.ledger, item);
+        const found = await lookupDigest(ctx.services.reader, item);
         const dataId = (found.data as { dataId?: unknown } | undefined)?.dataId;
         if (typeof dataId !== 'string') throw new AppError('NOT_FOUND', `not registered: no data item has the SHA-256 digest ${item}`);
         return { status: 200, body: await evidence(ctx).forMembership(modelId, dataId, item) };

@@ -27,7 +27,7 @@ export const lookupRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ sha256: DigestHex }),
     responses: { 200: { description: 'Registered', schema: LookupResult }, ...errors(404) },
-    handler: async (ctx) => ({ status: 200, body: await lookupDigest(ctx.services.ledger, ctx.params.sha256) }),
+    handler: async (ctx) => ({ status: 200, body: await lookupDigest(ctx.services.reader, ctx.params.sha256) }),
   }),
   route({
     method: 'post',
@@ -41,7 +41,7 @@ export const lookupRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'Registered', schema: LookupResult }, ...errors(404, 413) },
     handler: async (ctx) => {
       const { digest } = await hashStream(ctx.req, ctx.services.settings.uploadMaxBytes);
-      return { status: 200, body: await lookupDigest(ctx.services.ledger, digest) };
+      return { status: 200, body: await lookupDigest(ctx.services.reader, digest) };
     },
   }),
 ];

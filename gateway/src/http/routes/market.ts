@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Currency, EventAmount, Id } from '../validation';
 import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
@@ -28,7 +27,7 @@ export const marketRoutes: readonly AnyRoute[] = [
       currency: Currency,
     }),
     responses: { 201: { description: 'Published', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.market, T.market.Offer, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.market.offer(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -39,7 +38,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: OfferParams,
     responses: { 200: { description: 'The offer', schema: R.OfferRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetOffer, [ctx.params.offerId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.market.getOffer(ctx.params.offerId)),
   }),
   route({
     method: 'post',
@@ -50,7 +49,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     params: OfferParams,
     responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.market, T.market.Withdraw, { offerId: ctx.params.offerId }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.market.withdraw({ offerId: ctx.params.offerId })),
   }),
   route({
     method: 'post',
@@ -61,7 +60,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     access: STUDIO,
     body: z.strictObject({ offerId: Id, purchaseId: Id }),
     responses: { 201: { description: 'Purchased: the grant', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.market, T.market.Purchase, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.market.purchase(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -72,7 +71,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ purchaseId: Id }),
     responses: { 200: { description: 'The grant', schema: R.GrantRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.market, T.market.GetGrant, [ctx.params.purchaseId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.market.getGrant(ctx.params.purchaseId)),
   }),
   route({
     method: 'post',
@@ -84,6 +83,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ purchaseId: Id }),
     body: z.strictObject({ reason: z.string().min(1).max(256) }),
     responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.market, T.market.WithdrawGrant, { purchaseId: ctx.params.purchaseId, reason: ctx.body.reason }),
+    handler: (ctx) =>
+      submitWrite(ctx, (ledger) => ledger.market.withdrawGrant({ purchaseId: ctx.params.purchaseId, reason: ctx.body.reason })),
   }),
 ];

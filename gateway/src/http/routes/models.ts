@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '@kiseki/chaincode/shared/requests';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, PageQuery } from '../validation';
 import { errors, evaluateRead, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
@@ -65,7 +64,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     access: STUDIO,
     body: ModelRegisterRequest,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.models, T.models.Register, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.models.register(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -76,7 +75,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: ModelParams,
     responses: { 200: { description: 'The record', schema: R.ModelRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.models, T.models.Get, [ctx.params.modelId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.models.get(ctx.params.modelId)),
   }),
   route({
     method: 'post',
@@ -88,7 +87,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     params: ModelParams,
     body: AttestTrainingBatchRequest.omit({ modelId: true }),
     responses: { 200: { description: 'Attested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.models, T.models.AttestTrainingBatch, { modelId: ctx.params.modelId, ...ctx.body }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.models.attestTrainingBatch({ modelId: ctx.params.modelId, ...ctx.body })),
   }),
   route({
     method: 'post',
@@ -115,7 +114,7 @@ export const modelRoutes: readonly AnyRoute[] = [
         await storeVersionTexts(ctx.services.vault, ctx.params.modelId, texts);
         version = versionRequest(texts, label);
       }
-      const result = await submitWrite(ctx, C.models, T.models.Seal, { modelId: ctx.params.modelId, ...version });
+      const result = await submitWrite(ctx, (ledger) => ledger.models.seal({ modelId: ctx.params.modelId, ...version }));
       if ('streamed' in result) return result;
       try {
         const manifest = await ctx.services.manifests.store(ctx.params.modelId);
@@ -137,7 +136,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     params: ModelParams,
     body: ModelRevokeRequest.omit({ modelId: true }),
     responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.models, T.models.Revoke, { modelId: ctx.params.modelId, reason: ctx.body.reason }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.models.revoke({ modelId: ctx.params.modelId, reason: ctx.body.reason })),
   }),
   route({
     method: 'get',
@@ -149,7 +148,16 @@ export const modelRoutes: readonly AnyRoute[] = [
     params: ModelParams,
     query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(1000) }),
     responses: { 200: { description: 'One page of dataIds', schema: Page }, ...errors(404) },
-    handler: (ctx) => pagedRead(ctx, C.models, T.models.ListTrainingIds, { modelId: ctx.params.modelId }, ctx.query),
+    handler: (ctx) =>
+      pagedRead(
+        ctx,
+        async (reader, query) => {
+          const page = await reader.models.listTrainingIds(query);
+          return { items: page.ids, bookmark: page.bookmark };
+        },
+        { modelId: ctx.params.modelId },
+        ctx.query,
+      ),
   }),
   route({
     method: 'get',
@@ -161,7 +169,8 @@ export const modelRoutes: readonly AnyRoute[] = [
     params: ModelParams,
     query: PageQuery,
     responses: { 200: { description: 'One page of provider counts', schema: Page }, ...errors(404) },
-    handler: (ctx) => pagedRead(ctx, C.models, T.models.ListProviderCounts, { modelId: ctx.params.modelId }, ctx.query),
+    handler: (ctx) =>
+      pagedRead(ctx, (reader, query) => reader.models.listProviderCounts(query), { modelId: ctx.params.modelId }, ctx.query),
   }),
   route({
     method: 'get',

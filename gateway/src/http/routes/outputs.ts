@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { AppError } from '../../errors';
 import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
@@ -7,7 +6,7 @@ import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, MediaType, Territory } from '../validation';
 import { credentialedOutput } from '../../use-cases/credentials';
 import { withVaultChecks } from '../../use-cases/reproducibility';
-import { Download, errors, evaluateRead, STUDIO, UploadResult } from './common';
+import { Download, errors, evaluateRead, ledgerOf, STUDIO, UploadResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 import { OutputVerification } from '@kiseki/chaincode/shared/responses';
 import { requireAbsent, uploadPreflight } from './uploads';
@@ -51,7 +50,7 @@ export const outputRoutes: readonly AnyRoute[] = [
     handler: async (ctx) => {
       const { outputId, modelId } = ctx.query;
       const mediaType = uploadPreflight(ctx.req, ctx.query.mediaType, ctx.services.settings.uploadMaxBytes);
-      await requireAbsent(() => ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [outputId]), `output ${outputId}`);
+      await requireAbsent(() => ctx.services.reader.outputs.get(outputId), `output ${outputId}`);
       const { submitted, content } = await uploadAndRegister(
         { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: ctx.services.settings.uploadMaxBytes },
         {
@@ -60,7 +59,7 @@ export const outputRoutes: readonly AnyRoute[] = [
           contentType: mediaType,
           body: ctx.req,
           register: ({ digest }) =>
-            ctx.services.transactor.submit(ctx.principal, ctx.requestId, C.outputs, T.outputs.Register, {
+            ledgerOf(ctx).outputs.register({
               outputId,
               modelId,
               contentDigest: digest,
@@ -89,7 +88,7 @@ export const outputRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: OutputParams,
     responses: { 200: { description: 'The record', schema: R.OutputRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.outputs, T.outputs.Get, [ctx.params.outputId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.outputs.get(ctx.params.outputId)),
   }),
   route({
     method: 'get',
@@ -105,7 +104,7 @@ export const outputRoutes: readonly AnyRoute[] = [
       ...errors(404),
     },
     handler: async (ctx) => {
-      const result = await evaluateRead(ctx, C.outputs, T.outputs.Verify, [ctx.params.outputId]);
+      const result = await evaluateRead(ctx, (reader) => reader.outputs.verify(ctx.params.outputId));
       if ('streamed' in result) return result;
       return { ...result, body: await withVaultChecks(ctx.services.vault, ctx.services.settings.mspId, result.body) };
     },
@@ -141,11 +140,8 @@ export const outputRoutes: readonly AnyRoute[] = [
           .send(Buffer.from(bytes));
         return { streamed: true };
       }
-      const record = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as {
-        ownerMsp?: string;
-        contentDigest?: string;
-      };
-      if (record.ownerMsp !== undefined && record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
+      const record = await ctx.services.reader.outputs.get(ctx.params.outputId);
+      if (record.ownerMsp !== ctx.services.settings.mspId && ctx.services.exchange !== undefined) {
         return contentFromHolder(ctx, 'output', ctx.params.outputId, record.ownerMsp, ctx.query.grantId);
       }
       const key = `outputs/${ctx.params.outputId}`;

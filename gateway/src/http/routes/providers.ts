@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id } from '../validation';
 import { errors, evaluateRead, STUDIO_OR_PROVIDER, submitWrite, WriteResult } from './common';
@@ -40,13 +39,9 @@ export const providerRoutes: readonly AnyRoute[] = [
     body: NewProvider,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(
-        ctx,
-        C.providers,
-        T.providers.Register,
-        { providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) },
-        { status: 201 },
-      ),
+      submitWrite(ctx, (ledger) => ledger.providers.register({ providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) }), {
+        status: 201,
+      }),
   }),
   route({
     method: 'post',
@@ -63,9 +58,10 @@ export const providerRoutes: readonly AnyRoute[] = [
     handler: (ctx) =>
       submitWrite(
         ctx,
-        C.providers,
-        T.providers.RegisterBatch,
-        { items: ctx.body.items.map((item) => ({ providerId: item.providerId, payoutRefDigest: digestOf(item) })) },
+        (ledger) =>
+          ledger.providers.registerBatch({
+            items: ctx.body.items.map((item) => ({ providerId: item.providerId, payoutRefDigest: digestOf(item) })),
+          }),
         { status: 201 },
       ),
   }),
@@ -78,7 +74,7 @@ export const providerRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: ProviderParams,
     responses: { 200: { description: 'The record', schema: R.ProviderRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.providers, T.providers.Get, [ctx.params.providerId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.providers.get(ctx.params.providerId)),
   }),
   route({
     method: 'post',
@@ -91,9 +87,11 @@ export const providerRoutes: readonly AnyRoute[] = [
     body: PayoutRef,
     responses: { 200: { description: 'Updated', schema: WriteResult }, ...errors(404, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, C.providers, T.providers.UpdatePayoutRef, {
-        providerId: ctx.params.providerId,
-        payoutRefDigest: digestOf(ctx.body),
-      }),
+      submitWrite(ctx, (ledger) =>
+        ledger.providers.updatePayoutRef({
+          providerId: ctx.params.providerId,
+          payoutRefDigest: digestOf(ctx.body),
+        }),
+      ),
   }),
 ];

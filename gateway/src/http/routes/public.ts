@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { hashStream, lookupDigest } from '../../use-cases/lookup';
 import { publicData, publicLookup, publicModel, publicVerification } from '../../use-cases/public-view';
 import { route, type AnyRoute, type RouteContext } from '../route';
@@ -49,7 +48,7 @@ async function resolveItem(
   item: string,
 ): Promise<{ dataId: string; contentDigest?: string }> {
   if (!DIGEST.test(item)) return { dataId: item };
-  const found = await lookupDigest(ctx.services.ledger, item);
+  const found = await lookupDigest(ctx.services.reader, item);
   const dataId = (found.data as { dataId?: unknown } | undefined)?.dataId;
   if (typeof dataId !== 'string') return { dataId: item };
   return { dataId, contentDigest: item };
@@ -66,7 +65,7 @@ export const publicRoutes: readonly AnyRoute[] = [
     publicVerification: true,
     params: z.strictObject({ sha256: DigestHex }),
     responses: { 200: { description: 'Registered', schema: PublicLookup }, ...publicErrors(404) },
-    handler: async (ctx) => ({ status: 200, body: publicLookup(await lookupDigest(ctx.services.ledger, ctx.params.sha256)) }),
+    handler: async (ctx) => ({ status: 200, body: publicLookup(await lookupDigest(ctx.services.reader, ctx.params.sha256)) }),
   }),
   route({
     method: 'post',
@@ -81,7 +80,7 @@ export const publicRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'Registered', schema: PublicLookup }, ...publicErrors(404, 413) },
     handler: async (ctx) => {
       const { digest } = await hashStream(ctx.req, ctx.services.settings.uploadMaxBytes);
-      return { status: 200, body: publicLookup(await lookupDigest(ctx.services.ledger, digest)) };
+      return { status: 200, body: publicLookup(await lookupDigest(ctx.services.reader, digest)) };
     },
   }),
   route({
@@ -96,7 +95,7 @@ export const publicRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The verdict', schema: PublicVerdict }, ...publicErrors(404) },
     handler: async (ctx) => ({
       status: 200,
-      body: publicVerification(await ctx.services.ledger.evaluate(C.outputs, T.outputs.Verify, [ctx.params.outputId])),
+      body: publicVerification(await ctx.services.reader.outputs.verify(ctx.params.outputId)),
     }),
   }),
   route({
@@ -111,7 +110,7 @@ export const publicRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The public facts', schema: PublicRecord }, ...publicErrors(404) },
     handler: async (ctx) => ({
       status: 200,
-      body: publicData(await ctx.services.ledger.evaluate(C.data, T.data.Get, [ctx.params.dataId])),
+      body: publicData(await ctx.services.reader.data.get(ctx.params.dataId)),
     }),
   }),
   route({
@@ -126,7 +125,7 @@ export const publicRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The public facts', schema: PublicRecord }, ...publicErrors(404) },
     handler: async (ctx) => ({
       status: 200,
-      body: publicModel(await ctx.services.ledger.evaluate(C.models, T.models.Get, [ctx.params.modelId])),
+      body: publicModel(await ctx.services.reader.models.get(ctx.params.modelId)),
     }),
   }),
   route({

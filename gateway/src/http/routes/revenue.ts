@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Currency, EventAmount, Id, MspId, Territory } from '../validation';
 import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
@@ -39,7 +38,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     body: RevenueReport,
     responses: { 201: { description: 'Recorded and distributed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Record, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.revenue.record(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -50,7 +49,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ recorderMsp: MspId, reference: Id }),
     responses: { 200: { description: 'The record', schema: R.RevenueRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Get, [JSON.stringify(ctx.params)]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.revenue.get(ctx.params)),
   }),
   route({
     method: 'get',
@@ -65,7 +64,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
       200: { description: 'The total', schema: R.SubjectRevenueRecord.partial({ createdAt: true, createdBy: true }) },
       ...errors(404),
     },
-    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSubjectRevenue, [JSON.stringify({ ...ctx.params, ...ctx.query })]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.revenue.getSubjectRevenue({ ...ctx.params, ...ctx.query })),
   }),
   route({
     method: 'get',
@@ -77,8 +76,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ modelId: Id }),
     query: z.strictObject({ currency: Currency }),
     responses: { 200: { description: 'The pool and the check of its identity', schema: PoolView }, ...errors(404) },
-    handler: (ctx) =>
-      evaluateRead(ctx, C.revenue, T.revenue.GetPool, [JSON.stringify({ modelId: ctx.params.modelId, currency: ctx.query.currency })]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.revenue.getPool({ modelId: ctx.params.modelId, currency: ctx.query.currency })),
   }),
   route({
     method: 'get',
@@ -94,13 +92,13 @@ export const revenueRoutes: readonly AnyRoute[] = [
       ...errors(404),
     },
     handler: (ctx) =>
-      evaluateRead(ctx, C.revenue, T.revenue.Statement, [
-        JSON.stringify({
+      evaluateRead(ctx, (reader) =>
+        reader.revenue.statement({
           providerId: ctx.params.providerId,
           ...(ctx.query.currency ? { currency: ctx.query.currency } : {}),
           ...(ctx.query.modelIds ? { modelIds: ctx.query.modelIds } : {}),
         }),
-      ]),
+      ),
   }),
   route({
     method: 'get',
@@ -116,9 +114,9 @@ export const revenueRoutes: readonly AnyRoute[] = [
       ...errors(),
     },
     handler: (ctx) =>
-      evaluateRead(ctx, C.revenue, T.revenue.HolderBalance, [
-        JSON.stringify({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) }),
-      ]),
+      evaluateRead(ctx, (reader) =>
+        reader.revenue.holderBalance({ ...ctx.params, ...(ctx.query.currency ? { currency: ctx.query.currency } : {}) }),
+      ),
   }),
   route({
     method: 'post',
@@ -140,7 +138,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
         path: ['providerId'],
       }),
     responses: { 201: { description: 'Settlement requested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.Claim, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.revenue.claim(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -151,7 +149,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ settlementId: Id }),
     responses: { 200: { description: 'The settlement', schema: R.SettlementRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.GetSettlement, [ctx.params.settlementId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.revenue.getSettlement(ctx.params.settlementId)),
   }),
   route({
     method: 'post',
@@ -163,7 +161,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ settlementId: Id }),
     body: z.strictObject({ paymentReference: z.string().min(1).max(256) }),
     responses: { 200: { description: 'Settled', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.revenue, T.revenue.MarkSettled, { settlementId: ctx.params.settlementId, ...ctx.body }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.revenue.markSettled({ settlementId: ctx.params.settlementId, ...ctx.body })),
   }),
   route({
     method: 'get',
@@ -174,6 +172,6 @@ export const revenueRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     query: z.strictObject({ currency: Currency }),
     responses: { 200: { description: 'Totals', schema: Totals }, ...errors() },
-    handler: (ctx) => evaluateRead(ctx, C.revenue, T.revenue.Totals, [JSON.stringify(ctx.query)]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.revenue.totals(ctx.query)),
   }),
 ];

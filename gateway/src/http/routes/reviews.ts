@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
 import { DigestHex, Id, PageQuery } from '../validation';
 import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
+import { ReviewSummary } from '@kiseki/chaincode/shared/results';
 import { AppError } from '../../errors';
 import { decodeCursor, encodeCursor } from '../../use-cases/paging';
 
@@ -24,16 +24,6 @@ const ReviewBody = z
   })
   .meta({ id: 'Review', description: '`reason` is required for rejected and flagged; `category` for flagged only' });
 
-/** A subject's review summary; a subject without reviews has only its ids and zero counts. */
-const ReviewSummary = R.ReviewSummaryRecord.partial().required({
-  subjectType: true,
-  subjectId: true,
-  count: true,
-  accepted: true,
-  rejected: true,
-  flagged: true,
-});
-
 const ReviewHistory = z
   .object({ summary: ReviewSummary, items: z.array(R.ReviewRecord), nextCursor: z.string().optional() })
   .meta({ id: 'ReviewHistory', description: 'Counts and latest review, then one page of reviews, oldest first' });
@@ -45,13 +35,11 @@ async function history(
   subjectId: string,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<RouteResult> {
-  const { ledger } = ctx.services;
-  const summary = await ledger.evaluate(C.reviews, T.reviews.Summary, [JSON.stringify({ subjectType, subjectId })]);
-  const result = (await ledger.evaluate(C.reviews, T.reviews.History, [
-    JSON.stringify({ subjectType, subjectId, pageSize: page.limit, bookmark: decodeCursor(page.cursor) }),
-  ])) as { items?: unknown[]; bookmark?: string } | undefined;
-  const nextCursor = encodeCursor(result?.bookmark ?? '');
-  return { status: 200, body: { summary, items: result?.items ?? [], ...(nextCursor === undefined ? {} : { nextCursor }) } };
+  const { reader } = ctx.services;
+  const summary = await reader.reviews.summary({ subjectType, subjectId });
+  const result = await reader.reviews.history({ subjectType, subjectId, pageSize: page.limit, bookmark: decodeCursor(page.cursor) });
+  const nextCursor = encodeCursor(result.bookmark);
+  return { status: 200, body: { summary, items: result.items, ...(nextCursor === undefined ? {} : { nextCursor }) } };
 }
 
 const HistoryQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(50) });
@@ -66,7 +54,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     body: ReviewBody,
     responses: { 201: { description: 'Recorded: { review, summary }', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.Submit, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.reviews.submit(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -77,7 +65,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ reviewId: Id }),
     responses: { 200: { description: 'The record', schema: R.ReviewRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.reviews, T.reviews.Get, [ctx.params.reviewId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.reviews.get(ctx.params.reviewId)),
   }),
   route({
     method: 'get',
@@ -111,7 +99,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
       const result = await history(ctx, 'data', ctx.params.dataId, ctx.query);
       let trainingExclusion: unknown;
       try {
-        trainingExclusion = await ctx.services.ledger.evaluate(C.reviews, T.reviews.GetExclusion, [ctx.params.dataId]);
+        trainingExclusion = await ctx.services.reader.reviews.getExclusion(ctx.params.dataId);
       } catch (error) {
         if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
       }
@@ -130,7 +118,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     body: z.strictObject({ reviewId: Id }),
     responses: { 200: { description: 'Excluded', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, C.reviews, T.reviews.ExcludeFromTraining, { dataId: ctx.params.dataId, reviewId: ctx.body.reviewId }),
+      submitWrite(ctx, (ledger) => ledger.reviews.excludeFromTraining({ dataId: ctx.params.dataId, reviewId: ctx.body.reviewId })),
   }),
   route({
     method: 'post',
@@ -142,6 +130,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     params: z.strictObject({ dataId: Id }),
     body: z.strictObject({ reason: z.string().min(1).max(1024) }),
     responses: { 200: { description: 'Included again', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.reviews, T.reviews.IncludeInTraining, { dataId: ctx.params.dataId, reason: ctx.body.reason }),
+    handler: (ctx) =>
+      submitWrite(ctx, (ledger) => ledger.reviews.includeInTraining({ dataId: ctx.params.dataId, reason: ctx.body.reason })),
   }),
 ];

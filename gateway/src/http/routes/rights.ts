@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Amount, Bps, Currency, Id, MspId, Rfc3339 } from '../validation';
 import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
@@ -44,7 +43,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
       licensorMsp: MspId.optional(),
     }),
     responses: { 201: { description: 'Created', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.rights, T.rights.Create, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.create(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -55,7 +54,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     query: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
     responses: { 200: { description: 'The record', schema: R.RightsRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.GetBySubject, [JSON.stringify(ctx.query)]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.rights.getBySubject(ctx.query)),
   }),
   route({
     method: 'get',
@@ -66,7 +65,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: RightsParams,
     responses: { 200: { description: 'The record', schema: R.RightsRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.Get, [ctx.params.rightsId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.rights.get(ctx.params.rightsId)),
   }),
   route({
     method: 'post',
@@ -85,7 +84,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
       condition: Condition,
     }),
     responses: { 201: { description: 'Proposed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.rights, T.rights.ProposeTransfer, ctx.body, { status: 201 }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.proposeTransfer(ctx.body), { status: 201 }),
   }),
   route({
     method: 'get',
@@ -96,7 +95,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: TransferParams,
     responses: { 200: { description: 'The transfer', schema: R.RightsTransferRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.rights, T.rights.GetTransfer, [ctx.params.transferId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.rights.getTransfer(ctx.params.transferId)),
   }),
   route({
     method: 'post',
@@ -107,7 +106,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     params: TransferParams,
     responses: { 200: { description: 'Approved', schema: WriteResult }, ...errors(404, 409, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.rights, T.rights.ApproveTransfer, { transferId: ctx.params.transferId }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.approveTransfer({ transferId: ctx.params.transferId })),
   }),
   route({
     method: 'post',
@@ -118,7 +117,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     access: STUDIO_OR_LICENSOR,
     params: TransferParams,
     responses: { 200: { description: 'Executed: { transfer, rights }', schema: WriteResult }, ...errors(404, 409, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.rights, T.rights.ExecuteTransfer, { transferId: ctx.params.transferId }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.executeTransfer({ transferId: ctx.params.transferId })),
   }),
   route({
     method: 'post',
@@ -130,6 +129,6 @@ export const rightsRoutes: readonly AnyRoute[] = [
     params: TransferParams,
     body: z.strictObject({ reason: z.string().min(1).max(1024).optional() }),
     responses: { 200: { description: 'Cancelled', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.rights, T.rights.CancelTransfer, { transferId: ctx.params.transferId, ...ctx.body }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.cancelTransfer({ transferId: ctx.params.transferId, ...ctx.body })),
   }),
 ];

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T, TransientKeys } from '@kiseki/chaincode/shared/names';
+import { TransientKeys } from '@kiseki/chaincode/shared/names';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
 import { contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { Bps, DigestHex, Id, Rfc3339 } from '../validation';
-import { Download, errors, evaluateRead, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
+import { Download, errors, evaluateRead, ledgerOf, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 import { requireAbsent } from './uploads';
 
@@ -72,15 +72,11 @@ export const termsRoutes: readonly AnyRoute[] = [
       const { legalText, legalTextDigest, commercial, ...fields } = ctx.body;
       const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
       if (legalText === undefined) {
-        return submitWrite(
-          ctx,
-          C.terms,
-          T.terms.Publish,
-          { ...fields, legalTextDigest },
-          { status: 201, ...(transient ? { transient } : {}) },
-        );
+        return submitWrite(ctx, (ledger) => ledger.terms.publish({ ...fields, legalTextDigest }, transient ? { transient } : {}), {
+          status: 201,
+        });
       }
-      await requireAbsent(() => ctx.services.ledger.evaluate(C.terms, T.terms.Get, [fields.termsId]), `terms ${fields.termsId}`);
+      await requireAbsent(() => ctx.services.reader.terms.get(fields.termsId), `terms ${fields.termsId}`);
       const bytes = Buffer.from(legalText, 'utf8');
       const { submitted, content } = await uploadAndRegister(
         { vault: ctx.services.vault, metrics: ctx.services.metrics, logger: ctx.log, maxBytes: bytes.length },
@@ -90,14 +86,7 @@ export const termsRoutes: readonly AnyRoute[] = [
           contentType: 'text/plain; charset=utf-8',
           body: Readable.from([bytes]),
           register: ({ digest }) =>
-            ctx.services.transactor.submit(
-              ctx.principal,
-              ctx.requestId,
-              C.terms,
-              T.terms.Publish,
-              { ...fields, legalTextDigest: digest },
-              transient,
-            ),
+            ledgerOf(ctx).terms.publish({ ...fields, legalTextDigest: digest }, transient === undefined ? {} : { transient }),
         },
       );
       return {
@@ -116,7 +105,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: TermsParams,
     responses: { 200: { description: 'The record', schema: R.TermsRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.Get, [ctx.params.termsId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.terms.get(ctx.params.termsId)),
   }),
   route({
     method: 'get',
@@ -127,7 +116,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     access: ['studio-operator', 'licensor-operator', 'auditor'],
     params: TermsParams,
     responses: { 200: { description: 'The private record', schema: R.TermsCommercialRecord }, ...errors(404) },
-    handler: (ctx) => evaluateRead(ctx, C.terms, T.terms.GetPrivate, [ctx.params.termsId]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.terms.getPrivate(ctx.params.termsId)),
   }),
   route({
     method: 'get',
@@ -143,11 +132,8 @@ export const termsRoutes: readonly AnyRoute[] = [
       ...errors(404, 502, 503),
     },
     handler: async (ctx) => {
-      const terms = (await ctx.services.ledger.evaluate(C.terms, T.terms.Get, [ctx.params.termsId])) as {
-        issuerMsp?: string;
-        legalTextDigest?: string;
-      };
-      if (ctx.services.exchange !== undefined && terms.issuerMsp !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
+      const terms = await ctx.services.reader.terms.get(ctx.params.termsId);
+      if (ctx.services.exchange !== undefined && terms.issuerMsp !== ctx.services.settings.mspId) {
         return contentFromHolder(ctx, 'terms', ctx.params.termsId, terms.issuerMsp, undefined);
       }
       const key = legalTextKey(ctx.params.termsId);
@@ -171,7 +157,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     handler: (ctx) => {
       const { commercial, ...fields } = ctx.body;
       const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
-      return submitWrite(ctx, C.terms, T.terms.Amend, { termsId: ctx.params.termsId, ...fields }, transient ? { transient } : {});
+      return submitWrite(ctx, (ledger) => ledger.terms.amend({ termsId: ctx.params.termsId, ...fields }, transient ? { transient } : {}));
     },
   }),
   route({
@@ -184,7 +170,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     params: TermsParams,
     body: z.strictObject({ reason: z.string().min(1).max(1024) }),
     responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
-    handler: (ctx) => submitWrite(ctx, C.terms, T.terms.Withdraw, { termsId: ctx.params.termsId, reason: ctx.body.reason }),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.terms.withdraw({ termsId: ctx.params.termsId, reason: ctx.body.reason })),
   }),
   route({
     method: 'get',
@@ -195,7 +181,6 @@ export const termsRoutes: readonly AnyRoute[] = [
     access: ANY_ROLE,
     params: z.strictObject({ termsId: Id, version: z.coerce.number().int().min(1) }),
     responses: { 200: { description: 'The version', schema: R.TermsRecord }, ...errors(404) },
-    handler: (ctx) =>
-      evaluateRead(ctx, C.terms, T.terms.GetVersion, [toJson({ termsId: ctx.params.termsId, version: ctx.params.version })]),
+    handler: (ctx) => evaluateRead(ctx, (reader) => reader.terms.getVersion({ termsId: ctx.params.termsId, version: ctx.params.version })),
   }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContractNames as C, Transactions as T } from '@kiseki/chaincode/shared/names';
+import type { ModelVersionRecord } from '@kiseki/chaincode/shared/records';
 import { AppError } from '../../errors';
 import {
   artifactManifestKey,
@@ -95,10 +95,8 @@ export function versionRequest(texts: VersionTexts, label: string | undefined): 
   };
 }
 
-type LooseRecord = Record<string, unknown>;
-
-async function readVersion(ctx: RouteContext<unknown, unknown, unknown>, modelId: string, version: number): Promise<LooseRecord> {
-  return (await ctx.services.ledger.evaluate(C.models, T.models.GetVersion, [JSON.stringify({ modelId, version })])) as LooseRecord;
+function readVersion(ctx: RouteContext<unknown, unknown, unknown>, modelId: string, version: number): Promise<ModelVersionRecord> {
+  return ctx.services.reader.models.getVersion({ modelId, version });
 }
 
 /** Serves a vault text after checking it against the ledger's digest. */
@@ -151,13 +149,12 @@ export const versionRoutes: readonly AnyRoute[] = [
       const keys = await storeVersionTexts(ctx.services.vault, ctx.params.modelId, texts);
       const result = await submitWrite(
         ctx,
-        C.models,
-        T.models.AddVersion,
-        {
-          modelId: ctx.params.modelId,
-          ...versionRequest(texts, ctx.body.label),
-          ...(ctx.body.parentVersion === undefined ? {} : { parentVersion: ctx.body.parentVersion }),
-        },
+        (ledger) =>
+          ledger.models.addVersion({
+            modelId: ctx.params.modelId,
+            ...versionRequest(texts, ctx.body.label),
+            ...(ctx.body.parentVersion === undefined ? {} : { parentVersion: ctx.body.parentVersion }),
+          }),
         { status: 201 },
       );
       if ('streamed' in result) return result;
@@ -180,7 +177,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     params: ModelParams,
     query: PageQuery,
     responses: { 200: { description: 'One page of versions', schema: Page }, ...errors(404) },
-    handler: (ctx) => pagedRead(ctx, C.models, T.models.ListVersions, { modelId: ctx.params.modelId }, ctx.query),
+    handler: (ctx) => pagedRead(ctx, (reader, query) => reader.models.listVersions(query), { modelId: ctx.params.modelId }, ctx.query),
   }),
   route({
     method: 'get',
@@ -193,7 +190,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The version record and vault checks', schema: VersionWithVault }, ...errors(404) },
     handler: async (ctx) => {
       const version = await readVersion(ctx, ctx.params.modelId, ctx.params.version);
-      const owner = String(version.ownerMsp);
+      const owner = version.ownerMsp;
       const { vault, settings } = ctx.services;
       return {
         status: 200,
@@ -202,15 +199,15 @@ export const versionRoutes: readonly AnyRoute[] = [
           vault: {
             artifactManifest: await checkStored(
               vault,
-              artifactManifestKey(ctx.params.modelId, String(version.artifactDigest)),
-              String(version.artifactDigest),
+              artifactManifestKey(ctx.params.modelId, version.artifactDigest),
+              version.artifactDigest,
               owner,
               settings.mspId,
             ),
             recipe: await checkStored(
               vault,
-              recipeKey(ctx.params.modelId, String(version.recipeDigest)),
-              String(version.recipeDigest),
+              recipeKey(ctx.params.modelId, version.recipeDigest),
+              version.recipeDigest,
               owner,
               settings.mspId,
             ),
@@ -230,8 +227,8 @@ export const versionRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The canonical manifest', schema: ArtifactManifestSchema }, ...errors(404, 409) },
     handler: async (ctx) => {
       const version = await readVersion(ctx, ctx.params.modelId, ctx.params.version);
-      const digest = String(version.artifactDigest);
-      return serveText(ctx, artifactManifestKey(ctx.params.modelId, digest), digest, String(version.ownerMsp), 'application/json');
+      const digest = version.artifactDigest;
+      return serveText(ctx, artifactManifestKey(ctx.params.modelId, digest), digest, version.ownerMsp, 'application/json');
     },
   }),
   route({
@@ -245,11 +242,11 @@ export const versionRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The recipe as stored', contentType: 'text/plain' }, ...errors(404, 409) },
     handler: async (ctx) => {
       const version = await readVersion(ctx, ctx.params.modelId, ctx.params.version);
-      const digest = String(version.recipeDigest);
+      const digest = version.recipeDigest;
       const key = recipeKey(ctx.params.modelId, digest);
       const bytes = await ctx.services.vault.get(key);
       const isJson = bytes !== undefined && bytes[0] === 0x7b;
-      return serveText(ctx, key, digest, String(version.ownerMsp), isJson ? 'application/json' : 'text/plain; charset=utf-8');
+      return serveText(ctx, key, digest, version.ownerMsp, isJson ? 'application/json' : 'text/plain; charset=utf-8');
     },
   }),
   route({
@@ -263,11 +260,13 @@ export const versionRoutes: readonly AnyRoute[] = [
     body: z.strictObject({ reason: z.string().min(1).max(1024) }),
     responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, C.models, T.models.RevokeVersion, {
-        modelId: ctx.params.modelId,
-        version: ctx.params.version,
-        reason: ctx.body.reason,
-      }),
+      submitWrite(ctx, (ledger) =>
+        ledger.models.revokeVersion({
+          modelId: ctx.params.modelId,
+          version: ctx.params.version,
+          reason: ctx.body.reason,
+        }),
+      ),
   }),
   route({
     method: 'get',
@@ -280,7 +279,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     responses: { 200: { description: 'The version record', schema: R.ModelVersionRecord }, ...errors(404) },
     handler: async (ctx) => ({
       status: 200,
-      body: await ctx.services.ledger.evaluate(C.models, T.models.FindByArtifact, [ctx.params.artifactDigest]),
+      body: await ctx.services.reader.models.findByArtifact(ctx.params.artifactDigest),
     }),
   }),
   route({
@@ -301,9 +300,9 @@ export const versionRoutes: readonly AnyRoute[] = [
     },
     handler: async (ctx) => {
       const { record, bytes, digest } = prepareGenerationRecord(ctx.body);
-      const output = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as LooseRecord;
+      const output = await ctx.services.reader.outputs.get(ctx.params.outputId);
       if (output.ownerMsp !== ctx.services.settings.mspId)
-        throw new AppError('FORBIDDEN', `output ${ctx.params.outputId} belongs to ${String(output.ownerMsp)}`);
+        throw new AppError('FORBIDDEN', `output ${ctx.params.outputId} belongs to ${output.ownerMsp}`);
       if (output.generationDigest === undefined) {
         throw new AppError('STATE', `output ${ctx.params.outputId} was registered without a generationDigest`);
       }
@@ -331,10 +330,9 @@ export const versionRoutes: readonly AnyRoute[] = [
     params: OutputParams,
     responses: { 200: { description: 'The canonical record', schema: GenerationRecordBody }, ...errors(404, 409) },
     handler: async (ctx) => {
-      const output = (await ctx.services.ledger.evaluate(C.outputs, T.outputs.Get, [ctx.params.outputId])) as LooseRecord;
-      if (typeof output.generationDigest !== 'string')
-        throw new AppError('NOT_FOUND', `output ${ctx.params.outputId} has no generation record`);
-      return serveText(ctx, generationKey(ctx.params.outputId), output.generationDigest, String(output.ownerMsp), 'application/json');
+      const output = await ctx.services.reader.outputs.get(ctx.params.outputId);
+      if (output.generationDigest === undefined) throw new AppError('NOT_FOUND', `output ${ctx.params.outputId} has no generation record`);
+      return serveText(ctx, generationKey(ctx.params.outputId), output.generationDigest, output.ownerMsp, 'application/json');
     },
   }),
 ];
