@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { get, request, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { freePort, seedProviderAndTerms } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { gatewayConfigFor, type NetworkView } from './launch';
@@ -25,19 +25,6 @@ import { percentile } from '@kiseki/network/dist/bench/stats';
  * `KISEKI_BENCH_GATEWAY_FLAGS` passes other Node flags to both (e.g. `--trace-gc`), and
  * `KISEKI_BENCH_KEEP_LOGS=1` prints where their logs are.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') done(address.port);
-        else fail(new Error('no port'));
-      });
-    });
-  });
-}
 
 async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
   // Up to three minutes: on shared cores under load a gateway's start-up alone can take a minute.
@@ -216,21 +203,7 @@ export const suite = {
       const datasetId = `${ctx.tag}-ds`;
       const offerId = `${ctx.tag}-offer`;
       const grantId = `${ctx.tag}-grant`;
-      await ctx.client('Studio1MSP').contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
-      await ctx.client('LicensorMSP').contract.submitTransaction(
-        'terms:Publish',
-        JSON.stringify({
-          termsId,
-          aiTraining: true,
-          commercialUse: true,
-          derivatives: true,
-          attribution: true,
-          territory: 'worldwide',
-          validFrom: '2020-01-01T00:00:00Z',
-          dataPoolShareBps: 1000,
-          legalTextDigest: payoutRefDigest,
-        }),
-      );
+      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
       // The item, streamed into Studio1's vault through its gateway (hashed and registered there).
       const size = mib * 1024 * 1024;
       const block = randomBytes(1024 * 1024);

@@ -203,3 +203,36 @@ export function formatComparison(c: Comparison): string {
     `p99 REST ${p(c.rest, 'p99Ms')} vs direct ${p(c.direct, 'p99Ms')} ms (${p99Ratio.toFixed(2)}×; goal ≤ 1.5×); load ${c.load.join(' | ')}`
   );
 }
+
+/** What a bench needs of an org's direct client. */
+interface Submitter {
+  contract: { submitTransaction(name: string, ...args: string[]): Promise<Uint8Array> };
+}
+
+/**
+ * Registers a provider at Studio1 and publishes open worldwide terms from the licensor: what the
+ * gateway benchmarks register their data against.
+ */
+export async function seedProviderAndTerms(
+  client: (mspId: string) => Submitter,
+  ids: { providerId: string; termsId: string; digest: string },
+): Promise<void> {
+  await client('Studio1MSP').contract.submitTransaction(
+    'providers:Register',
+    JSON.stringify({ providerId: ids.providerId, payoutRefDigest: ids.digest }),
+  );
+  await client('LicensorMSP').contract.submitTransaction(
+    'terms:Publish',
+    JSON.stringify({
+      termsId: ids.termsId,
+      aiTraining: true,
+      commercialUse: true,
+      derivatives: true,
+      attribution: true,
+      territory: 'worldwide',
+      validFrom: '2020-01-01T00:00:00Z',
+      dataPoolShareBps: 1000,
+      legalTextDigest: ids.digest,
+    }),
+  );
+}

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
+import { freePort } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
@@ -19,19 +19,6 @@ import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
  */
 
 const IN_FLIGHT = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 interface Context {
   readonly status: NetworkView;

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { freePort } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { migrate, schemaForMsp } from './db/database';
@@ -23,19 +23,6 @@ import { formatTable, percentile, runLoad, type LoadResult } from '@kiseki/netwo
  * request: the store work of one idempotent request (claim the key, store the answer, log the
  * transaction) on PostgreSQL against the file store it replaces, p50 of each.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {

@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as Minio from 'minio';
-import { compareRestDirect, formatComparison, startBenchGateway } from './bench-gateway';
+import { compareRestDirect, formatComparison, startBenchGateway, seedProviderAndTerms } from './bench-gateway';
 import { parseConfig } from './config';
 import { type NetworkView } from './launch';
 import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
@@ -92,22 +92,7 @@ export const suite = {
       // Uploads: one terms and provider to register data against, then N files of 100 MiB each way.
       const termsId = `${ctx.tag}-bench-terms`;
       const providerId = `${ctx.tag}-bench-provider`;
-      await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
-      const licensor = ctx.client('LicensorMSP');
-      await licensor.contract.submitTransaction(
-        'terms:Publish',
-        JSON.stringify({
-          termsId,
-          aiTraining: true,
-          commercialUse: true,
-          derivatives: true,
-          attribution: true,
-          territory: 'worldwide',
-          validFrom: '2020-01-01T00:00:00Z',
-          dataPoolShareBps: 1000,
-          legalTextDigest: payoutRefDigest,
-        }),
-      );
+      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
       const size = 100 * 1024 * 1024;
       const files = Math.max(2, Math.round(5 * ctx.scale));
       const block = randomBytes(1024 * 1024);
