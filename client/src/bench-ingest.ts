@@ -67,7 +67,7 @@ export const suite = {
         // of the gateway answering 504 where the direct call would still succeed.
         timeouts: { evaluateMs: 10_000, endorseMs: 60_000, submitMs: 60_000, commitStatusMs: 60_000, writeMs: 180_000 },
         // The bench's one API key is a studio backend sending 200 requests at once: its per-key limits
-        // are sized for that load (the defaults, 64 in flight and 200/s, would answer most of them 429).
+        // are sized for that load (the defaults, 64 in flight and 1000/s, would answer most of them 429).
         limits: { concurrentPerKey: 512, ratePerSecond: 10_000, burst: 20_000 },
       }),
     });

@@ -4,7 +4,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
+import { formatTable, runLoadFor, spread, type LoadResult } from '@kiseki/network/dist/bench/stats';
 import { freePort } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
@@ -14,11 +14,13 @@ import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
  * `npm run bench -- limits`: what the per-key rate limits and concurrency caps cost an honest client.
  * Two gateway processes of the same org, one with the default limits and one with them off, each
  * serving HTTPS with the org's certificate as `npm start` runs them; one client key, 50 requests in
- * flight. Rounds alternate (off, on, off, on) so drift on a shared machine falls on both sides. Writes
- * (`POST /v1/providers`) and reads (`GET /v1/providers/{id}`). Goal: on/off ≥ 0.95.
+ * flight to each, both at once for the same span of time: drift in machine load falls on both sides
+ * alike, and each round gives one on/off ratio. Writes (`POST /v1/providers`), then reads
+ * (`GET /v1/providers/{id}`). Goal: on/off ≥ 0.95, and not one 429.
  */
 
 const IN_FLIGHT = 50;
+const ROUNDS = 6;
 
 interface Context {
   readonly status: NetworkView;
@@ -87,8 +89,7 @@ export const suite = {
       on: await startGatewayProcess(await configFor(true), dir, 'on', fetchImpl),
       off: await startGatewayProcess(await configFor(false), dir, 'off', fetchImpl),
     };
-    const writes = Math.max(20, Math.round(300 * ctx.scale));
-    const reads = Math.max(100, Math.round(1500 * ctx.scale));
+    const spanMs = Math.max(3000, Math.round(10_000 * ctx.scale));
     const results: Record<'on' | 'off', { writes: LoadResult[]; reads: LoadResult[] }> = {
       on: { writes: [], reads: [] },
       off: { writes: [], reads: [] },
@@ -96,52 +97,76 @@ export const suite = {
     const statuses: Record<string, number> = {};
     const call = async (url: string, init: RequestInit): Promise<void> => {
       const res = await fetchImpl(url, init);
-      await res.arrayBuffer();
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      const text = await res.text();
+      const label = res.status === 429 ? `429 ${text.slice(0, 120)}` : String(res.status);
+      statuses[label] = (statuses[label] ?? 0) + 1;
       if (res.status >= 300) throw new Error(`${init.method ?? 'GET'} ${url} → ${String(res.status)}`);
     };
     const headers = { authorization: `Bearer ${key}` };
     try {
-      let round = 0;
-      for (const mode of ['off', 'on', 'off', 'on'] as const) {
-        round += 1;
-        const { url } = gateways[mode];
-        const ids: string[] = [];
-        const prefix = `${ctx.tag}-lim-${String(round)}-${randomBytes(2).toString('hex')}`;
-        results[mode].writes.push(
-          await runLoad(`writes, limits ${mode}, round ${String(round)}`, IN_FLIGHT, writes, (i) => {
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        const ids = { on: [] as string[], off: [] as string[] };
+        const writes = (mode: 'on' | 'off'): Promise<LoadResult> => {
+          const prefix = `${ctx.tag}-lim-${mode}-${String(round)}-${randomBytes(2).toString('hex')}`;
+          return runLoadFor(`writes, limits ${mode}, round ${String(round)}`, IN_FLIGHT, spanMs, (i) => {
             const providerId = `${prefix}-${String(i)}`;
-            ids.push(providerId);
-            return call(`${url}/v1/providers`, {
+            ids[mode].push(providerId);
+            return call(`${gateways[mode].url}/v1/providers`, {
               method: 'POST',
               headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': `${providerId}-k` },
               body: JSON.stringify({ providerId, payoutRef: `ref-${String(i)}` }),
             });
-          }),
-        );
-        results[mode].reads.push(
-          await runLoad(`reads, limits ${mode}, round ${String(round)}`, IN_FLIGHT, reads, (i) =>
-            call(`${url}/v1/providers/${ids[i % ids.length] ?? 'none'}`, { headers }),
-          ),
-        );
+          });
+        };
+        const reads = (mode: 'on' | 'off'): Promise<LoadResult> =>
+          runLoadFor(`reads, limits ${mode}, round ${String(round)}`, IN_FLIGHT, spanMs, (i) =>
+            call(`${gateways[mode].url}/v1/providers/${ids[mode][i % ids[mode].length] ?? 'none'}`, { headers }),
+          );
+        // Which side starts first alternates, so neither always gets its connections in first.
+        const both = async (kind: (mode: 'on' | 'off') => Promise<LoadResult>): Promise<{ on: LoadResult; off: LoadResult }> => {
+          if (round % 2 === 1) {
+            const [on, off] = await Promise.all([kind('on'), kind('off')]);
+            return { on, off };
+          }
+          const [off, on] = await Promise.all([kind('off'), kind('on')]);
+          return { on, off };
+        };
+        const w = await both(writes);
+        results.on.writes.push(w.on);
+        results.off.writes.push(w.off);
+        const r = await both(reads);
+        results.on.reads.push(r.on);
+        results.off.reads.push(r.off);
       }
     } finally {
       for (const g of Object.values(gateways)) g.child.kill('SIGTERM');
       await dispatcher.close();
     }
     const mean = (list: readonly LoadResult[]): number => list.reduce((sum, r) => sum + r.perSecond, 0) / list.length;
+    const errors = [...results.on.writes, ...results.on.reads, ...results.off.writes, ...results.off.reads].reduce(
+      (n, r) => n + r.errors,
+      0,
+    );
     const ratio = {
       writes: mean(results.on.writes) / mean(results.off.writes),
       reads: mean(results.on.reads) / mean(results.off.reads),
     };
+    // Round k of one mode ran beside round k of the other: one ratio per round.
+    const pairRatios = (kind: 'writes' | 'reads'): number[] =>
+      results.on[kind].map((r, k) => r.perSecond / (results.off[kind][k]?.perSecond ?? Number.NaN));
+    const describe = (list: number[]): string => {
+      const s = spread(list);
+      return `rounds min ${s.min.toFixed(3)}, median ${s.median.toFixed(3)}, max ${s.max.toFixed(3)}`;
+    };
+    const pairs = { writes: pairRatios('writes'), reads: pairRatios('reads') };
     const all = [...results.off.writes, ...results.on.writes, ...results.off.reads, ...results.on.reads];
     const text = [
       formatTable(all, 'req/s'),
-      `  writes/s: off ${mean(results.off.writes).toFixed(1)}, on ${mean(results.on.writes).toFixed(1)}, on/off ${ratio.writes.toFixed(3)} (goal ≥ 0.95)`,
-      `  reads/s:  off ${mean(results.off.reads).toFixed(1)}, on ${mean(results.on.reads).toFixed(1)}, on/off ${ratio.reads.toFixed(3)} (goal ≥ 0.95)`,
-      `  statuses: ${JSON.stringify(statuses)}`,
+      `  writes/s: off ${mean(results.off.writes).toFixed(1)}, on ${mean(results.on.writes).toFixed(1)}, on/off ${ratio.writes.toFixed(3)} (goal ≥ 0.95); ${describe(pairs.writes)}`,
+      `  reads/s:  off ${mean(results.off.reads).toFixed(1)}, on ${mean(results.on.reads).toFixed(1)}, on/off ${ratio.reads.toFixed(3)} (goal ≥ 0.95); ${describe(pairs.reads)}`,
+      `  statuses: ${JSON.stringify(statuses)}; failed requests: ${String(errors)} (goal 0)`,
       '  reproduce: npm run bench -- limits',
     ].join('\n');
-    return { text, data: { inFlight: IN_FLIGHT, results, ratio, statuses } };
+    return { text, data: { inFlight: IN_FLIGHT, spanMs, results, ratio, perRound: pairs, statuses, errors } };
   },
 };

@@ -82,8 +82,8 @@ const ConfigSchema = z.strictObject({
         .default(1024 * 1024),
       /** Per-key rate and concurrency limits (429 + Retry-After past them); `false` turns them off. */
       perKey: z.boolean().default(true),
-      ratePerSecond: z.number().positive().default(200),
-      burst: z.number().int().min(1).default(400),
+      ratePerSecond: z.number().positive().default(1000),
+      burst: z.number().int().min(1).default(2000),
       concurrentPerKey: z.number().int().min(1).default(64),
       streamsPerKey: z.number().int().min(1).default(16),
       uploadsPerKey: z.number().int().min(1).default(8),

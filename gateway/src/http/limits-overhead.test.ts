@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, RequestLimiter } from './limits';
  * Measurement (`KISEKI_LIMITS_BENCH=1`): what the per-key limiter itself costs, apart from the ledger.
  * (1) acquire + release of one request on the limiter alone; (2) the gateway app over the fakes, one
  * key at 50 in flight, limits on versus off, rounds alternating. The rate is raised for (2) so that
- * the fakes' throughput (far above a peer's) measures the code path, not the 200/s default refusing.
+ * the fakes' throughput (far above a peer's) measures the code path, not the 1000/s default refusing.
  * `gateway/test/limits-bench.test.ts` and `npm run bench -- limits` measure the same on the real network.
  */
 

@@ -23,8 +23,8 @@ export interface LimitSettings {
 
 export const DEFAULT_LIMITS: LimitSettings = {
   enabled: true,
-  ratePerSecond: 200,
-  burst: 400,
+  ratePerSecond: 1000,
+  burst: 2000,
   concurrentPerKey: 64,
   streamsPerKey: 16,
   uploadsPerKey: 8,

@@ -24,14 +24,34 @@ export function percentile(sortedMs: readonly number[], p: number): number {
  * Runs `total` operations with at most `inFlight` outstanding, each timed individually.
  * `op(i)` gets the operation's index so callers can build unique requests.
  */
-export async function runLoad(label: string, inFlight: number, total: number, op: (i: number) => Promise<unknown>): Promise<LoadResult> {
+export function runLoad(label: string, inFlight: number, total: number, op: (i: number) => Promise<unknown>): Promise<LoadResult> {
+  return load(label, inFlight, () => false, total, op);
+}
+
+/**
+ * Runs operations with at most `inFlight` outstanding for `ms` milliseconds, then lets those started
+ * finish. Two loads of the same length run side by side see the same machine, which a count-bounded
+ * pair would not (the first to finish would leave the other alone).
+ */
+export function runLoadFor(label: string, inFlight: number, ms: number, op: (i: number) => Promise<unknown>): Promise<LoadResult> {
+  const until = performance.now() + ms;
+  return load(label, inFlight, () => performance.now() >= until, Number.POSITIVE_INFINITY, op);
+}
+
+async function load(
+  label: string,
+  inFlight: number,
+  done: () => boolean,
+  total: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   let firstError: unknown;
   const started = performance.now();
   const worker = async (): Promise<void> => {
-    while (next < total) {
+    while (next < total && !done()) {
       const i = next++;
       const t0 = performance.now();
       try {
@@ -46,11 +66,11 @@ export async function runLoad(label: string, inFlight: number, total: number, op
   await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  if (errors > 0) process.stderr.write(`  ${label}: ${errors} of ${total} failed; first: ${describeError(firstError)}\n`);
+  if (errors > 0) process.stderr.write(`  ${label}: ${errors} of ${next} failed; first: ${describeError(firstError)}\n`);
   return {
     label,
     inFlight,
-    operations: total,
+    operations: next,
     errors,
     seconds,
     perSecond: latencies.length / seconds,
