@@ -93,6 +93,10 @@ export function peerEnv(peer: PeerNode, topology: Topology, stateDir: string): N
     CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '5s',
     CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
+    // Diagnostics only: Go's pprof on the port after the operations port (`go tool pprof http://…/debug/pprof/profile`).
+    ...(process.env.KISEKI_PEER_PPROF === '1'
+      ? { CORE_PEER_PROFILE_ENABLED: 'true', CORE_PEER_PROFILE_LISTENADDRESS: `${peer.address}:${String(peer.operationsPort + 1)}` }
+      : {}),
   };
 }
 
