@@ -27,7 +27,6 @@ import {
   readAll,
   readHistory,
   readPage,
-  readPaging,
   readRecord,
   requireRecord,
   writeMarker,
@@ -37,16 +36,28 @@ import {
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
 import { parseRequest } from '../shared/schema';
-import { DataBatchRequest, DataRegisterRequest, MAX_DATA_BATCH, RevokeConsentRequest, SetDisputedRequest } from '../shared/requests';
+import {
+  DataBatchRequest,
+  DataRegisterRequest,
+  DatasetAddRequest,
+  DatasetMemberQuery,
+  DatasetRegisterRequest,
+  MAX_DATA_BATCH,
+  MAX_DATA_PAGE,
+  PropagateFlagsRequest,
+  RevokeConsentRequest,
+  SetDisputedRequest,
+  UsageQuery,
+} from '../shared/requests';
 import { conflict, forbidden, notFound, wrongState } from '../shared/errors';
 import { compareIds } from '../shared/merkle';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseDigestArgument, parseIdArgument } from '../shared/validate';
+import { parseDigestArgument, parseIdArgument } from '../shared/validate';
 
 /** Most items in one `data:RegisterBatch`. */
 export { MAX_DATA_BATCH };
-/** Largest page of `data:ListUsage`, and the default. */
-export const MAX_DATA_PAGE = 200;
+/** Largest page of `data:ListUsage`. */
+export { MAX_DATA_PAGE };
 const DEFAULT_DATA_PAGE = 50;
 /** Most history entries `data:History` returns (newest first). */
 export const MAX_DATA_HISTORY = 100;
@@ -186,9 +197,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async PropagateFlags(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'propagate flags', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const dataId = f.id('dataId');
-    f.finish();
+    const { dataId } = parseRequest(PropagateFlagsRequest, request);
     const syncKey = Keys.flagSync(dataId);
     const sync = await requireRecord(ctx, syncKey, FlagSyncType, `pending flags of data item ${dataId}`);
     const data = await requireRecord(ctx, Keys.data(dataId), DataType, `data item ${dataId}`);
@@ -220,10 +229,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async RegisterDataset(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'register datasets', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const datasetId = f.id('datasetId');
-    const dataIds = f.has('dataIds') ? f.idList('dataIds', 0, MAX_DATA_BATCH, { unique: true }) : [];
-    f.finish();
+    const { datasetId, dataIds = [] } = parseRequest(DatasetRegisterRequest, request);
     if (await keyExists(ctx, Keys.dataset(datasetId))) throw conflict(`dataset ${datasetId} already exists`);
     await checkDatasetItems(ctx, caller, datasetId, dataIds);
     const record: DatasetRecord = {
@@ -249,10 +255,7 @@ export class DataContract extends KisekiContract {
   @Transaction()
   async AddToDataset(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'change datasets', Roles.studio, Roles.licensor);
-    const f = Fields.parse(request);
-    const datasetId = f.id('datasetId');
-    const dataIds = f.idList('dataIds', 1, MAX_DATA_BATCH, { unique: true });
-    f.finish();
+    const { datasetId, dataIds } = parseRequest(DatasetAddRequest, request);
     const dataset = await requireRecord(ctx, Keys.dataset(datasetId), DatasetType, `dataset ${datasetId}`);
     requireOrg(caller, dataset.ownerMsp, `change dataset ${datasetId}`);
     await checkDatasetItems(ctx, caller, datasetId, dataIds);
@@ -287,10 +290,7 @@ export class DataContract extends KisekiContract {
   @Transaction(false)
   async IsDatasetMember(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const datasetId = f.id('datasetId');
-    const dataId = f.id('dataId');
-    f.finish('query');
+    const { datasetId, dataId } = parseRequest(DatasetMemberQuery, query, 'query');
     await requireRecord(ctx, Keys.dataset(datasetId), DatasetType, `dataset ${datasetId}`);
     return toJson({ datasetId, dataId, member: await keyExists(ctx, Keys.datasetMember(datasetId, dataId)) });
   }
@@ -341,11 +341,8 @@ export class DataContract extends KisekiContract {
   @Transaction(false)
   async ListUsage(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const dataId = f.id('dataId');
-    const paging = readPaging(f, MAX_DATA_PAGE, DEFAULT_DATA_PAGE);
-    f.finish('query');
-    const page = await readPage(ctx, KeyTypes.usage, [dataId], paging.pageSize, paging.bookmark);
+    const { dataId, pageSize = DEFAULT_DATA_PAGE, bookmark = '' } = parseRequest(UsageQuery, query, 'query');
+    const page = await readPage(ctx, KeyTypes.usage, [dataId], pageSize, bookmark);
     return toJson({ items: decodeEntries(page.entries, UsageType), bookmark: page.bookmark });
   }
 }

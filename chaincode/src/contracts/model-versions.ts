@@ -1,6 +1,5 @@
 import {
   MAX_MODEL_VERSIONS,
-  MAX_VERSION_LABEL,
   ModelArtifactType,
   type ModelRecord,
   type ModelVersionRecord,
@@ -11,50 +10,15 @@ import type { KisekiContext } from '../ledger/context';
 import type { Caller } from '../ledger/identity';
 import { readRecord, requireRecord, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
-import { MAX_ARTIFACT_FILES, versionBindingDigest } from '../shared/artifacts';
+import { versionBindingDigest } from '../shared/artifacts';
 import { conflict, invalid, wrongState } from '../shared/errors';
-import type { Fields } from '../shared/validate';
+import type { VersionFields } from '../shared/requests';
 import { Keys } from '../ledger/keys';
 
 /**
- * Model versions as the models contract writes them: the request fields a version carries, and the
- * writes that create one (the version record, the artifact-digest index, the model's version count).
+ * Model versions as the models contract writes them: the writes that create one (the version record, the artifact-digest index, the model's version count).
  * A version exists only on a sealed model, so its binding names a frozen training root.
  */
-
-/** The fields of a version in a request (`models:Seal` with artifacts, `models:AddVersion`). */
-export interface VersionFields {
-  readonly artifactDigest: string;
-  readonly artifactFileCount: number;
-  readonly artifactBytes: number;
-  readonly recipeDigest: string;
-  readonly label?: string;
-  readonly parentVersion?: number;
-}
-
-const VERSION_FIELDS = ['artifactDigest', 'artifactFileCount', 'artifactBytes', 'recipeDigest'] as const;
-
-/**
- * Reads the version fields of a request. With `optional`, all of them may be absent (a seal without
- * artifacts), but never only some.
- */
-export function readVersionFields(f: Fields, opts: { optional: boolean; parent: boolean }): VersionFields | undefined {
-  const present = VERSION_FIELDS.filter((name) => f.has(name));
-  if (opts.optional && present.length === 0 && !f.has('label')) {
-    for (const name of VERSION_FIELDS) f.raw(name);
-    f.raw('label');
-    return undefined;
-  }
-  const fields: VersionFields = {
-    artifactDigest: f.digest('artifactDigest'),
-    artifactFileCount: f.integer('artifactFileCount', 1, MAX_ARTIFACT_FILES),
-    artifactBytes: f.integer('artifactBytes', 0, Number.MAX_SAFE_INTEGER),
-    recipeDigest: f.digest('recipeDigest'),
-    label: f.text('label', MAX_VERSION_LABEL, { optional: true }),
-    parentVersion: opts.parent ? f.integer('parentVersion', 1, MAX_MODEL_VERSIONS, { optional: true }) : undefined,
-  };
-  return fields;
-}
 
 /**
  * Creates version `model.versionCount + 1` of a sealed model: checks the artifact digest is new and the

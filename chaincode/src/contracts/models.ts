@@ -5,8 +5,6 @@ import {
   DataType,
   DocTypes,
   GrantType,
-  MAX_MODEL_VERSIONS,
-  MAX_REASON_LENGTH,
   MAX_TRAINING_GRANTS,
   ModelArtifactType,
   type ModelProviderCountRecord,
@@ -33,7 +31,6 @@ import {
   keyExists,
   readHistory,
   readPage,
-  readPaging,
   readRecord,
   requireRecord,
   prefetch,
@@ -43,35 +40,38 @@ import {
 } from '../ledger/state';
 import { txTime, txTimeMs } from '../ledger/time';
 import { requireGrantFor } from '../ledger/licences';
-import { createVersion, readVersionFields, requireVersion } from './model-versions';
+import { createVersion, requireVersion } from './model-versions';
 import { toJson } from '../shared/codec';
 import { parseRequest } from '../shared/schema';
-import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '../shared/requests';
+import {
+  AddVersionRequest,
+  AttestTrainingBatchRequest,
+  ExclusionProofQuery,
+  InclusionProofQuery,
+  MAX_PROVIDER_COUNTS_PAGE,
+  MAX_TRAINING_IDS_PAGE,
+  ModelRegisterRequest,
+  ModelRevokeRequest,
+  ModelVersionQuery,
+  ModelVersionsQuery,
+  ProviderCountsQuery,
+  RevokeVersionRequest,
+  SealRequest,
+  sealVersion,
+  TrainingIdsQuery,
+} from '../shared/requests';
 import { conflict, forbidden, invalid, notFound, wrongState } from '../shared/errors';
 import { fromHex, isDigestHex, toHex } from '../shared/hex';
-import {
-  type ExclusionProof,
-  frontierAppend,
-  frontierRoot,
-  isExclusionProof,
-  leafHash,
-  verifyExclusion,
-  verifyInclusion,
-} from '../shared/merkle';
+import { frontierAppend, frontierRoot, leafHash, verifyExclusion, verifyInclusion } from '../shared/merkle';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, isNonNegativeInteger, parseIdArgument } from '../shared/validate';
+import { isNonNegativeInteger, parseIdArgument } from '../shared/validate';
 
-/** Largest page of `models:ListTrainingIds`, and its default. */
-export const MAX_TRAINING_IDS_PAGE = 1000;
-/** Largest page of `models:ListProviderCounts`. */
-export const MAX_PROVIDER_COUNTS_PAGE = 200;
-/** Longest audit path accepted (a tree of 2^64 leaves would need 64). */
-const MAX_PROOF_LENGTH = 64;
+/** Largest page of `models:ListTrainingIds`, and its default; of `models:ListProviderCounts`, and its default. */
+export { MAX_PROVIDER_COUNTS_PAGE, MAX_TRAINING_IDS_PAGE };
+/** Default page of `models:ListVersions`. */
+const DEFAULT_VERSIONS_PAGE = 50;
 /** Most versions `models:History` returns (newest first). */
 export const MAX_MODEL_HISTORY = 50;
-
-const isProofPath = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.length <= MAX_PROOF_LENGTH && value.every((node) => isDigestHex(node));
 
 /**
  * Models (`models`) and their training manifests. A studio registers a model (optionally fine-tuned
@@ -332,10 +332,9 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async Seal(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'seal models', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const versionFields = readVersionFields(f, { optional: true, parent: false });
-    f.finish();
+    const sealRequest = parseRequest(SealRequest, request);
+    const { modelId } = sealRequest;
+    const versionFields = sealVersion(sealRequest);
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `seal model ${modelId}`);
     if (model.status !== 'training') throw wrongState(`model ${modelId} is ${model.status}, not training`);
@@ -424,12 +423,9 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async ListTrainingIds(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const paging = readPaging(f, MAX_TRAINING_IDS_PAGE, MAX_TRAINING_IDS_PAGE);
-    f.finish('query');
+    const { modelId, pageSize = MAX_TRAINING_IDS_PAGE, bookmark = '' } = parseRequest(TrainingIdsQuery, query, 'query');
     const model = await requireModel(ctx, modelId);
-    const page = await readPage(ctx, KeyTypes.trainingSet, [modelId], paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.trainingSet, [modelId], pageSize, bookmark);
     const ids = page.entries.map((entry) => lastAttribute(entry.key));
     const first = page.entries[0];
     const startIndex = first === undefined ? model.trainingSize : trainingIndex(first.value);
@@ -451,11 +447,8 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async ListProviderCounts(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const paging = readPaging(f, MAX_PROVIDER_COUNTS_PAGE, MAX_PROVIDER_COUNTS_PAGE);
-    f.finish('query');
-    const page = await readPage(ctx, KeyTypes.modelProviderCount, [modelId], paging.pageSize, paging.bookmark);
+    const { modelId, pageSize = MAX_PROVIDER_COUNTS_PAGE, bookmark = '' } = parseRequest(ProviderCountsQuery, query, 'query');
+    const page = await readPage(ctx, KeyTypes.modelProviderCount, [modelId], pageSize, bookmark);
     return toJson({ items: decodeEntries(page.entries, ModelProviderCountType), bookmark: page.bookmark });
   }
 
@@ -468,12 +461,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async VerifyInclusion(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const dataId = f.id('dataId');
-    const index = f.check('index', isNonNegativeInteger, 'must be an integer ≥ 0', 0);
-    const path = f.check('path', isProofPath, `must be an array of at most ${MAX_PROOF_LENGTH} hex SHA-256 digests`, []);
-    f.finish('query');
+    const { modelId, dataId, index, path } = parseRequest(InclusionProofQuery, query, 'query');
     const { model, root } = await sealedRoot(ctx, modelId);
     const proof = path.map((node) => fromHex(node, 32));
     const valid = verifyInclusion(leafHash(dataId), index, model.trainingSize, proof, root);
@@ -497,13 +485,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async VerifyExclusion(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const dataId = f.id('dataId');
-    const proof = f.check<ExclusionProof>('proof', isExclusionProof, 'must be an exclusion proof { size, predecessor?, successor? }', {
-      size: 0,
-    });
-    f.finish('query');
+    const { modelId, dataId, proof } = parseRequest(ExclusionProofQuery, query, 'query');
     const { model, root } = await sealedRoot(ctx, modelId);
     const valid = proof.size === model.trainingSize && verifyExclusion(dataId, proof, root);
     return toJson({ modelId, dataId, trainingSize: model.trainingSize, trainingRoot: model.trainingRoot, status: model.status, valid });
@@ -522,11 +504,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async AddVersion(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'add model versions', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const fields = readVersionFields(f, { optional: false, parent: true });
-    f.finish();
-    if (fields === undefined) throw invalid('version fields are required');
+    const { modelId, ...fields } = parseRequest(AddVersionRequest, request);
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `add versions to model ${modelId}`);
     const version = await createVersion(ctx, caller, model, fields);
@@ -549,11 +527,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction()
   async RevokeVersion(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'revoke model versions', Roles.studio);
-    const f = Fields.parse(request);
-    const modelId = f.id('modelId');
-    const versionNumber = f.integer('version', 1, MAX_MODEL_VERSIONS);
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { modelId, version: versionNumber, reason } = parseRequest(RevokeVersionRequest, request);
     const model = await requireModel(ctx, modelId);
     requireOrg(caller, model.ownerMsp, `revoke versions of model ${modelId}`);
     const version = await requireVersion(ctx, modelId, versionNumber);
@@ -579,10 +553,7 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async GetVersion(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const version = f.integer('version', 1, MAX_MODEL_VERSIONS);
-    f.finish('query');
+    const { modelId, version } = parseRequest(ModelVersionQuery, query, 'query');
     return toJson(await requireVersion(ctx, modelId, version));
   }
 
@@ -594,12 +565,9 @@ export class ModelsContract extends KisekiContract {
   @Transaction(false)
   async ListVersions(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const modelId = f.id('modelId');
-    const paging = readPaging(f, 200, 50);
-    f.finish('query');
+    const { modelId, pageSize = DEFAULT_VERSIONS_PAGE, bookmark = '' } = parseRequest(ModelVersionsQuery, query, 'query');
     await requireModel(ctx, modelId);
-    const page = await readPage(ctx, KeyTypes.modelVersion, [modelId], paging.pageSize, paging.bookmark);
+    const page = await readPage(ctx, KeyTypes.modelVersion, [modelId], pageSize, bookmark);
     return toJson({ items: decodeEntries(page.entries, ModelVersionType), bookmark: page.bookmark });
   }
 

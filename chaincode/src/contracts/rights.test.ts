@@ -317,7 +317,7 @@ describe('conditional transfers', () => {
     [
       'a bad threshold',
       { condition: { revenueThreshold: { subjectType: 'work', subjectId: 'x', currency: 'JPY', amount: '-5' } } },
-      /amount must be a decimal string/,
+      /amount: must be a decimal string/,
     ],
     ['an approver outside the consortium', { condition: { approvals: ['OtherMSP'] } }, /OtherMSP is not an org/],
     ['the regulator as approver', { condition: { approvals: [REGULATOR] } }, /the regulator does not approve/],

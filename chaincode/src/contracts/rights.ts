@@ -13,8 +13,8 @@ import {
   DocTypes,
   TermsType,
 } from '../ledger/records';
-import { MAX_HOLDERS, moveShare, parseHolders } from '../domain/shares';
-import { SUBJECT_TYPES, type Subject } from '../domain/subjects';
+import { moveShare, sortHolders } from '../domain/shares';
+import type { Subject } from '../domain/subjects';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { ORG_ROLES, requireMember, requireRole, roleOf } from '../ledger/identity';
@@ -23,9 +23,17 @@ import { Keys } from '../ledger/keys';
 import { keyExists, readRecord, requireRecord, writeMarker, writeRecord } from '../ledger/state';
 import { txTime } from '../ledger/time';
 import { toJson } from '../shared/codec';
-import { conflict, forbidden, invalid, KisekiError, wrongState } from '../shared/errors';
+import { conflict, forbidden, invalid, wrongState } from '../shared/errors';
 import { ContractNames, EventNames, Roles } from '../shared/names';
-import { Fields, parseIdArgument } from '../shared/validate';
+import {
+  CancelTransferRequest,
+  ProposeTransferRequest,
+  RightsCreateRequest,
+  RightsSubjectQuery,
+  TransferRequest,
+} from '../shared/requests';
+import { parseRequest } from '../shared/schema';
+import { parseIdArgument } from '../shared/validate';
 
 import {
   closeTransfer,
@@ -39,8 +47,6 @@ import {
   setRightsPolicy,
   subjectRevenueTotal,
 } from '../ledger/royalties';
-
-const MAX_REASON = 256;
 
 /**
  * Rights (`rights`): who holds which share of a subject (data, dataset, model, output or work), and
@@ -70,13 +76,9 @@ export class RightsContract extends KisekiContract {
   @Transaction()
   async Create(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'create rights', Roles.licensor, Roles.studio);
-    const f = Fields.parse(request);
-    const rightsId = f.id('rightsId');
-    const subject: Subject = { subjectType: f.oneOf('subjectType', SUBJECT_TYPES), subjectId: f.id('subjectId') };
-    const rawHolders = f.array('holders', 1, MAX_HOLDERS);
-    const licensorMsp = f.mspId('licensorMsp', { optional: true });
-    f.finish();
-    const holders = parseHolders(rawHolders);
+    const { rightsId, subjectType, subjectId, holders: named, licensorMsp } = parseRequest(RightsCreateRequest, request);
+    const subject: Subject = { subjectType, subjectId };
+    const holders = sortHolders(named);
     holders.forEach((holder, i) => {
       checkHolderOrg(holder.mspId, `holders[${i}].mspId`);
     });
@@ -140,10 +142,7 @@ export class RightsContract extends KisekiContract {
   @Transaction(false)
   async GetBySubject(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const subjectType = f.oneOf('subjectType', SUBJECT_TYPES);
-    const subjectId = f.id('subjectId');
-    f.finish('query');
+    const { subjectType, subjectId } = parseRequest(RightsSubjectQuery, query, 'query');
     const index = await requireRecord(
       ctx,
       Keys.rightsSubject(subjectType, subjectId),
@@ -172,17 +171,9 @@ export class RightsContract extends KisekiContract {
   @Transaction()
   async ProposeTransfer(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'propose rights transfers', Roles.licensor, Roles.studio);
-    const f = Fields.parse(request);
-    const transferId = f.id('transferId');
-    const rightsId = f.id('rightsId');
-    const fromHolderId = f.id('fromHolderId');
-    const toHolderId = f.id('toHolderId');
-    const toMspId = f.mspId('toMspId');
-    const shareBps = f.integer('shareBps', 1, 10_000);
-    const rawCondition = f.raw('condition');
-    if (rawCondition === undefined) f.addIssue('condition', 'is required');
-    f.finish();
-    const condition = parseConditionRequest(rawCondition);
+    const proposal = parseRequest(ProposeTransferRequest, request);
+    const { transferId, rightsId, fromHolderId, toHolderId, toMspId, shareBps } = proposal;
+    const condition = parseCondition(proposal.condition);
     checkHolderOrg(toMspId, 'toMspId');
     for (const msp of condition.approvals ?? []) checkApprover(msp);
 
@@ -304,10 +295,7 @@ export class RightsContract extends KisekiContract {
   @Transaction()
   async CancelTransfer(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'cancel rights transfers', Roles.licensor, Roles.studio);
-    const f = Fields.parse(request);
-    const transferId = f.id('transferId');
-    const reason = f.text('reason', MAX_REASON, { optional: true });
-    f.finish();
+    const { transferId, reason } = parseRequest(CancelTransferRequest, request);
     const transfer = await requireRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
     const rights = await requireRecord(ctx, Keys.rights(transfer.rightsId), RightsType, `rights ${transfer.rightsId}`);
     const senderMsp = rights.holders.find((holder) => holder.holderId === transfer.fromHolderId)?.mspId;
@@ -336,21 +324,10 @@ export class RightsContract extends KisekiContract {
 
 /** Reads `{ transferId }` and returns the transfer, which must be pending. */
 async function pendingTransfer(ctx: KisekiContext, request: string): Promise<RightsTransferRecord> {
-  const f = Fields.parse(request);
-  const transferId = f.id('transferId');
-  f.finish();
+  const { transferId } = parseRequest(TransferRequest, request);
   const transfer = await requireRecord(ctx, Keys.rightsTransfer(transferId), RightsTransferType, `transfer ${transferId}`);
   if (transfer.status !== 'pending') throw wrongState(`transfer ${transferId} is ${transfer.status}, not pending`);
   return transfer;
-}
-
-function parseConditionRequest(value: unknown): TransferCondition {
-  try {
-    return parseCondition(value);
-  } catch (error) {
-    if (error instanceof KisekiError) throw invalid(`request is invalid: ${error.message.replace(/^INVALID: /, '')}`);
-    throw error;
-  }
 }
 
 /** Holders must be orgs of the consortium that can hold rights: studios and licensors. */

@@ -2,16 +2,8 @@ import { createHash } from 'node:crypto';
 
 import { Info, Transaction } from 'fabric-contract-api';
 
-import {
-  DocTypes,
-  MAX_REASON_LENGTH,
-  type TermsCommercialRecord,
-  TermsCommercialType,
-  type TermsRecord,
-  TermsType,
-} from '../ledger/records';
+import { DocTypes, type TermsCommercialRecord, TermsCommercialType, type TermsRecord, TermsType } from '../ledger/records';
 import { termsVersion } from '../domain/licences';
-import { validityProblem } from '../domain/terms';
 import { KisekiContext, KisekiContract } from '../ledger/context';
 import { emitEvent } from '../ledger/events';
 import { requireMember, requireOrg, requireRole } from '../ledger/identity';
@@ -21,7 +13,9 @@ import { txTime } from '../ledger/time';
 import { toBytes, toJson } from '../shared/codec';
 import { conflict, invalid, notFound, wrongState } from '../shared/errors';
 import { Collections, ContractNames, EventNames, Roles, TransientKeys } from '../shared/names';
-import { Fields, TERRITORY_PATTERN, parseIdArgument, parseJsonObject } from '../shared/validate';
+import { TermsRequest, TermsVersionQuery, TermsWithdrawRequest } from '../shared/requests';
+import { parseRequest } from '../shared/schema';
+import { parseIdArgument, parseJsonObject } from '../shared/validate';
 
 /** Largest confidential commercial details accepted, in characters of JSON. */
 const MAX_COMMERCIAL_LENGTH = 64 * 1024;
@@ -47,10 +41,7 @@ export class TermsContract extends KisekiContract {
   @Transaction()
   async Publish(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'publish licence terms', Roles.licensor);
-    const f = Fields.parse(request);
-    const termsId = f.id('termsId');
-    const fields = readTermsFields(f);
-    f.finish();
+    const { termsId, ...fields } = parseRequest(TermsRequest, request);
     const details = commercialDetails(ctx);
 
     const key = Keys.terms(termsId);
@@ -89,10 +80,7 @@ export class TermsContract extends KisekiContract {
   @Transaction()
   async Amend(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'amend licence terms', Roles.licensor);
-    const f = Fields.parse(request);
-    const termsId = f.id('termsId');
-    const fields = readTermsFields(f);
-    f.finish();
+    const { termsId, ...fields } = parseRequest(TermsRequest, request);
     const details = commercialDetails(ctx);
     const current = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
     requireOrg(caller, current.issuerMsp, `amend terms ${termsId}`);
@@ -126,10 +114,7 @@ export class TermsContract extends KisekiContract {
   @Transaction()
   async Withdraw(ctx: KisekiContext, request: string): Promise<string> {
     const caller = requireRole(ctx, 'withdraw licence terms', Roles.licensor);
-    const f = Fields.parse(request);
-    const termsId = f.id('termsId');
-    const reason = f.text('reason', MAX_REASON_LENGTH);
-    f.finish();
+    const { termsId, reason } = parseRequest(TermsWithdrawRequest, request);
     const current = await requireRecord(ctx, Keys.terms(termsId), TermsType, `terms ${termsId}`);
     requireOrg(caller, current.issuerMsp, `withdraw terms ${termsId}`);
     if (current.status === 'withdrawn') throw wrongState(`terms ${termsId} are already withdrawn`);
@@ -152,10 +137,7 @@ export class TermsContract extends KisekiContract {
   @Transaction(false)
   async GetVersion(ctx: KisekiContext, query: string): Promise<string> {
     requireMember(ctx);
-    const f = Fields.parse(query, 'query');
-    const termsId = f.id('termsId');
-    const version = f.integer('version', 1, Number.MAX_SAFE_INTEGER);
-    f.finish('query');
+    const { termsId, version } = parseRequest(TermsVersionQuery, query, 'query');
     return toJson(await readTermsVersion(ctx, termsId, version));
   }
 
@@ -183,37 +165,6 @@ export class TermsContract extends KisekiContract {
     if (record === undefined) throw notFound(`terms ${id} have no confidential details on this peer`);
     return toJson(record);
   }
-}
-
-/** The fields of `Publish` and `Amend` (everything but the id). */
-function readTermsFields(
-  f: Fields,
-): Pick<
-  TermsRecord,
-  | 'aiTraining'
-  | 'commercialUse'
-  | 'derivatives'
-  | 'attribution'
-  | 'territory'
-  | 'validFrom'
-  | 'validUntil'
-  | 'dataPoolShareBps'
-  | 'legalTextDigest'
-> {
-  const fields = {
-    aiTraining: f.boolean('aiTraining'),
-    commercialUse: f.boolean('commercialUse'),
-    derivatives: f.boolean('derivatives'),
-    attribution: f.boolean('attribution'),
-    territory: f.matching('territory', TERRITORY_PATTERN, `a territory matching ${TERRITORY_PATTERN.source}`),
-    validFrom: f.timestamp('validFrom'),
-    validUntil: f.timestamp('validUntil', { optional: true }),
-    dataPoolShareBps: f.bps('dataPoolShareBps'),
-    legalTextDigest: f.digest('legalTextDigest'),
-  };
-  const windowProblem = validityProblem(fields.validFrom, fields.validUntil);
-  if (windowProblem !== undefined) f.addIssue('validUntil', windowProblem);
-  return fields;
 }
 
 /** Stores confidential details, when given, in the collection. */

@@ -3,7 +3,7 @@ import type { Iterators } from 'fabric-shim-api';
 import type { RecordType } from './records';
 import { fromBytes, toBytes } from '../shared/codec';
 import { invalid, notFound } from '../shared/errors';
-import { describeIssues, type Fields, formatTime } from '../shared/validate';
+import { describeIssues, formatTime } from '../shared/validate';
 
 import type { KisekiContext } from './context';
 import { compositeKey } from './keys';
@@ -271,20 +271,4 @@ export async function writePrivateRecord<T>(
     throw new Error(`refusing to write an invalid ${type.docType} record at ${printableKey(key)}: ${describeIssues(issues)}`);
   }
   await ctx.stub.putPrivateData(collection, key, toBytes(record));
-}
-
-/** Paging fields of a list query: `pageSize` (1..max, default `defaultSize`) and `bookmark` ('' first). */
-export interface Paging {
-  readonly pageSize: number;
-  readonly bookmark: string;
-}
-
-const isBookmark = (value: unknown): value is string => typeof value === 'string' && value.length <= 1024;
-
-/** Reads the optional `pageSize` and `bookmark` of a list query (issues go to `f`). */
-export function readPaging(f: Fields, maxSize: number, defaultSize: number): Paging {
-  return {
-    pageSize: f.integer('pageSize', 1, maxSize, { optional: true }) ?? defaultSize,
-    bookmark: f.check('bookmark', isBookmark, 'must be a bookmark returned by the previous page', '', { optional: true }) ?? '',
-  };
 }

@@ -1,6 +1,7 @@
 import { toJson } from './codec';
 import { sha256Hex } from './artifacts';
-import { Fields, type Issue, isPlainObject } from './validate';
+import { check, Digest, Id, integer, must, record, text, whenParsed, z } from './schema';
+import type { Issue } from './validate';
 
 /**
  * Generation records: how an output was made — the model version, the prompt and negative prompt (or
@@ -37,19 +38,69 @@ export interface GenerationRecord {
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isPrompt = (v: unknown): v is string =>
-  typeof v === 'string' && v.length > 0 && v.length <= MAX_PROMPT_LENGTH && !LONE_SURROGATE.test(v) && !v.includes('\u0000');
-const isSeed = (v: unknown): v is string | number =>
-  (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && /^(0|[1-9][0-9]{0,19})$/.test(v));
-const isGuidance = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1000;
-const isParams = (v: unknown): v is Record<string, unknown> => {
-  if (!isPlainObject(v)) return false;
+const PROMPT_MESSAGE = `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`;
+/** A prompt kept in full: any text but NUL and lone surrogates (line breaks are part of prompts). */
+const Prompt = z
+  .string(must(PROMPT_MESSAGE))
+  .min(1, { message: PROMPT_MESSAGE, abort: true })
+  .max(MAX_PROMPT_LENGTH, { message: PROMPT_MESSAGE, abort: true })
+  .refine((v) => !LONE_SURROGATE.test(v) && !v.includes('\u0000'), PROMPT_MESSAGE);
+const SEED_MESSAGE = 'must be an integer ≥ 0 (a number or a decimal string of up to 20 digits)';
+/** A seed: a safe integer, or a decimal string for 64-bit seeds. */
+const Seed = z
+  .union([z.number(), z.string()], must(SEED_MESSAGE))
+  .refine(
+    (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && /^(0|[1-9][0-9]{0,19})$/.test(v)),
+    SEED_MESSAGE,
+  );
+const GUIDANCE_MESSAGE = 'must be a number from 0 to 1000';
+const PARAMS_MESSAGE = `must be a JSON object of at most ${MAX_PARAMS_LENGTH} characters`;
+const Params = z.record(z.string(), z.unknown(), must(PARAMS_MESSAGE)).refine((v) => {
   try {
     return toJson(v).length <= MAX_PARAMS_LENGTH;
   } catch {
     return false;
   }
-};
+}, PARAMS_MESSAGE);
+
+/**
+ * A generation record as a client sends it: a prompt in full (`prompt`) or as `promptDigest` only, and
+ * when both are given they must agree; the same for the negative prompt. `seed` may be a safe integer
+ * or a decimal string. {@link parseGenerationRecord} turns it into its canonical form.
+ */
+export const GenerationRecordRequest = record({
+  format: z.literal(GENERATION_FORMAT, must(`must be one of ${GENERATION_FORMAT}`)).optional(),
+  outputId: Id,
+  modelId: Id,
+  modelVersion: integer(1, Number.MAX_SAFE_INTEGER),
+  prompt: Prompt.optional(),
+  promptDigest: Digest.optional(),
+  negativePrompt: Prompt.optional(),
+  negativePromptDigest: Digest.optional(),
+  seed: Seed,
+  sampler: text(64),
+  steps: integer(1, 100_000),
+  guidance: z.number(must(GUIDANCE_MESSAGE)).min(0, GUIDANCE_MESSAGE).max(1000, GUIDANCE_MESSAGE),
+  params: Params.optional(),
+  software: record({ name: text(128), version: text(64) }),
+})
+  .superRefine(
+    (request, ctx) => {
+      if (request.prompt === undefined && request.promptDigest === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'give the prompt or its promptDigest' });
+      }
+      if (request.prompt !== undefined && request.promptDigest !== undefined && request.promptDigest !== promptDigest(request.prompt)) {
+        ctx.addIssue({ code: 'custom', path: ['promptDigest'], message: 'is not the SHA-256 of prompt' });
+      }
+      const { negativePrompt, negativePromptDigest } = request;
+      if (negativePrompt !== undefined && negativePromptDigest !== undefined && negativePromptDigest !== promptDigest(negativePrompt)) {
+        ctx.addIssue({ code: 'custom', path: ['negativePromptDigest'], message: 'is not the SHA-256 of negativePrompt' });
+      }
+    },
+    whenParsed('prompt', 'promptDigest', 'negativePrompt', 'negativePromptDigest'),
+  )
+  .meta({ id: 'GenerationRecord', description: 'How an output was generated; prompts may be given as their SHA-256 only' });
+export type GenerationRecordRequest = z.input<typeof GenerationRecordRequest>;
 
 /** SHA-256 of a prompt's UTF-8 bytes. */
 export function promptDigest(prompt: string): string {
@@ -57,61 +108,26 @@ export function promptDigest(prompt: string): string {
 }
 
 /**
- * Reads a generation record as a client sends it and returns its canonical form. A prompt may be given
- * in full (`prompt`; its digest is added) or as `promptDigest` only; when both are given they must
- * agree. The same for the negative prompt. `seed` may be a safe integer or a decimal string.
+ * Reads a generation record as a client sends it ({@link GenerationRecordRequest}) and returns its
+ * canonical form: prompt digests filled in, the seed as a decimal string.
  * @returns the record, or every issue found.
  */
 export function parseGenerationRecord(value: unknown): { record?: GenerationRecord; issues: readonly Issue[] } {
-  const f = new Fields(value);
-  if (f.has('format')) f.oneOf('format', [GENERATION_FORMAT]);
-  else f.raw('format');
-  const outputId = f.id('outputId');
-  const modelId = f.id('modelId');
-  const modelVersion = f.integer('modelVersion', 1, Number.MAX_SAFE_INTEGER);
-  const prompt = f.check('prompt', isPrompt, `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`, '', { optional: true });
-  const givenPromptDigest = f.digest('promptDigest', { optional: true });
-  const negativePrompt = f.check('negativePrompt', isPrompt, `must be text of 1 to ${MAX_PROMPT_LENGTH} characters`, '', {
-    optional: true,
-  });
-  const givenNegativeDigest = f.digest('negativePromptDigest', { optional: true });
-  const seed = f.check('seed', isSeed, 'must be an integer ≥ 0 (a number or a decimal string of up to 20 digits)', 0);
-  const sampler = f.text('sampler', 64);
-  const steps = f.integer('steps', 1, 100_000);
-  const guidance = f.check('guidance', isGuidance, 'must be a number from 0 to 1000', 0);
-  const params = f.check('params', isParams, `must be a JSON object of at most ${MAX_PARAMS_LENGTH} characters`, {}, { optional: true });
-  const software = f.object('software');
-  const softwareName = software.text('name', 128);
-  const softwareVersion = software.text('version', 64);
-
-  const promptHash = prompt === undefined ? givenPromptDigest : promptDigest(prompt);
-  if (promptHash === undefined) f.addIssue('prompt', 'give the prompt or its promptDigest');
-  else if (givenPromptDigest !== undefined && prompt !== undefined && givenPromptDigest !== promptHash) {
-    f.addIssue('promptDigest', 'is not the SHA-256 of prompt');
-  }
-  const negativeHash = negativePrompt === undefined ? givenNegativeDigest : promptDigest(negativePrompt);
-  if (givenNegativeDigest !== undefined && negativePrompt !== undefined && givenNegativeDigest !== negativeHash) {
-    f.addIssue('negativePromptDigest', 'is not the SHA-256 of negativePrompt');
-  }
-  const issues = f.collect();
-  if (issues.length > 0 || promptHash === undefined) return { issues };
+  const result = check(GenerationRecordRequest, value);
+  if (!result.ok) return { issues: result.issues };
+  const { prompt, negativePrompt, seed, ...rest } = result.value;
+  const promptHash = prompt === undefined ? rest.promptDigest : promptDigest(prompt);
+  if (promptHash === undefined) return { issues: [{ path: 'prompt', message: 'give the prompt or its promptDigest' }] };
   return {
-    issues,
+    issues: [],
     record: {
+      ...rest,
       format: GENERATION_FORMAT,
-      outputId,
-      modelId,
-      modelVersion,
       prompt,
       promptDigest: promptHash,
       negativePrompt,
-      negativePromptDigest: negativeHash,
+      negativePromptDigest: negativePrompt === undefined ? rest.negativePromptDigest : promptDigest(negativePrompt),
       seed: String(seed),
-      sampler,
-      steps,
-      guidance,
-      params,
-      software: { name: softwareName, version: softwareVersion },
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   describeIssues,
   ID_PATTERN,
   type Issue,
+  isPlainObject,
   MAX_BPS,
   MEDIA_TYPE_PATTERN,
   MSP_ID_PATTERN,
@@ -116,6 +117,16 @@ export function idSet(min: number, max: number): z.ZodArray<typeof Id> {
 /** An object with exactly these fields: any other field is refused (`is not a known field`). */
 export function record<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, z.core.$strict> {
   return z.strictObject(shape, must('must be a JSON object'));
+}
+
+/**
+ * The option of a cross-field rule (`superRefine`) that runs whenever the fields it reads parsed,
+ * whatever else failed, so one refusal names every problem (by default zod skips it after any issue).
+ */
+export function whenParsed(...fields: readonly string[]): { when: (payload: z.core.ParsePayload) => boolean } {
+  return {
+    when: (payload) => isPlainObject(payload.value) && !payload.issues.some((issue) => fields.includes(String(issue.path?.[0]))),
+  };
 }
 
 /** Formats a zod issue path the way refusals print it: `items[3].size`. */

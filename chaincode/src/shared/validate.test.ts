@@ -1,5 +1,6 @@
 import { KisekiError } from './errors';
-import { Fields, formatTime, parseIdArgument, parseJsonObject, parseRfc3339 } from './validate';
+import { Bool, Bps, Digest, Id, idSet, list, MediaType, parseRequest, record, Size, text, Timestamp } from './schema';
+import { formatTime, parseIdArgument, parseJsonObject, parseRfc3339 } from './validate';
 
 const DIGEST = 'a'.repeat(64);
 
@@ -53,9 +54,28 @@ describe('parseJsonObject', () => {
   });
 });
 
-describe('Fields', () => {
+describe('request schemas', () => {
+  const Item = record({ id: Id });
+  const Request = record({
+    id: Id,
+    digest: Digest,
+    type: MediaType,
+    size: Size,
+    flag: Bool,
+    when: Timestamp,
+    bps: Bps,
+    note: text(10),
+    list: idSet(1, 5),
+    nested: Item.optional(),
+    items: list(Item, 1, 5),
+    optional: Id.optional(),
+    required: Id.optional(),
+  });
+  const WithRequired = Request.extend({ required: Id });
+
   it('when every field is right, then values come back typed and normalized', () => {
-    const f = Fields.parse(
+    const value = parseRequest(
+      Request,
       JSON.stringify({
         id: 'd-1.a:b_c',
         digest: DIGEST,
@@ -70,26 +90,25 @@ describe('Fields', () => {
         items: [{ id: 'y' }],
       }),
     );
-    expect(f.id('id')).toBe('d-1.a:b_c');
-    expect(f.digest('digest')).toBe(DIGEST);
-    expect(f.mediaType('type')).toBe('image/png');
-    expect(f.size('size')).toBe(12);
-    expect(f.boolean('flag')).toBe(false);
-    expect(f.timestamp('when')).toBe('2025-04-01T00:00:00.000Z');
-    expect(f.bps('bps')).toBe(10000);
-    expect(f.text('note', 10)).toBe('ok');
-    expect(f.idList('list', 1, 5, { unique: true })).toEqual(['a', 'b']);
-    expect(f.object('nested').id('id')).toBe('x');
-    expect(f.objects('items', 1, 1).map((item) => item.id('id'))).toEqual(['y']);
-    expect(f.id('missing', { optional: true })).toBeUndefined();
-    expect(() => {
-      f.finish();
-    }).not.toThrow();
+    expect(value).toEqual({
+      id: 'd-1.a:b_c',
+      digest: DIGEST,
+      type: 'image/png',
+      size: 12,
+      flag: false,
+      when: '2025-04-01T00:00:00.000Z',
+      bps: 10000,
+      note: 'ok',
+      list: ['a', 'b'],
+      nested: { id: 'x' },
+      items: [{ id: 'y' }],
+    });
   });
 
   it('when several fields are wrong, then one INVALID lists every problem with its path', () => {
     const details = problems(() => {
-      const f = Fields.parse(
+      parseRequest(
+        WithRequired,
         JSON.stringify({
           id: '-bad',
           digest: DIGEST.toUpperCase(),
@@ -104,35 +123,44 @@ describe('Fields', () => {
           unknown: true,
         }),
       );
-      f.id('id');
-      f.digest('digest');
-      f.mediaType('type');
-      f.size('size');
-      f.boolean('flag');
-      f.timestamp('when');
-      f.bps('bps');
-      f.text('note', 100);
-      f.idList('list', 1, 5, { unique: true });
-      f.objects('items', 1, 5).forEach((item) => item.id('id'));
-      f.id('required');
-      f.finish();
     });
-    expect(details.map((d) => d.split(':')[0])).toEqual([
-      'id',
-      'digest',
-      'type',
-      'size',
-      'flag',
-      'when',
-      'bps',
-      'note',
-      'list[1]',
-      'list[2]',
-      'items[1].id',
-      'required',
-      'unknown',
-      'items[1].extra',
-    ]);
+    expect(details.map((d) => d.split(':')[0]).sort()).toEqual(
+      [
+        'id',
+        'digest',
+        'type',
+        'size',
+        'flag',
+        'when',
+        'bps',
+        'note',
+        'list[2]',
+        'items[1].id',
+        'items[1].extra',
+        'required',
+        'unknown',
+      ].sort(),
+    );
+    expect(details).toContain('required: is required');
+    expect(details).toContain('unknown: is not a known field');
+  });
+
+  it('when a list repeats an id, then the repeat is named at its position', () => {
+    expect(
+      problems(() =>
+        parseRequest(
+          Request,
+          JSON.stringify({
+            ...{ id: 'a', digest: DIGEST, type: 'a/b', size: 1, flag: true },
+            when: '2025-04-01T00:00:00Z',
+            bps: 1,
+            note: 'n',
+            list: ['a', 'a'],
+            items: [{ id: 'y' }],
+          }),
+        ),
+      ),
+    ).toEqual(['list[1]: duplicates a']);
   });
 
   it('when the argument is not an ID, then INVALID', () => {
