@@ -2103,6 +2103,8 @@ export interface components {
         };
         /** @description How an output was generated; prompts may be given as their SHA-256 only */
         GenerationRecord: {
+            /** @constant */
+            format?: "kiseki.generation/v1";
             guidance: number;
             modelId: string;
             modelVersion: number;
@@ -2121,8 +2123,6 @@ export interface components {
                 version: string;
             };
             steps: number;
-        } & {
-            [key: string]: unknown;
         };
         GrantRecord: {
             actingClient?: string;

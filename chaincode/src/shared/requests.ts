@@ -92,15 +92,18 @@ export const TermsFields = {
   legalTextDigest: Digest,
 };
 
-/** The validity window rule of terms (domain/terms), as a cross-field check of a terms schema. */
-export function checkTermsWindow(terms: { validFrom: string; validUntil?: string | undefined }, ctx: z.RefinementCtx): void {
+/** The validity window rule of terms (domain/terms) as a cross-field check. */
+function checkTermsWindow(terms: { validFrom: string; validUntil?: string | undefined }, ctx: z.RefinementCtx): void {
   const problem = validityProblem(terms.validFrom, terms.validUntil);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['validUntil'], message: problem });
 }
-const WINDOW = whenParsed('validFrom', 'validUntil');
+/** Adds the validity window rule to a schema of terms (the chaincode's request, the gateway's bodies). */
+export function withTermsWindow<S extends z.ZodType<{ validFrom: string; validUntil?: string | undefined }>>(schema: S): S {
+  return schema.superRefine(checkTermsWindow, whenParsed('validFrom', 'validUntil'));
+}
 
 /** `terms:Publish` and `terms:Amend`: `validUntil`, when given, after `validFrom`. */
-export const TermsRequest = record({ termsId: Id, ...TermsFields }).superRefine(checkTermsWindow, WINDOW);
+export const TermsRequest = withTermsWindow(record({ termsId: Id, ...TermsFields }));
 export type TermsRequest = z.infer<typeof TermsRequest>;
 /** `terms:Withdraw`. */
 export const TermsWithdrawRequest = record({ termsId: Id, reason: Reason });

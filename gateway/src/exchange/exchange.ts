@@ -7,6 +7,7 @@ import { PassThrough, Transform, type TransformCallback, type TransformOptions }
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { retry, sleep } from '@kiseki/network/dist/retry';
+import type { AccessRequest } from '@kiseki/chaincode/shared/requests';
 import type { Principal } from '../auth';
 import type { GatewayConfig } from '../config';
 import { AppError, type AppErrorCode, AppErrorCodes } from '../errors';
@@ -268,7 +269,7 @@ export class ExchangeService {
    * with a promise of its acceptance by the ordering service; the commit is awaited in the background.
    * @throws AppError the ledger's refusal, or a failure before endorsement.
    */
-  async #record(requestId: string, request: { requesterMsp: string } & Record<string, unknown>): Promise<Recorded> {
+  async #record(requestId: string, request: AccessRequest): Promise<Recorded> {
     const principal: Principal = { clientId: `${EXCHANGE_PRINCIPAL_PREFIX}${request.requesterMsp}`, role: 'auditor' };
     const endorsed = withResolvers<{ transactionId: string; result: unknown }>();
     const ordered = withResolvers<undefined>();
@@ -300,7 +301,7 @@ export class ExchangeService {
   }
 
   /** Records a delivered access again after its first record failed to commit. */
-  async #recordAgain(principal: Principal, requestId: string, request: Record<string, unknown>, first: unknown): Promise<void> {
+  async #recordAgain(principal: Principal, requestId: string, request: AccessRequest, first: unknown): Promise<void> {
     const warn = (error: unknown): void => {
       this.#o.logger.warn('the access record of a delivery did not commit; recording it again', { ...request, error: String(error) });
     };

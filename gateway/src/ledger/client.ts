@@ -39,9 +39,9 @@ type WriteMethod<S> =
   S extends WriteSpec<infer Req, infer Res> ? (request: z.input<Req>, options?: WriteOptions) => Promise<Written<z.output<Res>>> : never;
 type ReadMethod<S> =
   S extends ReadSpec<infer Arg, infer Res>
-    ? Arg extends 'id'
-      ? (id: string) => Promise<z.output<Res>>
-      : (query: Readonly<Record<string, unknown>>) => Promise<z.output<Res>>
+    ? Arg extends z.ZodType
+      ? (query: z.input<Arg>) => Promise<z.output<Res>>
+      : (id: string) => Promise<z.output<Res>>
     : never;
 
 /** The reads of the table: `reader.data.get(id)`. */

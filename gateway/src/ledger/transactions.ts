@@ -30,8 +30,8 @@ export interface WriteSpec<Req extends z.ZodType = z.ZodType, Res extends z.ZodT
   readonly response: Res;
 }
 
-/** A read evaluated on the org's peer: one ID argument, or one JSON query. */
-export interface ReadSpec<Arg extends 'id' | 'query' = 'id' | 'query', Res extends z.ZodType = z.ZodType> {
+/** A read evaluated on the org's peer: one ID argument (`'id'`), or one JSON query of this schema. */
+export interface ReadSpec<Arg extends 'id' | z.ZodType = 'id' | z.ZodType, Res extends z.ZodType = z.ZodType> {
   readonly kind: 'evaluate';
   readonly contract: ContractName;
   readonly transaction: string;
@@ -40,13 +40,6 @@ export interface ReadSpec<Arg extends 'id' | 'query' = 'id' | 'query', Res exten
 }
 
 export type TransactionSpec = WriteSpec | ReadSpec;
-
-/**
- * A request the chaincode validates whole (no shared request schema yet): any JSON object. The
- * chaincode's refusal (`INVALID: …`) names the bad field.
- */
-const AnyRequest = z.record(z.string(), z.unknown());
-type AnyRequest = typeof AnyRequest;
 
 function writes(contract: ContractName) {
   return <Req extends z.ZodType, Res extends z.ZodType>(transaction: string, request: Req, response: Res): WriteSpec<Req, Res> => ({
@@ -59,7 +52,7 @@ function writes(contract: ContractName) {
 }
 
 function reads(contract: ContractName) {
-  return <Arg extends 'id' | 'query', Res extends z.ZodType>(transaction: string, argument: Arg, response: Res): ReadSpec<Arg, Res> => ({
+  return <Arg extends 'id' | z.ZodType, Res extends z.ZodType>(transaction: string, argument: Arg, response: Res): ReadSpec<Arg, Res> => ({
     kind: 'evaluate',
     contract,
     transaction,
@@ -82,12 +75,12 @@ const access = { w: writes(C.access), r: reads(C.access) };
 /** The table: contract → method → transaction. Method names are the transaction names in lowerCamelCase. */
 export const LedgerTransactions = {
   terms: {
-    publish: terms.w(T.terms.Publish, AnyRequest, R.TermsRecord),
-    amend: terms.w(T.terms.Amend, AnyRequest, R.TermsRecord),
-    withdraw: terms.w(T.terms.Withdraw, AnyRequest, R.TermsRecord),
+    publish: terms.w(T.terms.Publish, Q.TermsRequest, R.TermsRecord),
+    amend: terms.w(T.terms.Amend, Q.TermsRequest, R.TermsRecord),
+    withdraw: terms.w(T.terms.Withdraw, Q.TermsWithdrawRequest, R.TermsRecord),
     get: terms.r(T.terms.Get, 'id', R.TermsRecord),
     getPrivate: terms.r(T.terms.GetPrivate, 'id', R.TermsCommercialRecord),
-    getVersion: terms.r(T.terms.GetVersion, 'query', R.TermsRecord),
+    getVersion: terms.r(T.terms.GetVersion, Q.TermsVersionQuery, R.TermsRecord),
   },
   providers: {
     register: providers.w(T.providers.Register, Q.ProviderRequest, R.ProviderRecord),
@@ -100,31 +93,31 @@ export const LedgerTransactions = {
     registerBatch: data.w(T.data.RegisterBatch, Q.DataBatchRequest, S.DataBatchReceipt),
     revokeConsent: data.w(T.data.RevokeConsent, Q.RevokeConsentRequest, R.DataRecord),
     setDisputed: data.w(T.data.SetDisputed, Q.SetDisputedRequest, R.DataRecord),
-    propagateFlags: data.w(T.data.PropagateFlags, AnyRequest, S.FlagPropagation),
-    registerDataset: data.w(T.data.RegisterDataset, AnyRequest, R.DatasetRecord),
-    addToDataset: data.w(T.data.AddToDataset, AnyRequest, R.DatasetRecord),
+    propagateFlags: data.w(T.data.PropagateFlags, Q.PropagateFlagsRequest, S.FlagPropagation),
+    registerDataset: data.w(T.data.RegisterDataset, Q.DatasetRegisterRequest, R.DatasetRecord),
+    addToDataset: data.w(T.data.AddToDataset, Q.DatasetAddRequest, R.DatasetRecord),
     get: data.r(T.data.Get, 'id', R.DataRecord),
     getByDigest: data.r(T.data.GetByDigest, 'id', R.DataRecord),
     history: data.r(T.data.History, 'id', DataHistory),
-    listUsage: data.r(T.data.ListUsage, 'query', S.pageOf(R.UsageRecord)),
+    listUsage: data.r(T.data.ListUsage, Q.UsageQuery, S.pageOf(R.UsageRecord)),
     getDataset: data.r(T.data.GetDataset, 'id', R.DatasetRecord),
-    isDatasetMember: data.r(T.data.IsDatasetMember, 'query', DatasetMembership),
+    isDatasetMember: data.r(T.data.IsDatasetMember, Q.DatasetMemberQuery, DatasetMembership),
   },
   models: {
     register: models.w(T.models.Register, Q.ModelRegisterRequest, R.ModelRecord),
     attestTrainingBatch: models.w(T.models.AttestTrainingBatch, Q.AttestTrainingBatchRequest, R.ModelRecord),
-    seal: models.w(T.models.Seal, AnyRequest, R.ModelRecord),
+    seal: models.w(T.models.Seal, Q.SealRequest, R.ModelRecord),
     revoke: models.w(T.models.Revoke, Q.ModelRevokeRequest, R.ModelRecord),
-    addVersion: models.w(T.models.AddVersion, AnyRequest, R.ModelVersionRecord),
-    revokeVersion: models.w(T.models.RevokeVersion, AnyRequest, R.ModelVersionRecord),
+    addVersion: models.w(T.models.AddVersion, Q.AddVersionRequest, R.ModelVersionRecord),
+    revokeVersion: models.w(T.models.RevokeVersion, Q.RevokeVersionRequest, R.ModelVersionRecord),
     get: models.r(T.models.Get, 'id', R.ModelRecord),
     history: models.r(T.models.History, 'id', S.ModelHistory),
-    listTrainingIds: models.r(T.models.ListTrainingIds, 'query', S.TrainingIdsPage),
-    listProviderCounts: models.r(T.models.ListProviderCounts, 'query', S.pageOf(R.ModelProviderCountRecord)),
-    verifyInclusion: models.r(T.models.VerifyInclusion, 'query', S.ProofCheck),
-    verifyExclusion: models.r(T.models.VerifyExclusion, 'query', S.ProofCheck),
-    getVersion: models.r(T.models.GetVersion, 'query', R.ModelVersionRecord),
-    listVersions: models.r(T.models.ListVersions, 'query', S.pageOf(R.ModelVersionRecord)),
+    listTrainingIds: models.r(T.models.ListTrainingIds, Q.TrainingIdsQuery, S.TrainingIdsPage),
+    listProviderCounts: models.r(T.models.ListProviderCounts, Q.ProviderCountsQuery, S.pageOf(R.ModelProviderCountRecord)),
+    verifyInclusion: models.r(T.models.VerifyInclusion, Q.InclusionProofQuery, S.ProofCheck),
+    verifyExclusion: models.r(T.models.VerifyExclusion, Q.ExclusionProofQuery, S.ProofCheck),
+    getVersion: models.r(T.models.GetVersion, Q.ModelVersionQuery, R.ModelVersionRecord),
+    listVersions: models.r(T.models.ListVersions, Q.ModelVersionsQuery, S.pageOf(R.ModelVersionRecord)),
     findByArtifact: models.r(T.models.FindByArtifact, 'id', R.ModelVersionRecord),
   },
   outputs: {
@@ -135,50 +128,49 @@ export const LedgerTransactions = {
     history: outputs.r(T.outputs.History, 'id', OutputHistory),
   },
   rights: {
-    create: rights.w(T.rights.Create, AnyRequest, R.RightsRecord),
-    proposeTransfer: rights.w(T.rights.ProposeTransfer, AnyRequest, R.RightsTransferRecord),
-    approveTransfer: rights.w(T.rights.ApproveTransfer, AnyRequest, R.RightsTransferRecord),
-    executeTransfer: rights.w(T.rights.ExecuteTransfer, AnyRequest, S.TransferExecution),
-    cancelTransfer: rights.w(T.rights.CancelTransfer, AnyRequest, R.RightsTransferRecord),
+    create: rights.w(T.rights.Create, Q.RightsCreateRequest, R.RightsRecord),
+    proposeTransfer: rights.w(T.rights.ProposeTransfer, Q.ProposeTransferRequest, R.RightsTransferRecord),
+    approveTransfer: rights.w(T.rights.ApproveTransfer, Q.TransferRequest, R.RightsTransferRecord),
+    executeTransfer: rights.w(T.rights.ExecuteTransfer, Q.TransferRequest, S.TransferExecution),
+    cancelTransfer: rights.w(T.rights.CancelTransfer, Q.CancelTransferRequest, R.RightsTransferRecord),
     get: rights.r(T.rights.Get, 'id', R.RightsRecord),
-    getBySubject: rights.r(T.rights.GetBySubject, 'query', R.RightsRecord),
+    getBySubject: rights.r(T.rights.GetBySubject, Q.RightsSubjectQuery, R.RightsRecord),
     getTransfer: rights.r(T.rights.GetTransfer, 'id', R.RightsTransferRecord),
   },
   revenue: {
-    record: revenue.w(T.revenue.Record, AnyRequest, R.RevenueRecord),
-    claim: revenue.w(T.revenue.Claim, AnyRequest, R.SettlementRecord),
-    markSettled: revenue.w(T.revenue.MarkSettled, AnyRequest, R.SettlementRecord),
-    get: revenue.r(T.revenue.Get, 'query', R.RevenueRecord),
-    getSubjectRevenue: revenue.r(T.revenue.GetSubjectRevenue, 'query', S.SubjectRevenue),
-    getPool: revenue.r(T.revenue.GetPool, 'query', PoolView),
-    statement: revenue.r(T.revenue.Statement, 'query', Statement),
-    holderBalance: revenue.r(T.revenue.HolderBalance, 'query', HolderBalances),
+    record: revenue.w(T.revenue.Record, Q.RevenueRecordRequest, R.RevenueRecord),
+    claim: revenue.w(T.revenue.Claim, Q.ClaimRequest, R.SettlementRecord),
+    markSettled: revenue.w(T.revenue.MarkSettled, Q.MarkSettledRequest, R.SettlementRecord),
+    get: revenue.r(T.revenue.Get, Q.RevenueQuery, R.RevenueRecord),
+    getSubjectRevenue: revenue.r(T.revenue.GetSubjectRevenue, Q.SubjectRevenueQuery, S.SubjectRevenue),
+    getPool: revenue.r(T.revenue.GetPool, Q.PoolQuery, PoolView),
+    statement: revenue.r(T.revenue.Statement, Q.StatementQuery, Statement),
+    holderBalance: revenue.r(T.revenue.HolderBalance, Q.HolderBalanceQuery, HolderBalances),
     getSettlement: revenue.r(T.revenue.GetSettlement, 'id', R.SettlementRecord),
-    totals: revenue.r(T.revenue.Totals, 'query', Totals),
+    totals: revenue.r(T.revenue.Totals, Q.RevenueTotalsQuery, Totals),
   },
   market: {
-    offer: market.w(T.market.Offer, AnyRequest, R.OfferRecord),
-    withdraw: market.w(T.market.Withdraw, AnyRequest, R.OfferRecord),
-    purchase: market.w(T.market.Purchase, AnyRequest, R.GrantRecord),
-    withdrawGrant: market.w(T.market.WithdrawGrant, AnyRequest, R.GrantRecord),
+    offer: market.w(T.market.Offer, Q.OfferRequest, R.OfferRecord),
+    withdraw: market.w(T.market.Withdraw, Q.WithdrawOfferRequest, R.OfferRecord),
+    purchase: market.w(T.market.Purchase, Q.PurchaseRequest, R.GrantRecord),
+    withdrawGrant: market.w(T.market.WithdrawGrant, Q.WithdrawGrantRequest, R.GrantRecord),
     getOffer: market.r(T.market.GetOffer, 'id', R.OfferRecord),
     getGrant: market.r(T.market.GetGrant, 'id', R.GrantRecord),
   },
   reviews: {
-    submit: reviews.w(T.reviews.Submit, AnyRequest, S.ReviewSubmission),
-    excludeFromTraining: reviews.w(T.reviews.ExcludeFromTraining, AnyRequest, R.TrainingExclusionRecord),
-    includeInTraining: reviews.w(T.reviews.IncludeInTraining, AnyRequest, S.TrainingInclusion),
+    submit: reviews.w(T.reviews.Submit, Q.ReviewSubmitRequest, S.ReviewSubmission),
+    excludeFromTraining: reviews.w(T.reviews.ExcludeFromTraining, Q.ExcludeFromTrainingRequest, R.TrainingExclusionRecord),
+    includeInTraining: reviews.w(T.reviews.IncludeInTraining, Q.IncludeInTrainingRequest, S.TrainingInclusion),
     get: reviews.r(T.reviews.Get, 'id', R.ReviewRecord),
-    history: reviews.r(T.reviews.History, 'query', S.pageOf(R.ReviewRecord)),
-    summary: reviews.r(T.reviews.Summary, 'query', S.ReviewSummary),
+    history: reviews.r(T.reviews.History, Q.ReviewHistoryQuery, S.pageOf(R.ReviewRecord)),
+    summary: reviews.r(T.reviews.Summary, Q.ReviewSummaryQuery, S.ReviewSummary),
     getExclusion: reviews.r(T.reviews.GetExclusion, 'id', R.TrainingExclusionRecord),
   },
   access: {
-    record: access.w(T.access.Record, AnyRequest, R.AccessRecord),
-    entitlement: access.r(T.access.Entitlement, 'query', S.AccessEntitlement),
-    list: access.r(T.access.List, 'query', S.AccessPage),
+    record: access.w(T.access.Record, Q.AccessRequest, R.AccessRecord),
+    entitlement: access.r(T.access.Entitlement, Q.AccessRequest, S.AccessEntitlement),
+    list: access.r(T.access.List, Q.AccessListQuery, S.AccessPage),
   },
 } as const satisfies Readonly<Record<ContractName, Readonly<Record<string, TransactionSpec>>>>;
 
 export type LedgerTransactionTable = typeof LedgerTransactions;
-export type { AnyRequest };

@@ -175,7 +175,7 @@ export class ManifestService {
       throw new AppError('INTERNAL', 'the inclusion proof does not verify against the on-chain root');
     }
     const auditPath = encodeProof(path);
-    await this.#peerAgrees('verifyInclusion', { modelId, dataId, index, path: auditPath });
+    await this.#peerAgrees(this.ledger.models.verifyInclusion({ modelId, dataId, index, path: auditPath }));
     return {
       modelId,
       dataId,
@@ -202,13 +202,13 @@ export class ManifestService {
     if (!isExclusionProof(proof) || !verifyExclusion(dataId, proof, Buffer.from(manifest.root, 'hex'))) {
       throw new AppError('INTERNAL', 'the exclusion proof does not verify against the on-chain root');
     }
-    await this.#peerAgrees('verifyExclusion', { modelId, dataId, proof });
+    await this.#peerAgrees(this.ledger.models.verifyExclusion({ modelId, dataId, proof }));
     return { modelId, dataId, algorithm: 'RFC6962-SHA256', root: manifest.root, treeSize: tree.size, proof, verified: true };
   }
 
   /** Has the org's peer check a proof against the sealed root on the ledger. */
-  async #peerAgrees(check: 'verifyInclusion' | 'verifyExclusion', query: Record<string, unknown>): Promise<void> {
-    const answer = await this.ledger.models[check](query);
+  async #peerAgrees(check: Promise<{ valid: boolean }>): Promise<void> {
+    const answer = await check;
     if (!answer.valid) throw new AppError('INTERNAL', 'the peer did not accept the proof against the on-chain root');
   }
 }

@@ -107,10 +107,13 @@ export async function evaluateRead(
  * A paged list: the chaincode takes one JSON query with `pageSize` and `bookmark` and answers a page
  * with a `bookmark` ('' after the last page); the REST cursor is the bookmark, opaque.
  */
-export async function pagedRead(
+export async function pagedRead<Q extends object>(
   ctx: RouteContext<unknown, unknown, unknown>,
-  read: (reader: LedgerReader, query: Record<string, unknown>) => Promise<{ items: readonly unknown[]; bookmark: string }>,
-  query: Record<string, unknown>,
+  read: (
+    reader: LedgerReader,
+    query: Q & { pageSize: number; bookmark: string },
+  ) => Promise<{ items: readonly unknown[]; bookmark: string }>,
+  query: Q,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<RouteResult> {
   const result = await read(ctx.services.reader, { ...query, pageSize: page.limit, bookmark: decodeCursor(page.cursor) });

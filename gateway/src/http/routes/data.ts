@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RevokeConsentRequest, SetDisputedRequest } from '@kiseki/chaincode/shared/requests';
+import { DatasetAddRequest, DatasetRegisterRequest, RevokeConsentRequest, SetDisputedRequest } from '@kiseki/chaincode/shared/requests';
 import { AppError } from '../../errors';
 import { ContentQuery, contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
@@ -216,7 +216,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     tag: 'data',
     summary: 'Register a dataset (a studio: items it collected; a licensor: items under its terms), the unit of dataset licences',
     access: STUDIO_OR_LICENSOR,
-    body: z.strictObject({ datasetId: Id, dataIds: z.array(Id).max(1000).optional() }),
+    body: DatasetRegisterRequest,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.data.registerDataset(ctx.body), { status: 201 }),
   }),
@@ -228,7 +228,7 @@ export const dataRoutes: readonly AnyRoute[] = [
     summary: 'Add items to a dataset (its owner)',
     access: STUDIO_OR_LICENSOR,
     params: z.strictObject({ datasetId: Id }),
-    body: z.strictObject({ dataIds: z.array(Id).min(1).max(1000) }),
+    body: DatasetAddRequest.omit({ datasetId: true }),
     responses: { 200: { description: 'Added', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, (ledger) => ledger.data.addToDataset({ datasetId: ctx.params.datasetId, dataIds: ctx.body.dataIds })),

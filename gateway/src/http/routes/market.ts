@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Currency, EventAmount, Id } from '../validation';
+import { Id } from '../validation';
 import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
+import { OfferRequest, PurchaseRequest, WithdrawGrantRequest } from '@kiseki/chaincode/shared/requests';
 
 /** The licence market: offers on models and datasets, purchases that grant a licence and pay royalties. */
 
 const OfferParams = z.strictObject({ offerId: Id });
-const PositiveAmount = EventAmount;
 
 export const marketRoutes: readonly AnyRoute[] = [
   route({
@@ -18,14 +18,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     summary:
       "Offer a licence on a sealed model (its owner) or a dataset (its owner or its rights' licensor), under terms allowing commercial use",
     access: STUDIO_OR_LICENSOR,
-    body: z.strictObject({
-      offerId: Id,
-      subjectType: z.enum(['model', 'dataset']),
-      subjectId: Id,
-      termsId: Id,
-      price: PositiveAmount,
-      currency: Currency,
-    }),
+    body: OfferRequest,
     responses: { 201: { description: 'Published', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.market.offer(ctx.body), { status: 201 }),
   }),
@@ -58,7 +51,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     tag: 'market',
     summary: 'Buy a licence through an open offer: a grant, and the price distributed as revenue',
     access: STUDIO,
-    body: z.strictObject({ offerId: Id, purchaseId: Id }),
+    body: PurchaseRequest,
     responses: { 201: { description: 'Purchased: the grant', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.market.purchase(ctx.body), { status: 201 }),
   }),
@@ -81,7 +74,7 @@ export const marketRoutes: readonly AnyRoute[] = [
     summary: 'Withdraw a licence grant (its seller): it allows no new use; past uses stay',
     access: STUDIO_OR_LICENSOR,
     params: z.strictObject({ purchaseId: Id }),
-    body: z.strictObject({ reason: z.string().min(1).max(256) }),
+    body: WithdrawGrantRequest.omit({ purchaseId: true }),
     responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, (ledger) => ledger.market.withdrawGrant({ purchaseId: ctx.params.purchaseId, reason: ctx.body.reason })),

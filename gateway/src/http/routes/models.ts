@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { AttestTrainingBatchRequest, ModelRegisterRequest, ModelRevokeRequest } from '@kiseki/chaincode/shared/requests';
+import {
+  AttestTrainingBatchRequest,
+  MAX_TRAINING_IDS_PAGE,
+  ModelRegisterRequest,
+  ModelRevokeRequest,
+  type SealRequest,
+} from '@kiseki/chaincode/shared/requests';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
 import { DigestHex, Id, PageQuery } from '../validation';
 import { errors, evaluateRead, Page, pagedRead, STUDIO, submitWrite, WriteResult } from './common';
@@ -108,7 +114,7 @@ export const modelRoutes: readonly AnyRoute[] = [
       if ((artifactManifest === undefined) !== (recipe === undefined)) {
         throw new AppError('INVALID', 'give both artifactManifest and recipe, or neither');
       }
-      let version: Record<string, unknown> = {};
+      let version: Omit<SealRequest, 'modelId'> = {};
       if (artifactManifest !== undefined && recipe !== undefined) {
         const texts = prepareVersionTexts(artifactManifest, recipe);
         await storeVersionTexts(ctx.services.vault, ctx.params.modelId, texts);
@@ -146,7 +152,7 @@ export const modelRoutes: readonly AnyRoute[] = [
     summary: "A model's training dataIds in leaf order",
     access: ANY_ROLE,
     params: ModelParams,
-    query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(1000) }),
+    query: PageQuery.extend({ limit: z.coerce.number().int().min(1).max(MAX_TRAINING_IDS_PAGE).default(MAX_TRAINING_IDS_PAGE) }),
     responses: { 200: { description: 'One page of dataIds', schema: Page }, ...errors(404) },
     handler: (ctx) =>
       pagedRead(

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Currency, EventAmount, Id, MspId, Territory } from '../validation';
+import { Currency, Id, MspId } from '../validation';
 import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
+import { ClaimRequest, MarkSettledRequest, RevenueRecordRequest } from '@kiseki/chaincode/shared/requests';
 import { HolderBalances, PoolView, Statement, Totals } from '@kiseki/chaincode/shared/responses';
-import { SubjectType } from './rights';
 
 /** Revenue, distribution pools, statements, balances, claims and settlements. */
 
@@ -14,18 +14,8 @@ const IdList = z
   .transform((s) => s.split(',').filter((id) => id !== ''))
   .pipe(z.array(Id).min(1).max(200));
 
-/** One revenue report (also the items of `POST /v1/revenue/bulk`). */
-export const RevenueReport = z.strictObject({
-  subjectId: Id,
-  amount: EventAmount,
-  currency: Currency,
-  reference: Id,
-  subjectType: SubjectType.optional(),
-  /** The licensee's grant (purchaseId) on the subject, when the caller does not own it. */
-  grantId: Id.optional(),
-  /** Where the revenue was made, when known; the grant's terms must cover it. */
-  territory: Territory.optional(),
-});
+/** One revenue report (also the items of `POST /v1/revenue/bulk`): the chaincode's `revenue:Record` request. */
+export const RevenueReport = RevenueRecordRequest;
 
 export const revenueRoutes: readonly AnyRoute[] = [
   route({
@@ -58,7 +48,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     tag: 'revenue',
     summary: 'Cumulative revenue of a subject in a currency',
     access: ANY_ROLE,
-    params: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
+    params: z.strictObject({ subjectType: R.SubjectType, subjectId: Id }),
     query: z.strictObject({ currency: Currency }),
     responses: {
       200: { description: 'The total', schema: R.SubjectRevenueRecord.partial({ createdAt: true, createdBy: true }) },
@@ -125,18 +115,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     tag: 'claims',
     summary: "Claim what is claimable for a provider (its managing org) or a rights holder (the holder's org)",
     access: ['studio-operator', 'licensor-operator', 'provider-agent'],
-    body: z
-      .strictObject({
-        providerId: Id.optional(),
-        holderId: Id.optional(),
-        currency: Currency,
-        modelId: Id.optional(),
-        settlementId: Id.optional(),
-      })
-      .refine((c) => (c.providerId === undefined) !== (c.holderId === undefined), {
-        message: 'give exactly one of providerId or holderId',
-        path: ['providerId'],
-      }),
+    body: ClaimRequest,
     responses: { 201: { description: 'Settlement requested', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.revenue.claim(ctx.body), { status: 201 }),
   }),
@@ -159,7 +138,7 @@ export const revenueRoutes: readonly AnyRoute[] = [
     summary: 'Record the off-chain payment of a settlement (its managing org)',
     access: ['studio-operator', 'licensor-operator'],
     params: z.strictObject({ settlementId: Id }),
-    body: z.strictObject({ paymentReference: z.string().min(1).max(256) }),
+    body: MarkSettledRequest.omit({ settlementId: true }),
     responses: { 200: { description: 'Settled', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.revenue.markSettled({ settlementId: ctx.params.settlementId, ...ctx.body })),
   }),

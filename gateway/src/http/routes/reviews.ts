@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../route';
-import { DigestHex, Id, PageQuery } from '../validation';
+import { Id, PageQuery } from '../validation';
 import { errors, evaluateRead, STUDIO, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
+import {
+  ExcludeFromTrainingRequest,
+  IncludeInTrainingRequest,
+  MAX_REVIEW_PAGE,
+  ReviewSubmitRequest,
+} from '@kiseki/chaincode/shared/requests';
 import { ReviewSummary } from '@kiseki/chaincode/shared/results';
 import { AppError } from '../../errors';
 import { decodeCursor, encodeCursor } from '../../use-cases/paging';
@@ -12,17 +18,10 @@ import { decodeCursor, encodeCursor } from '../../use-cases/paging';
  * review per subject, and the owner's choice to exclude a rejected data item from future training.
  */
 
-const ReviewBody = z
-  .strictObject({
-    reviewId: Id,
-    subjectType: z.enum(['output', 'data']),
-    subjectId: Id,
-    outcome: z.enum(['accepted', 'rejected', 'flagged']),
-    reason: z.string().min(1).max(1024).optional(),
-    category: z.enum(['style', 'consistency']).optional(),
-    reportDigest: DigestHex.optional(),
-  })
-  .meta({ id: 'Review', description: '`reason` is required for rejected and flagged; `category` for flagged only' });
+const ReviewBody = ReviewSubmitRequest.meta({
+  id: 'Review',
+  description: '`reason` is required for rejected and flagged; `category` for flagged only',
+});
 
 const ReviewHistory = z
   .object({ summary: ReviewSummary, items: z.array(R.ReviewRecord), nextCursor: z.string().optional() })
@@ -42,7 +41,7 @@ async function history(
   return { status: 200, body: { summary, items: result.items, ...(nextCursor === undefined ? {} : { nextCursor }) } };
 }
 
-const HistoryQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+const HistoryQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(MAX_REVIEW_PAGE).default(50) });
 
 export const reviewRoutes: readonly AnyRoute[] = [
   route({
@@ -115,7 +114,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     summary: 'Exclude a data item from future training batches on the strength of a rejected review (its owner)',
     access: STUDIO,
     params: z.strictObject({ dataId: Id }),
-    body: z.strictObject({ reviewId: Id }),
+    body: ExcludeFromTrainingRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Excluded', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, (ledger) => ledger.reviews.excludeFromTraining({ dataId: ctx.params.dataId, reviewId: ctx.body.reviewId })),
@@ -128,7 +127,7 @@ export const reviewRoutes: readonly AnyRoute[] = [
     summary: 'Lift the training exclusion of a data item (its owner)',
     access: STUDIO,
     params: z.strictObject({ dataId: Id }),
-    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    body: IncludeInTrainingRequest.omit({ dataId: true }),
     responses: { 200: { description: 'Included again', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, (ledger) => ledger.reviews.includeInTraining({ dataId: ctx.params.dataId, reason: ctx.body.reason })),

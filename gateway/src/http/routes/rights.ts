@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Amount, Bps, Currency, Id, MspId, Rfc3339 } from '../validation';
+import { CancelTransferRequest, ProposeTransferRequest, RightsCreateRequest, RightsSubjectQuery } from '@kiseki/chaincode/shared/requests';
+import { Id } from '../validation';
 import { errors, evaluateRead, STUDIO_OR_LICENSOR, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 
@@ -10,19 +11,8 @@ import * as R from '@kiseki/chaincode/shared/records';
  * by themselves inside the revenue transaction that crosses the threshold.
  */
 
-export const SubjectType = z.enum(['data', 'dataset', 'model', 'output', 'work']);
 const RightsParams = z.strictObject({ rightsId: Id });
 const TransferParams = z.strictObject({ transferId: Id });
-
-const Condition = z
-  .strictObject({
-    revenueThreshold: z.strictObject({ subjectType: SubjectType, subjectId: Id, currency: Currency, amount: Amount }).optional(),
-    notBefore: Rfc3339.optional(),
-    approvals: z.array(MspId).min(1).max(16).optional(),
-  })
-  .refine((c) => c.revenueThreshold !== undefined || c.notBefore !== undefined || c.approvals !== undefined, {
-    message: 'give at least one of revenueThreshold, notBefore, approvals',
-  });
 
 export const rightsRoutes: readonly AnyRoute[] = [
   route({
@@ -32,16 +22,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     tag: 'rights',
     summary: 'Create a rights record (holders with shares summing to 10000 bps)',
     access: STUDIO_OR_LICENSOR,
-    body: z.strictObject({
-      rightsId: Id,
-      subjectType: SubjectType,
-      subjectId: Id,
-      holders: z
-        .array(z.strictObject({ holderId: Id, mspId: MspId, shareBps: Bps }))
-        .min(1)
-        .max(32),
-      licensorMsp: MspId.optional(),
-    }),
+    body: RightsCreateRequest,
     responses: { 201: { description: 'Created', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.create(ctx.body), { status: 201 }),
   }),
@@ -52,7 +33,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     tag: 'rights',
     summary: 'The rights record covering a subject',
     access: ANY_ROLE,
-    query: z.strictObject({ subjectType: SubjectType, subjectId: Id }),
+    query: RightsSubjectQuery,
     responses: { 200: { description: 'The record', schema: R.RightsRecord }, ...errors(404) },
     handler: (ctx) => evaluateRead(ctx, (reader) => reader.rights.getBySubject(ctx.query)),
   }),
@@ -74,15 +55,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     tag: 'transfers',
     summary: 'Propose moving a share of rights once a condition holds (revenue threshold, time, approvals)',
     access: STUDIO_OR_LICENSOR,
-    body: z.strictObject({
-      transferId: Id,
-      rightsId: Id,
-      fromHolderId: Id,
-      toHolderId: Id,
-      toMspId: MspId,
-      shareBps: z.number().int().min(1).max(10_000),
-      condition: Condition,
-    }),
+    body: ProposeTransferRequest,
     responses: { 201: { description: 'Proposed', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.proposeTransfer(ctx.body), { status: 201 }),
   }),
@@ -127,7 +100,7 @@ export const rightsRoutes: readonly AnyRoute[] = [
     summary: 'Cancel a pending transfer (the proposing org)',
     access: STUDIO_OR_LICENSOR,
     params: TransferParams,
-    body: z.strictObject({ reason: z.string().min(1).max(1024).optional() }),
+    body: CancelTransferRequest.omit({ transferId: true }),
     responses: { 200: { description: 'Cancelled', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.rights.cancelTransfer({ transferId: ctx.params.transferId, ...ctx.body })),
   }),

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TransientKeys } from '@kiseki/chaincode/shared/names';
+import { TermsFields, TermsWithdrawRequest, withTermsWindow } from '@kiseki/chaincode/shared/requests';
 import { toJson } from '@kiseki/chaincode/shared/codec';
 import { AppError } from '../../errors';
 import { contentFromHolder } from '../../exchange/routes';
 import { uploadAndRegister } from '../../use-cases/uploads';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { Bps, DigestHex, Id, Rfc3339 } from '../validation';
+import { Id } from '../validation';
 import { Download, errors, evaluateRead, ledgerOf, LICENSOR, submitWrite, UploadResult, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 import { requireAbsent } from './uploads';
@@ -15,17 +16,13 @@ import { requireAbsent } from './uploads';
 
 const TermsParams = z.strictObject({ termsId: Id });
 
-const PublishTerms = z
-  .strictObject({
+/** Confidential commercial details, stored in a private collection (members only). */
+const Commercial = z.record(z.string(), z.unknown()).optional();
+
+const PublishTerms = withTermsWindow(
+  z.strictObject({
     termsId: Id,
-    aiTraining: z.boolean(),
-    commercialUse: z.boolean(),
-    derivatives: z.boolean(),
-    attribution: z.boolean(),
-    territory: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"'),
-    validFrom: Rfc3339,
-    validUntil: Rfc3339.optional(),
-    dataPoolShareBps: Bps,
+    ...TermsFields,
     /** The full legal text; stored in the vault, its SHA-256 goes on the ledger. */
     legalText: z
       .string()
@@ -33,28 +30,16 @@ const PublishTerms = z
       .max(512 * 1024)
       .optional(),
     /** Or the digest of a legal text kept elsewhere. */
-    legalTextDigest: DigestHex.optional(),
-    /** Confidential commercial details, stored in a private collection (members only). */
-    commercial: z.record(z.string(), z.unknown()).optional(),
-  })
-  .refine((t) => (t.legalText === undefined) !== (t.legalTextDigest === undefined), {
-    message: 'give exactly one of legalText or legalTextDigest',
-    path: ['legalText'],
-  });
+    legalTextDigest: TermsFields.legalTextDigest.optional(),
+    commercial: Commercial,
+  }),
+).refine((t) => (t.legalText === undefined) !== (t.legalTextDigest === undefined), {
+  message: 'give exactly one of legalText or legalTextDigest',
+  path: ['legalText'],
+});
 
 /** An amendment: every field of the terms again (the new version replaces them), the digest of its legal text. */
-const AmendTerms = z.strictObject({
-  aiTraining: z.boolean(),
-  commercialUse: z.boolean(),
-  derivatives: z.boolean(),
-  attribution: z.boolean(),
-  territory: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ,._-]{0,63}$/, 'must be a territory like "JP" or "worldwide"'),
-  validFrom: Rfc3339,
-  validUntil: Rfc3339.optional(),
-  dataPoolShareBps: Bps,
-  legalTextDigest: DigestHex,
-  commercial: z.record(z.string(), z.unknown()).optional(),
-});
+const AmendTerms = withTermsWindow(z.strictObject({ ...TermsFields, commercial: Commercial }));
 
 const legalTextKey = (termsId: string): string => `terms/${termsId}/legal-text`;
 
@@ -71,11 +56,12 @@ export const termsRoutes: readonly AnyRoute[] = [
     handler: async (ctx) => {
       const { legalText, legalTextDigest, commercial, ...fields } = ctx.body;
       const transient = commercial === undefined ? undefined : { [TransientKeys.termsCommercial]: toJson(commercial) };
-      if (legalText === undefined) {
+      if (legalTextDigest !== undefined) {
         return submitWrite(ctx, (ledger) => ledger.terms.publish({ ...fields, legalTextDigest }, transient ? { transient } : {}), {
           status: 201,
         });
       }
+      if (legalText === undefined) throw new AppError('INVALID', 'give exactly one of legalText or legalTextDigest');
       await requireAbsent(() => ctx.services.reader.terms.get(fields.termsId), `terms ${fields.termsId}`);
       const bytes = Buffer.from(legalText, 'utf8');
       const { submitted, content } = await uploadAndRegister(
@@ -168,7 +154,7 @@ export const termsRoutes: readonly AnyRoute[] = [
     summary: 'Withdraw terms (their issuing licensor): no new use under them; past uses stay',
     access: LICENSOR,
     params: TermsParams,
-    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    body: TermsWithdrawRequest.omit({ termsId: true }),
     responses: { 200: { description: 'Withdrawn', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) => submitWrite(ctx, (ledger) => ledger.terms.withdraw({ termsId: ctx.params.termsId, reason: ctx.body.reason })),
   }),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { GenerationRecordRequest } from '@kiseki/chaincode/shared/generation';
 import type { ModelVersionRecord } from '@kiseki/chaincode/shared/records';
+import { AddVersionRequest, RevokeVersionRequest } from '@kiseki/chaincode/shared/requests';
 import { AppError } from '../../errors';
 import {
   artifactManifestKey,
@@ -58,34 +60,16 @@ const Recipe = z
 export const VersionBody = z.strictObject({
   artifactManifest: ArtifactManifestSchema,
   recipe: Recipe,
-  label: z.string().min(1).max(64).optional(),
-  parentVersion: z.number().int().min(1).max(9999).optional(),
+  label: AddVersionRequest.shape.label,
+  parentVersion: AddVersionRequest.shape.parentVersion,
 });
 
 const VersionWrite = WriteResult.extend({
   artifacts: z.object({ manifestKey: z.string(), recipeKey: z.string(), artifactDigest: z.string(), recipeDigest: z.string() }),
 }).meta({ id: 'VersionWriteResult' });
 
-const GenerationRecordBody = z
-  .looseObject({
-    outputId: Id,
-    modelId: Id,
-    modelVersion: z.number().int().min(1),
-    prompt: z.string().optional(),
-    promptDigest: DigestHex.optional(),
-    negativePrompt: z.string().optional(),
-    negativePromptDigest: DigestHex.optional(),
-    seed: z.union([z.number().int().min(0), z.string()]),
-    sampler: z.string(),
-    steps: z.number().int(),
-    guidance: z.number(),
-    params: z.record(z.string(), z.unknown()).optional(),
-    software: z.object({ name: z.string(), version: z.string() }),
-  })
-  .meta({ id: 'GenerationRecord', description: 'How an output was generated; prompts may be given as their SHA-256 only' });
-
 /** The version fields a `models:Seal` / `models:AddVersion` request carries for these texts. */
-export function versionRequest(texts: VersionTexts, label: string | undefined): Record<string, unknown> {
+export function versionRequest(texts: VersionTexts, label: string | undefined): Omit<AddVersionRequest, 'modelId' | 'parentVersion'> {
   return {
     artifactDigest: texts.artifactDigest,
     artifactFileCount: texts.artifactFileCount,
@@ -257,7 +241,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     summary: 'Revoke one version of a model (it can no longer back new outputs)',
     access: STUDIO,
     params: VersionParams,
-    body: z.strictObject({ reason: z.string().min(1).max(1024) }),
+    body: RevokeVersionRequest.pick({ reason: true }),
     responses: { 200: { description: 'Revoked', schema: WriteResult }, ...errors(404, 409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
       submitWrite(ctx, (ledger) =>
@@ -290,7 +274,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     summary: "Store an output's generation record in the vault; its digest must be the one registered with the output",
     access: STUDIO,
     params: OutputParams,
-    body: GenerationRecordBody,
+    body: GenerationRecordRequest,
     responses: {
       201: {
         description: 'Stored',
@@ -328,7 +312,7 @@ export const versionRoutes: readonly AnyRoute[] = [
     summary: "An output's generation record from the owner's vault, checked against the ledger digest",
     access: REPRO_TEXT_ROLES,
     params: OutputParams,
-    responses: { 200: { description: 'The canonical record', schema: GenerationRecordBody }, ...errors(404, 409) },
+    responses: { 200: { description: 'The canonical record', schema: GenerationRecordRequest }, ...errors(404, 409) },
     handler: async (ctx) => {
       const output = await ctx.services.reader.outputs.get(ctx.params.outputId);
       if (output.generationDigest === undefined) throw new AppError('NOT_FOUND', `output ${ctx.params.outputId} has no generation record`);
