@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ANY_ROLE, route, type AnyRoute } from '../route';
-import { DigestHex, Id } from '../validation';
+import { Id } from '../validation';
+import { MAX_PROVIDER_BATCH, ProviderRequest } from '@kiseki/chaincode/shared/requests';
 import { errors, evaluateRead, STUDIO_OR_PROVIDER, submitWrite, WriteResult } from './common';
 import * as R from '@kiseki/chaincode/shared/records';
 
@@ -10,11 +11,11 @@ import * as R from '@kiseki/chaincode/shared/records';
  * never reaches the ledger: the gateway sends its SHA-256 only.
  */
 
-/** Most providers in one batch: the chaincode's `MAX_PROVIDER_BATCH`. */
-const MAX_PROVIDER_BATCH = 1000;
-
 const ProviderParams = z.strictObject({ providerId: Id });
-const payoutRefFields = { payoutRef: z.string().min(1).max(1024).optional(), payoutRefDigest: DigestHex.optional() };
+const payoutRefFields = {
+  payoutRef: z.string().min(1).max(1024).optional(),
+  payoutRefDigest: ProviderRequest.shape.payoutRefDigest.optional(),
+};
 const hasOnePayoutRef = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): boolean =>
   (p.payoutRef === undefined) !== (p.payoutRefDigest === undefined);
 const ONE_PAYOUT_REF = { message: 'give exactly one of payoutRef or payoutRefDigest', path: ['payoutRef'] };
@@ -22,11 +23,17 @@ const PayoutRef = z.strictObject(payoutRefFields).refine(hasOnePayoutRef, ONE_PA
 /** One provider to register: its ID and its payout reference (hashed here) or the reference's digest. */
 const NewProvider = z.strictObject({ providerId: Id, ...payoutRefFields }).refine(hasOnePayoutRef, ONE_PAYOUT_REF);
 
-const digestOf = (p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): string =>
-  p.payoutRefDigest ??
-  createHash('sha256')
-    .update(p.payoutRef ?? '', 'utf8')
-    .digest('hex');
+/** The ledger's provider request: the payout reference as its SHA-256, hashed here when given in clear. */
+function providerRequest(providerId: string, p: { payoutRef?: string | undefined; payoutRefDigest?: string | undefined }): ProviderRequest {
+  return {
+    providerId,
+    payoutRefDigest:
+      p.payoutRefDigest ??
+      createHash('sha256')
+        .update(p.payoutRef ?? '', 'utf8')
+        .digest('hex'),
+  };
+}
 
 export const providerRoutes: readonly AnyRoute[] = [
   route({
@@ -39,9 +46,7 @@ export const providerRoutes: readonly AnyRoute[] = [
     body: NewProvider,
     responses: { 201: { description: 'Registered', schema: WriteResult }, ...errors(409, 415, 422, 502, 503, 504) },
     handler: (ctx) =>
-      submitWrite(ctx, (ledger) => ledger.providers.register({ providerId: ctx.body.providerId, payoutRefDigest: digestOf(ctx.body) }), {
-        status: 201,
-      }),
+      submitWrite(ctx, (ledger) => ledger.providers.register(providerRequest(ctx.body.providerId, ctx.body)), { status: 201 }),
   }),
   route({
     method: 'post',
@@ -58,10 +63,7 @@ export const providerRoutes: readonly AnyRoute[] = [
     handler: (ctx) =>
       submitWrite(
         ctx,
-        (ledger) =>
-          ledger.providers.registerBatch({
-            items: ctx.body.items.map((item) => ({ providerId: item.providerId, payoutRefDigest: digestOf(item) })),
-          }),
+        (ledger) => ledger.providers.registerBatch({ items: ctx.body.items.map((item) => providerRequest(item.providerId, item)) }),
         { status: 201 },
       ),
   }),
@@ -86,12 +88,6 @@ export const providerRoutes: readonly AnyRoute[] = [
     params: ProviderParams,
     body: PayoutRef,
     responses: { 200: { description: 'Updated', schema: WriteResult }, ...errors(404, 415, 422, 502, 503, 504) },
-    handler: (ctx) =>
-      submitWrite(ctx, (ledger) =>
-        ledger.providers.updatePayoutRef({
-          providerId: ctx.params.providerId,
-          payoutRefDigest: digestOf(ctx.body),
-        }),
-      ),
+    handler: (ctx) => submitWrite(ctx, (ledger) => ledger.providers.updatePayoutRef(providerRequest(ctx.params.providerId, ctx.body))),
   }),
 ];
