@@ -5,7 +5,7 @@ import { get, request, type IncomingMessage } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { freePort, seedProviderAndTerms } from './bench-gateway';
+import { freePort, seedProviderAndTerms, waitGatewayHealthy } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { gatewayConfigFor, type NetworkView } from './launch';
@@ -25,20 +25,6 @@ import { percentile } from '@kiseki/network/dist/bench/stats';
  * `KISEKI_BENCH_GATEWAY_FLAGS` passes other Node flags to both (e.g. `--trace-gc`), and
  * `KISEKI_BENCH_KEEP_LOGS=1` prints where their logs are.
  */
-
-async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
-  // Up to three minutes: on shared cores under load a gateway's start-up alone can take a minute.
-  for (let i = 0; i < 900; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the gateway did not become healthy; see ${log}`);
-}
 
 /** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
 interface Context {
@@ -173,7 +159,7 @@ export const suite = {
         env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, `${mspId}.json`) },
       });
       children.push(child);
-      await waitHealthy(urlOf(mspId), child, logFile);
+      await waitGatewayHealthy(urlOf(mspId), child, logFile);
       return { url: urlOf(mspId), key, child };
     };
 

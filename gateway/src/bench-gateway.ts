@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { hashApiKey, newApiKey } from './auth';
 import { parseConfig, type GatewayConfigInput } from './config';
 import { gatewayConfigFor, type NetworkView } from './launch';
+import { poll } from '@kiseki/network/dist/retry';
 import {
   heaviestFunctions,
   loadAverage,
@@ -36,17 +37,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(url: string, child: ChildProcess, log: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${log}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the gateway did not become healthy; see ${log}`);
+/**
+ * Waits until a gateway process started by a benchmark answers `/healthz`, failing early when the
+ * process exits and after `timeoutMs` (default three minutes: on shared cores under load a gateway's
+ * start-up alone can take a minute). `fetchImpl` carries e.g. an HTTPS agent trusting the org's CA.
+ * @throws Error naming the log file.
+ */
+export async function waitGatewayHealthy(
+  url: string,
+  child: ChildProcess,
+  logFile: string,
+  options: { timeoutMs?: number; fetchImpl?: typeof fetch } = {},
+): Promise<void> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const up = await poll(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the gateway exited; see ${logFile}`);
+      return fetchImpl(`${url}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+    },
+    { everyMs: 200, timeoutMs: options.timeoutMs ?? 180_000 },
+  );
+  if (up === undefined) throw new Error(`the gateway did not become healthy; see ${logFile}`);
 }
 
 export interface BenchGatewayOptions {
@@ -106,7 +120,7 @@ export async function startBenchGateway(options: BenchGatewayOptions): Promise<B
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHealthy(url, child, logFile);
+    await waitGatewayHealthy(url, child, logFile, { timeoutMs: 60_000 });
   } catch (error) {
     child.kill('SIGTERM');
     throw error;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { formatTable, runLoadFor, spread, type LoadResult } from '@kiseki/network/dist/bench/stats';
-import { freePort } from './bench-gateway';
+import { freePort, waitGatewayHealthy } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
@@ -44,17 +44,13 @@ async function startGatewayProcess(input: GatewayConfigInput, dir: string, name:
     env: { ...process.env, KISEKI_GATEWAY_CONFIG: file },
   });
   const url = `https://127.0.0.1:${String(input.listen.port)}`;
-  for (let i = 0; i < 150; i += 1) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited; see ${logFile}`);
-    try {
-      if ((await fetchImpl(`${url}/healthz`)).ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitGatewayHealthy(url, child, logFile, { timeoutMs: 30_000, fetchImpl });
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
   }
-  child.kill('SIGTERM');
-  throw new Error(`the gateway did not become healthy; see ${logFile}`);
+  return { url, child };
 }
 
 export const suite = {
