@@ -4,6 +4,7 @@ import {
   compareRestDirect,
   formatComparison,
   gatewayCpuProfile,
+  seedProviderAndTerms,
   startBenchGateway,
   type Comparison,
 } from '@kiseki/gateway/dist/bench-gateway';
@@ -78,21 +79,7 @@ export const suite = {
     const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
     const providerId = `${ctx.tag}-provider`;
     const termsId = `${ctx.tag}-terms`;
-    await direct.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest }));
-    await ctx.client('LicensorMSP').contract.submitTransaction(
-      'terms:Publish',
-      JSON.stringify({
-        termsId,
-        aiTraining: true,
-        commercialUse: true,
-        derivatives: true,
-        attribution: true,
-        territory: 'worldwide',
-        validFrom: '2020-01-01T00:00:00Z',
-        dataPoolShareBps: 1000,
-        legalTextDigest: payoutRefDigest,
-      }),
-    );
+    await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
     const block = randomBytes(ITEM_BYTES);
     const lines: string[] = [];
     try {
