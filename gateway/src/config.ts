@@ -154,9 +154,32 @@ const ConfigSchema = z.strictObject({
    */
   exchange: z
     .strictObject({
-      orgs: z.array(z.strictObject({ mspId: z.string().min(1), url: z.url().optional(), caCertPath: z.string().min(1) })),
+      orgs: z.array(
+        z.strictObject({
+          mspId: z.string().min(1),
+          url: z.url().optional(),
+          caCertPath: z.string().min(1),
+          /**
+           * That org's vault endpoint as this gateway reaches it. When set, this gateway asks that org
+           * for a presigned hand-off and follows only URLs of this origin; absent: the bytes are relayed.
+           */
+          vaultUrl: z.url().optional(),
+        }),
+      ),
       timeoutMs: z.number().int().positive().default(120_000),
       maxSkewSeconds: z.number().int().positive().default(120),
+      /**
+       * How this gateway hands its own content to an org that asks for a presigned hand-off: a URL of
+       * the vault object signed for `ttlSeconds`, for the vault endpoint `vaultUrl` (the one other orgs
+       * reach; `vault.endpoint` when absent). `presigned: false` always relays the bytes.
+       */
+      handoff: z
+        .strictObject({
+          presigned: z.boolean().default(true),
+          ttlSeconds: z.number().int().min(1).max(300).default(60),
+          vaultUrl: z.url().optional(),
+        })
+        .optional(),
     })
     .optional(),
   /**

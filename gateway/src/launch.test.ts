@@ -63,7 +63,12 @@ describe('launcher', () => {
     expect(config.tls?.certPath).toBe(join(stateDir, 'tls-cert.pem'));
     expect(config.plainHttp).toBe(false);
     expect(config.exchange?.orgs).toEqual([
-      { mspId: 'LicensorMSP', url: 'https://10.78.32.21:20301', caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts') },
+      {
+        mspId: 'LicensorMSP',
+        url: 'https://10.78.32.21:20301',
+        caCertPath: join(stateDir, 'exchange', 'LicensorMSP', 'msp', 'cacerts'),
+        vaultUrl: 'http://127.0.0.1:20200',
+      },
     ]);
     expect(config.gatewayCAPaths).toEqual([join(stateDir, 'ca-1.pem')]);
     expect(config.publicVerification.attestors).toEqual(['https://10.78.32.21:20301']);

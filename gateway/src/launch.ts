@@ -123,12 +123,14 @@ export function gatewayConfigFor(view: NetworkView, index: number, tls?: { certP
       attestors: view.orgs.flatMap((other, i) => (i === index ? [] : [urlOf(other, i)])),
     },
     // Every other org's gateway and CA, from the network status: content is exchanged between gateways.
+    // Each org's vault is reachable from every gateway here, so holders hand off presigned URLs.
     exchange: {
       orgs: view.orgs
         .map((other, i) => ({
           mspId: other.mspId,
           url: urlOf(other, i),
           caCertPath: other.exchangeMspDir === undefined ? caDirOfIdentity(other.userCertPath) : join(other.exchangeMspDir, 'cacerts'),
+          vaultUrl: view.vault.endpoint,
         }))
         .filter((other) => other.mspId !== org.mspId),
     },

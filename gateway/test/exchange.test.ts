@@ -3,13 +3,17 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { GatewayConfigInput } from '../src/config';
+import { exchangePath, orgSignerFrom, readKeyPem } from '../src/exchange/exchange';
+import { signRequest } from '../src/exchange/signing';
 import { startTestGateway, type TestGateway } from './support/gateways';
 
 /**
  * Content across orgs on the real network, each org's content in its own vault bucket: a dataset
  * licence bought by Studio2 delivers Studio1's bytes through Studio2's own gateway; refusals; the
  * regulator's audit access; a licensor's legal text; tampering; the holder's gateway down and back;
- * and the throughput of a cross-org download against a direct one from the holder's vault.
+ * and the throughput of a cross-org download against a direct one from the holder's vault. Studio1
+ * hands its content off as presigned URLs of its vault (short-lived here, to see them expire);
+ * Studio1 itself asks the licensor for relayed bytes (no vault URL configured for it).
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,9 +48,15 @@ function downloadApart(url: string, auth = ''): Promise<{ status: number; digest
   });
 }
 
-/** Points each org's exchange at the gateways started so far (test gateways listen on free ports). */
+/** Lifetime of the URLs Studio1 hands off. */
+const HANDOFF_TTL_SECONDS = 8;
+
+/**
+ * Points each org's exchange at the gateways started so far (test gateways listen on free ports);
+ * content of the orgs in `relayFrom` is asked for as relayed bytes, of the others as a presigned hand-off.
+ */
 const exchangeWith =
-  (urls: Record<string, string>) =>
+  (urls: Record<string, string>, relayFrom: readonly string[] = [], handoffTtlSeconds?: number) =>
   (c: GatewayConfigInput): GatewayConfigInput => ({
     ...c,
     exchange: {
@@ -54,7 +64,9 @@ const exchangeWith =
         mspId: o.mspId,
         caCertPath: o.caCertPath,
         ...(urls[o.mspId] === undefined ? {} : { url: urls[o.mspId] }),
+        ...(o.vaultUrl === undefined || relayFrom.includes(o.mspId) ? {} : { vaultUrl: o.vaultUrl }),
       })),
+      ...(handoffTtlSeconds === undefined ? {} : { handoff: { ttlSeconds: handoffTtlSeconds } }),
     },
   });
 
@@ -76,7 +88,7 @@ let regulator: TestGateway;
 
 beforeAll(async () => {
   licensor = await startTestGateway('LicensorMSP', exchangeWith({}));
-  studio1 = await startTestGateway('Studio1MSP', exchangeWith({ LicensorMSP: licensor.url }));
+  studio1 = await startTestGateway('Studio1MSP', exchangeWith({ LicensorMSP: licensor.url }, ['LicensorMSP'], HANDOFF_TTL_SECONDS));
   const holders = { Studio1MSP: studio1.url, LicensorMSP: licensor.url };
   [studio2, regulator] = await Promise.all([
     startTestGateway('Studio2MSP', exchangeWith(holders)),
@@ -183,6 +195,7 @@ describe('content exchange between org gateways', () => {
     const got = Buffer.from(await res.arrayBuffer());
     expect(sha256(got)).toBe(sha256(bytes.get(d0) as Buffer));
     expect(res.headers.get('x-kiseki-holder')).toBe('Studio1MSP');
+    expect(res.headers.get('x-kiseki-handoff')).toBe('presigned');
     const accessId = res.headers.get('x-kiseki-access-id');
     // The holder streams once the record is ordered; its commit follows the bytes by about a block.
     let record: unknown;
@@ -206,6 +219,37 @@ describe('content exchange between org gateways', () => {
     process.stdout.write(
       `dataset licence story: Studio2MSP obtained data ${d0} from Studio1MSP (sha256 ${sha256(got)}); access record ${JSON.stringify(record)}\n`,
     );
+  }, 60_000);
+
+  test("when Studio2's gateway asks Studio1's for a hand-off, then it gets a URL of that one object, signed for a short time, that expires", async () => {
+    const d0 = items[0] as string;
+    const signer = orgSignerFrom('Studio2MSP', studio2.config.identity.certPath, readKeyPem(studio2.config.identity.keyPath));
+    const ask = (pathAndQuery: string): Promise<Response> =>
+      fetch(`${studio1.url}${pathAndQuery}`, { headers: signRequest(signer, { method: 'GET', pathAndQuery, toMsp: 'Studio1MSP' }) });
+    const res = await ask(`${exchangePath('data', d0)}?grantId=${grantId}&handoff=presigned`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-kiseki-handoff')).toBe('presigned');
+    expect(res.headers.get('x-kiseki-rule')).toBe('grant');
+    const handoff = await json(res);
+    const url = new URL(handoff.url as string);
+    expect(url.origin).toBe(new URL(studio1.config.vault.endpoint).origin);
+    expect(url.pathname).toBe(`/${studio1.config.vault.bucket}/data/${d0}`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe(String(HANDOFF_TTL_SECONDS));
+    expect(handoff.url).not.toContain(studio1.config.vault.secretKey);
+    expect(Date.parse(handoff.expiresAt as string) - Date.now()).toBeLessThanOrEqual(HANDOFF_TTL_SECONDS * 1000);
+    expect(handoff.size).toBe((bytes.get(d0) as Buffer).length);
+    const now = await fetch(url);
+    expect(sha256(Buffer.from(await now.arrayBuffer()))).toBe(sha256(bytes.get(d0) as Buffer));
+    // Another object of the same bucket under the same signature: refused by the vault.
+    const other = new URL(url);
+    other.pathname = `/${studio1.config.vault.bucket}/data/${items[1] as string}`;
+    expect((await fetch(other)).status).toBe(403);
+    // An ID that would reach another key is refused before anything is recorded or signed.
+    expect((await ask(`/v1/exchange/data/..%2Fterms%2F${termsId}/content?handoff=presigned`)).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(handoff.expiresAt as string) - Date.now() + 1500));
+    const expired = await fetch(url);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toMatch(/expired/i);
   }, 60_000);
 
   test('when Studio2 has no grant, or names it for an item outside the dataset, then it is refused and nothing is served', async () => {
@@ -266,6 +310,19 @@ describe('content exchange between org gateways', () => {
     );
   }, 300_000);
 
+  test("when Studio1's vault holds other bytes for a large item, then Studio2's client never receives the whole content", async () => {
+    const size = (bytes.get(big) as Buffer).length;
+    await studio1.vault.put(`data/${big}`, randomBytes(size), 'application/octet-stream');
+    const res = await studio2.call('GET', `/v1/data/${big}/content?grantId=${grantId}`, { role: 'studio-operator' });
+    let received = -1;
+    try {
+      received = (await res.arrayBuffer()).byteLength;
+    } catch {
+      // cut short: the promised length was not met
+    }
+    expect(received).toBeLessThan(size);
+  }, 60_000);
+
   test('when Studio1 withdraws the grant, then Studio2 is refused', async () => {
     expect(
       (await studio1.call('POST', `/v1/purchases/${grantId}/withdraw`, { role: 'studio-operator', body: { reason: 'breach' } })).status,
@@ -302,6 +359,7 @@ describe('content exchange between org gateways', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(legalText);
     expect(res.headers.get('x-kiseki-rule')).toBe('public');
+    expect(res.headers.get('x-kiseki-handoff')).toBe('relay');
   }, 60_000);
 
   test('when the holder serves bytes that differ from the ledger, then the requester detects it and hands nothing on', async () => {
@@ -311,7 +369,7 @@ describe('content exchange between org gateways', () => {
     expect(res.status).toBe(502);
     const body = await json(res);
     expect(body.error.code).toBe('DIGEST_MISMATCH');
-    expect(body.error.message).toMatch(new RegExp(`data ${d2} served by Studio1MSP`));
+    expect(body.error.message).toMatch(new RegExp(`data ${d2} served by Studio1MSP \\(from its vault, presigned hand-off\\)`));
   });
 
   test("when the holder's gateway is down, then 503 names the org; back up, it works", async () => {

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { retry, sleep } from '@kiseki/network/dist/retry';
 import type { AccessRequest } from '@kiseki/chaincode/shared/requests';
+import { z } from 'zod';
 import type { Principal } from '../auth';
 import type { GatewayConfig } from '../config';
 import { AppError, type AppErrorCode, AppErrorCodes } from '../errors';
@@ -17,7 +18,8 @@ import type { Logger } from '../logger';
 import type { Services } from '../use-cases/services';
 import type { Transactor } from '../use-cases/transactor';
 import { DigestGate } from '../vault/packs';
-import type { OpenedObject } from '../vault/vault';
+import { MinioVault } from '../vault/minio-vault';
+import type { OpenedObject, PresignedUrl } from '../vault/vault';
 import { newOrgSigner, type OrgSigner, signRequest, verifyRequest } from './signing';
 
 /**
@@ -26,7 +28,9 @@ import { newOrgSigner, type OrgSigner, signRequest, verifyRequest } from './sign
  * request signed by its org's Fabric identity, re-hashes them and compares with the ledger digest
  * before handing anything to its client. The holder's gateway checks the signature against the
  * requesting org's CA, records the access on its own peer (`access:Record`, which judges the
- * entitlement again) and only then streams the bytes out of its own vault.
+ * entitlement again) and only then streams the bytes out of its own vault — or, when the requester
+ * reaches the holder's vault and asked for it, answers with a short-lived presigned URL of the one
+ * vault object, which the requester reads directly and checks the same way (a presigned hand-off).
  */
 
 /** Content an org may ask another org's gateway for, and where each kind is kept in a vault. */
@@ -49,7 +53,35 @@ export interface ExchangePeer {
   readonly url?: string;
   /** Its CA certificates: requests signed by identities they issued are that org's. */
   readonly cas: readonly X509Certificate[];
+  /**
+   * Its vault's endpoint as this gateway reaches it: this gateway then asks for a presigned hand-off
+   * and follows only URLs of this origin. Absent: the org's gateway relays the bytes.
+   */
+  readonly vaultUrl?: string;
 }
+
+/** How this gateway hands its own content out as a presigned URL instead of relaying the bytes. */
+export interface HandoffOptions {
+  /** Lifetime of a URL handed out. */
+  readonly ttlSeconds: number;
+  /** The size of the vault object at `key`; undefined when there is none (a packed item: relayed). */
+  readonly size: (key: string) => Promise<number | undefined>;
+  /** A URL to GET the object at `key` for `ttlSeconds`, signed for the endpoint other orgs reach. */
+  readonly presign: (key: string, ttlSeconds: number) => Promise<PresignedUrl>;
+}
+
+/** The holder's answer to a presigned hand-off: where to read the one object, until when. */
+export const Handoff = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  expiresAt: z.iso.datetime({ offset: true }),
+  size: z.number().int().nonnegative(),
+});
+export type Handoff = z.infer<typeof Handoff>;
+
+/** The header that says how the holder answered: `presigned` (a {@link Handoff}) or `relay` (the bytes). */
+export const HANDOFF_HEADER = 'x-kiseki-handoff';
+/** The largest hand-off answer read from a holder. */
+const HANDOFF_MAX_BYTES = 16 * 1024;
 
 export interface ExchangeOptions {
   readonly signer: OrgSigner;
@@ -68,6 +100,8 @@ export interface ExchangeOptions {
    * gateway's own certificate and key, presented to a gateway that asks for client certificates.
    */
   readonly tls?: { readonly ca?: readonly string[]; readonly cert?: string; readonly key?: string };
+  /** Presigned hand-offs of this org's content; absent: always relayed. */
+  readonly handoff?: HandoffOptions;
 }
 
 /** An access record endorsed by the ledger, and its acceptance by the ordering service to come. */
@@ -94,6 +128,7 @@ interface Delivery {
   readonly accessId: string;
   readonly rule: string;
   readonly grantId?: string;
+  readonly handoff: 'presigned' | 'relay';
 }
 
 const EXCHANGE_PRINCIPAL_PREFIX = 'exchange:';
@@ -160,7 +195,11 @@ export class ExchangeService {
     const peer = this.#o.peers.find((p) => p.mspId === holder);
     if (peer?.url === undefined)
       throw new AppError('UNAVAILABLE', `no gateway of ${holder} is configured: its ${assetType} ${assetId} cannot be obtained`);
-    const pathAndQuery = `${exchangePath(assetType, assetId)}${grantId === undefined ? '' : `?grantId=${encodeURIComponent(grantId)}`}`;
+    const query = new URLSearchParams({
+      ...(grantId === undefined ? {} : { grantId }),
+      ...(peer.vaultUrl === undefined ? {} : { handoff: 'presigned' }),
+    }).toString();
+    const pathAndQuery = `${exchangePath(assetType, assetId)}${query === '' ? '' : `?${query}`}`;
     const headers = signRequest(this.#o.signer, { method: 'GET', pathAndQuery, toMsp: holder });
     let response: IncomingMessage;
     try {
@@ -173,12 +212,16 @@ export class ExchangeService {
     }
     if (response.statusCode !== 200) throw await holderRefusal(response, holder, assetType, assetId);
     const grant = header(response, 'x-kiseki-grant-id');
+    const presigned = header(response, HANDOFF_HEADER) === 'presigned';
     const delivery: Delivery = {
       holderMsp: holder,
       accessId: header(response, 'x-kiseki-access-id') ?? '',
       rule: header(response, 'x-kiseki-rule') ?? entitlement.rule ?? '',
       ...(grant === undefined ? {} : { grantId: grant }),
+      handoff: presigned ? 'presigned' : 'relay',
     };
+    // A presigned hand-off: the bytes come from the holder's vault directly, checked the same way.
+    if (presigned) response = await this.#fromVault(response, peer, assetType, assetId);
     const mediaType = header(response, 'content-type') ?? 'application/octet-stream';
     const size = Number(header(response, 'content-length'));
     const what = { holder, assetType, assetId };
@@ -189,8 +232,13 @@ export class ExchangeService {
     if (!Number.isSafeInteger(size) || size <= VERIFY_WHOLE_MAX_BYTES) {
       const { bytes, digest } = await readHashed(response, this.#o.maxBytes, holder, assetType, assetId);
       if (digest !== expected) {
-        this.#o.logger.warn('content from another org does not match the ledger digest', { ...what, expected, digest });
-        throw mismatch(assetType, assetId, holder, expected, digest);
+        this.#o.logger.warn('content from another org does not match the ledger digest', {
+          ...what,
+          handoff: delivery.handoff,
+          expected,
+          digest,
+        });
+        throw mismatch(assetType, assetId, holder, expected, digest, delivery.handoff);
       }
       sendHeaders(res, delivery, mediaType, bytes.length, digest);
       res.end(bytes);
@@ -198,14 +246,59 @@ export class ExchangeService {
     }
     sendHeaders(res, delivery, mediaType, size, expected);
     try {
-      const gate = new DigestGate(expected, size, (digest) => mismatch(assetType, assetId, holder, expected, digest), {
+      const gate = new DigestGate(expected, size, (digest) => mismatch(assetType, assetId, holder, expected, digest, delivery.handoff), {
         highWaterMark: REQUESTER_BUFFER_BYTES,
       });
       await pipeline(response, gate, res);
     } catch (error) {
       // Headers are gone: the response is cut short, so the client never receives the whole content.
-      this.#o.logger.warn('content from another org was cut short while streaming', { ...what, error: String(error) });
+      this.#o.logger.warn('content from another org was cut short while streaming', {
+        ...what,
+        handoff: delivery.handoff,
+        error: String(error),
+      });
     }
+  }
+
+  /**
+   * Reads a holder's presigned hand-off and opens the URL it names, which must be of the holder's
+   * vault origin as configured here (a holder cannot make this gateway fetch anything else).
+   * @throws AppError `UNAVAILABLE` naming the holder when the answer is malformed, names another
+   *   origin, or the vault refuses the URL (expired, tampered with) or does not answer.
+   */
+  async #fromVault(answer: IncomingMessage, peer: ExchangePeer, assetType: string, assetId: string): Promise<IncomingMessage> {
+    const holder = peer.mspId;
+    const what = `${assetType} ${assetId}`;
+    const refused = (reason: string, cause?: unknown): AppError =>
+      new AppError('UNAVAILABLE', `the presigned hand-off of ${what} by ${holder} failed: ${reason}`, {
+        ...(cause === undefined ? {} : { cause }),
+        headers: { 'Retry-After': '5' },
+      });
+    let handoff: Handoff;
+    try {
+      const body = await readAtMost(answer, HANDOFF_MAX_BYTES);
+      handoff = Handoff.parse(JSON.parse(body.toString('utf8')));
+    } catch (error) {
+      throw refused('its answer is not a hand-off', error);
+    }
+    const url = new URL(handoff.url);
+    if (peer.vaultUrl === undefined || url.origin !== new URL(peer.vaultUrl).origin)
+      throw refused(`the URL is not of its vault (${peer.vaultUrl ?? 'none configured'})`);
+    let response: IncomingMessage;
+    try {
+      response = await this.#get(url, {});
+    } catch (error) {
+      throw refused('its vault does not answer', error);
+    }
+    if (response.statusCode !== 200) {
+      const text = (await readAtMost(response, HANDOFF_MAX_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
+      const code = /<Code>([^<]{1,64})<\/Code>/.exec(text)?.[1];
+      const message = /<Message>([^<]{1,200})<\/Message>/.exec(text)?.[1];
+      throw refused(
+        `its vault answered ${response.statusCode ?? 0}${code === undefined ? '' : ` ${code}`}${message === undefined ? '' : `: ${message}`}`,
+      );
+    }
+    return response;
   }
 
   /**
@@ -221,7 +314,7 @@ export class ExchangeService {
    */
   async serve(
     request: { method: string; pathAndQuery: string; header: (name: string) => string | undefined; requestId: string },
-    asset: { assetType: ExchangeAssetType; assetId: string; grantId?: string },
+    asset: { assetType: ExchangeAssetType; assetId: string; grantId?: string; handoff?: 'presigned' },
     res: Response,
   ): Promise<void> {
     const verdict = verifyRequest({
@@ -234,6 +327,7 @@ export class ExchangeService {
       maxSkewMs: this.#o.maxSkewMs,
     });
     if (!verdict.ok) throw new AppError('UNAUTHENTICATED', verdict.reason);
+    if (asset.handoff === 'presigned' && (await this.#handOff(request.requestId, verdict.mspId, asset, res))) return;
     const opened = await this.#o.open(asset.assetType, asset.assetId);
     if (opened === undefined)
       throw new AppError('NOT_FOUND', `${this.mspId} does not hold the content of ${asset.assetType} ${asset.assetId}`);
@@ -260,8 +354,60 @@ export class ExchangeService {
       'x-kiseki-access-id': access?.accessId ?? endorsed.transactionId,
       'x-kiseki-rule': access?.rule ?? '',
       ...(access?.grantId === undefined ? {} : { 'x-kiseki-grant-id': access.grantId }),
+      [HANDOFF_HEADER]: 'relay',
     });
     await pipeline(readAhead, new ReleaseGate(endorsed.ordered, { highWaterMark: HOLDER_READ_AHEAD_BYTES }), res);
+  }
+
+  /**
+   * Answers a request for a presigned hand-off with a URL of the asset's own vault object, valid for
+   * `handoff.ttlSeconds`. The key is derived here from the asset's type and ID (never taken from the
+   * request), so the URL reads exactly the object whose access the ledger judged and recorded. The
+   * URL is handed over only once `access:Record` is accepted by the ordering service: the URL is the
+   * whole content at once, so it is released when the relay would release its last chunk.
+   * @returns false (nothing sent, nothing recorded) when this gateway does not hand off or the asset
+   *   has no object of its own (a packed data item): the caller relays the bytes instead.
+   * @throws AppError the ledger's refusal, or `UNAVAILABLE` when the record was not ordered.
+   */
+  async #handOff(
+    requestId: string,
+    requesterMsp: string,
+    asset: { assetType: ExchangeAssetType; assetId: string; grantId?: string },
+    res: Response,
+  ): Promise<boolean> {
+    const handoff = this.#o.handoff;
+    if (handoff === undefined) return false;
+    const key = vaultKeyOf(asset.assetType, asset.assetId);
+    const size = await handoff.size(key);
+    if (size === undefined) return false;
+    const endorsed = await this.#record(requestId, {
+      requesterMsp,
+      assetType: asset.assetType,
+      assetId: asset.assetId,
+      ...(asset.grantId === undefined ? {} : { grantId: asset.grantId }),
+    });
+    try {
+      await endorsed.ordered;
+    } catch (error) {
+      throw new AppError('UNAVAILABLE', `the access to ${asset.assetType} ${asset.assetId} could not be recorded; nothing was handed out`, {
+        cause: error,
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    const { url, expiresAt } = await handoff.presign(key, handoff.ttlSeconds);
+    const access = endorsed.result as { accessId?: string; rule?: string; grantId?: string } | undefined;
+    const body: Handoff = { url, expiresAt, size };
+    res
+      .status(200)
+      .set({
+        'cache-control': 'no-store',
+        'x-kiseki-access-id': access?.accessId ?? endorsed.transactionId,
+        'x-kiseki-rule': access?.rule ?? '',
+        ...(access?.grantId === undefined ? {} : { 'x-kiseki-grant-id': access.grantId }),
+        [HANDOFF_HEADER]: 'presigned',
+      })
+      .json(body);
+    return true;
   }
 
   /**
@@ -342,11 +488,33 @@ const header = (response: IncomingMessage, name: string): string | undefined => 
   return Array.isArray(value) ? value[0] : value;
 };
 
-const mismatch = (assetType: string, assetId: string, holder: string, expected: string, digest: string): AppError =>
+const mismatch = (
+  assetType: string,
+  assetId: string,
+  holder: string,
+  expected: string,
+  digest: string,
+  handoff: Delivery['handoff'],
+): AppError =>
   new AppError(
     'DIGEST_MISMATCH',
-    `${assetType} ${assetId} served by ${holder} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`,
+    `${assetType} ${assetId} served by ${holder}${handoff === 'presigned' ? ' (from its vault, presigned hand-off)' : ''} does not match its ledger digest (expected ${expected}, got ${digest}); nothing was handed on`,
   );
+
+/** Reads a small body whole, refusing more than `maxBytes`. */
+async function readAtMost(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new Error(`more than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
 
 function sendHeaders(res: Response, delivery: Delivery, mediaType: string, size: number, digest: string): void {
   res.status(200).set({
@@ -357,6 +525,7 @@ function sendHeaders(res: Response, delivery: Delivery, mediaType: string, size:
     'x-kiseki-access-id': delivery.accessId,
     'x-kiseki-rule': delivery.rule,
     ...(delivery.grantId === undefined ? {} : { 'x-kiseki-grant-id': delivery.grantId }),
+    [HANDOFF_HEADER]: delivery.handoff,
   });
 }
 
@@ -421,7 +590,7 @@ export function readCaCerts(path: string): X509Certificate[] {
 export const caDirOfIdentity = (certPath: string): string => join(dirname(dirname(certPath)), 'cacerts');
 
 /** A PEM key file, or the single key file of a directory (a Fabric MSP's `keystore/`). */
-function readKeyPem(path: string): string {
+export function readKeyPem(path: string): string {
   if (!statSync(path).isDirectory()) return readFileSync(path, 'utf8');
   const files = readdirSync(path).filter((name) => !name.startsWith('.'));
   if (files.length !== 1 || files[0] === undefined) throw new Error(`${path}: expected exactly one key file, found ${files.length}`);
@@ -435,21 +604,38 @@ export function orgSignerFrom(mspId: string, certPath: string, keyPem: string): 
 
 /** The exchange of a gateway from its config, or `undefined` when none is configured. */
 export function exchangeFromConfig(
-  config: Pick<GatewayConfig, 'mspId' | 'identity' | 'exchange' | 'limits'> & Partial<Pick<GatewayConfig, 'tls' | 'gatewayCAPaths'>>,
+  config: Pick<GatewayConfig, 'mspId' | 'identity' | 'exchange' | 'limits'> &
+    Partial<Pick<GatewayConfig, 'tls' | 'gatewayCAPaths' | 'vault'>>,
   services: Pick<Services, 'ledger' | 'vault' | 'packs' | 'transactor' | 'logger'>,
 ): ExchangeService | undefined {
   if (config.exchange === undefined) return undefined;
+  const handoff = config.exchange.handoff ?? { presigned: true, ttlSeconds: 60 };
+  // URLs for other orgs are signed for the endpoint they reach; signing needs no request to the vault.
+  const signer =
+    handoff.vaultUrl === undefined || config.vault === undefined
+      ? services.vault
+      : new MinioVault({ ...config.vault, endpoint: handoff.vaultUrl, logger: services.logger });
   return new ExchangeService({
     signer: orgSignerFrom(config.mspId, config.identity.certPath, readKeyPem(config.identity.keyPath)),
     peers: config.exchange.orgs.map((org) => ({
       mspId: org.mspId,
       ...(org.url === undefined ? {} : { url: org.url }),
+      ...(org.vaultUrl === undefined ? {} : { vaultUrl: org.vaultUrl }),
       cas: readCaCerts(org.caCertPath),
     })),
     ledger: services.ledger,
     open: (assetType, assetId) =>
       assetType === 'data' ? services.packs.openData(assetId) : services.vault.open(vaultKeyOf(assetType, assetId)),
     transactor: services.transactor,
+    ...(handoff.presigned
+      ? {
+          handoff: {
+            ttlSeconds: handoff.ttlSeconds,
+            size: (key: string) => services.vault.size(key),
+            presign: (key: string, ttlSeconds: number) => signer.presignGet(key, ttlSeconds),
+          },
+        }
+      : {}),
     logger: services.logger.child({ component: 'exchange' }),
     timeoutMs: config.exchange.timeoutMs,
     maxSkewMs: config.exchange.maxSkewSeconds * 1000,

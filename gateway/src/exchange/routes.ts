@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import { errors, Page, pagedRead } from '../http/routes/common';
 import { ANY_ROLE, route, type AnyRoute, type RouteContext, type RouteResult } from '../http/route';
 import { Id, PageQuery } from '../http/validation';
-import { ExchangeAssetTypes, type ExchangeAssetType } from './exchange';
+import { ExchangeAssetTypes, type ExchangeAssetType, Handoff } from './exchange';
 
 /**
  * The exchange's HTTP side. Between gateways: `GET /v1/exchange/{assetType}/{assetId}/content`,
@@ -46,8 +46,15 @@ export const exchangeRoutes: readonly AnyRoute[] = [
       "Another org's gateway obtains content this org holds (signed with that org's Fabric identity; the access is recorded on the ledger)",
     access: 'public',
     params: z.strictObject({ assetType: z.enum(ExchangeAssetTypes), assetId: Id }),
-    query: ContentQuery,
-    responses: { 200: { description: 'The bytes', contentType: 'application/octet-stream' }, ...errors(403, 404, 409, 502, 503) },
+    query: ContentQuery.extend({ handoff: z.enum(['presigned']).optional() }),
+    responses: {
+      200: {
+        description:
+          'The bytes (`x-kiseki-handoff: relay`), or, when `handoff=presigned` was asked and the object can be handed off, a URL of the one vault object valid for a short time (`x-kiseki-handoff: presigned`)',
+        schema: Handoff,
+      },
+      ...errors(403, 404, 409, 502, 503),
+    },
     handler: async (ctx): Promise<RouteResult> => {
       const exchange = ctx.services.exchange;
       if (exchange === undefined) throw new AppError('NOT_FOUND', 'this gateway exchanges content with no other org');
@@ -57,6 +64,7 @@ export const exchangeRoutes: readonly AnyRoute[] = [
           assetType: ctx.params.assetType,
           assetId: ctx.params.assetId,
           ...(ctx.query.grantId === undefined ? {} : { grantId: ctx.query.grantId }),
+          ...(ctx.query.handoff === undefined ? {} : { handoff: ctx.query.handoff }),
         },
         ctx.res,
       );
