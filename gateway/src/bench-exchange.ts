@@ -16,11 +16,13 @@ import { percentile } from '@kiseki/network/dist/bench/stats';
  * network. Studio1 holds an item (100 MiB by default) in its own vault bucket; Studio2 bought a dataset
  * licence covering it. Each org's gateway runs as its own process, as `npm start` launches them, and the
  * benchmark process is the client: it downloads the item through Studio2's gateway (entitlement,
- * signed request to Studio1's gateway, `access:Record`, the bytes from Studio1's vault, digest checked
- * by Studio2) and directly from Studio1's vault with the presigned URL Studio1's gateway hands its
+ * signed request to Studio1's gateway, `access:Record`, the bytes from Studio1's vault — read by
+ * Studio2's gateway with the presigned URL Studio1's hands off, or relayed by Studio1's — digest
+ * checked by Studio2) and directly from Studio1's vault with the presigned URL Studio1's gateway hands its
  * owner, hashing both. The two alternate, several repetitions; goal: exchange ≥ 0.8× direct.
  *
- * `KISEKI_BENCH_EXCHANGE_MIB` sets the size, `KISEKI_BENCH_EXCHANGE_REPS` the repetitions, and
+ * `KISEKI_BENCH_EXCHANGE_MIB` sets the size, `KISEKI_BENCH_EXCHANGE_REPS` the repetitions,
+ * `KISEKI_BENCH_EXCHANGE_HANDOFF=relay` has Studio2 ask for relayed bytes (default: presigned), and
  * `KISEKI_BENCH_CPU_PROF=<dir>` starts both gateways with `--cpu-prof` writing there,
  * `KISEKI_BENCH_GATEWAY_FLAGS` passes other Node flags to both (e.g. `--trace-gc`), and
  * `KISEKI_BENCH_KEEP_LOGS=1` prints where their logs are.
@@ -43,6 +45,8 @@ export interface Download {
   /** From the request to the first body byte. */
   readonly firstByteMs: number;
   readonly seconds: number;
+  /** How the holder handed the content over (`x-kiseki-handoff`), when the answer says. */
+  readonly handoff?: string;
 }
 
 /** GETs `url` and hashes the body as it arrives, keeping nothing. */
@@ -59,12 +63,14 @@ export function download(url: string, headers: Record<string, string> = {}): Pro
         size += chunk.length;
       });
       res.on('end', () => {
+        const handoff = res.headers['x-kiseki-handoff'];
         done({
           status: res.statusCode ?? 0,
           size,
           digest: hash.digest('hex'),
           firstByteMs,
           seconds: (performance.now() - started) / 1000,
+          ...(typeof handoff === 'string' ? { handoff } : {}),
         });
       });
       res.on('error', fail);
@@ -120,6 +126,7 @@ export const suite = {
     const view = ctx.status;
     const mib = Number(process.env.KISEKI_BENCH_EXCHANGE_MIB ?? '100');
     const reps = Number(process.env.KISEKI_BENCH_EXCHANGE_REPS ?? String(Math.max(3, Math.round(5 * ctx.scale))));
+    const handoff = process.env.KISEKI_BENCH_EXCHANGE_HANDOFF === 'relay' ? 'relay' : 'presigned';
     const profDir = process.env.KISEKI_BENCH_CPU_PROF === undefined ? undefined : resolve(process.env.KISEKI_BENCH_CPU_PROF);
     if (profDir !== undefined) mkdirSync(profDir, { recursive: true });
     const dir = mkdtempSync(join(tmpdir(), 'kiseki-bench-exchange-'));
@@ -145,8 +152,10 @@ export const suite = {
         limits: { perKey: false },
         // The other studio's gateway is the one started here, not the one `npm start` would run.
         exchange: {
-          orgs: (base.exchange?.orgs ?? []).map((o) =>
-            o.mspId in ports ? { ...o, url: urlOf(o.mspId as keyof typeof ports) } : { mspId: o.mspId, caCertPath: o.caCertPath },
+          orgs: (base.exchange?.orgs ?? []).map(({ vaultUrl, ...o }) =>
+            o.mspId in ports
+              ? { ...o, url: urlOf(o.mspId as keyof typeof ports), ...(handoff === 'relay' || vaultUrl === undefined ? {} : { vaultUrl }) }
+              : { mspId: o.mspId, caCertPath: o.caCertPath },
           ),
         },
       };
@@ -238,6 +247,7 @@ export const suite = {
           download(`${requester.url}/v1/data/${dataId}/content?grantId=${grantId}`, { authorization: `Bearer ${requester.key}` }),
         );
         if (got.status !== 200 || got.digest !== digest) throw new Error(`the exchange answered ${got.status} with ${got.size} bytes`);
+        if (got.handoff !== handoff) throw new Error(`the holder answered with hand-off ${got.handoff ?? 'unknown'}, not ${handoff}`);
         return got;
       };
       // Direct: the owner asks its own gateway for a presigned URL, then reads from the vault; only the
@@ -282,6 +292,7 @@ export const suite = {
       const summary = {
         mib,
         reps,
+        handoff,
         directMiBps: rate(directMedian),
         exchangeMiBps: rate(exchangeMedian),
         ratioOfMedians: directMedian / exchangeMedian,
@@ -298,10 +309,10 @@ export const suite = {
           .map((k) => `${k} ${median(rounds.map((r) => pick(r).cpu[k] ?? Number.NaN)).toFixed(2)}`)
           .join(', ');
       const text = [
-        `  ${mib} MiB, ${reps} repetitions alternating; each gateway its own process, this process the client (hashes both)`,
+        `  ${mib} MiB, ${reps} repetitions alternating; each gateway its own process, this process the client (hashes both); cross-org hand-off: ${handoff}`,
         ...rounds.flatMap((r, i) => [
           `  #${i + 1} ${row('direct (presigned URL, holder vault)', r.direct)}   (URL from the gateway: ${r.direct.presignMs.toFixed(0)} ms, not timed)`,
-          `  #${i + 1} ${row('cross-org (Studio2 gateway ← Studio1 gateway)', r.exchange)}   ratio ${r.ratio.toFixed(2)}`,
+          `  #${i + 1} ${row(handoff === 'relay' ? 'cross-org (Studio2 gateway ← Studio1 gateway)' : 'cross-org (Studio2 gateway ← Studio1 vault)', r.exchange)}   ratio ${r.ratio.toFixed(2)}`,
         ]),
         `  p50: direct ${summary.directMiBps.toFixed(1)} MiB/s, cross-org ${summary.exchangeMiBps.toFixed(1)} MiB/s, ratio of p50s ${summary.ratioOfMedians.toFixed(2)} (goal ≥ 0.8)`,
         `  per-repetition ratio: min ${summary.ratio.min.toFixed(2)}, median ${summary.ratio.median.toFixed(2)}, max ${summary.ratio.max.toFixed(2)}`,
