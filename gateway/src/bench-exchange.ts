@@ -228,15 +228,19 @@ export const suite = {
       });
       if (uploaded !== 201) throw new Error(`uploading the item answered ${uploaded}`);
       const digest = expected.digest('hex');
-      await call(holder, 'POST', '/v1/datasets', { datasetId, dataIds: [dataId] });
-      await call(holder, 'POST', '/v1/offers', {
-        offerId,
-        subjectType: 'dataset',
-        subjectId: datasetId,
-        termsId,
-        price: '1000',
-        currency: 'JPY',
-      });
+      await until(() => call(holder, 'POST', '/v1/datasets', { datasetId, dataIds: [dataId] }), 201);
+      await until(
+        () =>
+          call(holder, 'POST', '/v1/offers', {
+            offerId,
+            subjectType: 'dataset',
+            subjectId: datasetId,
+            termsId,
+            price: '1000',
+            currency: 'JPY',
+          }),
+        201,
+      );
       await until(() => call(requester, 'POST', '/v1/purchases', { offerId, purchaseId: grantId }), 201);
 
       // CPU each stage of the chain uses per download: where the time goes on shared cores.
