@@ -6078,6 +6078,7 @@ export interface operations {
         parameters: {
             query?: {
                 grantId?: string;
+                handoff?: "presigned";
             };
             header?: never;
             path: {
@@ -6088,13 +6089,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bytes */
+            /** @description The bytes (`x-kiseki-handoff: relay`), or a short-lived URL of the vault object (`x-kiseki-handoff: presigned`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        size: number;
+                        /** Format: uri */
+                        url: string;
+                    };
                 };
             };
             /** @description Invalid input (field-level issues) */

@@ -49,8 +49,7 @@ export const exchangeRoutes: readonly AnyRoute[] = [
     query: ContentQuery.extend({ handoff: z.enum(['presigned']).optional() }),
     responses: {
       200: {
-        description:
-          'The bytes (`x-kiseki-handoff: relay`), or, when `handoff=presigned` was asked and the object can be handed off, a URL of the one vault object valid for a short time (`x-kiseki-handoff: presigned`)',
+        description: 'The bytes (`x-kiseki-handoff: relay`), or a short-lived URL of the vault object (`x-kiseki-handoff: presigned`)',
         schema: Handoff,
       },
       ...errors(403, 404, 409, 502, 503),
