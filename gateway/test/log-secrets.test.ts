@@ -32,6 +32,8 @@ const exchangeWith =
         mspId: o.mspId,
         caCertPath: o.caCertPath,
         ...(urls[o.mspId] === undefined ? {} : { url: urls[o.mspId] }),
+        // Content is handed off as presigned URLs, so their lines are searched too.
+        ...(o.vaultUrl === undefined ? {} : { vaultUrl: o.vaultUrl }),
       })),
     },
   });
