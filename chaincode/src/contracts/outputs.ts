@@ -118,6 +118,7 @@ export class OutputsContract extends KisekiContract {
       grantId,
       modelVersion,
       generationDigest,
+      territory,
       createdBy: caller.mspId,
       createdAt: now,
     };
