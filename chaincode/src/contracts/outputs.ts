@@ -116,6 +116,7 @@ export class OutputsContract extends KisekiContract {
       grantId,
       modelVersion,
       generationDigest,
+      territory,
       createdBy: caller.mspId,
       createdAt: now,
     };

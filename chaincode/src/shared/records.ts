@@ -19,6 +19,7 @@ import {
   oneOf,
   record,
   Size,
+  Territory,
   text,
   Timestamp,
   Version,
@@ -260,6 +261,8 @@ export const OutputRecord = ledgerRecord('output', {
   modelVersion: Version.optional(),
   /** SHA-256 of the canonical generation record kept in the owner's vault (shared/generation). */
   generationDigest: Digest.optional(),
+  /** Where the output is used, as registered (checked against the terms of its grant). */
+  territory: Territory.optional(),
 });
 export type OutputRecord = z.infer<typeof OutputRecord>;
 
