@@ -2317,6 +2317,7 @@ export interface components {
             outputId: string;
             ownerMsp: string;
             rightsIds: string[];
+            territory?: string;
             /** Format: date-time */
             updatedAt?: string;
             updatedBy?: string;

@@ -12,15 +12,15 @@ import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
 
 /**
  * `npm run bench -- limits`: what the per-key rate limits and concurrency caps cost an honest client.
- * Two gateway processes of the same org, one with the default limits and one with them off, each
- * serving HTTPS with the org's certificate as `npm start` runs them; one client key, 50 requests in
- * flight to each, both at once for the same span of time: drift in machine load falls on both sides
- * alike, and each round gives one on/off ratio. Writes (`POST /v1/providers`), then reads
+ * Gateway processes of the same org, one with the default limits and one with them off, each serving
+ * HTTPS with the org's certificate as `npm start` runs them; one client key, 50 requests in flight to
+ * each, both at once for the same span of time: drift in machine load falls on both sides alike, and
+ * each round gives one on/off ratio. Writes (`POST /v1/providers`), then reads
  * (`GET /v1/providers/{id}`). Goal: on/off ≥ 0.95, and not one 429.
  */
 
 const IN_FLIGHT = 50;
-const ROUNDS = 6;
+const ROUNDS = 8;
 
 interface Context {
   readonly status: NetworkView;
@@ -69,22 +69,30 @@ export const suite = {
     // The client trusts the org's TLS CA only, over keep-alive connections (enough for 50 in flight).
     const dispatcher = new Agent({ connect: { ca: readFileSync(tls.caCertPath, 'utf8') }, connections: 64, keepAliveTimeout: 30_000 });
     const fetchImpl: typeof fetch = (input, init) => fetch(input, Object.assign({ dispatcher }, init));
-    const configFor = async (perKey: boolean): Promise<GatewayConfigInput> => {
+    const configFor = async (perKey: boolean, pair: string): Promise<GatewayConfigInput> => {
       const base = gatewayConfigFor(view, index, tls);
       delete base.plainHttp;
       return {
         ...base,
         listen: { host: '127.0.0.1', port: await freePort() },
         apiKeysFile: join(dir, 'keys.json'),
-        stateDir: join(dir, `state-${perKey ? 'on' : 'off'}`),
+        stateDir: join(dir, `state-${perKey ? 'on' : 'off'}-${pair}`),
         logLevel: 'warn',
         limits: { perKey },
       };
     };
-    const gateways = {
-      on: await startGatewayProcess(await configFor(true), dir, 'on', fetchImpl),
-      off: await startGatewayProcess(await configFor(false), dir, 'off', fetchImpl),
-    };
+    // Two pairs of processes, started in opposite order; rounds alternate between the pairs, so that
+    // neither setting always runs in the process that happened to start first.
+    const processes = [
+      {
+        on: await startGatewayProcess(await configFor(true, 'a'), dir, 'on-a', fetchImpl),
+        off: await startGatewayProcess(await configFor(false, 'a'), dir, 'off-a', fetchImpl),
+      },
+      {
+        off: await startGatewayProcess(await configFor(false, 'b'), dir, 'off-b', fetchImpl),
+        on: await startGatewayProcess(await configFor(true, 'b'), dir, 'on-b', fetchImpl),
+      },
+    ];
     const spanMs = Math.max(3000, Math.round(10_000 * ctx.scale));
     const results: Record<'on' | 'off', { writes: LoadResult[]; reads: LoadResult[] }> = {
       on: { writes: [], reads: [] },
@@ -101,6 +109,7 @@ export const suite = {
     const headers = { authorization: `Bearer ${key}` };
     try {
       for (let round = 1; round <= ROUNDS; round += 1) {
+        const gateways = processes[Math.floor((round - 1) / 2) % 2] as (typeof processes)[number];
         const ids = { on: [] as string[], off: [] as string[] };
         const writes = (mode: 'on' | 'off'): Promise<LoadResult> => {
           const prefix = `${ctx.tag}-lim-${mode}-${String(round)}-${randomBytes(2).toString('hex')}`;
@@ -135,7 +144,7 @@ export const suite = {
         results.off.reads.push(r.off);
       }
     } finally {
-      for (const g of Object.values(gateways)) g.child.kill('SIGTERM');
+      for (const g of processes.flatMap((p) => [p.on, p.off])) g.child.kill('SIGTERM');
       await dispatcher.close();
     }
     const mean = (list: readonly LoadResult[]): number => list.reduce((sum, r) => sum + r.perSecond, 0) / list.length;
