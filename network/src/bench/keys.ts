@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { OrgClient } from '../client';
 import { describePhases, meanPhases, PhaseTimes, submitPhased } from './phases';
 import { registrationGrowth } from './provenance';
+import { publishOpenTerms, registerProviders, sha256 } from './seed';
 import { BenchContext, BenchReport, BenchSuite } from './suite';
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const BATCH = 1000;
 const IN_FLIGHT = 4;
@@ -82,23 +80,8 @@ export const suite: BenchSuite = {
     const licensor = ctx.client('LicensorMSP');
     const termsId = `${ctx.tag}-terms`;
     const providers = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-prov-${i}`);
-    await licensor.contract.submitTransaction(
-      'terms:Publish',
-      JSON.stringify({
-        termsId,
-        aiTraining: true,
-        commercialUse: true,
-        derivatives: true,
-        attribution: true,
-        territory: 'worldwide',
-        validFrom: '2020-01-01T00:00:00Z',
-        dataPoolShareBps: 3000,
-        legalTextDigest: sha256('legal text'),
-      }),
-    );
-    for (const providerId of providers) {
-      await studio.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest: sha256(providerId) }));
-    }
+    await publishOpenTerms(licensor.contract, termsId);
+    await registerProviders(studio.contract, providers);
     const register = registrar(studio, ctx.tag, termsId, providers);
 
     // Alternating rounds (order swapped every round), so drift in machine load or ledger size is shared.

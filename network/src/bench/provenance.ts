@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { leafHash, MerkleTree, verifyExclusion, verifyInclusion } from '@kiseki/chaincode/shared/merkle';
 import { Orgs, ProvenanceWorld } from '@kiseki/chaincode/testing/provenance-fixtures';
 import { describePhases, meanPhases, PhaseTimes, submitPhased } from './phases';
 import { formatTable, LoadResult, percentile, runLoad } from './stats';
+import { publishOpenTerms, registerProviders, sha256 } from './seed';
 import { BenchContext, BenchReport, BenchSuite } from './suite';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const decoder = new TextDecoder();
 
 function timeIt(iterations: number, fn: (i: number) => unknown): number {
@@ -93,23 +92,8 @@ export const suite: BenchSuite = {
     const modelId = `${ctx.tag}-model`;
     const providers = Array.from({ length: 10 }, (_, i) => `${ctx.tag}-prov-${i}`);
 
-    await licensor.contract.submitTransaction(
-      'terms:Publish',
-      JSON.stringify({
-        termsId,
-        aiTraining: true,
-        commercialUse: true,
-        derivatives: true,
-        attribution: true,
-        territory: 'worldwide',
-        validFrom: '2020-01-01T00:00:00Z',
-        dataPoolShareBps: 3000,
-        legalTextDigest: sha256('legal text'),
-      }),
-    );
-    for (const providerId of providers) {
-      await studio.contract.submitTransaction('providers:Register', JSON.stringify({ providerId, payoutRefDigest: sha256(providerId) }));
-    }
+    await publishOpenTerms(licensor.contract, termsId);
+    await registerProviders(studio.contract, providers);
 
     // Zero-padded ids: numeric order is byte order, so the attest batches are ascending.
     const ids = Array.from({ length: items }, (_, i) => `${ctx.tag}-d${String(i).padStart(7, '0')}`);

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Contract, StatusCode } from '@hyperledger/fabric-gateway';
 import { describePhases, meanPhases, PhaseTimes, submitPhased } from './phases';
 import { describeError, formatTable, LoadResult, percentile, runLoad } from './stats';
+import { publishOpenTerms, sha256 } from './seed';
 import { BenchContext, BenchReport, BenchSuite } from './suite';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const decoder = new TextDecoder();
 /** Most items per batch transaction (providers:RegisterBatch, data:RegisterBatch, models:AttestTrainingBatch). */
 const BATCH = 1000;
@@ -204,20 +203,7 @@ export const suite: BenchSuite = {
 
     // ---- set-up: terms, providers, data, two sealed models with an output each
     const setupStart = performance.now();
-    await licensor.submitTransaction(
-      'terms:Publish',
-      JSON.stringify({
-        termsId,
-        aiTraining: true,
-        commercialUse: true,
-        derivatives: true,
-        attribution: true,
-        territory: 'worldwide',
-        validFrom: '2020-01-01T00:00:00Z',
-        dataPoolShareBps: POOL_SHARE_BPS,
-        legalTextDigest: sha256('legal text'),
-      }),
-    );
+    await publishOpenTerms(licensor, termsId, POOL_SHARE_BPS);
     const allProviders = [...few.providers, ...many.providers];
     const providerBatches = Math.ceil(allProviders.length / BATCH);
     const registerProviders = await setupLoad(`providers:RegisterBatch (${BATCH}/tx)`, REGISTER_IN_FLIGHT, providerBatches, (b) =>
