@@ -5,10 +5,10 @@ import { get, request, type IncomingMessage } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { freePort, seedProviderAndTerms, waitGatewayHealthy } from './bench-gateway';
+import { freePort, seedProviderAndTerms, waitGatewayHealthy, type GatewayBenchContext } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
-import { gatewayConfigFor, type NetworkView } from './launch';
+import { gatewayConfigFor } from './launch';
 import { percentile } from '@kiseki/network/dist/bench/stats';
 
 /**
@@ -28,14 +28,7 @@ import { percentile } from '@kiseki/network/dist/bench/stats';
  * `KISEKI_BENCH_KEEP_LOGS=1` prints where their logs are.
  */
 
-/** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
-interface Context {
-  readonly status: NetworkView;
-  readonly tag: string;
-  readonly scale: number;
-  readonly log: { info(message: string): void };
-  client(mspId: string): { contract: { submitTransaction(name: string, ...args: string[]): Promise<Uint8Array> } };
-}
+type Context = GatewayBenchContext;
 
 /** One timed download: status, what arrived, and when. */
 export interface Download {

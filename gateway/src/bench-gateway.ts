@@ -23,6 +23,15 @@ import {
  * with the same chaincode call made directly, repeated and summarised as min/median/max ratios.
  */
 
+/** The parts of the network's bench context (network/src/bench/suite.ts) the gateway suites use. */
+export interface GatewayBenchContext {
+  readonly status: NetworkView;
+  readonly tag: string;
+  readonly scale: number;
+  readonly log: { info(message: string): void };
+  client(mspId: string): { contract: { submitTransaction(name: string, ...args: string[]): Promise<Uint8Array> } };
+}
+
 /** A free loopback port. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { formatTable, runLoadFor, spread, type LoadResult } from '@kiseki/network/dist/bench/stats';
-import { freePort, waitGatewayHealthy } from './bench-gateway';
+import { freePort, waitGatewayHealthy, type GatewayBenchContext } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
-import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
+import { gatewayConfigFor, issueGatewayTls } from './launch';
 
 /**
  * `npm run bench -- limits`: what the per-key rate limits and concurrency caps cost an honest client.
@@ -22,12 +22,7 @@ import { gatewayConfigFor, issueGatewayTls, type NetworkView } from './launch';
 const IN_FLIGHT = 50;
 const ROUNDS = 8;
 
-interface Context {
-  readonly status: NetworkView;
-  readonly tag: string;
-  readonly scale: number;
-  readonly log: { info(message: string): void };
-}
+type Context = Omit<GatewayBenchContext, 'client'>;
 
 interface Running {
   url: string;

@@ -4,9 +4,8 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as Minio from 'minio';
-import { compareRestDirect, formatComparison, startBenchGateway, seedProviderAndTerms } from './bench-gateway';
+import { compareRestDirect, formatComparison, startBenchGateway, seedProviderAndTerms, type GatewayBenchContext } from './bench-gateway';
 import { parseConfig } from './config';
-import { type NetworkView } from './launch';
 import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
 
 /**
@@ -18,14 +17,7 @@ import { formatTable, runLoad, type LoadResult } from '@kiseki/network/dist/benc
  * it does in production; the load generator talks to it over keep-alive HTTP.
  */
 
-/** The parts of the network's bench context this suite uses (network/src/bench/suite.ts). */
-interface Context {
-  readonly status: NetworkView;
-  readonly tag: string;
-  readonly scale: number;
-  readonly log: { info(message: string): void };
-  client(mspId: string): { contract: { submitTransaction(name: string, ...args: string[]): Promise<Uint8Array> } };
-}
+type Context = GatewayBenchContext;
 
 type Load = LoadResult;
 
