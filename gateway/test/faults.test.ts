@@ -8,7 +8,7 @@ import { Metrics } from '../src/metrics';
 import { reapStaging } from '../src/use-cases/reaper';
 import { FabricLedger } from '../src/fabric/fabric-ledger';
 import { connectFabric } from '../src/fabric/connection';
-import { eventually, startTestGateway, type TestGateway } from './support/gateways';
+import { eventually, startTestGateway, unsettledUploads, type TestGateway } from './support/gateways';
 
 /**
  * Fault drills on the real network: the vault or the org's peer stopped in the middle of work, a gateway
@@ -129,7 +129,7 @@ test("when the org's peer is stopped, then 503, and after the reaper no vault le
   } finally {
     ledger.close();
   }
-  expect(await studio.vault.list('staging/')).toEqual([]);
+  expect(await unsettledUploads(studio.vault, run)).toEqual([]);
   expect(await studio.vault.exists(`data/${dataId}`)).toBe(false);
   expect((await studio.call('GET', `/v1/data/${dataId}`, { role: 'auditor' })).status).toBe(404);
 });

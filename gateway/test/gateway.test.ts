@@ -2,7 +2,7 @@
    response bodies are asserted as loose JSON */
 import { createHash, randomBytes } from 'node:crypto';
 import { leaf, verifyExclusion, verifyInclusion } from './support/rfc6962';
-import { startTestGateway, type TestGateway } from './support/gateways';
+import { startTestGateway, unsettledUploads, type TestGateway } from './support/gateways';
 
 /**
  * The REST API end to end on the real network and MinIO: every role through its own org's gateway,
@@ -101,7 +101,7 @@ describe('the story through the REST API', () => {
       expect(body.record).toMatchObject({ dataId, contentDigest: sha256(bytes), size: bytes.length, collectorMsp: 'Studio1MSP' });
       expect((await studio.vault.get(`data/${dataId}`))?.equals(bytes)).toBe(true);
     }
-    expect(await studio.vault.list('staging/')).toEqual([]);
+    expect(await unsettledUploads(studio.vault, run)).toEqual([]);
   });
 
   test('when a model is trained in batches and sealed, then the manifest in the vault reproduces the on-chain root', async () => {
@@ -289,7 +289,7 @@ describe('bad input: a clear 4xx, nothing changed on the ledger or in the vault'
 
   test('when every bad request is done, then the vault holds what it held before', async () => {
     expect(await objectCount(studio)).toBe(objectsBefore);
-    expect(await studio.vault.list('staging/')).toEqual([]);
+    expect(await unsettledUploads(studio.vault, run)).toEqual([]);
     for (const path of [`/v1/models/${id('reg')}`, `/v1/models/${id('anon')}`, `/v1/data/${id('big')}`, `/v1/data/${id('orphan')}`]) {
       expect((await studio.call('GET', path, { role: 'auditor' })).status).toBe(404);
     }

@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEST_BASE_PORT } from '../../network/test/support/test-network';
 import { hashApiKey, newApiKey } from '../src/auth';
-import type { GatewayConfigInput } from '../src/config';
+import { parseConfig, type GatewayConfigInput } from '../src/config';
+import { createLogger } from '../src/logger';
 import { gatewayConfigFor } from '../src/launch';
-import { eventually, networkView, startTestGateway, type TestGateway } from './support/gateways';
+import { MinioVault } from '../src/vault/minio-vault';
+import { eventually, networkView, startTestGateway, unsettledUploads, type TestGateway } from './support/gateways';
 
 /**
  * Two gateway processes of Studio1 over one PostgreSQL: requests spread over both, every request
@@ -46,6 +48,13 @@ const termsId = id('terms');
 const providerId = id('provider');
 /** Deliveries as they arrived: event id, position and the data ids they carry. */
 const deliveries: { eventId: string; block: bigint; tx: string; dataIds: string[] }[] = [];
+let replicaConfig: GatewayConfigInput;
+let replicaDir: string;
+/** Studio1's bucket, to check what the killed replica left behind. */
+let vault: MinioVault;
+/** Every data id the load tried, and those the ledger answered 201 for. */
+const tried: string[] = [];
+const registered: string[] = [];
 
 async function startReplica(name: string, config: GatewayConfigInput, port: number, dir: string): Promise<Replica> {
   const file = join(dir, `${name}.json`);
@@ -124,6 +133,12 @@ beforeAll(async () => {
     // Short leases, so that the takeover after the kill is quick; the receiver is on loopback.
     webhooks: { allowTargets: ['127.0.0.1'], leaseTtlMs: 4_000, leaseRenewMs: 1_000, retryBaseMs: 100, retryCapMs: 1_000 },
   };
+  replicaConfig = config;
+  replicaDir = dir;
+  vault = new MinioVault({
+    ...parseConfig({ ...config, stateDir: join(dir, 'inspect') }).vault,
+    logger: createLogger('warn', { test: true }),
+  });
   replicas.push(await startReplica('a', config, TEST_BASE_PORT + 880, dir));
   replicas.push(await startReplica('b', config, TEST_BASE_PORT + 881, dir));
 
@@ -172,6 +187,7 @@ test('when one of two replicas is killed under load, then no key is answered twi
   const worker = async (): Promise<void> => {
     for (let i = next++; i < TOTAL; i = next++) {
       const dataId = id(`d${i}`);
+      tried.push(dataId);
       const key = `k-${dataId}`;
       const content = randomBytes(2048);
       const path = `/v1/data?dataId=${dataId}&providerId=${providerId}&termsId=${termsId}`;
@@ -198,7 +214,6 @@ test('when one of two replicas is killed under load, then no key is answered twi
 
   // Every key: all final answers it got are the same answer (replays carry the first's bytes).
   const differing: string[] = [];
-  const registered: string[] = [];
   for (const [dataId, got] of answers) {
     const final = got.filter((g) => g.status !== 409 || !g.body.includes('IDEMPOTENCY_IN_PROGRESS'));
     if (new Set(final.map((g) => `${g.status} ${g.body}`)).size > 1) differing.push(dataId);
@@ -243,3 +258,19 @@ test('when one of two replicas is killed under load, then no key is answered twi
   expect(view.checkpoint).toBeDefined();
   expect((await call(b, 'DELETE', `/v1/webhooks/${webhookId}`)).status).toBe(204);
 }, 300_000);
+
+test('when the killed replica left an upload half done, then the survivor settles it: bytes kept for what the ledger holds, dropped otherwise', async () => {
+  const survivor = replicas[1] as Replica;
+  const exited = new Promise((r) => survivor.child.once('exit', r));
+  survivor.child.kill('SIGTERM');
+  await exited;
+  // The survivor again, now reaping every half-done upload at once instead of after its usual age.
+  const reaping = { ...replicaConfig, vault: { ...replicaConfig.vault, stagingMaxAgeMs: 1, reapIntervalMs: 500 } };
+  replicas[1] = await startReplica('b', reaping, TEST_BASE_PORT + 881, replicaDir);
+  await eventually(async () => (await unsettledUploads(vault, run)).length === 0, 60_000, 500);
+  for (const dataId of tried) {
+    const onLedger = (await call(replicas[1], 'GET', `/v1/data/${dataId}`)).status === 200;
+    if (registered.includes(dataId)) expect(onLedger).toBe(true);
+    expect({ dataId, bytes: await vault.exists(`data/${dataId}`) }).toEqual({ dataId, bytes: onLedger });
+  }
+}, 120_000);

@@ -99,6 +99,15 @@ export async function startTestGateway(
   return gateway;
 }
 
+/**
+ * The vault keys of staged uploads still unsettled whose key contains `marker` (a suite's run id).
+ * Suites share each org's bucket, so a suite judges only its own uploads.
+ */
+export async function unsettledUploads(vault: MinioVault, marker: string): Promise<string[]> {
+  const staged = await vault.listStaged(new Date(8.64e15));
+  return staged.map((record) => record.key).filter((key) => key.includes(marker));
+}
+
 /** Polls `check` until it holds. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
