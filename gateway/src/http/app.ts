@@ -11,6 +11,7 @@ import { consoleAssets } from './console-assets';
 import { requestFingerprint, type StoredResponse } from './idempotency';
 import type { AnyRoute, RouteResult } from './route';
 import { DEFAULT_LIMITS, RequestLimiter, type LimitSettings } from './limits';
+import { onResponseEnd } from './response-end';
 import { parseInput } from './validation';
 import { digestStream, stagedDigestOf } from '../use-cases/uploads';
 
@@ -199,8 +200,7 @@ export function createApp(deps: AppDeps): GatewayApp {
             principal.clientId,
             spec.upload !== undefined ? 'upload' : spec.longLived === true ? 'stream' : 'request',
           );
-          res.on('close', release);
-          res.on('finish', release);
+          onResponseEnd(res, release);
         }
         next();
       },
