@@ -147,11 +147,11 @@ export async function startGateway(
   const { url, port } = await app.start(config.listen.port, config.listen.host);
   await services.webhooks.startAll();
 
-  let reaping = false;
+  // The pass in progress, awaited at stop so that it never meets a closed database.
+  let reaping: Promise<void> | undefined;
   const reaper = setInterval(() => {
-    if (reaping) return;
-    reaping = true;
-    void (async () => {
+    if (reaping !== undefined) return;
+    reaping = (async () => {
       try {
         await reapStaging({ vault, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
         await reapBatches({ vault, packs: services.packs, ledger, metrics, logger, maxAgeMs: config.vault.stagingMaxAgeMs });
@@ -160,7 +160,7 @@ export async function startGateway(
       } catch (error) {
         logger.warn('reaper pass failed', errorFields(error));
       } finally {
-        reaping = false;
+        reaping = undefined;
       }
     })();
   }, config.vault.reapIntervalMs);
@@ -179,6 +179,8 @@ export async function startGateway(
     stop: async () => {
       clearInterval(reaper);
       await app.stop();
+      await reaping;
+      await services.transactor.settle();
       await services.indexer?.stop();
       ledger.close();
       await database?.close();

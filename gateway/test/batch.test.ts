@@ -10,7 +10,7 @@ import { Metrics } from '../src/metrics';
 import { BATCH_MEDIA_TYPE, encodeFrame } from '../src/use-cases/batch-frames';
 import { reapBatches } from '../src/use-cases/batch-register';
 import { PackStore } from '../src/vault/packs';
-import { eventually, startTestGateway, type TestGateway } from './support/gateways';
+import { eventually, startTestGateway, unsettledBatches, type TestGateway } from './support/gateways';
 
 /**
  * Batch uploads on the real network and MinIO: a mixed batch answered item by item, batches broken
@@ -153,7 +153,7 @@ async function expectAgreement(list: Item[], readBytes = true): Promise<{ regist
     if (registeredHere && readBytes) expect(sha256((await packs.read(it.dataId)) ?? Buffer.alloc(0))).toBe(sha256(it.bytes));
     if (registeredHere) registered += 1;
   }
-  expect(await studio.vault.list('batches/')).toEqual([]);
+  expect(await unsettledBatches(studio.vault, run)).toEqual([]);
   return { registered };
 }
 
@@ -217,7 +217,7 @@ test('when the client disconnects mid-stream, then after the reaper ledger and v
     .then((r) => r.text())
     .catch(() => undefined);
   // The chunk that was registering when the client left finishes on its own and drops its pack.
-  await eventually(async () => (await studio.vault.list('batches/')).length === 0, 60_000, 1_000).catch(() => undefined);
+  await eventually(async () => (await unsettledBatches(studio.vault, run)).length === 0, 60_000, 1_000).catch(() => undefined);
   await reap();
   const { registered } = await expectAgreement(list, false);
   expect([0, 1000]).toContain(registered);

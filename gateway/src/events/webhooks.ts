@@ -142,6 +142,8 @@ function post(
 
 export class WebhookService {
   readonly #loops = new Map<string, AbortController>();
+  /** Delivery loops and the lease scan still running, awaited by `stop()` before the store closes. */
+  readonly #running = new Set<Promise<void>>();
   readonly #allow: TargetAllowList;
   readonly #resolve: Resolver;
   readonly #maxAttempts: number;
@@ -267,20 +269,30 @@ export class WebhookService {
   async startAll(): Promise<void> {
     await this.#scan();
     if (this.#stopped || this.#scanner !== undefined) return;
-    this.#scanner = setInterval(() => void this.#scan(), this.#leaseRenewMs);
+    this.#scanner = setInterval(() => void this.#track(this.#scan()), this.#leaseRenewMs);
     this.#scanner.unref();
   }
 
-  /** Stops every delivery loop and hands their leases back, so another replica takes over at once. */
-  stop(): void {
+  /**
+   * Stops every delivery loop and hands their leases back, so another replica takes over at once.
+   * Resolves once loops and scans have let go of the store (or after `graceMs`), so the caller may close it.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#scanner);
     for (const controller of this.#loops.values()) controller.abort();
     this.#loops.clear();
-    for (const id of this.#held.keys()) {
-      this.#leases.release(leaseName(id), this.#replica).catch(() => undefined);
-    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    const held = [...this.#held.keys()];
     this.#held.clear();
+    await Promise.allSettled(held.map((id) => this.#leases.release(leaseName(id), this.#replica)));
+  }
+
+  #track(work: Promise<void>): Promise<void> {
+    this.#running.add(work);
+    return work.finally(() => this.#running.delete(work));
   }
 
   /** One beat: renew or take the lease of every active registration; stop loops of the gone or lost. */
@@ -346,7 +358,7 @@ export class WebhookService {
     if (this.#stopped || this.#loops.has(registration.id)) return;
     const controller = new AbortController();
     this.#loops.set(registration.id, controller);
-    void this.#run(registration, controller.signal);
+    void this.#track(this.#run(registration, controller.signal));
   }
 
   async #run(registration: WebhookRegistration, signal: AbortSignal): Promise<void> {

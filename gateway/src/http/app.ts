@@ -312,7 +312,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       }),
     stop: async () => {
       draining = true;
-      services.webhooks.stop();
+      await services.webhooks.stop();
       services.sse.endAll();
       const current = server;
       if (current === undefined) return;

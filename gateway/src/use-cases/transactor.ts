@@ -34,6 +34,13 @@ export interface TransactionView extends TransactionStatus {
 const NAMESPACE = 'transactions';
 
 export class Transactor {
+  /**
+   * Submissions and their log writes still under way, awaited by {@link settle} before the store
+   * closes: some finish after their request was answered (a hand-off's access record commits while
+   * the content streams), and the log write is off the response path.
+   */
+  readonly #pending = new Set<Promise<unknown>>();
+
   constructor(
     private readonly ledger: Ledger,
     private readonly store: DocumentStore,
@@ -45,7 +52,19 @@ export class Transactor {
    * Submits `contract:transaction` for `principal`.
    * @throws AppError from the ledger adapter.
    */
-  async submit(
+  submit(
+    principal: Principal,
+    requestId: string,
+    contract: string,
+    transaction: string,
+    request: Record<string, unknown>,
+    transient?: Readonly<Record<string, string>>,
+    progress?: Pick<TxContext, 'onEndorsed' | 'onOrdered'>,
+  ): Promise<SubmitResult> {
+    return this.#tracked(this.#submitLogged(principal, requestId, contract, transaction, request, transient, progress));
+  }
+
+  async #submitLogged(
     principal: Principal,
     requestId: string,
     contract: string,
@@ -74,14 +93,16 @@ export class Transactor {
         },
       });
       // Off the response path: the ledger already holds the transaction; the log adds who asked.
-      void log({
-        ...base,
-        transactionId: result.transactionId,
-        state: 'committed',
-        startedAt: new Date(started).toISOString(),
-        finishedAt: new Date().toISOString(),
-        blockNumber: result.blockNumber,
-      });
+      void this.#tracked(
+        log({
+          ...base,
+          transactionId: result.transactionId,
+          state: 'committed',
+          startedAt: new Date(started).toISOString(),
+          finishedAt: new Date().toISOString(),
+          blockNumber: result.blockNumber,
+        }),
+      );
       this.metrics.transactions.inc({ operation, outcome: 'committed' });
       this.metrics.transactionDuration.observe({ operation }, (Date.now() - started) / 1000);
       this.logger.info('transaction committed', { ...base, transactionId: result.transactionId, blockNumber: result.blockNumber });
@@ -102,6 +123,22 @@ export class Transactor {
       this.metrics.transactions.inc({ operation, outcome: appError.code });
       throw error;
     }
+  }
+
+  /** Waits (at most `graceMs`) for submissions and log writes still under way, at shutdown before the store closes. */
+  async settle(graceMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#pending]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  #tracked<T>(work: Promise<T>): Promise<T> {
+    this.#pending.add(work);
+    const forget = (): void => {
+      this.#pending.delete(work);
+    };
+    work.then(forget, forget);
+    return work;
   }
 
   /** The typed ledger client acting for `principal`: its writes go through {@link submit}, so they are logged. */

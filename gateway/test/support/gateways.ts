@@ -108,6 +108,13 @@ export async function unsettledUploads(vault: MinioVault, marker: string): Promi
   return staged.map((record) => record.key).filter((key) => key.includes(marker));
 }
 
+/** The batch manifests still in the vault that name `marker` (a suite's run id) in their items. */
+export async function unsettledBatches(vault: MinioVault, marker: string): Promise<string[]> {
+  const mine: string[] = [];
+  for (const key of await vault.list('batches/')) if ((await vault.get(key))?.toString('utf8').includes(marker) === true) mine.push(key);
+  return mine;
+}
+
 /** Polls `check` until it holds. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -94,7 +94,10 @@ export function formatTable(results: readonly LoadResult[], unit = 'ops/s'): str
 export function describeError(error: unknown): string {
   const details = (error as { details?: { address?: string; message?: string }[] } | undefined)?.details;
   const list = Array.isArray(details) ? details.map((d) => `${d.address ?? '?'}: ${d.message ?? ''}`).join('; ') : '';
-  return `${String(error)}${list ? ` [${list}]` : ''}`;
+  // fetch reports a refused or timed-out connection as "fetch failed" with the reason in its cause.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const why = cause === undefined ? '' : ` (cause: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : JSON.stringify(cause)})`;
+  return `${String(error)}${list ? ` [${list}]` : ''}${why}`;
 }
 
 /** The median of `values` (unsorted), NaN when empty. */
