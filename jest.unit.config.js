@@ -8,5 +8,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Unit tests are fast when the machine is free; the deadline only has to catch a hang, and a test
+  // starved of CPU by other work (a 45-proof check once took over 5 s) is not a failure.
+  testTimeout: 30_000,
   setupFiles: ['<rootDir>/scripts/jest/quiet-chaincode.js'],
 };

@@ -62,7 +62,13 @@ export const suite = {
       JSON.stringify({ keys: [{ keyHash: hashApiKey(key), clientId: 'bench', role: 'provider-agent' }] }),
     );
     // The client trusts the org's TLS CA only, over keep-alive connections (enough for 50 in flight).
-    const dispatcher = new Agent({ connect: { ca: readFileSync(tls.caCertPath, 'utf8') }, connections: 64, keepAliveTimeout: 30_000 });
+    // 50 handshakes at once on a loaded 2-core machine outlast undici's 10 s connect timeout; the
+    // suite measures requests, not connection set-up, so it waits longer.
+    const dispatcher = new Agent({
+      connect: { ca: readFileSync(tls.caCertPath, 'utf8'), timeout: 60_000 },
+      connections: 64,
+      keepAliveTimeout: 30_000,
+    });
     const fetchImpl: typeof fetch = (input, init) => fetch(input, Object.assign({ dispatcher }, init));
     const configFor = async (perKey: boolean, pair: string): Promise<GatewayConfigInput> => {
       const base = gatewayConfigFor(view, index, tls);
