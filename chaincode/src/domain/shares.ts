@@ -49,21 +49,6 @@ export function shareIssues(holders: readonly ShareHolder[]): string[] {
   return issues;
 }
 
-/**
- * Parses an untrusted holder list into a canonical one (sorted by holderId, only known fields).
- * @throws KisekiError `INVALID` listing every issue found.
- */
-export function parseHolders(value: unknown): ShareHolder[] {
-  if (!Array.isArray(value)) throw invalid('holders must be an array');
-  const holders = value.map((raw: unknown): ShareHolder => {
-    const item = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    return { holderId: item.holderId as string, mspId: item.mspId as string, shareBps: item.shareBps as number };
-  });
-  const issues = shareIssues(holders);
-  if (issues.length > 0) throw invalid(`holders are invalid: ${issues.join('; ')}`, issues);
-  return sortHolders(holders);
-}
-
 /** Holders in ascending holderId order (code-unit order, the same on every peer). */
 export function sortHolders(holders: readonly ShareHolder[]): ShareHolder[] {
   return [...holders].sort((a, b) => compareIds(a.holderId, b.holderId));
