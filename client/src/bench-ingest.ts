@@ -4,6 +4,7 @@ import {
   compareRestDirect,
   formatComparison,
   gatewayCpuProfile,
+  GatewayMemorySampler,
   seedProviderAndTerms,
   startBenchGateway,
   type Comparison,
@@ -18,7 +19,9 @@ import { createKisekiClient } from './index';
  * - 100,000 items of 10 KiB (× scale) through `POST /v1/data/batch` with the typed client (bytes in
  *   the vault, digests on the ledger): items/s against the baseline one-key write of the same run
  *   (goal ≥ 10×) and against `data:RegisterBatch` called directly without content (goal ≥ 0.8×);
- *   vault bytes/s; the gateway's RSS sampled every second (start, peak, end, slope).
+ *   vault bytes/s; the gateway's RSS sampled every second (start, peak, end, slope), and beside it the
+ *   V8 heap in use and the external memory (Buffers) from the gateway's `/metrics`, so that growth of
+ *   the process can be told apart from growth of what the gateway keeps.
  * - `POST /v1/providers` through the client versus the same call made directly at 1, 50 and 200 in
  *   flight, five runs each: min/median/max of the ratio and p99 beside p50, with the load average.
  * The gateway runs as its own process with `--cpu-prof` (and `--heap-prof` when
@@ -73,6 +76,7 @@ export const suite = {
       }),
     });
     const rss = new RssSampler(gateway.pid, 1000);
+    const memory = new GatewayMemorySampler(gateway.url, () => rss.now(), 2000);
     const client = createKisekiClient({ baseUrl: gateway.url, apiKey: gateway.apiKey });
     const bare = createKisekiClient({ baseUrl: gateway.url, apiKey: gateway.apiKey, idempotencyKeys: false });
     const direct = ctx.client('Studio1MSP');
@@ -92,6 +96,7 @@ export const suite = {
       const byStatus: Record<string, number> = {};
       const errors = new Map<string, { count: number; first: string }>();
       rss.countWith(() => registeredSoFar);
+      memory.countWith(() => registeredSoFar);
       const restFrom = rss.now();
       const loadAtRest = loadAverage();
       const restStarted = performance.now();
@@ -123,7 +128,11 @@ export const suite = {
         clearInterval(progress);
       });
       const restSeconds = (performance.now() - restStarted) / 1000;
-      const restRss = summarizeRss(rss.between(restFrom, rss.sample().t));
+      const restTo = rss.sample().t;
+      await memory.sample();
+      const restRss = summarizeRss(rss.between(restFrom, restTo));
+      const restHeap = summarizeRss(memory.series('heapUsedMiB', restFrom));
+      const restExternal = summarizeRss(memory.series('externalMiB', restFrom));
       const registered = summaries.reduce((n, s) => n + s.registered, 0);
       const outcomes = JSON.stringify(summaries);
       const restRate = registered / restSeconds;
@@ -153,6 +162,8 @@ export const suite = {
         `  baseline one-key write (same run): ${ctx.baseline.writeTps.toFixed(1)} tx/s`,
         `  REST batch / baseline: ${(restRate / ctx.baseline.writeTps).toFixed(1)}× (goal ≥ 10×); REST batch / direct RegisterBatch: ${(restRate / directRate).toFixed(2)} (goal ≥ 0.8)`,
         `  gateway RSS during the REST batch: ${formatRss(restRss)}`,
+        `  gateway V8 heap in use during the REST batch: ${formatRss(restHeap)}`,
+        `  gateway external memory (Buffers) during the REST batch: ${formatRss(restExternal)}`,
       ];
       lines.push(...headline, `  REST batch answers per request: ${outcomes}`);
       for (const [key, e] of errors) lines.push(`  REST batch items ${key}: ${e.count}; first: ${e.first}`);
@@ -161,6 +172,7 @@ export const suite = {
       // 3. Single registrations, REST (typed client) versus direct, five runs at each concurrency.
       const comparisonsFrom = rss.now();
       rss.countWith(() => 0);
+      memory.countWith(() => 0);
       const comparisons: Comparison[] = await compareRestDirect({
         levels: [
           [1, Math.max(10, Math.ceil(30 * ctx.scale))],
@@ -204,6 +216,7 @@ export const suite = {
       lines.push(`  machine load at the end: ${loadAverage()} (1/5/15 min); ${os.cpus().length} cores`);
 
       // 4. Where the gateway spent its CPU.
+      await memory.stop();
       await gateway.stop();
       const profile = gatewayCpuProfile(gateway);
       if (profile !== undefined) {
@@ -222,6 +235,7 @@ export const suite = {
           directRate,
           baselineTps: ctx.baseline.writeTps,
           rss: { rest: restRss, comparisons: comparisonRss, all: allRss } satisfies Record<string, RssSummary>,
+          memory: { restHeapUsed: restHeap, restExternal } satisfies Record<string, RssSummary>,
           comparisons,
           heaviest: profile?.heaviest,
           gatewayDir: gateway.dir,
@@ -229,6 +243,7 @@ export const suite = {
       };
     } finally {
       rss.stop();
+      await memory.stop();
       await gateway.stop();
     }
   },

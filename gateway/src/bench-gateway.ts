@@ -15,6 +15,7 @@ import {
   spread,
   type CpuProfile,
   type LoadResult,
+  type RssSample,
 } from '@kiseki/network/dist/bench/stats';
 
 /**
@@ -258,4 +259,73 @@ export async function seedProviderAndTerms(
       legalTextDigest: ids.digest,
     }),
   );
+}
+
+/** A gateway's memory as its `/metrics` reports it (prom-client's process metrics), MiB. */
+export interface GatewayMemory {
+  /** Live objects in the V8 heap (`nodejs_heap_size_used_bytes`). */
+  readonly heapUsedMiB: number;
+  /** Memory outside the V8 heap held by JavaScript objects, Buffers above all (`nodejs_external_memory_bytes`). */
+  readonly externalMiB: number;
+}
+
+/** The heap and external memory in a `/metrics` text; NaN for a series that is missing. */
+export function parseGatewayMemory(metricsText: string): GatewayMemory {
+  const mib = (name: string): number => {
+    const line = metricsText.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    const value = line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+    return value / 2 ** 20;
+  };
+  return { heapUsedMiB: mib('nodejs_heap_size_used_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
+}
+
+/**
+ * Samples a gateway's V8 heap and external memory from its `/metrics` beside the RSS sampler (same
+ * clock, same work counter): RSS that climbs while these stay level is memory the C allocator keeps
+ * for the process, not objects the gateway keeps (docs/performance.md, "Gateway memory during bulk
+ * ingest"). A sample that fails (the gateway busy or gone) is skipped.
+ */
+export class GatewayMemorySampler {
+  readonly #url: string;
+  readonly #clock: () => number;
+  readonly #samples: (GatewayMemory & { t: number; work: number })[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #work: () => number = () => 0;
+  #pending: Promise<void> | undefined;
+
+  constructor(url: string, clock: () => number, intervalMs = 2000) {
+    this.#url = url;
+    this.#clock = clock;
+    this.#timer = setInterval(() => void this.sample(), intervalMs);
+    this.#timer.unref();
+  }
+
+  countWith(work: () => number): void {
+    this.#work = work;
+  }
+
+  /** Takes one sample now (unless one is still being taken). */
+  sample(): Promise<void> {
+    this.#pending ??= (async () => {
+      try {
+        const response = await fetch(`${this.#url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+        if (response.ok) this.#samples.push({ t: this.#clock(), work: this.#work(), ...parseGatewayMemory(await response.text()) });
+      } catch {
+        // No sample this time.
+      } finally {
+        this.#pending = undefined;
+      }
+    })();
+    return this.#pending;
+  }
+
+  /** One series between two times of the clock, in the RSS sampler's shape (for `summarizeRss`). */
+  series(field: keyof GatewayMemory, from = 0, to = Number.POSITIVE_INFINITY): RssSample[] {
+    return this.#samples.filter((s) => s.t >= from && s.t <= to).map((s) => ({ t: s.t, work: s.work, mib: s[field] }));
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#pending;
+  }
 }

@@ -50,9 +50,9 @@ export class FakeVault implements Vault {
     };
   }
 
-  put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+  put(key: string, bytes: Buffer | readonly Buffer[], contentType: string): Promise<void> {
     this.#check();
-    this.objects.set(key, { bytes, contentType });
+    this.objects.set(key, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.concat(bytes), contentType });
     return Promise.resolve();
   }
 

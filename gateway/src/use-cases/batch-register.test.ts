@@ -64,6 +64,28 @@ describe('BatchRegistrar', () => {
     expect((await reader.read('m-3'))?.toString()).toBe('m-content-3');
   });
 
+  test('when a chunk is packed, then the vault gets the items\' own buffers, never one joined copy', async () => {
+    const ledger = new ContractLedger();
+    await ledger.seed();
+    const vault = new FakeVault();
+    const items = itemsOf('j', 4);
+    const buffers = items.map((item) => item.bytes);
+    const written: (Buffer | readonly Buffer[])[] = [];
+    const put = vault.put.bind(vault);
+    vault.put = (key, bytes, contentType) => {
+      if (key.endsWith('.bin')) written.push(bytes);
+      return put(key, bytes, contentType);
+    };
+    const results = await registrar(ledger, vault).registerChunk(items);
+    expect(results.map((r) => r.status)).toEqual(Array(4).fill('registered'));
+    expect(written).toHaveLength(1);
+    const [pack] = written;
+    expect(Buffer.isBuffer(pack)).toBe(false);
+    // The same objects (identity, not equal bytes): a pack costs no copy of its items in the gateway.
+    (pack as readonly Buffer[]).forEach((part, i) => expect(part).toBe(buffers[i]));
+    expect((await new PackStore(vault, silentLogger).read('j-2'))?.toString()).toBe('j-content-2');
+  });
+
   test('when a chunk is partly refused, then the pack is rewritten from the vault with the registered items only', async () => {
     const ledger = new ContractLedger();
     await ledger.seed();

@@ -344,7 +344,8 @@ export class BatchRegistrar {
     };
     try {
       await vault.put(manifestKey(chunkId), Buffer.from(JSON.stringify(manifest)), 'application/json');
-      if (parts.length > 0) await vault.put(packBinKey(chunkId), Buffer.concat(parts, offset), 'application/octet-stream');
+      // The items' own buffers, not one joined copy: see Vault.put.
+      if (parts.length > 0) await vault.put(packBinKey(chunkId), parts, 'application/octet-stream');
       this.deps.metrics.uploadBytes.inc({ kind: 'data' }, offset);
       return undefined;
     } catch (error) {

@@ -122,10 +122,7 @@ export class PackStore {
       });
       await this.#vault.put(
         packBinKey(newId),
-        Buffer.concat(
-          held.map((item) => bytes.subarray(item.offset, item.offset + item.size)),
-          offset,
-        ),
+        held.map((item) => bytes.subarray(item.offset, item.offset + item.size)),
         'application/octet-stream',
       );
       await this.#writeIndex(newId, items);

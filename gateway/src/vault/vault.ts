@@ -63,8 +63,12 @@ export interface Vault {
    * body, `UNAVAILABLE` (503) when the vault fails; in every case nothing is kept.
    */
   stage(key: string, body: Readable, options: StageOptions): Promise<StagedUpload>;
-  /** Stores a small object whole (manifests, legal texts); overwrites. */
-  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /**
+   * Stores an object whole (manifests, legal texts, packs); overwrites. Given several buffers, the
+   * object is their bytes one after another, sent as they are: a pack of a thousand items is never
+   * joined into one large buffer (see docs/performance.md, "Gateway memory during bulk ingest").
+   */
+  put(key: string, bytes: Buffer | readonly Buffer[], contentType: string): Promise<void>;
   /**
    * Opens an object (or `length` bytes of it from `offset`) as a stream, without buffering it;
    * undefined when absent.
