@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey, newApiKey } from './auth';
 import { parseConfig, type GatewayConfigInput } from './config';
-import { gatewayConfigFor, type NetworkView } from './launch';
+import { GATEWAY_NODE_FLAGS, gatewayConfigFor, type NetworkView } from './launch';
 import { poll } from '@kiseki/network/dist/retry';
 import {
   heaviestFunctions,
@@ -120,6 +120,7 @@ export async function startBenchGateway(options: BenchGatewayOptions): Promise<B
   const profileDir = join(dir, 'profile');
   mkdirSync(profileDir);
   const flags = [
+    ...GATEWAY_NODE_FLAGS,
     ...(options.cpuProfile === true ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(options.heapProfile === true ? ['--heap-prof', `--heap-prof-dir=${profileDir}`] : []),
   ];

@@ -64,7 +64,7 @@ describe('BatchRegistrar', () => {
     expect((await reader.read('m-3'))?.toString()).toBe('m-content-3');
   });
 
-  test('when a chunk is packed, then the vault gets the items\' own buffers, never one joined copy', async () => {
+  test("when a chunk is packed, then the vault gets the items' own buffers, never one joined copy", async () => {
     const ledger = new ContractLedger();
     await ledger.seed();
     const vault = new FakeVault();
@@ -82,7 +82,9 @@ describe('BatchRegistrar', () => {
     const [pack] = written;
     expect(Buffer.isBuffer(pack)).toBe(false);
     // The same objects (identity, not equal bytes): a pack costs no copy of its items in the gateway.
-    (pack as readonly Buffer[]).forEach((part, i) => expect(part).toBe(buffers[i]));
+    (pack as readonly Buffer[]).forEach((part, i) => {
+      expect(part).toBe(buffers[i]);
+    });
     expect((await new PackStore(vault, silentLogger).read('j-2'))?.toString()).toBe('j-content-2');
   });
 
