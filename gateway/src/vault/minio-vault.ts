@@ -222,10 +222,11 @@ export class MinioVault implements Vault {
   /**
    * One PUT whose body is `bytes` (or the buffers one after another) as they are. The client's
    * `putObject` would read the body into a fresh buffer first, a copy of every pack (10 MiB for 1,000
-   * items of 10 KiB); those copies, freed a moment later, are what made the gateway's resident memory
-   * climb during bulk ingest (see docs/performance.md, "Gateway memory during bulk ingest"). The
-   * payload digest the request is signed with (plain HTTP) or its Content-MD5 (HTTPS, where the
-   * payload goes unsigned) is computed over the parts, as the client would over the whole.
+   * items of 10 KiB); with the pack's own copy that doubled the gateway's peak of Buffer memory
+   * during bulk ingest, which glibc keeps once freed (docs/performance.md, "Gateway memory during
+   * bulk ingest"). The payload digest the request is signed with (plain HTTP) or its Content-MD5
+   * (HTTPS, where the payload goes unsigned) is computed over the parts, as the client would over the
+   * whole.
    */
   async put(key: string, bytes: Buffer | readonly Buffer[], contentType: string): Promise<void> {
     const parts = Buffer.isBuffer(bytes) ? [bytes] : bytes;
