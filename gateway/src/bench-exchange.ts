@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { freePort, seedProviderAndTerms, waitGatewayHealthy, type GatewayBenchContext } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
-import { gatewayConfigFor } from './launch';
+import { GATEWAY_NODE_FLAGS, gatewayConfigFor } from './launch';
 import { percentile } from '@kiseki/network/dist/bench/stats';
 
 /**
@@ -156,7 +156,7 @@ export const suite = {
       const logFile = join(dir, `${mspId}.log`);
       const prof = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=gateway-${mspId}.cpuprofile`];
       const flags = (process.env.KISEKI_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter((f) => f !== '');
-      const child = spawn(process.execPath, [...flags, ...prof, join(__dirname, 'main.js')], {
+      const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...flags, ...prof, join(__dirname, 'main.js')], {
         stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
         env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, `${mspId}.json`) },
       });

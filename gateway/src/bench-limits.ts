@@ -8,7 +8,7 @@ import { formatTable, runLoadFor, spread, type LoadResult } from '@kiseki/networ
 import { freePort, waitGatewayHealthy, type GatewayBenchContext } from './bench-gateway';
 import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
-import { gatewayConfigFor, issueGatewayTls } from './launch';
+import { GATEWAY_NODE_FLAGS, gatewayConfigFor, issueGatewayTls } from './launch';
 
 /**
  * `npm run bench -- limits`: what the per-key rate limits and concurrency caps cost an honest client.
@@ -34,7 +34,7 @@ async function startGatewayProcess(input: GatewayConfigInput, dir: string, name:
   writeFileSync(file, JSON.stringify(input), { mode: 0o600 });
   const logFile = join(dir, `gateway-${name}.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(__dirname, 'main.js')], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(__dirname, 'main.js')], {
     stdio: ['ignore', log, log],
     env: { ...process.env, KISEKI_GATEWAY_CONFIG: file },
   });

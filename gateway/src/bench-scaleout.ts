@@ -10,7 +10,7 @@ import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { migrate, schemaForMsp } from './db/database';
 import { IdempotencyGuard, requestFingerprint } from './http/idempotency';
-import { gatewayConfigFor, type NetworkView } from './launch';
+import { GATEWAY_NODE_FLAGS, gatewayConfigFor, type NetworkView } from './launch';
 import { PostgresStore } from './store/postgres-store';
 import { FileStore, type DocumentStore } from './store/store';
 import { formatTable, percentile, runLoad, type LoadResult } from '@kiseki/network/dist/bench/stats';
@@ -92,7 +92,7 @@ export const suite = {
       };
       writeFileSync(join(dir, `${name}.json`), JSON.stringify(input));
       const logFile = join(dir, `${name}.log`);
-      const child = spawn(process.execPath, [join(__dirname, 'main.js')], {
+      const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(__dirname, 'main.js')], {
         stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
         env: { ...process.env, KISEKI_GATEWAY_CONFIG: join(dir, `${name}.json`) },
       });

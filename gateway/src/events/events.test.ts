@@ -153,7 +153,7 @@ describe('webhooks', () => {
     const timestamp = first.headers['kiseki-timestamp'] as string;
     expect(first.headers['kiseki-signature']).toBe(signWebhook(registration.secret, timestamp, first.body));
     expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 3]);
-    service.stop();
+    await service.stop();
 
     // A new process over the same store resumes after the last acknowledged event.
     ledger.emit('RevenueRecorded', { n: 4 });
@@ -163,7 +163,7 @@ describe('webhooks', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 3, 4]);
     expect((await restarted.get(registration.id, clientA)).checkpoint).toBeDefined();
-    restarted.stop();
+    await restarted.stop();
   });
 
   test('when listed, then the secret is never shown again', async () => {
@@ -175,7 +175,7 @@ describe('webhooks', () => {
     const [view] = await service.list(clientA);
     expect(view).toBeDefined();
     expect(view).not.toHaveProperty('secret');
-    service.stop();
+    await service.stop();
   });
 
   test('when two replicas share the store, then one delivers each webhook, and the other resumes in order once the first dies', async () => {
@@ -195,13 +195,13 @@ describe('webhooks', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 2, 3]);
 
-    a.stop();
+    await a.stop();
     for (let n = 4; n <= 6; n += 1) ledger.emit('DataRegistered', { n });
     await until(() => received.length >= 6);
     await new Promise((r) => setTimeout(r, 300));
     expect(received.map((r) => JSON.parse(r.body).payload.n)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(new Set(received.map((r) => r.headers['kiseki-webhook-id']))).toEqual(new Set([registration.id]));
-    b.stop();
+    await b.stop();
   });
 
   test('when a lease is held by another holder, then it is refused until it expires, and renewed by its holder', async () => {
