@@ -83,7 +83,7 @@ export const suite = {
     const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
     const providerId = `${ctx.tag}-provider`;
     const termsId = `${ctx.tag}-terms`;
-    await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
+    await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId });
     const block = randomBytes(ITEM_BYTES);
     const lines: string[] = [];
     try {

@@ -184,14 +184,13 @@ export const suite = {
 
     try {
       const [holder, requester] = await Promise.all([start('Studio1MSP'), start('Studio2MSP')]);
-      const payoutRefDigest = createHash('sha256').update('bench').digest('hex');
       const termsId = `${ctx.tag}-terms`;
       const providerId = `${ctx.tag}-provider`;
       const dataId = `${ctx.tag}-big`;
       const datasetId = `${ctx.tag}-ds`;
       const offerId = `${ctx.tag}-offer`;
       const grantId = `${ctx.tag}-grant`;
-      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
+      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId });
       // The item, streamed into Studio1's vault through its gateway (hashed and registered there).
       const size = mib * 1024 * 1024;
       const block = randomBytes(1024 * 1024);

@@ -7,6 +7,7 @@ import { hashApiKey, newApiKey } from './auth';
 import { parseConfig, type GatewayConfigInput } from './config';
 import { GATEWAY_NODE_FLAGS, gatewayConfigFor, type NetworkView } from './launch';
 import { poll } from '@kiseki/network/dist/retry';
+import { publishOpenTerms, registerProviders } from '@kiseki/network/dist/bench/seed';
 import {
   heaviestFunctions,
   loadAverage,
@@ -236,30 +237,14 @@ interface Submitter {
 
 /**
  * Registers a provider at Studio1 and publishes open worldwide terms from the licensor: what the
- * gateway benchmarks register their data against.
+ * gateway benchmarks register their data against (the ledger benchmarks' seed).
  */
 export async function seedProviderAndTerms(
   client: (mspId: string) => Submitter,
-  ids: { providerId: string; termsId: string; digest: string },
+  ids: { providerId: string; termsId: string },
 ): Promise<void> {
-  await client('Studio1MSP').contract.submitTransaction(
-    'providers:Register',
-    JSON.stringify({ providerId: ids.providerId, payoutRefDigest: ids.digest }),
-  );
-  await client('LicensorMSP').contract.submitTransaction(
-    'terms:Publish',
-    JSON.stringify({
-      termsId: ids.termsId,
-      aiTraining: true,
-      commercialUse: true,
-      derivatives: true,
-      attribution: true,
-      territory: 'worldwide',
-      validFrom: '2020-01-01T00:00:00Z',
-      dataPoolShareBps: 1000,
-      legalTextDigest: ids.digest,
-    }),
-  );
+  await registerProviders(client('Studio1MSP').contract, [ids.providerId]);
+  await publishOpenTerms(client('LicensorMSP').contract, ids.termsId, 1000);
 }
 
 /** A gateway's memory as its `/metrics` reports it (prom-client's process metrics), MiB. */

@@ -84,7 +84,7 @@ export const suite = {
       // Uploads: one terms and provider to register data against, then N files of 100 MiB each way.
       const termsId = `${ctx.tag}-bench-terms`;
       const providerId = `${ctx.tag}-bench-provider`;
-      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId, digest: payoutRefDigest });
+      await seedProviderAndTerms((mspId) => ctx.client(mspId), { providerId, termsId });
       const size = 100 * 1024 * 1024;
       const files = Math.max(2, Math.round(5 * ctx.scale));
       const block = randomBytes(1024 * 1024);
