@@ -9,6 +9,7 @@ import type { EventPosition, EventStream, Ledger, LedgerEvent } from '../fabric/
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { LocalLeases, type LeaseStore } from '../store/leases';
+import { PendingWork } from '../pending-work';
 import type { DocumentStore } from '../store/store';
 import { eventBody, eventId } from './event-id';
 import { checkTarget, systemResolver, TargetAllowList, type CheckedTarget, type Resolver } from './webhook-targets';
@@ -143,7 +144,7 @@ function post(
 export class WebhookService {
   readonly #loops = new Map<string, AbortController>();
   /** Delivery loops and the lease scan still running, awaited by `stop()` before the store closes. */
-  readonly #running = new Set<Promise<void>>();
+  readonly #running = new PendingWork();
   readonly #allow: TargetAllowList;
   readonly #resolve: Resolver;
   readonly #maxAttempts: number;
@@ -269,7 +270,7 @@ export class WebhookService {
   async startAll(): Promise<void> {
     await this.#scan();
     if (this.#stopped || this.#scanner !== undefined) return;
-    this.#scanner = setInterval(() => void this.#track(this.#scan()), this.#leaseRenewMs);
+    this.#scanner = setInterval(() => void this.#running.track(this.#scan()), this.#leaseRenewMs);
     this.#scanner.unref();
   }
 
@@ -282,17 +283,10 @@ export class WebhookService {
     clearInterval(this.#scanner);
     for (const controller of this.#loops.values()) controller.abort();
     this.#loops.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await this.#running.settle(graceMs);
     const held = [...this.#held.keys()];
     this.#held.clear();
     await Promise.allSettled(held.map((id) => this.#leases.release(leaseName(id), this.#replica)));
-  }
-
-  #track(work: Promise<void>): Promise<void> {
-    this.#running.add(work);
-    return work.finally(() => this.#running.delete(work));
   }
 
   /** One beat: renew or take the lease of every active registration; stop loops of the gone or lost. */
@@ -358,7 +352,7 @@ export class WebhookService {
     if (this.#stopped || this.#loops.has(registration.id)) return;
     const controller = new AbortController();
     this.#loops.set(registration.id, controller);
-    void this.#track(this.#run(registration, controller.signal));
+    void this.#running.track(this.#run(registration, controller.signal));
   }
 
   async #run(registration: WebhookRegistration, signal: AbortSignal): Promise<void> {

@@ -4,6 +4,7 @@ import type { Ledger, SubmitResult, TransactionStatus, TxContext } from '../fabr
 import { createLedgerClient, type LedgerClient } from '../ledger/client';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { PendingWork } from '../pending-work';
 import type { DocumentStore } from '../store/store';
 
 /**
@@ -34,12 +35,8 @@ export interface TransactionView extends TransactionStatus {
 const NAMESPACE = 'transactions';
 
 export class Transactor {
-  /**
-   * Submissions and their log writes still under way, awaited by {@link settle} before the store
-   * closes: some finish after their request was answered (a hand-off's access record commits while
-   * the content streams), and the log write is off the response path.
-   */
-  readonly #pending = new Set<Promise<unknown>>();
+  /** Submissions and their log writes still under way, awaited by {@link settle} before the store closes. */
+  readonly #pending = new PendingWork();
 
   constructor(
     private readonly ledger: Ledger,
@@ -52,19 +49,7 @@ export class Transactor {
    * Submits `contract:transaction` for `principal`.
    * @throws AppError from the ledger adapter.
    */
-  submit(
-    principal: Principal,
-    requestId: string,
-    contract: string,
-    transaction: string,
-    request: Record<string, unknown>,
-    transient?: Readonly<Record<string, string>>,
-    progress?: Pick<TxContext, 'onEndorsed' | 'onOrdered'>,
-  ): Promise<SubmitResult> {
-    return this.#tracked(this.#submitLogged(principal, requestId, contract, transaction, request, transient, progress));
-  }
-
-  async #submitLogged(
+  async submit(
     principal: Principal,
     requestId: string,
     contract: string,
@@ -81,6 +66,8 @@ export class Transactor {
       this.store.put(NAMESPACE, entry.transactionId, entry).catch((error: unknown) => {
         this.logger.warn('could not write the transaction log', { transactionId: entry.transactionId, error: String(error) });
       });
+    // Some submissions end after their request was answered (a hand-off's access record commits while the content streams).
+    const release = this.#pending.hold();
     try {
       const result = await this.ledger.submit(contract, transaction, request, {
         clientId: principal.clientId,
@@ -93,7 +80,7 @@ export class Transactor {
         },
       });
       // Off the response path: the ledger already holds the transaction; the log adds who asked.
-      void this.#tracked(
+      void this.#pending.track(
         log({
           ...base,
           transactionId: result.transactionId,
@@ -122,23 +109,14 @@ export class Transactor {
       }
       this.metrics.transactions.inc({ operation, outcome: appError.code });
       throw error;
+    } finally {
+      release();
     }
   }
 
   /** Waits (at most `graceMs`) for submissions and log writes still under way, at shutdown before the store closes. */
-  async settle(graceMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#pending]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
-  }
-
-  #tracked<T>(work: Promise<T>): Promise<T> {
-    this.#pending.add(work);
-    const forget = (): void => {
-      this.#pending.delete(work);
-    };
-    work.then(forget, forget);
-    return work;
+  settle(graceMs = 10_000): Promise<void> {
+    return this.#pending.settle(graceMs);
   }
 
   /** The typed ledger client acting for `principal`: its writes go through {@link submit}, so they are logged. */
