@@ -10,6 +10,7 @@ import {
   type Comparison,
 } from '@kiseki/gateway/dist/bench-gateway';
 import type { NetworkView } from '@kiseki/gateway/dist/launch';
+import { componentCpu, cpuBetween, formatCpu } from '@kiseki/network/dist/bench/cpu';
 import { formatRss, formatTable, loadAverage, RssSampler, runLoad, summarizeRss, type RssSummary } from '@kiseki/network/dist/bench/stats';
 import { uploadBatch, type UploadItem } from './batch';
 import { createKisekiClient } from './index';
@@ -23,7 +24,11 @@ import { createKisekiClient } from './index';
  *   V8 heap in use and the external memory (Buffers) from the gateway's `/metrics`, so that growth of
  *   the process can be told apart from growth of what the gateway keeps.
  * - `POST /v1/providers` through the client versus the same call made directly at 1, 50 and 200 in
- *   flight, five runs each: min/median/max of the ratio and p99 beside p50, with the load average.
+ *   flight, five runs each (at least 20, 500 and 1,000 operations per run): min/median/max of the
+ *   ratio and p99 beside p50, with the load average and the CPU milliseconds per operation of each
+ *   component (peers, chaincode, orderers, vault, gateway, this client) on each side.
+ * - The CPU seconds per 1,000 items each component used in the REST batch and in the direct batch,
+ *   read from /proc: on two cores the throughput ratio follows the ratio of CPU per item.
  * The gateway runs as its own process with `--cpu-prof` (and `--heap-prof` when
  * `KISEKI_BENCH_HEAP_PROF=1`); the profile's heaviest functions are listed. `KISEKI_BENCH_INGEST_ITEMS`
  * sets the number of batch items apart from `--scale` (which then sizes only the comparisons);
@@ -32,6 +37,7 @@ import { createKisekiClient } from './index';
 
 interface Context {
   readonly status: NetworkView;
+  readonly stateDir: string;
   readonly tag: string;
   readonly scale: number;
   readonly baseline: { readonly writeTps: number };
@@ -97,6 +103,8 @@ export const suite = {
       const errors = new Map<string, { count: number; first: string }>();
       rss.countWith(() => registeredSoFar);
       memory.countWith(() => registeredSoFar);
+      const cpuNow = () => componentCpu(ctx.stateDir, { gateway: gateway.pid });
+      const restCpuFrom = cpuNow();
       const restFrom = rss.now();
       const loadAtRest = loadAverage();
       const restStarted = performance.now();
@@ -128,6 +136,7 @@ export const suite = {
         clearInterval(progress);
       });
       const restSeconds = (performance.now() - restStarted) / 1000;
+      const restCpu = cpuBetween(restCpuFrom, cpuNow());
       const restTo = rss.sample().t;
       await memory.sample();
       const restRss = summarizeRss(rss.between(restFrom, restTo));
@@ -141,6 +150,8 @@ export const suite = {
       const directItems = Math.max(2000, Math.round(Math.min(total, 40_000)));
       const batches = Math.ceil(directItems / 1000);
       const loadAtDirect = loadAverage();
+      ctx.log.info(`  REST batch done in ${restSeconds.toFixed(1)} s; now direct data:RegisterBatch, ${directItems} items`);
+      const directCpuFrom = cpuNow();
       const directRun = await runLoad('direct data:RegisterBatch ×1000 (no content)', 4, batches, async (b) => {
         const items = Array.from({ length: 1000 }, (_, i) => {
           const n = b * 1000 + i;
@@ -156,11 +167,14 @@ export const suite = {
         await direct.contract.submitTransaction('data:RegisterBatch', JSON.stringify({ items }));
       });
       const directRate = directRun.perSecond * 1000;
+      const directCpu = cpuBetween(directCpuFrom, cpuNow());
       const headline = [
         `  REST batch: ${registered} of ${total} items of 10 KiB in ${restSeconds.toFixed(1)} s with ${STREAMS} streamed requests → ${restRate.toFixed(0)} items/s, vault ${((restRate * ITEM_BYTES) / 2 ** 20).toFixed(1)} MiB/s (load at start ${loadAtRest})`,
         `  direct data:RegisterBatch without content: ${directItems} items → ${directRate.toFixed(0)} items/s (load at start ${loadAtDirect})`,
         `  baseline one-key write (same run): ${ctx.baseline.writeTps.toFixed(1)} tx/s`,
         `  REST batch / baseline: ${(restRate / ctx.baseline.writeTps).toFixed(1)}× (goal ≥ 10×); REST batch / direct RegisterBatch: ${(restRate / directRate).toFixed(2)} (goal ≥ 0.8)`,
+        `  REST batch ${formatCpu(restCpu, restSeconds, registered, 1000, 'items')}`,
+        `  direct RegisterBatch ${formatCpu(directCpu, directRun.seconds, directItems, 1000, 'items')}`,
         `  gateway RSS during the REST batch: ${formatRss(restRss)}`,
         `  gateway V8 heap in use during the REST batch: ${formatRss(restHeap)}`,
         `  gateway external memory (Buffers) during the REST batch: ${formatRss(restExternal)}`,
@@ -174,12 +188,15 @@ export const suite = {
       rss.countWith(() => 0);
       memory.countWith(() => 0);
       const comparisons: Comparison[] = await compareRestDirect({
+        // Each run lasts about ten seconds whatever the scale: a run of 100 operations at 50 in flight
+        // lasted two, a handful of blocks, and its ratio swung ±20 % from one run to the next.
         levels: [
-          [1, Math.max(10, Math.ceil(30 * ctx.scale))],
-          [50, Math.max(100, Math.ceil(500 * ctx.scale))],
-          [200, Math.max(200, Math.ceil(1000 * ctx.scale))],
+          [1, Math.max(20, Math.ceil(30 * ctx.scale))],
+          [50, Math.max(500, Math.ceil(500 * ctx.scale))],
+          [200, Math.max(1000, Math.ceil(1000 * ctx.scale))],
         ],
         runs: 5,
+        cpuNow,
         restLabel: 'REST POST /v1/providers (client)',
         directLabel: 'direct providers:Register',
         rest: async (prefix, i) => {
@@ -233,6 +250,7 @@ export const suite = {
           restSeconds,
           restRate,
           directRate,
+          cpu: { rest: restCpu, direct: directCpu },
           baselineTps: ctx.baseline.writeTps,
           rss: { rest: restRss, comparisons: comparisonRss, all: allRss } satisfies Record<string, RssSummary>,
           memory: { restHeapUsed: restHeap, restExternal } satisfies Record<string, RssSummary>,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { get, request, type IncomingMessage } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { hashApiKey, newApiKey } from './auth';
 import type { GatewayConfigInput } from './config';
 import { GATEWAY_NODE_FLAGS, gatewayConfigFor } from './launch';
 import { percentile } from '@kiseki/network/dist/bench/stats';
+import { cpuSeconds } from '@kiseki/network/dist/bench/cpu';
 
 /**
  * `npm run bench -- exchange`: a cross-org download against a direct one, in the same run on the same
@@ -69,22 +70,6 @@ export function download(url: string, headers: Record<string, string> = {}): Pro
       res.on('error', fail);
     }).on('error', fail);
   });
-}
-
-/** CPU seconds a process has used (Linux /proc; NaN elsewhere or when it is gone). */
-function cpuSeconds(pid: number | null | undefined): number {
-  if (pid === null || pid === undefined) return Number.NaN;
-  if (pid === process.pid) {
-    const used = process.cpuUsage();
-    return (used.user + used.system) / 1e6;
-  }
-  try {
-    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks, 100 Hz).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Runs `work` and says how much CPU each of `pids` used meanwhile. */

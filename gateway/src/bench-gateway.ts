@@ -8,6 +8,7 @@ import { parseConfig, type GatewayConfigInput } from './config';
 import { GATEWAY_NODE_FLAGS, gatewayConfigFor, type NetworkView } from './launch';
 import { poll } from '@kiseki/network/dist/retry';
 import { publishOpenTerms, registerProviders } from '@kiseki/network/dist/bench/seed';
+import { cpuBetween, type ComponentCpu } from '@kiseki/network/dist/bench/cpu';
 import {
   heaviestFunctions,
   loadAverage,
@@ -124,6 +125,8 @@ export async function startBenchGateway(options: BenchGatewayOptions): Promise<B
     ...GATEWAY_NODE_FLAGS,
     ...(options.cpuProfile === true ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(options.heapProfile === true ? ['--heap-prof', `--heap-prof-dir=${profileDir}`] : []),
+    // Diagnostics (e.g. `--trace-gc`, whose lines land in the gateway's log).
+    ...(process.env.KISEKI_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
   ];
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [...flags, join(__dirname, 'main.js')], {
@@ -174,6 +177,8 @@ export interface Comparison {
   direct: LoadResult[];
   /** The machine's load average when each run started. */
   load: string[];
+  /** CPU seconds per operation by component, summed over the runs (when the caller samples CPU). */
+  cpu?: { rest: Record<string, number>; direct: Record<string, number> };
 }
 
 /**
@@ -189,16 +194,38 @@ export async function compareRestDirect(options: {
   restLabel: string;
   directLabel: string;
   onRun?: (comparison: Comparison) => void;
+  /** CPU seconds used so far by each component (see network/src/bench/cpu.ts). */
+  cpuNow?: () => ComponentCpu;
 }): Promise<Comparison[]> {
+  const measured = async (side: Record<string, number>, work: () => Promise<LoadResult>): Promise<LoadResult> => {
+    const before = options.cpuNow?.();
+    const result = await work();
+    if (before !== undefined && options.cpuNow !== undefined)
+      for (const [component, seconds] of Object.entries(cpuBetween(before, options.cpuNow())))
+        side[component] = (side[component] ?? 0) + seconds / Math.max(1, result.operations);
+    return result;
+  };
   const out: Comparison[] = [];
   for (const [inFlight, count] of options.levels) {
-    const comparison: Comparison = { inFlight, ratios: [], ratio: { min: NaN, median: NaN, max: NaN }, rest: [], direct: [], load: [] };
+    const comparison: Comparison = {
+      inFlight,
+      ratios: [],
+      ratio: { min: NaN, median: NaN, max: NaN },
+      rest: [],
+      direct: [],
+      load: [],
+      ...(options.cpuNow === undefined ? {} : { cpu: { rest: {}, direct: {} } }),
+    };
     for (let r = 0; r < options.runs; r += 1) {
       comparison.load.push(loadAverage());
       const viaRest = (): Promise<LoadResult> =>
-        runLoad(`${options.restLabel} run ${r + 1}`, inFlight, count, (i) => options.rest(`r${inFlight}-${r}`, i));
+        measured(comparison.cpu?.rest ?? {}, () =>
+          runLoad(`${options.restLabel} run ${r + 1}`, inFlight, count, (i) => options.rest(`r${inFlight}-${r}`, i)),
+        );
       const viaDirect = (): Promise<LoadResult> =>
-        runLoad(`${options.directLabel} run ${r + 1}`, inFlight, count, (i) => options.direct(`d${inFlight}-${r}`, i));
+        measured(comparison.cpu?.direct ?? {}, () =>
+          runLoad(`${options.directLabel} run ${r + 1}`, inFlight, count, (i) => options.direct(`d${inFlight}-${r}`, i)),
+        );
       let rest: LoadResult;
       let direct: LoadResult;
       if (r % 2 === 0) {
@@ -226,8 +253,23 @@ export function formatComparison(c: Comparison): string {
   return (
     `  ${String(c.inFlight).padStart(3)} in flight: REST/direct min ${c.ratio.min.toFixed(2)} / median ${c.ratio.median.toFixed(2)} / max ${c.ratio.max.toFixed(2)} ` +
     `(runs ${c.ratios.map((v) => v.toFixed(2)).join(', ')}; goal min ≥ 0.9); median p50 REST ${p(c.rest, 'p50Ms')} vs direct ${p(c.direct, 'p50Ms')} ms, ` +
-    `p99 REST ${p(c.rest, 'p99Ms')} vs direct ${p(c.direct, 'p99Ms')} ms (${p99Ratio.toFixed(2)}×; goal ≤ 1.5×); load ${c.load.join(' | ')}`
+    `p99 REST ${p(c.rest, 'p99Ms')} vs direct ${p(c.direct, 'p99Ms')} ms (${p99Ratio.toFixed(2)}×; goal ≤ 1.5×); load ${c.load.join(' | ')}` +
+    (c.cpu === undefined
+      ? ''
+      : `\n        CPU-ms per op, REST: ${cpuPerOp(c.cpu.rest, c.ratios.length)}\n        CPU-ms per op, direct: ${cpuPerOp(c.cpu.direct, c.ratios.length)}`)
   );
+}
+
+/** CPU milliseconds per operation by component (averaged over the runs), heaviest first, and the total. */
+function cpuPerOp(perOpSummed: Record<string, number>, runs: number): string {
+  const entries = Object.entries(perOpSummed)
+    .map(([component, s]) => [component, (s / runs) * 1000] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((n, [, ms]) => n + ms, 0);
+  return `${entries
+    .filter(([, ms]) => ms >= 0.05)
+    .map(([component, ms]) => `${component} ${ms.toFixed(2)}`)
+    .join(', ')}; total ${total.toFixed(2)}`;
 }
 
 /** What a bench needs of an org's direct client. */

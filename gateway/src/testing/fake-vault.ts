@@ -52,7 +52,8 @@ export class FakeVault implements Vault {
 
   put(key: string, bytes: Buffer | readonly Buffer[], contentType: string): Promise<void> {
     this.#check();
-    this.objects.set(key, { bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.concat(bytes), contentType });
+    // A copy, as a real vault keeps: callers may reuse their buffers once the put resolves.
+    this.objects.set(key, { bytes: Buffer.isBuffer(bytes) ? Buffer.from(bytes) : Buffer.concat(bytes), contentType });
     return Promise.resolve();
   }
 

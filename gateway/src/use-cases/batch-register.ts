@@ -223,20 +223,23 @@ export class BatchRegistrar {
    * Packs, registers and promotes one chunk (≤ {@link MAX_CHUNK_ITEMS} items); never throws: every
    * item gets a result.
    */
-  async registerChunk(items: BatchItem[]): Promise<ItemResult[]> {
+  async registerChunk(items: BatchItem[], onPacked?: () => void): Promise<ItemResult[]> {
     if (items.length === 0) return [];
     if (items.length > MAX_CHUNK_ITEMS) throw new AppError('INTERNAL', 'chunk too large');
     const { vault, logger } = this.deps;
     const chunkId = PackStore.newId();
     const packed = await this.#writePack(chunkId, items);
+    // Nothing below reads the items' bytes (a rewrite reads the pack back from the vault).
+    const packedSet = new Set(items.filter((item) => item.source === undefined && item.bytes !== undefined));
+    const offsets = packOffsets(items);
+    for (const item of packedSet) delete item.bytes;
+    onPacked?.();
     if (packed !== undefined) return items.map((item) => ({ ...base(item), status: 'failed', error: errorOf(packed) }));
 
-    // The bytes are in the pack now: let them go, so a chunk waiting for its commit holds metadata only
-    // (a gateway then holds the item bytes of the chunks being received and written, not of those in
-    // the ledger's pipeline). The pack's bytes are read back only for a rewrite after refusals.
-    const offsets = packOffsets(items);
-    const packedSet = new Set(items.filter((item) => item.source === undefined && item.bytes !== undefined));
-    for (const item of packedSet) delete item.bytes;
+    // The bytes are in the pack now and were let go above, so a chunk waiting for its commit holds
+    // metadata only (a gateway then holds the item bytes of the chunks being received and written,
+    // not of those in the ledger's pipeline). The pack's bytes are read back only for a rewrite after
+    // refusals.
     let retained: Buffer | undefined;
     const packBytes = async (): Promise<Buffer | undefined> => retained ?? (await vault.get(packBinKey(chunkId)));
     let submissions = 0;
@@ -405,13 +408,17 @@ const packedOf = (item: BatchItem, offsets: ReadonlyMap<BatchItem, number>): Pac
   offset: offsets.get(item) as number,
 });
 
+/**
+ * Drops a chunk's manifest. Packs written before `packs/` existed sat at `batches/<chunkId>.bin`; the
+ * reaper removes such bytes once their manifest is gone (a delete of a key that is not there would
+ * still leave a delete marker in the versioned bucket, for every chunk).
+ */
 async function dropManifest(vault: Vault, chunkId: string, logger: Logger): Promise<void> {
-  for (const key of [binKey(chunkId), manifestKey(chunkId)]) {
-    try {
-      await vault.remove(key);
-    } catch (error) {
-      logger.warn('batch: could not remove a pack manifest; the reaper will', { key, error: String(error) });
-    }
+  const key = manifestKey(chunkId);
+  try {
+    await vault.remove(key);
+  } catch (error) {
+    logger.warn('batch: could not remove a pack manifest; the reaper will', { key, error: String(error) });
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { toAppError, type AppError } from '../errors';
 import type { Frame } from './batch-frames';
 import { MAX_CHUNK_BYTES, MAX_CHUNK_ITEMS, type BatchItem, type ItemResult } from './batch-register';
+import { SlabWriter, type SlabPool } from './slab-pool';
 
 /**
  * Reads a batch stream item by item, hashes each as it arrives, gathers accepted items into chunks
@@ -17,6 +18,11 @@ export interface StreamOptions {
   depth: number;
   maxChunkItems?: number;
   maxChunkBytes?: number;
+  /**
+   * Copies each accepted item's bytes into slabs of this pool, given back once `registerChunk` says
+   * the chunk is packed (see slab-pool.ts). Without it, items keep the views they arrived in.
+   */
+  slabs?: SlabPool;
 }
 
 export interface StreamSummary {
@@ -48,7 +54,7 @@ export const sha256 = (bytes: Buffer): string => createHash('sha256').update(byt
 export async function ingestStream(
   frames: AsyncIterable<Frame>,
   check: ItemCheck,
-  registerChunk: (items: BatchItem[]) => Promise<ItemResult[]>,
+  registerChunk: (items: BatchItem[], packed: () => void) => Promise<ItemResult[]>,
   report: (result: ItemResult) => void,
   options: StreamOptions,
 ): Promise<{ summary: StreamSummary; error?: AppError }> {
@@ -60,8 +66,10 @@ export async function ingestStream(
     report(result);
   };
   const inFlight = new Set<Promise<void>>();
-  const launch = (chunk: BatchItem[]): void => {
-    const job = registerChunk(chunk).then(
+  const pool = options.slabs;
+  const launch = (chunk: BatchItem[], slabs: SlabWriter | undefined): void => {
+    const release = (): void => slabs?.release();
+    const job = registerChunk(chunk, release).then(
       (results) => {
         results.forEach(emit);
       },
@@ -71,11 +79,15 @@ export async function ingestStream(
           emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: appError.code, message: appError.message } });
       },
     );
-    const tracked = job.finally(() => inFlight.delete(tracked));
+    const tracked = job.finally(() => {
+      release();
+      inFlight.delete(tracked);
+    });
     inFlight.add(tracked);
   };
   let chunk: BatchItem[] = [];
   let chunkBytes = 0;
+  let slabs = pool === undefined ? undefined : new SlabWriter(pool);
   let stopped: AppError | undefined;
   try {
     for await (const frame of frames) {
@@ -85,21 +97,25 @@ export async function ingestStream(
         emit(checked);
         continue;
       }
+      if (slabs !== undefined && checked.bytes !== undefined) checked.bytes = slabs.copy(checked.bytes);
       chunk.push(checked);
       chunkBytes += checked.size;
       if (chunk.length >= maxItems || chunkBytes >= maxBytes) {
-        launch(chunk);
+        launch(chunk, slabs);
         chunk = [];
         chunkBytes = 0;
+        slabs = pool === undefined ? undefined : new SlabWriter(pool);
         while (inFlight.size >= options.depth) await Promise.race(inFlight);
       }
     }
-    if (chunk.length > 0) launch(chunk);
+    if (chunk.length > 0) launch(chunk, slabs);
+    else slabs?.release();
   } catch (error) {
     stopped = toAppError(error);
     // Received, but their chunk never closed: nothing of them was kept.
     for (const item of chunk)
       emit({ index: item.index, dataId: item.dataId, status: 'failed', error: { code: stopped.code, message: stopped.message } });
+    slabs?.release();
   }
   await Promise.all(inFlight);
   return stopped === undefined ? { summary } : { summary, error: stopped };

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config';
 import type { ExchangeService } from '../exchange/exchange';
 import { PackStore } from '../vault/packs';
 import { BATCH_SUBMIT_SLOTS, Slots } from './batch-register';
+import { SlabPool } from './slab-pool';
 import { SseRegistry } from '../events/sse';
 import type { Resolver } from '../events/webhook-targets';
 import type { LimitSettings } from '../http/limits';
@@ -74,6 +75,8 @@ export interface Services {
   packs: PackStore;
   /** Batch transactions (`data:RegisterBatch`) this gateway has at the ledger at once, over all requests. */
   batchSlots: Slots;
+  /** Memory the batch route copies item bytes into until their pack is written (see slab-pool.ts). */
+  batchSlabs: SlabPool;
   /** Blocks and their transactions, read through the org's peer. */
   blocks?: BlockBrowser;
   /** The org's content-credentials signer (C2PA), when configured. */
@@ -158,5 +161,6 @@ export function buildServices(parts: {
     sse: new SseRegistry(),
     packs: new PackStore(parts.vault, parts.logger),
     batchSlots: new Slots(BATCH_SUBMIT_SLOTS),
+    batchSlabs: new SlabPool(),
   };
 }

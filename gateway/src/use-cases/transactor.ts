@@ -92,7 +92,12 @@ export class Transactor {
       );
       this.metrics.transactions.inc({ operation, outcome: 'committed' });
       this.metrics.transactionDuration.observe({ operation }, (Date.now() - started) / 1000);
-      this.logger.info('transaction committed', { ...base, transactionId: result.transactionId, blockNumber: result.blockNumber });
+      this.logger.info('transaction committed', {
+        ...base,
+        transactionId: result.transactionId,
+        blockNumber: result.blockNumber,
+        durationMs: Date.now() - started,
+      });
       return result;
     } catch (error) {
       const appError = toAppError(error);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import { RecentMap } from './recent-map';
 import type { OpenedObject, Vault } from './vault';
 
 /**
@@ -15,7 +16,7 @@ import type { OpenedObject, Vault } from './vault';
  * that also held refused items is rewritten without them (see {@link PackStore.settle}). Every
  * gateway lists `packs/` again on a miss, so a pack written by another gateway of the same org is
  * found too. Memory stays bounded as the vault grows: the gateway keeps the locations of at most
- * `maxCachedItems` items (most recently used), and of every pack it has seen only a Bloom filter of
+ * `maxCachedItems` items (the most recently used; at least half of that), and of every pack it has seen only a Bloom filter of
  * its dataIds (10 bits per item); an item not in the cache is looked up in the indexes of the packs
  * whose filter may hold it (one GET, rarely two).
  */
@@ -56,9 +57,8 @@ export const DEFAULT_CACHED_ITEMS = 20_000;
 export class PackStore {
   readonly #vault: Vault;
   readonly #logger: Logger;
-  readonly #maxCached: number;
-  /** dataId → location, least recently used first. */
-  readonly #where = new Map<string, Location>();
+  /** dataId → location, of the most recently used items. */
+  readonly #where: RecentMap<string, Location>;
   /** Every pack seen (in the order seen) → a filter of its dataIds. */
   readonly #filters = new Map<string, IdFilter>();
   #refreshing: Promise<void> | undefined;
@@ -66,7 +66,7 @@ export class PackStore {
   constructor(vault: Vault, logger: Logger, options: { maxCachedItems?: number } = {}) {
     this.#vault = vault;
     this.#logger = logger;
-    this.#maxCached = Math.max(1, options.maxCachedItems ?? DEFAULT_CACHED_ITEMS);
+    this.#where = new RecentMap(Math.max(1, options.maxCachedItems ?? DEFAULT_CACHED_ITEMS));
   }
 
   /** How many item locations and pack filters this gateway holds in memory. */
@@ -146,22 +146,12 @@ export class PackStore {
   /** Remembers a pack: a filter of all its dataIds, and the locations of its items (most recent). */
   #learn(doc: PackIndexDoc): void {
     this.#filters.set(doc.packId, IdFilter.of(doc.items.map((item) => item.dataId)));
-    for (const item of doc.items) this.#cache(item.dataId, { ...locationOf(item), packId: doc.packId });
-  }
-
-  #cache(dataId: string, location: Location): void {
-    this.#where.delete(dataId);
-    this.#where.set(dataId, location);
-    while (this.#where.size > this.#maxCached) {
-      const oldest = this.#where.keys().next();
-      if (oldest.done === true) break;
-      this.#where.delete(oldest.value);
-    }
+    for (const item of doc.items) this.#where.set(item.dataId, { ...locationOf(item), packId: doc.packId });
   }
 
   #forget(packId: string): void {
     this.#filters.delete(packId);
-    for (const [dataId, location] of this.#where) if (location.packId === packId) this.#where.delete(dataId);
+    this.#where.deleteWhere((location) => location.packId === packId);
   }
 
   async #readIndex(packId: string): Promise<PackIndexDoc | undefined> {
@@ -213,10 +203,7 @@ export class PackStore {
 
   async #locate(dataId: string): Promise<Location | undefined> {
     const known = this.#where.get(dataId);
-    if (known !== undefined) {
-      this.#cache(dataId, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const found = await this.#search(dataId);
     if (found !== undefined) return found;
     await this.#refresh();
@@ -305,7 +292,7 @@ const locationOf = (item: PackedItem): Omit<Location, 'packId'> => ({
 
 /**
  * A Bloom filter over a pack's dataIds: 10 bits per id and 7 probes (about 1 % false positives),
- * probes derived from the id's SHA-256 (double hashing).
+ * probes derived from two hashes of the id (double hashing).
  */
 export class IdFilter {
   static readonly BITS_PER_ID = 10;
@@ -322,27 +309,47 @@ export class IdFilter {
     return filter;
   }
 
-  /** The two hashes an id's probes derive from (computed once per lookup, shared by every filter). */
+  /**
+   * The two hashes an id's probes derive from (computed once per lookup, shared by every filter):
+   * FNV-1a over the id's UTF-16 code units from two offsets. The filters live in memory only, so the
+   * hash needs to spread ids, not resist anyone; a SHA-256 per id cost more than the rest of the
+   * filter during bulk ingest.
+   */
   static probe(id: string): readonly [number, number] {
-    const digest = createHash('sha256').update(id, 'utf8').digest();
-    return [digest.readUInt32BE(0), digest.readUInt32BE(4) | 1];
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ id.length;
+    for (let i = 0; i < id.length; i += 1) {
+      const c = id.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    // A final mix, so that ids differing in their last character differ in every bit.
+    h1 = Math.imul(h1 ^ (h1 >>> 15), 0x2c1b3c6d);
+    h2 = Math.imul(h2 ^ (h2 >>> 13), 0x297a2d39);
+    return [(h1 ^ (h1 >>> 12)) >>> 0, ((h2 ^ (h2 >>> 16)) | 1) >>> 0];
   }
 
   get bytes(): number {
     return this.#bits.length;
   }
 
-  #positions([h1, h2]: readonly [number, number]): number[] {
-    const m = this.#bits.length * 8;
-    return Array.from({ length: IdFilter.PROBES }, (_, i) => (h1 + Math.imul(i, h2)) >>> 0).map((h) => h % m);
+  #bit([h1, h2]: readonly [number, number], i: number): number {
+    return ((h1 + Math.imul(i, h2)) >>> 0) % (this.#bits.length * 8);
   }
 
   #add(probe: readonly [number, number]): void {
-    for (const bit of this.#positions(probe)) this.#bits[bit >> 3] = (this.#bits[bit >> 3] as number) | (1 << (bit & 7));
+    for (let i = 0; i < IdFilter.PROBES; i += 1) {
+      const bit = this.#bit(probe, i);
+      this.#bits[bit >> 3] = (this.#bits[bit >> 3] as number) | (1 << (bit & 7));
+    }
   }
 
   mayHold(probe: readonly [number, number]): boolean {
-    return this.#positions(probe).every((bit) => ((this.#bits[bit >> 3] as number) & (1 << (bit & 7))) !== 0);
+    for (let i = 0; i < IdFilter.PROBES; i += 1) {
+      const bit = this.#bit(probe, i);
+      if (((this.#bits[bit >> 3] as number) & (1 << (bit & 7))) === 0) return false;
+    }
+    return true;
   }
 }
 

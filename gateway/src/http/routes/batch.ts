@@ -142,16 +142,29 @@ function itemCheck(defaults: z.infer<typeof Defaults>, maxBytes: number): ItemCh
   };
 }
 
-/** Starts a streamed NDJSON answer. */
+/**
+ * Starts a streamed NDJSON answer. The lines of one turn of the event loop (a settled chunk answers
+ * up to 1,000 items at once) go out as one write: a write per line cost a chunk header and a socket
+ * write each, several per cent of the gateway's CPU during bulk ingest.
+ */
 function ndjson(res: Response): { line: (value: unknown) => void; end: () => void } {
   res.status(200).set('Content-Type', NDJSON).set('Cache-Control', 'no-store');
   res.flushHeaders();
+  let gathered: string[] = [];
+  const open = (): boolean => !res.writableEnded && !res.destroyed;
+  const flush = (): void => {
+    const lines = gathered;
+    gathered = [];
+    if (lines.length > 0 && open()) res.write(lines.join(''));
+  };
   return {
     line: (value) => {
-      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(value)}\n`);
+      if (gathered.length === 0) setImmediate(flush);
+      gathered.push(`${JSON.stringify(value)}\n`);
     },
     end: () => {
-      if (!res.writableEnded && !res.destroyed) res.end();
+      flush();
+      if (open()) res.end();
     },
   };
 }
@@ -188,9 +201,9 @@ export const batchRoutes: readonly AnyRoute[] = [
       const { summary, error } = await ingestStream(
         readFrames(ctx.req, maxBytes),
         itemCheck(ctx.query, maxBytes),
-        (items) => chunks.registerChunk(items),
+        (items, packed) => chunks.registerChunk(items, packed),
         out.line,
-        { depth: PIPELINE_DEPTH },
+        { depth: PIPELINE_DEPTH, slabs: ctx.services.batchSlabs },
       );
       return finish(out, summary, error);
     },
