@@ -87,6 +87,13 @@ export function cpuBetween(before: ComponentCpu, after: ComponentCpu): Component
   return used;
 }
 
+/** The sum of two accounts (phases measured apart). */
+export function addCpu(a: ComponentCpu, b: ComponentCpu): ComponentCpu {
+  const sum: Record<string, number> = { ...a };
+  for (const [component, seconds] of Object.entries(b)) sum[component] = (sum[component] ?? 0) + seconds;
+  return sum;
+}
+
 /**
  * One line: CPU seconds per `per` units of work by component, heaviest first, and the cores used on
  * average over `wallSeconds`.
