@@ -6,8 +6,9 @@ import { SlabWriter, type SlabPool } from './slab-pool';
 
 /**
  * Reads a batch stream item by item, hashes each as it arrives, gathers accepted items into chunks
- * (≤ 1,000 items or 64 MiB; the first ones smaller, see {@link FIRST_CHUNK_ITEMS}) and hands each chunk to `registerChunk` while the next one fills, at most
- * `depth` chunks at a time (the stream is not read further meanwhile, so memory stays bounded).
+ * (≤ 1,000 items or 64 MiB; the first ones smaller, see {@link FIRST_CHUNK_ITEMS}) and hands each
+ * chunk to `registerChunk` while the next one fills, at most `depth` chunks at a time (the stream is
+ * not read further meanwhile, so memory stays bounded).
  * Items refused at the edge (malformed metadata, too large, digest mismatch) are answered at once.
  */
 

@@ -133,7 +133,10 @@ export class MinioVault implements Vault {
       region: options.region,
     };
     this.#client = new Minio.Client(settings);
-    this.#unsignedBodies = new Minio.Client(settings);
+    // No retry inside the client: it would send a many-part body's stream again after it was read,
+    // and wait on a request whose body never comes. A refused PUT is the caller's to retry (each
+    // answers UNAVAILABLE with Retry-After).
+    this.#unsignedBodies = new Minio.Client({ ...settings, retryOptions: { disableRetry: true } });
     // Over HTTPS the client already sends payloads unsigned; over plain HTTP it would hash each one.
     this.#unsignedBodies.enableSHA256 = false;
   }
